@@ -1,0 +1,70 @@
+/* model: the plain value types the store, the ops layer, the command line and the console share:
+ * tickets and audit entries. Strings inside are owned by the struct; *_done frees them. */
+#ifndef SLATOP_MODEL_H
+#define SLATOP_MODEL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "slatop/util.h"
+
+typedef enum { TK_OPEN, TK_RESPONDED, TK_RESOLVED } tk_status;
+const char *tk_status_name(tk_status s); /* "open", "responded", "resolved" */
+bool tk_status_parse(const char *s, tk_status *out);
+
+typedef struct {
+    int64_t id;
+    char *ref;        /* may be NULL */
+    char *title;
+    char *customer;   /* may be NULL */
+    char *channel;    /* may be NULL */
+    char *level;      /* a level id of its policy version */
+    char *assignee;   /* may be NULL */
+    tk_status status;
+    st_time created;
+    st_time first_response; /* ST_TIME_NONE when none */
+    st_time resolved;       /* ST_TIME_NONE when none */
+    st_time clock_start;    /* where the current level's clock starts (created, or the change) */
+    st_time due;            /* due time in force */
+    st_time response_due;   /* due in force at first response, ST_TIME_NONE when none */
+    bool breached_hist;     /* sticky breach already established by history at the last write */
+    int64_t policy_version;
+    int64_t version;        /* bumped by every change */
+    char *updated_by;       /* actor of the last change */
+    st_time updated_at;     /* event time of the last change */
+} st_ticket;
+void ticket_done(st_ticket *t);
+void ticket_copy(st_ticket *dst, const st_ticket *src); /* deep copy; dst uninitialised */
+
+typedef enum {
+    AU_CREATED,
+    AU_REPRIORITIZED,
+    AU_RESPONDED,
+    AU_RESOLVED,
+    AU_REOPENED,
+    AU_ASSIGNED,
+    AU_POLICY_APPLIED,
+} au_kind;
+/* "created", "reprioritized", "responded", "resolved", "reopened", "assigned", "policy_applied" */
+const char *au_kind_name(au_kind k);
+bool au_kind_parse(const char *s, au_kind *out);
+
+typedef struct {
+    int64_t seq;          /* 1, 2, 3 ... assigned by the store */
+    st_time at;           /* event time (the program's clock, --now) */
+    st_time recorded_at;  /* real time written */
+    char *actor;          /* OS user */
+    au_kind kind;
+    int64_t ticket_id;    /* 0 for policy_applied */
+    char *from_level;     /* may be NULL */
+    char *to_level;       /* may be NULL */
+    st_time old_due;      /* ST_TIME_NONE when not applicable */
+    st_time new_due;      /* ST_TIME_NONE when not applicable */
+    char *reason;         /* may be NULL */
+    char *detail;         /* may be NULL: assignee for assigned, "version N sha256 H" for policy */
+    char prev_hash[65];   /* hex SHA-256 of the previous entry ("" for seq 1 is 64 zeros) */
+    char hash[65];        /* hex SHA-256 of this entry's canonical content (incl. prev_hash) */
+} st_audit_entry;
+void audit_entry_done(st_audit_entry *e);
+
+#endif

@@ -1,0 +1,81 @@
+/* policy: the policy model (SPEC §6) and its loading and validation. Only the policy parser
+ * includes cJSON.h. */
+#ifndef SLATOP_POLICY_H
+#define SLATOP_POLICY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "slatop/calendar.h"
+#include "slatop/util.h"
+
+typedef enum { POL_CLOCK_24X7, POL_CLOCK_BUSINESS } pol_clock;
+typedef enum { POL_CRIT_ALL, POL_CRIT_ANY } pol_crit_mode;
+typedef enum { POL_REPRIO_CREATED, POL_REPRIO_CHANGE } pol_reprio;
+
+typedef struct {
+    char *id;                 /* e.g. "S0", "URGENT" */
+    char *label;              /* may be NULL */
+    char *description;        /* may be NULL */
+    int64_t response_minutes; /* > 0 */
+    pol_clock clock;
+    char **examples;
+    size_t n_examples;
+    bool has_criteria;
+    pol_crit_mode criteria_mode;
+    char **criteria;
+    size_t n_criteria;
+} pol_level;
+
+typedef struct {
+    char *channel;
+    char *level; /* a level id of this policy */
+} pol_channel;
+
+typedef struct {
+    char *id;
+    char *name;
+    st_time start, end;
+    st_time announced; /* ST_TIME_NONE when not given */
+} pol_maintenance;
+
+typedef struct {
+    bool has_target;
+    double target_percent;       /* e.g. 99.9 */
+    double error_rate_threshold; /* default 0.05 */
+    int notice_days;             /* default 7 */
+    pol_maintenance *maintenance;
+    size_t n_maintenance;
+} pol_uptime;
+
+/* A loaded, validated policy. Everything inside is owned by it; free with policy_free. */
+typedef struct {
+    char *name;
+    char *description;       /* may be NULL */
+    pol_level *levels;       /* ordered highest first */
+    size_t n_levels;
+    cal_calendar *calendar;  /* NULL when the file has no business_hours */
+    char *zone_name;         /* business zone name, or NULL */
+    double warn_fraction;    /* default 0.25 */
+    pol_reprio reprioritize_from;
+    pol_channel *channels;
+    size_t n_channels;
+    pol_uptime uptime;
+} st_policy;
+
+/* Parses and validates policy JSON. `source` names the file in errors, which read
+ * "SOURCE: KEY: reason" (KEY a path like levels[2].clock or business_hours.week.mon[0]).
+ * Caller owns *out (policy_free). Errors: ST_INVALID. */
+st_code policy_parse(const char *text, size_t len, const char *source, st_policy **out, st_err *err);
+/* Reads the file and parses it (errors name the path). */
+st_code policy_load_file(const char *path, st_policy **out, st_err *err);
+void policy_free(st_policy *p);
+
+/* Index of level `id` (exact match), or -1. */
+int policy_level_index(const st_policy *p, const char *id);
+/* The default level id for a channel, or NULL (owned by the policy). */
+const char *policy_channel_level(const st_policy *p, const char *channel);
+/* Target of a level in seconds. */
+int64_t policy_level_target_s(const st_policy *p, size_t level);
+
+#endif

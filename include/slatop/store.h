@@ -1,0 +1,87 @@
+/* store: the one door to persistent data. The only module that includes sqlite3.h; its interface
+ * speaks in tickets, changes, audit entries and policy versions, never SQL, so another backend
+ * (PostgreSQL) can follow. WAL, foreign keys, a busy timeout, BEGIN IMMEDIATE for every write,
+ * schema versioned with PRAGMA user_version and migrated forward on open, the file created
+ * group-writable and never world-writable. */
+#ifndef SLATOP_STORE_H
+#define SLATOP_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "slatop/model.h"
+#include "slatop/util.h"
+
+typedef struct st_store st_store; /* opaque */
+
+typedef enum {
+    STORE_OPEN_RW,     /* must exist */
+    STORE_OPEN_RO,     /* must exist; every write refused (ST_CONFLICT "read-only") */
+    STORE_OPEN_CREATE, /* must not exist (ST_CONFLICT "already exists"); creates dirs as needed */
+} store_mode;
+
+/* Opens (and migrates) the database at path. Caller owns *out (store_close).
+ * Errors name the path: ST_NOTFOUND (missing), ST_CONFLICT (exists for CREATE), ST_IO, ST_INVALID
+ * (not a slatop database / newer schema). */
+st_code store_open(const char *path, store_mode mode, st_store **out, st_err *err);
+void store_close(st_store *s);
+const char *store_path(const st_store *s);
+
+/* Transactions: every write happens between store_begin (BEGIN IMMEDIATE) and store_commit.
+ * store_commit sends the entries appended in the transaction to syslog after the commit.
+ * store_rollback is safe to call when no transaction is open. */
+st_code store_begin(st_store *s, st_err *err);
+st_code store_commit(st_store *s, st_err *err);
+void store_rollback(st_store *s);
+
+/* A counter that changes when any other connection commits (PRAGMA data_version). */
+st_code store_data_version(st_store *s, int64_t *out, st_err *err);
+
+/* Key/value metadata (e.g. "demo" = "1"). *value is caller-owned, NULL when absent. */
+st_code store_meta_get(st_store *s, const char *key, char **value, st_err *err);
+st_code store_meta_set(st_store *s, const char *key, const char *value, st_err *err); /* in a txn */
+
+/* Policy versions. put stores the next version (1, 2, ...) in the current transaction. */
+st_code store_policy_put(st_store *s, const char *json, const char *sha256_hex, st_time at,
+                         const char *actor, const char *reason, int64_t *version_out, st_err *err);
+/* version 0 means the latest. *json caller-owned. ST_NOTFOUND when absent. */
+st_code store_policy_get(st_store *s, int64_t version, char **json, int64_t *version_out, st_err *err);
+
+/* Tickets. insert fills t->id and sets t->version = 1. update writes every mutable field of t
+ * when the stored version equals expect_version, then sets t->version = expect_version + 1;
+ * otherwise ST_CONFLICT "ticket N changed since version V: by ACTOR at TIME (now version W)". */
+st_code store_ticket_insert(st_store *s, st_ticket *t, st_err *err);
+st_code store_ticket_update(st_store *s, st_ticket *t, int64_t expect_version, st_err *err);
+st_code store_ticket_get(st_store *s, int64_t id, st_ticket *out, st_err *err); /* ST_NOTFOUND */
+st_code store_ticket_find_ref(st_store *s, const char *ref, int64_t *id_out, st_err *err);
+/* Ids of open tickets (not resolved) using `level` under policy versions other than the latest. */
+st_code store_tickets_using_level(st_store *s, const char *level, int64_t **ids, size_t *n, st_err *err);
+
+typedef enum { STORE_SORT_URGENCY, STORE_SORT_LEVEL, STORE_SORT_CREATED, STORE_SORT_CUSTOMER } store_sort;
+typedef struct {
+    bool include_resolved;
+    store_sort sort;      /* URGENCY = no first response first, then due asc, then id (SPEC §2) */
+    int64_t offset;
+    int64_t limit;        /* 0 = no limit */
+} store_list_query;
+/* Tickets in order. Caller owns *out (free each with ticket_done, then free the array). */
+st_code store_ticket_list(st_store *s, const store_list_query *q, st_ticket **out, size_t *n, st_err *err);
+st_code store_ticket_count(st_store *s, bool include_resolved, int64_t *n, st_err *err);
+
+/* Audit log. append assigns seq, prev_hash, recorded_at and hash (must be in a transaction). */
+st_code store_audit_append(st_store *s, st_audit_entry *e, st_err *err);
+/* Entries oldest first; ticket_id 0 = all. Caller owns *out (audit_entry_done each, free array). */
+st_code store_audit_list(st_store *s, int64_t ticket_id, st_audit_entry **out, size_t *n, st_err *err);
+/* Latest entry's seq and hash; seq 0 and the genesis hash when empty. */
+st_code store_audit_head(st_store *s, int64_t *seq, char hash[65], st_err *err);
+/* Walks the whole chain (and the anchor, when anchor_seq > 0). ST_VERIFY naming the first bad
+ * entry, or the anchor problem ("anchor 12: log has only 9 entries (truncated)",
+ * "anchor 12: hash differs (history rewritten)"). *checked gets the number of entries checked. */
+st_code store_audit_verify(st_store *s, int64_t anchor_seq, const char *anchor_hash, int64_t *checked,
+                           st_err *err);
+
+/* Tests only: makes the next store_ticket_update or store_audit_append in this connection fail
+ * with ST_IO, to prove that a failure mid-change leaves no trace. */
+void store_test_fail_next_write(st_store *s);
+
+#endif
