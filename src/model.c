@@ -1,0 +1,94 @@
+/* model: see model.h. Names and parsers for the enums, and the free/copy helpers. */
+#include "slatop/model.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const tk_status_names[] = {"open", "responded", "resolved"};
+
+static const char *const au_kind_names[] = {
+    "created", "reprioritized", "responded", "resolved", "reopened", "assigned", "policy_applied",
+};
+
+#define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Returns the index of s in names, or -1. */
+static int name_index(const char *const *names, size_t n, const char *s)
+{
+    if (!s)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(names[i], s) == 0)
+            return (int)i;
+    return -1;
+}
+
+const char *tk_status_name(tk_status s)
+{
+    if ((unsigned)s >= COUNT_OF(tk_status_names))
+        return "unknown";
+    return tk_status_names[s];
+}
+
+bool tk_status_parse(const char *s, tk_status *out)
+{
+    int i = name_index(tk_status_names, COUNT_OF(tk_status_names), s);
+    if (i < 0)
+        return false;
+    *out = (tk_status)i;
+    return true;
+}
+
+const char *au_kind_name(au_kind k)
+{
+    if ((unsigned)k >= COUNT_OF(au_kind_names))
+        return "unknown";
+    return au_kind_names[k];
+}
+
+bool au_kind_parse(const char *s, au_kind *out)
+{
+    int i = name_index(au_kind_names, COUNT_OF(au_kind_names), s);
+    if (i < 0)
+        return false;
+    *out = (au_kind)i;
+    return true;
+}
+
+void ticket_done(st_ticket *t)
+{
+    if (!t)
+        return;
+    free(t->ref);
+    free(t->title);
+    free(t->customer);
+    free(t->channel);
+    free(t->level);
+    free(t->assignee);
+    free(t->updated_by);
+    memset(t, 0, sizeof *t);
+}
+
+void ticket_copy(st_ticket *dst, const st_ticket *src)
+{
+    *dst = *src;
+    dst->ref = xstrdup(src->ref);
+    dst->title = xstrdup(src->title);
+    dst->customer = xstrdup(src->customer);
+    dst->channel = xstrdup(src->channel);
+    dst->level = xstrdup(src->level);
+    dst->assignee = xstrdup(src->assignee);
+    dst->updated_by = xstrdup(src->updated_by);
+}
+
+void audit_entry_done(st_audit_entry *e)
+{
+    if (!e)
+        return;
+    free(e->actor);
+    free(e->from_level);
+    free(e->to_level);
+    free(e->reason);
+    free(e->detail);
+    memset(e, 0, sizeof *e);
+}
