@@ -1,0 +1,936 @@
+/* ops: every change a user can make, each as one store transaction holding the ticket update and
+ * its audit entry (SPEC §2, §3). The pattern of every change is the same: BEGIN IMMEDIATE, read
+ * the ticket inside the transaction, check, compute with the SLA engine, update with the version
+ * read (or the caller's), append the audit entry, commit; any failure rolls back, so nothing is
+ * half-written. */
+#include "slatop/ops.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "slatop/audit.h"
+#include "slatop/text.h"
+
+/* Policy files are small; this only guards against pointing --policy at something huge. */
+#define OPS_POLICY_MAX_BYTES (16u * 1024u * 1024u)
+/* How many ticket ids a "still used by open tickets" message lists before summarising. */
+#define OPS_MAX_IDS_SHOWN 10
+
+typedef struct {
+    int64_t version;
+    st_policy *policy; /* owned */
+} ops_cached_policy;
+
+struct st_ops {
+    st_store *store;       /* borrowed */
+    const st_clock *clock; /* borrowed */
+    bool read_only;
+    ops_cached_policy *cache; /* owned */
+    size_t n_cache;
+};
+
+/* ---- small helpers ---- */
+
+static bool is_blank(const char *s)
+{
+    if (!s)
+        return true;
+    for (; *s; s++)
+        if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r' && *s != '\v' && *s != '\f')
+            return false;
+    return true;
+}
+
+static bool is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
+
+/* Copy of s without leading and trailing ASCII white space. Caller frees. */
+static char *trimmed_dup(const char *s)
+{
+    while (is_space(*s))
+        s++;
+    size_t n = strlen(s);
+    while (n > 0 && is_space(s[n - 1]))
+        n--;
+    return xstrndup(s, n);
+}
+
+/* Replaces *dst with a copy of src (NULL allowed). */
+static void set_str(char **dst, const char *src)
+{
+    free(*dst);
+    *dst = xstrdup(src);
+}
+
+/* Untrusted text (levels, refs typed by users) goes into error lines that reach a terminal:
+ * sanitise it first. Caller frees. */
+static char *shown(const char *s)
+{
+    return text_sanitize(s ? s : "", false);
+}
+
+static void levels_list(const st_policy *p, strbuf *sb)
+{
+    for (size_t i = 0; i < p->n_levels; i++) {
+        if (i)
+            sb_append(sb, ", ");
+        sb_append(sb, p->levels[i].id);
+    }
+}
+
+static st_code unknown_level(st_err *err, const char *key, const st_policy *p, const char *level)
+{
+    strbuf sb;
+    sb_init(&sb);
+    levels_list(p, &sb);
+    char *lv = shown(level);
+    st_fail(err, ST_INVALID, "%s: unknown level '%s' (levels: %s)", key, lv, sb.buf);
+    free(lv);
+    sb_done(&sb);
+    return ST_INVALID;
+}
+
+/* A fresh audit entry for a change of ticket `id` at `at` by the OS user. Strings owned by the
+ * entry (audit_entry_done). */
+static void entry_init(st_audit_entry *e, au_kind kind, int64_t ticket_id, st_time at)
+{
+    memset(e, 0, sizeof *e);
+    e->kind = kind;
+    e->ticket_id = ticket_id;
+    e->at = at;
+    e->recorded_at = ST_TIME_NONE;
+    e->actor = xstrdup(os_user());
+    e->old_due = ST_TIME_NONE;
+    e->new_due = ST_TIME_NONE;
+}
+
+static st_code refuse_read_only(const st_ops *o, st_err *err)
+{
+    if (o->read_only)
+        return st_fail(err, ST_CONFLICT, "read-only: changes are disabled (--read-only)");
+    return ST_OK;
+}
+
+/* ---- policy cache ---- */
+
+static const st_policy *cache_find(const st_ops *o, int64_t version)
+{
+    for (size_t i = 0; i < o->n_cache; i++)
+        if (o->cache[i].version == version)
+            return o->cache[i].policy;
+    return NULL;
+}
+
+st_code ops_policy(st_ops *o, int64_t version, const st_policy **out, int64_t *version_out, st_err *err)
+{
+    if (version > 0) {
+        const st_policy *hit = cache_find(o, version);
+        if (hit) {
+            *out = hit;
+            if (version_out)
+                *version_out = version;
+            return ST_OK;
+        }
+    }
+    /* version 0 (the latest) always asks the store: another engineer may have applied one. */
+    char *json = NULL;
+    int64_t got = 0;
+    st_code rc = store_policy_get(o->store, version, &json, &got, err);
+    if (rc != ST_OK)
+        return rc;
+    const st_policy *hit = cache_find(o, got);
+    if (!hit) {
+        char source[64];
+        snprintf(source, sizeof source, "policy version %lld", (long long)got);
+        st_policy *p = NULL;
+        rc = policy_parse(json, strlen(json), source, &p, err);
+        if (rc != ST_OK) {
+            free(json);
+            return rc;
+        }
+        o->cache = xrealloc(o->cache, (o->n_cache + 1) * sizeof *o->cache);
+        o->cache[o->n_cache].version = got;
+        o->cache[o->n_cache].policy = p;
+        o->n_cache++;
+        hit = p;
+    }
+    free(json);
+    *out = hit;
+    if (version_out)
+        *version_out = got;
+    return ST_OK;
+}
+
+/* ---- lifetime ---- */
+
+st_code ops_new(st_store *store, const st_clock *clock, st_ops **out, st_err *err)
+{
+    (void)err;
+    st_ops *o = xcalloc(1, sizeof *o);
+    o->store = store;
+    o->clock = clock;
+    *out = o;
+    return ST_OK;
+}
+
+void ops_free(st_ops *o)
+{
+    if (!o)
+        return;
+    for (size_t i = 0; i < o->n_cache; i++)
+        policy_free(o->cache[i].policy);
+    free(o->cache);
+    free(o);
+}
+
+st_store *ops_store(st_ops *o)
+{
+    return o->store;
+}
+
+void ops_set_read_only(st_ops *o, bool ro)
+{
+    o->read_only = ro;
+}
+
+/* ---- init ---- */
+
+static void remove_db_files(const char *path)
+{
+    static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
+    for (size_t i = 0; i < sizeof suffixes / sizeof *suffixes; i++) {
+        char *p = xasprintf("%s%s", path, suffixes[i]);
+        unlink(p);
+        free(p);
+    }
+}
+
+st_code ops_init_db_text(const char *db_path, const char *json, const char *source, const st_clock *clock,
+                         st_err *err)
+{
+    /* Validate before creating anything: a bad policy must leave no file behind. */
+    st_policy *p = NULL;
+    st_code rc = policy_parse(json, strlen(json), source, &p, err);
+    if (rc != ST_OK)
+        return rc;
+    policy_free(p);
+
+    st_store *s = NULL;
+    rc = store_open(db_path, STORE_OPEN_CREATE, &s, err);
+    if (rc != ST_OK)
+        return rc; /* nothing of ours exists (an existing file is left alone) */
+
+    char sha[65];
+    audit_sha256_hex(json, strlen(json), sha);
+    st_time at = clock_now(clock);
+    int64_t version = 0;
+    st_audit_entry e;
+    entry_init(&e, AU_POLICY_APPLIED, 0, at);
+    e.reason = xstrdup("init");
+
+    rc = store_begin(s, err);
+    if (rc == ST_OK)
+        rc = store_policy_put(s, json, sha, at, os_user(), "init", &version, err);
+    if (rc == ST_OK) {
+        e.detail = xasprintf("version %lld sha256 %s", (long long)version, sha);
+        rc = store_audit_append(s, &e, err);
+    }
+    if (rc == ST_OK)
+        rc = store_commit(s, err);
+    if (rc != ST_OK)
+        store_rollback(s);
+    audit_entry_done(&e);
+    store_close(s);
+    if (rc != ST_OK)
+        remove_db_files(db_path);
+    return rc;
+}
+
+st_code ops_init_db(const char *db_path, const char *policy_path, const st_clock *clock, st_err *err)
+{
+    char *json = NULL;
+    size_t len = 0;
+    st_code rc = read_file_all(policy_path, OPS_POLICY_MAX_BYTES, &json, &len, err);
+    if (rc != ST_OK)
+        return rc;
+    if (strlen(json) != len) {
+        free(json);
+        return st_fail(err, ST_INVALID, "%s: contains a NUL byte", policy_path);
+    }
+    rc = ops_init_db_text(db_path, json, policy_path, clock, err);
+    free(json);
+    return rc;
+}
+
+/* ---- the change skeleton ---- */
+
+/* Starts a change of ticket `id`: refuses read-only, opens the transaction, reads the ticket
+ * inside it and checks the caller's version. On success the transaction stays open and *t is
+ * owned by the caller (ticket_done); on failure everything is rolled back. */
+static st_code change_begin(st_ops *o, int64_t id, int64_t expect_version, st_ticket *t, st_err *err)
+{
+    memset(t, 0, sizeof *t);
+    st_code rc = refuse_read_only(o, err);
+    if (rc != ST_OK)
+        return rc;
+    rc = store_begin(o->store, err);
+    if (rc != ST_OK)
+        return rc;
+    rc = store_ticket_get(o->store, id, t, err);
+    if (rc != ST_OK) {
+        store_rollback(o->store);
+        memset(t, 0, sizeof *t);
+        return rc;
+    }
+    if (expect_version >= 0 && t->version != expect_version) {
+        /* Said here rather than left to the update, so a stale caller hears about the other
+         * engineer's change before any status check that change may have caused. */
+        char when[21];
+        char *who = shown(t->updated_by);
+        st_fail(err, ST_CONFLICT, "ticket %lld changed since version %lld: by %s at %s (now version %lld)",
+                (long long)id, (long long)expect_version, who,
+                t->updated_at == ST_TIME_NONE ? "?" : time_format_iso(t->updated_at, when),
+                (long long)t->version);
+        free(who);
+        store_rollback(o->store);
+        ticket_done(t);
+        memset(t, 0, sizeof *t);
+        return ST_CONFLICT;
+    }
+    return ST_OK;
+}
+
+/* Finishes a change: writes t (against the version read), appends e, commits. Rolls back on
+ * any failure. Does not free t or e. */
+static st_code change_commit(st_ops *o, st_ticket *t, st_audit_entry *e, st_err *err)
+{
+    set_str(&t->updated_by, e->actor);
+    t->updated_at = e->at;
+    st_code rc = store_ticket_update(o->store, t, t->version, err);
+    if (rc == ST_OK)
+        rc = store_audit_append(o->store, e, err);
+    if (rc == ST_OK)
+        rc = store_commit(o->store, err);
+    if (rc != ST_OK)
+        store_rollback(o->store);
+    return rc;
+}
+
+static st_code change_fail(st_ops *o, st_ticket *t, st_code rc)
+{
+    store_rollback(o->store);
+    ticket_done(t);
+    return rc;
+}
+
+static st_code ticket_level_index(const st_policy *p, const st_ticket *t, size_t *out, st_err *err)
+{
+    int idx = policy_level_index(p, t->level);
+    if (idx < 0) {
+        char *lv = shown(t->level);
+        st_fail(err, ST_INVALID, "ticket %lld: level '%s' is not in its policy version %lld", (long long)t->id,
+                lv, (long long)t->policy_version);
+        free(lv);
+        return ST_INVALID;
+    }
+    *out = (size_t)idx;
+    return ST_OK;
+}
+
+/* The sticky breach as the formula over the ticket's current fields: the history up to the last
+ * write (breached_hist), plus what happened since under the due in force (SPEC §2). */
+static bool breached_now(const st_ticket *t, st_time now)
+{
+    if (t->breached_hist)
+        return true;
+    if (t->first_response == ST_TIME_NONE)
+        return t->due != ST_TIME_NONE && now >= t->due;
+    return t->response_due != ST_TIME_NONE && t->first_response > t->response_due;
+}
+
+/* ---- add ---- */
+
+/* Validates one new ticket against the latest policy p and fills *t (caller owns, ticket_done).
+ * `many` switches the error keys from option names (--level) to record keys (level). */
+static st_code build_ticket(st_ops *o, const st_policy *p, int64_t policy_version, const ops_new_ticket *in,
+                            st_time now, bool many, st_ticket *t, st_err *err)
+{
+    memset(t, 0, sizeof *t);
+    if (!in->title || is_blank(in->title)) {
+        if (many)
+            return st_fail(err, ST_INVALID, "title: must not be empty");
+        return st_fail(err, ST_USAGE, "--title is required (non-empty)");
+    }
+    const char *level = in->level;
+    if (level) {
+        if (policy_level_index(p, level) < 0)
+            return unknown_level(err, many ? "level" : "--level", p, level);
+    } else {
+        level = in->channel ? policy_channel_level(p, in->channel) : NULL;
+        if (!level)
+            level = p->levels[p->n_levels - 1].id; /* the lowest */
+    }
+    if (in->ref) {
+        if (is_blank(in->ref))
+            return st_fail(err, many ? ST_INVALID : ST_USAGE, "%s: must not be empty", many ? "ref" : "--ref");
+        int64_t other = 0;
+        st_err ferr;
+        st_code rc = store_ticket_find_ref(o->store, in->ref, &other, &ferr);
+        if (rc == ST_OK && other > 0) {
+            char *r = shown(in->ref);
+            st_fail(err, ST_CONFLICT, "%s: '%s' is already used by ticket %lld", many ? "ref" : "--ref", r,
+                    (long long)other);
+            free(r);
+            return ST_CONFLICT;
+        }
+        if (rc != ST_OK && rc != ST_NOTFOUND) {
+            *err = ferr;
+            return rc;
+        }
+    }
+    st_time created = in->created == ST_TIME_NONE ? now : in->created;
+    size_t idx = (size_t)policy_level_index(p, level);
+    st_time due = sla_due(p, idx, created);
+    if (due == ST_TIME_NONE)
+        return st_fail(err, ST_INVALID, "level %s: the business calendar never opens", level);
+
+    t->ref = xstrdup(in->ref);
+    t->title = trimmed_dup(in->title);
+    t->customer = xstrdup(in->customer);
+    t->channel = xstrdup(in->channel);
+    t->level = xstrdup(level);
+    t->assignee = NULL;
+    t->status = TK_OPEN;
+    t->created = created;
+    t->first_response = ST_TIME_NONE;
+    t->resolved = ST_TIME_NONE;
+    t->clock_start = created;
+    t->due = due;
+    t->response_due = ST_TIME_NONE;
+    t->policy_version = policy_version;
+    t->version = 1;
+    t->updated_by = xstrdup(os_user());
+    t->updated_at = now;
+    t->breached_hist = breached_now(t, now); /* an old ticket can be born breached */
+    return ST_OK;
+}
+
+/* Inserts one validated ticket and its created entry in the open transaction. */
+static st_code insert_one(st_ops *o, st_ticket *t, st_time now, st_err *err)
+{
+    st_code rc = store_ticket_insert(o->store, t, err);
+    if (rc != ST_OK)
+        return rc;
+    st_audit_entry e;
+    entry_init(&e, AU_CREATED, t->id, now);
+    e.to_level = xstrdup(t->level);
+    e.new_due = t->due;
+    rc = store_audit_append(o->store, &e, err);
+    audit_entry_done(&e);
+    return rc;
+}
+
+static st_code add_batch(st_ops *o, const ops_new_ticket *in, size_t n, bool many, int64_t *first_id,
+                         st_err *err)
+{
+    st_code rc = refuse_read_only(o, err);
+    if (rc != ST_OK)
+        return rc;
+    if (first_id)
+        *first_id = 0;
+    if (n == 0)
+        return ST_OK;
+    st_time now = clock_now(o->clock);
+    rc = store_begin(o->store, err);
+    if (rc != ST_OK)
+        return rc;
+    /* The latest policy, read inside the transaction so it cannot change under the batch. */
+    const st_policy *p = NULL;
+    int64_t pv = 0;
+    rc = ops_policy(o, 0, &p, &pv, err);
+    for (size_t i = 0; rc == ST_OK && i < n; i++) {
+        st_ticket t;
+        rc = build_ticket(o, p, pv, &in[i], now, many, &t, err);
+        if (rc == ST_OK)
+            rc = insert_one(o, &t, now, err);
+        if (rc == ST_OK && i == 0 && first_id)
+            *first_id = t.id;
+        ticket_done(&t);
+        if (rc != ST_OK && many)
+            st_err_prefix(err, "record %zu", i + 1);
+    }
+    if (rc == ST_OK)
+        rc = store_commit(o->store, err);
+    if (rc != ST_OK) {
+        store_rollback(o->store);
+        if (first_id)
+            *first_id = 0;
+    }
+    return rc;
+}
+
+st_code ops_add(st_ops *o, const ops_new_ticket *in, int64_t *id_out, st_err *err)
+{
+    return add_batch(o, in, 1, false, id_out, err);
+}
+
+st_code ops_add_many(st_ops *o, const ops_new_ticket *in, size_t n, int64_t *first_id, st_err *err)
+{
+    return add_batch(o, in, n, true, first_id, err);
+}
+
+/* ---- re-prioritizing ---- */
+
+void ops_change_done(ops_change *c)
+{
+    if (!c)
+        return;
+    free(c->from_level);
+    free(c->to_level);
+    c->from_level = c->to_level = NULL;
+}
+
+/* Works out a re-prioritization of t at now under policy p (t's version) into *c, writing
+ * nothing. Fills c's level strings (owned by c). */
+static st_code plan_level(const st_policy *p, const st_ticket *t, ops_move move, const char *level, st_time now,
+                          ops_change *c, size_t *new_idx, st_time *clock_start, st_err *err)
+{
+    memset(c, 0, sizeof *c);
+    if (t->status == TK_RESOLVED)
+        return st_fail(err, ST_CONFLICT, "ticket %lld is resolved (reopen it first)", (long long)t->id);
+    size_t cur = 0;
+    st_code rc = ticket_level_index(p, t, &cur, err);
+    if (rc != ST_OK)
+        return rc;
+    size_t to = cur;
+    switch (move) {
+    case OPS_UP:
+        if (cur == 0)
+            return st_fail(err, ST_CONFLICT, "ticket %lld is already at the top level %s", (long long)t->id,
+                           t->level);
+        to = cur - 1;
+        break;
+    case OPS_DOWN:
+        if (cur + 1 >= p->n_levels)
+            return st_fail(err, ST_CONFLICT, "ticket %lld is already at the bottom level %s", (long long)t->id,
+                           t->level);
+        to = cur + 1;
+        break;
+    case OPS_TO: {
+        if (!level || is_blank(level))
+            return st_fail(err, ST_USAGE, "level: a level id is required");
+        int idx = policy_level_index(p, level);
+        if (idx < 0)
+            return unknown_level(err, "level", p, level);
+        to = (size_t)idx;
+        if (to == cur)
+            return st_fail(err, ST_CONFLICT, "ticket %lld is already at level %s", (long long)t->id, t->level);
+        break;
+    }
+    default:
+        return st_fail(err, ST_USAGE, "unknown move");
+    }
+    st_time start = p->reprioritize_from == POL_REPRIO_CHANGE ? now : t->created;
+    st_time due = sla_due(p, to, start);
+    if (due == ST_TIME_NONE)
+        return st_fail(err, ST_INVALID, "level %s: the business calendar never opens", p->levels[to].id);
+
+    c->id = t->id;
+    c->from_level = xstrdup(t->level);
+    c->to_level = xstrdup(p->levels[to].id);
+    c->old_due = t->due;
+    c->new_due = due;
+    sla_input si = {.level = to, .due = due, .first_response = t->first_response,
+                    .response_due = t->response_due};
+    sla_timer tm;
+    sla_timer_at(p, &si, now, &tm);
+    c->remaining_s = tm.remaining_s;
+    /* Only a ticket still waiting for its first response can breach. */
+    c->breaches_immediately = t->first_response == ST_TIME_NONE && due <= now;
+    c->new_version = t->version;
+    *new_idx = to;
+    *clock_start = start;
+    return ST_OK;
+}
+
+st_code ops_preview_level(st_ops *o, int64_t id, ops_move move, const char *level, ops_change *out,
+                          st_err *err)
+{
+    memset(out, 0, sizeof *out);
+    st_ticket t;
+    st_code rc = store_ticket_get(o->store, id, &t, err);
+    if (rc != ST_OK)
+        return rc;
+    const st_policy *p = NULL;
+    rc = ops_policy(o, t.policy_version, &p, NULL, err);
+    size_t idx = 0;
+    st_time start = 0;
+    if (rc == ST_OK)
+        rc = plan_level(p, &t, move, level, clock_now(o->clock), out, &idx, &start, err);
+    ticket_done(&t);
+    if (rc != ST_OK)
+        ops_change_done(out);
+    return rc;
+}
+
+/* The sticky breach over the ticket's stored history plus one more event (SPEC §2: derived from
+ * the audit history, not from the level the ticket has now). */
+static st_code breached_with(st_ops *o, int64_t id, const sla_event *extra, st_time now, bool *out, st_err *err)
+{
+    st_audit_entry *entries = NULL;
+    size_t n = 0;
+    st_code rc = store_audit_list(o->store, id, &entries, &n, err);
+    if (rc != ST_OK)
+        return rc;
+    sla_event *ev = NULL;
+    size_t n_ev = 0;
+    ops_events_from_audit(entries, n, &ev, &n_ev);
+    ev = xrealloc(ev, (n_ev + 1) * sizeof *ev);
+    ev[n_ev++] = *extra;
+    *out = sla_breached_ever(ev, n_ev, now);
+    free(ev);
+    for (size_t i = 0; i < n; i++)
+        audit_entry_done(&entries[i]);
+    free(entries);
+    return ST_OK;
+}
+
+st_code ops_set_level(st_ops *o, int64_t id, ops_move move, const char *level, const char *reason,
+                      int64_t expect_version, ops_change *out, st_err *err)
+{
+    ops_change local;
+    ops_change *c = out ? out : &local;
+    memset(c, 0, sizeof *c);
+    if (is_blank(reason))
+        return st_fail(err, ST_USAGE, "--reason is required");
+    st_ticket t;
+    st_code rc = change_begin(o, id, expect_version, &t, err);
+    if (rc != ST_OK)
+        return rc;
+    st_time now = clock_now(o->clock);
+    const st_policy *p = NULL;
+    size_t idx = 0;
+    st_time start = 0;
+    rc = ops_policy(o, t.policy_version, &p, NULL, err);
+    if (rc == ST_OK)
+        rc = plan_level(p, &t, move, level, now, c, &idx, &start, err);
+    if (rc != ST_OK) {
+        ops_change_done(c);
+        return change_fail(o, &t, rc);
+    }
+
+    sla_event ev = {.at = now, .sets_due = true, .new_due = c->new_due, .first_response = false,
+                    .from_level = c->from_level, .to_level = c->to_level};
+    bool breached = false;
+    rc = breached_with(o, id, &ev, now, &breached, err);
+    if (rc != ST_OK) {
+        ops_change_done(c);
+        return change_fail(o, &t, rc);
+    }
+    set_str(&t.level, c->to_level);
+    t.due = c->new_due;
+    t.clock_start = start;
+    t.breached_hist = t.breached_hist || breached; /* response_due stays: it was fixed at response */
+
+    st_audit_entry e;
+    entry_init(&e, AU_REPRIORITIZED, id, now);
+    e.from_level = xstrdup(c->from_level);
+    e.to_level = xstrdup(c->to_level);
+    e.old_due = c->old_due;
+    e.new_due = c->new_due;
+    e.reason = xstrdup(reason);
+    rc = change_commit(o, &t, &e, err);
+    audit_entry_done(&e);
+    if (rc == ST_OK)
+        c->new_version = t.version;
+    else
+        ops_change_done(c);
+    ticket_done(&t);
+    if (!out)
+        ops_change_done(&local);
+    return rc;
+}
+
+/* ---- status and owner ---- */
+
+st_code ops_respond(st_ops *o, int64_t id, int64_t expect_version, st_err *err)
+{
+    st_ticket t;
+    st_code rc = change_begin(o, id, expect_version, &t, err);
+    if (rc != ST_OK)
+        return rc;
+    if (t.status != TK_OPEN || t.first_response != ST_TIME_NONE) {
+        char when[21];
+        st_fail(err, ST_CONFLICT, "ticket %lld already has a first response at %s", (long long)id,
+                t.first_response == ST_TIME_NONE ? "?" : time_format_iso(t.first_response, when));
+        return change_fail(o, &t, ST_CONFLICT);
+    }
+    st_time now = clock_now(o->clock);
+    t.breached_hist = breached_now(&t, now);
+    t.first_response = now;
+    t.response_due = t.due;
+    t.status = TK_RESPONDED;
+    st_audit_entry e;
+    entry_init(&e, AU_RESPONDED, id, now);
+    e.to_level = xstrdup(t.level);
+    e.new_due = t.due;
+    rc = change_commit(o, &t, &e, err);
+    audit_entry_done(&e);
+    ticket_done(&t);
+    return rc;
+}
+
+st_code ops_resolve(st_ops *o, int64_t id, int64_t expect_version, st_err *err)
+{
+    st_ticket t;
+    st_code rc = change_begin(o, id, expect_version, &t, err);
+    if (rc != ST_OK)
+        return rc;
+    if (t.status == TK_RESOLVED) {
+        char when[21];
+        st_fail(err, ST_CONFLICT, "ticket %lld is already resolved (at %s)", (long long)id,
+                t.resolved == ST_TIME_NONE ? "?" : time_format_iso(t.resolved, when));
+        return change_fail(o, &t, ST_CONFLICT);
+    }
+    st_time now = clock_now(o->clock);
+    bool records_response = t.first_response == ST_TIME_NONE;
+    t.breached_hist = breached_now(&t, now);
+    if (records_response) {
+        t.first_response = now;
+        t.response_due = t.due;
+    }
+    t.status = TK_RESOLVED;
+    t.resolved = now;
+    st_audit_entry e;
+    entry_init(&e, AU_RESOLVED, id, now);
+    e.to_level = xstrdup(t.level);
+    if (records_response) {
+        e.new_due = t.due;
+        e.detail = xstrdup("first response recorded");
+    }
+    rc = change_commit(o, &t, &e, err);
+    audit_entry_done(&e);
+    ticket_done(&t);
+    return rc;
+}
+
+st_code ops_reopen(st_ops *o, int64_t id, const char *reason, int64_t expect_version, st_err *err)
+{
+    if (is_blank(reason))
+        return st_fail(err, ST_USAGE, "--reason is required");
+    st_ticket t;
+    st_code rc = change_begin(o, id, expect_version, &t, err);
+    if (rc != ST_OK)
+        return rc;
+    if (t.status != TK_RESOLVED) {
+        st_fail(err, ST_CONFLICT, "ticket %lld is not resolved (it is %s)", (long long)id,
+                tk_status_name(t.status));
+        return change_fail(o, &t, ST_CONFLICT);
+    }
+    st_time now = clock_now(o->clock);
+    t.breached_hist = breached_now(&t, now);
+    t.status = TK_RESPONDED; /* the first response stands: its timer does not restart */
+    t.resolved = ST_TIME_NONE;
+    st_audit_entry e;
+    entry_init(&e, AU_REOPENED, id, now);
+    e.to_level = xstrdup(t.level);
+    e.reason = xstrdup(reason);
+    rc = change_commit(o, &t, &e, err);
+    audit_entry_done(&e);
+    ticket_done(&t);
+    return rc;
+}
+
+st_code ops_assign(st_ops *o, int64_t id, const char *assignee, int64_t expect_version, st_err *err)
+{
+    if (is_blank(assignee))
+        return st_fail(err, ST_USAGE, "--to is required (a non-empty name)");
+    st_ticket t;
+    st_code rc = change_begin(o, id, expect_version, &t, err);
+    if (rc != ST_OK)
+        return rc;
+    if (t.assignee && strcmp(t.assignee, assignee) == 0) {
+        char *who = shown(assignee);
+        st_fail(err, ST_CONFLICT, "ticket %lld is already assigned to %s", (long long)id, who);
+        free(who);
+        return change_fail(o, &t, ST_CONFLICT);
+    }
+    st_time now = clock_now(o->clock);
+    t.breached_hist = breached_now(&t, now);
+    set_str(&t.assignee, assignee); /* stored as typed; every output sanitises it */
+    st_audit_entry e;
+    entry_init(&e, AU_ASSIGNED, id, now);
+    e.detail = xstrdup(assignee);
+    rc = change_commit(o, &t, &e, err);
+    audit_entry_done(&e);
+    ticket_done(&t);
+    return rc;
+}
+
+/* ---- policy versions ---- */
+
+/* Open tickets using a level id that `np` does not have: the first such level and its tickets.
+ * Returns ST_CONFLICT with the message, ST_OK when none. */
+static st_code check_dropped_levels(st_ops *o, const st_policy *np, const char *path, int64_t latest,
+                                    st_err *err)
+{
+    /* The level ids an open ticket can have are those of the stored versions. */
+    for (int64_t v = 1; v <= latest; v++) {
+        const st_policy *old = NULL;
+        st_code rc = ops_policy(o, v, &old, NULL, err);
+        if (rc != ST_OK)
+            return rc;
+        for (size_t i = 0; i < old->n_levels; i++) {
+            const char *id = old->levels[i].id;
+            if (policy_level_index(np, id) >= 0)
+                continue;
+            int64_t *ids = NULL;
+            size_t n = 0;
+            rc = store_tickets_using_level(o->store, id, &ids, &n, err);
+            if (rc != ST_OK)
+                return rc;
+            if (n > 0) {
+                strbuf sb;
+                sb_init(&sb);
+                for (size_t k = 0; k < n && k < OPS_MAX_IDS_SHOWN; k++)
+                    sb_printf(&sb, "%s%lld", k ? ", " : "", (long long)ids[k]);
+                if (n > OPS_MAX_IDS_SHOWN)
+                    sb_printf(&sb, " and %zu more", n - OPS_MAX_IDS_SHOWN);
+                st_fail(err, ST_CONFLICT, "%s: levels: drops level '%s' still used by open %s %s", path, id,
+                        n == 1 ? "ticket" : "tickets", sb.buf);
+                sb_done(&sb);
+                free(ids);
+                return ST_CONFLICT;
+            }
+            free(ids);
+        }
+    }
+    return ST_OK;
+}
+
+st_code ops_policy_apply(st_ops *o, const char *path, const char *reason, int64_t *version_out, st_err *err)
+{
+    if (is_blank(reason))
+        return st_fail(err, ST_USAGE, "--reason is required");
+    st_code rc = refuse_read_only(o, err);
+    if (rc != ST_OK)
+        return rc;
+    char *json = NULL;
+    size_t len = 0;
+    rc = read_file_all(path, OPS_POLICY_MAX_BYTES, &json, &len, err);
+    if (rc != ST_OK)
+        return rc;
+    st_policy *np = NULL;
+    rc = policy_parse(json, len, path, &np, err);
+    if (rc != ST_OK) {
+        free(json);
+        return rc;
+    }
+    st_time now = clock_now(o->clock);
+    char sha[65];
+    audit_sha256_hex(json, len, sha);
+    st_audit_entry e;
+    entry_init(&e, AU_POLICY_APPLIED, 0, now);
+    e.reason = xstrdup(reason);
+
+    int64_t latest = 0, version = 0;
+    const st_policy *cur = NULL;
+    rc = store_begin(o->store, err);
+    if (rc == ST_OK)
+        rc = ops_policy(o, 0, &cur, &latest, err);
+    if (rc == ST_OK)
+        rc = check_dropped_levels(o, np, path, latest, err);
+    if (rc == ST_OK)
+        rc = store_policy_put(o->store, json, sha, now, e.actor, reason, &version, err);
+    if (rc == ST_OK) {
+        e.detail = xasprintf("version %lld sha256 %s", (long long)version, sha);
+        rc = store_audit_append(o->store, &e, err);
+    }
+    if (rc == ST_OK)
+        rc = store_commit(o->store, err);
+    if (rc != ST_OK)
+        store_rollback(o->store);
+    else if (version_out)
+        *version_out = version;
+    audit_entry_done(&e);
+    policy_free(np);
+    free(json);
+    return rc;
+}
+
+/* ---- views ---- */
+
+void ops_view_done(ops_view *v)
+{
+    if (!v)
+        return;
+    ticket_done(&v->t);
+    memset(v, 0, sizeof *v);
+}
+
+st_code ops_view_of(st_ops *o, const st_ticket *t, st_time now, ops_view *out, st_err *err)
+{
+    memset(out, 0, sizeof *out);
+    const st_policy *p = NULL;
+    st_code rc = ops_policy(o, t->policy_version, &p, NULL, err);
+    size_t idx = 0;
+    if (rc == ST_OK)
+        rc = ticket_level_index(p, t, &idx, err);
+    if (rc != ST_OK)
+        return rc;
+    ticket_copy(&out->t, t);
+    out->policy = p;
+    out->level_index = idx;
+    sla_input si = {.level = idx, .due = t->due, .first_response = t->first_response,
+                    .response_due = t->response_due};
+    sla_timer_at(p, &si, now, &out->timer);
+    out->breached_ever = breached_now(t, now);
+    return ST_OK;
+}
+
+st_code ops_get_view(st_ops *o, int64_t id, st_time now, ops_view *out, st_err *err)
+{
+    memset(out, 0, sizeof *out);
+    st_ticket t;
+    st_code rc = store_ticket_get(o->store, id, &t, err);
+    if (rc != ST_OK)
+        return rc;
+    rc = ops_view_of(o, &t, now, out, err);
+    ticket_done(&t);
+    return rc;
+}
+
+void ops_events_from_audit(const st_audit_entry *entries, size_t n, sla_event **out, size_t *n_out)
+{
+    sla_event *ev = xcalloc(n ? n : 1, sizeof *ev);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        const st_audit_entry *e = &entries[i];
+        sla_event x = {.at = e->at, .new_due = ST_TIME_NONE, .from_level = e->from_level,
+                       .to_level = e->to_level};
+        switch (e->kind) {
+        case AU_CREATED:
+        case AU_REPRIORITIZED:
+            x.sets_due = true;
+            x.new_due = e->new_due;
+            break;
+        case AU_RESPONDED:
+            x.first_response = true;
+            break;
+        case AU_RESOLVED:
+            if (!e->detail || strcmp(e->detail, "first response recorded") != 0)
+                continue;
+            x.first_response = true;
+            break;
+        default:
+            continue; /* reopen, assign, policy: no bearing on the clock */
+        }
+        ev[k++] = x;
+    }
+    *out = ev;
+    *n_out = k;
+}
