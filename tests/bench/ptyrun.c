@@ -1,0 +1,308 @@
+/* ptyrun: runs a program in a real pseudo-terminal of a given size, keeps a screen model of what
+ * it draws (libvterm), and measures it from the outside: bytes written to the terminal, the
+ * program's CPU time and peak RSS, how long until some text appears on the screen. The
+ * benchmarks use it so that every figure is taken from the real binary in a real terminal.
+ *
+ *   ptyrun [options] -- PROGRAM ARGS...
+ *     --size COLSxROWS        terminal size (default 120x40)
+ *     --warmup-ms N           bytes are counted only after N ms (the first paint is not idle cost)
+ *     --duration-ms N         measure for N ms after the warm-up, then stop the program
+ *     --wait-text T           finish when the screen shows T (prints wait_ms)
+ *     --then-run CMD          once --wait-text is seen, run CMD with sh -c (prints run_ms)
+ *     --then-wait-row A,B     after CMD returns, finish when one screen row shows both A and B
+ *                             (prints then_ms: CMD's return to the row appearing)
+ *     --until-exit            finish when the program exits (prints exit_ms, maxrss_kb)
+ *     --timeout-ms N          give up after N ms (exit status 3)
+ *     --dump                  print the final screen to stderr
+ * Prints one line of key=value pairs on stdout.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pty.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <vterm.h>
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int rows = 40, cols = 120;
+static VTerm *vt;
+static VTermScreen *screen;
+
+/* One screen row as UTF-8. */
+static void row_text(int r, char *out, size_t outsz)
+{
+    size_t n = 0;
+    for (int c = 0; c < cols && n + 8 < outsz; c++) {
+        VTermScreenCell cell;
+        VTermPos pos = {.row = r, .col = c};
+        if (!vterm_screen_get_cell(screen, pos, &cell))
+            continue;
+        uint32_t ch = cell.chars[0];
+        if (ch == 0) {
+            if (cell.width == 1)
+                out[n++] = ' ';
+            continue;
+        }
+        if (ch < 0x80) {
+            out[n++] = (char)ch;
+        } else if (ch < 0x800) {
+            out[n++] = (char)(0xc0 | (ch >> 6));
+            out[n++] = (char)(0x80 | (ch & 0x3f));
+        } else if (ch < 0x10000) {
+            out[n++] = (char)(0xe0 | (ch >> 12));
+            out[n++] = (char)(0x80 | ((ch >> 6) & 0x3f));
+            out[n++] = (char)(0x80 | (ch & 0x3f));
+        } else {
+            out[n++] = (char)(0xf0 | (ch >> 18));
+            out[n++] = (char)(0x80 | ((ch >> 12) & 0x3f));
+            out[n++] = (char)(0x80 | ((ch >> 6) & 0x3f));
+            out[n++] = (char)(0x80 | (ch & 0x3f));
+        }
+    }
+    out[n] = '\0';
+}
+
+static bool screen_has(const char *t)
+{
+    char line[4096];
+    for (int r = 0; r < rows; r++) {
+        row_text(r, line, sizeof line);
+        if (strstr(line, t))
+            return true;
+    }
+    return false;
+}
+
+static bool screen_row_has_both(const char *a, const char *b)
+{
+    char line[4096];
+    for (int r = 0; r < rows; r++) {
+        row_text(r, line, sizeof line);
+        if (strstr(line, a) && strstr(line, b))
+            return true;
+    }
+    return false;
+}
+
+/* Nanoseconds the process has spent on a CPU (scheduler statistics: exact, unlike clock ticks). */
+static long long cpu_ns(pid_t pid)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/schedstat", (int)pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return -1;
+    long long ns = -1;
+    if (fscanf(f, "%lld", &ns) != 1)
+        ns = -1;
+    fclose(f);
+    return ns;
+}
+
+static void dump_screen(void)
+{
+    char line[4096];
+    for (int r = 0; r < rows; r++) {
+        row_text(r, line, sizeof line);
+        fprintf(stderr, "|%s\n", line);
+    }
+}
+
+int main(int argc, char **argv)
+{
+    int64_t warmup = 0, duration = -1, timeout = 60000;
+    const char *wait_text = NULL, *then_run = NULL, *then_row = NULL;
+    bool until_exit = false, dump = false;
+    int i = 1;
+    for (; i < argc; i++) {
+        if (!strcmp(argv[i], "--")) {
+            i++;
+            break;
+        } else if (!strcmp(argv[i], "--size") && i + 1 < argc) {
+            if (sscanf(argv[++i], "%dx%d", &cols, &rows) != 2)
+                return 2;
+        } else if (!strcmp(argv[i], "--warmup-ms") && i + 1 < argc) {
+            warmup = atoll(argv[++i]);
+        } else if (!strcmp(argv[i], "--duration-ms") && i + 1 < argc) {
+            duration = atoll(argv[++i]);
+        } else if (!strcmp(argv[i], "--timeout-ms") && i + 1 < argc) {
+            timeout = atoll(argv[++i]);
+        } else if (!strcmp(argv[i], "--wait-text") && i + 1 < argc) {
+            wait_text = argv[++i];
+        } else if (!strcmp(argv[i], "--then-run") && i + 1 < argc) {
+            then_run = argv[++i];
+        } else if (!strcmp(argv[i], "--then-wait-row") && i + 1 < argc) {
+            then_row = argv[++i];
+        } else if (!strcmp(argv[i], "--until-exit")) {
+            until_exit = true;
+        } else if (!strcmp(argv[i], "--dump")) {
+            dump = true;
+        } else {
+            fprintf(stderr, "ptyrun: unknown option '%s'\n", argv[i]);
+            return 2;
+        }
+    }
+    if (i >= argc) {
+        fprintf(stderr, "ptyrun: no program given (ptyrun [options] -- PROGRAM ARGS...)\n");
+        return 2;
+    }
+    char row_a[512] = "", row_b[512] = "";
+    if (then_row) {
+        const char *comma = strchr(then_row, ',');
+        if (!comma)
+            return 2;
+        snprintf(row_a, sizeof row_a, "%.*s", (int)(comma - then_row), then_row);
+        snprintf(row_b, sizeof row_b, "%s", comma + 1);
+    }
+
+    vt = vterm_new(rows, cols);
+    vterm_set_utf8(vt, 1);
+    screen = vterm_obtain_screen(vt);
+    vterm_screen_reset(screen, 1);
+
+    struct winsize ws = {.ws_row = (unsigned short)rows, .ws_col = (unsigned short)cols};
+    int master;
+    int64_t t0 = now_ms();
+    pid_t pid = forkpty(&master, NULL, NULL, &ws);
+    if (pid < 0) {
+        perror("ptyrun: forkpty");
+        return 1;
+    }
+    if (pid == 0) {
+        execvp(argv[i], argv + i);
+        fprintf(stderr, "ptyrun: cannot run %s: %s\n", argv[i], strerror(errno));
+        _exit(127);
+    }
+
+    long long bytes = 0, chunks = 0, total_bytes = 0;
+    int64_t wait_ms = -1, run_ms = -1, then_ms = -1, exit_ms = -1, then_start = -1;
+    bool exited = false, timed_out = false, waited = false;
+    long long cpu_at_warmup = -1, cpu_at_end = -1;
+    int status = 0;
+    struct rusage ru;
+    memset(&ru, 0, sizeof ru);
+    char buf[65536];
+    for (;;) {
+        int64_t t = now_ms() - t0;
+        if (t > timeout) {
+            timed_out = true;
+            break;
+        }
+        if (cpu_at_warmup < 0 && t >= warmup)
+            cpu_at_warmup = cpu_ns(pid);
+        if (duration >= 0 && t >= warmup + duration) {
+            cpu_at_end = cpu_ns(pid);
+            break;
+        }
+        struct pollfd pfd = {.fd = master, .events = POLLIN};
+        int pr = poll(&pfd, 1, 20);
+        if (pr > 0) {
+            ssize_t n = read(master, buf, sizeof buf);
+            if (n > 0) {
+                total_bytes += n;
+                if (now_ms() - t0 >= warmup) {
+                    if (cpu_at_warmup < 0)
+                        cpu_at_warmup = cpu_ns(pid);
+                    bytes += n;
+                    chunks++;
+                }
+                vterm_input_write(vt, buf, (size_t)n);
+                vterm_screen_flush_damage(screen);
+            } else if (n <= 0 && errno != EINTR && errno != EAGAIN) {
+                /* EIO: the program closed the terminal (exited). */
+                pfd.revents = POLLHUP;
+            }
+            if (pfd.revents & (POLLHUP | POLLERR)) {
+                if (until_exit || !exited) {
+                    if (wait4(pid, &status, 0, &ru) == pid) {
+                        exited = true;
+                        exit_ms = now_ms() - t0;
+                    }
+                }
+                break;
+            }
+        }
+        if (wait_text && !waited && screen_has(wait_text)) {
+            waited = true;
+            wait_ms = now_ms() - t0;
+            if (then_run) {
+                int64_t s = now_ms();
+                int rc = system(then_run);
+                run_ms = now_ms() - s;
+                if (rc != 0) {
+                    fprintf(stderr, "ptyrun: '%s' failed (%d)\n", then_run, rc);
+                    break;
+                }
+                then_start = now_ms();
+            }
+            if (!then_row && !until_exit && duration < 0)
+                break;
+        }
+        if (then_row && then_start >= 0 && screen_row_has_both(row_a, row_b)) {
+            then_ms = now_ms() - then_start;
+            break;
+        }
+        if (!exited) {
+            pid_t w = wait4(pid, &status, WNOHANG, &ru);
+            if (w == pid) {
+                exited = true;
+                exit_ms = now_ms() - t0;
+                /* Drain what is left so the screen is complete. */
+                ssize_t n;
+                while ((n = read(master, buf, sizeof buf)) > 0) {
+                    total_bytes += n;
+                    vterm_input_write(vt, buf, (size_t)n);
+                }
+                vterm_screen_flush_damage(screen);
+                break;
+            }
+        }
+    }
+    int64_t measured = now_ms() - t0 - warmup;
+    if (!exited) {
+        kill(pid, SIGTERM);
+        int64_t s = now_ms();
+        while (now_ms() - s < 2000) {
+            if (wait4(pid, &status, WNOHANG, &ru) == pid) {
+                exited = true;
+                break;
+            }
+            ssize_t n = read(master, buf, sizeof buf);
+            (void)n;
+            usleep(10000);
+        }
+        if (!exited) {
+            kill(pid, SIGKILL);
+            wait4(pid, &status, 0, &ru);
+        }
+    }
+    double cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec
+                 + (double)ru.ru_stime.tv_usec / 1e6;
+    printf("bytes=%lld chunks=%lld total_bytes=%lld measured_ms=%lld cpu_s=%.6f maxrss_kb=%ld wait_ms=%lld "
+           "run_ms=%lld then_ms=%lld exit_ms=%lld exit_status=%d timed_out=%d window_cpu_s=%.6f\n",
+           bytes, chunks, total_bytes, (long long)(duration >= 0 ? duration : measured), cpu, ru.ru_maxrss,
+           (long long)wait_ms, (long long)run_ms, (long long)then_ms, (long long)exit_ms,
+           WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), timed_out,
+           cpu_at_warmup >= 0 && cpu_at_end >= 0 ? (double)(cpu_at_end - cpu_at_warmup) / 1e9 : -1.0);
+    if (dump)
+        dump_screen();
+    vterm_free(vt);
+    close(master);
+    return timed_out ? 3 : 0;
+}
