@@ -1,0 +1,44 @@
+/* uptime_source: fetching one month of per-minute error ratios (and the status page's maintenance
+ * windows) from the configured monitoring source, on a fetcher — asynchronously for the console,
+ * or to completion for the command line.
+ *
+ * Sources. http(s)://HOST[:PORT][/PREFIX]: POST PREFIX/api/v1/query_range, the month's elapsed
+ * minutes split into requests of at most 11,000 points, step 60, start aligned to the minute.
+ * file://DIR: the same query_range JSON read from DIR/YYYY-MM.json (one answer covering the
+ * month; points past `now` are ignored) — what the demo writes. The status page URL (http(s) or
+ * file://) is fetched as is: a scheduled-maintenances.json body. */
+#ifndef SLATOP_UPTIME_SOURCE_H
+#define SLATOP_UPTIME_SOURCE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "slatop/config.h"
+#include "slatop/fetcher.h"
+#include "slatop/uptime.h"
+#include "slatop/util.h"
+
+typedef struct uptime_job uptime_job; /* opaque: one month being fetched */
+
+/* The cache key of a Prometheus source: its redacted URL and query. Caller frees. */
+char *uptime_source_key(const cfg_prometheus *p);
+
+/* Queues the transfers for the minutes of [month_start, month_end) elapsed before now, plus the
+ * status page (statuspage_url may be NULL). Secrets are loaded here (fetch_auth_load errors).
+ * Caller owns *out (uptime_job_free); the fetcher must outlive it. */
+st_code uptime_job_start(fetcher *f, const cfg_prometheus *p, const char *statuspage_url, st_time month_start,
+                         st_time month_end, st_time now, uptime_job **out, st_err *err);
+/* Offers a finished transfer: true when it belonged to this job (then the job took its contents
+ * and r is emptied), false to leave it to someone else. */
+bool uptime_job_offer(uptime_job *j, fetch_result *r);
+/* True when every transfer of the job has been offered back. */
+bool uptime_job_done(const uptime_job *j);
+/* The result once done. minutes (borrowed, valid until uptime_job_free) covers the elapsed
+ * minutes from month_start; windows are moved to the caller (uptime_windows_free; NULL when no
+ * status page). The first error (one line naming the redacted URL) is returned: a Prometheus error
+ * fails the job; a status page error is reported in *statuspage_err and leaves windows empty. */
+st_code uptime_job_result(uptime_job *j, const uptime_minute **minutes, size_t *n_minutes, bool *partial,
+                          uptime_window **windows, size_t *n_windows, st_err *statuspage_err, st_err *err);
+void uptime_job_free(uptime_job *j);
+
+#endif

@@ -1,0 +1,477 @@
+/* fetcher: curl multi transfers for the monitoring sources (see fetcher.h). */
+#define _POSIX_C_SOURCE 200809L
+#include "slatop/fetcher.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <stdio.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+typedef struct xfer {
+    struct xfer *next;
+    CURL *easy;
+    fetcher *f;
+    void *owner;
+    size_t index;
+    char *url_redacted;
+    char *post_body;   /* kept alive: CURLOPT_POSTFIELDS does not copy */
+    int timeout_s;
+    size_t max_bytes;
+    int retries_left;
+    int attempts;
+    bool too_big;
+    bool in_multi;
+    st_mono retry_at;  /* when waiting to retry */
+    strbuf body;
+    char errbuf[CURL_ERROR_SIZE];
+} xfer;
+
+struct fetcher {
+    CURLM *multi;
+    xfer *active;        /* running or waiting to retry */
+    fetch_result *done;  /* finished, oldest first */
+    size_t n_done, cap_done;
+};
+
+void fetch_result_done(fetch_result *r)
+{
+    if (!r)
+        return;
+    free(r->content_type);
+    free(r->body);
+    free(r->url);
+    memset(r, 0, sizeof *r);
+}
+
+char *fetch_redact_url(const char *url)
+{
+    if (!url)
+        return xstrdup("");
+    const char *p = strstr(url, "://");
+    if (!p)
+        return xstrdup(url);
+    p += 3;
+    size_t auth_len = strcspn(p, "/?#");
+    const char *at = NULL;
+    for (const char *q = p; q < p + auth_len; q++)
+        if (*q == '@')
+            at = q;
+    if (!at)
+        return xstrdup(url);
+    return xasprintf("%.*sREDACTED%s", (int)(p - url), url, at);
+}
+
+/* Removes anything that looks like credentials in a URL inside a free-form message (curl's error
+ * buffer may quote the URL). */
+static void redact_text(strbuf *sb, const char *msg)
+{
+    const char *p = msg;
+    const char *s;
+    while ((s = strstr(p, "://")) != NULL) {
+        s += 3;
+        sb_append_n(sb, p, (size_t)(s - p));
+        size_t n = strcspn(s, "/?# \t\"'");
+        const char *at = NULL;
+        for (const char *q = s; q < s + n; q++)
+            if (*q == '@')
+                at = q;
+        if (at) {
+            sb_append(sb, "REDACTED");
+            p = at;
+        } else {
+            p = s;
+        }
+    }
+    sb_append(sb, p);
+}
+
+static size_t write_cb(char *data, size_t size, size_t nmemb, void *user)
+{
+    xfer *x = user;
+    size_t n = size * nmemb;
+    if (x->body.len + n > x->max_bytes) {
+        x->too_big = true;
+        return 0; /* aborts the transfer with CURLE_WRITE_ERROR */
+    }
+    sb_append_n(&x->body, data, n);
+    return n;
+}
+
+static void xfer_free(xfer *x)
+{
+    if (!x)
+        return;
+    if (x->easy) {
+        if (x->in_multi)
+            curl_multi_remove_handle(x->f->multi, x->easy);
+        curl_easy_cleanup(x->easy);
+    }
+    free(x->url_redacted);
+    free(x->post_body);
+    sb_done(&x->body);
+    free(x);
+}
+
+st_code fetcher_new(fetcher **out, st_err *err)
+{
+    static bool inited;
+    *out = NULL;
+    if (!inited) {
+        if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+            return st_fail(err, ST_NET, "libcurl initialisation failed");
+        inited = true;
+    }
+    fetcher *f = xcalloc(1, sizeof *f);
+    f->multi = curl_multi_init();
+    if (!f->multi) {
+        free(f);
+        return st_fail(err, ST_NET, "libcurl initialisation failed");
+    }
+    *out = f;
+    return ST_OK;
+}
+
+void fetcher_free(fetcher *f)
+{
+    if (!f)
+        return;
+    while (f->active) {
+        xfer *x = f->active;
+        f->active = x->next;
+        xfer_free(x);
+    }
+    for (size_t i = 0; i < f->n_done; i++)
+        fetch_result_done(&f->done[i]);
+    free(f->done);
+    curl_multi_cleanup(f->multi);
+    free(f);
+}
+
+static bool has_prefix(const char *s, const char *prefix)
+{
+    return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+#define SETOPT(opt, val)                                                                           \
+    do {                                                                                           \
+        if (curl_easy_setopt(e, opt, val) != CURLE_OK)                                             \
+            goto setopt_failed;                                                                    \
+    } while (0)
+
+st_code fetcher_add(fetcher *f, const fetch_request *req, st_err *err)
+{
+    bool is_file = has_prefix(req->url, "file://");
+    if (!is_file && !has_prefix(req->url, "http://") && !has_prefix(req->url, "https://")) {
+        char *r = fetch_redact_url(req->url);
+        st_fail(err, ST_USAGE, "%s: unsupported URL (http://, https:// or file:// expected)", r);
+        free(r);
+        return ST_USAGE;
+    }
+    xfer *x = xcalloc(1, sizeof *x);
+    x->f = f;
+    x->owner = req->owner;
+    x->index = req->index;
+    x->url_redacted = fetch_redact_url(req->url);
+    x->timeout_s = req->timeout_s > 0 ? req->timeout_s : 15;
+    x->max_bytes = req->max_bytes ? req->max_bytes : FETCH_DEFAULT_MAX_BYTES;
+    x->retries_left = req->max_retries > 0 ? req->max_retries : 0;
+    sb_init(&x->body);
+    CURL *e = x->easy = curl_easy_init();
+    if (!e)
+        goto setopt_failed;
+    SETOPT(CURLOPT_URL, req->url);
+    SETOPT(CURLOPT_PROTOCOLS_STR, is_file ? "file" : "http,https");
+    SETOPT(CURLOPT_FOLLOWLOCATION, 0L);
+    SETOPT(CURLOPT_NOSIGNAL, 1L);
+    SETOPT(CURLOPT_WRITEFUNCTION, write_cb);
+    SETOPT(CURLOPT_WRITEDATA, x);
+    SETOPT(CURLOPT_ERRORBUFFER, x->errbuf);
+    SETOPT(CURLOPT_TIMEOUT, (long)x->timeout_s);
+    SETOPT(CURLOPT_CONNECTTIMEOUT, (long)(x->timeout_s < 10 ? x->timeout_s : 10));
+    SETOPT(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)x->max_bytes);
+    SETOPT(CURLOPT_SSL_VERIFYPEER, 1L);
+    SETOPT(CURLOPT_SSL_VERIFYHOST, 2L);
+    SETOPT(CURLOPT_USERAGENT, "slatop");
+    if (req->ca_file)
+        SETOPT(CURLOPT_CAINFO, req->ca_file);
+    if (req->post_body && !is_file) {
+        x->post_body = xstrdup(req->post_body);
+        SETOPT(CURLOPT_POSTFIELDS, x->post_body);
+        SETOPT(CURLOPT_POSTFIELDSIZE, (long)strlen(x->post_body));
+    }
+    if (!is_file && req->bearer) {
+        SETOPT(CURLOPT_XOAUTH2_BEARER, req->bearer);
+        SETOPT(CURLOPT_HTTPAUTH, (long)CURLAUTH_BEARER);
+    } else if (!is_file && req->username) {
+        SETOPT(CURLOPT_USERNAME, req->username);
+        SETOPT(CURLOPT_PASSWORD, req->password ? req->password : "");
+        SETOPT(CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+    }
+    if (curl_multi_add_handle(f->multi, e) != CURLM_OK)
+        goto setopt_failed;
+    x->in_multi = true;
+    x->attempts = 1;
+    x->next = f->active;
+    f->active = x;
+    return ST_OK;
+setopt_failed:
+    st_fail(err, ST_NET, "%s: libcurl refused the transfer options", x->url_redacted);
+    xfer_free(x);
+    return ST_NET;
+}
+
+static int ms_until(st_mono t)
+{
+    st_mono d = t - mono_now();
+    if (d <= 0)
+        return 0;
+    d = (d + 999999) / 1000000;
+    return d > 1000000 ? 1000000 : (int)d;
+}
+
+st_code fetcher_wait(fetcher *f, int timeout_ms, int extra_fd, bool *extra_ready, st_err *err)
+{
+    if (extra_ready)
+        *extra_ready = false;
+    for (xfer *x = f->active; x; x = x->next)
+        if (!x->in_multi) {
+            int ms = ms_until(x->retry_at);
+            if (ms < timeout_ms)
+                timeout_ms = ms;
+        }
+    if (timeout_ms < 0)
+        timeout_ms = 0;
+    struct curl_waitfd wfd = {.fd = extra_fd, .events = CURL_WAIT_POLLIN, .revents = 0};
+    int numfds = 0;
+    CURLMcode mc = curl_multi_poll(f->multi, extra_fd >= 0 ? &wfd : NULL, extra_fd >= 0 ? 1 : 0, timeout_ms, &numfds);
+    if (mc != CURLM_OK)
+        return st_fail(err, ST_NET, "waiting for transfers: %s", curl_multi_strerror(mc));
+    if (extra_ready && extra_fd >= 0)
+        *extra_ready = (wfd.revents & CURL_WAIT_POLLIN) != 0;
+    return ST_OK;
+}
+
+static bool retryable(CURLcode cc, long status)
+{
+    if (cc == CURLE_OK)
+        return status == 429 || status >= 500;
+    return cc == CURLE_COULDNT_CONNECT || cc == CURLE_RECV_ERROR || cc == CURLE_SEND_ERROR ||
+           cc == CURLE_GOT_NOTHING || cc == CURLE_COULDNT_RESOLVE_HOST || cc == CURLE_PARTIAL_FILE;
+}
+
+static void push_done(fetcher *f, fetch_result *r)
+{
+    if (f->n_done == f->cap_done) {
+        f->cap_done = f->cap_done ? 2 * f->cap_done : 8;
+        f->done = xrealloc(f->done, f->cap_done * sizeof *f->done);
+    }
+    f->done[f->n_done++] = *r;
+}
+
+static void unlink_xfer(fetcher *f, xfer *x)
+{
+    for (xfer **pp = &f->active; *pp; pp = &(*pp)->next)
+        if (*pp == x) {
+            *pp = x->next;
+            return;
+        }
+}
+
+static void finish(fetcher *f, xfer *x, CURLcode cc)
+{
+    long status = 0;
+    curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
+    curl_multi_remove_handle(f->multi, x->easy);
+    x->in_multi = false;
+    if (!x->too_big && retryable(cc, status) && x->retries_left > 0) {
+        /* Backoff: 0.5 s, 1 s, 2 s, ... */
+        x->retries_left--;
+        x->retry_at = mono_now() + ((st_mono)500000000 << (x->attempts - 1 < 4 ? x->attempts - 1 : 4));
+        sb_reset(&x->body);
+        x->errbuf[0] = '\0';
+        return;
+    }
+    fetch_result r;
+    memset(&r, 0, sizeof r);
+    r.owner = x->owner;
+    r.index = x->index;
+    r.http_status = status;
+    r.attempts = x->attempts;
+    r.url = xstrdup(x->url_redacted);
+    const char *ct = NULL;
+    if (curl_easy_getinfo(x->easy, CURLINFO_CONTENT_TYPE, &ct) == CURLE_OK && ct)
+        r.content_type = xstrdup(ct);
+    if (x->too_big || cc == CURLE_FILESIZE_EXCEEDED) {
+        st_fail(&r.err, ST_NET, "%s: response larger than %zu MiB (size cap)", x->url_redacted,
+                x->max_bytes / (1024 * 1024));
+    } else if (cc == CURLE_OPERATION_TIMEDOUT) {
+        st_fail(&r.err, ST_NET, "%s: timed out after %d s", x->url_redacted, x->timeout_s);
+    } else if (cc != CURLE_OK) {
+        strbuf sb;
+        sb_init(&sb);
+        redact_text(&sb, x->errbuf[0] ? x->errbuf : curl_easy_strerror(cc));
+        char tries[48] = "";
+        if (x->attempts > 1)
+            snprintf(tries, sizeof tries, " (after %d attempts)", x->attempts);
+        st_fail(&r.err, ST_NET, "%s: %s%s", x->url_redacted, sb.buf, tries);
+        sb_done(&sb);
+    } else {
+        r.len = x->body.len;
+        r.body = x->body.buf ? sb_steal(&x->body) : xstrdup("");
+    }
+    push_done(f, &r);
+    unlink_xfer(f, x);
+    xfer_free(x);
+}
+
+st_code fetcher_perform(fetcher *f, int *active, st_err *err)
+{
+    st_mono now = mono_now();
+    for (xfer *x = f->active; x; x = x->next)
+        if (!x->in_multi && x->retry_at <= now) {
+            if (curl_multi_add_handle(f->multi, x->easy) != CURLM_OK)
+                return st_fail(err, ST_NET, "%s: libcurl refused a retry", x->url_redacted);
+            x->in_multi = true;
+            x->attempts++;
+        }
+    int running = 0;
+    CURLMcode mc = curl_multi_perform(f->multi, &running);
+    if (mc != CURLM_OK)
+        return st_fail(err, ST_NET, "transfers: %s", curl_multi_strerror(mc));
+    CURLMsg *msg;
+    int left = 0;
+    while ((msg = curl_multi_info_read(f->multi, &left)) != NULL) {
+        if (msg->msg != CURLMSG_DONE)
+            continue;
+        for (xfer *x = f->active; x; x = x->next)
+            if (x->easy == msg->easy_handle) {
+                finish(f, x, msg->data.result);
+                break;
+            }
+    }
+    if (active) {
+        int n = 0;
+        for (xfer *x = f->active; x; x = x->next)
+            n++;
+        *active = n;
+    }
+    return ST_OK;
+}
+
+bool fetcher_take_finished(fetcher *f, fetch_result *out)
+{
+    if (f->n_done == 0)
+        return false;
+    *out = f->done[0];
+    memmove(f->done, f->done + 1, (f->n_done - 1) * sizeof *f->done);
+    f->n_done--;
+    return true;
+}
+
+st_code fetcher_run(fetcher *f, st_err *err)
+{
+    int active = 0;
+    st_code rc = fetcher_perform(f, &active, err);
+    while (rc == ST_OK && active > 0) {
+        rc = fetcher_wait(f, 1000, -1, NULL, err);
+        if (rc == ST_OK)
+            rc = fetcher_perform(f, &active, err);
+    }
+    return rc;
+}
+
+static void wipe_free(char *s)
+{
+    if (!s)
+        return;
+    volatile char *v = s;
+    while (*v)
+        *v++ = 0;
+    free(s);
+}
+
+void fetch_auth_done(fetch_auth *a)
+{
+    if (!a)
+        return;
+    free(a->username);
+    wipe_free(a->password);
+    wipe_free(a->bearer);
+    memset(a, 0, sizeof *a);
+}
+
+/* Reads a secret file: refused when group or others may read it; one line, trailing newline
+ * dropped. The secret never appears in a message. */
+static st_code read_secret(const char *path, char **out, st_err *err)
+{
+    *out = NULL;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return st_fail(err, ST_INVALID, "%s: cannot open: %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return st_fail(err, ST_INVALID, "%s: not a regular file", path);
+    }
+    if (st.st_mode & (S_IRGRP | S_IROTH)) {
+        close(fd);
+        return st_fail(err, ST_INVALID, "%s: readable by group or others; run chmod 600 %s", path, path);
+    }
+    char buf[4096];
+    size_t len = 0;
+    for (;;) {
+        ssize_t n = read(fd, buf + len, sizeof buf - 1 - len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            close(fd);
+            return st_fail(err, ST_INVALID, "%s: read failed: %s", path, strerror(errno));
+        }
+        if (n == 0)
+            break;
+        len += (size_t)n;
+        if (len == sizeof buf - 1) {
+            close(fd);
+            memset(buf, 0, sizeof buf);
+            return st_fail(err, ST_INVALID, "%s: secret longer than %zu bytes", path, sizeof buf - 2);
+        }
+    }
+    close(fd);
+    while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
+        len--;
+    buf[len] = '\0';
+    if (len == 0 || memchr(buf, '\n', len)) {
+        memset(buf, 0, sizeof buf);
+        return st_fail(err, ST_INVALID, "%s: expected the secret on one line", path);
+    }
+    *out = xstrdup(buf);
+    memset(buf, 0, sizeof buf);
+    return ST_OK;
+}
+
+st_code fetch_auth_load(const char *username, const char *password_file, const char *bearer_token_file,
+                        fetch_auth *out, st_err *err)
+{
+    memset(out, 0, sizeof *out);
+    st_code rc = ST_OK;
+    if (username) {
+        out->username = xstrdup(username);
+        if (password_file)
+            rc = read_secret(password_file, &out->password, err);
+        else if (getenv("SLATOP_PROM_PASSWORD"))
+            out->password = xstrdup(getenv("SLATOP_PROM_PASSWORD"));
+    }
+    if (rc == ST_OK) {
+        if (bearer_token_file)
+            rc = read_secret(bearer_token_file, &out->bearer, err);
+        else if (getenv("SLATOP_PROM_TOKEN") && *getenv("SLATOP_PROM_TOKEN"))
+            out->bearer = xstrdup(getenv("SLATOP_PROM_TOKEN"));
+    }
+    if (rc)
+        fetch_auth_done(out);
+    return rc;
+}

@@ -1,0 +1,180 @@
+/* uptime_source: one month of monitoring data, fetched (see uptime_source.h). */
+#include "slatop/uptime_source.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "slatop/prometheus.h"
+#include "slatop/statuspage.h"
+
+struct uptime_job {
+    st_time month_start;
+    uptime_minute *minutes;
+    size_t n_minutes;
+    size_t n_requests;  /* Prometheus requests (the status page, if any, is index n_requests) */
+    size_t n_pending;
+    bool has_statuspage;
+    bool partial;
+    st_err err;         /* first Prometheus failure */
+    st_err sp_err;
+    uptime_window *windows;
+    size_t n_windows;
+};
+
+char *uptime_source_key(const cfg_prometheus *p)
+{
+    char *u = fetch_redact_url(p->url);
+    char *k = xasprintf("%s %s", u, p->query ? p->query : PROM_DEFAULT_QUERY);
+    free(u);
+    return k;
+}
+
+static char *join_url(const char *base, const char *tail)
+{
+    size_t n = strlen(base);
+    while (n > 0 && base[n - 1] == '/')
+        n--;
+    return xasprintf("%.*s%s", (int)n, base, tail);
+}
+
+st_code uptime_job_start(fetcher *f, const cfg_prometheus *p, const char *statuspage_url, st_time month_start,
+                         st_time month_end, st_time now, uptime_job **out, st_err *err)
+{
+    *out = NULL;
+    if (!p || !p->url)
+        return st_fail(err, ST_INVALID, "no monitoring source configured (config: monitoring.prometheus.url)");
+    st_time end = now / 60 * 60;
+    if (end > month_end)
+        end = month_end;
+    if (end < month_start)
+        end = month_start;
+    fetch_auth auth;
+    st_code rc = fetch_auth_load(p->username, p->password_file, p->bearer_token_file, &auth, err);
+    if (rc)
+        return rc;
+    uptime_job *j = xcalloc(1, sizeof *j);
+    j->month_start = month_start;
+    j->n_minutes = (size_t)((end - month_start) / 60);
+    j->minutes = xcalloc(j->n_minutes ? j->n_minutes : 1, sizeof *j->minutes); /* all UPTIME_NODATA */
+    fetch_request req = {.username = auth.username, .password = auth.password, .bearer = auth.bearer,
+                         .ca_file = p->ca_file, .timeout_s = p->timeout_s, .max_retries = 2, .owner = j};
+    bool is_file = strncmp(p->url, "file://", 7) == 0;
+    if (is_file) {
+        char month[8];
+        st_time ms, me;
+        uptime_month_of(month_start, month, &ms, &me);
+        char tail[16];
+        memcpy(tail, "/", 2);
+        strcat(tail, month);
+        strcat(tail, ".json");
+        char *url = join_url(p->url, tail);
+        req.url = url;
+        req.index = 0;
+        req.max_retries = 0;
+        rc = fetcher_add(f, &req, err);
+        free(url);
+        j->n_requests = rc == ST_OK ? 1 : 0;
+    } else if (j->n_minutes > 0) {
+        prom_chunk *chunks;
+        size_t n = prom_chunks(month_start, end, PROM_MAX_POINTS, &chunks);
+        char *url = join_url(p->url, "/api/v1/query_range");
+        for (size_t i = 0; i < n && rc == ST_OK; i++) {
+            char *body = prom_form_body(p->query ? p->query : PROM_DEFAULT_QUERY, &chunks[i]);
+            req.url = url;
+            req.post_body = body;
+            req.index = i;
+            rc = fetcher_add(f, &req, err);
+            free(body);
+            if (rc == ST_OK)
+                j->n_requests++;
+        }
+        free(url);
+        free(chunks);
+    }
+    j->n_pending = j->n_requests;
+    if (rc == ST_OK && statuspage_url) {
+        fetch_request sp = {.url = statuspage_url, .timeout_s = p->timeout_s, .max_retries = 2, .owner = j,
+                            .index = j->n_requests};
+        rc = fetcher_add(f, &sp, err);
+        if (rc == ST_OK) {
+            j->has_statuspage = true;
+            j->n_pending++;
+        }
+    }
+    fetch_auth_done(&auth);
+    if (rc) {
+        /* Transfers already queued still name this job: drop it only when none is. */
+        j->err = *err;
+        if (j->n_pending == 0) {
+            uptime_job_free(j);
+            return rc;
+        }
+    }
+    *out = j;
+    return ST_OK;
+}
+
+bool uptime_job_offer(uptime_job *j, fetch_result *r)
+{
+    if (!j || r->owner != j)
+        return false;
+    j->n_pending--;
+    bool is_sp = j->has_statuspage && r->index == j->n_requests;
+    st_err e;
+    st_err_clear(&e);
+    if (r->err.code != ST_OK) {
+        e = r->err;
+    } else if (is_sp) {
+        if (statuspage_parse(r->body, r->len, r->http_status, r->content_type, &j->windows, &j->n_windows, &e))
+            st_err_prefix(&e, "%s", r->url);
+    } else {
+        prom_result pr;
+        if (prom_parse_query_range(r->body, r->len, r->http_status, r->content_type, j->month_start, j->minutes,
+                                   j->n_minutes, &pr, &e))
+            st_err_prefix(&e, "%s", r->url);
+        if (pr.partial)
+            j->partial = true;
+        prom_result_done(&pr);
+    }
+    if (e.code != ST_OK) {
+        st_err *dst = is_sp ? &j->sp_err : &j->err;
+        if (dst->code == ST_OK)
+            *dst = e;
+    }
+    fetch_result_done(r);
+    return true;
+}
+
+bool uptime_job_done(const uptime_job *j)
+{
+    return j->n_pending == 0;
+}
+
+st_code uptime_job_result(uptime_job *j, const uptime_minute **minutes, size_t *n_minutes, bool *partial,
+                          uptime_window **windows, size_t *n_windows, st_err *statuspage_err, st_err *err)
+{
+    *minutes = j->minutes;
+    *n_minutes = j->n_minutes;
+    *partial = j->partial;
+    *windows = j->windows;
+    *n_windows = j->n_windows;
+    j->windows = NULL;
+    j->n_windows = 0;
+    if (statuspage_err)
+        *statuspage_err = j->sp_err;
+    if (j->err.code != ST_OK) {
+        if (err)
+            *err = j->err;
+        return j->err.code;
+    }
+    return ST_OK;
+}
+
+void uptime_job_free(uptime_job *j)
+{
+    if (!j)
+        return;
+    free(j->minutes);
+    uptime_windows_free(j->windows, j->n_windows);
+    free(j);
+}
