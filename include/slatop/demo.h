@@ -1,0 +1,18 @@
+/* demo: the `--demo` database (SPEC §3): the shipped Chatti policy (business zone chosen so that
+ * now is outside business hours, so every timer state shows), tickets relative to now covering
+ * every level and every timer state, a few audited changes. */
+#ifndef SLATOP_DEMO_H
+#define SLATOP_DEMO_H
+
+#include "slatop/util.h"
+
+/* The default demo path: $XDG_STATE_HOME/slatop/demo.db (XDG_STATE_HOME defaults to
+ * ~/.local/state). Caller owns the result (free); NULL when neither variable is set. */
+char *demo_default_path(void);
+
+/* Builds a fresh demo database at path, with times relative to clock_now(clock). Replaces only a
+ * database that a previous demo_build created (store meta "demo" = "1"); any other existing file
+ * is refused (ST_CONFLICT "PATH: not a demo database; refusing to replace it"). */
+st_code demo_build(const char *path, const st_clock *clock, st_err *err);
+
+#endif

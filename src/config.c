@@ -1,0 +1,393 @@
+/* config: the user's configuration file (SPEC §5, §7), loaded and validated strictly: unknown keys
+ * and wrong types are refused as "FILE: KEY: reason" so a typo never silently means a default. */
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "slatop/config.h"
+#include "slatop/tz.h"
+
+#define CONFIG_MAX_BYTES (1024 * 1024)
+#define DEFAULT_QUERY                                                                              \
+    "sum(increase(http_requests_total{code=\"500\"}[1m])) / "                                      \
+    "sum(increase(http_requests_total{code!~\"4..\"}[1m]))"
+
+/* Expands a leading "~/" with $HOME so paths in the file read as a shell user expects. */
+static char *expand_home(const char *s)
+{
+    if (s[0] == '~' && s[1] == '/') {
+        const char *home = getenv("HOME");
+        if (home && *home)
+            return xasprintf("%s%s", home, s + 1);
+    }
+    return xstrdup(s);
+}
+
+static st_code bad(st_err *err, const char *src, const char *key, const char *why)
+{
+    return st_fail(err, ST_INVALID, "%s: %s: %s", src, key, why);
+}
+
+static st_code get_string(const cJSON *v, const char *src, const char *key, bool path, char **out,
+                          st_err *err)
+{
+    if (!cJSON_IsString(v) || !v->valuestring)
+        return bad(err, src, key, "must be a string");
+    if (v->valuestring[0] == '\0')
+        return bad(err, src, key, "must not be empty");
+    free(*out);
+    *out = path ? expand_home(v->valuestring) : xstrdup(v->valuestring);
+    return ST_OK;
+}
+
+static st_code get_int(const cJSON *v, const char *src, const char *key, int lo, int hi, int *out,
+                       st_err *err)
+{
+    if (!cJSON_IsNumber(v))
+        return bad(err, src, key, "must be a number");
+    double d = v->valuedouble;
+    if (d != (double)(long)d || d < lo || d > hi)
+        return st_fail(err, ST_INVALID, "%s: %s: must be a whole number from %d to %d", src, key, lo, hi);
+    *out = (int)d;
+    return ST_OK;
+}
+
+static st_code parse_prometheus(const cJSON *obj, const char *src, cfg_prometheus *p, st_err *err)
+{
+    if (!cJSON_IsObject(obj))
+        return bad(err, src, "monitoring.prometheus", "must be an object");
+    bool have_url = false;
+    const cJSON *it;
+    cJSON_ArrayForEach(it, obj)
+    {
+        char key[160];
+        snprintf(key, sizeof key, "monitoring.prometheus.%s", it->string);
+        st_code rc;
+        if (strcmp(it->string, "url") == 0) {
+            rc = get_string(it, src, key, false, &p->url, err);
+            have_url = true;
+        } else if (strcmp(it->string, "query") == 0)
+            rc = get_string(it, src, key, false, &p->query, err);
+        else if (strcmp(it->string, "requests_query") == 0)
+            rc = get_string(it, src, key, false, &p->requests_query, err);
+        else if (strcmp(it->string, "username") == 0)
+            rc = get_string(it, src, key, false, &p->username, err);
+        else if (strcmp(it->string, "password_file") == 0)
+            rc = get_string(it, src, key, true, &p->password_file, err);
+        else if (strcmp(it->string, "bearer_token_file") == 0)
+            rc = get_string(it, src, key, true, &p->bearer_token_file, err);
+        else if (strcmp(it->string, "ca_file") == 0)
+            rc = get_string(it, src, key, true, &p->ca_file, err);
+        else if (strcmp(it->string, "timeout_s") == 0)
+            rc = get_int(it, src, key, 1, 3600, &p->timeout_s, err);
+        else if (strcmp(it->string, "poll_s") == 0)
+            rc = get_int(it, src, key, 1, 86400, &p->poll_s, err);
+        else
+            rc = bad(err, src, key, "unknown key");
+        if (rc != ST_OK)
+            return rc;
+    }
+    if (!have_url)
+        return bad(err, src, "monitoring.prometheus.url", "missing");
+    const char *u = p->url;
+    if (strncmp(u, "http://", 7) != 0 && strncmp(u, "https://", 8) != 0 && strncmp(u, "file://", 7) != 0)
+        return bad(err, src, "monitoring.prometheus.url", "must start with http://, https:// or file://");
+    return ST_OK;
+}
+
+static st_code parse_monitoring(const cJSON *obj, const char *src, st_config *c, st_err *err)
+{
+    if (!cJSON_IsObject(obj))
+        return bad(err, src, "monitoring", "must be an object");
+    const cJSON *it;
+    cJSON_ArrayForEach(it, obj)
+    {
+        st_code rc;
+        if (strcmp(it->string, "prometheus") == 0) {
+            c->has_prometheus = true;
+            rc = parse_prometheus(it, src, &c->prometheus, err);
+        } else if (strcmp(it->string, "statuspage") == 0) {
+            if (!cJSON_IsObject(it))
+                return bad(err, src, "monitoring.statuspage", "must be an object");
+            rc = ST_OK;
+            const cJSON *s;
+            cJSON_ArrayForEach(s, it)
+            {
+                char key[160];
+                snprintf(key, sizeof key, "monitoring.statuspage.%s", s->string);
+                if (strcmp(s->string, "url") != 0)
+                    return bad(err, src, key, "unknown key");
+                rc = get_string(s, src, key, false, &c->statuspage_url, err);
+                if (rc != ST_OK)
+                    return rc;
+            }
+            if (!c->statuspage_url)
+                return bad(err, src, "monitoring.statuspage.url", "missing");
+        } else {
+            char key[160];
+            snprintf(key, sizeof key, "monitoring.%s", it->string);
+            rc = bad(err, src, key, "unknown key");
+        }
+        if (rc != ST_OK)
+            return rc;
+    }
+    return ST_OK;
+}
+
+static bool color_name_ok(const char *s)
+{
+    static const char *const names[] = {"default", "black", "red",     "green", "yellow",
+                                        "blue",    "magenta", "cyan",  "white", NULL};
+    for (size_t i = 0; names[i]; i++)
+        if (strcmp(s, names[i]) == 0)
+            return true;
+    /* "color0".."color255" for 256-colour terminals. */
+    if (strncmp(s, "color", 5) == 0 && s[5]) {
+        char *end;
+        long n = strtol(s + 5, &end, 10);
+        return *end == '\0' && n >= 0 && n <= 255;
+    }
+    return false;
+}
+
+static st_code parse_theme(const cJSON *v, const char *src, st_config *c, st_err *err)
+{
+    if (cJSON_IsString(v)) {
+        if (strcmp(v->valuestring, "default") != 0 && strcmp(v->valuestring, "mono") != 0)
+            return bad(err, src, "theme", "must be \"default\", \"mono\" or an object of elements");
+        free(c->theme);
+        c->theme = xstrdup(v->valuestring);
+        return ST_OK;
+    }
+    if (!cJSON_IsObject(v))
+        return bad(err, src, "theme", "must be \"default\", \"mono\" or an object of elements");
+    free(c->theme);
+    c->theme = xstrdup("custom");
+    size_t n = (size_t)cJSON_GetArraySize(v);
+    c->colors = xcalloc(n ? n : 1, sizeof *c->colors);
+    const cJSON *el;
+    cJSON_ArrayForEach(el, v)
+    {
+        char key[200];
+        snprintf(key, sizeof key, "theme.%s", el->string);
+        if (!cJSON_IsObject(el))
+            return bad(err, src, key, "must be an object with fg, bg, bold, reverse, underline");
+        cfg_color *col = &c->colors[c->n_colors++];
+        col->element = xstrdup(el->string);
+        const cJSON *f;
+        cJSON_ArrayForEach(f, el)
+        {
+            char fkey[260];
+            snprintf(fkey, sizeof fkey, "%s.%s", key, f->string);
+            if (strcmp(f->string, "fg") == 0 || strcmp(f->string, "bg") == 0) {
+                char **dst = f->string[0] == 'f' ? &col->fg : &col->bg;
+                st_code rc = get_string(f, src, fkey, false, dst, err);
+                if (rc != ST_OK)
+                    return rc;
+                if (!color_name_ok(*dst))
+                    return bad(err, src, fkey, "unknown colour (default, black, red, green, yellow, "
+                                               "blue, magenta, cyan, white, color0..color255)");
+            } else if (strcmp(f->string, "bold") == 0 || strcmp(f->string, "reverse") == 0 ||
+                       strcmp(f->string, "underline") == 0) {
+                if (!cJSON_IsBool(f))
+                    return bad(err, src, fkey, "must be true or false");
+                bool b = cJSON_IsTrue(f);
+                if (f->string[0] == 'b')
+                    col->bold = b;
+                else if (f->string[0] == 'r')
+                    col->reverse = b;
+                else
+                    col->underline = b;
+            } else {
+                return bad(err, src, fkey, "unknown key");
+            }
+        }
+    }
+    return ST_OK;
+}
+
+static st_code parse_keys(const cJSON *v, const char *src, st_config *c, st_err *err)
+{
+    if (!cJSON_IsObject(v))
+        return bad(err, src, "keys", "must be an object of action -> list of keys");
+    size_t n = (size_t)cJSON_GetArraySize(v);
+    c->keys = xcalloc(n ? n : 1, sizeof *c->keys);
+    const cJSON *a;
+    cJSON_ArrayForEach(a, v)
+    {
+        char key[200];
+        snprintf(key, sizeof key, "keys.%s", a->string);
+        if (!cJSON_IsArray(a))
+            return bad(err, src, key, "must be an array of key names");
+        cfg_keybinding *kb = &c->keys[c->n_keys++];
+        kb->action = xstrdup(a->string);
+        size_t nk = (size_t)cJSON_GetArraySize(a);
+        kb->keys = xcalloc(nk ? nk : 1, sizeof *kb->keys);
+        const cJSON *k;
+        cJSON_ArrayForEach(k, a)
+        {
+            char kkey[240];
+            snprintf(kkey, sizeof kkey, "%s[%zu]", key, kb->n_keys);
+            st_code rc = get_string(k, src, kkey, false, &kb->keys[kb->n_keys], err);
+            if (rc != ST_OK)
+                return rc;
+            kb->n_keys++;
+        }
+    }
+    return ST_OK;
+}
+
+st_code config_parse(const char *text, size_t len, const char *source, st_config **out, st_err *err)
+{
+    *out = NULL;
+    const char *src = source ? source : "config";
+    st_config *c = xcalloc(1, sizeof *c);
+    c->path = source ? xstrdup(source) : NULL;
+    c->theme = xstrdup("default");
+    c->prometheus.timeout_s = 15;
+    c->prometheus.poll_s = 60;
+
+    const char *end = NULL;
+    cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+    st_code rc = ST_OK;
+    if (!root) {
+        size_t off = end && end >= text ? (size_t)(end - text) : 0;
+        size_t line = 1;
+        for (size_t i = 0; i < off && i < len; i++)
+            line += text[i] == '\n';
+        rc = st_fail(err, ST_INVALID, "%s: line %zu: not valid JSON", src, line);
+        goto done;
+    }
+    if (!cJSON_IsObject(root)) {
+        rc = bad(err, src, "(top level)", "must be a JSON object");
+        goto done;
+    }
+    const cJSON *it;
+    cJSON_ArrayForEach(it, root)
+    {
+        const char *k = it->string;
+        if (strcmp(k, "db") == 0)
+            rc = get_string(it, src, "db", true, &c->db, err);
+        else if (strcmp(k, "display_timezone") == 0) {
+            rc = get_string(it, src, "display_timezone", false, &c->display_timezone, err);
+            tz_zone *z = NULL;
+            st_err zerr;
+            if (rc == ST_OK && tz_load(c->display_timezone, &z, &zerr) != ST_OK)
+                rc = st_fail(err, ST_INVALID, "%s: display_timezone: unknown time zone '%s'", src,
+                             c->display_timezone);
+            tz_free(z);
+        }
+        else if (strcmp(k, "theme") == 0)
+            rc = parse_theme(it, src, c, err);
+        else if (strcmp(k, "keys") == 0)
+            rc = parse_keys(it, src, c, err);
+        else if (strcmp(k, "monitoring") == 0)
+            rc = parse_monitoring(it, src, c, err);
+        else
+            rc = bad(err, src, k, "unknown key");
+        if (rc != ST_OK)
+            goto done;
+    }
+    if (c->has_prometheus && !c->prometheus.query)
+        c->prometheus.query = xstrdup(DEFAULT_QUERY);
+done:
+    cJSON_Delete(root);
+    if (rc != ST_OK) {
+        config_free(c);
+        return rc;
+    }
+    *out = c;
+    return ST_OK;
+}
+
+static st_code load_path(const char *path, st_config **out, st_err *err)
+{
+    char *text = NULL;
+    size_t len = 0;
+    st_code rc = read_file_all(path, CONFIG_MAX_BYTES, &text, &len, err);
+    if (rc != ST_OK)
+        return rc;
+    rc = config_parse(text, len, path, out, err);
+    free(text);
+    return rc;
+}
+
+static bool file_exists(const char *p)
+{
+    struct stat st;
+    return stat(p, &st) == 0;
+}
+
+st_code config_load(const char *explicit_path, st_config **out, st_err *err)
+{
+    *out = NULL;
+    if (explicit_path) {
+        if (!file_exists(explicit_path))
+            return st_fail(err, ST_IO, "--config %s: no such file", explicit_path);
+        return load_path(explicit_path, out, err);
+    }
+    const char *env = getenv("SLATOP_CONFIG");
+    if (env && *env) {
+        if (!file_exists(env))
+            return st_fail(err, ST_INVALID, "SLATOP_CONFIG=%s: no such file", env);
+        return load_path(env, out, err);
+    }
+    const char *home = getenv("HOME");
+    const char *xdg = getenv("XDG_CONFIG_HOME");
+    char *cands[3] = {NULL, NULL, NULL};
+    if (xdg && *xdg)
+        cands[0] = xasprintf("%s/slatop/config.json", xdg);
+    if (home && *home)
+        cands[1] = xasprintf("%s/.config/slatop/config.json", home);
+    cands[2] = xstrdup("/etc/slatop/config.json");
+    st_code rc = ST_OK;
+    bool found = false;
+    for (int i = 0; i < 3 && !found; i++) {
+        if (cands[i] && file_exists(cands[i])) {
+            found = true;
+            rc = load_path(cands[i], out, err);
+        }
+    }
+    for (int i = 0; i < 3; i++)
+        free(cands[i]);
+    if (found)
+        return rc;
+    /* No file anywhere: the defaults. */
+    return config_parse("{}", 2, NULL, out, err);
+}
+
+void config_free(st_config *c)
+{
+    if (!c)
+        return;
+    free(c->path);
+    free(c->db);
+    free(c->display_timezone);
+    free(c->theme);
+    for (size_t i = 0; i < c->n_colors; i++) {
+        free(c->colors[i].element);
+        free(c->colors[i].fg);
+        free(c->colors[i].bg);
+    }
+    free(c->colors);
+    for (size_t i = 0; i < c->n_keys; i++) {
+        for (size_t j = 0; j < c->keys[i].n_keys; j++)
+            free(c->keys[i].keys[j]);
+        free(c->keys[i].keys);
+        free(c->keys[i].action);
+    }
+    free(c->keys);
+    cfg_prometheus *p = &c->prometheus;
+    free(p->url);
+    free(p->query);
+    free(p->requests_query);
+    free(p->username);
+    free(p->password_file);
+    free(p->bearer_token_file);
+    free(p->ca_file);
+    free(c->statuspage_url);
+    free(c);
+}

@@ -1,0 +1,276 @@
+/* demo: builds the `--demo` database. Every change goes through ops (the same door as the
+ * command line), with the clock moved to each event's instant so the audit log reads like a
+ * real morning of support work. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "slatop/calendar.h"
+#include "slatop/demo.h"
+#include "slatop/ops.h"
+#include "slatop/policy.h"
+#include "slatop/store.h"
+
+extern const char embedded_chatti[];
+extern const size_t embedded_chatti_len;
+
+char *demo_default_path(void)
+{
+    const char *state = getenv("XDG_STATE_HOME");
+    if (state && *state)
+        return xasprintf("%s/slatop/demo.db", state);
+    const char *home = getenv("HOME");
+    if (home && *home)
+        return xasprintf("%s/.local/state/slatop/demo.db", home);
+    return NULL;
+}
+
+/* Replaces every occurrence of `from` in s by `to`. Caller owns the result. */
+static char *replace_all(const char *s, const char *from, const char *to)
+{
+    strbuf sb;
+    sb_init(&sb);
+    size_t fl = strlen(from);
+    const char *p;
+    while ((p = strstr(s, from)) != NULL) {
+        sb_append_n(&sb, s, (size_t)(p - s));
+        sb_append(&sb, to);
+        s = p + fl;
+    }
+    sb_append(&sb, s);
+    return sb_steal(&sb);
+}
+
+/* The Chatti policy with the business zone replaced by `zone` and the description (the first
+ * "description" key, the policy's own in the shipped file) marked as a demo. Caller owns it. */
+static char *demo_policy_text(const char *zone)
+{
+    char *tmp = replace_all(embedded_chatti, "Europe/London", zone);
+    char *mark = xasprintf("\"description\": \"DEMO (business zone %s so that every timer state shows). ", zone);
+    char *out = NULL;
+    char *d = strstr(tmp, "\"description\"");
+    if (d) {
+        const char *q = strchr(d + 13, '"'); /* the value's opening quote */
+        if (q) {
+            strbuf sb;
+            sb_init(&sb);
+            sb_append_n(&sb, tmp, (size_t)(d - tmp));
+            sb_append(&sb, mark);
+            sb_append(&sb, q + 1);
+            out = sb_steal(&sb);
+        }
+    }
+    free(mark);
+    if (!out)
+        return tmp;
+    free(tmp);
+    return out;
+}
+
+/* The first candidate zone whose local time at `now` is outside business hours, so the demo
+ * shows a paused countdown whatever the hour; the policy text for it in *text. */
+static st_code choose_policy(st_time now, char **text, st_err *err)
+{
+    static const char *const zones[] = {"Europe/London", "America/Los_Angeles", "Asia/Tokyo",
+                                        "Pacific/Auckland", "America/New_York", "Asia/Kolkata"};
+    char *fallback = NULL;
+    for (size_t i = 0; i < sizeof zones / sizeof zones[0]; i++) {
+        char *t = demo_policy_text(zones[i]);
+        st_policy *p = NULL;
+        st_err perr;
+        if (policy_parse(t, strlen(t), "demo policy", &p, &perr) != ST_OK) {
+            free(t);
+            if (i == 0) {
+                free(fallback);
+                return st_fail(err, perr.code, "%s", perr.msg);
+            }
+            continue;
+        }
+        bool open = p->calendar && cal_is_business(p->calendar, now);
+        policy_free(p);
+        if (!open) {
+            free(fallback);
+            *text = t;
+            return ST_OK;
+        }
+        if (!fallback)
+            fallback = t;
+        else
+            free(t);
+    }
+    *text = fallback; /* every zone open (impossible with these calendars): keep London */
+    return ST_OK;
+}
+
+/* Refuses to replace anything but our own demo; removes our own. */
+static st_code clear_old(const char *path, st_err *err)
+{
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return ST_OK;
+    st_store *s = NULL;
+    st_err oerr;
+    char *demo = NULL;
+    bool ours = false;
+    if (store_open(path, STORE_OPEN_RW, &s, &oerr) == ST_OK) {
+        if (store_meta_get(s, "demo", &demo, &oerr) == ST_OK && demo && strcmp(demo, "1") == 0)
+            ours = true;
+        free(demo);
+        store_close(s);
+    }
+    if (!ours)
+        return st_fail(err, ST_CONFLICT, "--db %s: not a demo database; refusing to replace it", path);
+    const char *suffix[] = {"", "-wal", "-shm", "-journal"};
+    for (size_t i = 0; i < 4; i++) {
+        char *p = xasprintf("%s%s", path, suffix[i]);
+        if (unlink(p) != 0 && errno != ENOENT) {
+            st_code rc = st_fail(err, ST_IO, "%s: cannot remove: %s", p, strerror(errno));
+            free(p);
+            return rc;
+        }
+        free(p);
+    }
+    return ST_OK;
+}
+
+static st_code mark_demo(const char *path, st_err *err)
+{
+    st_store *s = NULL;
+    st_code rc = store_open(path, STORE_OPEN_RW, &s, err);
+    if (rc != ST_OK)
+        return rc;
+    rc = store_begin(s, err);
+    if (rc == ST_OK)
+        rc = store_meta_set(s, "demo", "1", err);
+    if (rc == ST_OK)
+        rc = store_commit(s, err);
+    else
+        store_rollback(s);
+    store_close(s);
+    return rc;
+}
+
+typedef struct {
+    const char *title, *customer, *channel, *level, *ref;
+    int created_min; /* minutes before now */
+} demo_ticket;
+
+/* Ticket ids follow this order (1-based). */
+static const demo_ticket TICKETS[] = {
+    /* 1: URGENT, responded late: missed */
+    {"Platform unavailable: API returns 503 for every call", "Northwind Telecom", "phone", "URGENT", "CH-1041", 300},
+    /* 2: HIGH, responded in time: met */
+    {"Delivery receipts delayed globally", "Globex Retail", "portal", "HIGH", "CH-1042", 180},
+    /* 3: NORMAL by channel (email), business clock: paused now */
+    {"Sender ID changed for France but messages delivered", "Initech GmbH", "email", NULL, "CH-1043", 150},
+    /* 4: LOW, resolved */
+    {"Question about monthly usage report", "Umbrella Health", "email", "LOW", "CH-1044", 120},
+    /* 5: HIGH 24x7, 20 minutes left: warn; assigned */
+    {"Reach lost to a single major country (Brazil)", "Stark Logistics", "phone", "HIGH", "CH-1045", 100},
+    /* 6: NORMAL raised to URGENT: due at once, breached */
+    {"Many countries failing: supplier outage suspected", "Wayne Shipping", "email", NULL, "CH-1046", 90},
+    /* 7: HIGH lowered to NORMAL: business clock, paused */
+    {"Dashboard unavailable for one sub-account", "Acme Corp", "portal", "HIGH", "CH-1047", 50},
+    /* 8: URGENT, 25 minutes left: ok */
+    {"Account suspended: no API call accepted", "Soylent Foods", "phone", "URGENT", "CH-1048", 5},
+    /* 9: LOW: request for enhancement (paused) */
+    {"Request: CSV export of delivery reports", "Hooli Media", "portal", "LOW", "CH-1049", 10},
+};
+
+static st_code build_content(const char *path, st_time now, st_err *err)
+{
+    st_clock clk;
+    clock_freeze(&clk, now);
+    st_store *s = NULL;
+    st_ops *o = NULL;
+    st_code rc = store_open(path, STORE_OPEN_RW, &s, err);
+    if (rc == ST_OK)
+        rc = ops_new(s, &clk, &o, err);
+
+    /* Events in time order (minutes before now). */
+#define AT(min) clock_freeze(&clk, now - (st_time)(min) * 60)
+    int64_t ids[sizeof TICKETS / sizeof TICKETS[0]] = {0};
+    /* Creation order by minute: build a simple schedule interleaving follow-ups. */
+    struct {
+        int min;
+        int what; /* 0 add ticket, 1 respond, 2 resolve, 3 raise, 4 lower, 5 assign */
+        size_t idx;
+        const char *arg;
+    } plan[] = {
+        {300, 0, 0, NULL},
+        {240, 1, 0, NULL},
+        {180, 0, 1, NULL},
+        {150, 0, 2, NULL},
+        {150, 1, 1, NULL},
+        {120, 0, 3, NULL},
+        {100, 0, 4, NULL},
+        {90, 0, 5, NULL},
+        {60, 3, 5, "Customer confirms traffic to many countries failing; no workaround"},
+        {50, 0, 6, NULL},
+        {40, 5, 4, "priya"},
+        {30, 2, 3, NULL},
+        {20, 4, 6, "Workaround confirmed: the main account's dashboard works"},
+        {10, 0, 8, NULL},
+        {5, 0, 7, NULL},
+    };
+    for (size_t i = 0; rc == ST_OK && i < sizeof plan / sizeof plan[0]; i++) {
+        AT(plan[i].min);
+        size_t k = plan[i].idx;
+        ops_change ch;
+        memset(&ch, 0, sizeof ch);
+        switch (plan[i].what) {
+        case 0: {
+            ops_new_ticket nt = {TICKETS[k].title, TICKETS[k].level, TICKETS[k].customer,
+                                 TICKETS[k].channel, TICKETS[k].ref, now - (st_time)TICKETS[k].created_min * 60};
+            rc = ops_add(o, &nt, &ids[k], err);
+            break;
+        }
+        case 1:
+            rc = ops_respond(o, ids[k], -1, err);
+            break;
+        case 2:
+            rc = ops_resolve(o, ids[k], -1, err);
+            break;
+        case 3:
+        case 4:
+            /* The raise goes straight to the top: under reprioritize_from=created it is due at
+             * once, so the demo shows a sticky breach caused by a re-prioritization. */
+            rc = ops_set_level(o, ids[k], plan[i].what == 3 ? OPS_TO : OPS_DOWN,
+                               plan[i].what == 3 ? "URGENT" : NULL, plan[i].arg, -1, &ch, err);
+            ops_change_done(&ch);
+            break;
+        default:
+            rc = ops_assign(o, ids[k], plan[i].arg, -1, err);
+            break;
+        }
+    }
+#undef AT
+    ops_free(o);
+    if (s)
+        store_close(s);
+    return rc;
+}
+
+st_code demo_build(const char *path, const st_clock *clock, st_err *err)
+{
+    st_time now = clock_now(clock);
+    st_code rc = clear_old(path, err);
+    if (rc != ST_OK)
+        return rc;
+    char *text = NULL;
+    rc = choose_policy(now, &text, err);
+    if (rc != ST_OK)
+        return rc;
+    /* The policy is recorded at the first ticket's hour, before any ticket. */
+    st_clock at;
+    clock_freeze(&at, now - 360 * 60);
+    rc = ops_init_db_text(path, text, "demo policy (embedded chatti.json)", &at, err);
+    free(text);
+    if (rc == ST_OK)
+        rc = mark_demo(path, err);
+    if (rc == ST_OK)
+        rc = build_content(path, now, err);
+    return rc;
+}

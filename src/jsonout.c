@@ -1,0 +1,203 @@
+/* jsonout: the command line's JSON objects (SPEC §3). Strings only through json_append_string:
+ * cJSON's printer passes DEL, C1 and bidi controls through raw, which a terminal would obey. */
+#include <cjson/cJSON.h>
+#include <inttypes.h>
+#include <math.h>
+#include <string.h>
+
+#include "slatop/jsonout.h"
+#include "slatop/text.h"
+
+void jsonout_time(strbuf *sb, st_time t)
+{
+    if (t == ST_TIME_NONE) {
+        sb_append(sb, "null");
+        return;
+    }
+    char buf[32];
+    sb_append_c(sb, '"');
+    sb_append(sb, time_format_iso(t, buf));
+    sb_append_c(sb, '"');
+}
+
+static void key(strbuf *sb, const char *k, bool first)
+{
+    if (!first)
+        sb_append_c(sb, ',');
+    json_append_string(sb, k);
+    sb_append_c(sb, ':');
+}
+
+void jsonout_ticket_open(strbuf *sb, const ops_view *v)
+{
+    const st_ticket *t = &v->t;
+    sb_append_c(sb, '{');
+    key(sb, "id", true);
+    sb_printf(sb, "%" PRId64, t->id);
+    key(sb, "ref", false);
+    json_append_string(sb, t->ref);
+    key(sb, "title", false);
+    json_append_string(sb, t->title);
+    key(sb, "customer", false);
+    json_append_string(sb, t->customer);
+    key(sb, "channel", false);
+    json_append_string(sb, t->channel);
+    key(sb, "level", false);
+    json_append_string(sb, t->level);
+    key(sb, "status", false);
+    json_append_string(sb, tk_status_name(t->status));
+    key(sb, "assignee", false);
+    json_append_string(sb, t->assignee);
+    key(sb, "created", false);
+    jsonout_time(sb, t->created);
+    key(sb, "first_response", false);
+    jsonout_time(sb, t->first_response);
+    key(sb, "resolved", false);
+    jsonout_time(sb, t->resolved);
+    key(sb, "due", false);
+    jsonout_time(sb, t->due);
+    key(sb, "remaining_s", false);
+    sb_printf(sb, "%" PRId64, v->timer.remaining_s);
+    key(sb, "state", false);
+    json_append_string(sb, sla_state_name(v->timer.state));
+    key(sb, "breached_ever", false);
+    sb_append(sb, v->breached_ever ? "true" : "false");
+    key(sb, "policy_version", false);
+    sb_printf(sb, "%" PRId64, t->policy_version);
+    key(sb, "version", false);
+    sb_printf(sb, "%" PRId64, t->version);
+}
+
+void jsonout_ticket(strbuf *sb, const ops_view *v)
+{
+    jsonout_ticket_open(sb, v);
+    sb_append_c(sb, '}');
+}
+
+void jsonout_audit_entry(strbuf *sb, const st_audit_entry *e)
+{
+    sb_append_c(sb, '{');
+    key(sb, "seq", true);
+    sb_printf(sb, "%" PRId64, e->seq);
+    key(sb, "at", false);
+    jsonout_time(sb, e->at);
+    key(sb, "recorded_at", false);
+    jsonout_time(sb, e->recorded_at);
+    key(sb, "actor", false);
+    json_append_string(sb, e->actor);
+    key(sb, "kind", false);
+    json_append_string(sb, au_kind_name(e->kind));
+    key(sb, "ticket_id", false);
+    if (e->ticket_id > 0)
+        sb_printf(sb, "%" PRId64, e->ticket_id);
+    else
+        sb_append(sb, "null");
+    key(sb, "from_level", false);
+    json_append_string(sb, e->from_level);
+    key(sb, "to_level", false);
+    json_append_string(sb, e->to_level);
+    key(sb, "old_due", false);
+    jsonout_time(sb, e->old_due);
+    key(sb, "new_due", false);
+    jsonout_time(sb, e->new_due);
+    key(sb, "reason", false);
+    json_append_string(sb, e->reason);
+    key(sb, "detail", false);
+    json_append_string(sb, e->detail);
+    key(sb, "prev_hash", false);
+    json_append_string(sb, e->prev_hash);
+    key(sb, "hash", false);
+    json_append_string(sb, e->hash);
+    sb_append_c(sb, '}');
+}
+
+void jsonout_audit_array(strbuf *sb, const st_audit_entry *e, size_t n)
+{
+    sb_append_c(sb, '[');
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            sb_append_c(sb, ',');
+        jsonout_audit_entry(sb, &e[i]);
+    }
+    sb_append_c(sb, ']');
+}
+
+void jsonout_segment(strbuf *sb, const sla_segment *s)
+{
+    sb_append_c(sb, '{');
+    key(sb, "start", true);
+    jsonout_time(sb, s->start);
+    key(sb, "end", false);
+    jsonout_time(sb, s->end);
+    key(sb, "kind", false);
+    json_append_string(sb, sla_seg_kind_name(s->kind));
+    key(sb, "counted_s", false);
+    sb_printf(sb, "%" PRId64, s->counted_s);
+    key(sb, "rule", false);
+    json_append_string(sb, s->rule);
+    sb_append_c(sb, '}');
+}
+
+static void write_value(strbuf *sb, const cJSON *v)
+{
+    if (cJSON_IsString(v)) {
+        json_append_string(sb, v->valuestring);
+    } else if (cJSON_IsNumber(v)) {
+        double d = v->valuedouble;
+        if (!isfinite(d))
+            sb_append(sb, "null");
+        else if (d == floor(d) && fabs(d) < 9e15)
+            sb_printf(sb, "%" PRId64, (int64_t)d);
+        else
+            sb_printf(sb, "%.17g", d);
+    } else if (cJSON_IsBool(v)) {
+        sb_append(sb, cJSON_IsTrue(v) ? "true" : "false");
+    } else if (cJSON_IsArray(v) || cJSON_IsObject(v)) {
+        bool obj = cJSON_IsObject(v);
+        sb_append_c(sb, obj ? '{' : '[');
+        const cJSON *c;
+        bool first = true;
+        cJSON_ArrayForEach(c, v)
+        {
+            if (!first)
+                sb_append_c(sb, ',');
+            first = false;
+            if (obj) {
+                json_append_string(sb, c->string);
+                sb_append_c(sb, ':');
+            }
+            write_value(sb, c);
+        }
+        sb_append_c(sb, obj ? '}' : ']');
+    } else {
+        sb_append(sb, "null");
+    }
+}
+
+st_code jsonout_reserialize(strbuf *sb, const char *json, const char *source, const char *override_key,
+                            int64_t override_value, st_err *err)
+{
+    cJSON *root = cJSON_Parse(json);
+    if (!root)
+        return st_fail(err, ST_INVALID, "%s: not valid JSON", source);
+    if (cJSON_IsObject(root) && override_key) {
+        sb_append_c(sb, '{');
+        json_append_string(sb, override_key);
+        sb_printf(sb, ":%" PRId64, override_value);
+        const cJSON *c;
+        cJSON_ArrayForEach(c, root)
+        {
+            if (c->string && strcmp(c->string, override_key) == 0)
+                continue;
+            sb_append_c(sb, ',');
+            json_append_string(sb, c->string);
+            sb_append_c(sb, ':');
+            write_value(sb, c);
+        }
+        sb_append_c(sb, '}');
+    } else {
+        write_value(sb, root);
+    }
+    cJSON_Delete(root);
+    return ST_OK;
+}
