@@ -31,9 +31,18 @@ void st_err_prefix(st_err *err, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(prefix, sizeof prefix, fmt, ap);
     va_end(ap);
+    /* Built piecewise: the message may be cut, deliberately, at the buffer's end. */
     char old[sizeof err->msg];
     memcpy(old, err->msg, sizeof old);
-    snprintf(err->msg, sizeof err->msg, "%s: %s", prefix, old);
+    size_t cap = sizeof err->msg - 1, n = 0;
+    for (const char *parts[] = {prefix, ": ", old}, **p = parts; p < parts + 3; p++) {
+        size_t k = strlen(*p);
+        if (k > cap - n)
+            k = cap - n;
+        memcpy(err->msg + n, *p, k);
+        n += k;
+    }
+    err->msg[n] = '\0';
 }
 
 void st_err_clear(st_err *err)
@@ -220,9 +229,10 @@ st_code read_file_all(const char *path, size_t max_bytes, char **out, size_t *ou
 int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
 {
     y -= m <= 2;
+    const int64_t mm = m;
     const int64_t era = (y >= 0 ? y : y - 399) / 400;
     const int64_t yoe = y - era * 400;
-    const int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    const int64_t doy = (153 * (mm + (mm > 2 ? -3 : 9)) + 2) / 5 + d - 1;
     const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     return era * 146097 + doe - 719468;
 }
@@ -347,8 +357,16 @@ char *time_format_iso(st_time t, char buf[static 21])
     int64_t y;
     unsigned m, d;
     civil_from_days(days, &y, &m, &d);
-    snprintf(buf, 21, "%04d-%02u-%02uT%02d:%02d:%02dZ", (int)y, m, d, (int)(secs / 3600),
+    /* Years outside 0000-9999 do not fit the format: clamp rather than overflow. */
+    if (y < 0 || y > 9999) {
+        snprintf(buf, 21, "%s", y < 0 ? "0000-01-01T00:00:00Z" : "9999-12-31T23:59:59Z");
+        return buf;
+    }
+    char tmp[64];
+    snprintf(tmp, sizeof tmp, "%04d-%02u-%02uT%02d:%02d:%02dZ", (int)y, m, d, (int)(secs / 3600),
              (int)(secs / 60 % 60), (int)(secs % 60));
+    memcpy(buf, tmp, 21);
+    buf[20] = '\0';
     return buf;
 }
 
@@ -356,8 +374,10 @@ char *duration_format_hms(int64_t seconds, char buf[static 24])
 {
     const char *sign = seconds < 0 ? "-" : "";
     uint64_t a = seconds < 0 ? (uint64_t)(-(seconds + 1)) + 1 : (uint64_t)seconds;
-    snprintf(buf, 24, "%s%llu:%02u:%02u", sign, (unsigned long long)(a / 3600), (unsigned)(a / 60 % 60),
+    char tmp[64];
+    snprintf(tmp, sizeof tmp, "%s%llu:%02u:%02u", sign, (unsigned long long)(a / 3600), (unsigned)(a / 60 % 60),
              (unsigned)(a % 60));
+    snprintf(buf, 24, "%.23s", tmp);
     return buf;
 }
 
