@@ -266,6 +266,17 @@ st_code ops_init_db(const char *db_path, const char *policy_path, const st_clock
     return rc;
 }
 
+/* The sticky breach as the formula over the ticket's current fields: the history up to the last
+ * write (breached_hist), plus what happened since under the due in force (SPEC §2). */
+static bool breached_now(const st_ticket *t, st_time now)
+{
+    if (t->breached_hist)
+        return true;
+    if (t->first_response == ST_TIME_NONE)
+        return t->due != ST_TIME_NONE && now >= t->due;
+    return t->response_due != ST_TIME_NONE && t->first_response > t->response_due;
+}
+
 /* ---- the change skeleton ---- */
 
 /* Starts a change of ticket `id`: refuses read-only, opens the transaction, reads the ticket
@@ -310,6 +321,9 @@ static st_code change_commit(st_ops *o, st_ticket *t, st_audit_entry *e, st_err 
 {
     set_str(&t->updated_by, e->actor);
     t->updated_at = e->at;
+    /* Evaluated on the state after the change: a response at the due instant is met (SPEC §2),
+     * and a set-level has already folded its history in. */
+    t->breached_hist = breached_now(t, e->at);
     st_code rc = store_ticket_update(o->store, t, t->version, err);
     if (rc == ST_OK)
         rc = store_audit_append(o->store, e, err);
@@ -339,17 +353,6 @@ static st_code ticket_level_index(const st_policy *p, const st_ticket *t, size_t
     }
     *out = (size_t)idx;
     return ST_OK;
-}
-
-/* The sticky breach as the formula over the ticket's current fields: the history up to the last
- * write (breached_hist), plus what happened since under the due in force (SPEC §2). */
-static bool breached_now(const st_ticket *t, st_time now)
-{
-    if (t->breached_hist)
-        return true;
-    if (t->first_response == ST_TIME_NONE)
-        return t->due != ST_TIME_NONE && now >= t->due;
-    return t->response_due != ST_TIME_NONE && t->first_response > t->response_due;
 }
 
 /* ---- add ---- */
@@ -670,7 +673,6 @@ st_code ops_respond(st_ops *o, int64_t id, int64_t expect_version, st_err *err)
         return change_fail(o, &t, ST_CONFLICT);
     }
     st_time now = clock_now(o->clock);
-    t.breached_hist = breached_now(&t, now);
     t.first_response = now;
     t.response_due = t.due;
     t.status = TK_RESPONDED;
@@ -698,7 +700,6 @@ st_code ops_resolve(st_ops *o, int64_t id, int64_t expect_version, st_err *err)
     }
     st_time now = clock_now(o->clock);
     bool records_response = t.first_response == ST_TIME_NONE;
-    t.breached_hist = breached_now(&t, now);
     if (records_response) {
         t.first_response = now;
         t.response_due = t.due;
@@ -732,7 +733,6 @@ st_code ops_reopen(st_ops *o, int64_t id, const char *reason, int64_t expect_ver
         return change_fail(o, &t, ST_CONFLICT);
     }
     st_time now = clock_now(o->clock);
-    t.breached_hist = breached_now(&t, now);
     t.status = TK_RESPONDED; /* the first response stands: its timer does not restart */
     t.resolved = ST_TIME_NONE;
     st_audit_entry e;
@@ -760,7 +760,6 @@ st_code ops_assign(st_ops *o, int64_t id, const char *assignee, int64_t expect_v
         return change_fail(o, &t, ST_CONFLICT);
     }
     st_time now = clock_now(o->clock);
-    t.breached_hist = breached_now(&t, now);
     set_str(&t.assignee, assignee); /* stored as typed; every output sanitises it */
     st_audit_entry e;
     entry_init(&e, AU_ASSIGNED, id, now);
@@ -778,6 +777,8 @@ st_code ops_assign(st_ops *o, int64_t id, const char *assignee, int64_t expect_v
 static st_code check_dropped_levels(st_ops *o, const st_policy *np, const char *path, int64_t latest,
                                     st_err *err)
 {
+    /* Called after the new version was put, so only versions up to `latest` (the one before) are
+     * read: the new one must not enter the cache before it commits. */
     /* The level ids an open ticket can have are those of the stored versions. */
     for (int64_t v = 1; v <= latest; v++) {
         const st_policy *old = NULL;
@@ -842,10 +843,12 @@ st_code ops_policy_apply(st_ops *o, const char *path, const char *reason, int64_
     rc = store_begin(o->store, err);
     if (rc == ST_OK)
         rc = ops_policy(o, 0, &cur, &latest, err);
-    if (rc == ST_OK)
-        rc = check_dropped_levels(o, np, path, latest, err);
+    /* The new version goes in first: store_tickets_using_level looks at tickets under versions
+     * other than the latest, which inside this transaction means every existing ticket. */
     if (rc == ST_OK)
         rc = store_policy_put(o->store, json, sha, now, e.actor, reason, &version, err);
+    if (rc == ST_OK)
+        rc = check_dropped_levels(o, np, path, latest, err);
     if (rc == ST_OK) {
         e.detail = xasprintf("version %lld sha256 %s", (long long)version, sha);
         rc = store_audit_append(o->store, &e, err);
