@@ -103,18 +103,6 @@ static st_code check_keys(pctx *c, const cJSON *obj, const char *path, const cha
     return ST_OK;
 }
 
-static bool valid_utf8(const char *s)
-{
-    size_t n = strlen(s), i = 0;
-    while (i < n) {
-        int32_t cp;
-        i += utf8_decode(s + i, n - i, &cp);
-        if (cp < 0)
-            return false;
-    }
-    return true;
-}
-
 /* A string value; `required` decides whether absence is an error. *out is borrowed from the
  * cJSON tree (NULL when absent). */
 static st_code get_string(pctx *c, const cJSON *obj, const char *path, const char *key, bool required,
@@ -128,7 +116,7 @@ static st_code get_string(pctx *c, const cJSON *obj, const char *path, const cha
         return required ? fail(c, kp, "required key is missing") : ST_OK;
     if (!cJSON_IsString(v))
         return fail(c, kp, "must be a string, not %s", json_type_name(v));
-    if (!valid_utf8(v->valuestring))
+    if (!utf8_valid(v->valuestring, strlen(v->valuestring)))
         return fail(c, kp, "invalid UTF-8");
     *out = v->valuestring;
     return ST_OK;
@@ -192,7 +180,7 @@ static char **string_array(pctx *c, const cJSON *arr, const char *path, bool non
         path_index(kp, path, i);
         if (!cJSON_IsString(it))
             *rc = fail(c, kp, "must be a string, not %s", json_type_name(it));
-        else if (!valid_utf8(it->valuestring))
+        else if (!utf8_valid(it->valuestring, strlen(it->valuestring)))
             *rc = fail(c, kp, "invalid UTF-8");
         if (*rc != ST_OK) {
             for (size_t j = 0; j < i; j++)

@@ -47,6 +47,18 @@ size_t utf8_decode(const char *s, size_t n, int32_t *cp)
     return len;
 }
 
+bool utf8_valid(const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        int32_t cp;
+        i += utf8_decode(s + i, n - i, &cp);
+        if (cp < 0)
+            return false;
+    }
+    return true;
+}
+
 void utf8_encode(strbuf *sb, int32_t cp)
 {
     char b[4];

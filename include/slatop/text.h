@@ -12,6 +12,8 @@
 /* Decodes one UTF-8 sequence from s[0..n). Returns the bytes consumed (>= 1 when n > 0) and sets
  * *cp, or sets *cp = -1 for an invalid/overlong/surrogate/truncated sequence (consuming 1 byte). */
 size_t utf8_decode(const char *s, size_t n, int32_t *cp);
+/* True when s[0..n) is entirely valid UTF-8 (no overlongs, surrogates or truncated sequences). */
+bool utf8_valid(const char *s, size_t n);
 /* Appends the UTF-8 encoding of cp to sb. */
 void utf8_encode(strbuf *sb, int32_t cp);
 

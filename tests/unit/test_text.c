@@ -38,14 +38,7 @@ static const char *const hostile[] = {
 
 static bool valid_utf8(const char *s)
 {
-    size_t n = strlen(s), i = 0;
-    while (i < n) {
-        int32_t cp;
-        i += utf8_decode(s + i, n - i, &cp);
-        if (cp < 0)
-            return false;
-    }
-    return true;
+    return utf8_valid(s, strlen(s));
 }
 
 static void assert_terminal_safe(const char *out, const char *in)
@@ -158,6 +151,16 @@ Test(text, utf8_decode_cases)
     cr_assert_eq(utf8_decode("\x80", 1, &cp), 1);
     cr_assert_eq(cp, -1);
     cr_assert_eq(utf8_decode("", 0, &cp), 0);
+}
+
+Test(text, utf8_valid_cases)
+{
+    cr_assert(utf8_valid("", 0));
+    cr_assert(utf8_valid("abc \xc3\xa9 \xf0\x9f\x98\x80", 11));
+    cr_assert(!utf8_valid("\xc0\xaf", 2));
+    cr_assert(!utf8_valid("\xed\xa0\x80", 3));
+    cr_assert(!utf8_valid("ok\xe2\x82", 4));
+    cr_assert(!utf8_valid("\x9b", 1));
 }
 
 Test(text, utf8_encode_roundtrip)
