@@ -191,6 +191,11 @@ static st_code take_record(parse_ctx *c, const cJSON *obj, size_t record)
     return ST_OK;
 }
 
+static bool is_ws(char ch)
+{
+    return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n';
+}
+
 static size_t line_of(const char *text, size_t pos)
 {
     size_t line = 1;
@@ -211,7 +216,7 @@ static st_code parse_record(parse_ctx *c, const char *text, size_t start, size_t
     size_t stop = parse_end ? (size_t)(parse_end - text) : start;
     if (obj) {
         /* Anything but white space after the value is an error too (two objects on a line). */
-        while (stop < end && (text[stop] == ' ' || text[stop] == '\t' || text[stop] == '\r'))
+        while (stop < end && is_ws(text[stop]))
             stop++;
         if (stop < end) {
             cJSON_Delete(obj);
@@ -227,11 +232,6 @@ static st_code parse_record(parse_ctx *c, const char *text, size_t start, size_t
     st_code rc = take_record(c, obj, record);
     cJSON_Delete(obj);
     return rc;
-}
-
-static bool is_ws(char ch)
-{
-    return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n';
 }
 
 /* End (exclusive) of the array element starting at pos: the first ',' or ']' outside strings
