@@ -1,0 +1,1010 @@
+/* End-to-end tests of the command line (SPEC §3): the real binary in a sandboxed HOME with TZ
+ * and locale pinned and --now given; output, JSON shape, error lines and exit statuses. */
+#include <cjson/cJSON.h>
+#include <criterion/criterion.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "support_cli.h"
+
+#define NOW "2026-11-20T10:00:00Z"
+
+static const char *db;
+
+static void setup(void)
+{
+    support_sandbox();
+    db = support_path("t.db");
+}
+
+static void cleanup(void)
+{
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", support_path(""));
+    cr_expect(system(cmd) == 0);
+}
+
+TestSuite(cli, .init = setup, .fini = cleanup, .timeout = 60);
+
+/* Exactly one line on stderr, prefixed "slatop: ", containing `needle`; nothing on stdout. */
+static void expect_error(const support_result *r, int status, const char *needle)
+{
+    cr_expect_eq(r->status, status, "exit %d, expected %d (stderr: %s)", r->status, status, r->err);
+    cr_expect_eq(support_count_lines(r->err), 1, "stderr has %zu lines: %s", support_count_lines(r->err), r->err);
+    cr_expect(strncmp(r->err, "slatop: ", 8) == 0, "stderr: %s", r->err);
+    cr_expect(r->err_len > 0 && r->err[r->err_len - 1] == '\n');
+    if (needle)
+        cr_expect(strstr(r->err, needle) != NULL, "stderr '%s' lacks '%s'", r->err, needle);
+    cr_expect_eq(r->out_len, 0, "stdout on error: %s", r->out);
+}
+
+static void expect_ok(const support_result *r)
+{
+    cr_assert_eq(r->status, 0, "exit %d, stderr: %s", r->status, r->err);
+    cr_expect_eq(r->err_len, 0, "stderr: %s", r->err);
+}
+
+static void init_db(const char *policy)
+{
+    support_result r;
+    support_run(&r, "--db", db, "--now", "2026-11-01T00:00:00Z", "init", "--policy",
+                support_source(policy), NULL);
+    expect_ok(&r);
+    support_result_done(&r);
+}
+
+static long add_ticket(const char *title, const char *level)
+{
+    support_result r;
+    if (level)
+        support_run(&r, "--db", db, "--now", NOW, "add", "--title", title, "--level", level, NULL);
+    else
+        support_run(&r, "--db", db, "--now", NOW, "add", "--title", title, NULL);
+    expect_ok(&r);
+    long id = strtol(r.out, NULL, 10);
+    support_result_done(&r);
+    return id;
+}
+
+static cJSON *parse_json(const support_result *r)
+{
+    cJSON *j = cJSON_Parse(r->out);
+    cr_assert(j != NULL, "not JSON: %s", r->out);
+    return j;
+}
+
+static const char *TICKET_KEYS[] = {"id",       "ref",      "title",          "customer",       "channel",
+                                    "level",    "status",   "assignee",       "created",        "first_response",
+                                    "resolved", "due",      "remaining_s",    "state",          "breached_ever",
+                                    "policy_version", "version", NULL};
+static const char *AUDIT_KEYS[] = {"seq",     "at",      "recorded_at", "actor",  "kind",      "ticket_id", "from_level",
+                                   "to_level", "old_due", "new_due",    "reason", "prev_hash", "hash",      NULL};
+
+static void expect_ticket_shape(const cJSON *t)
+{
+    cr_assert(cJSON_IsObject(t));
+    for (size_t i = 0; TICKET_KEYS[i]; i++)
+        cr_expect(cJSON_HasObjectItem(t, TICKET_KEYS[i]), "ticket lacks %s", TICKET_KEYS[i]);
+    cr_expect(cJSON_IsNumber(cJSON_GetObjectItem(t, "id")));
+    cr_expect(cJSON_IsString(cJSON_GetObjectItem(t, "title")));
+    cr_expect(cJSON_IsString(cJSON_GetObjectItem(t, "level")));
+    cr_expect(cJSON_IsString(cJSON_GetObjectItem(t, "status")));
+    cr_expect(cJSON_IsString(cJSON_GetObjectItem(t, "created")));
+    cr_expect(cJSON_IsString(cJSON_GetObjectItem(t, "due")));
+    cr_expect(cJSON_IsNumber(cJSON_GetObjectItem(t, "remaining_s")));
+    cr_expect(cJSON_IsString(cJSON_GetObjectItem(t, "state")));
+    cr_expect(cJSON_IsBool(cJSON_GetObjectItem(t, "breached_ever")));
+    cr_expect(cJSON_IsNumber(cJSON_GetObjectItem(t, "policy_version")));
+    cr_expect(cJSON_IsNumber(cJSON_GetObjectItem(t, "version")));
+    double rem = cJSON_GetObjectItem(t, "remaining_s")->valuedouble;
+    cr_expect(rem == (double)(long long)rem, "remaining_s is an integer");
+    const char *created = cJSON_GetObjectItem(t, "created")->valuestring;
+    cr_expect(strlen(created) == 20 && created[10] == 'T' && created[19] == 'Z', "ISO UTC: %s", created);
+}
+
+static void expect_audit_shape(const cJSON *e)
+{
+    cr_assert(cJSON_IsObject(e));
+    for (size_t i = 0; AUDIT_KEYS[i]; i++)
+        cr_expect(cJSON_HasObjectItem(e, AUDIT_KEYS[i]), "audit entry lacks %s", AUDIT_KEYS[i]);
+    cr_expect(cJSON_IsNumber(cJSON_GetObjectItem(e, "seq")));
+    cr_expect(cJSON_IsString(cJSON_GetObjectItem(e, "kind")));
+    cr_expect(cJSON_IsString(cJSON_GetObjectItem(e, "actor")));
+    cr_expect_eq(strlen(cJSON_GetObjectItem(e, "hash")->valuestring), 64);
+    cr_expect_eq(strlen(cJSON_GetObjectItem(e, "prev_hash")->valuestring), 64);
+}
+
+static const char *str(const cJSON *o, const char *k)
+{
+    const cJSON *v = cJSON_GetObjectItem(o, k);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* ---- global options and usage ------------------------------------------------------------- */
+
+Test(cli, version_and_help)
+{
+    support_result r;
+    support_run(&r, "--version", NULL);
+    expect_ok(&r);
+    cr_expect(strncmp(r.out, "slatop ", 7) == 0, "%s", r.out);
+    support_result_done(&r);
+    support_run(&r, "--help", NULL);
+    expect_ok(&r);
+    cr_expect(strstr(r.out, "set-level") && strstr(r.out, "audit verify") && strstr(r.out, "--read-only"));
+    support_result_done(&r);
+}
+
+Test(cli, usage_errors_exit_2_with_one_line)
+{
+    support_result r;
+    support_run(&r, "frobnicate", NULL);
+    expect_error(&r, 2, "frobnicate");
+    support_result_done(&r);
+    support_run(&r, "--bogus", "list", NULL);
+    expect_error(&r, 2, "--bogus");
+    support_result_done(&r);
+    support_run(&r, "--db", db, "list", "--bogus", NULL);
+    expect_error(&r, 2, "--bogus");
+    support_result_done(&r);
+    support_run(&r, "--now", "yesterday", "list", NULL);
+    expect_error(&r, 2, NULL);
+    cr_expect_str_eq(r.err, "slatop: --now: invalid time 'yesterday' (expected ISO 8601 like 2026-11-20T10:00:00Z)\n");
+    support_result_done(&r);
+    support_run(&r, "--db", db, "show", "abc", NULL);
+    expect_error(&r, 2, "abc");
+    support_result_done(&r);
+    support_run(&r, "--db", db, "show", NULL);
+    expect_error(&r, 2, "show");
+    support_result_done(&r);
+    support_run(&r, "--db", db, "add", "--title", NULL);
+    expect_error(&r, 2, "--title");
+    support_result_done(&r);
+    support_run(&r, "--max-frames", "x", "list", NULL);
+    expect_error(&r, 2, "--max-frames");
+    support_result_done(&r);
+}
+
+Test(cli, missing_database_is_refused)
+{
+    support_result r;
+    support_run(&r, "--db", db, "list", NULL);
+    expect_error(&r, 1, db);
+    support_result_done(&r);
+    struct stat st;
+    cr_expect(stat(db, &st) != 0, "a read command created the database");
+}
+
+Test(cli, init_refuses_existing_and_bad_policy)
+{
+    init_db("share/policies/chatti.json");
+    support_result r;
+    support_run(&r, "--db", db, "init", "--policy", support_source("share/policies/chatti.json"), NULL);
+    expect_error(&r, 1, db);
+    support_result_done(&r);
+    const char *bad = support_path("bad.json");
+    const char *txt = "{\"name\": \"X\", \"levels\": [{\"id\": \"A\", \"response_minutes\": 10, \"clock\": \"fortnightly\"}]}";
+    support_write_file(bad, txt, strlen(txt));
+    const char *db2 = support_path("t2.db");
+    support_run(&r, "--db", db2, "init", "--policy", bad, NULL);
+    expect_error(&r, 1, "clock");
+    support_result_done(&r);
+    struct stat st;
+    cr_expect(stat(db2, &st) != 0, "a refused init left a database behind");
+    support_run(&r, "--db", db2, "init", NULL);
+    expect_error(&r, 2, "--policy");
+    support_result_done(&r);
+}
+
+/* ---- add, list, show ---------------------------------------------------------------------- */
+
+Test(cli, add_prints_the_id_alone_and_accepts_opt_equals_value)
+{
+    init_db("share/policies/chatti.json");
+    support_result r;
+    support_run(&r, "--db", db, "--now", NOW, "add", "--title", "First", "--level", "HIGH", NULL);
+    expect_ok(&r);
+    cr_expect_str_eq(r.out, "1\n");
+    support_result_done(&r);
+    support_run(&r, "--db=" "/nonexistent-ignored", "--db", db, "--now=" NOW, "add", "--title=Second", "--channel=email",
+                "--customer=Acme", "--ref=R-2", "--created=2026-11-20T09:00:00Z", NULL);
+    expect_ok(&r);
+    cr_expect_str_eq(r.out, "2\n");
+    support_result_done(&r);
+    support_run(&r, "--db", db, "--now", NOW, "show", "2", "--json", NULL);
+    expect_ok(&r);
+    cJSON *j = parse_json(&r);
+    cr_expect_str_eq(str(j, "level"), "NORMAL"); /* email channel default */
+    cr_expect_str_eq(str(j, "customer"), "Acme");
+    cr_expect_str_eq(str(j, "ref"), "R-2");
+    cr_expect_str_eq(str(j, "created"), "2026-11-20T09:00:00Z");
+    cJSON_Delete(j);
+    support_result_done(&r);
+    /* lowest level when no channel default */
+    long id = add_ticket("Third", NULL);
+    cr_expect_eq(id, 3);
+    support_run(&r, "--db", db, "--now", NOW, "show", "3", "--json", NULL);
+    j = parse_json(&r);
+    cr_expect_str_eq(str(j, "level"), "LOW");
+    cJSON_Delete(j);
+    support_result_done(&r);
+}
+
+Test(cli, add_refusals)
+{
+    init_db("share/policies/chatti.json");
+    support_result r;
+    support_run(&r, "--db", db, "--now", NOW, "add", "--title", "x", "--level", "S9", NULL);
+    expect_error(&r, 1, "S9");
+    support_result_done(&r);
+    support_run(&r, "--db", db, "--now", NOW, "add", "--level", "LOW", NULL);
+    expect_error(&r, 2, "--title");
+    support_result_done(&r);
+    support_run(&r, "--db", db, "--now", NOW, "add", "--title", "x", "--created", "20/11/2026", NULL);
+    expect_error(&r, 2, "--created");
+    support_result_done(&r);
+    support_run(&r, "--db", db, "--now", NOW, "add", "--title", "x", "--ref", "R1", NULL);
+    expect_ok(&r);
+    support_result_done(&r);
+    support_run(&r, "--db", db, "--now", NOW, "add", "--title", "y", "--ref", "R1", NULL);
+    expect_error(&r, 1, "R1");
+    support_result_done(&r);
+}
+
+Test(cli, list_json_shape_and_order)
+{
+    init_db("share/policies/chatti.json");
+    add_ticket("low one", "LOW");
+    add_ticket("urgent one", "URGENT");
+    add_ticket("high one", "HIGH");
+    support_result r;
+    support_run(&r, "--db", db, "--now", "2026-11-20T10:10:00Z", "list", "--json", NULL);
+    expect_ok(&r);
+    cJSON *j = parse_json(&r);
+    cr_assert(cJSON_IsArray(j));
+    cr_assert_eq(cJSON_GetArraySize(j), 3);
+    for (int i = 0; i < 3; i++)
+        expect_ticket_shape(cJSON_GetArrayItem(j, i));
+    const cJSON *first = cJSON_GetArrayItem(j, 0);
+    cr_expect_str_eq(str(first, "title"), "urgent one");
+    cr_expect_str_eq(str(first, "due"), "2026-11-20T10:30:00Z");
+    cr_expect_eq(cJSON_GetObjectItem(first, "remaining_s")->valueint, 1200);
+    cr_expect_str_eq(str(first, "state"), "ok");
+    cr_expect(cJSON_IsNull(cJSON_GetObjectItem(first, "ref")));
+    cr_expect(cJSON_IsNull(cJSON_GetObjectItem(first, "first_response")));
+    cr_expect_str_eq(str(cJSON_GetArrayItem(j, 1), "title"), "high one");
+    cr_expect_str_eq(str(cJSON_GetArrayItem(j, 2), "title"), "low one");
+    cJSON_Delete(j);
+    support_result_done(&r);
+
+    /* overdue: negative remaining, breached */
+    support_run(&r, "--db", db, "--now", "2026-11-20T11:00:00Z", "list", "--json", NULL);
+    j = parse_json(&r);
+    first = cJSON_GetArrayItem(j, 0);
+    cr_expect_str_eq(str(first, "state"), "breached");
+    cr_expect_eq(cJSON_GetObjectItem(first, "remaining_s")->valueint, -1800);
+    cr_expect(cJSON_IsTrue(cJSON_GetObjectItem(first, "breached_ever")));
+    cJSON_Delete(j);
+    support_result_done(&r);
+}
+
+Test(cli, list_text_columns_and_all)
+{
+    init_db("share/policies/chatti.json");
+    add_ticket("urgent one", "URGENT");
+    add_ticket("high one", "HIGH");
+    support_result r;
+    support_run(&r, "--db", db, "--now", "2026-11-20T10:40:00Z", "list", NULL);
+    expect_ok(&r);
+    cr_expect_eq(support_count_lines(r.out), 3, "%s", r.out); /* header + 2 */
+    const char *l1 = strchr(r.out, '\n') + 1;
+    cr_expect(strncmp(l1, "URGENT", 6) == 0, "%s", r.out);
+    cr_expect(strstr(l1, "-0:10:00") != NULL, "overdue countdown: %s", r.out);
+    cr_expect(strstr(l1, "breached") != NULL);
+    cr_expect(strstr(r.out, "1:20:00") != NULL, "%s", r.out);
+    cr_expect(strstr(r.out, "warn") == NULL || 1);
+    support_result_done(&r);
+    /* resolved tickets only with --all */
+    support_run(&r, "--db", db, "--now", "2026-11-20T10:41:00Z", "resolve", "2", NULL);
+    expect_ok(&r);
+    support_result_done(&r);
+    support_run(&r, "--db", db, "--now", "2026-11-20T10:42:00Z", "list", "--json", NULL);
+    cJSON *j = parse_json(&r);
+    cr_expect_eq(cJSON_GetArraySize(j), 1);
+    cJSON_Delete(j);
+    support_result_done(&r);
+    support_run(&r, "--db", db, "--now", "2026-11-20T10:42:00Z", "list", "--json", "--all", NULL);
+    j = parse_json(&r);
+    cr_expect_eq(cJSON_GetArraySize(j), 2);
+    const cJSON *res = cJSON_GetArrayItem(j, 1);
+    cr_expect_str_eq(str(res, "status"), "resolved");
+    cr_expect_str_eq(str(res, "resolved"), "2026-11-20T10:41:00Z");
+    cr_expect_str_eq(str(res, "first_response"), "2026-11-20T10:41:00Z");
+    cr_expect_str_eq(str(res, "state"), "met");
+    cJSON_Delete(j);
+    support_result_done(&r);
+}
+
+Test(cli, show_json_history_and_explain)
+{
+    init_db("share/policies/chatti.json");
+    support_result r;
+    /* Friday 16:00 London: NORMAL (480 business minutes) runs over the weekend. */
+    support_run(&r, "--db", db, "--now", NOW, "add", "--title", "t", "--level", "NORMAL", "--created",
+                "2026-11-20T16:00:00Z", NULL);
+    expect_ok(&r);
+    support_result_done(&r);
+    support_run(&r, "--db", db, "--now", "2026-11-21T12:00:00Z", "show", "1", "--json", "--explain", NULL);
+    expect_ok(&r);
+    cJSON *j = parse_json(&r);
+    expect_ticket_shape(j);
+    cr_expect_str_eq(str(j, "due"), "2026-11-23T15:30:00Z");
+    cr_expect_str_eq(str(j, "state"), "paused");
+    cr_expect_eq(cJSON_GetObjectItem(j, "remaining_s")->valueint, 6 * 3600 + 1800);
+    const cJSON *h = cJSON_GetObjectItem(j, "history");
+    cr_assert(cJSON_IsArray(h));
+    cr_assert_eq(cJSON_GetArraySize(h), 1);
+    expect_audit_shape(cJSON_GetArrayItem(h, 0));
+    cr_expect_str_eq(str(cJSON_GetArrayItem(h, 0), "kind"), "created");
+    const cJSON *ex = cJSON_GetObjectItem(j, "explain");
+    cr_assert(cJSON_IsArray(ex));
+    cr_assert(cJSON_GetArraySize(ex) >= 3);
+    long total = 0;
+    bool closed = false;
+    const cJSON *seg;
+    cJSON_ArrayForEach(seg, ex)
+    {
+        cr_expect(cJSON_IsString(cJSON_GetObjectItem(seg, "start")));
+        cr_expect(cJSON_IsString(cJSON_GetObjectItem(seg, "end")));
+        cr_expect(cJSON_IsString(cJSON_GetObjectItem(seg, "kind")));
+        cr_expect(cJSON_IsString(cJSON_GetObjectItem(seg, "rule")));
+        cr_assert(cJSON_IsNumber(cJSON_GetObjectItem(seg, "counted_s")));
+        total += (long)cJSON_GetObjectItem(seg, "counted_s")->valuedouble;
+        closed |= strcmp(str(seg, "kind"), "closed") == 0;
+    }
+    cr_expect_eq(total, 480 * 60);
+    cr_expect(closed, "the weekend shows as closed");
+    cJSON_Delete(j);
+    support_result_done(&r);
+
+    /* without --explain: no explain key */
+    support_run(&r, "--db", db, "--now", "2026-11-21T12:00:00Z", "show", "1", "--json", NULL);
+    j = parse_json(&r);
+    cr_expect(!cJSON_HasObjectItem(j, "explain"));
+    cr_expect(cJSON_HasObjectItem(j, "history"));
+    cJSON_Delete(j);
+    support_result_done(&r);
+
+    /* text: both zones, history and ledger */
+    setenv("TZ", "America/New_York", 1);
+    support_run(&r, "--db", db, "--now", "2026-11-21T12:00:00Z", "show", "1", "--explain", NULL);
+    setenv("TZ", "UTC", 1);
+    expect_ok(&r);
+    cr_expect(strstr(r.out, "2026-11-23 15:30:00 GMT") != NULL, "business zone: %s", r.out);
+    cr_expect(strstr(r.out, "2026-11-23 10:30:00 EST") != NULL, "display zone: %s", r.out);
+    cr_expect(strstr(r.out, "paused") != NULL);
+    cr_expect(strstr(r.out, "created") != NULL);
+    cr_expect(strstr(r.out, "closed") != NULL, "ledger: %s", r.out);
+    support_result_done(&r);
+
+    support_run(&r, "--db", db, "show", "42", NULL);
+    expect_error(&r, 1, "42");
+    support_result_done(&r);
+}
+
+/* ---- changes ------------------------------------------------------------------------------ */
+
+Test(cli, reprioritize_and_stale_version)
+{
+    init_db("share/policies/chatti.json");
+    add_ticket("t", "NORMAL");
+    support_result r;
+    support_run(&r, "--db", db, "--now", "2026-11-20T10:05:00Z", "raise", "1", NULL);
+    expect_error(&r, 2, "--reason");
+    support_result_done(&r);
+    support_run(&r, "--db", db, "--now", "2026-11-20T10:05:00Z", "raise", "1", "--reason", "", NULL);
+    expect_error(&r, 2, "--reason");
+    support_result_done(&r);
+    support_run(&r, "--db", db, "--now", "2026-11-20T10:05:00Z", "raise", "1", "--reason", "customer escalated",
+                "--expect-version", "1", NULL);
+    expect_ok(&r);
+    cr_expect(strstr(r.out, "HIGH") != NULL, "%s", r.out);
+    support_result_done(&r);
+    /* a second change against version 1 is stale: refused naming who changed it */
+    support_run(&r, "--db", db, "--now", "2026-11-20T10:06:00Z", "raise", "1", "--reason", "again",
+                "--expect-version", "1", NULL);
+    struct passwd *pw = getpwuid(getuid());
+    expect_error(&r, 1, pw ? pw->pw_name : "changed");
+    cr_expect(strstr(r.err, "version") != NULL);
+    support_result_done(&r);
+    support_run(&r, "--db", db, "--now", "2026-11-20T10:06:00Z", "raise", "1", "--reason", "again",
+                "--expect-version", "two", NULL);
+    expect_error(&r, 2, "--expect-version");
+    support_result_done(&r);
+    support_run(&r, "--db", db, "--now", "2026-11-20T10:07:00Z", "set-level", "1", "URGENT", "--reason", "top", NULL);
+    expect_ok(&r);
+    support_result_done(&r);
+    support_run(&r, "--db", db, "--now", "2026-11-20T10:07:00Z", "raise", "1", "--reason", "above top", NULL);
+    expect_error(&r, 1, NULL);
+    support_result_done(&r);
+    support_run(&r, "--db", db, "--now", "2026-11-20T10:08:00Z", "set-level", "1", "--reason", "x", NULL);
+    expect_error(&r, 2, "LEVEL");
+    support_result_done(&r);
+    support_run(&r, "--db", db, "--now", "2026-11-20T10:08:00Z", "set-level", "1", "S7", "--reason", "x", NULL);
+    expect_error(&r, 1, "S7");
+    support_result_done(&r);
+    support_run(&r, "--db", db, "--now", "2026-11-20T10:09:00Z", "lower", "1", "--reason", "down", NULL);
+    expect_ok(&r);
+    support_result_done(&r);
+    support_run(&r, "--db", db, "--now", "2026-11-20T10:10:00Z", "audit", "1", "--json", NULL);
+    expect_ok(&r);
+    cJSON *j = parse_json(&r);
+    cr_assert_eq(cJSON_GetArraySize(j), 4); /* created, raise, set-level, lower */
+    const cJSON *e = cJSON_GetArrayItem(j, 1);
+    expect_audit_shape(e);
+    cr_expect_str_eq(str(e, "kind"), "reprioritized");
+    cr_expect_str_eq(str(e, "from_level"), "NORMAL");
+    cr_expect_str_eq(str(e, "to_level"), "HIGH");
+    cr_expect_str_eq(str(e, "reason"), "customer escalated");
+    cr_expect_str_eq(str(e, "at"), "2026-11-20T10:05:00Z");
+    cr_expect_str_eq(str(e, "new_due"), "2026-11-20T12:00:00Z");
+    cJSON_Delete(j);
+    support_result_done(&r);
+}
+
+Test(cli, status_changes)
+{
+    init_db("share/policies/chatti.json");
+    add_ticket("t", "HIGH");
+    support_result r;
+    support_run(&r, "--db", db, "--now", "2026-11-20T10:30:00Z", "respond", "1", NULL);
+    expect_ok(&r);
+    support_result_done(&r);
+    support_run(&r, "--db", db, "--now", "2026-11-20T10:31:00Z", "assign", "1", NULL);
+    expect_error(&r, 2, "--to");
+    support_result_done(&r);
+    support_run(&r, "--db", db, "--now", "2026-11-20T10:31:00Z", "assign", "1", "--to", "alice", NULL);
+    expect_ok(&r);
+    support_result_done(&r);
+    support_run(&r, "--db", db, "--now", "2026-11-20T10:32:00Z", "resolve", "1", NULL);
+    expect_ok(&r);
+    support_result_done(&r);
+    support_run(&r, "--db", db, "--now", "2026-11-20T10:33:00Z", "resolve", "1", NULL);
+    expect_error(&r, 1, "1");
+    support_result_done(&r);
+    support_run(&r, "--db", db, "--now", "2026-11-20T10:33:00Z", "raise", "1", "--reason", "x", NULL);
+    expect_error(&r, 1, NULL);
+    support_result_done(&r);
+    support_run(&r, "--db", db, "--now", "2026-11-20T10:34:00Z", "reopen", "1", NULL);
+    expect_error(&r, 2, "--reason");
+    support_result_done(&r);
+    support_run(&r, "--db", db, "--now", "2026-11-20T10:34:00Z", "reopen", "1", "--reason", "came back", NULL);
+    expect_ok(&r);
+    support_result_done(&r);
+    support_run(&r, "--db", db, "--now", "2026-11-20T10:35:00Z", "show", "1", "--json", NULL);
+    cJSON *j = parse_json(&r);
+    cr_expect_str_eq(str(j, "status"), "responded");
+    cr_expect_str_eq(str(j, "assignee"), "alice");
+    cr_expect_str_eq(str(j, "first_response"), "2026-11-20T10:30:00Z");
+    cr_expect_str_eq(str(j, "state"), "met");
+    cr_expect(cJSON_IsNull(cJSON_GetObjectItem(j, "resolved")));
+    const cJSON *h = cJSON_GetObjectItem(j, "history");
+    const char *kinds[] = {"created", "responded", "assigned", "resolved", "reopened"};
+    cr_assert_eq(cJSON_GetArraySize(h), 5);
+    for (int i = 0; i < 5; i++)
+        cr_expect_str_eq(str(cJSON_GetArrayItem(h, i), "kind"), kinds[i]);
+    cJSON_Delete(j);
+    support_result_done(&r);
+    support_run(&r, "--db", db, "respond", "9", NULL);
+    expect_error(&r, 1, "9");
+    support_result_done(&r);
+}
+
+Test(cli, read_only_refuses_changes)
+{
+    init_db("share/policies/chatti.json");
+    add_ticket("t", "HIGH");
+    const char *cmds[][6] = {
+        {"add", "--title", "x", NULL},
+        {"raise", "1", "--reason", "r", NULL},
+        {"respond", "1", NULL},
+        {"assign", "1", "--to", "bob", NULL},
+        {"policy", "apply", "share/policies/chatti.json", "--reason", "r", NULL},
+    };
+    for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
+        const char *argv[12] = {"--db", db, "--read-only", "--now", NOW};
+        size_t n = 5;
+        for (size_t k = 0; cmds[i][k]; k++)
+            argv[n++] = cmds[i][k];
+        argv[n] = NULL;
+        support_result r;
+        support_run_argv(&r, NULL, argv);
+        expect_error(&r, 1, "read-only");
+        support_result_done(&r);
+    }
+    support_result r;
+    support_run(&r, "--db", db, "--read-only", "--now", NOW, "list", "--json", NULL);
+    expect_ok(&r);
+    cJSON *j = parse_json(&r);
+    cr_expect_eq(cJSON_GetArraySize(j), 1);
+    cr_expect_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(j, 0), "version")->valueint, 1);
+    cJSON_Delete(j);
+    support_result_done(&r);
+}
+
+/* ---- due ---------------------------------------------------------------------------------- */
+
+static void expect_due(const char *policy, const char *level, const char *created, const char *due)
+{
+    support_result r;
+    support_run(&r, "due", "--policy", support_source(policy), "--level", level, "--created", created, NULL);
+    expect_ok(&r);
+    char want[64];
+    snprintf(want, sizeof want, "%s\n", due);
+    cr_expect_str_eq(r.out, want, "%s %s created %s", policy, level, created);
+    support_result_done(&r);
+}
+
+Test(cli, due_hand_computed)
+{
+    const char *C = "share/policies/chatti.json", *H = "share/policies/haptik.json";
+    expect_due(C, "URGENT", "2026-11-20T10:00:00Z", "2026-11-20T10:30:00Z");
+    expect_due(C, "HIGH", "2026-11-21T23:30:00Z", "2026-11-22T01:30:00Z");
+    /* Friday 16:00 GMT: 1h30 on Friday, 6h30 from Monday 09:00 */
+    expect_due(C, "NORMAL", "2026-11-20T16:00:00Z", "2026-11-23T15:30:00Z");
+    /* Christmas Eve noon: 5h30 Thu; 25th and 28th holidays; weekend; 8h30 Tue, 8h30 Wed, 1h30 Thu */
+    expect_due(C, "LOW", "2026-12-24T12:00:00Z", "2026-12-31T10:30:00Z");
+    /* summer time: 09:00 BST is 08:00Z */
+    expect_due(C, "NORMAL", "2026-07-01T07:00:00Z", "2026-07-01T16:00:00Z");
+    /* Kolkata +05:30, Mon-Fri 10:00-19:00 */
+    expect_due(H, "S0", "2026-01-26T00:00:00Z", "2026-01-26T01:00:00Z");
+    expect_due(H, "S1", "2026-11-20T12:00:00Z", "2026-11-20T13:00:00Z");
+    expect_due(H, "S2", "2026-11-20T12:00:00Z", "2026-11-23T07:00:00Z");
+    /* Republic Day holiday: starts Tuesday 10:00 IST */
+    expect_due(H, "S3", "2026-01-26T05:00:00Z", "2026-01-27T08:30:00Z");
+    /* offsets and fractions in the input */
+    expect_due(C, "URGENT", "2026-11-20T11:00:00.999+01:00", "2026-11-20T10:30:00Z");
+
+    /* --policy opens no database: nothing created in the sandbox */
+    struct stat st;
+    cr_expect(stat(support_path("data/slatop/slatop.db"), &st) != 0);
+    cr_expect(stat(support_path("data/slatop"), &st) != 0);
+
+    support_result r;
+    support_run(&r, "due", "--policy", support_source(C), "--level", "HIGH", "--created", "2026-11-20T10:00:00Z",
+                "--json", NULL);
+    expect_ok(&r);
+    cJSON *j = parse_json(&r);
+    cr_expect_str_eq(str(j, "due"), "2026-11-20T12:00:00Z");
+    cr_expect_str_eq(str(j, "level"), "HIGH");
+    cJSON_Delete(j);
+    support_result_done(&r);
+    support_run(&r, "due", "--policy", support_source(C), "--level", "S0", "--created", "2026-11-20T10:00:00Z", NULL);
+    expect_error(&r, 1, "S0");
+    support_result_done(&r);
+    support_run(&r, "due", "--policy", support_source(C), "--level", "LOW", "--created", "soon", NULL);
+    expect_error(&r, 2, "--created");
+    support_result_done(&r);
+    support_run(&r, "due", "--policy", support_source(C), "--created", "2026-11-20T10:00:00Z", NULL);
+    expect_error(&r, 2, "--level");
+    support_result_done(&r);
+    support_run(&r, "due", "--policy", support_path("nope.json"), "--level", "LOW", "--created",
+                "2026-11-20T10:00:00Z", NULL);
+    expect_error(&r, 1, "nope.json");
+    support_result_done(&r);
+    /* without --policy: the database's policy */
+    init_db(H);
+    support_run(&r, "--db", db, "due", "--level", "S2", "--created", "2026-11-20T12:00:00Z", NULL);
+    expect_ok(&r);
+    cr_expect_str_eq(r.out, "2026-11-23T07:00:00Z\n");
+    support_result_done(&r);
+}
+
+/* ---- hostile text ------------------------------------------------------------------------- */
+
+#define HOSTILE "A\x1b[31mred\x1b]0;pwned\x07 \xc2\x9b" "2J \x9b x \xe2\x80\xae" "bidi \xe2\x80\x8bzw \x7f del \xff\xfe end"
+
+static void expect_safe(const support_result *r, const char *what)
+{
+    size_t where = 0;
+    cr_expect(!support_has_unsafe_bytes(r->out, r->out_len, &where), "%s: unsafe byte 0x%02x at %zu", what,
+              where < r->out_len ? (unsigned char)r->out[where] : 0, where);
+}
+
+Test(cli, hostile_text_is_escaped_everywhere)
+{
+    init_db("share/policies/chatti.json");
+    support_result r;
+    support_run(&r, "--db", db, "--now", NOW, "add", "--title", HOSTILE, "--customer", HOSTILE, "--ref", "R\x1b",
+                NULL);
+    expect_ok(&r);
+    support_result_done(&r);
+    support_run(&r, "--db", db, "--now", NOW, "raise", "1", "--reason", HOSTILE, NULL);
+    expect_ok(&r);
+    support_result_done(&r);
+    support_run(&r, "--db", db, "--now", NOW, "assign", "1", "--to", HOSTILE, NULL);
+    expect_ok(&r);
+    expect_safe(&r, "assign");
+    support_result_done(&r);
+
+    const char *views[][4] = {{"list", "--json", NULL},          {"list", NULL},
+                              {"show", "1", "--json", NULL},     {"show", "1", "--explain", NULL},
+                              {"audit", "--json", NULL},         {"audit", NULL},
+                              {"audit", "export", "--format=csv", NULL}, {"audit", "export", "--format=json", NULL}};
+    for (size_t i = 0; i < sizeof views / sizeof views[0]; i++) {
+        const char *argv[10] = {"--db", db, "--now", NOW};
+        size_t n = 4;
+        for (size_t k = 0; views[i][k]; k++)
+            argv[n++] = views[i][k];
+        argv[n] = NULL;
+        support_run_argv(&r, NULL, argv);
+        expect_ok(&r);
+        expect_safe(&r, views[i][0]);
+        if (strstr(views[i][1] ? views[i][1] : "", "json") || (views[i][2] && strstr(views[i][2], "json"))) {
+            cJSON *j = parse_json(&r);
+            cJSON_Delete(j);
+            cr_expect(strstr(r.out, "\\u001b") != NULL, "ESC escaped: %s", r.out);
+            cr_expect(strstr(r.out, "\\u009b") != NULL, "C1 CSI escaped");
+            cr_expect(strstr(r.out, "\\u202e") != NULL || strstr(r.out, "\\u202E") != NULL, "bidi escaped");
+            cr_expect(strstr(r.out, "\\u200b") != NULL || strstr(r.out, "\\u200B") != NULL, "zero-width escaped");
+            cr_expect(strstr(r.out, "\\u007f") != NULL || strstr(r.out, "\\u007F") != NULL, "DEL escaped");
+        } else {
+            cr_expect(strstr(r.out, "\xe2\x90\x9b") != NULL, "%s: ESC shown as a placeholder: %s", views[i][0], r.out);
+            cr_expect(strstr(r.out, "\xef\xbf\xbd") != NULL, "invalid bytes shown as U+FFFD");
+        }
+        support_result_done(&r);
+    }
+    /* the JSON round-trips the valid characters of the title */
+    support_run(&r, "--db", db, "--now", NOW, "show", "1", "--json", NULL);
+    cJSON *j = parse_json(&r);
+    const char *title = str(j, "title");
+    cr_assert(title);
+    cr_expect(strncmp(title, "A\x1b[31mred", 8) == 0);
+    cr_expect(strstr(title, "\xe2\x80\xae") != NULL);
+    cJSON_Delete(j);
+    support_result_done(&r);
+
+    /* a non-UTF-8 locale gets pure ASCII text */
+    setenv("LC_ALL", "C", 1);
+    support_run(&r, "--db", db, "--now", NOW, "list", NULL);
+    setenv("LC_ALL", "C.UTF-8", 1);
+    expect_ok(&r);
+    for (size_t i = 0; i < r.out_len; i++)
+        cr_assert((unsigned char)r.out[i] < 0x7f && ((unsigned char)r.out[i] >= 0x20 || r.out[i] == '\n'),
+                  "byte 0x%02x at %zu in ASCII mode", (unsigned char)r.out[i], i);
+    support_result_done(&r);
+
+    /* error messages quoting hostile input stay one safe line */
+    support_run(&r, "--db", db, "show", "1\x1b[2J\n2", NULL);
+    expect_error(&r, 2, NULL);
+    cr_expect(!support_has_unsafe_bytes(r.err, r.err_len, NULL), "stderr: %s", r.err);
+    support_result_done(&r);
+}
+
+/* ---- import ------------------------------------------------------------------------------- */
+
+Test(cli, import_all_or_nothing)
+{
+    init_db("share/policies/chatti.json");
+    const char *good = support_path("good.json");
+    const char *g = "[{\"title\": \"one\", \"level\": \"HIGH\", \"ref\": \"I-1\"},"
+                    " {\"title\": \"two\", \"channel\": \"email\", \"created\": \"2026-11-20T09:00:00Z\"}]";
+    support_write_file(good, g, strlen(g));
+    support_result r;
+    support_run(&r, "--db", db, "--now", NOW, "import", good, NULL);
+    expect_ok(&r);
+    cr_expect(strstr(r.out, "2") != NULL, "%s", r.out);
+    support_result_done(&r);
+
+    const char *bad = support_path("bad.jsonl");
+    const char *b = "{\"title\": \"three\"}\n{\"title\": \"four\", \"level\": \"S9\"}\n";
+    support_write_file(bad, b, strlen(b));
+    support_run(&r, "--db", db, "--now", NOW, "import", bad, NULL);
+    expect_error(&r, 1, "record 2");
+    support_result_done(&r);
+
+    const char *dup = support_path("dup.jsonl");
+    const char *d = "{\"title\": \"five\"}\n{\"title\": \"six\", \"ref\": \"I-1\"}\n";
+    support_write_file(dup, d, strlen(d));
+    support_run(&r, "--db", db, "--now", NOW, "import", dup, NULL);
+    expect_error(&r, 1, "I-1");
+    support_result_done(&r);
+
+    support_run(&r, "--db", db, "--now", NOW, "list", "--json", NULL);
+    cJSON *j = parse_json(&r);
+    cr_expect_eq(cJSON_GetArraySize(j), 2, "failed imports added nothing");
+    cJSON_Delete(j);
+    support_result_done(&r);
+
+    support_run(&r, "--db", db, "import", NULL);
+    expect_error(&r, 2, "import");
+    support_result_done(&r);
+    support_run(&r, "--db", db, "import", support_path("missing.json"), NULL);
+    expect_error(&r, 1, "missing.json");
+    support_result_done(&r);
+}
+
+/* ---- audit -------------------------------------------------------------------------------- */
+
+Test(cli, audit_verify_head_anchor_export)
+{
+    init_db("share/policies/chatti.json");
+    add_ticket("a", "HIGH");
+    add_ticket("b", "LOW");
+    support_result r;
+    support_run(&r, "--db", db, "audit", "head", NULL);
+    expect_ok(&r);
+    cr_assert_eq(support_count_lines(r.out), 1);
+    cr_expect(strncmp(r.out, "3:", 2) == 0, "%s", r.out);
+    cr_expect_eq(strlen(r.out), 2 + 64 + 1);
+    char anchor[80];
+    snprintf(anchor, sizeof anchor, "%.*s", (int)(r.out_len - 1), r.out);
+    support_result_done(&r);
+
+    support_run(&r, "--db", db, "audit", "verify", NULL);
+    expect_ok(&r);
+    char want[200];
+    snprintf(want, sizeof want, "ok: 3 entries verified (head %s)\n", anchor);
+    cr_expect_str_eq(r.out, want);
+    support_result_done(&r);
+
+    add_ticket("c", "LOW");
+    support_run(&r, "--db", db, "audit", "verify", "--anchor", anchor, NULL);
+    expect_ok(&r);
+    cr_expect(strncmp(r.out, "ok: 4 entries verified", 22) == 0, "%s", r.out);
+    support_result_done(&r);
+
+    char wrong[80];
+    snprintf(wrong, sizeof wrong, "3:%064d", 0);
+    support_run(&r, "--db", db, "audit", "verify", "--anchor", wrong, NULL);
+    expect_error(&r, 1, "anchor");
+    support_result_done(&r);
+    support_run(&r, "--db", db, "audit", "verify", "--anchor", "banana", NULL);
+    expect_error(&r, 2, NULL);
+    support_result_done(&r);
+
+    support_run(&r, "--db", db, "audit", "--json", NULL);
+    expect_ok(&r);
+    cJSON *j = parse_json(&r);
+    cr_assert_eq(cJSON_GetArraySize(j), 4);
+    for (int i = 0; i < 4; i++) {
+        const cJSON *e = cJSON_GetArrayItem(j, i);
+        expect_audit_shape(e);
+        cr_expect_eq(cJSON_GetObjectItem(e, "seq")->valueint, i + 1);
+        if (i > 0)
+            cr_expect_str_eq(str(e, "prev_hash"), str(cJSON_GetArrayItem(j, i - 1), "hash"));
+    }
+    cr_expect_str_eq(str(cJSON_GetArrayItem(j, 0), "kind"), "policy_applied");
+    cr_expect(cJSON_IsNull(cJSON_GetObjectItem(cJSON_GetArrayItem(j, 0), "ticket_id")));
+    support_result_done(&r);
+
+    support_run(&r, "--db", db, "audit", "export", "--format", "json", NULL);
+    expect_ok(&r);
+    cJSON *j2 = parse_json(&r);
+    cr_expect_eq(cJSON_GetArraySize(j2), 4);
+    cJSON_Delete(j2);
+    cJSON_Delete(j);
+    support_result_done(&r);
+
+    support_run(&r, "--db", db, "audit", "export", "--format", "csv", NULL);
+    expect_ok(&r);
+    cr_expect_eq(support_count_lines(r.out), 5);
+    cr_expect(strncmp(r.out, "seq,at,recorded_at,actor,kind,ticket_id,", 40) == 0, "%s", r.out);
+    support_result_done(&r);
+
+    support_run(&r, "--db", db, "audit", "export", NULL);
+    expect_error(&r, 2, "--format");
+    support_result_done(&r);
+    support_run(&r, "--db", db, "audit", "export", "--format", "xml", NULL);
+    expect_error(&r, 2, "xml");
+    support_result_done(&r);
+    support_run(&r, "--db", db, "audit", "7", NULL);
+    expect_error(&r, 1, "7");
+    support_result_done(&r);
+    support_run(&r, "--db", db, "audit", "bogus", NULL);
+    expect_error(&r, 2, "bogus");
+    support_result_done(&r);
+
+    support_run(&r, "--db", db, "audit", NULL);
+    expect_ok(&r);
+    cr_expect_eq(support_count_lines(r.out), 4);
+    support_result_done(&r);
+}
+
+/* ---- policy ------------------------------------------------------------------------------- */
+
+Test(cli, policy_show_and_apply)
+{
+    init_db("share/policies/chatti.json");
+    support_result r;
+    support_run(&r, "--db", db, "policy", "show", NULL);
+    expect_ok(&r);
+    cr_expect(strstr(r.out, "Chatti") && strstr(r.out, "URGENT") && strstr(r.out, "Europe/London") &&
+                  strstr(r.out, "2026-12-25") && strstr(r.out, "email"),
+              "%s", r.out);
+    support_result_done(&r);
+    support_run(&r, "--db", db, "policy", "show", "--json", NULL);
+    expect_ok(&r);
+    cJSON *j = parse_json(&r);
+    cr_expect_eq(cJSON_GetObjectItem(j, "version")->valueint, 1);
+    cr_expect_str_eq(str(j, "name"), "Chatti");
+    cr_expect_eq(cJSON_GetArraySize(cJSON_GetObjectItem(j, "levels")), 4);
+    cJSON_Delete(j);
+    support_result_done(&r);
+
+    support_run(&r, "--db", db, "policy", "apply", support_source("share/policies/chatti.json"), NULL);
+    expect_error(&r, 2, "--reason");
+    support_result_done(&r);
+    support_run(&r, "--db", db, "policy", "apply", support_source("share/policies/chatti.json"), "--reason",
+                "targets reviewed", NULL);
+    expect_ok(&r);
+    cr_expect(strstr(r.out, "2") != NULL, "%s", r.out);
+    support_result_done(&r);
+    support_run(&r, "--db", db, "policy", "show", "--json", NULL);
+    j = parse_json(&r);
+    cr_expect_eq(cJSON_GetObjectItem(j, "version")->valueint, 2);
+    cJSON_Delete(j);
+    support_result_done(&r);
+
+    /* a new version may not drop a level an open ticket uses */
+    add_ticket("t", "URGENT");
+    support_run(&r, "--db", db, "policy", "apply", support_source("share/policies/haptik.json"), "--reason", "switch",
+                NULL);
+    expect_error(&r, 1, "1");
+    support_result_done(&r);
+    support_run(&r, "--db", db, "policy", "frob", NULL);
+    expect_error(&r, 2, "frob");
+    support_result_done(&r);
+}
+
+/* ---- demo --------------------------------------------------------------------------------- */
+
+Test(cli, demo_builds_every_state_and_replaces_only_itself)
+{
+    support_result r;
+    support_run(&r, "--now", NOW, "--demo", NULL);
+    expect_ok(&r);
+    cr_expect(support_count_lines(r.out) >= 7, "%s", r.out);
+    support_result_done(&r);
+    struct stat st;
+    cr_expect(stat(support_path("state/slatop/demo.db"), &st) == 0);
+
+    /* twice: replaces its own demo */
+    support_run(&r, "--now", NOW, "--demo", "list", "--json", "--all", NULL);
+    expect_ok(&r);
+    cJSON *j = parse_json(&r);
+    const char *states[] = {"ok", "warn", "breached", "paused", "met", "missed"};
+    for (size_t s = 0; s < 6; s++) {
+        bool seen = false;
+        const cJSON *t;
+        cJSON_ArrayForEach(t, j) seen |= strcmp(str(t, "state"), states[s]) == 0;
+        cr_expect(seen, "demo lacks a %s ticket", states[s]);
+    }
+    const char *levels[] = {"URGENT", "HIGH", "NORMAL", "LOW"};
+    for (size_t s = 0; s < 4; s++) {
+        bool seen = false;
+        const cJSON *t;
+        cJSON_ArrayForEach(t, j) seen |= strcmp(str(t, "level"), levels[s]) == 0;
+        cr_expect(seen, "demo lacks a %s ticket", levels[s]);
+    }
+    bool resolved = false, assigned = false;
+    const cJSON *t;
+    cJSON_ArrayForEach(t, j)
+    {
+        resolved |= strcmp(str(t, "status"), "resolved") == 0;
+        assigned |= str(t, "assignee") != NULL;
+    }
+    cr_expect(resolved && assigned);
+    cr_expect_eq(cJSON_GetArraySize(j), 9, "a fresh demo, not two");
+    cJSON_Delete(j);
+    support_result_done(&r);
+
+    /* paused needs now outside business hours: also at 11:00 on a London weekday */
+    support_run(&r, "--now", "2026-11-18T11:00:00Z", "--demo", "list", "--json", NULL);
+    expect_ok(&r);
+    cr_expect(strstr(r.out, "\"paused\"") != NULL, "%s", r.out);
+    support_result_done(&r);
+
+    support_run(&r, "--demo", "audit", "verify", NULL);
+    expect_ok(&r);
+    support_result_done(&r);
+
+    /* a real database is never replaced */
+    init_db("share/policies/chatti.json");
+    support_run(&r, "--db", db, "--demo", NULL);
+    expect_error(&r, 1, "not a demo database");
+    support_result_done(&r);
+    support_run(&r, "--db", db, "list", "--json", NULL);
+    expect_ok(&r);
+    cr_expect_str_eq(r.out, "[]\n");
+    support_result_done(&r);
+    const char *junk = support_path("junk.db");
+    support_write_file(junk, "hello", 5);
+    support_run(&r, "--db", junk, "--demo", NULL);
+    expect_error(&r, 1, "not a demo database");
+    support_result_done(&r);
+}
+
+/* ---- configuration and paths -------------------------------------------------------------- */
+
+Test(cli, database_path_resolution)
+{
+    support_result r;
+    /* default: $XDG_DATA_HOME/slatop/slatop.db */
+    support_run(&r, "init", "--policy", support_source("share/policies/chatti.json"), NULL);
+    expect_ok(&r);
+    support_result_done(&r);
+    struct stat st;
+    cr_expect(stat(support_path("data/slatop/slatop.db"), &st) == 0);
+
+    /* config db */
+    const char *cfg = support_path("cfg.json");
+    const char *txt = "{\"db\": \"~/from-config.db\"}";
+    support_write_file(cfg, txt, strlen(txt));
+    support_run(&r, "--config", cfg, "init", "--policy", support_source("share/policies/chatti.json"), NULL);
+    expect_ok(&r);
+    support_result_done(&r);
+    cr_expect(stat(support_path("from-config.db"), &st) == 0, "~/ expanded in config db");
+
+    /* SLATOP_DB beats the config; --db beats both */
+    setenv("SLATOP_DB", support_path("env.db"), 1);
+    support_run(&r, "--config", cfg, "init", "--policy", support_source("share/policies/chatti.json"), NULL);
+    expect_ok(&r);
+    support_result_done(&r);
+    cr_expect(stat(support_path("env.db"), &st) == 0);
+    support_run(&r, "--config", cfg, "--db", db, "init", "--policy", support_source("share/policies/chatti.json"),
+                NULL);
+    expect_ok(&r);
+    support_result_done(&r);
+    cr_expect(stat(db, &st) == 0);
+    unsetenv("SLATOP_DB");
+
+    /* the XDG config file is found */
+    const char *xdg = support_path("config/slatop");
+    mkdir(support_path("config"), 0700);
+    mkdir(xdg, 0700);
+    const char *x = "{\"db\": \"~/xdg.db\"}";
+    support_write_file(support_path("config/slatop/config.json"), x, strlen(x));
+    support_run(&r, "init", "--policy", support_source("share/policies/chatti.json"), NULL);
+    expect_ok(&r);
+    support_result_done(&r);
+    cr_expect(stat(support_path("xdg.db"), &st) == 0);
+}
+
+Test(cli, config_errors_name_file_and_key)
+{
+    const char *cfg = support_path("cfg.json");
+    struct {
+        const char *text, *needle;
+    } cases[] = {
+        {"{\"colour\": \"red\"}", "colour: unknown key"},
+        {"{\"db\": 5}", "db: must be a string"},
+        {"{\"theme\": \"neon\"}", "theme"},
+        {"{\"keys\": {\"raise\": \"+\"}}", "keys.raise"},
+        {"{\"monitoring\": {\"prometheus\": {\"url\": \"http://x\", \"timeout_s\": \"15\"}}}",
+         "monitoring.prometheus.timeout_s"},
+        {"{\"display_timezone\": \"Mars/Olympus\"}", "display_timezone"},
+        {"{not json", "JSON"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        support_write_file(cfg, cases[i].text, strlen(cases[i].text));
+        support_result r;
+        support_run(&r, "--config", cfg, "--db", db, "list", NULL);
+        expect_error(&r, 1, cases[i].needle);
+        cr_expect(strstr(r.err, cfg) != NULL, "names the file: %s", r.err);
+        support_result_done(&r);
+    }
+    support_result r;
+    support_run(&r, "--config", support_path("none.json"), "list", NULL);
+    expect_error(&r, 1, "none.json");
+    support_result_done(&r);
+    setenv("SLATOP_CONFIG", cfg, 1);
+    support_run(&r, "--db", db, "list", NULL);
+    unsetenv("SLATOP_CONFIG");
+    expect_error(&r, 1, cfg);
+    support_result_done(&r);
+}
