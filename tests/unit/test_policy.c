@@ -538,3 +538,48 @@ Test(policy, null_source_gets_a_name)
     cr_assert_eq(policy_parse("[]", 2, NULL, &p, &err), ST_INVALID);
     cr_assert_str_eq(err.msg, "policy: top level: must be a JSON object, not an array");
 }
+
+/* Robustness: every prefix of a real policy, and byte flips through it, are refused cleanly
+ * (ST_INVALID with a "p.json: " message) or accepted, never crash or leak. */
+extern const char embedded_chatti[];
+extern const size_t embedded_chatti_len;
+
+Test(policy, truncations_and_mutations_are_refused_cleanly)
+{
+    char *buf = malloc(embedded_chatti_len + 1);
+    for (size_t cut = 0; cut < embedded_chatti_len; cut++) {
+        st_policy *p = NULL;
+        st_err err;
+        st_err_clear(&err);
+        st_code rc = policy_parse(embedded_chatti, cut, "p.json", &p, &err);
+        if (strspn(embedded_chatti + cut, " \n") == embedded_chatti_len - cut) { /* only the final newline cut */
+            cr_assert_eq(rc, ST_OK, "%s", err.msg);
+            policy_free(p);
+            continue;
+        }
+        cr_assert_eq(rc, ST_INVALID, "prefix of %zu bytes", cut);
+        cr_assert_null(p);
+        cr_assert(strncmp(err.msg, "p.json: ", 8) == 0, "%s", err.msg);
+    }
+    static const char flips[] = {'"', '{', '[', ']', ':', ',', '0', 'x', ' ', '-'};
+    uint32_t seed = 99;
+    for (int iter = 0; iter < 3000; iter++) {
+        memcpy(buf, embedded_chatti, embedded_chatti_len);
+        seed = seed * 1103515245u + 12345u;
+        size_t at = (seed >> 8) % embedded_chatti_len;
+        buf[at] = flips[(seed >> 4) % sizeof flips];
+        st_policy *p = NULL;
+        st_err err;
+        st_err_clear(&err);
+        st_code rc = policy_parse(buf, embedded_chatti_len, "p.json", &p, &err);
+        if (rc == ST_OK) {
+            cr_assert_not_null(p);
+            policy_free(p);
+        } else {
+            cr_assert_eq(rc, ST_INVALID);
+            cr_assert_null(p);
+            cr_assert(strncmp(err.msg, "p.json: ", 8) == 0, "%s", err.msg);
+        }
+    }
+    free(buf);
+}

@@ -329,3 +329,39 @@ Test(text, json_hostile_corpus_is_clean)
         sb_done(&sb);
     }
 }
+
+/* Property: whatever bytes come in, the sanitiser's output is terminal-safe, text_fit keeps to
+ * its width, and the JSON form is safe. A fixed-seed generator biased to the dangerous bytes. */
+static uint32_t rng_state = 12345u;
+static uint32_t rng(void)
+{
+    rng_state = rng_state * 1103515245u + 12345u;
+    return (rng_state >> 8) & 0xFFFFFFu;
+}
+
+Test(text, random_bytes_property)
+{
+    static const unsigned char pool[] = {0x1b, '[', ']', 0x07, 0x9b, 0xc2, 0xe2, 0x80, 0xae, 0x8b, 0xed,
+                                         0xa0, 0xf0, 0x9f, 0x98, 0xe6, 0x97, 0xa5, 0xcc, 0x81, 0x7f,
+                                         '\n', '\r', '\b', 'a', ' ', 0xff, 0xc0, 0xf4, 0x90};
+    char buf[64];
+    for (int iter = 0; iter < 20000; iter++) {
+        size_t n = rng() % (sizeof buf - 1);
+        for (size_t i = 0; i < n; i++)
+            buf[i] = (char)(rng() % 4 == 0 ? (unsigned char)(rng() % 256) : pool[rng() % sizeof pool]);
+        buf[n] = '\0';
+        char *s = text_sanitize(buf, false);
+        assert_terminal_safe(s, buf);
+        int cols = (int)(rng() % 20);
+        char *f = text_fit(s, cols, "\xe2\x80\xa6", true);
+        cr_assert(valid_utf8(f));
+        cr_assert_eq(text_width(f), cols, "fit to %d gave width %d", cols, text_width(f));
+        free(f);
+        free(s);
+        strbuf sb;
+        sb_init(&sb);
+        json_append_string(&sb, buf);
+        assert_terminal_safe(sb.buf, buf);
+        sb_done(&sb);
+    }
+}
