@@ -1,0 +1,36 @@
+/* ui: the terminal side of the console (ncurses): set-up and tear-down, themes, the view stack,
+ * key reading, rendering with wnoutrefresh + one doupdate. Curses-free interface so that the
+ * event loop (app.c) never includes curses.h. One terminal per process. */
+#ifndef SLATOP_UI_H
+#define SLATOP_UI_H
+
+#include <stdbool.h>
+
+#include "slatop/console.h"
+#include "slatop/util.h"
+
+/* Opens curses on the real terminal (stdin/stdout), or, when null_cols > 0, on /dev/null with a
+ * fixed size (screen tests) and TERM `term`. Decides colour (c->color) and ASCII mode (c->ascii
+ * unless already forced) and pushes the list view. Errors: ST_IO naming the terminal. */
+st_code ui_open(con_state *c, int null_cols, int null_rows, const char *term, st_err *err);
+/* Restores the terminal (endwin) and frees every view. Safe to call twice. */
+void ui_close(void);
+/* The descriptor to poll for keys, -1 when there is none (null terminal). */
+int ui_input_fd(void);
+/* Non-blocking: the next key from the terminal, false when none is waiting. */
+bool ui_read_key(km_key *out);
+/* Dispatches a key to the view stack (top first). */
+void ui_handle_key(con_state *c, km_key k);
+/* A second passed: ticking views become dirty. */
+void ui_tick(con_state *c);
+/* The data was reloaded: views refresh what they show. */
+void ui_data_changed(con_state *c);
+/* Draws dirty windows (wnoutrefresh) and sends them with one doupdate. Returns true when a frame
+ * was sent. */
+bool ui_render(con_state *c);
+/* Resizes the screen (scripts; a real terminal resizes through KM_RESIZE). */
+void ui_resize(con_state *c, int cols, int rows);
+/* The screen as text (rows lines, '\n'-terminated) appended to sb. */
+void ui_screen_text(strbuf *sb);
+
+#endif

@@ -1,0 +1,144 @@
+/* view: the console's views behind one small ops table each (htop's Panel, tig's view ops):
+ * draw into the view's window, handle an action (returning what should happen rather than
+ * redrawing others), resize, destroy. A new view (the uptime dashboard) is one file: an ops
+ * table and a constructor. Only ui.c and the view_*.c files include this header (it includes
+ * curses.h). */
+#ifndef SLATOP_VIEW_H
+#define SLATOP_VIEW_H
+
+#include <curses.h>
+#include <stdbool.h>
+
+#include "slatop/console.h"
+
+typedef enum {
+    VR_NONE,   /* nothing changed */
+    VR_REDRAW, /* this view changed: redraw it */
+    VR_CLOSE,  /* pop this view (the one below is redrawn) */
+    VR_QUIT,   /* leave the console */
+    VR_PASS,   /* not handled here: offer the action to the view below (modal views never pass) */
+} view_result;
+
+typedef struct view view;
+
+typedef struct {
+    const char *name;
+    bool modal;          /* overlays the views below (prompt, triage); keys never pass through */
+    bool ticks;          /* redraw every second (countdowns, clock) */
+    int height;          /* modal views: rows wanted (0: as tall as fits, up to 20) */
+    /* Draws into v->win (fully: werase first). Must not call refresh functions. */
+    void (*draw)(view *v, con_state *c);
+    /* a = the key's action (ACT_NONE when unbound); k = the raw key, for text entry. */
+    view_result (*key)(view *v, con_state *c, st_action a, km_key k);
+    /* Optional: the view's area changed (the window is already moved/resized). */
+    void (*resize)(view *v, con_state *c);
+    /* Optional: frees v->priv. The window is freed by ui. */
+    void (*destroy)(view *v);
+    /* Optional: the data changed under the view (reload, another engineer's change). */
+    void (*reload)(view *v, con_state *c);
+} view_ops;
+
+struct view {
+    const view_ops *ops;
+    WINDOW *win;  /* owned by ui */
+    bool dirty;
+    void *priv;   /* owned by the view (destroy) */
+};
+
+/* Creates a view (ui places its window when pushed). priv ownership passes to the view. */
+view *view_new(const view_ops *ops, void *priv);
+/* Pushes v on top of the stack (ui takes ownership). */
+void ui_push(view *v);
+/* Marks every view and the bars dirty (after a reload or a change). */
+void ui_dirty_all(void);
+
+/* Drawing helpers. Every string that may hold untrusted text goes through ui_put: sanitised
+ * (text_sanitize; ASCII placeholders in non-UTF-8 locales) and fitted to `cols` display columns
+ * (text_fit, padded) before any curses call. */
+void ui_put(WINDOW *w, int y, int x, const char *s, int cols, attr_t attr);
+/* Like ui_put with a printf-style format (for our own text; still sanitised). */
+void ui_putf(WINDOW *w, int y, int x, int cols, attr_t attr, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+/* A horizontal rule (ACS line in UTF-8, '-' otherwise). */
+void ui_hline(WINDOW *w, int y, int x, int cols);
+/* Box around w (ASCII '+' '-' '|' in non-UTF-8 locales). */
+void ui_box(WINDOW *w);
+
+/* Theme elements. */
+typedef enum {
+    EL_NORMAL,
+    EL_OK,
+    EL_WARN,
+    EL_PAUSED,
+    EL_BREACHED,
+    EL_MET,
+    EL_MISSED,
+    EL_SELECTED,
+    EL_HEADER,
+    EL_STATUS,
+    EL_ERROR,
+    EL_BADGE,
+    EL_DIM,
+    EL_COUNT
+} ui_element;
+attr_t ui_attr(ui_element e);
+/* The element for a timer state. */
+ui_element ui_state_element(int sla_state);
+/* The symbol (UTF-8 or ASCII by locale) and a short name for a timer state. Static strings. */
+const char *ui_state_symbol(int sla_state);
+
+/* Helpers shared by views. */
+/* H:MM:SS with '-' when overdue (SPEC §4). */
+void ui_countdown(int64_t remaining_s, char buf[static 24]);
+/* "Mon 09:00" in the zone. */
+void ui_short_time(const tz_zone *z, st_time t, char buf[static 32]);
+
+/* A scrolling list of text lines with a cursor, shared by the detail, audit and help views.
+ * Lines are untrusted text (drawn through ui_put). Embedded by value: pager_init/pager_done. */
+typedef struct {
+    char *text;       /* owned */
+    ui_element el;
+    int64_t tag;      /* the view's own use (an audit entry's ticket id) */
+    bool selectable;  /* the cursor stops here */
+} pager_line;
+typedef struct {
+    pager_line *lines;
+    size_t n, cap;
+    int64_t top, sel;
+    char *search;     /* owned, NULL: lines containing it (case-insensitive) are the only ones shown */
+} pager;
+void pager_init(pager *p);
+void pager_done(pager *p);
+void pager_clear(pager *p); /* drops the lines, keeps position and search */
+void pager_add(pager *p, ui_element el, int64_t tag, bool selectable, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+/* Draws rows [y0, y0 + h) of w. */
+void pager_draw(pager *p, WINDOW *w, int y0, int h);
+/* Movement actions; VR_PASS for anything else. h = visible rows. */
+view_result pager_key(pager *p, st_action a, int h);
+/* The selected line, NULL when none. */
+const pager_line *pager_selected(const pager *p);
+
+/* The views. Each returns a new view (ui_push it). */
+view *view_list_new(void);
+view *view_detail_new(con_state *c, int64_t ticket_id);
+view *view_audit_new(con_state *c, int64_t ticket_id); /* 0 = all */
+view *view_help_new(con_state *c);
+view *view_triage_new(con_state *c);
+/* The dashboard panel shown in the panel slot with `d`. */
+view *view_dash_new(con_state *c);
+
+/* Prompts (modal). */
+typedef void (*prompt_done_fn)(con_state *c, const char *text, void *ctx);
+/* A one-line text prompt; done is called with the text on Enter (not called on Esc). ctx is
+ * owned by the prompt and freed with free() when it closes. */
+view *view_prompt_new(const char *title, const char *initial, int max_len, bool required,
+                      prompt_done_fn done, void *ctx);
+/* The re-prioritization flow for the selected ticket: preview, reason, confirm. move/level as
+ * ops_preview_level; reason pre-filled (triage). NULL when refused (message set). */
+view *view_reprio_new(con_state *c, ops_move move, const char *level, const char *reason);
+/* y / Enter confirms, anything else cancels. */
+typedef void (*confirm_fn)(con_state *c, void *ctx);
+view *view_confirm_new(const char *question, confirm_fn yes, void *ctx);
+
+#endif

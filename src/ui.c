@@ -1,0 +1,671 @@
+/* ui: terminal set-up and tear-down, themes, the view stack, keys, and rendering. Every window is
+ * drawn into curses' virtual screen and sent with wnoutrefresh + one doupdate, so a tick sends
+ * only the changed cells; nothing here ever calls clear(). */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "slatop/sla.h"
+#include "slatop/text.h"
+#include "slatop/ui.h"
+#include "slatop/view.h"
+
+#define MAX_VIEWS 16
+#define MIN_COLS 80
+#define MIN_ROWS 24
+#define DASH_ROWS 10
+
+static struct {
+    SCREEN *scr;
+    FILE *null_out, *null_in;
+    bool open;
+    bool ascii;
+    attr_t attrs[EL_COUNT];
+    view *stack[MAX_VIEWS];
+    int n;
+    view *dash;          /* the panel slot (d) */
+    WINDOW *hdr, *status, *small;
+    bool too_small;
+    bool bars_dirty;
+    con_state *c;        /* borrowed, for helpers that need the locale mode */
+} ui;
+
+/* ---- drawing helpers ---- */
+
+void ui_put(WINDOW *w, int y, int x, const char *s, int cols, attr_t attr)
+{
+    if (cols <= 0)
+        return;
+    char *safe = text_sanitize(s ? s : "", ui.ascii);
+    char *fit = text_fit(safe, cols, ui.ascii ? "~" : "\xe2\x80\xa6", true);
+    wattrset(w, (int)attr);
+    mvwaddstr(w, y, x, fit);
+    wattrset(w, A_NORMAL);
+    free(fit);
+    free(safe);
+}
+
+void ui_putf(WINDOW *w, int y, int x, int cols, attr_t attr, const char *fmt, ...)
+{
+    strbuf sb;
+    sb_init(&sb);
+    va_list ap;
+    va_start(ap, fmt);
+    sb_vprintf(&sb, fmt, ap);
+    va_end(ap);
+    ui_put(w, y, x, sb.buf, cols, attr);
+    sb_done(&sb);
+}
+
+void ui_hline(WINDOW *w, int y, int x, int cols)
+{
+    if (ui.ascii)
+        mvwhline(w, y, x, '-', cols);
+    else
+        mvwhline(w, y, x, ACS_HLINE, cols);
+}
+
+void ui_box(WINDOW *w)
+{
+    if (ui.ascii)
+        wborder(w, '|', '|', '-', '-', '+', '+', '+', '+');
+    else
+        box(w, 0, 0);
+}
+
+attr_t ui_attr(ui_element e)
+{
+    return (e >= 0 && e < EL_COUNT) ? ui.attrs[e] : A_NORMAL;
+}
+
+ui_element ui_state_element(int s)
+{
+    switch ((sla_state)s) {
+    case SLA_OK: return EL_OK;
+    case SLA_WARN: return EL_WARN;
+    case SLA_PAUSED: return EL_PAUSED;
+    case SLA_BREACHED: return EL_BREACHED;
+    case SLA_MET: return EL_MET;
+    case SLA_MISSED: return EL_MISSED;
+    }
+    return EL_NORMAL;
+}
+
+const char *ui_state_symbol(int s)
+{
+    static const char *utf8[] = {"\xe2\x97\x8f", "\xe2\x96\xb2", "\xe2\x80\x96", "\xe2\x9c\x96",
+                                 "\xe2\x9c\x94", "\xe2\x9c\x98"}; /* ● ▲ ‖ ✖ ✔ ✘ */
+    static const char *ascii[] = {"o", "!", "=", "X", "+", "x"};
+    if (s < 0 || s > 5)
+        return "?";
+    return ui.ascii ? ascii[s] : utf8[s];
+}
+
+void ui_countdown(int64_t remaining_s, char buf[static 24])
+{
+    duration_format_hms(remaining_s, buf);
+}
+
+void ui_short_time(const tz_zone *z, st_time t, char buf[static 32])
+{
+    static const char *wd[] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
+    tz_local l;
+    tz_to_local(z, t, &l);
+    snprintf(buf, 32, "%s %02d:%02d", wd[l.weekday % 7], (int)(l.sec_of_day / 3600),
+             (int)(l.sec_of_day / 60 % 60));
+}
+
+/* ---- themes ---- */
+
+static short color_by_name(const char *name)
+{
+    static const char *names[] = {"black", "red", "green", "yellow", "blue", "magenta", "cyan", "white"};
+    if (!name || strcasecmp(name, "default") == 0)
+        return -1;
+    for (short i = 0; i < 8; i++)
+        if (strcasecmp(name, names[i]) == 0)
+            return i;
+    return -1;
+}
+
+static const char *element_names[EL_COUNT] = {"normal", "ok",       "warn",   "paused", "breached",
+                                              "met",    "missed",   "selected", "header", "status",
+                                              "error",  "badge",    "dim"};
+
+static void set_theme(con_state *c)
+{
+    /* mono: attributes only, readable on any terminal and without colour */
+    attr_t mono[EL_COUNT] = {
+        [EL_NORMAL] = A_NORMAL, [EL_OK] = A_NORMAL,        [EL_WARN] = A_BOLD,
+        [EL_PAUSED] = A_DIM,    [EL_BREACHED] = A_BOLD,    [EL_MET] = A_NORMAL,
+        [EL_MISSED] = A_UNDERLINE, [EL_SELECTED] = A_REVERSE, [EL_HEADER] = A_REVERSE,
+        [EL_STATUS] = A_REVERSE, [EL_ERROR] = A_BOLD,      [EL_BADGE] = A_BOLD | A_REVERSE,
+        [EL_DIM] = A_DIM,
+    };
+    memcpy(ui.attrs, mono, sizeof mono);
+    const char *theme = c->config && c->config->theme ? c->config->theme : "default";
+    bool use_color = c->color && has_colors() && strcmp(theme, "mono") != 0;
+    c->color = use_color;
+    if (!use_color)
+        return;
+    start_color();
+    use_default_colors();
+    struct {
+        short fg, bg;
+        attr_t extra;
+    } def[EL_COUNT] = {
+        [EL_NORMAL] = {-1, -1, 0},          [EL_OK] = {-1, -1, 0},
+        [EL_WARN] = {COLOR_YELLOW, -1, A_BOLD}, [EL_PAUSED] = {COLOR_CYAN, -1, 0},
+        [EL_BREACHED] = {COLOR_RED, -1, A_BOLD}, [EL_MET] = {COLOR_GREEN, -1, 0},
+        [EL_MISSED] = {COLOR_MAGENTA, -1, 0},  [EL_SELECTED] = {-1, -1, A_REVERSE},
+        [EL_HEADER] = {COLOR_WHITE, COLOR_BLUE, A_BOLD}, [EL_STATUS] = {COLOR_BLACK, COLOR_CYAN, 0},
+        [EL_ERROR] = {COLOR_RED, -1, A_BOLD},  [EL_BADGE] = {COLOR_BLACK, COLOR_YELLOW, A_BOLD},
+        [EL_DIM] = {-1, -1, A_DIM},
+    };
+    if (c->config && strcmp(theme, "custom") == 0) {
+        for (size_t i = 0; i < c->config->n_colors; i++) {
+            const cfg_color *cc = &c->config->colors[i];
+            for (int e = 0; e < EL_COUNT; e++)
+                if (strcmp(element_names[e], cc->element) == 0) {
+                    def[e].fg = color_by_name(cc->fg);
+                    def[e].bg = color_by_name(cc->bg);
+                    def[e].extra = (cc->bold ? A_BOLD : 0) | (cc->reverse ? A_REVERSE : 0) |
+                                   (cc->underline ? A_UNDERLINE : 0);
+                }
+        }
+    }
+    for (int e = 0; e < EL_COUNT; e++) {
+        if (def[e].fg == -1 && def[e].bg == -1) {
+            ui.attrs[e] = def[e].extra;
+            continue;
+        }
+        init_pair((short)(e + 1), def[e].fg, def[e].bg);
+        ui.attrs[e] = COLOR_PAIR(e + 1) | def[e].extra;
+    }
+}
+
+/* ---- layout ---- */
+
+view *view_new(const view_ops *ops, void *priv)
+{
+    view *v = xcalloc(1, sizeof *v);
+    v->ops = ops;
+    v->priv = priv;
+    v->dirty = true;
+    return v;
+}
+
+static int modal_height(view *v)
+{
+    int h = LINES - 4;
+    int want = v->ops->height > 0 ? v->ops->height : 20;
+    return h > want ? want : h;
+}
+
+static void place(view *v, con_state *c)
+{
+    if (v->win)
+        delwin(v->win);
+    int main_h = LINES - 2;
+    if (v == ui.dash) {
+        v->win = newwin(DASH_ROWS, COLS, LINES - 1 - DASH_ROWS, 0);
+    } else if (v->ops->modal) {
+        int w = COLS - 8 > 96 ? 96 : COLS - 8;
+        int h = modal_height(v);
+        if (w < 10)
+            w = COLS;
+        if (h < 3)
+            h = LINES;
+        v->win = newwin(h, w, (LINES - h) / 2, (COLS - w) / 2);
+    } else {
+        int h = main_h - (c->dash_on ? DASH_ROWS : 0);
+        v->win = newwin(h > 1 ? h : 1, COLS, 1, 0);
+    }
+    v->dirty = true;
+    if (v->ops->resize && !ui.too_small)
+        v->ops->resize(v, c);
+}
+
+static void relayout(con_state *c)
+{
+    ui.too_small = COLS < MIN_COLS || LINES < MIN_ROWS;
+    if (ui.hdr)
+        delwin(ui.hdr);
+    if (ui.status)
+        delwin(ui.status);
+    if (ui.small)
+        delwin(ui.small);
+    ui.hdr = newwin(1, COLS, 0, 0);
+    ui.status = newwin(1, COLS, LINES - 1, 0);
+    ui.small = newwin(LINES, COLS, 0, 0);
+    ui.bars_dirty = true;
+    if (ui.dash && !c->dash_on) {
+        ui.dash->ops->destroy ? ui.dash->ops->destroy(ui.dash) : (void)0;
+        if (ui.dash->win)
+            delwin(ui.dash->win);
+        free(ui.dash);
+        ui.dash = NULL;
+    }
+    if (!ui.dash && c->dash_on)
+        ui.dash = view_dash_new(c);
+    int page = LINES - 2 - (c->dash_on ? DASH_ROWS : 0) - 1; /* list: one header row */
+    c->page = page > 0 ? page : 1;
+    if (!ui.too_small) {
+        for (int i = 0; i < ui.n; i++)
+            place(ui.stack[i], c);
+        if (ui.dash)
+            place(ui.dash, c);
+    }
+    st_err e;
+    st_err_clear(&e);
+    if (con_reload(c, &e) != ST_OK)
+        con_msg(c, true, "reload failed: %s", e.msg);
+    ui_data_changed(c);
+}
+
+void ui_push(view *v)
+{
+    if (ui.n == MAX_VIEWS) { /* a runaway chain of views: drop the new one */
+        if (v->ops->destroy)
+            v->ops->destroy(v);
+        free(v);
+        return;
+    }
+    ui.stack[ui.n++] = v;
+    if (!ui.too_small)
+        place(v, ui.c);
+    else
+        v->win = newwin(1, 1, 0, 0);
+    ui_dirty_all();
+}
+
+static void destroy_view(view *v)
+{
+    if (v->ops->destroy)
+        v->ops->destroy(v);
+    if (v->win)
+        delwin(v->win);
+    free(v);
+}
+
+static void remove_view(view *v)
+{
+    for (int i = 0; i < ui.n; i++)
+        if (ui.stack[i] == v) {
+            memmove(&ui.stack[i], &ui.stack[i + 1], (size_t)(ui.n - i - 1) * sizeof ui.stack[0]);
+            ui.n--;
+            destroy_view(v);
+            break;
+        }
+    ui_dirty_all();
+}
+
+void ui_dirty_all(void)
+{
+    for (int i = 0; i < ui.n; i++)
+        ui.stack[i]->dirty = true;
+    if (ui.dash)
+        ui.dash->dirty = true;
+    ui.bars_dirty = true;
+}
+
+/* ---- open / close ---- */
+
+st_code ui_open(con_state *c, int null_cols, int null_rows, const char *term, st_err *err)
+{
+    memset(&ui, 0, sizeof ui);
+    ui.c = c;
+    ui.ascii = c->ascii;
+    if (null_cols > 0) {
+        ui.null_out = fopen("/dev/null", "w");
+        ui.null_in = fopen("/dev/null", "r");
+        if (!ui.null_out || !ui.null_in) {
+            if (ui.null_out)
+                fclose(ui.null_out);
+            if (ui.null_in)
+                fclose(ui.null_in);
+            return st_fail(err, ST_IO, "/dev/null: cannot open");
+        }
+        ui.scr = newterm(term, ui.null_out, ui.null_in);
+    } else {
+        if (!isatty(STDIN_FILENO) && !isatty(STDOUT_FILENO))
+            return st_fail(err, ST_IO, "console: standard input and output are not a terminal");
+        ui.scr = newterm(NULL, stdout, stdin);
+    }
+    if (!ui.scr) {
+        if (ui.null_out)
+            fclose(ui.null_out);
+        if (ui.null_in)
+            fclose(ui.null_in);
+        const char *t = term ? term : getenv("TERM");
+        return st_fail(err, ST_IO, "console: cannot open the terminal (TERM=%s unknown?)", t ? t : "(unset)");
+    }
+    ui.open = true;
+    set_term(ui.scr);
+    if (null_cols > 0)
+        resizeterm(null_rows, null_cols);
+    cbreak();
+    noecho();
+    nonl();
+    intrflush(stdscr, FALSE);
+    keypad(stdscr, TRUE);
+    nodelay(stdscr, TRUE);
+    set_escdelay(25);
+    curs_set(0);
+    leaveok(stdscr, TRUE);
+    set_theme(c);
+    /* Debian 12's ncurses writes one row at a time until the screen leaves its initial state;
+     * one refresh + endwin right after start-up batches every later update into one write. */
+    refresh();
+    endwin();
+    refresh();
+    ui_push(view_list_new());
+    relayout(c);
+    return ST_OK;
+}
+
+void ui_close(void)
+{
+    if (!ui.open)
+        return;
+    while (ui.n > 0)
+        destroy_view(ui.stack[--ui.n]);
+    if (ui.dash)
+        destroy_view(ui.dash);
+    ui.dash = NULL;
+    if (ui.hdr)
+        delwin(ui.hdr);
+    if (ui.status)
+        delwin(ui.status);
+    if (ui.small)
+        delwin(ui.small);
+    endwin();
+    delscreen(ui.scr);
+    if (ui.null_out)
+        fclose(ui.null_out);
+    if (ui.null_in)
+        fclose(ui.null_in);
+    ui.open = false;
+}
+
+int ui_input_fd(void)
+{
+    return ui.null_in ? -1 : STDIN_FILENO;
+}
+
+bool ui_read_key(km_key *out)
+{
+    if (ui.null_in)
+        return false;
+    wint_t ch;
+    int r = wget_wch(stdscr, &ch);
+    if (r == ERR)
+        return false;
+    if (r == KEY_CODE_YES) {
+        switch (ch) {
+        case KEY_UP: *out = KM_UP; break;
+        case KEY_DOWN: *out = KM_DOWN; break;
+        case KEY_LEFT: *out = KM_LEFT; break;
+        case KEY_RIGHT: *out = KM_RIGHT; break;
+        case KEY_PPAGE: *out = KM_PGUP; break;
+        case KEY_NPAGE: *out = KM_PGDN; break;
+        case KEY_HOME: *out = KM_HOME; break;
+        case KEY_END: *out = KM_END; break;
+        case KEY_BACKSPACE: *out = KM_BACKSPACE; break;
+        case KEY_DC: *out = KM_DELETE; break;
+        case KEY_IC: *out = KM_INSERT; break;
+        case KEY_ENTER: *out = KM_ENTER; break;
+        case KEY_RESIZE: *out = KM_RESIZE; break;
+        default:
+            if (ch > KEY_F0 && ch <= KEY_F(24))
+                *out = KM_F0 + (int)(ch - KEY_F0);
+            else
+                *out = KM_NONE;
+        }
+        return true;
+    }
+    if (ch == '\n' || ch == '\r')
+        *out = KM_ENTER;
+    else if (ch == 127 || ch == 8)
+        *out = KM_BACKSPACE;
+    else
+        *out = (km_key)ch;
+    return true;
+}
+
+/* ---- keys ---- */
+
+void ui_handle_key(con_state *c, km_key k)
+{
+    if (k == KM_NONE)
+        return;
+    if (k == KM_RESIZE) {
+        relayout(c);
+        return;
+    }
+    st_action a = km_lookup(&c->keys, k);
+    if (c->msg[0]) {
+        c->msg[0] = '\0';
+        ui.bars_dirty = true;
+    }
+    if (ui.too_small) {
+        if (a == ACT_QUIT)
+            c->quit = true;
+        return;
+    }
+    view_result r = VR_PASS;
+    view *v = NULL;
+    for (int i = ui.n - 1; i >= 0 && r == VR_PASS; i--) {
+        v = ui.stack[i];
+        r = v->ops->key(v, c, a, k);
+        if (r == VR_PASS && v->ops->modal)
+            r = VR_NONE;
+    }
+    switch (r) {
+    case VR_CLOSE:
+        if (v != ui.stack[0])
+            remove_view(v);
+        else
+            c->quit = true;
+        break;
+    case VR_QUIT: c->quit = true; break;
+    case VR_PASS: /* the actions every view shares */
+        if (a == ACT_HELP) {
+            ui_push(view_help_new(c));
+        } else if (a == ACT_DASHBOARD) {
+            c->dash_on = !c->dash_on;
+            relayout(c);
+        } else if (a == ACT_RELOAD) {
+            st_err e;
+            st_err_clear(&e);
+            if (con_reload(c, &e) != ST_OK)
+                con_msg(c, true, "reload failed: %s", e.msg);
+            else
+                con_msg(c, false, "reloaded");
+            ui_data_changed(c);
+        }
+        break;
+    case VR_REDRAW:
+    case VR_NONE: break;
+    }
+    ui_dirty_all();
+}
+
+void ui_tick(con_state *c)
+{
+    (void)c;
+    for (int i = 0; i < ui.n; i++)
+        if (ui.stack[i]->ops->ticks)
+            ui.stack[i]->dirty = true;
+    if (ui.dash && ui.dash->ops->ticks)
+        ui.dash->dirty = true;
+    ui.bars_dirty = true;
+}
+
+void ui_data_changed(con_state *c)
+{
+    for (int i = 0; i < ui.n; i++)
+        if (ui.stack[i]->ops->reload)
+            ui.stack[i]->ops->reload(ui.stack[i], c);
+    if (ui.dash && ui.dash->ops->reload)
+        ui.dash->ops->reload(ui.dash, c);
+    ui_dirty_all();
+}
+
+void ui_resize(con_state *c, int cols, int rows)
+{
+    resizeterm(rows, cols);
+    relayout(c);
+}
+
+/* ---- rendering ---- */
+
+static void draw_header(con_state *c)
+{
+    WINDOW *w = ui.hdr;
+    attr_t a = ui_attr(EL_HEADER);
+    werase(w);
+    wbkgdset(w, ' ' | a);
+    const st_policy *p = NULL;
+    int64_t ver = 0;
+    st_err e;
+    const char *pname = ops_policy(c->ops, 0, &p, &ver, &e) == ST_OK ? p->name : "?";
+    char tmp[128];
+    int x = 0;
+    int ro_w = c->read_only ? 4 : 0;
+    snprintf(tmp, sizeof tmp, " slatop | %.40s v%lld | %lld %s | sort:%s ", pname, (long long)ver,
+             (long long)c->total, c->filtered ? "match" : "open", con_sort_name(c->sort));
+    int w1 = text_width(tmp);
+    ui_put(w, 0, x, tmp, w1 < COLS - ro_w ? w1 : COLS - ro_w, a);
+    x += w1;
+    if (c->read_only) {
+        ui_put(w, 0, x, " RO ", 4, ui_attr(EL_BADGE));
+        x += 4;
+    }
+    if (x < COLS) {
+        if (c->msg[0])
+            ui_put(w, 0, x, c->msg, COLS - x, c->msg_error ? (ui_attr(EL_ERROR) | A_REVERSE) : a);
+        else
+            ui_put(w, 0, x, "", COLS - x, a);
+    }
+    wnoutrefresh(w);
+}
+
+static void draw_status(con_state *c)
+{
+    WINDOW *w = ui.status;
+    attr_t a = ui_attr(EL_STATUS);
+    werase(w);
+    strbuf sb;
+    sb_init(&sb);
+    static const int order[] = {SLA_BREACHED, SLA_WARN, SLA_PAUSED, SLA_OK, SLA_MISSED, SLA_MET};
+    for (size_t i = 0; i < 6; i++)
+        sb_printf(&sb, "%s%s %lld %s", i ? " " : " ", ui_state_symbol(order[i]), (long long)c->count_state[order[i]],
+                  sla_state_name((sla_state)order[i]));
+    sb_append(&sb, " |");
+    if (c->filter.text || c->filter.level || c->filter.state >= 0) {
+        sb_append(&sb, " filter:");
+        if (c->filter.level)
+            sb_printf(&sb, " %s", c->filter.level);
+        if (c->filter.state >= 0)
+            sb_printf(&sb, " %s", sla_state_name((sla_state)c->filter.state));
+        if (c->filter.text)
+            sb_printf(&sb, " /%s", c->filter.text);
+        sb_append(&sb, " |");
+    }
+    const st_policy *p = NULL;
+    int64_t ver;
+    st_err e;
+    char when[64], biz[64] = "";
+    tz_format(c->display_zone, c->now, when, sizeof when);
+    if (ops_policy(c->ops, 0, &p, &ver, &e) == ST_OK && p->calendar) {
+        char t[32];
+        tz_local l;
+        tz_to_local(p->calendar->zone, c->now, &l);
+        ui_short_time(p->calendar->zone, c->now, t);
+        snprintf(biz, sizeof biz, " %s %s %s |", p->zone_name ? p->zone_name : tz_name(p->calendar->zone), t,
+                 l.abbr ? l.abbr : "");
+    }
+    sb_printf(&sb, "%s %s ", biz, when);
+    /* the clock stays visible: cut the counts rather than the time */
+    int rw = text_width(when) + 2;
+    int lw = COLS - rw;
+    char *left = xstrndup(sb.buf, strlen(sb.buf) - strlen(when) - 2);
+    ui_put(w, 0, 0, left, lw, a);
+    ui_putf(w, 0, lw, rw, a | A_BOLD, " %s ", when);
+    free(left);
+    sb_done(&sb);
+    wnoutrefresh(w);
+}
+
+bool ui_render(con_state *c)
+{
+    if (!ui.open)
+        return false;
+    if (ui.too_small) {
+        if (!ui.bars_dirty)
+            return false;
+        werase(ui.small);
+        char msg[96];
+        snprintf(msg, sizeof msg, "terminal too small: %dx%d, need %dx%d", COLS, LINES, MIN_COLS, MIN_ROWS);
+        int w = (int)strlen(msg);
+        if (w > COLS)
+            w = COLS;
+        ui_put(ui.small, LINES / 2, (COLS - w) / 2, msg, w, A_BOLD);
+        if (LINES / 2 + 1 < LINES)
+            ui_put(ui.small, LINES / 2 + 1, 0, "enlarge the window, or q to quit", COLS, A_NORMAL);
+        wnoutrefresh(ui.small);
+        doupdate();
+        ui.bars_dirty = false;
+        for (int i = 0; i < ui.n; i++)
+            ui.stack[i]->dirty = false;
+        return true;
+    }
+    /* visible: from the topmost full view up, plus the panel */
+    int base = 0;
+    for (int i = ui.n - 1; i >= 0; i--)
+        if (!ui.stack[i]->ops->modal) {
+            base = i;
+            break;
+        }
+    bool any = ui.bars_dirty || (ui.dash && ui.dash->dirty);
+    for (int i = base; i < ui.n; i++)
+        any = any || ui.stack[i]->dirty;
+    if (!any)
+        return false;
+    draw_header(c);
+    draw_status(c);
+    for (int i = base; i < ui.n; i++) {
+        view *v = ui.stack[i];
+        if (i == base && ui.dash) {
+            ui.dash->ops->draw(ui.dash, c);
+            wnoutrefresh(ui.dash->win);
+            ui.dash->dirty = false;
+        }
+        v->ops->draw(v, c);
+        wnoutrefresh(v->win);
+        v->dirty = false;
+    }
+    ui.bars_dirty = false;
+    doupdate();
+    return true;
+}
+
+void ui_screen_text(strbuf *sb)
+{
+    wchar_t *line = xcalloc((size_t)COLS + 1, sizeof *line);
+    for (int y = 0; y < LINES; y++) {
+        int n = mvwinnwstr(curscr, y, 0, line, COLS);
+        size_t start = sb->len;
+        for (int i = 0; i < n && line[i]; i++)
+            utf8_encode(sb, (int32_t)line[i]);
+        while (sb->len > start && sb->buf[sb->len - 1] == ' ')
+            sb->len--;
+        sb->buf[sb->len] = '\0';
+        sb_append_c(sb, '\n');
+    }
+    free(line);
+}

@@ -1,0 +1,203 @@
+/* view_detail: one ticket: its fields, timer, due time in the business zone and the display zone,
+ * the explain ledger (why it is due when it is) and its history. The data is loaded when the view
+ * opens and when the store changes; each second only the lines are rebuilt (no I/O). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "slatop/sla.h"
+#include "slatop/view.h"
+
+typedef struct {
+    pager p;
+    int64_t id;
+    bool loaded;
+    ops_view v;
+    st_audit_entry *hist;
+    size_t n_hist;
+    sla_segment *segs;
+    size_t n_segs;
+    char err[600];
+} detail;
+
+static void unload(detail *d)
+{
+    if (d->loaded)
+        ops_view_done(&d->v);
+    for (size_t i = 0; i < d->n_hist; i++)
+        audit_entry_done(&d->hist[i]);
+    free(d->hist);
+    sla_segments_free(d->segs, d->n_segs);
+    d->hist = NULL;
+    d->segs = NULL;
+    d->n_hist = d->n_segs = 0;
+    d->loaded = false;
+}
+
+static void load(detail *d, con_state *c)
+{
+    unload(d);
+    st_err e;
+    st_err_clear(&e);
+    if (ops_get_view(c->ops, d->id, c->now, &d->v, &e) != ST_OK) {
+        snprintf(d->err, sizeof d->err, "ticket %lld: %s", (long long)d->id, e.msg);
+        return;
+    }
+    d->loaded = true;
+    d->err[0] = '\0';
+    if (store_audit_list(c->store, d->id, &d->hist, &d->n_hist, &e) != ST_OK)
+        snprintf(d->err, sizeof d->err, "history: %s", e.msg);
+    sla_event *ev = NULL;
+    size_t n_ev = 0;
+    ops_events_from_audit(d->hist, d->n_hist, &ev, &n_ev);
+    sla_explain(d->v.policy, d->v.level_index, d->v.t.clock_start, d->v.t.due, ev, n_ev, &d->segs, &d->n_segs);
+    free(ev);
+}
+
+static void fmt2(con_state *c, const tz_zone *biz, st_time t, char *out, size_t n)
+{
+    if (t == ST_TIME_NONE) {
+        snprintf(out, n, "-");
+        return;
+    }
+    char a[64], b[64];
+    tz_format(c->display_zone, t, b, sizeof b);
+    if (biz && strcmp(tz_name(biz), tz_name(c->display_zone)) != 0) {
+        tz_format(biz, t, a, sizeof a);
+        snprintf(out, n, "%s  (%s)", a, b);
+    } else {
+        snprintf(out, n, "%s", b);
+    }
+}
+
+static void build(detail *d, con_state *c)
+{
+    pager *p = &d->p;
+    pager_clear(p);
+    if (!d->loaded) {
+        pager_add(p, EL_ERROR, 0, false, "%s", d->err);
+        return;
+    }
+    ops_view *v = &d->v;
+    sla_input in = {.level = v->level_index, .due = v->t.due, .first_response = v->t.first_response,
+                    .response_due = v->t.response_due};
+    sla_timer_at(v->policy, &in, c->now, &v->timer);
+    const st_ticket *t = &v->t;
+    const pol_level *lv = &v->policy->levels[v->level_index];
+    const tz_zone *biz = v->policy->calendar ? v->policy->calendar->zone : NULL;
+    char buf[160], cd[24];
+    pager_add(p, EL_HEADER, 0, false, "Ticket #%lld  %s%s%s", (long long)t->id, t->level, lv->label ? " " : "",
+              lv->label ? lv->label : "");
+    pager_add(p, EL_NORMAL, 0, false, "Title      %s", t->title);
+    pager_add(p, EL_NORMAL, 0, false, "Customer   %s", t->customer ? t->customer : "-");
+    pager_add(p, EL_NORMAL, 0, false, "Channel    %s    Ref %s", t->channel ? t->channel : "-", t->ref ? t->ref : "-");
+    pager_add(p, EL_NORMAL, 0, false, "Status     %s    Assignee %s", tk_status_name(t->status),
+              t->assignee ? t->assignee : "-");
+    ui_countdown(v->timer.remaining_s, cd);
+    pager_add(p, ui_state_element((int)v->timer.state), 0, false, "Timer      %s %s  %s (%s clock, target %lld min)%s",
+              ui_state_symbol((int)v->timer.state), sla_state_name(v->timer.state), cd,
+              lv->clock == POL_CLOCK_BUSINESS ? "business" : "24x7", (long long)lv->response_minutes,
+              v->breached_ever ? "  breached in history" : "");
+    if (v->timer.state == SLA_PAUSED && v->timer.resumes_at != ST_TIME_NONE) {
+        fmt2(c, biz, v->timer.resumes_at, buf, sizeof buf);
+        pager_add(p, EL_PAUSED, 0, false, "Resumes    %s", buf);
+    }
+    fmt2(c, biz, t->due, buf, sizeof buf);
+    pager_add(p, EL_NORMAL, 0, false, "Due        %s", buf);
+    fmt2(c, biz, t->created, buf, sizeof buf);
+    pager_add(p, EL_NORMAL, 0, false, "Created    %s", buf);
+    fmt2(c, biz, t->first_response, buf, sizeof buf);
+    pager_add(p, EL_NORMAL, 0, false, "Responded  %s", buf);
+    pager_add(p, EL_DIM, 0, false, "Zones      business %s, display %s", biz ? tz_name(biz) : "(24x7 only)",
+              tz_name(c->display_zone));
+    pager_add(p, EL_DIM, 0, false, "Versions   policy v%lld, ticket v%lld, last change by %s", (long long)t->policy_version,
+              (long long)t->version, t->updated_by ? t->updated_by : "-");
+    pager_add(p, EL_NORMAL, 0, false, "%s", "");
+    pager_add(p, EL_HEADER, 0, false, "Explain: why #%lld is due when it is", (long long)t->id);
+    int64_t total = 0;
+    for (size_t i = 0; i < d->n_segs; i++) {
+        const sla_segment *s = &d->segs[i];
+        char a[64], b[64], dur[24];
+        tz_format(biz ? biz : c->display_zone, s->start, a, sizeof a);
+        tz_format(biz ? biz : c->display_zone, s->end, b, sizeof b);
+        duration_format_hms(s->counted_s, dur);
+        total += s->counted_s;
+        pager_add(p, s->counted_s > 0 ? EL_NORMAL : EL_DIM, 0, true, "  %-12s %s .. %s  %9s  %s",
+                  sla_seg_kind_name(s->kind), a, b, dur, s->rule ? s->rule : "");
+    }
+    char tot[24];
+    duration_format_hms(total, tot);
+    pager_add(p, EL_DIM, 0, false, "  counted in total %s", tot);
+    pager_add(p, EL_NORMAL, 0, false, "%s", "");
+    pager_add(p, EL_HEADER, 0, false, "History (%zu entries)", d->n_hist);
+    for (size_t i = 0; i < d->n_hist; i++) {
+        const st_audit_entry *a = &d->hist[i];
+        char at[64];
+        tz_format(c->display_zone, a->at, at, sizeof at);
+        pager_add(p, EL_NORMAL, 0, true, "  %4lld %s %-10s %-13s %s%s%s %s%s", (long long)a->seq, at, a->actor,
+                  au_kind_name(a->kind), a->from_level ? a->from_level : "", a->from_level ? "->" : "",
+                  a->to_level ? a->to_level : "", a->detail ? a->detail : "", a->reason ? a->reason : "");
+    }
+    if (d->err[0])
+        pager_add(p, EL_ERROR, 0, false, "%s", d->err);
+}
+
+static void draw(view *v, con_state *c)
+{
+    detail *d = v->priv;
+    build(d, c);
+    werase(v->win);
+    pager_draw(&d->p, v->win, 0, getmaxy(v->win));
+}
+
+static view_result key(view *v, con_state *c, st_action a, km_key k)
+{
+    (void)k;
+    detail *d = v->priv;
+    view_result r = pager_key(&d->p, a, getmaxy(v->win));
+    if (r != VR_PASS)
+        return r;
+    switch (a) {
+    case ACT_BACK:
+    case ACT_QUIT: return VR_CLOSE;
+    case ACT_AUDIT: ui_push(view_audit_new(c, d->id)); return VR_NONE;
+    case ACT_RAISE:
+    case ACT_LOWER:
+    case ACT_TRIAGE:
+    case ACT_RESPOND:
+    case ACT_ASSIGN:
+        con_msg(c, false, "go back to the list (q) to change the ticket");
+        return VR_NONE;
+    default: return VR_PASS;
+    }
+}
+
+static void reload(view *v, con_state *c)
+{
+    load(v->priv, c);
+}
+
+static void destroy(view *v)
+{
+    detail *d = v->priv;
+    unload(d);
+    pager_done(&d->p);
+    free(d);
+}
+
+static const view_ops detail_ops = {
+    .name = "detail", .ticks = true, .draw = draw, .key = key, .reload = reload, .destroy = destroy};
+
+view *view_detail_new(con_state *c, int64_t ticket_id)
+{
+    detail *d = xcalloc(1, sizeof *d);
+    pager_init(&d->p);
+    d->id = ticket_id;
+    load(d, c);
+    if (!d->loaded) {
+        con_msg(c, true, "%s", d->err);
+        destroy(&(view){.priv = d});
+        return NULL;
+    }
+    return view_new(&detail_ops, d);
+}

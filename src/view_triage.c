@@ -1,0 +1,165 @@
+/* view_triage: the policy's criteria per level as a checklist for the selected ticket. Ticking
+ * proposes a level: an "all" level needs every one of its items, an "any" level one of them, and
+ * the highest matching level wins. Enter applies it through the re-prioritization prompt with the
+ * ticked criteria as the reason. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "slatop/view.h"
+
+typedef struct {
+    size_t level, item;
+} crit_ref;
+
+typedef struct {
+    int64_t id;
+    char *cur_level;
+    const st_policy *pol; /* borrowed from the ops cache */
+    crit_ref *items;
+    bool *ticked;
+    size_t n;
+    int64_t sel, top;
+    char err[120];
+} triage;
+
+/* The proposed level index, or -1. */
+static int proposal(const triage *t)
+{
+    for (size_t l = 0; l < t->pol->n_levels; l++) {
+        const pol_level *lv = &t->pol->levels[l];
+        if (!lv->has_criteria || lv->n_criteria == 0)
+            continue;
+        size_t got = 0;
+        for (size_t i = 0; i < t->n; i++)
+            if (t->items[i].level == l && t->ticked[i])
+                got++;
+        if (lv->criteria_mode == POL_CRIT_ALL ? got == lv->n_criteria : got > 0)
+            return (int)l;
+    }
+    return -1;
+}
+
+static void draw(view *v, con_state *c)
+{
+    (void)c;
+    triage *t = v->priv;
+    WINDOW *w = v->win;
+    int cols = getmaxx(w) - 4, rows = getmaxy(w);
+    werase(w);
+    ui_box(w);
+    ui_putf(w, 1, 2, cols, A_BOLD, "Triage #%lld (now %s): Space ticks, Enter applies, Esc cancels", (long long)t->id,
+            t->cur_level);
+    int body = rows - 5;
+    if (t->sel < t->top)
+        t->top = t->sel;
+    if (t->sel >= t->top + body / 2)
+        t->top = t->sel - body / 2 + 1;
+    if (t->top < 0)
+        t->top = 0;
+    int y = 3;
+    size_t prev_level = (size_t)-1;
+    for (size_t i = (size_t)t->top; i < t->n && y < rows - 2; i++) {
+        const pol_level *lv = &t->pol->levels[t->items[i].level];
+        if (t->items[i].level != prev_level) {
+            ui_putf(w, y++, 2, cols, ui_attr(EL_DIM), "%s%s%s (%s of):", lv->id, lv->label ? " " : "",
+                    lv->label ? lv->label : "", lv->criteria_mode == POL_CRIT_ALL ? "all" : "any");
+            prev_level = t->items[i].level;
+            if (y >= rows - 2)
+                break;
+        }
+        ui_putf(w, y++, 4, cols - 2, (int64_t)i == t->sel ? ui_attr(EL_SELECTED) : A_NORMAL, "[%c] %s",
+                t->ticked[i] ? 'x' : ' ', lv->criteria[t->items[i].item]);
+    }
+    int p = proposal(t);
+    if (t->err[0])
+        ui_put(w, rows - 2, 2, t->err, cols, ui_attr(EL_ERROR));
+    else if (p >= 0)
+        ui_putf(w, rows - 2, 2, cols, A_BOLD, "Proposed level: %s%s%s", t->pol->levels[p].id,
+                t->pol->levels[p].label ? " " : "", t->pol->levels[p].label ? t->pol->levels[p].label : "");
+    else
+        ui_put(w, rows - 2, 2, "Proposed level: none yet (tick the criteria that hold)", cols, ui_attr(EL_DIM));
+}
+
+static view_result key(view *v, con_state *c, st_action a, km_key k)
+{
+    triage *t = v->priv;
+    t->err[0] = '\0';
+    if (k == KM_ESC || a == ACT_QUIT)
+        return VR_CLOSE;
+    switch (a) {
+    case ACT_DOWN: t->sel = t->sel + 1 < (int64_t)t->n ? t->sel + 1 : t->sel; return VR_REDRAW;
+    case ACT_UP: t->sel = t->sel > 0 ? t->sel - 1 : 0; return VR_REDRAW;
+    case ACT_FIRST: t->sel = 0; return VR_REDRAW;
+    case ACT_LAST: t->sel = (int64_t)t->n - 1; return VR_REDRAW;
+    case ACT_TOGGLE:
+        if (t->n)
+            t->ticked[t->sel] = !t->ticked[t->sel];
+        return VR_REDRAW;
+    case ACT_OPEN: {
+        int p = proposal(t);
+        if (p < 0) {
+            snprintf(t->err, sizeof t->err, "tick the criteria that hold first");
+            return VR_REDRAW;
+        }
+        if (strcmp(t->pol->levels[p].id, t->cur_level) == 0) {
+            snprintf(t->err, sizeof t->err, "the ticket is already %s", t->cur_level);
+            return VR_REDRAW;
+        }
+        strbuf reason;
+        sb_init(&reason);
+        sb_append(&reason, "triage: ");
+        bool first = true;
+        for (size_t i = 0; i < t->n; i++)
+            if (t->ticked[i]) {
+                sb_printf(&reason, "%s%s", first ? "" : "; ",
+                          t->pol->levels[t->items[i].level].criteria[t->items[i].item]);
+                first = false;
+            }
+        view *r = view_reprio_new(c, OPS_TO, t->pol->levels[p].id, reason.buf);
+        sb_done(&reason);
+        if (r)
+            ui_push(r);
+        return VR_CLOSE;
+    }
+    default: return VR_NONE;
+    }
+}
+
+static void destroy(view *v)
+{
+    triage *t = v->priv;
+    free(t->cur_level);
+    free(t->items);
+    free(t->ticked);
+    free(t);
+}
+
+static const view_ops triage_ops = {.name = "triage", .modal = true, .draw = draw, .key = key, .destroy = destroy};
+
+view *view_triage_new(con_state *c)
+{
+    con_row *row = con_selected(c);
+    if (!row)
+        return NULL;
+    const st_policy *p = row->v.policy;
+    size_t n = 0;
+    for (size_t l = 0; l < p->n_levels; l++)
+        if (p->levels[l].has_criteria)
+            n += p->levels[l].n_criteria;
+    if (n == 0) {
+        con_msg(c, true, "the policy has no criteria to triage with");
+        return NULL;
+    }
+    triage *t = xcalloc(1, sizeof *t);
+    t->id = row->v.t.id;
+    t->cur_level = xstrdup(row->v.t.level);
+    t->pol = p;
+    t->items = xcalloc(n, sizeof *t->items);
+    t->ticked = xcalloc(n, sizeof *t->ticked);
+    for (size_t l = 0; l < p->n_levels; l++)
+        if (p->levels[l].has_criteria)
+            for (size_t i = 0; i < p->levels[l].n_criteria; i++)
+                t->items[t->n++] = (crit_ref){l, i};
+    return view_new(&triage_ops, t);
+}
