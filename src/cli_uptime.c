@@ -1,13 +1,387 @@
-/* PLACEHOLDER until the uptime issue lands: replaced wholesale by the uptime engineer. */
+/* cli_uptime: `slatop uptime [--month YYYY-MM] [--json]` (SPEC §7). Fetches the month from the
+ * configured monitoring source (a past month cached complete is not fetched again), caches what it
+ * fetched, and prints the report. */
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "slatop/cli.h"
+#include "slatop/fetcher.h"
+#include "slatop/policy.h"
+#include "slatop/store.h"
+#include "slatop/store_uptime.h"
+#include "slatop/text.h"
+#include "slatop/uptime.h"
+#include "slatop/uptime_source.h"
+
+static int fail(const st_err *err)
+{
+    char *msg = text_sanitize(err->msg, MB_CUR_MAX == 1);
+    fprintf(stderr, "slatop: uptime: %s\n", msg);
+    free(msg);
+    return st_exit_status(err->code);
+}
+
+static void json_num(strbuf *sb, double v)
+{
+    if (isfinite(v))
+        sb_printf(sb, "%.17g", v);
+    else
+        sb_append(sb, "null"); /* JSON has no Inf/NaN */
+}
+
+static void json_time(strbuf *sb, st_time t)
+{
+    char buf[21];
+    if (t == ST_TIME_NONE)
+        sb_append(sb, "null");
+    else
+        sb_printf(sb, "\"%s\"", time_format_iso(t, buf));
+}
+
+static void print_json(strbuf *sb, const char *month, const uptime_report *r, const uptime_window *w,
+                       const char *source, st_time fetched_at)
+{
+    sb_append(sb, "{\"month\":");
+    json_append_string(sb, month);
+    sb_printf(sb, ",\"minutes\":%lld,\"downtime_minutes\":%lld,\"excluded_minutes\":%lld,\"no_data_minutes\":%lld",
+              (long long)r->minutes, (long long)r->downtime_minutes, (long long)r->excluded_minutes,
+              (long long)r->no_data_minutes);
+    sb_append(sb, ",\"uptime_percent\":");
+    json_num(sb, r->uptime_percent);
+    sb_append(sb, ",\"target_percent\":");
+    json_num(sb, r->has_target ? r->target_percent : NAN);
+    sb_append(sb, ",\"budget_minutes\":");
+    json_num(sb, r->has_target ? r->budget_minutes : NAN);
+    sb_append(sb, ",\"budget_left_minutes\":");
+    json_num(sb, r->has_target ? r->budget_left_minutes : NAN);
+    sb_append(sb, ",\"burn_rate_1h\":");
+    json_num(sb, r->has_target ? r->burn_rate_1h : NAN);
+    sb_append(sb, ",\"burn_rate_6h\":");
+    json_num(sb, r->has_target ? r->burn_rate_6h : NAN);
+    sb_append(sb, ",\"projected_uptime_percent\":");
+    json_num(sb, r->projected_uptime_percent);
+    sb_printf(sb, ",\"complete\":%s,\"periods\":[", r->complete ? "true" : "false");
+    for (size_t i = 0; i < r->n_periods; i++) {
+        const uptime_period *p = &r->periods[i];
+        sb_append(sb, i ? ",{\"start\":" : "{\"start\":");
+        json_time(sb, p->start);
+        sb_append(sb, ",\"end\":");
+        json_time(sb, p->end);
+        sb_printf(sb, ",\"minutes\":%lld,\"peak_error_rate\":", (long long)p->minutes);
+        json_num(sb, p->peak_error_rate);
+        sb_append_c(sb, '}');
+    }
+    sb_append(sb, "],\"maintenance\":[");
+    for (size_t i = 0; i < r->n_maintenance; i++) {
+        const uptime_maint *m = &r->maintenance[i];
+        const uptime_window *x = &w[m->window];
+        sb_append(sb, i ? ",{\"id\":" : "{\"id\":");
+        json_append_string(sb, x->id);
+        sb_append(sb, ",\"name\":");
+        json_append_string(sb, x->name);
+        sb_append(sb, ",\"start\":");
+        json_time(sb, x->start);
+        sb_append(sb, ",\"end\":");
+        json_time(sb, x->end);
+        sb_append(sb, ",\"announced\":");
+        json_time(sb, x->announced);
+        sb_append(sb, ",\"notice_days\":");
+        json_num(sb, m->has_notice ? m->notice_days : NAN);
+        sb_printf(sb, ",\"excluded\":%s}", m->excluded ? "true" : "false");
+    }
+    sb_append(sb, "],\"source\":");
+    json_append_string(sb, source);
+    sb_append(sb, ",\"fetched_at\":");
+    json_time(sb, fetched_at);
+    sb_append(sb, "}\n");
+}
+
+static void print_text(strbuf *sb, const char *month, const uptime_report *r, const uptime_window *w,
+                       const char *source, st_time fetched_at, bool ascii)
+{
+    char a[21], b[21];
+    bool running = r->elapsed_minutes < r->minutes;
+    sb_printf(sb, "Uptime %s%s%s\n", month, running ? " (month to date)" : "",
+              r->complete ? "" : "  [incomplete]");
+    sb_printf(sb, "  uptime        %.3f%%", r->uptime_percent);
+    if (r->has_target)
+        sb_printf(sb, " (target %.3f%%)", r->target_percent);
+    sb_append(sb, "\n");
+    sb_printf(sb, "  minutes       %lld in month, %lld elapsed\n", (long long)r->minutes,
+              (long long)r->elapsed_minutes);
+    sb_printf(sb, "  downtime      %lld min   excluded by maintenance %lld min   no data %lld min\n",
+              (long long)r->downtime_minutes, (long long)r->excluded_minutes, (long long)r->no_data_minutes);
+    if (r->has_target) {
+        sb_printf(sb, "  budget        %.3f min, spent %lld, left %.3f\n", r->budget_minutes,
+                  (long long)r->downtime_minutes, r->budget_left_minutes);
+        sb_printf(sb, "  burn rate     1h %.3fx   6h %.3fx\n", r->burn_rate_1h, r->burn_rate_6h);
+    }
+    sb_printf(sb, "  projected     %.3f%% at month end\n", r->projected_uptime_percent);
+    if (r->down_now)
+        sb_printf(sb, "  state         DOWN since %s\n", time_format_iso(r->down_since, a));
+    sb_printf(sb, "Downtime periods: %zu\n", r->n_periods);
+    for (size_t i = 0; i < r->n_periods; i++) {
+        const uptime_period *p = &r->periods[i];
+        sb_printf(sb, "  %s - %s  %4lld min  peak ", time_format_iso(p->start, a), time_format_iso(p->end, b),
+                  (long long)p->minutes);
+        if (isfinite(p->peak_error_rate))
+            sb_printf(sb, "%.3f%%", p->peak_error_rate * 100.0);
+        else
+            sb_append(sb, "errors only");
+        if (p->no_data_before || p->no_data_after)
+            sb_append(sb, "  (no data next to it: possible downtime)");
+        sb_append(sb, "\n");
+    }
+    sb_printf(sb, "Maintenance windows: %zu\n", r->n_maintenance);
+    for (size_t i = 0; i < r->n_maintenance; i++) {
+        const uptime_maint *m = &r->maintenance[i];
+        const uptime_window *x = &w[m->window];
+        sb_append(sb, "  ");
+        text_sanitize_into(sb, x->id ? x->id : "", ascii);
+        sb_append(sb, "  ");
+        text_sanitize_into(sb, x->name ? x->name : "", ascii);
+        sb_printf(sb, "  %s - %s", time_format_iso(x->start, a), time_format_iso(x->end, b));
+        if (m->has_notice)
+            sb_printf(sb, "  notice %.3f days", m->notice_days);
+        else
+            sb_append(sb, "  announcement unknown");
+        if (m->excluded)
+            sb_printf(sb, "  excluded (%lld min)\n", (long long)m->excluded_minutes);
+        else
+            sb_append(sb, "  NOT excluded (announced too late): downtime counts\n");
+    }
+    sb_append(sb, "Source: ");
+    text_sanitize_into(sb, source, ascii);
+    sb_printf(sb, "  fetched %s  (per-minute estimate from counters)\n", time_format_iso(fetched_at, a));
+}
+
+/* Policy uptime settings from the database's latest policy version (defaults without one). */
+static st_code load_policy(st_store *s, st_policy **pol, st_err *err)
+{
+    *pol = NULL;
+    char *json = NULL;
+    int64_t ver = 0;
+    st_code rc = store_policy_get(s, 0, &json, &ver, err);
+    if (rc == ST_NOTFOUND) {
+        st_err_clear(err);
+        return ST_OK;
+    }
+    if (rc)
+        return rc;
+    rc = policy_parse(json, strlen(json), "database policy", pol, err);
+    free(json);
+    return rc;
+}
+
+typedef struct {
+    st_store *store;
+    st_policy *pol;
+    fetcher *f;
+    uptime_job *job;
+    char *key, *sp_key, *source;
+    uptime_minute *cached;
+    uptime_window *win, *sp_win;
+    size_t n_win, n_sp_win;
+    strbuf out;
+} run_state;
+
+static void run_done(run_state *r)
+{
+    uptime_job_free(r->job);
+    fetcher_free(r->f);
+    if (r->store)
+        store_close(r->store);
+    policy_free(r->pol);
+    free(r->key);
+    free(r->sp_key);
+    free(r->source);
+    free(r->cached);
+    /* win holds copies of policy strings and moved status page windows */
+    uptime_windows_free(r->win, r->n_win);
+    uptime_windows_free(r->sp_win, r->n_sp_win);
+    sb_done(&r->out);
+}
+
+static void add_window(run_state *r, size_t *cap, const uptime_window *src)
+{
+    if (r->n_win == *cap) {
+        *cap = *cap ? 2 * *cap : 8;
+        r->win = xrealloc(r->win, *cap * sizeof *r->win);
+    }
+    uptime_window *x = &r->win[r->n_win++];
+    x->id = xstrdup(src->id);
+    x->name = xstrdup(src->name);
+    x->status = xstrdup(src->status);
+    x->start = src->start;
+    x->end = src->end;
+    x->announced = src->announced;
+}
 
 int cli_uptime(const cli_globals *g, int argc, char **argv)
 {
-    (void)g;
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "slatop: uptime: not available yet\n");
-    return 1;
+    const char *month_arg = NULL;
+    bool json = false;
+    st_err err;
+    st_err_clear(&err);
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--json") == 0) {
+            json = true;
+        } else if (strcmp(argv[i], "--month") == 0 && i + 1 < argc) {
+            month_arg = argv[++i];
+        } else if (strncmp(argv[i], "--month=", 8) == 0) {
+            month_arg = argv[i] + 8;
+        } else if (strcmp(argv[i], "--month") == 0) {
+            st_fail(&err, ST_USAGE, "--month: missing value (YYYY-MM)");
+            return fail(&err);
+        } else {
+            st_fail(&err, ST_USAGE, "%s: unknown argument (usage: slatop uptime [--month YYYY-MM] [--json])", argv[i]);
+            return fail(&err);
+        }
+    }
+    st_time now = clock_now(&g->clock);
+    char month[8];
+    st_time ms, me;
+    if (month_arg) {
+        if (!uptime_month_parse(month_arg, &ms, &me)) {
+            st_fail(&err, ST_USAGE, "--month %.20s: expected YYYY-MM", month_arg);
+            return fail(&err);
+        }
+        memcpy(month, month_arg, 8);
+    } else {
+        uptime_month_of(now, month, &ms, &me);
+    }
+    const st_config *cfg = g->config;
+    if (!cfg || !cfg->has_prometheus || !cfg->prometheus.url) {
+        st_fail(&err, ST_INVALID, "no monitoring source configured (config: monitoring.prometheus.url)");
+        return fail(&err);
+    }
+    if (ms > now) {
+        st_fail(&err, ST_INVALID, "--month %s: the month has not started yet", month);
+        return fail(&err);
+    }
+
+    run_state r;
+    memset(&r, 0, sizeof r);
+    sb_init(&r.out);
+    st_code rc = store_open(g->db_path, g->read_only ? STORE_OPEN_RO : STORE_OPEN_RW, &r.store, &err);
+    if (rc == ST_OK)
+        rc = load_policy(r.store, &r.pol, &err);
+    if (rc) {
+        run_done(&r);
+        return fail(&err);
+    }
+    const cfg_prometheus *p = &cfg->prometheus;
+    r.key = uptime_source_key(p);
+    r.source = fetch_redact_url(p->url);
+    r.sp_key = cfg->statuspage_url ? fetch_redact_url(cfg->statuspage_url) : NULL;
+    bool month_over = me <= now;
+    bool known = false, cached_complete = false, partial = false;
+    st_time fetched_at = now;
+    st_time cached_at;
+    rc = store_uptime_month_get(r.store, r.key, month, &known, &cached_at, &cached_complete, &err);
+    const uptime_minute *minutes = NULL;
+    size_t n_minutes = 0;
+    if (rc == ST_OK && known && cached_complete && month_over) {
+        /* A past month cached complete: never fetched twice. */
+        n_minutes = (size_t)((me - ms) / 60);
+        r.cached = xcalloc(n_minutes, sizeof *r.cached);
+        size_t found = 0;
+        rc = store_uptime_get_minutes(r.store, r.key, ms, r.cached, n_minutes, &found, &err);
+        minutes = r.cached;
+        fetched_at = cached_at;
+    } else if (rc == ST_OK) {
+        rc = fetcher_new(&r.f, &err);
+        if (rc == ST_OK)
+            rc = uptime_job_start(r.f, p, cfg->statuspage_url, ms, me, now, &r.job, &err);
+        if (rc == ST_OK)
+            rc = fetcher_run(r.f, &err);
+        fetch_result fr;
+        while (rc == ST_OK && fetcher_take_finished(r.f, &fr))
+            if (!uptime_job_offer(r.job, &fr))
+                fetch_result_done(&fr);
+        st_err sp_err;
+        st_err_clear(&sp_err);
+        if (rc == ST_OK)
+            rc = uptime_job_result(r.job, &minutes, &n_minutes, &partial, &r.sp_win, &r.n_sp_win, &sp_err, &err);
+        if (rc == ST_OK && sp_err.code != ST_OK) {
+            char *m = text_sanitize(sp_err.msg, MB_CUR_MAX == 1);
+            fprintf(stderr, "slatop: uptime: warning: status page: %s (using cached windows)\n", m);
+            free(m);
+        }
+        if (rc == ST_OK && !g->read_only) {
+            bool complete = month_over && !partial;
+            for (size_t i = 0; complete && i < n_minutes; i++)
+                if (minutes[i].kind != UPTIME_VALUE)
+                    complete = false;
+            rc = store_begin(r.store, &err);
+            if (rc == ST_OK)
+                rc = store_uptime_put_minutes(r.store, r.key, ms, minutes, n_minutes, &err);
+            if (rc == ST_OK)
+                rc = store_uptime_month_put(r.store, r.key, month, now, complete, &err);
+            if (rc == ST_OK && r.sp_key && r.n_sp_win)
+                rc = store_uptime_windows_put(r.store, r.sp_key, r.sp_win, r.n_sp_win, &err);
+            if (rc == ST_OK)
+                rc = store_commit(r.store, &err);
+            else
+                store_rollback(r.store);
+        }
+    }
+    /* Windows: the policy's, plus every status page window seen (cached, or just fetched when the
+     * database is read-only). */
+    size_t cap = 0;
+    if (rc == ST_OK && r.pol) {
+        for (size_t i = 0; i < r.pol->uptime.n_maintenance; i++) {
+            const pol_maintenance *m = &r.pol->uptime.maintenance[i];
+            uptime_window w = {.id = m->id, .name = m->name, .start = m->start, .end = m->end,
+                               .announced = m->announced};
+            add_window(&r, &cap, &w);
+        }
+    }
+    if (rc == ST_OK && r.sp_key) {
+        uptime_window *cw = NULL;
+        size_t ncw = 0;
+        if (g->read_only) {
+            for (size_t i = 0; i < r.n_sp_win; i++)
+                add_window(&r, &cap, &r.sp_win[i]);
+        }
+        rc = store_uptime_windows_get(r.store, r.sp_key, &cw, &ncw, &err);
+        for (size_t i = 0; rc == ST_OK && i < ncw; i++) {
+            bool dup = false;
+            for (size_t k = 0; g->read_only && k < r.n_sp_win; k++)
+                dup = dup || (cw[i].id && r.sp_win[k].id && strcmp(cw[i].id, r.sp_win[k].id) == 0);
+            if (!dup)
+                add_window(&r, &cap, &cw[i]);
+        }
+        uptime_windows_free(cw, ncw);
+    }
+    if (rc) {
+        run_done(&r);
+        return fail(&err);
+    }
+    uptime_input in = {.month_start = ms, .month_end = me, .now = now, .minutes = minutes, .n_minutes = n_minutes,
+                       .threshold = 0.05, .notice_days = 7, .windows = r.win, .n_windows = r.n_win,
+                       .partial = partial};
+    if (r.pol) {
+        in.has_target = r.pol->uptime.has_target;
+        in.target_percent = r.pol->uptime.target_percent;
+        in.threshold = r.pol->uptime.error_rate_threshold;
+        in.notice_days = r.pol->uptime.notice_days;
+    }
+    uptime_report rep;
+    rc = uptime_compute(&in, &rep, &err);
+    if (rc) {
+        run_done(&r);
+        return fail(&err);
+    }
+    if (json)
+        print_json(&r.out, month, &rep, r.win, r.source, fetched_at);
+    else
+        print_text(&r.out, month, &rep, r.win, r.source, fetched_at, MB_CUR_MAX == 1);
+    fwrite(r.out.buf, 1, r.out.len, stdout);
+    fflush(stdout);
+    uptime_report_done(&rep);
+    run_done(&r);
+    return 0;
 }
