@@ -660,114 +660,117 @@ st_code ops_set_level(st_ops *o, int64_t id, ops_move move, const char *level, c
 
 /* ---- status and owner ---- */
 
-st_code ops_respond(st_ops *o, int64_t id, int64_t expect_version, st_err *err)
+/* Checks one status or owner change against t and applies it to t and e (kind, time and actor
+ * already set), writing nothing. */
+typedef st_code (*change_apply)(st_ticket *t, st_time now, const char *arg, st_audit_entry *e, st_err *err);
+
+/* Runs one change through the skeleton: begin, read, apply, update + audit, commit. */
+static st_code run_change(st_ops *o, int64_t id, int64_t expect_version, au_kind kind, change_apply apply,
+                          const char *arg, st_err *err)
 {
     st_ticket t;
     st_code rc = change_begin(o, id, expect_version, &t, err);
     if (rc != ST_OK)
         return rc;
-    if (t.status != TK_OPEN || t.first_response != ST_TIME_NONE) {
-        char when[21];
-        st_fail(err, ST_CONFLICT, "ticket %lld already has a first response at %s", (long long)id,
-                t.first_response == ST_TIME_NONE ? "?" : time_format_iso(t.first_response, when));
-        return change_fail(o, &t, ST_CONFLICT);
-    }
     st_time now = clock_now(o->clock);
-    t.first_response = now;
-    t.response_due = t.due;
-    t.status = TK_RESPONDED;
     st_audit_entry e;
-    entry_init(&e, AU_RESPONDED, id, now);
-    e.to_level = xstrdup(t.level);
-    e.new_due = t.due;
-    rc = change_commit(o, &t, &e, err);
+    entry_init(&e, kind, id, now);
+    rc = apply(&t, now, arg, &e, err);
+    if (rc == ST_OK)
+        rc = change_commit(o, &t, &e, err);
+    else
+        store_rollback(o->store);
     audit_entry_done(&e);
     ticket_done(&t);
     return rc;
 }
 
+static st_code apply_respond(st_ticket *t, st_time now, const char *arg, st_audit_entry *e, st_err *err)
+{
+    (void)arg;
+    if (t->status != TK_OPEN || t->first_response != ST_TIME_NONE) {
+        char when[21];
+        return st_fail(err, ST_CONFLICT, "ticket %lld already has a first response at %s", (long long)t->id,
+                       t->first_response == ST_TIME_NONE ? "?" : time_format_iso(t->first_response, when));
+    }
+    t->first_response = now;
+    t->response_due = t->due;
+    t->status = TK_RESPONDED;
+    e->to_level = xstrdup(t->level);
+    e->new_due = t->due;
+    return ST_OK;
+}
+
+static st_code apply_resolve(st_ticket *t, st_time now, const char *arg, st_audit_entry *e, st_err *err)
+{
+    (void)arg;
+    if (t->status == TK_RESOLVED) {
+        char when[21];
+        return st_fail(err, ST_CONFLICT, "ticket %lld is already resolved (at %s)", (long long)t->id,
+                       t->resolved == ST_TIME_NONE ? "?" : time_format_iso(t->resolved, when));
+    }
+    e->to_level = xstrdup(t->level);
+    if (t->first_response == ST_TIME_NONE) {
+        /* SPEC §2: resolving records the first response at the same instant, in this one entry. */
+        t->first_response = now;
+        t->response_due = t->due;
+        e->new_due = t->due;
+        e->detail = xstrdup("first response recorded");
+    }
+    t->status = TK_RESOLVED;
+    t->resolved = now;
+    return ST_OK;
+}
+
+static st_code apply_reopen(st_ticket *t, st_time now, const char *reason, st_audit_entry *e, st_err *err)
+{
+    (void)now;
+    if (t->status != TK_RESOLVED)
+        return st_fail(err, ST_CONFLICT, "ticket %lld is not resolved (it is %s)", (long long)t->id,
+                       tk_status_name(t->status));
+    t->status = TK_RESPONDED; /* the first response stands: its timer does not restart */
+    t->resolved = ST_TIME_NONE;
+    e->to_level = xstrdup(t->level);
+    e->reason = xstrdup(reason);
+    return ST_OK;
+}
+
+static st_code apply_assign(st_ticket *t, st_time now, const char *assignee, st_audit_entry *e, st_err *err)
+{
+    (void)now;
+    if (t->assignee && strcmp(t->assignee, assignee) == 0) {
+        char *who = shown(assignee);
+        st_fail(err, ST_CONFLICT, "ticket %lld is already assigned to %s", (long long)t->id, who);
+        free(who);
+        return ST_CONFLICT;
+    }
+    set_str(&t->assignee, assignee); /* stored as typed; every output sanitises it */
+    e->detail = xstrdup(assignee);
+    return ST_OK;
+}
+
+st_code ops_respond(st_ops *o, int64_t id, int64_t expect_version, st_err *err)
+{
+    return run_change(o, id, expect_version, AU_RESPONDED, apply_respond, NULL, err);
+}
+
 st_code ops_resolve(st_ops *o, int64_t id, int64_t expect_version, st_err *err)
 {
-    st_ticket t;
-    st_code rc = change_begin(o, id, expect_version, &t, err);
-    if (rc != ST_OK)
-        return rc;
-    if (t.status == TK_RESOLVED) {
-        char when[21];
-        st_fail(err, ST_CONFLICT, "ticket %lld is already resolved (at %s)", (long long)id,
-                t.resolved == ST_TIME_NONE ? "?" : time_format_iso(t.resolved, when));
-        return change_fail(o, &t, ST_CONFLICT);
-    }
-    st_time now = clock_now(o->clock);
-    bool records_response = t.first_response == ST_TIME_NONE;
-    if (records_response) {
-        t.first_response = now;
-        t.response_due = t.due;
-    }
-    t.status = TK_RESOLVED;
-    t.resolved = now;
-    st_audit_entry e;
-    entry_init(&e, AU_RESOLVED, id, now);
-    e.to_level = xstrdup(t.level);
-    if (records_response) {
-        e.new_due = t.due;
-        e.detail = xstrdup("first response recorded");
-    }
-    rc = change_commit(o, &t, &e, err);
-    audit_entry_done(&e);
-    ticket_done(&t);
-    return rc;
+    return run_change(o, id, expect_version, AU_RESOLVED, apply_resolve, NULL, err);
 }
 
 st_code ops_reopen(st_ops *o, int64_t id, const char *reason, int64_t expect_version, st_err *err)
 {
     if (is_blank(reason))
         return st_fail(err, ST_USAGE, "--reason is required");
-    st_ticket t;
-    st_code rc = change_begin(o, id, expect_version, &t, err);
-    if (rc != ST_OK)
-        return rc;
-    if (t.status != TK_RESOLVED) {
-        st_fail(err, ST_CONFLICT, "ticket %lld is not resolved (it is %s)", (long long)id,
-                tk_status_name(t.status));
-        return change_fail(o, &t, ST_CONFLICT);
-    }
-    st_time now = clock_now(o->clock);
-    t.status = TK_RESPONDED; /* the first response stands: its timer does not restart */
-    t.resolved = ST_TIME_NONE;
-    st_audit_entry e;
-    entry_init(&e, AU_REOPENED, id, now);
-    e.to_level = xstrdup(t.level);
-    e.reason = xstrdup(reason);
-    rc = change_commit(o, &t, &e, err);
-    audit_entry_done(&e);
-    ticket_done(&t);
-    return rc;
+    return run_change(o, id, expect_version, AU_REOPENED, apply_reopen, reason, err);
 }
 
 st_code ops_assign(st_ops *o, int64_t id, const char *assignee, int64_t expect_version, st_err *err)
 {
     if (is_blank(assignee))
         return st_fail(err, ST_USAGE, "--to is required (a non-empty name)");
-    st_ticket t;
-    st_code rc = change_begin(o, id, expect_version, &t, err);
-    if (rc != ST_OK)
-        return rc;
-    if (t.assignee && strcmp(t.assignee, assignee) == 0) {
-        char *who = shown(assignee);
-        st_fail(err, ST_CONFLICT, "ticket %lld is already assigned to %s", (long long)id, who);
-        free(who);
-        return change_fail(o, &t, ST_CONFLICT);
-    }
-    st_time now = clock_now(o->clock);
-    set_str(&t.assignee, assignee); /* stored as typed; every output sanitises it */
-    st_audit_entry e;
-    entry_init(&e, AU_ASSIGNED, id, now);
-    e.detail = xstrdup(assignee);
-    rc = change_commit(o, &t, &e, err);
-    audit_entry_done(&e);
-    ticket_done(&t);
-    return rc;
+    return run_change(o, id, expect_version, AU_ASSIGNED, apply_assign, assignee, err);
 }
 
 /* ---- policy versions ---- */
