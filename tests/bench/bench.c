@@ -1,0 +1,434 @@
+/* slatop_bench: the in-process benchmarks and their floors, each measured in the same run.
+ * tests/bench/run.sh drives it; every subcommand prints key=value figures on one line.
+ *
+ *   gen DB N                 N tickets through the store (ops_add_many: one transaction,
+ *                            prepared statements, an audit entry each); prints its rate
+ *   list-floor DB            the floor of the first screen: the indexed ORDER BY ... LIMIT 50
+ *                            straight through the SQLite API (median of 20 runs)
+ *   reprioritize DB N        p50/p99 of N raises/lowers through ops_set_level (the console's
+ *                            path), and the floor: UPDATE + INSERT commits in WAL, synchronous=FULL,
+ *                            on a scratch database in the same directory
+ *   due N                    due times per second over N random tickets (two calendars, holidays,
+ *                            DST) and the minute-stepping reference on a sample, scaled
+ *   uptime-fetch URL MONTH DIR   fetches MONTH's chunks from a real Prometheus (its time is the
+ *                            floor) and saves the bodies in DIR
+ *   uptime-parse MONTH DIR   parse + compute of those bodies; time and peak memory
+ */
+#define _GNU_SOURCE
+#include <math.h>
+#include <sqlite3.h> /* the floors measure raw SQLite, beside the store */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "slatop/calendar.h"
+#include "slatop/fetcher.h"
+#include "slatop/ops.h"
+#include "slatop/policy.h"
+#include "slatop/prometheus.h"
+#include "slatop/sla.h"
+#include "slatop/store.h"
+#include "slatop/uptime.h"
+#include "slatop/util.h"
+
+extern const char embedded_chatti[];
+extern const size_t embedded_chatti_len;
+extern const char embedded_haptik[];
+extern const size_t embedded_haptik_len;
+
+static double ms_since(st_mono t0)
+{
+    return (double)(mono_now() - t0) / 1e6;
+}
+
+static void die(const char *what, const st_err *err)
+{
+    fprintf(stderr, "slatop_bench: %s: %s\n", what, err->msg);
+    exit(1);
+}
+
+/* A small deterministic generator, so runs are comparable. */
+static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
+static uint64_t rng(void)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return rng_state;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static double percentile(double *v, size_t n, double p)
+{
+    qsort(v, n, sizeof *v, cmp_double);
+    size_t i = (size_t)ceil(p * (double)n) - 1;
+    return v[i < n ? i : n - 1];
+}
+
+static int cmd_gen(const char *db, long n)
+{
+    st_clock clock;
+    clock_init_real(&clock);
+    st_err err = {0};
+    unlink(db);
+    if (ops_init_db_text(db, embedded_chatti, "chatti.json", &clock, &err) != ST_OK)
+        die("init", &err);
+    st_store *store;
+    if (store_open(db, STORE_OPEN_RW, &store, &err) != ST_OK)
+        die("open", &err);
+    st_ops *ops;
+    if (ops_new(store, &clock, &ops, &err) != ST_OK)
+        die("ops", &err);
+    static const char *levels[] = {"URGENT", "HIGH", "NORMAL", "LOW"};
+    static const char *customers[] = {"Acme Retail", "Globex", "Initech", "Umbrella Health", "Stark Freight"};
+    ops_new_ticket *t = xcalloc((size_t)n, sizeof *t);
+    st_time now = wall_now();
+    for (long i = 0; i < n; i++) {
+        t[i].title = "Delivery receipts delayed for a single country";
+        t[i].level = levels[rng() % 4];
+        t[i].customer = customers[rng() % 5];
+        t[i].created = now - (st_time)(rng() % (10 * 86400));
+    }
+    st_mono t0 = mono_now();
+    int64_t first;
+    if (ops_add_many(ops, t, (size_t)n, &first, &err) != ST_OK)
+        die("add_many", &err);
+    double ms = ms_since(t0);
+    printf("tickets=%ld ms=%.1f rate_per_s=%.0f\n", n, ms, (double)n / (ms / 1000.0));
+    free(t);
+    ops_free(ops);
+    store_close(store);
+    return 0;
+}
+
+static int cmd_list_floor(const char *db)
+{
+    sqlite3 *h;
+    if (sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+        fprintf(stderr, "slatop_bench: %s: %s\n", db, sqlite3_errmsg(h));
+        return 1;
+    }
+    double v[20];
+    st_mono t0 = mono_now();
+    for (int r = 0; r < 20; r++) {
+        st_mono t = mono_now();
+        sqlite3_stmt *st;
+        if (sqlite3_prepare_v2(h,
+                               "SELECT * FROM tickets WHERE status != 'resolved'"
+                               " ORDER BY first_response IS NOT NULL, due, id LIMIT 50",
+                               -1, &st, NULL) != SQLITE_OK) {
+            fprintf(stderr, "slatop_bench: %s\n", sqlite3_errmsg(h));
+            return 1;
+        }
+        int rows = 0;
+        while (sqlite3_step(st) == SQLITE_ROW)
+            rows++;
+        sqlite3_finalize(st);
+        v[r] = ms_since(t);
+        if (rows != 50) {
+            fprintf(stderr, "slatop_bench: expected 50 rows, got %d\n", rows);
+            return 1;
+        }
+    }
+    (void)t0;
+    printf("query_ms=%.3f first_ms=%.3f\n", percentile(v, 20, 0.5), v[0]);
+    sqlite3_close(h);
+    return 0;
+}
+
+static double floor_commit_p(const char *dir, int n, double *p50)
+{
+    char *path = xasprintf("%s/floor-commit.db", dir);
+    unlink(path);
+    sqlite3 *h;
+    sqlite3_open(path, &h);
+    sqlite3_exec(h,
+                 "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+                 "CREATE TABLE t(id INTEGER PRIMARY KEY, level TEXT, due INTEGER, version INTEGER);"
+                 "CREATE TABLE a(seq INTEGER PRIMARY KEY, ticket INTEGER, from_level TEXT, to_level TEXT,"
+                 " reason TEXT, hash TEXT);"
+                 "INSERT INTO t VALUES (1, 'HIGH', 0, 1);",
+                 NULL, NULL, NULL);
+    double *v = xcalloc((size_t)n, sizeof *v);
+    sqlite3_stmt *up, *ins;
+    sqlite3_prepare_v2(h, "UPDATE t SET level = ?1, due = ?2, version = version + 1 WHERE id = 1", -1, &up, NULL);
+    sqlite3_prepare_v2(h, "INSERT INTO a(ticket, from_level, to_level, reason, hash) VALUES (1, ?1, ?2, ?3, ?4)",
+                       -1, &ins, NULL);
+    for (int i = 0; i < n; i++) {
+        st_mono t = mono_now();
+        sqlite3_exec(h, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+        sqlite3_bind_text(up, 1, i % 2 ? "HIGH" : "URGENT", -1, SQLITE_STATIC);
+        sqlite3_bind_int64(up, 2, i);
+        sqlite3_step(up);
+        sqlite3_reset(up);
+        sqlite3_bind_text(ins, 1, i % 2 ? "URGENT" : "HIGH", -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins, 2, i % 2 ? "HIGH" : "URGENT", -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins, 3, "benchmark", -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins, 4, "0000000000000000000000000000000000000000000000000000000000000000", -1,
+                          SQLITE_STATIC);
+        sqlite3_step(ins);
+        sqlite3_reset(ins);
+        sqlite3_exec(h, "COMMIT", NULL, NULL, NULL);
+        v[i] = ms_since(t);
+    }
+    sqlite3_finalize(up);
+    sqlite3_finalize(ins);
+    sqlite3_close(h);
+    unlink(path);
+    char *wal = xasprintf("%s-wal", path), *shm = xasprintf("%s-shm", path);
+    unlink(wal);
+    unlink(shm);
+    free(wal);
+    free(shm);
+    free(path);
+    *p50 = percentile(v, (size_t)n, 0.5);
+    double p99 = percentile(v, (size_t)n, 0.99);
+    free(v);
+    return p99;
+}
+
+static int cmd_reprioritize(const char *db, int n)
+{
+    st_clock clock;
+    clock_init_real(&clock);
+    st_err err = {0};
+    st_store *store;
+    if (store_open(db, STORE_OPEN_RW, &store, &err) != ST_OK)
+        die("open", &err);
+    st_ops *ops;
+    if (ops_new(store, &clock, &ops, &err) != ST_OK)
+        die("ops", &err);
+    ops_new_ticket t = {.title = "benchmark ticket", .level = "HIGH", .created = ST_TIME_NONE};
+    int64_t id;
+    if (ops_add(ops, &t, &id, &err) != ST_OK)
+        die("add", &err);
+    double *v = xcalloc((size_t)n, sizeof *v);
+    for (int i = 0; i < n; i++) {
+        ops_change ch;
+        st_mono t0 = mono_now();
+        if (ops_set_level(ops, id, i % 2 ? OPS_DOWN : OPS_UP, NULL, "benchmark", -1, &ch, &err) != ST_OK)
+            die("set_level", &err);
+        v[i] = ms_since(t0);
+        ops_change_done(&ch);
+    }
+    double p50 = percentile(v, (size_t)n, 0.5), p99 = percentile(v, (size_t)n, 0.99);
+    free(v);
+    ops_free(ops);
+    store_close(store);
+    char *dir = xstrdup(db);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        *slash = '\0';
+    else
+        strcpy(dir, ".");
+    double floor_p50, floor_p99 = floor_commit_p(dir, n, &floor_p50);
+    free(dir);
+    printf("p50_ms=%.4f p99_ms=%.4f floor_p50_ms=%.4f floor_p99_ms=%.4f\n", p50, p99, floor_p50, floor_p99);
+    return 0;
+}
+
+/* The minute-stepping reference: walk forward a minute at a time asking whether each minute is
+ * business time, as the property test does. Obviously right, and as slow as its name says. */
+static st_time due_by_minutes(const st_policy *p, size_t level, st_time created)
+{
+    if (p->levels[level].clock == POL_CLOCK_24X7)
+        return created + policy_level_target_s(p, level);
+    int64_t need = p->levels[level].response_minutes;
+    st_time t = created;
+    while (need > 0) {
+        if (cal_is_business(p->calendar, t))
+            need--;
+        t += 60;
+    }
+    return t;
+}
+
+static int cmd_due(long n)
+{
+    st_err err = {0};
+    st_policy *pol[2];
+    if (policy_parse(embedded_chatti, embedded_chatti_len, "chatti.json", &pol[0], &err) != ST_OK
+        || policy_parse(embedded_haptik, embedded_haptik_len, "haptik.json", &pol[1], &err) != ST_OK)
+        die("policy", &err);
+    /* Created instants on minute marks across 2026-2027 (DST changes, holidays, weekends), so the
+     * minute-stepping reference is exact for them and the check below is a real comparison. */
+    st_time base = 1767225600; /* 2026-01-01T00:00:00Z */
+    typedef struct {
+        unsigned char pol, level;
+        st_time created;
+    } job;
+    job *jobs = xcalloc((size_t)n, sizeof *jobs);
+    for (long i = 0; i < n; i++) {
+        jobs[i].pol = (unsigned char)(rng() % 2);
+        jobs[i].level = (unsigned char)(rng() % pol[jobs[i].pol]->n_levels);
+        jobs[i].created = base + (st_time)(rng() % (2 * 365 * 1440)) * 60;
+    }
+    st_mono t0 = mono_now();
+    st_time sum = 0;
+    for (long i = 0; i < n; i++)
+        sum += sla_due(pol[jobs[i].pol], jobs[i].level, jobs[i].created);
+    double ms = ms_since(t0);
+    double rate = (double)n / (ms / 1000.0);
+    /* The reference on a sample, checked against the engine on the way. */
+    long sample = n < 2000 ? n : 2000, mismatches = 0;
+    t0 = mono_now();
+    for (long i = 0; i < sample; i++) {
+        st_time r = due_by_minutes(pol[jobs[i].pol], jobs[i].level, jobs[i].created);
+        if (r != sla_due(pol[jobs[i].pol], jobs[i].level, jobs[i].created))
+            mismatches++;
+    }
+    double ref_ms = ms_since(t0);
+    /* Subtract the engine's own share of that loop, so the figure is the reference alone. */
+    double ref_rate = (double)sample / ((ref_ms - (double)sample / rate * 1000.0) / 1000.0);
+    printf("due_per_s=%.0f ref_per_s=%.1f sample=%ld mismatches=%ld checksum=%lld\n", rate, ref_rate, sample,
+           mismatches, (long long)(sum % 1000003));
+    free(jobs);
+    policy_free(pol[0]);
+    policy_free(pol[1]);
+    return mismatches ? 1 : 0;
+}
+
+static int cmd_uptime_fetch(const char *url, const char *month, const char *dir)
+{
+    st_time ms, me;
+    if (!uptime_month_parse(month, &ms, &me)) {
+        fprintf(stderr, "slatop_bench: bad month %s\n", month);
+        return 2;
+    }
+    prom_chunk *chunks;
+    size_t nc = prom_chunks(ms, me, PROM_MAX_POINTS, &chunks);
+    fetcher *f;
+    st_err err = {0};
+    if (fetcher_new(&f, &err) != ST_OK)
+        die("fetcher", &err);
+    char *api = xasprintf("%s/api/v1/query_range", url);
+    char **bodies = xcalloc(nc, sizeof *bodies);
+    for (size_t i = 0; i < nc; i++) {
+        bodies[i] = prom_form_body(PROM_DEFAULT_QUERY, &chunks[i]);
+        fetch_request rq = {.url = api, .post_body = bodies[i], .timeout_s = 60, .index = i};
+        if (fetcher_add(f, &rq, &err) != ST_OK)
+            die("add", &err);
+    }
+    st_mono t0 = mono_now();
+    if (fetcher_run(f, &err) != ST_OK)
+        die("run", &err);
+    double total = ms_since(t0);
+    size_t bytes = 0;
+    fetch_result r;
+    while (fetcher_take_finished(f, &r)) {
+        if (r.err.code != ST_OK || r.http_status != 200)
+            die("fetch", &r.err);
+        char *path = xasprintf("%s/chunk%zu.json", dir, r.index);
+        FILE *out = fopen(path, "wb");
+        if (!out || fwrite(r.body, 1, r.len, out) != r.len) {
+            fprintf(stderr, "slatop_bench: cannot write %s\n", path);
+            return 1;
+        }
+        fclose(out);
+        bytes += r.len;
+        free(path);
+        fetch_result_done(&r);
+    }
+    printf("chunks=%zu bytes=%zu prometheus_ms=%.2f\n", nc, bytes, total);
+    for (size_t i = 0; i < nc; i++)
+        free(bodies[i]);
+    free(bodies);
+    free(api);
+    free(chunks);
+    fetcher_free(f);
+    return 0;
+}
+
+static long rss_kb(const char *field)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    long v = -1;
+    size_t fl = strlen(field);
+    while (f && fgets(line, sizeof line, f))
+        if (!strncmp(line, field, fl))
+            v = atol(line + fl + 1);
+    if (f)
+        fclose(f);
+    return v;
+}
+
+static int cmd_uptime_parse(const char *month, const char *dir, int reps)
+{
+    st_time ms, me;
+    if (!uptime_month_parse(month, &ms, &me))
+        return 2;
+    long base_kb = rss_kb("VmRSS");
+    double best = 1e30;
+    size_t total_bytes = 0;
+    int64_t downtime = -1;
+    for (int rep = 0; rep < reps; rep++) {
+        st_mono t0 = mono_now();
+        size_t n = (size_t)(me - ms) / 60;
+        uptime_minute *minutes = xcalloc(n, sizeof *minutes);
+        for (size_t i = 0; i < n; i++)
+            minutes[i].kind = UPTIME_NODATA;
+        total_bytes = 0;
+        for (int c = 0;; c++) {
+            char *path = xasprintf("%s/chunk%d.json", dir, c);
+            char *body;
+            size_t len;
+            st_err err = {0};
+            if (access(path, R_OK) != 0) {
+                free(path);
+                break;
+            }
+            if (read_file_all(path, 64u << 20, &body, &len, &err) != ST_OK)
+                die("read", &err);
+            prom_result pr;
+            if (prom_parse_query_range(body, len, 200, "application/json", ms, minutes, n, &pr, &err) != ST_OK)
+                die(path, &err);
+            prom_result_done(&pr);
+            total_bytes += len;
+            free(body);
+            free(path);
+        }
+        uptime_input in = {.month_start = ms, .month_end = me, .now = me, .minutes = minutes, .n_minutes = n,
+                           .has_target = true, .target_percent = 99.9, .threshold = 0.05, .notice_days = 7};
+        uptime_report rep_out;
+        st_err err = {0};
+        if (uptime_compute(&in, &rep_out, &err) != ST_OK)
+            die("compute", &err);
+        downtime = rep_out.downtime_minutes;
+        uptime_report_done(&rep_out);
+        free(minutes);
+        double t = ms_since(t0);
+        if (t < best)
+            best = t;
+    }
+    long peak_kb = rss_kb("VmHWM");
+    printf("parse_ms=%.2f bytes=%zu peak_extra_kb=%ld downtime_minutes=%lld\n", best, total_bytes,
+           peak_kb - base_kb, (long long)downtime);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc >= 4 && !strcmp(argv[1], "gen"))
+        return cmd_gen(argv[2], atol(argv[3]));
+    if (argc >= 3 && !strcmp(argv[1], "list-floor"))
+        return cmd_list_floor(argv[2]);
+    if (argc >= 4 && !strcmp(argv[1], "reprioritize"))
+        return cmd_reprioritize(argv[2], atoi(argv[3]));
+    if (argc >= 3 && !strcmp(argv[1], "due"))
+        return cmd_due(atol(argv[2]));
+    if (argc >= 5 && !strcmp(argv[1], "uptime-fetch"))
+        return cmd_uptime_fetch(argv[2], argv[3], argv[4]);
+    if (argc >= 4 && !strcmp(argv[1], "uptime-parse"))
+        return cmd_uptime_parse(argv[2], argv[3], argc >= 5 ? atoi(argv[4]) : 3);
+    fprintf(stderr, "usage: slatop_bench gen DB N | list-floor DB | reprioritize DB N | due N |"
+                    " uptime-fetch URL MONTH DIR | uptime-parse MONTH DIR [REPS]\n");
+    return 2;
+}

@@ -1,0 +1,142 @@
+#!/bin/sh
+# slatop's benchmarks. Each prints one line
+#     bench NAME: VALUE UNIT (floor FLOOR UNIT, ratio R)
+# with the floor measured in the same run on the same machine, then whether its goal is met.
+# Uses the build that `sh share/setup.sh --test` makes (build/, or $SLATOP_BUILD_DIR).
+#
+#   tests/bench/run.sh           full run (idle over 30 s)
+#   tests/bench/run.sh --quick   at most ~4 minutes, every benchmark still measured (idle over 10 s)
+#
+# Exit status: 0 when every goal is met, 1 when one is missed, 2 when a benchmark could not run.
+set -eu
+
+quick=0
+for a in "$@"; do
+    case "$a" in
+        --quick) quick=1 ;;
+        *) echo "run.sh: unknown argument '$a' (expected --quick)" >&2; exit 2 ;;
+    esac
+done
+
+root=$(cd "$(dirname "$0")/../.." && pwd)
+build=${SLATOP_BUILD_DIR:-$root/build}
+slatop=$build/slatop
+tools=$build/bench
+for f in "$slatop" "$tools/ptyrun" "$tools/floor_timers" "$tools/slatop_bench"; do
+    [ -x "$f" ] || { echo "run.sh: $f is missing: run 'sh share/setup.sh --test' first" >&2; exit 2; }
+done
+
+work=$(mktemp -d /tmp/slatop-bench.XXXXXX)
+prom_pid=""
+cleanup() {
+    [ -n "$prom_pid" ] && kill "$prom_pid" 2>/dev/null
+    rm -rf "$work"
+}
+trap cleanup EXIT INT TERM
+export HOME="$work/home" XDG_CONFIG_HOME="$work/home/.config" XDG_DATA_HOME="$work/home/.local/share" \
+    XDG_STATE_HOME="$work/home/.local/state" TZ=UTC LC_ALL=C.UTF-8 TERM=xterm-256color
+unset NO_COLOR SLATOP_DB SLATOP_CONFIG 2>/dev/null || true
+mkdir -p "$HOME"
+
+if [ "$quick" = 1 ]; then idle_ms=10000; else idle_ms=30000; fi
+missed=0
+
+# kv KEY LINE: the value of KEY in a line of key=value pairs.
+kv() { printf '%s\n' "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
+# calc EXPR: floating-point arithmetic through awk.
+calc() { awk "BEGIN { printf \"%.6g\", $1 }"; }
+# report NAME VALUE UNIT FLOOR GOAL-EXPR GOAL-TEXT (GOAL-EXPR uses v, f, r)
+report() {
+    ratio=$(calc "$4 > 0 ? $2 / $4 : 0")
+    printf 'bench %s: %s %s (floor %s %s, ratio %s)\n' "$1" "$2" "$3" "$4" "$3" "$ratio"
+    ok=$(awk -v v="$2" -v f="$4" -v r="$ratio" "BEGIN { print ($5) ? 1 : 0 }")
+    if [ "$ok" = 1 ]; then echo "  goal met: $6"; else echo "  GOAL MISSED: $6"; missed=1; fi
+}
+median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(. /etc/os-release && echo "$PRETTY_NAME"), $(uname -r)"
+
+# --- idle_bytes and idle_cpu: 38 ticking countdowns in a 120x40 terminal --------------------------
+db="$work/idle.db"
+"$slatop" --db "$db" init --policy "$root/share/policies/chatti.json" >/dev/null
+now=$(date -u +%s)
+i=1
+while [ $i -le 38 ]; do
+    created=$(date -u -d "@$((now - i * 97))" +%Y-%m-%dT%H:%M:%SZ)
+    "$slatop" --db "$db" add --title "Delivery receipts delayed, region $i" --level HIGH \
+        --customer "Customer $i" --created "$created" >/dev/null
+    i=$((i + 1))
+done
+floor=$("$tools/ptyrun" --size 120x40 --warmup-ms 3000 --duration-ms $idle_ms -- "$tools/floor_timers")
+ours=$("$tools/ptyrun" --size 120x40 --warmup-ms 3000 --duration-ms $idle_ms -- "$slatop" --db "$db")
+fb=$(calc "$(kv bytes "$floor") * 1000 / $idle_ms")
+ob=$(calc "$(kv bytes "$ours") * 1000 / $idle_ms")
+report idle_bytes "$ob" B/s "$fb" "r <= 1.1" "ratio <= 1.1"
+fc=$(calc "$(kv window_cpu_s "$floor") * 100000 / $idle_ms")
+oc=$(calc "$(kv window_cpu_s "$ours") * 100000 / $idle_ms")
+report idle_cpu "$oc" % "$fc" "v <= 0.05" "<= 0.05% of one core ($(calc "$oc * 0.6") CPU s per minute)"
+
+# --- first_paint_1m: exec to the first complete list screen with 1,000,000 tickets ----------------
+paint() { # DB -> "ms rss_kb" medians of 5 runs
+    : > "$work/paint"
+    for _ in 1 2 3 4 5; do
+        l=$("$tools/ptyrun" --size 120x40 --until-exit --timeout-ms 20000 -- "$slatop" --db "$1" --max-frames 1)
+        [ "$(kv exit_status "$l")" = 0 ] || { echo "run.sh: slatop --max-frames 1 failed: $l" >&2; exit 2; }
+        echo "$(kv exit_ms "$l") $(kv maxrss_kb "$l")" >> "$work/paint"
+    done
+    echo "$(cut -d' ' -f1 "$work/paint" | median) $(cut -d' ' -f2 "$work/paint" | median)"
+}
+g10k=$("$tools/slatop_bench" gen "$work/10k.db" 10000)
+g1m=$("$tools/slatop_bench" gen "$work/1m.db" 1000000)
+echo "  generator: $(kv rate_per_s "$g1m") tickets/s through the store (1,000,000 in $(kv ms "$g1m") ms)"
+p10k=$(paint "$work/10k.db")
+p1m=$(paint "$work/1m.db")
+q=$("$tools/slatop_bench" list-floor "$work/1m.db")
+: > "$work/curses"
+for _ in 1 2 3 4 5; do
+    l=$("$tools/ptyrun" --size 120x40 --until-exit -- "$tools/floor_timers" --frames 1)
+    kv exit_ms "$l" >> "$work/curses"
+done
+curses_ms=$(median < "$work/curses")
+floor_ms=$(calc "$(kv query_ms "$q") + $curses_ms")
+ms1m=${p1m% *}; rss1m=${p1m#* }; rss10k=${p10k#* }
+echo "  10k tickets: ${p10k% *} ms, ${rss10k} kB; 1M tickets: $ms1m ms, $rss1m kB; floor: query $(kv query_ms "$q") ms + curses start $curses_ms ms"
+report first_paint_1m "$ms1m" ms "$floor_ms" "v <= 50 && r <= 2" "<= 50 ms, ratio <= 2"
+report first_paint_rss "$(calc "$rss1m / 1024")" MB "$(calc "$rss10k / 1024")" "v <= 16 && r <= 1.25" \
+    "peak RSS <= 16 MB and flat from 10k to 1M (floor here: the same console on 10k tickets; ratio <= 1.25)"
+
+# --- reprioritize: a raise through the console's store path -------------------------------------
+r=$("$tools/slatop_bench" reprioritize "$work/10k.db" 1000)
+echo "  p50 $(kv p50_ms "$r") ms (floor p50 $(kv floor_p50_ms "$r") ms)"
+report reprioritize "$(kv p99_ms "$r")" ms "$(kv floor_p99_ms "$r")" "r <= 1.5" "p99 ratio <= 1.5"
+
+# --- due_throughput ----------------------------------------------------------------------------
+d=$("$tools/slatop_bench" due 1000000)
+[ "$(kv mismatches "$d")" = 0 ] || { echo "run.sh: the engine disagreed with the reference: $d" >&2; exit 2; }
+report due_throughput "$(kv due_per_s "$d")" /s "$(kv ref_per_s "$d")" "v >= 2000000 && r >= 100" \
+    ">= 2,000,000/s and >= 100x the minute-stepping reference"
+
+# --- live_propagation: a raise in one instance, seen on another instance's screen --------------
+db="$work/live.db"
+"$slatop" --db "$db" init --policy "$root/share/policies/chatti.json" >/dev/null
+id=$("$slatop" --db "$db" add --title "Propagation probe" --level HIGH --customer "Probe-Customer")
+: > "$work/live"
+for _ in 1 2 3; do
+    "$slatop" --db "$db" set-level "$id" HIGH --reason "reset" >/dev/null 2>&1 || true
+    l=$("$tools/ptyrun" --size 120x40 --timeout-ms 20000 --wait-text "Probe-Customer" \
+        --then-run "'$slatop' --db '$db' raise $id --reason 'bench: live propagation' >/dev/null" \
+        --then-wait-row "Probe-Customer,URGENT" -- "$slatop" --db "$db")
+    t=$(kv then_ms "$l")
+    [ "$t" != -1 ] || { echo "run.sh: the raise never showed on the second instance: $l" >&2; exit 2; }
+    echo "$t" >> "$work/live"
+done
+report live_propagation "$(sort -n "$work/live" | tail -n 1)" ms 1000 "v <= 1000" "<= 1 s (the worst of 3)"
+
+# --- uptime_month: parse + compute of a month against the real Prometheus's own time -------------
+"$root/tests/bench/uptime_month.sh" "$build" "$work" > "$work/uptime" || { cat "$work/uptime" >&2; exit 2; }
+u=$(tail -n 1 "$work/uptime")
+report uptime_month "$(kv parse_ms "$u")" ms "$(kv prometheus_ms "$u")" "r <= 0.10" "<= 10% of Prometheus's time"
+report uptime_month_mem "$(calc "$(kv peak_extra_kb "$u") / 1024")" MB 8 "v <= 8" "peak memory <= 8 MB"
+
+if [ "$missed" = 1 ]; then echo "run.sh: a goal was missed"; exit 1; fi
+echo "run.sh: every goal met"
