@@ -177,15 +177,14 @@ static char *level_rule(const sla_event *e)
     return xasprintf("level %s", e->to_level);
 }
 
-/* Rule text of a closed stretch: "weekend" when it covers a whole local day of a weekday that
- * has no hours, otherwise "closed (outside <weekly hours>)". */
+/* Rule text of a closed stretch: "weekend" when it reaches into a weekday that has no hours
+ * at all, otherwise "closed (outside <weekly hours>)". */
 static char *closed_rule(const cal_calendar *c, st_time a, st_time b, const char *hours)
 {
     tz_local la, lb;
     tz_to_local(c->zone, a, &la);
-    tz_to_local(c->zone, b, &lb);
-    int64_t first_full = la.sec_of_day == 0 ? la.days : la.days + 1;
-    for (int64_t d = first_full; d < lb.days; d++)
+    tz_to_local(c->zone, b - 1, &lb);
+    for (int64_t d = la.days; d <= lb.days; d++)
         if (c->n_week[weekday_from_days(d)] == 0)
             return xstrdup("weekend");
     return xasprintf("closed (outside %s)", hours);
