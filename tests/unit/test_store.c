@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -919,5 +920,55 @@ Test(store, disk_full_is_io_and_changes_nothing)
     int64_t n = 0;
     cr_assert_eq(store_ticket_count(s, true, &n, &err), ST_OK, "%s", err.msg);
     cr_assert_eq(n, 1);
+    store_close(s);
+}
+
+/* Two processes writing at once: BEGIN IMMEDIATE plus the busy handler means no write fails with
+ * ST_BUSY, and the audit chain stays one unbroken sequence. */
+Test(store, concurrent_writers_keep_one_chain)
+{
+    store_close(create_db());
+    enum { PER_PROCESS = 150 };
+    pid_t child = fork();
+    cr_assert_neq(child, -1);
+    int failures = 0;
+    st_store *s = NULL;
+    st_err err = {0};
+    if (store_open(dbpath, STORE_OPEN_RW, &s, &err) != ST_OK)
+        failures = PER_PROCESS;
+    for (int i = 0; s && i < PER_PROCESS; i++) {
+        st_ticket t = make_ticket(child == 0 ? "child" : "parent", "P2", 5000 + i, ST_TIME_NONE, TK_OPEN);
+        st_audit_entry e = make_entry(0, "concurrent");
+        st_code rc = store_begin(s, &err);
+        if (rc == ST_OK)
+            rc = store_ticket_insert(s, &t, &err);
+        if (rc == ST_OK) {
+            e.ticket_id = t.id;
+            rc = store_audit_append(s, &e, &err);
+        }
+        if (rc == ST_OK)
+            rc = store_commit(s, &err);
+        if (rc != ST_OK) {
+            store_rollback(s);
+            failures++;
+        }
+        ticket_done(&t);
+        audit_entry_done(&e);
+    }
+    store_close(s);
+    if (child == 0)
+        _exit(failures > 255 ? 255 : failures);
+    int status = 0;
+    cr_assert_eq(waitpid(child, &status, 0), child);
+    cr_assert(WIFEXITED(status));
+    cr_assert_eq(WEXITSTATUS(status), 0, "child had %d failed writes", WEXITSTATUS(status));
+    cr_assert_eq(failures, 0, "parent had %d failed writes: %s", failures, err.msg);
+
+    s = open_ok(dbpath, STORE_OPEN_RO);
+    int64_t n = 0, checked = 0;
+    cr_assert_eq(store_ticket_count(s, true, &n, &err), ST_OK);
+    cr_assert_eq(n, 2 * PER_PROCESS);
+    cr_assert_eq(store_audit_verify(s, 0, NULL, &checked, &err), ST_OK, "%s", err.msg);
+    cr_assert_eq(checked, 2 * PER_PROCESS);
     store_close(s);
 }
