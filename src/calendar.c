@@ -163,24 +163,27 @@ st_time cal_add_business(const cal_calendar *c, st_time start, int64_t seconds)
     return ST_TIME_NONE;
 }
 
-st_time cal_next_open(const cal_calendar *c, st_time t)
+/* The first business piece at or after t, within the horizon. */
+static bool first_piece(const cal_calendar *c, st_time t, piece_iter *it, st_time *lo, st_time *hi)
 {
     if (!cal_has_open_time(c))
-        return ST_TIME_NONE;
+        return false;
+    iter_init(it, c, t);
+    return iter_next(it, t + CAL_HORIZON_S, lo, hi);
+}
+
+st_time cal_next_open(const cal_calendar *c, st_time t)
+{
     piece_iter it;
-    iter_init(&it, c, t);
     st_time lo, hi;
-    return iter_next(&it, t + CAL_HORIZON_S, &lo, &hi) ? lo : ST_TIME_NONE;
+    return first_piece(c, t, &it, &lo, &hi) ? lo : ST_TIME_NONE;
 }
 
 st_time cal_next_boundary(const cal_calendar *c, st_time t)
 {
-    if (!cal_has_open_time(c))
-        return ST_TIME_NONE;
     piece_iter it;
-    iter_init(&it, c, t);
     st_time lo, hi;
-    if (!iter_next(&it, t + CAL_HORIZON_S, &lo, &hi))
+    if (!first_piece(c, t, &it, &lo, &hi))
         return ST_TIME_NONE;
     if (lo > t)
         return lo; /* closed at t: the next opening */

@@ -285,12 +285,6 @@ static st_time next_event_after(const sla_event *ev, size_t n_ev, size_t k, st_t
     return INT64_MAX;
 }
 
-static st_time min3(st_time a, st_time b, st_time c)
-{
-    st_time m = a < b ? a : b;
-    return m < c ? m : c;
-}
-
 void sla_explain(const st_policy *p, size_t level, st_time start, st_time due, const sla_event *ev,
                  size_t n_ev, sla_segment **out, size_t *n_out)
 {
@@ -314,9 +308,11 @@ void sla_explain(const st_policy *p, size_t level, st_time start, st_time due, c
                 e = dst;
             if (cal_is_business(c, t)) {
                 char *rule;
+                /* The interval's end bounds the piece: a holiday can only begin at midnight,
+                 * and offset changes were clipped above. */
                 st_time pe = counted_piece(c, t, &rule);
-                st_time nb = cal_next_boundary(c, t);
-                e = min3(e, pe, nb == ST_TIME_NONE ? INT64_MAX : nb);
+                if (pe < e)
+                    e = pe;
                 seg_push(&l, t, e, SEG_COUNTED, e - t, rule);
                 closed_from = SIZE_MAX;
             } else {
