@@ -139,8 +139,8 @@ st_code audit_anchor_parse(const char *s, int64_t *seq, char hash[65], st_err *e
     const char *h = colon + 1;
     size_t len = strlen(h);
     if (len != 64)
-        return st_fail(err, ST_USAGE, "anchor '%.80s': hash must be 64 hex digits (got %zu characters)",
-                       s, len);
+        return st_fail(err, ST_USAGE, "anchor '%.80s': hash must be 64 hex digits (got %zu characters)", s,
+                       len);
     for (size_t i = 0; i < 64; i++) {
         char c = h[i];
         if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
@@ -158,6 +158,7 @@ void audit_syslog(const st_audit_entry *e)
         openlog("slatop", LOG_PID, LOG_AUTHPRIV);
         opened = true;
     }
-    syslog(LOG_AUTHPRIV | LOG_NOTICE, "slatop audit seq=%" PRId64 " hash=%s kind=%s ticket=%" PRId64 " actor=%s",
-           e->seq, e->hash, au_kind_name(e->kind), e->ticket_id, e->actor ? e->actor : "-");
+    syslog(LOG_AUTHPRIV | LOG_NOTICE,
+           "slatop audit seq=%" PRId64 " hash=%s kind=%s ticket=%" PRId64 " actor=%s", e->seq, e->hash,
+           au_kind_name(e->kind), e->ticket_id, e->actor ? e->actor : "-");
 }

@@ -95,8 +95,9 @@ st_code store_sqlite_fail(st_store *s, int rc, const char *what, st_err *err)
     switch (rc & 0xff) {
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
-        return st_fail(err, ST_BUSY, "%s: database is busy (another writer held it for more than %d s) while %s",
-                       s->path, STORE_BUSY_TIMEOUT_MS / 1000, what);
+        return st_fail(err, ST_BUSY,
+                       "%s: database is busy (another writer held it for more than %d s) while %s", s->path,
+                       STORE_BUSY_TIMEOUT_MS / 1000, what);
     case SQLITE_FULL:
         return st_fail(err, ST_IO, "%s: database or disk is full while %s", s->path, what);
     case SQLITE_CONSTRAINT:
@@ -347,7 +348,8 @@ static st_code migrate(st_store *s, bool fresh, st_err *err)
         return ST_OK;
     if (s->read_only)
         return st_fail(err, ST_INVALID,
-                       "%s: database schema version %" PRId64 " needs migrating to %d; open it read-write once",
+                       "%s: database schema version %" PRId64
+                       " needs migrating to %d; open it read-write once",
                        s->path, version, STORE_SCHEMA_VERSION);
     if ((code = store_begin(s, err)) != ST_OK)
         return code;
@@ -392,7 +394,8 @@ static st_code configure(st_store *s, bool fresh, st_err *err)
         if (rc != SQLITE_ROW)
             code = store_sqlite_fail(s, rc, "switching to WAL", err);
         else if (!wal)
-            code = st_fail(err, ST_IO, "%s: cannot use the WAL journal (SQLite WAL needs a local file system, not NFS)",
+            code = st_fail(err, ST_IO,
+                           "%s: cannot use the WAL journal (SQLite WAL needs a local file system, not NFS)",
                            s->path);
         sqlite3_reset(stmt);
         if (code != ST_OK)
@@ -421,7 +424,8 @@ st_code store_open(const char *path, store_mode mode, st_store **out, st_err *er
         struct stat st;
         if (stat(path, &st) != 0) {
             if (errno == ENOENT)
-                return st_fail(err, ST_NOTFOUND, "%s: no such database (create one with 'slatop init')", path);
+                return st_fail(err, ST_NOTFOUND, "%s: no such database (create one with 'slatop init')",
+                               path);
             return st_fail(err, ST_IO, "%s: %s", path, strerror(errno));
         }
         if (!S_ISREG(st.st_mode))
@@ -591,8 +595,8 @@ st_code store_meta_set(st_store *s, const char *key, const char *value, st_err *
     return store_step_done(s, stmt, "writing metadata", err);
 }
 
-st_code store_policy_put(st_store *s, const char *json, const char *sha256_hex, st_time at,
-                         const char *actor, const char *reason, int64_t *version_out, st_err *err)
+st_code store_policy_put(st_store *s, const char *json, const char *sha256_hex, st_time at, const char *actor,
+                         const char *reason, int64_t *version_out, st_err *err)
 {
     st_code code = store_require_write(s, err);
     int64_t next = 0;
@@ -622,10 +626,11 @@ st_code store_policy_get(st_store *s, int64_t version, char **json, int64_t *ver
 {
     *json = NULL;
     sqlite3_stmt *stmt;
-    st_code code = store_stmt(s,
-                              version == 0 ? "SELECT json, version FROM policy_versions ORDER BY version DESC LIMIT 1"
-                                           : "SELECT json, version FROM policy_versions WHERE version = ?1",
-                              &stmt, err);
+    st_code code =
+        store_stmt(s,
+                   version == 0 ? "SELECT json, version FROM policy_versions ORDER BY version DESC LIMIT 1"
+                                : "SELECT json, version FROM policy_versions WHERE version = ?1",
+                   &stmt, err);
     if (code != ST_OK)
         return code;
     if (version != 0)
@@ -636,9 +641,9 @@ st_code store_policy_get(st_store *s, int64_t version, char **json, int64_t *ver
         if (version_out)
             *version_out = sqlite3_column_int64(stmt, 1);
     } else if (rc == SQLITE_DONE) {
-        code = version == 0 ? st_fail(err, ST_NOTFOUND, "%s: no policy stored", s->path)
-                            : st_fail(err, ST_NOTFOUND, "%s: policy version %" PRId64 " not found", s->path,
-                                      version);
+        code = version == 0
+                   ? st_fail(err, ST_NOTFOUND, "%s: no policy stored", s->path)
+                   : st_fail(err, ST_NOTFOUND, "%s: policy version %" PRId64 " not found", s->path, version);
     } else {
         code = store_sqlite_fail(s, rc, "reading a policy version", err);
     }
@@ -648,8 +653,8 @@ st_code store_policy_get(st_store *s, int64_t version, char **json, int64_t *ver
 
 /* ---- tickets ------------------------------------------------------------------------------ */
 
-#define TICKET_COLUMNS                                                                               \
-    "id, ref, title, customer, channel, level, assignee, status, created, first_response, resolved, " \
+#define TICKET_COLUMNS                                                                                       \
+    "id, ref, title, customer, channel, level, assignee, status, created, first_response, resolved, "        \
     "clock_start, due, response_due, breached_hist, policy_version, version, updated_by, updated_at"
 
 static st_code ticket_from_row(st_store *s, sqlite3_stmt *stmt, st_ticket *t, st_err *err)
@@ -726,12 +731,13 @@ st_code store_ticket_insert(st_store *s, st_ticket *t, st_err *err)
     st_code code = store_require_write(s, err);
     sqlite3_stmt *stmt;
     if (code == ST_OK)
-        code = store_stmt(s,
-                          "INSERT INTO tickets(ref, title, customer, channel, level, assignee, status, created,"
-                          " first_response, resolved, clock_start, due, response_due, breached_hist,"
-                          " policy_version, updated_by, updated_at, version)"
-                          " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, 1)",
-                          &stmt, err);
+        code = store_stmt(
+            s,
+            "INSERT INTO tickets(ref, title, customer, channel, level, assignee, status, created,"
+            " first_response, resolved, clock_start, due, response_due, breached_hist,"
+            " policy_version, updated_by, updated_at, version)"
+            " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, 1)",
+            &stmt, err);
     if (code != ST_OK)
         return code;
     bind_ticket_fields(stmt, t);
@@ -748,7 +754,8 @@ st_code store_ticket_insert(st_store *s, st_ticket *t, st_err *err)
 static st_code stale_ticket(st_store *s, int64_t id, int64_t expect_version, st_err *err)
 {
     sqlite3_stmt *stmt;
-    st_code code = store_stmt(s, "SELECT version, updated_by, updated_at FROM tickets WHERE id = ?1", &stmt, err);
+    st_code code =
+        store_stmt(s, "SELECT version, updated_by, updated_at FROM tickets WHERE id = ?1", &stmt, err);
     if (code != ST_OK)
         return code;
     sqlite3_bind_int64(stmt, 1, id);
@@ -760,7 +767,8 @@ static st_code stale_ticket(st_store *s, int64_t id, int64_t expect_version, st_
             time_format_iso(at, when);
         const char *by = (const char *)sqlite3_column_text(stmt, 1);
         code = st_fail(err, ST_CONFLICT,
-                       "ticket %" PRId64 " changed since version %" PRId64 ": by %s at %s (now version %" PRId64 ")",
+                       "ticket %" PRId64 " changed since version %" PRId64
+                       ": by %s at %s (now version %" PRId64 ")",
                        id, expect_version, by ? by : "unknown", when, (int64_t)sqlite3_column_int64(stmt, 0));
     } else if (rc == SQLITE_DONE) {
         code = st_fail(err, ST_NOTFOUND, "ticket %" PRId64 " not found", id);
@@ -879,7 +887,8 @@ st_code store_tickets_using_level(st_store *s, const char *level, int64_t **ids,
     return collect_ids(s, stmt, ids, n, err);
 }
 
-#define LIST_SQL(where, order) "SELECT " TICKET_COLUMNS " FROM tickets " where " ORDER BY " order " LIMIT ?1 OFFSET ?2"
+#define LIST_SQL(where, order)                                                                               \
+    "SELECT " TICKET_COLUMNS " FROM tickets " where " ORDER BY " order " LIMIT ?1 OFFSET ?2"
 #define OPEN_ONLY "WHERE status != 'resolved'"
 #define URGENCY "first_response IS NOT NULL, due, id"
 
@@ -939,15 +948,16 @@ st_code store_ticket_list(st_store *s, const store_list_query *q, st_ticket **ou
 st_code store_ticket_count(st_store *s, bool include_resolved, int64_t *n, st_err *err)
 {
     return query_int(s,
-                      include_resolved ? "SELECT count(*) FROM tickets"
-                                       : "SELECT count(*) FROM tickets WHERE status != 'resolved'",
-                      n, err);
+                     include_resolved ? "SELECT count(*) FROM tickets"
+                                      : "SELECT count(*) FROM tickets WHERE status != 'resolved'",
+                     n, err);
 }
 
 /* ---- audit -------------------------------------------------------------------------------- */
 
-#define AUDIT_COLUMNS \
-    "seq, at, recorded_at, actor, kind, ticket_id, from_level, to_level, old_due, new_due, reason, detail, prev_hash, hash"
+#define AUDIT_COLUMNS                                                                                        \
+    "seq, at, recorded_at, actor, kind, ticket_id, from_level, to_level, old_due, new_due, reason, detail, " \
+    "prev_hash, hash"
 
 /* Copies a hash column into dst (65 bytes); an over-long or missing value becomes a string that
  * can never match a real hash, so verification reports it rather than truncating it into one. */
@@ -1027,7 +1037,8 @@ st_code store_audit_append(st_store *s, st_audit_entry *e, st_err *err)
     if (code != ST_OK)
         return code;
     if (!e->actor || e->at == ST_TIME_NONE)
-        return st_fail(err, ST_INVALID, "%s: audit entry without %s", s->path, e->actor ? "a time" : "an actor");
+        return st_fail(err, ST_INVALID, "%s: audit entry without %s", s->path,
+                       e->actor ? "a time" : "an actor");
     int64_t last = 0;
     char prev[65];
     if ((code = store_audit_head(s, &last, prev, err)) != ST_OK)
@@ -1037,7 +1048,9 @@ st_code store_audit_append(st_store *s, st_audit_entry *e, st_err *err)
     e->recorded_at = wall_now();
     audit_compute_hash(e, e->hash);
     sqlite3_stmt *stmt;
-    code = store_stmt(s, "INSERT INTO audit(" AUDIT_COLUMNS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+    code = store_stmt(s,
+                      "INSERT INTO audit(" AUDIT_COLUMNS
+                      ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
                       &stmt, err);
     if (code != ST_OK)
         return code;
@@ -1066,10 +1079,11 @@ st_code store_audit_list(st_store *s, int64_t ticket_id, st_audit_entry **out, s
     *out = NULL;
     *n = 0;
     sqlite3_stmt *stmt;
-    st_code code = store_stmt(s,
-                              ticket_id == 0 ? "SELECT " AUDIT_COLUMNS " FROM audit ORDER BY seq"
-                                             : "SELECT " AUDIT_COLUMNS " FROM audit WHERE ticket_id = ?1 ORDER BY seq",
-                              &stmt, err);
+    st_code code =
+        store_stmt(s,
+                   ticket_id == 0 ? "SELECT " AUDIT_COLUMNS " FROM audit ORDER BY seq"
+                                  : "SELECT " AUDIT_COLUMNS " FROM audit WHERE ticket_id = ?1 ORDER BY seq",
+                   &stmt, err);
     if (code != ST_OK)
         return code;
     if (ticket_id != 0)

@@ -29,14 +29,14 @@ typedef struct {
 
 struct st_store {
     sqlite3 *db;
-    char *path;           /* owned */
-    bool read_only;       /* STORE_OPEN_RO: every write refused */
-    bool in_txn;          /* between store_begin and store_commit/store_rollback */
-    bool fail_next_write; /* store_test_fail_next_write */
-    st_mono busy_since;   /* start of the current busy wait (the busy handler's clock) */
+    char *path;               /* owned */
+    bool read_only;           /* STORE_OPEN_RO: every write refused */
+    bool in_txn;              /* between store_begin and store_commit/store_rollback */
+    bool fail_next_write;     /* store_test_fail_next_write */
+    st_mono busy_since;       /* start of the current busy wait (the busy handler's clock) */
     store_cached_stmt *stmts; /* owned, finalized by store_close */
     size_t n_stmts, cap_stmts;
-    st_audit_entry *pending; /* owned copies of the entries appended in the open transaction, */
+    st_audit_entry *pending;       /* owned copies of the entries appended in the open transaction, */
     size_t n_pending, cap_pending; /* sent to syslog by store_commit */
 };
 

@@ -83,7 +83,8 @@ static st_ticket make_ticket(const char *title, const char *level, st_time due, 
 }
 
 /* Inserts a ticket in its own transaction; returns its id. */
-static int64_t add_ticket(st_store *s, const char *title, st_time due, st_time first_response, tk_status status)
+static int64_t add_ticket(st_store *s, const char *title, st_time due, st_time first_response,
+                          tk_status status)
 {
     st_err err = {0};
     st_ticket t = make_ticket(title, "P2", due, first_response, status);
@@ -206,8 +207,8 @@ static void check_mode_under_umask(mode_t mask)
         if (i > 0 && stat(p, &st) != 0)
             continue;
         cr_assert_eq(stat(p, &st), 0, "%s", p);
-        cr_assert_eq(st.st_mode & S_IWOTH, 0, "%s is world-writable (mode %o, umask %o)", p, st.st_mode & 0777,
-                     mask);
+        cr_assert_eq(st.st_mode & S_IWOTH, 0, "%s is world-writable (mode %o, umask %o)", p,
+                     st.st_mode & 0777, mask);
         cr_assert_neq(st.st_mode & S_IWGRP, 0, "%s is not group-writable (mode %o, umask %o)", p,
                       st.st_mode & 0777, mask);
         cr_assert_neq(st.st_mode & S_IRGRP, 0, "%s", p);
@@ -257,9 +258,10 @@ Test(store, wal_user_version_and_reopen)
     cr_assert_eq(raw_int(db, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
     cr_assert_eq(raw_int(db, "PRAGMA application_id"), STORE_APPLICATION_ID);
     /* The uptime cache tables exist as specified. */
-    cr_assert_eq(raw_int(db, "SELECT count(*) FROM sqlite_schema WHERE name IN "
-                             "('uptime_minutes','uptime_months','maintenance_windows','meta','policy_versions',"
-                             "'tickets','audit')"),
+    cr_assert_eq(raw_int(db,
+                         "SELECT count(*) FROM sqlite_schema WHERE name IN "
+                         "('uptime_minutes','uptime_months','maintenance_windows','meta','policy_versions',"
+                         "'tickets','audit')"),
                  7);
     sqlite3_close(db);
 
@@ -399,7 +401,8 @@ Test(store, stale_version_names_actor_and_time)
     cr_assert_eq(store_begin(s, &err), ST_OK);
     cr_assert_eq(store_ticket_update(s, &b, 1, &err), ST_CONFLICT);
     store_rollback(s);
-    cr_assert_str_eq(err.msg, "ticket 1 changed since version 1: by bob at 2025-11-20T10:00:00Z (now version 2)");
+    cr_assert_str_eq(err.msg,
+                     "ticket 1 changed since version 1: by bob at 2025-11-20T10:00:00Z (now version 2)");
 
     b.id = 77;
     cr_assert_eq(store_begin(s, &err), ST_OK);
@@ -474,7 +477,8 @@ Test(store, list_in_urgency_order)
     int64_t want[] = {c, e, b, a, f};
     cr_assert_eq(n, 5);
     for (size_t i = 0; i < n; i++)
-        cr_assert_eq(list[i].id, want[i], "position %zu: got %ld want %ld", i, (long)list[i].id, (long)want[i]);
+        cr_assert_eq(list[i].id, want[i], "position %zu: got %ld want %ld", i, (long)list[i].id,
+                     (long)want[i]);
     for (size_t i = 0; i < n; i++)
         ticket_done(&list[i]);
     free(list);
@@ -660,7 +664,8 @@ Test(store, audit_update_and_delete_refused_by_triggers)
     store_close(s);
     sqlite3 *db = raw_open();
     char *msg = NULL;
-    cr_assert_neq(sqlite3_exec(db, "UPDATE audit SET reason = 'x' WHERE seq = 1", NULL, NULL, &msg), SQLITE_OK);
+    cr_assert_neq(sqlite3_exec(db, "UPDATE audit SET reason = 'x' WHERE seq = 1", NULL, NULL, &msg),
+                  SQLITE_OK);
     cr_assert(msg && strstr(msg, "audit log is append-only"), "%s", msg ? msg : "");
     sqlite3_free(msg);
     msg = NULL;
@@ -729,7 +734,8 @@ static void rebuild_chain(st_store *s, sqlite3 *db, int64_t from)
     st_err err = {0};
     cr_assert_eq(store_audit_list(s, 0, &list, &n, &err), ST_OK, "%s", err.msg);
     sqlite3_stmt *up = NULL;
-    cr_assert_eq(sqlite3_prepare_v2(db, "UPDATE audit SET reason = ?1, prev_hash = ?2, hash = ?3 WHERE seq = ?4",
+    cr_assert_eq(sqlite3_prepare_v2(db,
+                                    "UPDATE audit SET reason = ?1, prev_hash = ?2, hash = ?3 WHERE seq = ?4",
                                     -1, &up, NULL),
                  SQLITE_OK);
     for (size_t i = (size_t)from - 1; i < n; i++) {
