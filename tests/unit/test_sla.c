@@ -421,3 +421,45 @@ Test(sla, explain_holidays_christmas)
     sla_segments_free(s, n);
     freepolicy(p);
 }
+
+/* Every ledger tiles [start, due) without gaps, markers aside, and its counted time adds up to
+ * the target; counted pieces are business time and the others are not. */
+static void check_ledger(const st_policy *p, size_t level, st_time start)
+{
+    sla_segment *s;
+    size_t n;
+    st_time due = explain(p, level, start, NULL, 0, &s, &n);
+    cr_assert_eq(ledger_total(s, n), p->levels[level].response_minutes * 60, "start %lld", (long long)start);
+    st_time at = start;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i].kind == SEG_DST || s[i].kind == SEG_LEVEL_CHANGE) {
+            cr_assert_eq(s[i].start, at);
+            continue;
+        }
+        cr_assert_eq(s[i].start, at, "gap before %s at %lld", s[i].rule, (long long)s[i].start);
+        cr_assert_gt(s[i].end, s[i].start);
+        bool counted = s[i].kind == SEG_COUNTED || s[i].kind == SEG_WALL;
+        cr_assert_eq(s[i].counted_s, counted ? s[i].end - s[i].start : 0);
+        if (s[i].kind != SEG_WALL) {
+            cr_assert_eq(cal_is_business(p->calendar, s[i].start), counted, "%s", s[i].rule);
+            cr_assert_eq(cal_is_business(p->calendar, s[i].end - 1), counted, "%s", s[i].rule);
+        }
+        at = s[i].end;
+    }
+    cr_assert_eq(at, due);
+    sla_segments_free(s, n);
+}
+
+Test(sla, explain_ledgers_tile_and_sum)
+{
+    st_policy *hp = haptik(), *cp = chatti();
+    uint64_t x = 12345;
+    for (int i = 0; i < 3000; i++) {
+        x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+        st_time start = T("2026-01-01T00:00:00Z") + (st_time)((x >> 20) % (730ULL * 86400));
+        size_t level = (size_t)(x >> 60) % 4;
+        check_ledger(i % 2 ? hp : cp, level, start);
+    }
+    freepolicy(hp);
+    freepolicy(cp);
+}
