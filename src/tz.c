@@ -324,9 +324,13 @@ static size_t footer_window(const tz_footer *f, int64_t y, ftrans out[8])
     return n;
 }
 
+/* Rules are evaluated only within +-100,000 years of the epoch; beyond that (never a real
+ * ticket) standard time holds, which keeps the day arithmetic far from overflow. */
+#define TZ_RULE_RANGE ((st_time)100000 * 366 * 86400)
+
 static bool footer_is_dst(const tz_footer *f, st_time t)
 {
-    if (!f->has_dst)
+    if (!f->has_dst || t > TZ_RULE_RANGE || t < -TZ_RULE_RANGE)
         return false;
     ftrans w[8];
     size_t n = footer_window(f, year_of(t), w);
@@ -474,7 +478,8 @@ st_time tz_next_change(const tz_zone *z, st_time t)
     for (size_t j = (size_t)(i + 1); j < z->n_trans; j++)
         if (z->type_off[z->trans_idx[j]] != cur)
             return z->trans[j];
-    if (!z->footer.present || !z->footer.has_dst || z->footer.std_off == z->footer.dst_off)
+    if (!z->footer.present || !z->footer.has_dst || z->footer.std_off == z->footer.dst_off ||
+        t > TZ_RULE_RANGE || t < -TZ_RULE_RANGE)
         return ST_TIME_NONE;
     /* Past the table (or its remaining entries were no-ops): the footer rule. The search
      * starts no earlier than the last table transition, where the rule takes over. */

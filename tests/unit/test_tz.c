@@ -280,3 +280,15 @@ Test(tz, many_zones_at_once)
     for (int i = 0; i < 4; i++)
         tz_free(z[i]);
 }
+
+Test(tz, extreme_instants_do_not_overflow)
+{
+    tz_zone *z = load("Europe/London");
+    /* Far outside any rule: standard time, no further change (and no UB under UBSan). */
+    cr_assert_eq(tz_offset_at(z, (st_time)1 << 62, NULL), 0);
+    cr_assert_eq(tz_next_change(z, (st_time)1 << 62), ST_TIME_NONE);
+    /* Before the first transition: time type 0 (local mean time, -0:01:15). */
+    cr_assert_eq(tz_offset_at(z, -((st_time)1 << 62), NULL), -75);
+    cr_assert_neq(tz_next_change(z, -((st_time)1 << 62)), ST_TIME_NONE);
+    tz_free(z);
+}
