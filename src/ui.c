@@ -562,9 +562,10 @@ static void draw_status(con_state *c)
     strbuf sb;
     sb_init(&sb);
     static const int order[] = {SLA_BREACHED, SLA_WARN, SLA_PAUSED, SLA_OK, SLA_MISSED, SLA_MET};
+    bool names = COLS >= 120; /* at 80 columns the symbols alone keep the zone and clock visible */
     for (size_t i = 0; i < 6; i++)
-        sb_printf(&sb, "%s%s %lld %s", i ? " " : " ", ui_state_symbol(order[i]), (long long)c->count_state[order[i]],
-                  sla_state_name((sla_state)order[i]));
+        sb_printf(&sb, " %s%s%lld%s%s", ui_state_symbol(order[i]), names ? " " : "", (long long)c->count_state[order[i]],
+                  names ? " " : "", names ? sla_state_name((sla_state)order[i]) : "");
     sb_append(&sb, " |");
     if (c->filter.text || c->filter.level || c->filter.state >= 0) {
         sb_append(&sb, " filter:");
@@ -615,8 +616,10 @@ bool ui_render(con_state *c)
         if (w > COLS)
             w = COLS;
         ui_put(ui.small, LINES / 2, (COLS - w) / 2, msg, w, A_BOLD);
+        const char *hint = "enlarge the window, or q to quit";
+        int hw = (int)strlen(hint) < COLS ? (int)strlen(hint) : COLS;
         if (LINES / 2 + 1 < LINES)
-            ui_put(ui.small, LINES / 2 + 1, 0, "enlarge the window, or q to quit", COLS, A_NORMAL);
+            ui_put(ui.small, LINES / 2 + 1, (COLS - hw) / 2, hint, hw, A_NORMAL);
         wnoutrefresh(ui.small);
         doupdate();
         ui.bars_dirty = false;
@@ -656,12 +659,23 @@ bool ui_render(con_state *c)
 
 void ui_screen_text(strbuf *sb)
 {
-    wchar_t *line = xcalloc((size_t)COLS + 1, sizeof *line);
+    cchar_t *line = xcalloc((size_t)COLS + 1, sizeof *line);
     for (int y = 0; y < LINES; y++) {
-        int n = mvwinnwstr(curscr, y, 0, line, COLS);
+        int n = mvwin_wchnstr(curscr, y, 0, line, COLS) == ERR ? 0 : COLS;
         size_t start = sb->len;
-        for (int i = 0; i < n && line[i]; i++)
-            utf8_encode(sb, (int32_t)line[i]);
+        for (int i = 0; i < n; i++) {
+            wchar_t wc[CCHARW_MAX + 1];
+            attr_t a;
+            short pair;
+            if (getcchar(&line[i], wc, &a, &pair, NULL) == ERR || wc[0] == 0)
+                continue; /* the second cell of a wide character */
+            if (a & A_ALTCHARSET) { /* line drawing, written as ASCII so snapshots read well */
+                sb_append_c(sb, wc[0] == 'q' ? '-' : wc[0] == 'x' ? '|' : '+');
+                continue;
+            }
+            for (int j = 0; wc[j]; j++)
+                utf8_encode(sb, (int32_t)wc[j]);
+        }
         while (sb->len > start && sb->buf[sb->len - 1] == ' ')
             sb->len--;
         sb->buf[sb->len] = '\0';

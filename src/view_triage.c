@@ -135,7 +135,7 @@ static void destroy(view *v)
     free(t);
 }
 
-static const view_ops triage_ops = {.name = "triage", .modal = true, .draw = draw, .key = key, .destroy = destroy};
+static const view_ops triage_ops = {.name = "triage", .modal = true, .height = 60, .draw = draw, .key = key, .destroy = destroy};
 
 view *view_triage_new(con_state *c)
 {

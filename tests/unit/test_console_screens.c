@@ -1,0 +1,327 @@
+/* Screen tests of the console, in process: curses on /dev/null at a fixed size, keys from a
+ * script, a frozen clock, the screen read back and compared with tests/snapshots/NAME.txt.
+ * SLATOP_UPDATE_SNAPSHOTS=1 rewrites the snapshot files on purpose. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "slatop/console.h"
+#include "slatop/ops.h"
+#include "slatop/store.h"
+#include "support_cli.h"
+
+#define NOW "2026-11-21T10:00:00Z" /* a Saturday: Chatti's London business hours are closed */
+
+static char db_path[512];
+static st_time now_t;
+
+static st_time at(const char *iso)
+{
+    st_time t;
+    cr_assert(time_parse_iso(iso, &t), "%s", iso);
+    return t;
+}
+
+/* A database with every timer state and one hostile ticket. */
+static void make_db(void)
+{
+    support_sandbox();
+    snprintf(db_path, sizeof db_path, "%s", support_path("console.db"));
+    now_t = at(NOW);
+    st_clock clk;
+    clock_freeze(&clk, at("2026-11-20T06:00:00Z"));
+    st_err err;
+    st_err_clear(&err);
+    cr_assert_eq(ops_init_db(db_path, support_source("share/policies/chatti.json"), &clk, &err), ST_OK, "%s",
+                 err.msg);
+    st_store *s;
+    st_ops *o;
+    cr_assert_eq(store_open(db_path, STORE_OPEN_RW, &s, &err), ST_OK, "%s", err.msg);
+    cr_assert_eq(ops_new(s, &clk, &o, &err), ST_OK, "%s", err.msg);
+    struct {
+        const char *title, *level, *customer, *created;
+    } tk[] = {
+        {"Platform unavailable: API returns 503", "URGENT", "Northwind", "2026-11-21T09:00:00Z"},   /* breached */
+        {"Reach lost to Brazil", "HIGH", "Stark Logistics", "2026-11-21T08:30:00Z"},               /* warn */
+        {"Account suspended: no API call", "URGENT", "Soylent", "2026-11-21T09:50:00Z"},           /* ok */
+        {"Sender ID changed for France", "NORMAL", "Initech", "2026-11-20T16:00:00Z"},             /* paused */
+        {"Evil \x1b]0;pwned\x07 title \x1b[2J\xe2\x80\xae reversed \xc2\x9b" "6n", "LOW",
+         "Bad\x1b[31mCust\xff", "2026-11-21T08:00:00Z"},                                          /* paused */
+        {"Delivery receipts delayed", "HIGH", "Globex", "2026-11-21T07:00:00Z"},                   /* met */
+    };
+    for (size_t i = 0; i < sizeof tk / sizeof tk[0]; i++) {
+        ops_new_ticket in = {.title = tk[i].title, .level = tk[i].level, .customer = tk[i].customer,
+                             .created = at(tk[i].created)};
+        int64_t id;
+        clk.frozen_at = at(tk[i].created);
+        cr_assert_eq(ops_add(o, &in, &id, &err), ST_OK, "%s", err.msg);
+        cr_assert_eq(id, (int64_t)i + 1);
+    }
+    clk.frozen_at = at("2026-11-21T07:30:00Z");
+    cr_assert_eq(ops_respond(o, 6, -1, &err), ST_OK, "%s", err.msg);
+    clk.frozen_at = at("2026-11-21T08:45:00Z");
+    cr_assert_eq(ops_assign(o, 2, "priya", -1, &err), ST_OK, "%s", err.msg);
+    ops_free(o);
+    store_close(s);
+}
+
+/* The OS user appears in the audit columns: written as USER so snapshots do not depend on it. */
+static char *normalise(const char *text)
+{
+    const char *u = os_user();
+    char padded[64], repl[64];
+    snprintf(padded, sizeof padded, "%-10s", u);
+    snprintf(repl, sizeof repl, "%-10s", "USER");
+    strbuf sb;
+    sb_init(&sb);
+    for (const char *p = text; *p;) {
+        if (strncmp(p, padded, strlen(padded)) == 0) {
+            sb_append(&sb, repl);
+            p += strlen(padded);
+        } else if (strncmp(p, u, strlen(u)) == 0) {
+            sb_append(&sb, "USER");
+            p += strlen(u);
+        } else {
+            sb_append_c(&sb, *p++);
+        }
+    }
+    return sb_steal(&sb);
+}
+
+static void check_snapshot(const char *name, const char *raw)
+{
+    char *text = normalise(raw);
+    char path[1024];
+    snprintf(path, sizeof path, "%s/tests/snapshots/%s.txt", SLATOP_SOURCE_DIR, name);
+    const char *upd = getenv("SLATOP_UPDATE_SNAPSHOTS");
+    if (upd && strcmp(upd, "1") == 0) {
+        FILE *f = fopen(path, "w");
+        cr_assert(f, "cannot write %s", path);
+        fputs(text, f);
+        fclose(f);
+    } else {
+        char *want = NULL;
+        size_t len;
+        st_err err;
+        cr_assert_eq(read_file_all(path, 1 << 20, &want, &len, &err), ST_OK,
+                     "%s (run with SLATOP_UPDATE_SNAPSHOTS=1 to create it)", err.msg);
+        cr_expect_str_eq(text, want, "snapshot %s differs:\n--- got ---\n%s--- want ---\n%s", name, text, want);
+        free(want);
+    }
+    free(text);
+}
+
+typedef struct {
+    app_snapshot *s;
+    size_t n;
+    int status;
+} run_result;
+
+static run_result run(const char *script, int cols, int rows, bool ro, bool ascii)
+{
+    app_script_opts o = {.db_path = db_path, .read_only = ro, .ascii = ascii, .cols = cols, .rows = rows,
+                         .script = script, .max_frames = -1, .no_color = false};
+    clock_freeze(&o.clock, now_t);
+    st_err err;
+    st_err_clear(&err);
+    run_result r;
+    r.status = app_run_scripted(&o, &r.s, &r.n, &err);
+    cr_assert_eq(r.status, 0, "console exited %d: %s", r.status, err.msg);
+    return r;
+}
+
+static const char *snap_of(const run_result *r, const char *name)
+{
+    for (size_t i = 0; i < r->n; i++)
+        if (strcmp(r->s[i].name, name) == 0)
+            return r->s[i].text;
+    cr_assert_fail("no snapshot %s", name);
+    return NULL;
+}
+
+static void snap_all(run_result *r, const char *prefix)
+{
+    for (size_t i = 0; i < r->n; i++) {
+        char name[128];
+        snprintf(name, sizeof name, "%s%s", prefix, r->s[i].name);
+        check_snapshot(name, r->s[i].text);
+    }
+    app_snapshots_free(r->s, r->n);
+}
+
+TestSuite(console_screens, .init = make_db);
+
+Test(console_screens, list_80x24_and_120x40)
+{
+    run_result r = run("<snap list_80x24>", 80, 24, false, false);
+    const char *s = snap_of(&r, "list_80x24");
+    cr_expect(strstr(s, "-0:30:00") != NULL, "breached countdown shown overdue:\n%s", s);
+    cr_expect(strstr(s, "resumes Mon 09:00") != NULL, "paused says when it resumes:\n%s", s);
+    cr_expect(strstr(s, "\x1b") == NULL && strstr(s, "\xc2\x9b") == NULL, "no raw escapes");
+    snap_all(&r, "");
+    r = run("<snap list_120x40>", 120, 40, false, false);
+    snap_all(&r, "");
+}
+
+Test(console_screens, countdown_ticks_with_the_clock)
+{
+    run_result r = run("<snap a><sleep 5><snap b>", 80, 24, false, false);
+    cr_expect(strstr(snap_of(&r, "a"), "0:20:00") != NULL);
+    cr_expect(strstr(snap_of(&r, "b"), "0:19:55") != NULL, "%s", snap_of(&r, "b"));
+    cr_expect(strstr(snap_of(&r, "b"), "10:00:05") != NULL, "clock ticks: %s", snap_of(&r, "b"));
+    app_snapshots_free(r.s, r.n);
+}
+
+Test(console_screens, detail_audit_help)
+{
+    run_result r = run("j<Enter><snap detail>q"
+                       "a<snap audit><Enter><snap audit_one>q"
+                       "?<snap help>q",
+                       120, 40, false, false);
+    cr_expect(strstr(snap_of(&r, "detail"), "Explain") != NULL);
+    cr_expect(strstr(snap_of(&r, "audit"), "chain verifies") != NULL);
+    snap_all(&r, "");
+}
+
+Test(console_screens, raise_prompt_preview_and_confirm)
+{
+    /* urgency order: #1 (due 09:30), #3 (10:20), #2 (10:30), #4 (paused, Mon): raise #4 */
+    run_result r = run("jjj+<snap raise_prompt><Enter><snap raise_required>customer waiting<Enter>"
+                       "<snap raise_confirm>y<snap raise_done>a<snap raise_audit>",
+                       80, 24, false, false);
+    cr_expect(strstr(snap_of(&r, "raise_prompt"), "NORMAL") != NULL);
+    cr_expect(strstr(snap_of(&r, "raise_required"), "reason is required") != NULL);
+    cr_expect(strstr(snap_of(&r, "raise_audit"), "NORMAL->HIGH") != NULL);
+    snap_all(&r, "");
+
+    /* the change is in the store, by the OS user */
+    st_store *s;
+    st_err err;
+    cr_assert_eq(store_open(db_path, STORE_OPEN_RO, &s, &err), ST_OK, "%s", err.msg);
+    st_audit_entry *e;
+    size_t n;
+    cr_assert_eq(store_audit_list(s, 0, &e, &n, &err), ST_OK);
+    cr_assert(n > 0);
+    const st_audit_entry *last = &e[n - 1];
+    cr_expect_eq(last->kind, AU_REPRIORITIZED);
+    cr_expect_str_eq(last->actor, os_user());
+    cr_expect_str_eq(last->reason, "customer waiting");
+    cr_expect_eq(last->ticket_id, 4);
+    for (size_t i = 0; i < n; i++)
+        audit_entry_done(&e[i]);
+    free(e);
+    store_close(s);
+}
+
+Test(console_screens, escape_cancels_a_raise)
+{
+    run_result r = run("+abc<Esc><snap cancelled>", 80, 24, false, false);
+    cr_expect(strstr(snap_of(&r, "cancelled"), "Reason") == NULL);
+    app_snapshots_free(r.s, r.n);
+    st_store *s;
+    st_err err;
+    cr_assert_eq(store_open(db_path, STORE_OPEN_RO, &s, &err), ST_OK, "%s", err.msg);
+    st_ticket t;
+    cr_assert_eq(store_ticket_get(s, 1, &t, &err), ST_OK);
+    cr_expect_str_eq(t.level, "URGENT");
+    cr_expect_eq(t.version, 1);
+    ticket_done(&t);
+    store_close(s);
+}
+
+Test(console_screens, triage_proposes_and_applies)
+{
+    /* ticket #4 (NORMAL): tick HIGH's three criteria -> HIGH, applied through the prompt */
+    run_result r = run("jjjt<Down><Down><Down><Down><snap triage_cursor>"
+                       "<Space><Down><Space><Down><Space><snap triage_ticked><Enter><snap triage_prompt>"
+                       "<Enter>y<snap triage_done>",
+                       120, 40, false, false);
+    cr_expect(strstr(snap_of(&r, "triage_ticked"), "Proposed level: HIGH") != NULL, "%s",
+              snap_of(&r, "triage_ticked"));
+    cr_expect(strstr(snap_of(&r, "triage_prompt"), "triage: In production") != NULL);
+    snap_all(&r, "");
+    st_store *s;
+    st_err err;
+    cr_assert_eq(store_open(db_path, STORE_OPEN_RO, &s, &err), ST_OK, "%s", err.msg);
+    st_ticket t;
+    cr_assert_eq(store_ticket_get(s, 4, &t, &err), ST_OK);
+    cr_expect_str_eq(t.level, "HIGH");
+    ticket_done(&t);
+    store_close(s);
+}
+
+Test(console_screens, read_only_badge_and_refusal)
+{
+    run_result r = run("+<snap read_only>", 80, 24, true, false);
+    const char *s = snap_of(&r, "read_only");
+    cr_expect(strstr(s, " RO ") != NULL);
+    cr_expect(strstr(s, "read-only") != NULL);
+    snap_all(&r, "");
+}
+
+Test(console_screens, too_small_and_back)
+{
+    run_result r = run("<resize 60x20><snap too_small>j<resize 80x24><snap recovered>", 80, 24, false, false);
+    cr_expect(strstr(snap_of(&r, "too_small"), "terminal too small") != NULL);
+    cr_expect(strstr(snap_of(&r, "recovered"), "COUNTDOWN") != NULL);
+    snap_all(&r, "");
+}
+
+Test(console_screens, ascii_locale_has_only_ascii)
+{
+    run_result r = run("<snap list_ascii>a<snap audit_ascii>", 80, 24, false, true);
+    for (size_t i = 0; i < r.n; i++)
+        for (const unsigned char *p = (const unsigned char *)r.s[i].text; *p; p++)
+            cr_expect(*p < 0x80 && (*p >= 0x20 || *p == '\n'), "%s: byte 0x%02x", r.s[i].name, *p);
+    snap_all(&r, "");
+}
+
+Test(console_screens, filter_sort_and_commands)
+{
+    run_result r = run("/stark<Enter><snap filter_text><Esc>fpaused<Enter><snap filter_state><Esc>"
+                       "s<snap sort_level>:ticket 5<Enter><snap jump>:bogus<Enter><snap bad_command>:q<Enter>",
+                       80, 24, false, false);
+    cr_expect(strstr(snap_of(&r, "filter_text"), "Stark") != NULL);
+    cr_expect(strstr(snap_of(&r, "filter_text"), "Northwind") == NULL);
+    cr_expect(strstr(snap_of(&r, "filter_state"), "Initech") != NULL);
+    cr_expect(strstr(snap_of(&r, "filter_state"), "Northwind") == NULL);
+    cr_expect(strstr(snap_of(&r, "bad_command"), "unknown command") != NULL);
+    snap_all(&r, "");
+}
+
+Test(console_screens, dashboard_slot_is_honest)
+{
+    run_result r = run("d<snap dash_on>d<snap dash_off>", 80, 24, false, false);
+    cr_expect(strstr(snap_of(&r, "dash_on"), "no monitoring source") != NULL);
+    cr_expect(strstr(snap_of(&r, "dash_off"), "no monitoring source") == NULL);
+    snap_all(&r, "");
+}
+
+Test(console_screens, remapped_keys_show_in_help)
+{
+    st_config *cfg;
+    st_err err;
+    const char *json = "{\"keys\": {\"raise\": [\"K\", \"+\"], \"quit\": [\"Q\"]}}";
+    cr_assert_eq(config_parse(json, strlen(json), "test", &cfg, &err), ST_OK, "%s", err.msg);
+    app_script_opts o = {.db_path = db_path, .config = cfg, .cols = 120, .rows = 40, .script = "?<snap help>qQ",
+                         .max_frames = -1};
+    clock_freeze(&o.clock, now_t);
+    app_snapshot *s;
+    size_t n;
+    int st = app_run_scripted(&o, &s, &n, &err);
+    cr_assert_eq(st, 0, "%s", err.msg);
+    cr_assert_eq(n, 1);
+    cr_expect(strstr(s[0].text, "+ K") != NULL || strstr(s[0].text, "K +") != NULL, "%s", s[0].text);
+    cr_expect(strstr(s[0].text, "Q                quit") != NULL, "%s", s[0].text);
+    app_snapshots_free(s, n);
+    config_free(cfg);
+
+    const char *bad = "{\"keys\": {\"fly\": [\"F\"]}}";
+    cr_assert_eq(config_parse(bad, strlen(bad), "test", &cfg, &err), ST_OK, "%s", err.msg);
+    o.config = cfg;
+    st = app_run_scripted(&o, &s, &n, &err);
+    cr_expect_neq(st, 0);
+    cr_expect(strstr(err.msg, "keys.fly") != NULL, "%s", err.msg);
+    config_free(cfg);
+}
