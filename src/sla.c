@@ -172,9 +172,13 @@ static char *dst_rule(const tz_zone *z, st_time at)
 
 static char *level_rule(const sla_event *e)
 {
-    if (e->from_level)
-        return xasprintf("level %s -> %s", e->from_level, e->to_level);
-    return xasprintf("level %s", e->to_level);
+    return xasprintf("level %s -> %s", e->from_level, e->to_level);
+}
+
+/* A re-prioritization names both levels; creation (no from_level) is not one. */
+static bool is_level_change(const sla_event *e)
+{
+    return e->from_level && e->to_level;
 }
 
 /* Rule text of a closed stretch: "weekend" when it reaches into a weekday that has no hours
@@ -273,14 +277,14 @@ static st_time closed_piece(const cal_calendar *c, st_time t, st_time limit, boo
 static void push_markers(seg_list *l, const sla_event *ev, size_t n_ev, size_t *k, st_time upto)
 {
     for (; *k < n_ev && ev[*k].at <= upto; (*k)++)
-        if (ev[*k].to_level)
+        if (is_level_change(&ev[*k]))
             seg_push(l, ev[*k].at, ev[*k].at, SEG_LEVEL_CHANGE, 0, level_rule(&ev[*k]));
 }
 
 static st_time next_event_after(const sla_event *ev, size_t n_ev, size_t k, st_time t)
 {
     for (; k < n_ev; k++)
-        if (ev[k].to_level && ev[k].at > t)
+        if (is_level_change(&ev[k]) && ev[k].at > t)
             return ev[k].at;
     return INT64_MAX;
 }

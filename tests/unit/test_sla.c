@@ -367,10 +367,10 @@ Test(sla, explain_chatti_dst_and_level_change)
         }
     }
     cr_assert_eq(dst, 1);
-    cr_assert_eq(lc, 2);
-    /* Markers: the creation one first, then the change at Fri 12:00 splitting Friday's hours. */
-    cr_assert_eq(s[0].kind, SEG_LEVEL_CHANGE);
-    cr_assert_str_eq(s[0].rule, "level LOW");
+    /* One marker: creation (no from_level) is not a level change; the change at Fri 12:00
+     * splits Friday's hours. */
+    cr_assert_eq(lc, 1);
+    cr_assert_eq(s[0].kind, SEG_COUNTED);
     cr_assert_eq(counted, 4); /* Thu, Fri until 12:00, Fri after, Mon */
     cr_assert_eq(closed, 3);  /* Thu night, weekend before and after the shift */
     bool found = false;
@@ -462,4 +462,30 @@ Test(sla, explain_ledgers_tile_and_sum)
     }
     freepolicy(hp);
     freepolicy(cp);
+}
+
+Test(sla, explain_level_change_markers_in_wall_time)
+{
+    st_policy *p = chatti();
+    st_time start = T("2026-12-25T10:00:00Z");
+    /* Created as URGENT, lowered to HIGH 10 min later (clock from creation), plus a change
+     * after the due time, which is outside the ledger. */
+    sla_event ev[3] = {{start, true, start + 1800, false, NULL, "URGENT"},
+                       {start + 600, true, start + 7200, false, "URGENT", "HIGH"},
+                       {start + 9000, true, start + 9000, false, "HIGH", "URGENT"}};
+    sla_segment *s;
+    size_t n;
+    st_time due = explain(p, 1, start, ev, 3, &s, &n);
+    cr_assert_eq(n, 3);
+    expect_seg(&s[0], SEG_WALL, start, start + 600, 600, "24x7 (wall clock)");
+    expect_seg(&s[1], SEG_LEVEL_CHANGE, start + 600, start + 600, 0, "level URGENT -> HIGH");
+    expect_seg(&s[2], SEG_WALL, start + 600, due, 6600, "24x7 (wall clock)");
+    sla_segments_free(s, n);
+    /* reprioritize_from=change: the clock starts at the change, whose marker leads. */
+    due = explain(p, 1, start + 600, ev, 3, &s, &n);
+    cr_assert_eq(n, 2);
+    cr_assert_eq(s[0].kind, SEG_LEVEL_CHANGE);
+    expect_seg(&s[1], SEG_WALL, start + 600, due, 7200, "24x7 (wall clock)");
+    sla_segments_free(s, n);
+    freepolicy(p);
 }
