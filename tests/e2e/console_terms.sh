@@ -1,0 +1,46 @@
+#!/bin/sh
+# The console under every supported terminal type and in a non-UTF-8 locale and without colour:
+# it draws the list (ASCII symbols when the locale is not UTF-8), and q exits 0, leaving the
+# alternate screen, with nothing on stderr.
+. "$SLATOP_SOURCE_DIR/tests/e2e/lib/console_lib.sh"
+
+"$BIN" --db "$DB" init --policy "$SLATOP_SOURCE_DIR/share/policies/chatti.json" >/dev/null || fail "init"
+"$BIN" --db "$DB" add --title "$(printf 'Caf\303\251 terminal check')" --level URGENT \
+    --customer "$(printf 'Zo\303\253')" >/dev/null || fail "add"
+"$BIN" --db "$DB" add --title "Second ticket" --level LOW >/dev/null || fail "add"
+
+n=0
+for term in xterm-256color screen-256color tmux-256color linux vt100; do
+    n=$((n + 1))
+    start_console "t$n" TERM=$term LC_ALL=C.UTF-8 -- --db "$DB"
+    wait_for "t$n" "COUNTDOWN" 10
+    wait_for "t$n" "terminal check" 5
+    screen "t$n" | grep -q "ok" || fail "TERM=$term: no state shown"
+    quit_and_check "t$n"
+done
+
+# A non-UTF-8 locale: ASCII placeholders and symbols only (the title's é becomes '?').
+start_console cloc TERM=xterm-256color LANG=C LC_ALL=C -- --db "$DB"
+wait_for cloc "COUNTDOWN" 10
+wait_for cloc "Caf? terminal check" 5
+screen cloc | tail -n 1 | grep -q "o 1 ok" || fail "LC_ALL=C: ASCII state symbol missing: $(screen cloc | tail -n 1)"
+screen cloc | LC_ALL=C grep -q "$(printf '[\200-\377]')" && fail "LC_ALL=C: non-ASCII on screen"
+quit_and_check cloc
+
+# No colour: NO_COLOR and --no-color.
+start_console nocol TERM=xterm-256color LC_ALL=C.UTF-8 NO_COLOR=1 -- --db "$DB"
+wait_for nocol "COUNTDOWN" 10
+quit_and_check nocol
+start_console nocol2 TERM=xterm-256color LC_ALL=C.UTF-8 -- --no-color --db "$DB"
+wait_for nocol2 "COUNTDOWN" 10
+quit_and_check nocol2
+
+# --read-only: badge shown, a raise refused, nothing written.
+before=$("$BIN" --db "$DB" audit head)
+start_console ro TERM=xterm-256color LC_ALL=C.UTF-8 -- --read-only --db "$DB"
+wait_for ro "urgency  RO" 10
+tmx send-keys -t e2e:ro +
+wait_for ro "read-only" 5
+quit_and_check ro
+[ "$("$BIN" --db "$DB" audit head)" = "$before" ] || fail "read-only console wrote to the audit log"
+echo "ok: TERM variants, C locale, NO_COLOR, --no-color, --read-only"
