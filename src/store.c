@@ -28,6 +28,12 @@ static const char *const migrations[] = {
     "  applied_at INTEGER NOT NULL,\n"
     "  actor TEXT NOT NULL,\n"
     "  reason TEXT);\n"
+    /* Each version's level ids in policy order (0 = highest), for the level sort. */
+    "CREATE TABLE policy_levels(\n"
+    "  version INTEGER NOT NULL REFERENCES policy_versions(version),\n"
+    "  level TEXT NOT NULL,\n"
+    "  rank INTEGER NOT NULL,\n"
+    "  PRIMARY KEY(version, level)) WITHOUT ROWID;\n"
     "CREATE TABLE tickets(\n"
     "  id INTEGER PRIMARY KEY,\n"
     "  ref TEXT,\n"
@@ -47,14 +53,28 @@ static const char *const migrations[] = {
     "  policy_version INTEGER NOT NULL REFERENCES policy_versions(version),\n"
     "  version INTEGER NOT NULL,\n"
     "  updated_by TEXT,\n"
-    "  updated_at INTEGER);\n"
+    "  updated_at INTEGER,\n"
+    /* Derived from (policy_version, level) on every write, so the level sort is an index walk. */
+    "  level_rank INTEGER NOT NULL DEFAULT 1000000);\n"
     "CREATE UNIQUE INDEX tickets_ref ON tickets(ref) WHERE ref IS NOT NULL;\n"
     /* The list's urgency order (SPEC §2) straight from an index: the first screen of a million
      * tickets is a LIMIT over the index, not a sort. */
     "CREATE INDEX tickets_urgency ON tickets(first_response IS NOT NULL, due, id)\n"
     "  WHERE status != 'resolved';\n"
     "CREATE INDEX tickets_urgency_all ON tickets(first_response IS NOT NULL, due, id);\n"
-    "CREATE INDEX tickets_level ON tickets(level, policy_version) WHERE status != 'resolved';\n"
+    "CREATE INDEX tickets_level_order ON tickets(level_rank, first_response IS NOT NULL, due, id)\n"
+    "  WHERE status != 'resolved';\n"
+    /* Ticket counts per status, kept by triggers: the console shows the total on every reload,
+     * and count(*) over a million rows costs ~150 ms where this costs microseconds. */
+    "CREATE TABLE ticket_counts(status TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;\n"
+    "INSERT INTO ticket_counts(status, n) VALUES ('open', 0), ('responded', 0), ('resolved', 0);\n"
+    "CREATE TRIGGER tickets_count_insert AFTER INSERT ON tickets\n"
+    "  BEGIN UPDATE ticket_counts SET n = n + 1 WHERE status = new.status; END;\n"
+    "CREATE TRIGGER tickets_count_delete AFTER DELETE ON tickets\n"
+    "  BEGIN UPDATE ticket_counts SET n = n - 1 WHERE status = old.status; END;\n"
+    "CREATE TRIGGER tickets_count_update AFTER UPDATE OF status ON tickets WHEN old.status != new.status\n"
+    "  BEGIN UPDATE ticket_counts SET n = n - 1 WHERE status = old.status;\n"
+    "        UPDATE ticket_counts SET n = n + 1 WHERE status = new.status; END;\n"
     "CREATE TABLE audit(\n"
     "  seq INTEGER PRIMARY KEY,\n"
     "  at INTEGER NOT NULL,\n"
@@ -375,6 +395,10 @@ static st_code configure(st_store *s, bool fresh, st_err *err)
 {
     sqlite3_busy_handler(s->db, busy_handler, s);
     st_code code = store_exec(s, "PRAGMA foreign_keys = ON", err);
+    /* 32 MiB of page cache (SQLite's default is 2 MiB): a big import touches every index at
+     * random places (due times), and re-reading spilled pages made 1M inserts 60% slower. */
+    if (code == ST_OK)
+        code = store_exec(s, "PRAGMA cache_size = -32768", err);
     if (code == ST_OK)
         code = store_exec(s, "PRAGMA synchronous = FULL", err);
     if (code != ST_OK)
@@ -617,6 +641,20 @@ st_code store_policy_put(st_store *s, const char *json, const char *sha256_hex, 
     store_bind_text(stmt, 5, actor);
     store_bind_text(stmt, 6, reason);
     code = store_step_done(s, stmt, "storing a policy version", err);
+    /* The level order, read with SQLite's JSON functions (the policy module validated the file;
+     * anything unreadable simply gets no ranks and sorts last). */
+    if (code == ST_OK)
+        code = store_stmt(s,
+                          "INSERT OR IGNORE INTO policy_levels(version, level, rank)"
+                          " SELECT ?1, json_extract(value, '$.id'), key"
+                          " FROM json_each(CASE WHEN json_valid(?2) THEN ?2 ELSE '{}' END, '$.levels')"
+                          " WHERE json_type(value, '$.id') = 'text'",
+                          &stmt, err);
+    if (code == ST_OK) {
+        sqlite3_bind_int64(stmt, 1, next);
+        store_bind_text(stmt, 2, json);
+        code = store_step_done(s, stmt, "storing a policy's levels", err);
+    }
     if (code == ST_OK && version_out)
         *version_out = next;
     return code;
@@ -685,6 +723,9 @@ static st_code ticket_from_row(st_store *s, sqlite3_stmt *stmt, st_ticket *t, st
     return ST_OK;
 }
 
+/* The rank of level ?5 in policy version ?15 (unknown levels sort last). */
+#define LEVEL_RANK "coalesce((SELECT rank FROM policy_levels WHERE version = ?15 AND level = ?5), 1000000)"
+
 /* Binds every stored field but id and version to parameters 1..17 (insert and update share it). */
 static void bind_ticket_fields(sqlite3_stmt *stmt, const st_ticket *t)
 {
@@ -731,13 +772,14 @@ st_code store_ticket_insert(st_store *s, st_ticket *t, st_err *err)
     st_code code = store_require_write(s, err);
     sqlite3_stmt *stmt;
     if (code == ST_OK)
-        code = store_stmt(
-            s,
-            "INSERT INTO tickets(ref, title, customer, channel, level, assignee, status, created,"
-            " first_response, resolved, clock_start, due, response_due, breached_hist,"
-            " policy_version, updated_by, updated_at, version)"
-            " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, 1)",
-            &stmt, err);
+        code =
+            store_stmt(s,
+                       "INSERT INTO tickets(ref, title, customer, channel, level, assignee, status, created,"
+                       " first_response, resolved, clock_start, due, response_due, breached_hist,"
+                       " policy_version, updated_by, updated_at, version, level_rank)"
+                       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, "
+                       "1, " LEVEL_RANK ")",
+                       &stmt, err);
     if (code != ST_OK)
         return code;
     bind_ticket_fields(stmt, t);
@@ -790,8 +832,8 @@ st_code store_ticket_update(st_store *s, st_ticket *t, int64_t expect_version, s
                           "UPDATE tickets SET ref = ?1, title = ?2, customer = ?3, channel = ?4, level = ?5,"
                           " assignee = ?6, status = ?7, created = ?8, first_response = ?9, resolved = ?10,"
                           " clock_start = ?11, due = ?12, response_due = ?13, breached_hist = ?14,"
-                          " policy_version = ?15, updated_by = ?16, updated_at = ?17, version = ?19 + 1"
-                          " WHERE id = ?18 AND version = ?19",
+                          " policy_version = ?15, updated_by = ?16, updated_at = ?17, version = ?19 + 1,"
+                          " level_rank = " LEVEL_RANK " WHERE id = ?18 AND version = ?19",
                           &stmt, err);
     if (code != ST_OK)
         return code;
@@ -898,7 +940,7 @@ const char *store_ticket_list_sql(store_sort sort, bool include_resolved)
      * tickets_urgency instead of sorting. */
     static const char *const sql[4][2] = {
         {LIST_SQL(OPEN_ONLY, URGENCY), LIST_SQL("", URGENCY)},
-        {LIST_SQL(OPEN_ONLY, "level, " URGENCY), LIST_SQL("", "level, " URGENCY)},
+        {LIST_SQL(OPEN_ONLY, "level_rank, " URGENCY), LIST_SQL("", "level_rank, " URGENCY)},
         {LIST_SQL(OPEN_ONLY, "created, id"), LIST_SQL("", "created, id")},
         {LIST_SQL(OPEN_ONLY, "customer IS NULL, customer, " URGENCY),
          LIST_SQL("", "customer IS NULL, customer, " URGENCY)},
@@ -948,8 +990,9 @@ st_code store_ticket_list(st_store *s, const store_list_query *q, st_ticket **ou
 st_code store_ticket_count(st_store *s, bool include_resolved, int64_t *n, st_err *err)
 {
     return query_int(s,
-                     include_resolved ? "SELECT count(*) FROM tickets"
-                                      : "SELECT count(*) FROM tickets WHERE status != 'resolved'",
+                     include_resolved
+                         ? "SELECT coalesce(sum(n), 0) FROM ticket_counts"
+                         : "SELECT coalesce(sum(n), 0) FROM ticket_counts WHERE status != 'resolved'",
                      n, err);
 }
 

@@ -522,12 +522,95 @@ Test(store, list_in_urgency_order)
     store_close(s);
 }
 
+/* The trigger-kept counts agree with count(*) through inserts, status changes and rollbacks. */
+Test(store, counts_follow_status_changes)
+{
+    st_store *s = create_db();
+    st_err err = {0};
+    int64_t id = add_ticket(s, "a", 1000, ST_TIME_NONE, TK_OPEN);
+    add_ticket(s, "b", 1000, ST_TIME_NONE, TK_OPEN);
+    add_ticket(s, "c", 1000, 10, TK_RESOLVED);
+    st_ticket t;
+    cr_assert_eq(store_ticket_get(s, id, &t, &err), ST_OK);
+    t.status = TK_RESOLVED;
+    cr_assert_eq(store_begin(s, &err), ST_OK);
+    cr_assert_eq(store_ticket_update(s, &t, 1, &err), ST_OK, "%s", err.msg);
+    cr_assert_eq(store_commit(s, &err), ST_OK);
+    t.status = TK_RESPONDED; /* reopened, then rolled back */
+    cr_assert_eq(store_begin(s, &err), ST_OK);
+    cr_assert_eq(store_ticket_update(s, &t, 2, &err), ST_OK, "%s", err.msg);
+    store_rollback(s);
+    ticket_done(&t);
+    int64_t open = 0, all = 0;
+    cr_assert_eq(store_ticket_count(s, false, &open, &err), ST_OK);
+    cr_assert_eq(store_ticket_count(s, true, &all, &err), ST_OK);
+    cr_assert_eq(open, 1);
+    cr_assert_eq(all, 3);
+    cr_assert_eq(open, raw_int(s->db, "SELECT count(*) FROM tickets WHERE status != 'resolved'"));
+    cr_assert_eq(all, raw_int(s->db, "SELECT count(*) FROM tickets"));
+    store_close(s);
+}
+
+/* The level sort follows the policy's level order (highest first), not the ids' spelling. */
+Test(store, list_by_level_follows_policy_order)
+{
+    st_store *s = open_ok(dbpath, STORE_OPEN_CREATE);
+    st_err err = {0};
+    int64_t v = 0;
+    cr_assert_eq(store_begin(s, &err), ST_OK);
+    cr_assert_eq(store_policy_put(s, "{\"levels\":[{\"id\":\"URGENT\"},{\"id\":\"HIGH\"},{\"id\":\"LOW\"}]}",
+                                  "h", 1, "alice", NULL, &v, &err),
+                 ST_OK, "%s", err.msg);
+    const char *levels[] = {"LOW", "URGENT", "HIGH", "URGENT", "NOPE"};
+    st_time dues[] = {100, 300, 200, 250, 50};
+    int64_t ids[5];
+    for (int i = 0; i < 5; i++) {
+        st_ticket t = make_ticket("t", levels[i], dues[i], ST_TIME_NONE, TK_OPEN);
+        cr_assert_eq(store_ticket_insert(s, &t, &err), ST_OK, "%s", err.msg);
+        ids[i] = t.id;
+        ticket_done(&t);
+    }
+    cr_assert_eq(store_commit(s, &err), ST_OK);
+    /* A level change moves the ticket in the order: LOW -> URGENT, with the earliest URGENT due. */
+    st_ticket t;
+    cr_assert_eq(store_ticket_get(s, ids[0], &t, &err), ST_OK);
+    free(t.level);
+    t.level = xstrdup("URGENT");
+    cr_assert_eq(store_begin(s, &err), ST_OK);
+    cr_assert_eq(store_ticket_update(s, &t, 1, &err), ST_OK, "%s", err.msg);
+    cr_assert_eq(store_commit(s, &err), ST_OK);
+    ticket_done(&t);
+
+    store_list_query q = {.sort = STORE_SORT_LEVEL};
+    st_ticket *list = NULL;
+    size_t n = 0;
+    cr_assert_eq(store_ticket_list(s, &q, &list, &n, &err), ST_OK, "%s", err.msg);
+    int64_t want[] = {ids[0], ids[3], ids[1], ids[2], ids[4]};
+    cr_assert_eq(n, 5);
+    for (size_t i = 0; i < n; i++)
+        cr_assert_eq(list[i].id, want[i], "position %zu: got %ld want %ld", i, (long)list[i].id,
+                     (long)want[i]);
+    for (size_t i = 0; i < n; i++)
+        ticket_done(&list[i]);
+    free(list);
+    store_close(s);
+}
+
 /* The first screen must come from the partial index, not from sorting every ticket. */
 Test(store, list_query_uses_index)
 {
     st_store *s = create_db();
-    for (int incl = 0; incl < 2; incl++) {
-        char *sql = xasprintf("EXPLAIN QUERY PLAN %s", store_ticket_list_sql(STORE_SORT_URGENCY, incl));
+    struct {
+        store_sort sort;
+        bool incl;
+        const char *index;
+    } cases[] = {
+        {STORE_SORT_URGENCY, false, "tickets_urgency"},
+        {STORE_SORT_URGENCY, true, "tickets_urgency_all"},
+        {STORE_SORT_LEVEL, false, "tickets_level_order"},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        char *sql = xasprintf("EXPLAIN QUERY PLAN %s", store_ticket_list_sql(cases[k].sort, cases[k].incl));
         sqlite3_stmt *st = NULL;
         cr_assert_eq(sqlite3_prepare_v2(s->db, sql, -1, &st, NULL), SQLITE_OK, "%s", sqlite3_errmsg(s->db));
         strbuf plan;
@@ -537,7 +620,9 @@ Test(store, list_query_uses_index)
             sb_append_c(&plan, '\n');
         }
         sqlite3_finalize(st);
-        cr_assert(strstr(plan.buf, incl ? "tickets_urgency_all" : "tickets_urgency"), "plan: %s", plan.buf);
+        char *want = xasprintf("INDEX %s\n", cases[k].index);
+        cr_assert(strstr(plan.buf, want), "plan: %s", plan.buf);
+        free(want);
         cr_assert_null(strstr(plan.buf, "TEMP B-TREE"), "plan sorts: %s", plan.buf);
         sb_done(&plan);
         free(sql);
