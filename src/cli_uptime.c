@@ -8,7 +8,6 @@
 
 #include "slatop/cli.h"
 #include "slatop/fetcher.h"
-#include "slatop/policy.h"
 #include "slatop/store.h"
 #include "slatop/store_uptime.h"
 #include "slatop/text.h"
@@ -157,27 +156,9 @@ static void print_text(strbuf *sb, const char *month, const uptime_report *r, co
     sb_printf(sb, "  fetched %s  (per-minute estimate from counters)\n", time_format_iso(fetched_at, a));
 }
 
-/* Policy uptime settings from the database's latest policy version (defaults without one). */
-static st_code load_policy(st_store *s, st_policy **pol, st_err *err)
-{
-    *pol = NULL;
-    char *json = NULL;
-    int64_t ver = 0;
-    st_code rc = store_policy_get(s, 0, &json, &ver, err);
-    if (rc == ST_NOTFOUND) {
-        st_err_clear(err);
-        return ST_OK;
-    }
-    if (rc)
-        return rc;
-    rc = policy_parse(json, strlen(json), "database policy", pol, err);
-    free(json);
-    return rc;
-}
-
 typedef struct {
     st_store *store;
-    st_policy *pol;
+    uptime_settings set;
     fetcher *f;
     uptime_job *job;
     char *key, *sp_key, *source;
@@ -193,30 +174,43 @@ static void run_done(run_state *r)
     fetcher_free(r->f);
     if (r->store)
         store_close(r->store);
-    policy_free(r->pol);
+    uptime_settings_done(&r->set);
     free(r->key);
     free(r->sp_key);
     free(r->source);
     free(r->cached);
-    /* win holds copies of policy strings and moved status page windows */
     uptime_windows_free(r->win, r->n_win);
     uptime_windows_free(r->sp_win, r->n_sp_win);
     sb_done(&r->out);
 }
 
-static void add_window(run_state *r, size_t *cap, const uptime_window *src)
+/* Fetches the month from the source (all chunks, to completion) and caches it unless read-only. */
+static st_code fetch_month(run_state *r, const cli_globals *g, st_time ms, st_time me, st_time now,
+                           const uptime_minute **minutes, size_t *n, bool *partial, st_err *err)
 {
-    if (r->n_win == *cap) {
-        *cap = *cap ? 2 * *cap : 8;
-        r->win = xrealloc(r->win, *cap * sizeof *r->win);
+    const st_config *cfg = g->config;
+    st_code rc = fetcher_new(&r->f, err);
+    if (rc == ST_OK)
+        rc = uptime_job_start(r->f, &cfg->prometheus, cfg->statuspage_url, ms, me, now, &r->job, err);
+    if (rc == ST_OK)
+        rc = fetcher_run(r->f, err);
+    fetch_result fr;
+    while (rc == ST_OK && fetcher_take_finished(r->f, &fr))
+        if (!uptime_job_offer(r->job, &fr))
+            fetch_result_done(&fr);
+    st_err sp_err;
+    st_err_clear(&sp_err);
+    if (rc == ST_OK)
+        rc = uptime_job_result(r->job, minutes, n, partial, &r->sp_win, &r->n_sp_win, &sp_err, err);
+    if (rc == ST_OK && sp_err.code != ST_OK) {
+        char *m = text_sanitize(sp_err.msg, MB_CUR_MAX == 1);
+        fprintf(stderr, "slatop: uptime: warning: status page: %s (using cached windows)\n", m);
+        free(m);
     }
-    uptime_window *x = &r->win[r->n_win++];
-    x->id = xstrdup(src->id);
-    x->name = xstrdup(src->name);
-    x->status = xstrdup(src->status);
-    x->start = src->start;
-    x->end = src->end;
-    x->announced = src->announced;
+    if (rc == ST_OK && !g->read_only)
+        rc = uptime_cache_save(r->store, r->key, r->sp_key, ms, me, now, *minutes, *n, *partial, r->sp_win,
+                               r->n_sp_win, NULL, err);
+    return rc;
 }
 
 int cli_uptime(const cli_globals *g, int argc, char **argv)
@@ -267,7 +261,7 @@ int cli_uptime(const cli_globals *g, int argc, char **argv)
     sb_init(&r.out);
     st_code rc = store_open(g->db_path, g->read_only ? STORE_OPEN_RO : STORE_OPEN_RW, &r.store, &err);
     if (rc == ST_OK)
-        rc = load_policy(r.store, &r.pol, &err);
+        rc = uptime_settings_load(r.store, &r.set, &err);
     if (rc) {
         run_done(&r);
         return fail(&err);
@@ -276,14 +270,13 @@ int cli_uptime(const cli_globals *g, int argc, char **argv)
     r.key = uptime_source_key(p);
     r.source = fetch_redact_url(p->url);
     r.sp_key = cfg->statuspage_url ? fetch_redact_url(cfg->statuspage_url) : NULL;
-    bool month_over = me <= now;
     bool known = false, cached_complete = false, partial = false;
     st_time fetched_at = now;
     st_time cached_at;
     rc = store_uptime_month_get(r.store, r.key, month, &known, &cached_at, &cached_complete, &err);
     const uptime_minute *minutes = NULL;
     size_t n_minutes = 0;
-    if (rc == ST_OK && known && cached_complete && month_over) {
+    if (rc == ST_OK && known && cached_complete && me <= now) {
         /* A past month cached complete: never fetched twice. */
         n_minutes = (size_t)((me - ms) / 60);
         r.cached = xcalloc(n_minutes, sizeof *r.cached);
@@ -292,83 +285,19 @@ int cli_uptime(const cli_globals *g, int argc, char **argv)
         minutes = r.cached;
         fetched_at = cached_at;
     } else if (rc == ST_OK) {
-        rc = fetcher_new(&r.f, &err);
-        if (rc == ST_OK)
-            rc = uptime_job_start(r.f, p, cfg->statuspage_url, ms, me, now, &r.job, &err);
-        if (rc == ST_OK)
-            rc = fetcher_run(r.f, &err);
-        fetch_result fr;
-        while (rc == ST_OK && fetcher_take_finished(r.f, &fr))
-            if (!uptime_job_offer(r.job, &fr))
-                fetch_result_done(&fr);
-        st_err sp_err;
-        st_err_clear(&sp_err);
-        if (rc == ST_OK)
-            rc = uptime_job_result(r.job, &minutes, &n_minutes, &partial, &r.sp_win, &r.n_sp_win, &sp_err, &err);
-        if (rc == ST_OK && sp_err.code != ST_OK) {
-            char *m = text_sanitize(sp_err.msg, MB_CUR_MAX == 1);
-            fprintf(stderr, "slatop: uptime: warning: status page: %s (using cached windows)\n", m);
-            free(m);
-        }
-        if (rc == ST_OK && !g->read_only) {
-            bool complete = month_over && !partial;
-            for (size_t i = 0; complete && i < n_minutes; i++)
-                if (minutes[i].kind != UPTIME_VALUE)
-                    complete = false;
-            rc = store_begin(r.store, &err);
-            if (rc == ST_OK)
-                rc = store_uptime_put_minutes(r.store, r.key, ms, minutes, n_minutes, &err);
-            if (rc == ST_OK)
-                rc = store_uptime_month_put(r.store, r.key, month, now, complete, &err);
-            if (rc == ST_OK && r.sp_key && r.n_sp_win)
-                rc = store_uptime_windows_put(r.store, r.sp_key, r.sp_win, r.n_sp_win, &err);
-            if (rc == ST_OK)
-                rc = store_commit(r.store, &err);
-            else
-                store_rollback(r.store);
-        }
+        rc = fetch_month(&r, g, ms, me, now, &minutes, &n_minutes, &partial, &err);
     }
-    /* Windows: the policy's, plus every status page window seen (cached, or just fetched when the
-     * database is read-only). */
-    size_t cap = 0;
-    if (rc == ST_OK && r.pol) {
-        for (size_t i = 0; i < r.pol->uptime.n_maintenance; i++) {
-            const pol_maintenance *m = &r.pol->uptime.maintenance[i];
-            uptime_window w = {.id = m->id, .name = m->name, .start = m->start, .end = m->end,
-                               .announced = m->announced};
-            add_window(&r, &cap, &w);
-        }
-    }
-    if (rc == ST_OK && r.sp_key) {
-        uptime_window *cw = NULL;
-        size_t ncw = 0;
-        if (g->read_only) {
-            for (size_t i = 0; i < r.n_sp_win; i++)
-                add_window(&r, &cap, &r.sp_win[i]);
-        }
-        rc = store_uptime_windows_get(r.store, r.sp_key, &cw, &ncw, &err);
-        for (size_t i = 0; rc == ST_OK && i < ncw; i++) {
-            bool dup = false;
-            for (size_t k = 0; g->read_only && k < r.n_sp_win; k++)
-                dup = dup || (cw[i].id && r.sp_win[k].id && strcmp(cw[i].id, r.sp_win[k].id) == 0);
-            if (!dup)
-                add_window(&r, &cap, &cw[i]);
-        }
-        uptime_windows_free(cw, ncw);
-    }
+    if (rc == ST_OK)
+        rc = uptime_windows_collect(r.store, &r.set, r.sp_key, g->read_only ? r.sp_win : NULL,
+                                    g->read_only ? r.n_sp_win : 0, &r.win, &r.n_win, &err);
     if (rc) {
         run_done(&r);
         return fail(&err);
     }
     uptime_input in = {.month_start = ms, .month_end = me, .now = now, .minutes = minutes, .n_minutes = n_minutes,
-                       .threshold = 0.05, .notice_days = 7, .windows = r.win, .n_windows = r.n_win,
+                       .has_target = r.set.has_target, .target_percent = r.set.target_percent,
+                       .threshold = r.set.threshold, .notice_days = r.set.notice_days, .windows = r.win, .n_windows = r.n_win,
                        .partial = partial};
-    if (r.pol) {
-        in.has_target = r.pol->uptime.has_target;
-        in.target_percent = r.pol->uptime.target_percent;
-        in.threshold = r.pol->uptime.error_rate_threshold;
-        in.notice_days = r.pol->uptime.notice_days;
-    }
     uptime_report rep;
     rc = uptime_compute(&in, &rep, &err);
     if (rc) {

@@ -4,8 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "slatop/policy.h"
 #include "slatop/prometheus.h"
 #include "slatop/statuspage.h"
+#include "slatop/store_uptime.h"
 
 struct uptime_job {
     st_time month_start;
@@ -177,4 +179,119 @@ void uptime_job_free(uptime_job *j)
     free(j->minutes);
     uptime_windows_free(j->windows, j->n_windows);
     free(j);
+}
+
+st_code uptime_settings_load(st_store *s, uptime_settings *out, st_err *err)
+{
+    memset(out, 0, sizeof *out);
+    out->threshold = 0.05;
+    out->notice_days = 7;
+    char *json = NULL;
+    int64_t ver = 0;
+    st_code rc = store_policy_get(s, 0, &json, &ver, err);
+    if (rc == ST_NOTFOUND) {
+        st_err_clear(err);
+        return ST_OK;
+    }
+    if (rc)
+        return rc;
+    st_policy *p = NULL;
+    rc = policy_parse(json, strlen(json), "database policy", &p, err);
+    free(json);
+    if (rc)
+        return rc;
+    out->has_target = p->uptime.has_target;
+    out->target_percent = p->uptime.target_percent;
+    out->threshold = p->uptime.error_rate_threshold;
+    out->notice_days = p->uptime.notice_days;
+    out->windows = xcalloc(p->uptime.n_maintenance ? p->uptime.n_maintenance : 1, sizeof *out->windows);
+    for (size_t i = 0; i < p->uptime.n_maintenance; i++) {
+        const pol_maintenance *m = &p->uptime.maintenance[i];
+        uptime_window *w = &out->windows[out->n_windows++];
+        w->id = xstrdup(m->id);
+        w->name = xstrdup(m->name);
+        w->start = m->start;
+        w->end = m->end;
+        w->announced = m->announced;
+    }
+    policy_free(p);
+    return ST_OK;
+}
+
+void uptime_settings_done(uptime_settings *u)
+{
+    if (!u)
+        return;
+    uptime_windows_free(u->windows, u->n_windows);
+    memset(u, 0, sizeof *u);
+}
+
+st_code uptime_cache_save(st_store *s, const char *key, const char *sp_key, st_time month_start, st_time month_end,
+                          st_time now, const uptime_minute *minutes, size_t n, bool partial,
+                          const uptime_window *sp, size_t n_sp, bool *complete_out, st_err *err)
+{
+    bool complete = month_end <= now && !partial && n == (size_t)((month_end - month_start) / 60);
+    for (size_t i = 0; complete && i < n; i++)
+        if (minutes[i].kind != UPTIME_VALUE)
+            complete = false;
+    if (complete_out)
+        *complete_out = complete;
+    char month[8];
+    st_time ms, me;
+    uptime_month_of(month_start, month, &ms, &me);
+    st_code rc = store_begin(s, err);
+    if (rc == ST_OK)
+        rc = store_uptime_put_minutes(s, key, month_start, minutes, n, err);
+    if (rc == ST_OK)
+        rc = store_uptime_month_put(s, key, month, now, complete, err);
+    if (rc == ST_OK && sp_key && n_sp)
+        rc = store_uptime_windows_put(s, sp_key, sp, n_sp, err);
+    if (rc == ST_OK)
+        return store_commit(s, err);
+    store_rollback(s);
+    return rc;
+}
+
+static void push_copy(uptime_window **w, size_t *n, size_t *cap, const uptime_window *src)
+{
+    if (*n == *cap) {
+        *cap = *cap ? 2 * *cap : 8;
+        *w = xrealloc(*w, *cap * sizeof **w);
+    }
+    uptime_window *x = &(*w)[(*n)++];
+    x->id = xstrdup(src->id);
+    x->name = xstrdup(src->name);
+    x->status = xstrdup(src->status);
+    x->start = src->start;
+    x->end = src->end;
+    x->announced = src->announced;
+}
+
+st_code uptime_windows_collect(st_store *s, const uptime_settings *u, const char *sp_key, const uptime_window *fresh,
+                               size_t n_fresh, uptime_window **out, size_t *n, st_err *err)
+{
+    uptime_window *w = NULL;
+    size_t nw = 0, cap = 0;
+    for (size_t i = 0; u && i < u->n_windows; i++)
+        push_copy(&w, &nw, &cap, &u->windows[i]);
+    uptime_window *cw = NULL;
+    size_t ncw = 0;
+    st_code rc = sp_key ? store_uptime_windows_get(s, sp_key, &cw, &ncw, err) : ST_OK;
+    for (size_t i = 0; rc == ST_OK && i < ncw; i++)
+        push_copy(&w, &nw, &cap, &cw[i]);
+    for (size_t i = 0; rc == ST_OK && i < n_fresh; i++) {
+        bool cached = false;
+        for (size_t k = 0; k < ncw && !cached; k++)
+            cached = cw[k].id && fresh[i].id && strcmp(cw[k].id, fresh[i].id) == 0;
+        if (!cached)
+            push_copy(&w, &nw, &cap, &fresh[i]);
+    }
+    uptime_windows_free(cw, ncw);
+    if (rc) {
+        uptime_windows_free(w, nw);
+        return rc;
+    }
+    *out = w;
+    *n = nw;
+    return ST_OK;
 }
