@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -1061,5 +1062,89 @@ Test(store, concurrent_writers_keep_one_chain)
     cr_assert_eq(n, 2 * PER_PROCESS);
     cr_assert_eq(store_audit_verify(s, 0, NULL, &checked, &err), ST_OK, "%s", err.msg);
     cr_assert_eq(checked, 2 * PER_PROCESS);
+    store_close(s);
+}
+
+/* A writer that finds the database locked waits (in short polls) instead of failing. */
+Test(store, writer_waits_for_lock)
+{
+    store_close(create_db());
+    int fds[2];
+    cr_assert_eq(pipe(fds), 0);
+    pid_t child = fork();
+    cr_assert_neq(child, -1);
+    if (child == 0) {
+        sqlite3 *db = NULL;
+        int ok = sqlite3_open(dbpath, &db) == SQLITE_OK &&
+                 sqlite3_exec(db, "BEGIN IMMEDIATE; INSERT INTO meta VALUES ('held', '1')", NULL, NULL,
+                              NULL) == SQLITE_OK;
+        if (write(fds[1], "x", 1) != 1)
+            ok = 0;
+        usleep(300000);
+        if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+            ok = 0;
+        sqlite3_close(db);
+        _exit(ok ? 0 : 1);
+    }
+    char c;
+    cr_assert_eq(read(fds[0], &c, 1), 1);
+    st_store *s = open_ok(dbpath, STORE_OPEN_RW);
+    st_err err = {0};
+    st_mono t0 = mono_now();
+    cr_assert_eq(store_begin(s, &err), ST_OK, "%s", err.msg);
+    double waited_ms = (double)(mono_now() - t0) / 1e6;
+    cr_assert_eq(store_meta_set(s, "after", "1", &err), ST_OK);
+    cr_assert_eq(store_commit(s, &err), ST_OK);
+    int status = 0;
+    cr_assert_eq(waitpid(child, &status, 0), child);
+    cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    cr_assert_gt(waited_ms, 100.0, "did not wait for the lock (%.1f ms)", waited_ms);
+    cr_assert_lt(waited_ms, 3000.0, "waited too long (%.1f ms)", waited_ms);
+    char *v = NULL;
+    cr_assert_eq(store_meta_get(s, "held", &v, &err), ST_OK);
+    cr_assert_str_eq(v, "1");
+    free(v);
+    store_close(s);
+}
+
+/* Side files left world-writable by something else are tightened when the store opens. */
+Test(store, side_files_tightened)
+{
+    store_close(create_db());
+    char wal[300];
+    snprintf(wal, sizeof wal, "%s-wal", dbpath);
+    int fd = open(wal, O_CREAT | O_WRONLY | O_TRUNC, 0600);
+    cr_assert_geq(fd, 0);
+    close(fd);
+    cr_assert_eq(chmod(wal, 0666), 0);
+    st_store *s = open_ok(dbpath, STORE_OPEN_RW);
+    struct stat st;
+    cr_assert_eq(stat(wal, &st), 0);
+    cr_assert_eq(st.st_mode & S_IWOTH, 0, "mode %o", st.st_mode & 0777);
+    cr_assert_neq(st.st_mode & S_IWGRP, 0, "mode %o", st.st_mode & 0777);
+    store_close(s);
+}
+
+/* Entries wait in the connection until commit (then go to syslog); a rollback drops them. */
+Test(store, syslog_copies_only_after_commit)
+{
+    st_store *s = create_db();
+    st_err err = {0};
+    st_audit_entry e = make_entry(1, "pending");
+    cr_assert_eq(store_begin(s, &err), ST_OK);
+    cr_assert_eq(store_audit_append(s, &e, &err), ST_OK, "%s", err.msg);
+    cr_assert_eq(s->n_pending, 1);
+    cr_assert_eq(s->pending[0].seq, e.seq);
+    cr_assert_str_eq(s->pending[0].hash, e.hash);
+    store_rollback(s);
+    cr_assert_eq(s->n_pending, 0);
+    audit_entry_done(&e);
+    e = make_entry(1, "committed");
+    cr_assert_eq(store_begin(s, &err), ST_OK);
+    cr_assert_eq(store_audit_append(s, &e, &err), ST_OK, "%s", err.msg);
+    cr_assert_eq(e.seq, 1, "the rolled-back entry left no gap");
+    cr_assert_eq(store_commit(s, &err), ST_OK);
+    cr_assert_eq(s->n_pending, 0);
+    audit_entry_done(&e);
     store_close(s);
 }
