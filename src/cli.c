@@ -969,6 +969,7 @@ static void ctx_done(cli_ctx *c)
     config_free(c->config_owned);
     free(c->db_owned);
     free(c->demo_owned);
+    free(c->uptime_argv);
 }
 
 static int run_demo(cli_ctx *c, const raw_globals *rg, bool have_command)
@@ -983,6 +984,8 @@ static int run_demo(cli_ctx *c, const raw_globals *rg, bool have_command)
         c->g.db_path = c->demo_owned;
     }
     if (demo_build(c->g.db_path, &c->g.clock, &err) != ST_OK)
+        return cli_fail(c, &err);
+    if (demo_monitoring(c->g.db_path, clock_now(&c->g.clock), c->config_owned, &err) != ST_OK)
         return cli_fail(c, &err);
     if (have_command)
         return -1; /* the caller runs the command on the demo database */
@@ -1044,6 +1047,21 @@ int cli_main(int argc, char **argv)
     }
     cmd_args args;
     bool help = false;
+    if (cmd && !cmd->run) {
+        /* uptime parses its own options; global options given after it are taken out first. */
+        ctx.uptime_argv = xcalloc((size_t)(argc - i + 1), sizeof(char *));
+        ctx.uptime_argv[ctx.uptime_argc++] = argv[i];
+        for (int k = i + 1; k < argc; k++) {
+            int r = strncmp(argv[k], "--", 2) == 0 && strcmp(argv[k], "--help") != 0 ? parse_global(argc, argv, &k, &rg) : 0;
+            if (r == 1)
+                continue;
+            if (r != 0) {
+                free(ctx.uptime_argv);
+                return r;
+            }
+            ctx.uptime_argv[ctx.uptime_argc++] = argv[k];
+        }
+    }
     if (cmd && cmd->run) {
         int r = parse_command(cmd, argc, argv, i + 1, &rg, &args, &help);
         if (r != 0)
@@ -1070,7 +1088,7 @@ int cli_main(int argc, char **argv)
             if (rc != 0 && err.msg[0])
                 cli_fail(&ctx, &err);
         } else if (!cmd->run) {
-            rc = cli_uptime(&ctx.g, argc - i, argv + i);
+            rc = cli_uptime(&ctx.g, ctx.uptime_argc, ctx.uptime_argv);
         } else {
             rc = cmd->run(&ctx, &args);
         }

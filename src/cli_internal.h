@@ -23,6 +23,8 @@ typedef struct {
     st_config *config_owned;
     char *db_owned;
     char *demo_owned;
+    char **uptime_argv;      /* `uptime` and its own arguments, globals taken out (array owned) */
+    int uptime_argc;
 } cli_ctx;
 
 /* Prints "slatop: MSG" (sanitised, one line) on stderr; returns the exit status for err. */

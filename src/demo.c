@@ -9,6 +9,7 @@
 
 #include "slatop/calendar.h"
 #include "slatop/demo.h"
+#include "slatop/demo_uptime.h"
 #include "slatop/ops.h"
 #include "slatop/policy.h"
 #include "slatop/store.h"
@@ -273,4 +274,39 @@ st_code demo_build(const char *path, const st_clock *clock, st_err *err)
     if (rc == ST_OK)
         rc = build_content(path, now, err);
     return rc;
+}
+
+st_code demo_monitoring(const char *db_path, st_time now, st_config *cfg, st_err *err)
+{
+    /* demo_uptime_write wants an absolute directory. */
+    char *dir;
+    if (db_path[0] == '/') {
+        dir = xasprintf("%s.uptime", db_path);
+    } else {
+        char cwd[4096];
+        if (!getcwd(cwd, sizeof cwd))
+            return st_fail(err, ST_IO, "%s: cannot resolve the current directory: %s", db_path, strerror(errno));
+        dir = xasprintf("%s/%s.uptime", cwd, db_path);
+    }
+    cfg_prometheus src;
+    memset(&src, 0, sizeof src);
+    char *sp = NULL;
+    st_code rc = demo_uptime_write(dir, now, &src, &sp, err);
+    free(dir);
+    if (rc != ST_OK)
+        return rc;
+    /* The config owns its strings (config_free frees them): hand ours over. */
+    cfg_prometheus *p = &cfg->prometheus;
+    free(p->url);
+    free(p->query);
+    free(p->requests_query);
+    free(p->username);
+    free(p->password_file);
+    free(p->bearer_token_file);
+    free(p->ca_file);
+    *p = src;
+    cfg->has_prometheus = true;
+    free(cfg->statuspage_url);
+    cfg->statuspage_url = sp;
+    return ST_OK;
 }

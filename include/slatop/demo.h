@@ -4,6 +4,7 @@
 #ifndef SLATOP_DEMO_H
 #define SLATOP_DEMO_H
 
+#include "slatop/config.h"
 #include "slatop/util.h"
 
 /* The default demo path: $XDG_STATE_HOME/slatop/demo.db (XDG_STATE_HOME defaults to
@@ -14,5 +15,11 @@ char *demo_default_path(void);
  * database that a previous demo_build created (store meta "demo" = "1"); any other existing file
  * is refused (ST_CONFLICT "PATH: not a demo database; refusing to replace it"). */
 st_code demo_build(const char *path, const st_clock *clock, st_err *err);
+
+/* Writes the demo's monitoring source (a synthetic month of per-minute error ratios with a few
+ * incidents, and a status page file) into the directory "DB_PATH.uptime" and points cfg's
+ * monitoring at it (file:// URLs), replacing whatever monitoring the user's config named: the demo
+ * always shows its own data. Errors name the file (ST_IO). */
+st_code demo_monitoring(const char *db_path, st_time now, st_config *cfg, st_err *err);
 
 #endif

@@ -1009,3 +1009,72 @@ Test(cli, config_errors_name_file_and_key)
     expect_error(&r, 1, cfg);
     support_result_done(&r);
 }
+
+Test(cli, audit_verify_names_the_edited_entry)
+{
+    if (access("/usr/bin/sqlite3", X_OK) != 0)
+        cr_skip_test("no sqlite3 command to tamper with the file");
+    init_db("share/policies/chatti.json");
+    add_ticket("a", "HIGH");
+    support_result r;
+    support_run(&r, "--db", db, "--now", NOW, "raise", "1", "--reason", "honest reason", NULL);
+    expect_ok(&r);
+    support_result_done(&r);
+    char cmd[1200];
+    snprintf(cmd, sizeof cmd,
+             "/usr/bin/sqlite3 '%s' \"DROP TRIGGER audit_no_update; UPDATE audit SET reason='forged' WHERE seq=3;\"",
+             db);
+    cr_assert_eq(system(cmd), 0);
+    support_run(&r, "--db", db, "audit", "verify", NULL);
+    expect_error(&r, 1, "3");
+    support_result_done(&r);
+    /* reading still works and shows what is stored */
+    support_run(&r, "--db", db, "audit", "1", "--json", NULL);
+    expect_ok(&r);
+    cr_expect(strstr(r.out, "forged") != NULL);
+    support_result_done(&r);
+}
+
+Test(cli, global_options_after_the_command)
+{
+    init_db("share/policies/chatti.json");
+    support_result r;
+    support_run(&r, "add", "--title", "late globals", "--db", db, "--now", NOW, "--level=HIGH", NULL);
+    expect_ok(&r);
+    cr_expect_str_eq(r.out, "1\n");
+    support_result_done(&r);
+    support_run(&r, "list", "--json", "--db=" , NULL);
+    expect_error(&r, 2, "--db");
+    support_result_done(&r);
+    support_run(&r, "show", "1", "--json", "--now=2026-11-20T10:10:00Z", "--db", db, NULL);
+    expect_ok(&r);
+    cJSON *j = parse_json(&r);
+    cr_expect_eq(cJSON_GetObjectItem(j, "remaining_s")->valueint, 7200 - 600);
+    cJSON_Delete(j);
+    support_result_done(&r);
+    support_run(&r, "--db", db, "add", "--title", "x", "--title", "y", NULL);
+    expect_error(&r, 2, "--title");
+    support_result_done(&r);
+    support_run(&r, "--db", db, "list", "--json=yes", NULL);
+    expect_error(&r, 2, "--json");
+    support_result_done(&r);
+    support_run(&r, "--db", db, "show", "--help", NULL);
+    expect_ok(&r);
+    cr_expect(strstr(r.out, "show ID") != NULL);
+    support_result_done(&r);
+}
+
+Test(cli, demo_has_its_own_monitoring_source)
+{
+    support_result r;
+    support_run(&r, "--now", NOW, "--demo", "uptime", "--json", NULL);
+    expect_ok(&r);
+    cJSON *j = parse_json(&r);
+    cr_expect_str_eq(str(j, "month"), "2026-11");
+    cr_expect(cJSON_IsNumber(cJSON_GetObjectItem(j, "uptime_percent")));
+    cr_expect(cJSON_GetArraySize(cJSON_GetObjectItem(j, "periods")) > 0, "the demo has incidents");
+    cJSON_Delete(j);
+    support_result_done(&r);
+    struct stat st;
+    cr_expect(stat(support_path("state/slatop/demo.db.uptime"), &st) == 0);
+}
