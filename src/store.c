@@ -61,7 +61,6 @@ static const char *const migrations[] = {
      * tickets is a LIMIT over the index, not a sort. */
     "CREATE INDEX tickets_urgency ON tickets(first_response IS NOT NULL, due, id)\n"
     "  WHERE status != 'resolved';\n"
-    "CREATE INDEX tickets_urgency_all ON tickets(first_response IS NOT NULL, due, id);\n"
     "CREATE INDEX tickets_level_order ON tickets(level_rank, first_response IS NOT NULL, due, id)\n"
     "  WHERE status != 'resolved';\n"
     /* Ticket counts per status, kept by triggers: the console shows the total on every reload,

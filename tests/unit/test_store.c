@@ -607,7 +607,6 @@ Test(store, list_query_uses_index)
         const char *index;
     } cases[] = {
         {STORE_SORT_URGENCY, false, "tickets_urgency"},
-        {STORE_SORT_URGENCY, true, "tickets_urgency_all"},
         {STORE_SORT_LEVEL, false, "tickets_level_order"},
     };
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
