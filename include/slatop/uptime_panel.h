@@ -1,0 +1,50 @@
+/* uptime_panel: the dashboard panel's model (SPEC §7 "The console's dashboard panel"), curses-free
+ * so it is tested without a terminal. It owns a fetcher and drives it from the console's single
+ * thread: the loop waits in uptime_panel_wait (curl_multi_poll with the keyboard descriptor),
+ * calls uptime_panel_tick each turn, and the dashboard view draws uptime_panel_render's lines.
+ * It opens with the last known picture from the database cache, polls every poll_s, caches what
+ * it fetches, and keeps the last error while fetching fails. */
+#ifndef SLATOP_UPTIME_PANEL_H
+#define SLATOP_UPTIME_PANEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "slatop/config.h"
+#include "slatop/store.h"
+#include "slatop/util.h"
+
+typedef struct uptime_panel uptime_panel; /* opaque */
+
+/* cfg and store are borrowed and must outlive the panel; statuspage_url/prometheus from cfg (a
+ * demo may pass its own cfg). Without a monitoring source the panel says so. read_only: never
+ * writes the cache. Caller owns *out (uptime_panel_free). Errors: reading the database. */
+st_code uptime_panel_new(const st_config *cfg, st_store *store, bool read_only, st_time now, uptime_panel **out,
+                         st_err *err);
+void uptime_panel_free(uptime_panel *p);
+
+/* Waits up to timeout_ms for input on fd (may be -1), transfer activity or a retry falling due;
+ * *fd_ready (may be NULL) tells whether fd is readable. Works without a monitoring source too
+ * (plain poll). */
+st_code uptime_panel_wait(uptime_panel *p, int timeout_ms, int fd, bool *fd_ready, st_err *err);
+/* Non-blocking: starts a poll when one is due, collects finished transfers, caches them and
+ * recomputes. True when what the panel shows changed. */
+bool uptime_panel_tick(uptime_panel *p, st_time now);
+/* Milliseconds until the panel wants a tick (next poll or minute boundary); >= 0. */
+int uptime_panel_timeout_ms(const uptime_panel *p, st_time now);
+/* True while a fetch is in flight. */
+bool uptime_panel_busy(const uptime_panel *p);
+
+typedef enum { UPL_NORMAL, UPL_HEADER, UPL_OK, UPL_WARN, UPL_ERROR, UPL_DIM } uptime_line_kind;
+typedef struct {
+    char *text; /* sanitised, at most `cols` display columns */
+    uptime_line_kind kind;
+} uptime_line;
+/* The panel as lines for a width of cols (>= 20): state, month-to-date against target, budget
+ * gauge, burn rates, this month's periods, upcoming maintenance, a per-day strip (block
+ * characters, or ASCII when ascii), the age of the data and the last error. Caller owns *out
+ * (uptime_lines_free). */
+size_t uptime_panel_render(const uptime_panel *p, st_time now, int cols, bool ascii, uptime_line **out);
+void uptime_lines_free(uptime_line *l, size_t n);
+
+#endif

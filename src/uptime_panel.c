@@ -1,0 +1,421 @@
+/* uptime_panel: the dashboard panel's model (see uptime_panel.h). */
+#include "slatop/uptime_panel.h"
+
+#include <errno.h>
+#include <math.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "slatop/fetcher.h"
+#include "slatop/store_uptime.h"
+#include "slatop/text.h"
+#include "slatop/uptime.h"
+#include "slatop/uptime_source.h"
+
+struct uptime_panel {
+    const st_config *cfg; /* borrowed */
+    st_store *store;      /* borrowed */
+    bool read_only;
+    bool configured;
+    fetcher *f;
+    uptime_job *job;
+    char *key, *sp_key;
+    uptime_settings set;
+    char month[8];
+    st_time ms, me;
+    uptime_minute *minutes; /* the month's minutes, all of it (unfetched ones no-data) */
+    size_t n_minutes;
+    bool partial;
+    uptime_window *win;
+    size_t n_win;
+    st_time fetched_at;   /* ST_TIME_NONE: never */
+    st_time next_poll;
+    st_time computed_for; /* the minute the report was computed for */
+    char last_error[600]; /* empty when the last fetch worked */
+    bool have_report;
+    uptime_report rep;
+};
+
+static void load_month(uptime_panel *p, st_time now)
+{
+    uptime_month_of(now, p->month, &p->ms, &p->me);
+    free(p->minutes);
+    p->n_minutes = (size_t)((p->me - p->ms) / 60);
+    p->minutes = xcalloc(p->n_minutes, sizeof *p->minutes);
+    p->partial = false;
+    p->fetched_at = ST_TIME_NONE;
+    size_t found = 0;
+    st_err err;
+    bool known = false, complete = false;
+    st_time at;
+    /* The last known picture; a cache that cannot be read only means starting empty. */
+    if (store_uptime_month_get(p->store, p->key, p->month, &known, &at, &complete, &err) == ST_OK && known)
+        p->fetched_at = at;
+    if (store_uptime_get_minutes(p->store, p->key, p->ms, p->minutes, p->n_minutes, &found, &err) != ST_OK)
+        snprintf(p->last_error, sizeof p->last_error, "%s", err.msg);
+}
+
+static void recompute(uptime_panel *p, st_time now)
+{
+    if (p->have_report)
+        uptime_report_done(&p->rep);
+    p->have_report = false;
+    uptime_input in = {.month_start = p->ms, .month_end = p->me, .now = now, .minutes = p->minutes,
+                       .n_minutes = p->n_minutes, .has_target = p->set.has_target,
+                       .target_percent = p->set.target_percent, .threshold = p->set.threshold,
+                       .notice_days = p->set.notice_days, .windows = p->win, .n_windows = p->n_win,
+                       .partial = p->partial};
+    st_err err;
+    if (uptime_compute(&in, &p->rep, &err) == ST_OK)
+        p->have_report = true;
+    else
+        snprintf(p->last_error, sizeof p->last_error, "%s", err.msg);
+    p->computed_for = now / 60;
+}
+
+static void refresh_windows(uptime_panel *p, const uptime_window *fresh, size_t n_fresh)
+{
+    uptime_window *w;
+    size_t n;
+    st_err err;
+    if (uptime_windows_collect(p->store, &p->set, p->sp_key, fresh, n_fresh, &w, &n, &err) == ST_OK) {
+        uptime_windows_free(p->win, p->n_win);
+        p->win = w;
+        p->n_win = n;
+    }
+}
+
+st_code uptime_panel_new(const st_config *cfg, st_store *store, bool read_only, st_time now, uptime_panel **out,
+                         st_err *err)
+{
+    *out = NULL;
+    uptime_panel *p = xcalloc(1, sizeof *p);
+    p->cfg = cfg;
+    p->store = store;
+    p->read_only = read_only;
+    p->configured = cfg && cfg->has_prometheus && cfg->prometheus.url;
+    p->fetched_at = ST_TIME_NONE;
+    st_code rc = uptime_settings_load(store, &p->set, err);
+    if (rc == ST_OK && p->configured) {
+        p->key = uptime_source_key(&cfg->prometheus);
+        p->sp_key = cfg->statuspage_url ? fetch_redact_url(cfg->statuspage_url) : NULL;
+        rc = fetcher_new(&p->f, err);
+    }
+    if (rc) {
+        uptime_panel_free(p);
+        return rc;
+    }
+    if (p->configured) {
+        load_month(p, now);
+        refresh_windows(p, NULL, 0);
+    } else {
+        uptime_month_of(now, p->month, &p->ms, &p->me);
+    }
+    p->next_poll = now; /* fetch at once */
+    if (p->configured)
+        recompute(p, now);
+    *out = p;
+    return ST_OK;
+}
+
+void uptime_panel_free(uptime_panel *p)
+{
+    if (!p)
+        return;
+    uptime_job_free(p->job);
+    fetcher_free(p->f);
+    free(p->key);
+    free(p->sp_key);
+    uptime_settings_done(&p->set);
+    free(p->minutes);
+    uptime_windows_free(p->win, p->n_win);
+    if (p->have_report)
+        uptime_report_done(&p->rep);
+    free(p);
+}
+
+st_code uptime_panel_wait(uptime_panel *p, int timeout_ms, int fd, bool *fd_ready, st_err *err)
+{
+    if (p && p->f)
+        return fetcher_wait(p->f, timeout_ms, fd, fd_ready, err);
+    if (fd_ready)
+        *fd_ready = false;
+    struct pollfd pf = {.fd = fd, .events = POLLIN};
+    int n = poll(fd >= 0 ? &pf : NULL, fd >= 0 ? 1 : 0, timeout_ms < 0 ? 0 : timeout_ms);
+    if (n < 0 && errno != EINTR)
+        return st_fail(err, ST_IO, "waiting for input: %s", strerror(errno));
+    if (fd_ready && n > 0)
+        *fd_ready = (pf.revents & POLLIN) != 0;
+    return ST_OK;
+}
+
+bool uptime_panel_busy(const uptime_panel *p)
+{
+    return p && p->job;
+}
+
+int uptime_panel_timeout_ms(const uptime_panel *p, st_time now)
+{
+    if (!p || !p->configured)
+        return 60000;
+    if (p->job)
+        return 100;
+    st_time next_minute = (now / 60 + 1) * 60;
+    st_time t = p->next_poll < next_minute ? p->next_poll : next_minute;
+    return t <= now ? 0 : (int)((t - now) * 1000);
+}
+
+static void finish_job(uptime_panel *p, st_time now)
+{
+    const uptime_minute *m;
+    size_t n, nsp;
+    bool partial;
+    uptime_window *sp = NULL;
+    st_err sp_err, err;
+    st_err_clear(&err);
+    st_code rc = uptime_job_result(p->job, &m, &n, &partial, &sp, &nsp, &sp_err, &err);
+    if (rc == ST_OK) {
+        for (size_t i = 0; i < n && i < p->n_minutes; i++)
+            p->minutes[i] = m[i];
+        p->partial = partial;
+        p->fetched_at = now;
+        p->last_error[0] = '\0';
+        if (sp_err.code != ST_OK)
+            snprintf(p->last_error, sizeof p->last_error, "status page: %.480s", sp_err.msg);
+        if (!p->read_only && uptime_cache_save(p->store, p->key, p->sp_key, p->ms, p->me, now, m, n, partial, sp,
+                                               nsp, NULL, &err) != ST_OK)
+            snprintf(p->last_error, sizeof p->last_error, "cache: %.480s", err.msg);
+        refresh_windows(p, p->read_only ? sp : NULL, p->read_only ? nsp : 0);
+    } else {
+        snprintf(p->last_error, sizeof p->last_error, "%s", err.msg);
+    }
+    uptime_windows_free(sp, nsp);
+    uptime_job_free(p->job);
+    p->job = NULL;
+}
+
+bool uptime_panel_tick(uptime_panel *p, st_time now)
+{
+    if (!p || !p->configured)
+        return false;
+    bool changed = false;
+    char month[8];
+    st_time ms, me;
+    uptime_month_of(now, month, &ms, &me);
+    if (ms != p->ms && !p->job) { /* a new month began */
+        load_month(p, now);
+        changed = true;
+    }
+    if (!p->job && now >= p->next_poll) {
+        st_err err;
+        int poll_s = p->cfg->prometheus.poll_s > 0 ? p->cfg->prometheus.poll_s : 60;
+        p->next_poll = now + poll_s;
+        if (uptime_job_start(p->f, &p->cfg->prometheus, p->cfg->statuspage_url, p->ms, p->me, now, &p->job,
+                             &err) != ST_OK) {
+            snprintf(p->last_error, sizeof p->last_error, "%s", err.msg);
+            p->job = NULL;
+            changed = true;
+        }
+    }
+    if (p->job) {
+        st_err err;
+        if (fetcher_perform(p->f, NULL, &err) != ST_OK)
+            snprintf(p->last_error, sizeof p->last_error, "%s", err.msg);
+        fetch_result r;
+        while (fetcher_take_finished(p->f, &r))
+            if (!uptime_job_offer(p->job, &r))
+                fetch_result_done(&r);
+        if (uptime_job_done(p->job)) {
+            finish_job(p, now);
+            changed = true;
+        }
+    }
+    if (changed || now / 60 != p->computed_for) {
+        recompute(p, now);
+        changed = true;
+    }
+    return changed;
+}
+
+/* ---- rendering ------------------------------------------------------------------------------ */
+
+typedef struct {
+    uptime_line *l;
+    size_t n, cap;
+    int cols;
+    bool ascii;
+} lines;
+
+static void add(lines *ls, uptime_line_kind kind, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void add(lines *ls, uptime_line_kind kind, const char *fmt, ...)
+{
+    strbuf sb;
+    sb_init(&sb);
+    va_list ap;
+    va_start(ap, fmt);
+    sb_vprintf(&sb, fmt, ap);
+    va_end(ap);
+    char *safe = text_sanitize(sb.buf, ls->ascii);
+    sb_done(&sb);
+    if (ls->n == ls->cap) {
+        ls->cap = ls->cap ? 2 * ls->cap : 16;
+        ls->l = xrealloc(ls->l, ls->cap * sizeof *ls->l);
+    }
+    ls->l[ls->n].text = text_fit(safe, ls->cols, ls->ascii ? "~" : "\xe2\x80\xa6", false);
+    ls->l[ls->n].kind = kind;
+    ls->n++;
+    free(safe);
+}
+
+/* "11-20 10:05" from a time (UTC). */
+static const char *short_time(st_time t, char buf[static 21])
+{
+    char iso[21];
+    time_format_iso(t, iso);
+    snprintf(buf, 21, "%.5s %.5s", iso + 5, iso + 11);
+    return buf;
+}
+
+static void age_text(st_time now, st_time then, char *buf, size_t n)
+{
+    int64_t s = now - then;
+    if (s < 0)
+        s = 0;
+    if (s < 120)
+        snprintf(buf, n, "%llds ago", (long long)s);
+    else if (s < 7200)
+        snprintf(buf, n, "%lld min ago", (long long)(s / 60));
+    else if (s < 172800)
+        snprintf(buf, n, "%lld h ago", (long long)(s / 3600));
+    else
+        snprintf(buf, n, "%lld days ago", (long long)(s / 86400));
+}
+
+size_t uptime_panel_render(const uptime_panel *p, st_time now, int cols, bool ascii, uptime_line **out)
+{
+    lines ls = {.cols = cols < 20 ? 20 : cols, .ascii = ascii};
+    char a[21], b[21];
+    if (!p || !p->configured) {
+        add(&ls, UPL_WARN, "no monitoring source");
+        add(&ls, UPL_DIM, "configure \"monitoring\" in the config file (SPEC section 7) to see uptime here");
+        *out = ls.l;
+        return ls.n;
+    }
+    const uptime_report *r = &p->rep;
+    bool running = p->have_report && r->elapsed_minutes < r->minutes;
+    add(&ls, UPL_HEADER, "Uptime %s%s%s%s", p->month, running ? " (month to date)" : "",
+        p->partial ? "  [partial]" : "", p->job ? "  [fetching]" : "");
+    if (p->fetched_at == ST_TIME_NONE && !p->have_report) {
+        add(&ls, UPL_DIM, "no data yet");
+    } else if (p->have_report) {
+        if (r->down_now)
+            add(&ls, UPL_ERROR, "State: DOWN since %s UTC", short_time(r->down_since, a));
+        else
+            add(&ls, UPL_OK, "State: up");
+        if (r->has_target)
+            add(&ls, r->uptime_percent >= r->target_percent ? UPL_OK : UPL_ERROR,
+                "Month to date %.3f%%  target %.3f%%  projected %.3f%%", r->uptime_percent, r->target_percent,
+                r->projected_uptime_percent);
+        else
+            add(&ls, UPL_NORMAL, "Month to date %.3f%%  (the policy sets no uptime target)", r->uptime_percent);
+        if (r->has_target) {
+            int width = ls.cols - 40;
+            if (width > 30)
+                width = 30;
+            if (width < 5)
+                width = 5;
+            double frac = r->budget_minutes > 0 ? r->budget_left_minutes / r->budget_minutes : 0;
+            if (frac < 0)
+                frac = 0;
+            int full = (int)lround(frac * width);
+            strbuf g;
+            sb_init(&g);
+            for (int i = 0; i < width; i++)
+                sb_append(&g, i < full ? (ascii ? "#" : "\xe2\x96\x88") : (ascii ? "." : "\xe2\x96\x91"));
+            add(&ls, frac > 0.25 ? UPL_OK : (frac > 0 ? UPL_WARN : UPL_ERROR),
+                "Budget [%s] %.1f of %.1f min left (%lld spent)", g.buf, r->budget_left_minutes, r->budget_minutes,
+                (long long)r->downtime_minutes);
+            sb_done(&g);
+            add(&ls, r->burn_rate_1h >= 14.4 || r->burn_rate_6h >= 6 ? UPL_ERROR : UPL_NORMAL,
+                "Burn rate 1h %.1fx  6h %.1fx  (pages at 14.4x / 6x)", r->burn_rate_1h, r->burn_rate_6h);
+        }
+        add(&ls, UPL_NORMAL, "Downtime %lld min  excluded %lld min  no data %lld min", (long long)r->downtime_minutes,
+            (long long)r->excluded_minutes, (long long)r->no_data_minutes);
+        /* Per-day strip: one cell per day of the month. */
+        strbuf strip;
+        sb_init(&strip);
+        int64_t days = r->minutes / 1440;
+        for (int64_t d = 0; d < days; d++) {
+            st_time ds = p->ms + d * 86400;
+            int64_t down = 0;
+            for (size_t i = 0; i < r->n_periods; i++) {
+                st_time s = r->periods[i].start > ds ? r->periods[i].start : ds;
+                st_time e = r->periods[i].end < ds + 86400 ? r->periods[i].end : ds + 86400;
+                if (e > s)
+                    down += (e - s) / 60;
+            }
+            const char *cell;
+            if (ds > now)
+                cell = " ";
+            else if (down == 0)
+                cell = ascii ? "." : "\xe2\x96\x81";
+            else if (down < 5)
+                cell = ascii ? ":" : "\xe2\x96\x83";
+            else if (down < 15)
+                cell = ascii ? "+" : "\xe2\x96\x85";
+            else
+                cell = ascii ? "#" : "\xe2\x96\x88";
+            sb_append(&strip, cell);
+        }
+        add(&ls, UPL_NORMAL, "Days  %s", strip.buf);
+        sb_done(&strip);
+        if (r->n_periods == 0)
+            add(&ls, UPL_DIM, "No downtime periods this month");
+        else
+            add(&ls, UPL_NORMAL, "Downtime periods (%zu):", r->n_periods);
+        size_t from = r->n_periods > 5 ? r->n_periods - 5 : 0; /* the latest five */
+        for (size_t i = from; i < r->n_periods; i++) {
+            const uptime_period *pe = &r->periods[i];
+            char peak[32];
+            if (isfinite(pe->peak_error_rate))
+                snprintf(peak, sizeof peak, "%.1f%%", pe->peak_error_rate * 100);
+            else
+                snprintf(peak, sizeof peak, "errors only");
+            add(&ls, UPL_WARN, "  %s-%s  %lld min  peak %s%s", short_time(pe->start, a), short_time(pe->end, b) + 6,
+                (long long)pe->minutes, peak, pe->no_data_before || pe->no_data_after ? "  (no data next to it)" : "");
+        }
+    }
+    /* Upcoming maintenance: windows ending after now. */
+    bool header = false;
+    for (size_t i = 0; i < p->n_win; i++) {
+        const uptime_window *w = &p->win[i];
+        if (w->end <= now)
+            continue;
+        if (!header)
+            add(&ls, UPL_NORMAL, "Upcoming maintenance:");
+        header = true;
+        bool in_time = w->announced != ST_TIME_NONE &&
+                       w->start - w->announced >= (int64_t)p->set.notice_days * 86400;
+        add(&ls, in_time ? UPL_NORMAL : UPL_WARN, "  %s-%s  %s  %s", short_time(w->start, a), short_time(w->end, b),
+            w->name ? w->name : (w->id ? w->id : ""), in_time ? "(announced in time)" : "(announced late: counts)");
+    }
+    if (p->fetched_at != ST_TIME_NONE) {
+        char age[48];
+        age_text(now, p->fetched_at, age, sizeof age);
+        add(&ls, UPL_DIM, "Data fetched %s (per-minute estimate from counters)", age);
+    }
+    if (p->last_error[0])
+        add(&ls, UPL_ERROR, "Fetch failed: %s", p->last_error);
+    *out = ls.l;
+    return ls.n;
+}
+
+void uptime_lines_free(uptime_line *l, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(l[i].text);
+    free(l);
+}

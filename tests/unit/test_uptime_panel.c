@@ -1,0 +1,169 @@
+/* The dashboard panel's model: fetching without blocking, the cached last picture when the source
+ * is gone, the last error, and the rendered lines. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "slatop/demo_uptime.h"
+#include "slatop/ops.h"
+#include "slatop/store.h"
+#include "slatop/uptime_panel.h"
+
+#define MS 1793491200 /* 2026-11-01T00:00:00Z */
+
+static char dir[64];
+
+static void setup(void)
+{
+    strcpy(dir, "/tmp/slatop-panel-XXXXXX");
+    cr_assert_not_null(mkdtemp(dir));
+}
+
+static void teardown(void)
+{
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    cr_assert_eq(system(cmd), 0);
+}
+
+TestSuite(uptime_panel, .init = setup, .fini = teardown, .timeout = 60);
+
+static st_store *open_db(st_time now)
+{
+    char *path = xasprintf("%s/db", dir);
+    st_clock clk;
+    clock_freeze(&clk, now);
+    st_err err;
+    if (access(path, F_OK) != 0)
+        cr_assert_eq(ops_init_db(path, SLATOP_SOURCE_DIR "/share/policies/haptik.json", &clk, &err), ST_OK, "%s",
+                     err.msg);
+    st_store *s;
+    cr_assert_eq(store_open(path, STORE_OPEN_RW, &s, &err), ST_OK, "%s", err.msg);
+    free(path);
+    return s;
+}
+
+/* Everything rendered, one line per row. */
+static char *render(uptime_panel *p, st_time now)
+{
+    uptime_line *l;
+    size_t n = uptime_panel_render(p, now, 100, true, &l);
+    strbuf sb;
+    sb_init(&sb);
+    for (size_t i = 0; i < n; i++) {
+        sb_append(&sb, l[i].text);
+        sb_append_c(&sb, '\n');
+    }
+    uptime_lines_free(l, n);
+    return sb_steal(&sb);
+}
+
+static void settle(uptime_panel *p, st_time now)
+{
+    st_err err;
+    cr_assert(uptime_panel_tick(p, now));
+    for (int i = 0; i < 100 && uptime_panel_busy(p); i++) {
+        cr_assert_eq(uptime_panel_wait(p, 50, -1, NULL, &err), ST_OK);
+        uptime_panel_tick(p, now);
+    }
+    cr_assert_not(uptime_panel_busy(p));
+}
+
+Test(uptime_panel, fetches_caches_and_keeps_the_last_picture)
+{
+    st_time now = MS + 5 * 86400 + 12 * 3600;
+    char *mon = xasprintf("%s/mon", dir);
+    st_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    st_err err;
+    cr_assert_eq(demo_uptime_write(mon, now, &cfg.prometheus, &cfg.statuspage_url, &err), ST_OK, "%s", err.msg);
+    cfg.has_prometheus = true;
+    st_store *s = open_db(now);
+
+    uptime_panel *p;
+    cr_assert_eq(uptime_panel_new(&cfg, s, false, now, &p, &err), ST_OK, "%s", err.msg);
+    char *t = render(p, now);
+    cr_assert(strstr(t, "Uptime 2026-11 (month to date)"), "%s", t);
+    free(t);
+    settle(p, now);
+    t = render(p, now);
+    /* day 2: 23 minutes; the blip 40-35 minutes before now: 5 */
+    cr_assert(strstr(t, "State: up"), "%s", t);
+    cr_assert(strstr(t, "Downtime 28 min  excluded 0 min  no data 4 min"), "%s", t);
+    cr_assert(strstr(t, "Budget ["), "%s", t);
+    cr_assert(strstr(t, "Days  ..#..+ "), "%s", t); /* gaps and NaN are not downtime; day 6: the blip */
+    cr_assert(strstr(t, "Upcoming maintenance:"), "%s", t);
+    cr_assert(strstr(t, "Database upgrade  (announced in time)"), "%s", t);
+    cr_assert(strstr(t, "Emergency hotfix  (announced late: counts)"), "%s", t);
+    cr_assert(strstr(t, "Data fetched 0s ago"), "%s", t);
+    cr_assert_null(strstr(t, "Fetch failed"), "%s", t);
+    free(t);
+    uptime_panel_free(p);
+
+    /* The source disappears: a new panel opens with the cached picture, then shows the error. */
+    char *gone = xasprintf("%s/gone", dir);
+    cr_assert_eq(rename(mon, gone), 0);
+    st_time later = now + 600;
+    cr_assert_eq(uptime_panel_new(&cfg, s, false, later, &p, &err), ST_OK, "%s", err.msg);
+    t = render(p, later);
+    cr_assert(strstr(t, "Downtime 28 min"), "%s", t);
+    cr_assert(strstr(t, "Data fetched 10 min ago"), "%s", t);
+    free(t);
+    settle(p, later);
+    t = render(p, later);
+    cr_assert(strstr(t, "Downtime 28 min"), "%s", t);
+    cr_assert(strstr(t, "Fetch failed: file://"), "%s", t);
+    free(t);
+    cr_assert_eq(uptime_panel_timeout_ms(p, later), 60000);
+    uptime_panel_free(p);
+
+    store_close(s);
+    demo_uptime_config_done(&cfg.prometheus);
+    free(cfg.statuspage_url);
+    free(mon);
+    free(gone);
+}
+
+Test(uptime_panel, down_now)
+{
+    st_time now = MS + 2 * 86400 + 610 * 60 + 5; /* inside the day-2 outage (from 10:00) */
+    char *mon = xasprintf("%s/mon", dir);
+    st_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    st_err err;
+    cr_assert_eq(demo_uptime_write(mon, now, &cfg.prometheus, &cfg.statuspage_url, &err), ST_OK, "%s", err.msg);
+    cfg.has_prometheus = true;
+    st_store *s = open_db(now);
+    uptime_panel *p;
+    cr_assert_eq(uptime_panel_new(&cfg, s, true, now, &p, &err), ST_OK, "%s", err.msg);
+    settle(p, now);
+    char *t = render(p, now);
+    cr_assert(strstr(t, "State: DOWN since 11-03 10:00 UTC"), "%s", t);
+    free(t);
+    uptime_panel_free(p);
+    store_close(s);
+    demo_uptime_config_done(&cfg.prometheus);
+    free(cfg.statuspage_url);
+    free(mon);
+}
+
+Test(uptime_panel, no_source)
+{
+    st_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    st_store *s = open_db(MS);
+    uptime_panel *p;
+    st_err err;
+    cr_assert_eq(uptime_panel_new(&cfg, s, false, MS, &p, &err), ST_OK, "%s", err.msg);
+    cr_assert_not(uptime_panel_tick(p, MS));
+    char *t = render(p, MS);
+    cr_assert(strstr(t, "no monitoring source"), "%s", t);
+    free(t);
+    bool ready = true;
+    cr_assert_eq(uptime_panel_wait(p, 10, -1, &ready, &err), ST_OK);
+    cr_assert_not(ready);
+    uptime_panel_free(p);
+    store_close(s);
+}
