@@ -98,7 +98,7 @@ if [ "${SLATOP_SKIP_INSTALL:-0}" != 1 ]; then
 fi
 
 tests=OFF
-if [ "$want_tests" = 1 ] || dpkg-query -W libcriterion-dev >/dev/null 2>&1; then
+if [ "$want_tests" = 1 ] || installed libcriterion-dev; then
     tests=ON
 fi
 werror=${SLATOP_WERROR:-OFF}
