@@ -318,13 +318,8 @@ int cli_print_list(cli_ctx *c, bool all, bool json)
     strbuf out;
     sb_init(&out);
     if (json) {
-        sb_append_c(&out, '[');
-        for (size_t i = 0; i < n; i++) {
-            if (i)
-                sb_append_c(&out, ',');
-            jsonout_ticket(&out, &v[i]);
-        }
-        sb_append(&out, "]\n");
+        jsonout_ticket_array(&out, v, n);
+        sb_append_c(&out, '\n');
     } else {
         clitext_list(c, &out, v, n);
     }
@@ -382,13 +377,8 @@ static int cmd_show(cli_ctx *c, const cmd_args *a)
         sb_append(&out, ",\"history\":");
         jsonout_audit_array(&out, h, nh);
         if (explain) {
-            sb_append(&out, ",\"explain\":[");
-            for (size_t i = 0; i < nseg; i++) {
-                if (i)
-                    sb_append_c(&out, ',');
-                jsonout_segment(&out, &segs[i]);
-            }
-            sb_append_c(&out, ']');
+            sb_append(&out, ",\"explain\":");
+            jsonout_segment_array(&out, segs, nseg);
         }
         sb_append(&out, "}\n");
     } else {

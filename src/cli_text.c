@@ -148,24 +148,24 @@ static void field(strbuf *out, const char *name)
     sb_printf(out, "%-17s", name);
 }
 
+/* "Name:            value" with the value sanitised. */
+static void line(const cli_ctx *c, strbuf *out, const char *name, const char *value)
+{
+    field(out, name);
+    put(c, out, value);
+    sb_append_c(out, '\n');
+}
+
 void clitext_show(cli_ctx *c, strbuf *out, const ops_view *v, const st_audit_entry *h, size_t nh,
                   const sla_segment *segs, size_t nseg)
 {
     const st_ticket *t = &v->t;
     char b[64], cd[24];
     sb_printf(out, "Ticket %" PRId64 "\n", t->id);
-    field(out, "Title:");
-    put(c, out, t->title);
-    sb_append(out, "\n");
-    field(out, "Ref:");
-    put(c, out, t->ref);
-    sb_append(out, "\n");
-    field(out, "Customer:");
-    put(c, out, t->customer);
-    sb_append(out, "\n");
-    field(out, "Channel:");
-    put(c, out, t->channel);
-    sb_append(out, "\n");
+    line(c, out, "Title:", t->title);
+    line(c, out, "Ref:", t->ref);
+    line(c, out, "Customer:", t->customer);
+    line(c, out, "Channel:", t->channel);
     field(out, "Level:");
     put(c, out, t->level);
     if (v->policy && v->level_index < v->policy->n_levels) {
@@ -181,9 +181,7 @@ void clitext_show(cli_ctx *c, strbuf *out, const ops_view *v, const st_audit_ent
     sb_append(out, "\n");
     field(out, "Status:");
     sb_printf(out, "%s\n", tk_status_name(t->status));
-    field(out, "Assignee:");
-    put(c, out, t->assignee);
-    sb_append(out, "\n");
+    line(c, out, "Assignee:", t->assignee);
     field(out, "Created:");
     put_time(out, t->created);
     sb_append(out, "\n");

@@ -380,7 +380,13 @@ void config_free(st_config *c)
         free(c->keys[i].action);
     }
     free(c->keys);
-    cfg_prometheus *p = &c->prometheus;
+    config_prometheus_done(&c->prometheus);
+    free(c->statuspage_url);
+    free(c);
+}
+
+void config_prometheus_done(cfg_prometheus *p)
+{
     free(p->url);
     free(p->query);
     free(p->requests_query);
@@ -388,6 +394,5 @@ void config_free(st_config *c)
     free(p->password_file);
     free(p->bearer_token_file);
     free(p->ca_file);
-    free(c->statuspage_url);
-    free(c);
+    memset(p, 0, sizeof *p);
 }

@@ -296,15 +296,8 @@ st_code demo_monitoring(const char *db_path, st_time now, st_config *cfg, st_err
     if (rc != ST_OK)
         return rc;
     /* The config owns its strings (config_free frees them): hand ours over. */
-    cfg_prometheus *p = &cfg->prometheus;
-    free(p->url);
-    free(p->query);
-    free(p->requests_query);
-    free(p->username);
-    free(p->password_file);
-    free(p->bearer_token_file);
-    free(p->ca_file);
-    *p = src;
+    config_prometheus_done(&cfg->prometheus);
+    cfg->prometheus = src;
     cfg->has_prometheus = true;
     free(cfg->statuspage_url);
     cfg->statuspage_url = sp;

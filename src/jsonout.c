@@ -111,15 +111,44 @@ void jsonout_audit_entry(strbuf *sb, const st_audit_entry *e)
     sb_append_c(sb, '}');
 }
 
-void jsonout_audit_array(strbuf *sb, const st_audit_entry *e, size_t n)
+/* One array writer for every element type: the element writer and the stride. */
+static void write_array(strbuf *sb, const void *items, size_t n, size_t size, void (*one)(strbuf *, const void *))
 {
     sb_append_c(sb, '[');
     for (size_t i = 0; i < n; i++) {
         if (i)
             sb_append_c(sb, ',');
-        jsonout_audit_entry(sb, &e[i]);
+        one(sb, (const char *)items + i * size);
     }
     sb_append_c(sb, ']');
+}
+
+static void one_entry(strbuf *sb, const void *p)
+{
+    jsonout_audit_entry(sb, p);
+}
+static void one_ticket(strbuf *sb, const void *p)
+{
+    jsonout_ticket(sb, p);
+}
+static void one_segment(strbuf *sb, const void *p)
+{
+    jsonout_segment(sb, p);
+}
+
+void jsonout_audit_array(strbuf *sb, const st_audit_entry *e, size_t n)
+{
+    write_array(sb, e, n, sizeof *e, one_entry);
+}
+
+void jsonout_ticket_array(strbuf *sb, const ops_view *v, size_t n)
+{
+    write_array(sb, v, n, sizeof *v, one_ticket);
+}
+
+void jsonout_segment_array(strbuf *sb, const sla_segment *s, size_t n)
+{
+    write_array(sb, s, n, sizeof *s, one_segment);
 }
 
 void jsonout_segment(strbuf *sb, const sla_segment *s)

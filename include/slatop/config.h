@@ -57,5 +57,8 @@ st_code config_parse(const char *text, size_t len, const char *source, st_config
  * an explicit path that does not exist is an error. */
 st_code config_load(const char *explicit_path, st_config **out, st_err *err);
 void config_free(st_config *c);
+/* Frees the strings of a cfg_prometheus and zeroes it (used by config_free, and by the demo when
+ * it replaces the monitoring source). */
+void config_prometheus_done(cfg_prometheus *p);
 
 #endif

@@ -24,6 +24,9 @@ void jsonout_audit_entry(strbuf *sb, const st_audit_entry *e);
 void jsonout_audit_array(strbuf *sb, const st_audit_entry *e, size_t n);
 /* One explain segment: start, end, kind, counted_s, rule. */
 void jsonout_segment(strbuf *sb, const sla_segment *s);
+/* Arrays of ticket objects / explain segments. */
+void jsonout_ticket_array(strbuf *sb, const ops_view *v, size_t n);
+void jsonout_segment_array(strbuf *sb, const sla_segment *s, size_t n);
 
 /* Re-serialises arbitrary JSON text safely (strings through json_append_string, numbers as
  * written by cJSON). When the top level is an object and override_key is not NULL, that key is
