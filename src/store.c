@@ -219,6 +219,43 @@ st_time store_column_time(sqlite3_stmt *stmt, int col)
     return sqlite3_column_int64(stmt, col);
 }
 
+st_code store_collect_rows(st_store *s, sqlite3_stmt *stmt, size_t item_size, store_row_reader read,
+                           void (*item_done)(void *item), const char *what, void **out, size_t *n,
+                           st_err *err)
+{
+    *out = NULL;
+    *n = 0;
+    size_t cap = 0, len = 0;
+    char *arr = NULL;
+    st_code code = ST_OK;
+    int rc;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        if (len == cap) {
+            cap = cap ? 2 * cap : 16;
+            arr = xrealloc(arr, cap * item_size);
+        }
+        memset(arr + len * item_size, 0, item_size);
+        if ((code = read(s, stmt, arr + len * item_size, err)) != ST_OK) {
+            if (item_done)
+                item_done(arr + len * item_size);
+            break;
+        }
+        len++;
+    }
+    sqlite3_reset(stmt);
+    if (code == ST_OK && rc != SQLITE_DONE)
+        code = store_sqlite_fail(s, rc, what, err);
+    if (code != ST_OK) {
+        for (size_t i = 0; item_done && i < len; i++)
+            item_done(arr + i * item_size);
+        free(arr);
+        return code;
+    }
+    *out = arr;
+    *n = len;
+    return ST_OK;
+}
+
 /* ---- opening ------------------------------------------------------------------------------ */
 
 /* Polls in short sleeps up to STORE_BUSY_TIMEOUT_MS: a writer holds the lock for well under a
@@ -725,6 +762,16 @@ static st_code ticket_from_row(st_store *s, sqlite3_stmt *stmt, st_ticket *t, st
 /* The rank of level ?5 in policy version ?15 (unknown levels sort last). */
 #define LEVEL_RANK "coalesce((SELECT rank FROM policy_levels WHERE version = ?15 AND level = ?5), 1000000)"
 
+static st_code read_ticket(st_store *s, sqlite3_stmt *stmt, void *item, st_err *err)
+{
+    return ticket_from_row(s, stmt, item, err);
+}
+
+static void free_ticket(void *item)
+{
+    ticket_done(item);
+}
+
 /* Binds every stored field but id and version to parameters 1..17 (insert and update share it). */
 static void bind_ticket_fields(sqlite3_stmt *stmt, const st_ticket *t)
 {
@@ -889,26 +936,10 @@ st_code store_ticket_find_ref(st_store *s, const char *ref, int64_t *id_out, st_
     return code;
 }
 
-/* Collects the int64 first column of every row of stmt (already bound) into a new array. */
-static st_code collect_ids(st_store *s, sqlite3_stmt *stmt, int64_t **ids, size_t *n, st_err *err)
+static st_code read_id(st_store *s, sqlite3_stmt *stmt, void *item, st_err *err)
 {
-    size_t cap = 0, len = 0;
-    int64_t *arr = NULL;
-    int rc;
-    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-        if (len == cap) {
-            cap = cap ? 2 * cap : 16;
-            arr = xrealloc(arr, cap * sizeof *arr);
-        }
-        arr[len++] = sqlite3_column_int64(stmt, 0);
-    }
-    sqlite3_reset(stmt);
-    if (rc != SQLITE_DONE) {
-        free(arr);
-        return store_sqlite_fail(s, rc, "listing tickets", err);
-    }
-    *ids = arr;
-    *n = len;
+    (void)s, (void)err;
+    *(int64_t *)item = sqlite3_column_int64(stmt, 0);
     return ST_OK;
 }
 
@@ -925,7 +956,10 @@ st_code store_tickets_using_level(st_store *s, const char *level, int64_t **ids,
     if (code != ST_OK)
         return code;
     store_bind_text(stmt, 1, level);
-    return collect_ids(s, stmt, ids, n, err);
+    void *arr = NULL;
+    code = store_collect_rows(s, stmt, sizeof **ids, read_id, NULL, "listing tickets", &arr, n, err);
+    *ids = arr;
+    return code;
 }
 
 #define LIST_SQL(where, order)                                                                               \
@@ -958,32 +992,11 @@ st_code store_ticket_list(st_store *s, const store_list_query *q, st_ticket **ou
         return code;
     sqlite3_bind_int64(stmt, 1, q->limit > 0 ? q->limit : -1);
     sqlite3_bind_int64(stmt, 2, q->offset > 0 ? q->offset : 0);
-    size_t cap = 0, len = 0;
-    st_ticket *arr = NULL;
-    int rc;
-    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-        if (len == cap) {
-            cap = cap ? 2 * cap : 64;
-            arr = xrealloc(arr, cap * sizeof *arr);
-        }
-        if ((code = ticket_from_row(s, stmt, &arr[len], err)) != ST_OK) {
-            ticket_done(&arr[len]);
-            break;
-        }
-        len++;
-    }
-    sqlite3_reset(stmt);
-    if (code == ST_OK && rc != SQLITE_DONE)
-        code = store_sqlite_fail(s, rc, "listing tickets", err);
-    if (code != ST_OK) {
-        for (size_t i = 0; i < len; i++)
-            ticket_done(&arr[i]);
-        free(arr);
-        return code;
-    }
+    void *arr = NULL;
+    code =
+        store_collect_rows(s, stmt, sizeof **out, read_ticket, free_ticket, "listing tickets", &arr, n, err);
     *out = arr;
-    *n = len;
-    return ST_OK;
+    return code;
 }
 
 st_code store_ticket_count(st_store *s, bool include_resolved, int64_t *n, st_err *err)
@@ -1034,6 +1047,16 @@ static st_code audit_from_row(st_store *s, sqlite3_stmt *stmt, st_audit_entry *e
     column_hash(stmt, 12, e->prev_hash);
     column_hash(stmt, 13, e->hash);
     return ST_OK;
+}
+
+static st_code read_entry(st_store *s, sqlite3_stmt *stmt, void *item, st_err *err)
+{
+    return audit_from_row(s, stmt, item, err);
+}
+
+static void free_entry(void *item)
+{
+    audit_entry_done(item);
 }
 
 st_code store_audit_head(st_store *s, int64_t *seq, char hash[65], st_err *err)
@@ -1130,32 +1153,11 @@ st_code store_audit_list(st_store *s, int64_t ticket_id, st_audit_entry **out, s
         return code;
     if (ticket_id != 0)
         sqlite3_bind_int64(stmt, 1, ticket_id);
-    size_t cap = 0, len = 0;
-    st_audit_entry *arr = NULL;
-    int rc;
-    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-        if (len == cap) {
-            cap = cap ? 2 * cap : 16;
-            arr = xrealloc(arr, cap * sizeof *arr);
-        }
-        if ((code = audit_from_row(s, stmt, &arr[len], err)) != ST_OK) {
-            audit_entry_done(&arr[len]);
-            break;
-        }
-        len++;
-    }
-    sqlite3_reset(stmt);
-    if (code == ST_OK && rc != SQLITE_DONE)
-        code = store_sqlite_fail(s, rc, "reading the audit log", err);
-    if (code != ST_OK) {
-        for (size_t i = 0; i < len; i++)
-            audit_entry_done(&arr[i]);
-        free(arr);
-        return code;
-    }
+    void *arr = NULL;
+    code = store_collect_rows(s, stmt, sizeof **out, read_entry, free_entry, "reading the audit log", &arr, n,
+                              err);
     *out = arr;
-    *n = len;
-    return ST_OK;
+    return code;
 }
 
 st_code store_audit_verify(st_store *s, int64_t anchor_seq, const char *anchor_hash, int64_t *checked,

@@ -66,6 +66,15 @@ void store_bind_time(sqlite3_stmt *stmt, int idx, st_time t);
 char *store_column_strdup(sqlite3_stmt *stmt, int col); /* caller frees; NULL for SQL NULL */
 st_time store_column_time(sqlite3_stmt *stmt, int col);
 
+/* Reads the current row of stmt into *item (zeroed beforehand). */
+typedef st_code (*store_row_reader)(st_store *s, sqlite3_stmt *stmt, void *item, st_err *err);
+/* Steps stmt (already bound) to the end, reading each row into a new array of item_size-byte items;
+ * resets stmt. Caller owns *out (item_done each, if given, then free). On error nothing is
+ * returned (what is read so far is freed) and err names `what`. */
+st_code store_collect_rows(st_store *s, sqlite3_stmt *stmt, size_t item_size, store_row_reader read,
+                           void (*item_done)(void *item), const char *what, void **out, size_t *n,
+                           st_err *err);
+
 /* The SQL of store_ticket_list for a sort key (static text), so tests can check its query plan
  * uses an index rather than a sort. */
 const char *store_ticket_list_sql(store_sort sort, bool include_resolved);

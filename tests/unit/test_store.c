@@ -143,6 +143,25 @@ static void raw_exec(sqlite3 *db, const char *sql)
     sqlite3_free(msg);
 }
 
+/* Runs sql on the file through a connection of its own, as someone editing the file would. */
+static void tamper(const char *sql)
+{
+    sqlite3 *db = raw_open();
+    raw_exec(db, sql);
+    sqlite3_close(db);
+}
+
+/* A store holding five audit entries, with the head (anchor) taken before any tampering. */
+static st_store *store_with_anchor(int64_t *head, char anchor[65])
+{
+    st_store *s = create_db();
+    add_entries(s, 5);
+    st_err err = {0};
+    cr_assert_eq(store_audit_head(s, head, anchor, &err), ST_OK, "%s", err.msg);
+    cr_assert_eq(*head, 5);
+    return s;
+}
+
 static int64_t raw_int(sqlite3 *db, const char *sql)
 {
     sqlite3_stmt *st = NULL;
@@ -283,9 +302,7 @@ Test(store, wal_user_version_and_reopen)
 Test(store, newer_schema_refused)
 {
     store_close(create_db());
-    sqlite3 *db = raw_open();
-    raw_exec(db, "PRAGMA user_version = 99");
-    sqlite3_close(db);
+    tamper("PRAGMA user_version = 99");
     st_store *s = NULL;
     st_err err = {0};
     cr_assert_eq(store_open(dbpath, STORE_OPEN_RW, &s, &err), ST_INVALID);
@@ -306,9 +323,7 @@ Test(store, foreign_files_refused)
     cr_assert(strstr(err.msg, dbpath) && strstr(err.msg, "not a slatop database"), "%s", err.msg);
 
     unlink(dbpath);
-    sqlite3 *db = raw_open();
-    raw_exec(db, "CREATE TABLE other(x)");
-    sqlite3_close(db);
+    tamper("CREATE TABLE other(x)");
     cr_assert_eq(store_open(dbpath, STORE_OPEN_RW, &s, &err), ST_INVALID);
     cr_assert(strstr(err.msg, dbpath) && strstr(err.msg, "not a slatop database"), "%s", err.msg);
     cr_assert_eq(store_open(dbpath, STORE_OPEN_RO, &s, &err), ST_INVALID);
@@ -765,11 +780,9 @@ Test(store, verify_catches_edit)
 {
     st_store *s = create_db();
     add_entries(s, 5);
-    sqlite3 *db = raw_open();
-    raw_exec(db, "DROP TRIGGER audit_no_update; UPDATE audit SET reason = 'benign' WHERE seq = 3;"
-                 "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit"
-                 " BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;");
-    sqlite3_close(db);
+    tamper("DROP TRIGGER audit_no_update; UPDATE audit SET reason = 'benign' WHERE seq = 3;"
+           "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit"
+           " BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;");
     st_err err = {0};
     int64_t checked = 0;
     cr_assert_eq(store_audit_verify(s, 0, NULL, &checked, &err), ST_VERIFY);
@@ -782,9 +795,7 @@ Test(store, verify_catches_deletion)
 {
     st_store *s = create_db();
     add_entries(s, 5);
-    sqlite3 *db = raw_open();
-    raw_exec(db, "DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE seq = 3;");
-    sqlite3_close(db);
+    tamper("DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE seq = 3;");
     st_err err = {0};
     cr_assert_eq(verify(s, 0, NULL, &err), ST_VERIFY);
     cr_assert_str_eq(err.msg, "audit entry 4: expected sequence 3 (entries removed or reordered)");
@@ -841,13 +852,10 @@ static void rebuild_chain(st_store *s, sqlite3 *db, int64_t from)
 
 Test(store, anchor_catches_rebuilt_chain)
 {
-    st_store *s = create_db();
-    add_entries(s, 5);
-    st_err err = {0};
     int64_t head = 0;
     char anchor[65];
-    cr_assert_eq(store_audit_head(s, &head, anchor, &err), ST_OK);
-    cr_assert_eq(head, 5);
+    st_store *s = store_with_anchor(&head, anchor);
+    st_err err = {0};
 
     sqlite3 *db = raw_open();
     raw_exec(db, "DROP TRIGGER audit_no_update; UPDATE audit SET reason = 'rewritten' WHERE seq = 2;");
@@ -864,15 +872,11 @@ Test(store, anchor_catches_rebuilt_chain)
 
 Test(store, anchor_catches_truncation)
 {
-    st_store *s = create_db();
-    add_entries(s, 5);
-    st_err err = {0};
     int64_t head = 0;
     char anchor[65];
-    cr_assert_eq(store_audit_head(s, &head, anchor, &err), ST_OK);
-    sqlite3 *db = raw_open();
-    raw_exec(db, "DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE seq > 3;");
-    sqlite3_close(db);
+    st_store *s = store_with_anchor(&head, anchor);
+    st_err err = {0};
+    tamper("DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE seq > 3;");
     cr_assert_eq(verify(s, 0, NULL, &err), ST_OK, "%s", err.msg);
     cr_assert_eq(verify(s, head, anchor, &err), ST_VERIFY);
     cr_assert_str_eq(err.msg, "anchor 5: log has only 3 entries (truncated)");
