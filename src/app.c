@@ -316,6 +316,8 @@ static void count_states(con_state *c)
 st_code con_reload(con_state *c, st_err *err)
 {
     st_code rc;
+    con_row *was = con_selected(c);
+    int64_t keep_id = was ? was->v.t.id : 0; /* the selection follows its ticket when it moves */
     c->reload_needed = false;
     if (store_data_version(c->store, &c->data_version, err) != ST_OK)
         return err->code;
@@ -333,6 +335,11 @@ st_code con_reload(con_state *c, st_err *err)
     }
     clamp_window(c);
     rc = load_window(c, err);
+    for (size_t i = 0; keep_id && i < c->n_rows; i++)
+        if (c->rows[i].v.t.id == keep_id) {
+            c->sel = c->top + (int64_t)i;
+            break;
+        }
     count_states(c);
     return rc;
 }
@@ -393,6 +400,7 @@ void con_set_filter_text(con_state *c, const char *text)
     free(c->filter.text);
     c->filter.text = (text && *text) ? xstrdup(text) : NULL;
     c->sel = c->top = 0;
+    free_rows(c); /* a new ordering starts at its top */
     reload_or_report(c);
 }
 
@@ -408,6 +416,7 @@ bool con_set_filter_level_or_state(con_state *c, const char *what)
                 c->filter.level = xstrdup(p->levels[i].id);
                 c->filter.state = -1;
                 c->sel = c->top = 0;
+    free_rows(c); /* a new ordering starts at its top */
                 reload_or_report(c);
                 return true;
             }
@@ -418,6 +427,7 @@ bool con_set_filter_level_or_state(con_state *c, const char *what)
             c->filter.level = NULL;
             c->filter.state = s;
             c->sel = c->top = 0;
+    free_rows(c); /* a new ordering starts at its top */
             reload_or_report(c);
             return true;
         }
@@ -431,6 +441,8 @@ void con_clear_filter(con_state *c)
     free(c->filter.level);
     c->filter.text = c->filter.level = NULL;
     c->filter.state = -1;
+    c->sel = c->top = 0;
+    free_rows(c);
     reload_or_report(c);
 }
 
@@ -438,6 +450,7 @@ void con_cycle_sort(con_state *c)
 {
     c->sort = (store_sort)((c->sort + 1) % 4);
     c->sel = c->top = 0;
+    free_rows(c); /* a new ordering starts at its top */
     reload_or_report(c);
     con_msg(c, false, "sorted by %s", con_sort_name(c->sort));
 }

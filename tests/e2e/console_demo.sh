@@ -56,6 +56,20 @@ printf '%s' "$json" | tr -d '\n' | grep -q "\"actor\": *\"$me\"" || fail "actor 
 printf '%s' "$json" | grep -q "raised from e2e keyboard" || fail "reason missing: $json"
 "$BIN" --db "$DB" audit verify >/dev/null || fail "audit chain does not verify"
 
+# A change made against a version someone else has since changed is refused, naming them.
+tmx send-keys -t e2e:one ":ticket $ID" Enter
+sleep 0.3
+tmx send-keys -t e2e:one -
+wait_for one "Reason:" 5
+tmx send-keys -t e2e:one -l "stale attempt"
+tmx send-keys -t e2e:one Enter
+wait_for one "Apply this change?" 5
+"$BIN" --db "$DB" assign "$ID" --to "bob" >/dev/null || fail "assign from the command line"
+sleep 1.2
+tmx send-keys -t e2e:one y
+wait_for one "changed since version" 5
+"$BIN" --db "$DB" audit "$ID" --json | grep -q "stale attempt" && fail "a stale change was written"
+
 quit_and_check one
 quit_and_check two
 echo "ok: console demo, ticking, raise, audit, second instance"
