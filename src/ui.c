@@ -563,6 +563,8 @@ static void draw_status(con_state *c)
     sb_init(&sb);
     static const int order[] = {SLA_BREACHED, SLA_WARN, SLA_PAUSED, SLA_OK, SLA_MISSED, SLA_MET};
     bool names = COLS >= 120; /* at 80 columns the symbols alone keep the zone and clock visible */
+    if ((int64_t)c->n_rows < c->total) /* per-state counts cover the loaded page only */
+        sb_append(&sb, " page");
     for (size_t i = 0; i < 6; i++)
         sb_printf(&sb, " %s%s%lld%s%s", ui_state_symbol(order[i]), names ? " " : "", (long long)c->count_state[order[i]],
                   names ? " " : "", names ? sla_state_name((sla_state)order[i]) : "");

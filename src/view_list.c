@@ -75,7 +75,7 @@ static void draw(view *v, con_state *c)
         ui_put(w, y, x, " ", 1, base), x += 1;
         ui_countdown(ov->timer.remaining_s, cd);
         if (ov->timer.state == SLA_MET || ov->timer.state == SLA_MISSED)
-            snprintf(buf, sizeof buf, "%*s", k.countdown, "-");
+            snprintf(buf, sizeof buf, "%*s", k.countdown, ""); /* answered: no countdown */
         else
             snprintf(buf, sizeof buf, "%*s", k.countdown, cd);
         ui_put(w, y, x, buf, k.countdown, st), x += k.countdown;

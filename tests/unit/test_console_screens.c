@@ -325,3 +325,50 @@ Test(console_screens, remapped_keys_show_in_help)
     cr_expect(strstr(err.msg, "keys.fly") != NULL, "%s", err.msg);
     config_free(cfg);
 }
+
+Test(console_screens, respond_and_assign)
+{
+    /* #3 is the second row: record its first response (y), then assign it */
+    run_result r = run("jr<snap respond_confirm>y<snap responded>:ticket 3<Enter>A<snap assign_prompt>"
+                       "<C-u>dana<Enter><snap assigned>",
+                       80, 24, false, false);
+    cr_expect(strstr(snap_of(&r, "respond_confirm"), "first response on #3") != NULL);
+    cr_expect(strstr(snap_of(&r, "assigned"), "dana") != NULL, "%s", snap_of(&r, "assigned"));
+    snap_all(&r, "");
+    st_store *s;
+    st_err err;
+    cr_assert_eq(store_open(db_path, STORE_OPEN_RO, &s, &err), ST_OK, "%s", err.msg);
+    st_ticket t;
+    cr_assert_eq(store_ticket_get(s, 3, &t, &err), ST_OK);
+    cr_expect_eq(t.first_response, now_t);
+    cr_expect_str_eq(t.assignee, "dana");
+    ticket_done(&t);
+    store_close(s);
+}
+
+Test(console_screens, paging_loads_only_the_visible_rows)
+{
+    /* 60 more tickets: the 80x24 list shows 21 rows; G goes to the last, g back */
+    st_clock clk;
+    clock_freeze(&clk, now_t);
+    st_store *s;
+    st_ops *o;
+    st_err err;
+    cr_assert_eq(store_open(db_path, STORE_OPEN_RW, &s, &err), ST_OK, "%s", err.msg);
+    cr_assert_eq(ops_new(s, &clk, &o, &err), ST_OK, "%s", err.msg);
+    ops_new_ticket in[60];
+    char titles[60][32];
+    for (int i = 0; i < 60; i++) {
+        snprintf(titles[i], sizeof titles[i], "bulk %02d", i);
+        in[i] = (ops_new_ticket){.title = titles[i], .level = "LOW", .customer = "Bulk", .created = now_t - 60 * i};
+    }
+    int64_t first;
+    cr_assert_eq(ops_add_many(o, in, 60, &first, &err), ST_OK, "%s", err.msg);
+    ops_free(o);
+    store_close(s);
+    run_result r = run("<snap page_top>G<snap page_last><PgUp><snap page_up>g<snap page_first>", 80, 24, false, false);
+    cr_expect(strstr(snap_of(&r, "page_top"), " page ") != NULL, "counts say they cover the page");
+    cr_expect(strstr(snap_of(&r, "page_last"), "Globex") != NULL, "the last row (met) is shown after G");
+    cr_expect(strstr(snap_of(&r, "page_first"), "Northwind") != NULL);
+    snap_all(&r, "");
+}
