@@ -44,9 +44,10 @@ static void print_json(strbuf *sb, const char *month, const uptime_report *r, co
 {
     sb_append(sb, "{\"month\":");
     json_append_string(sb, month);
-    sb_printf(sb, ",\"minutes\":%lld,\"downtime_minutes\":%lld,\"excluded_minutes\":%lld,\"no_data_minutes\":%lld",
-              (long long)r->minutes, (long long)r->downtime_minutes, (long long)r->excluded_minutes,
-              (long long)r->no_data_minutes);
+    sb_printf(
+        sb, ",\"minutes\":%lld,\"downtime_minutes\":%lld,\"excluded_minutes\":%lld,\"no_data_minutes\":%lld",
+        (long long)r->minutes, (long long)r->downtime_minutes, (long long)r->excluded_minutes,
+        (long long)r->no_data_minutes);
     sb_append(sb, ",\"uptime_percent\":");
     json_num(sb, r->uptime_percent);
     sb_append(sb, ",\"target_percent\":");
@@ -230,7 +231,8 @@ int cli_uptime(const cli_globals *g, int argc, char **argv)
             st_fail(&err, ST_USAGE, "--month: missing value (YYYY-MM)");
             return fail(&err);
         } else {
-            st_fail(&err, ST_USAGE, "%s: unknown argument (usage: slatop uptime [--month YYYY-MM] [--json])", argv[i]);
+            st_fail(&err, ST_USAGE, "%s: unknown argument (usage: slatop uptime [--month YYYY-MM] [--json])",
+                    argv[i]);
             return fail(&err);
         }
     }
@@ -294,9 +296,17 @@ int cli_uptime(const cli_globals *g, int argc, char **argv)
         run_done(&r);
         return fail(&err);
     }
-    uptime_input in = {.month_start = ms, .month_end = me, .now = now, .minutes = minutes, .n_minutes = n_minutes,
-                       .has_target = r.set.has_target, .target_percent = r.set.target_percent,
-                       .threshold = r.set.threshold, .notice_days = r.set.notice_days, .windows = r.win, .n_windows = r.n_win,
+    uptime_input in = {.month_start = ms,
+                       .month_end = me,
+                       .now = now,
+                       .minutes = minutes,
+                       .n_minutes = n_minutes,
+                       .has_target = r.set.has_target,
+                       .target_percent = r.set.target_percent,
+                       .threshold = r.set.threshold,
+                       .notice_days = r.set.notice_days,
+                       .windows = r.win,
+                       .n_windows = r.n_win,
                        .partial = partial};
     uptime_report rep;
     rc = uptime_compute(&in, &rep, &err);

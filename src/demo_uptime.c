@@ -59,7 +59,8 @@ static st_code write_month(const char *dir, st_time month_start, st_time month_e
     st_time end = now / 60 * 60 < month_end ? now / 60 * 60 : month_end;
     strbuf sb;
     sb_init(&sb);
-    sb_append(&sb, "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[{\"metric\":{},\"values\":[");
+    sb_append(&sb, "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[{\"metric\":{},"
+                   "\"values\":[");
     bool first = true;
     for (int64_t i = 0; month_start + 60 * i < end; i++) {
         bool nan;
@@ -90,7 +91,8 @@ void demo_uptime_config_done(cfg_prometheus *p)
     memset(p, 0, sizeof *p);
 }
 
-st_code demo_uptime_write(const char *dir, st_time now, cfg_prometheus *out, char **statuspage_url, st_err *err)
+st_code demo_uptime_write(const char *dir, st_time now, cfg_prometheus *out, char **statuspage_url,
+                          st_err *err)
 {
     memset(out, 0, sizeof *out);
     *statuspage_url = NULL;
@@ -111,14 +113,16 @@ st_code demo_uptime_write(const char *dir, st_time now, cfg_prometheus *out, cha
      * 05:00-06:00 announced 2 days ahead. */
     char a[21], b[21], c[21], d[21], e[21], f[21];
     st_time w1 = ms + 8 * 86400 + 2 * 3600, w2 = ms + 11 * 86400 + 5 * 3600;
-    char *json = xasprintf(
-        "{\"page\":{\"id\":\"demo\",\"name\":\"slatop demo\"},\"scheduled_maintenances\":["
-        "{\"id\":\"demo-db-upgrade\",\"name\":\"Database upgrade\",\"status\":\"scheduled\",\"impact\":\"maintenance\","
-        "\"created_at\":\"%s\",\"scheduled_for\":\"%s\",\"scheduled_until\":\"%s\"},"
-        "{\"id\":\"demo-hotfix\",\"name\":\"Emergency hotfix\",\"status\":\"scheduled\",\"impact\":\"maintenance\","
-        "\"created_at\":\"%s\",\"scheduled_for\":\"%s\",\"scheduled_until\":\"%s\"}]}\n",
-        time_format_iso(w1 - 10 * 86400, a), time_format_iso(w1, b), time_format_iso(w1 + 45 * 60, c),
-        time_format_iso(w2 - 2 * 86400, d), time_format_iso(w2, e), time_format_iso(w2 + 3600, f));
+    char *json = xasprintf("{\"page\":{\"id\":\"demo\",\"name\":\"slatop demo\"},\"scheduled_maintenances\":["
+                           "{\"id\":\"demo-db-upgrade\",\"name\":\"Database "
+                           "upgrade\",\"status\":\"scheduled\",\"impact\":\"maintenance\","
+                           "\"created_at\":\"%s\",\"scheduled_for\":\"%s\",\"scheduled_until\":\"%s\"},"
+                           "{\"id\":\"demo-hotfix\",\"name\":\"Emergency "
+                           "hotfix\",\"status\":\"scheduled\",\"impact\":\"maintenance\","
+                           "\"created_at\":\"%s\",\"scheduled_for\":\"%s\",\"scheduled_until\":\"%s\"}]}\n",
+                           time_format_iso(w1 - 10 * 86400, a), time_format_iso(w1, b),
+                           time_format_iso(w1 + 45 * 60, c), time_format_iso(w2 - 2 * 86400, d),
+                           time_format_iso(w2, e), time_format_iso(w2 + 3600, f));
     char *sp_path = xasprintf("%s/maintenance.json", dir);
     rc = write_text(sp_path, json, strlen(json), err);
     free(json);

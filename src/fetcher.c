@@ -18,22 +18,22 @@ typedef struct xfer {
     void *owner;
     size_t index;
     char *url_redacted;
-    char *post_body;   /* kept alive: CURLOPT_POSTFIELDS does not copy */
+    char *post_body; /* kept alive: CURLOPT_POSTFIELDS does not copy */
     int timeout_s;
     size_t max_bytes;
     int retries_left;
     int attempts;
     bool too_big;
     bool in_multi;
-    st_mono retry_at;  /* when waiting to retry */
+    st_mono retry_at; /* when waiting to retry */
     strbuf body;
     char errbuf[CURL_ERROR_SIZE];
 } xfer;
 
 struct fetcher {
     CURLM *multi;
-    xfer *active;        /* running or waiting to retry */
-    fetch_result *done;  /* finished, oldest first */
+    xfer *active;       /* running or waiting to retry */
+    fetch_result *done; /* finished, oldest first */
     size_t n_done, cap_done;
 };
 
@@ -156,10 +156,10 @@ static bool has_prefix(const char *s, const char *prefix)
     return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
-#define SETOPT(opt, val)                                                                           \
-    do {                                                                                           \
-        if (curl_easy_setopt(e, opt, val) != CURLE_OK)                                             \
-            goto setopt_failed;                                                                    \
+#define SETOPT(opt, val)                                                                                     \
+    do {                                                                                                     \
+        if (curl_easy_setopt(e, opt, val) != CURLE_OK)                                                       \
+            goto setopt_failed;                                                                              \
     } while (0)
 
 st_code fetcher_add(fetcher *f, const fetch_request *req, st_err *err)
@@ -247,7 +247,8 @@ st_code fetcher_wait(fetcher *f, int timeout_ms, int extra_fd, bool *extra_ready
         timeout_ms = 0;
     struct curl_waitfd wfd = {.fd = extra_fd, .events = CURL_WAIT_POLLIN, .revents = 0};
     int numfds = 0;
-    CURLMcode mc = curl_multi_poll(f->multi, extra_fd >= 0 ? &wfd : NULL, extra_fd >= 0 ? 1 : 0, timeout_ms, &numfds);
+    CURLMcode mc =
+        curl_multi_poll(f->multi, extra_fd >= 0 ? &wfd : NULL, extra_fd >= 0 ? 1 : 0, timeout_ms, &numfds);
     if (mc != CURLM_OK)
         return st_fail(err, ST_NET, "waiting for transfers: %s", curl_multi_strerror(mc));
     if (extra_ready && extra_fd >= 0)

@@ -24,7 +24,7 @@ size_t prom_chunks(st_time from, st_time to, size_t max_points, prom_chunk **out
         st_time minute_end = minute0 + (st_time)max_points * 60;
         if (minute_end > to)
             minute_end = to;
-        c[i].first = minute0 + 60;  /* the point at T describes [T-60, T) */
+        c[i].first = minute0 + 60; /* the point at T describes [T-60, T) */
         c[i].last = minute_end;
     }
     *out = c;
@@ -127,7 +127,8 @@ st_code prom_check_body(const char *body, size_t len, long http_status, const ch
     bool html = content_type && strncasecmp(content_type, "text/html", 9) == 0;
     st_code rc;
     if (html || !*ex)
-        rc = st_fail(err, ST_NET, "HTTP %ld: not JSON (%s)", http_status, content_type ? content_type : "no type");
+        rc = st_fail(err, ST_NET, "HTTP %ld: not JSON (%s)", http_status,
+                     content_type ? content_type : "no type");
     else
         rc = st_fail(err, ST_NET, "HTTP %ld: not JSON (%s): %s", http_status,
                      content_type ? content_type : "no type", ex);
@@ -157,8 +158,8 @@ static st_code check_envelope(const cJSON *root, long http_status, st_err *err)
 }
 
 st_code prom_parse_query_range(const char *body, size_t len, long http_status, const char *content_type,
-                               st_time month_start, uptime_minute *minutes, size_t n_minutes, prom_result *out,
-                               st_err *err)
+                               st_time month_start, uptime_minute *minutes, size_t n_minutes,
+                               prom_result *out, st_err *err)
 {
     memset(out, 0, sizeof *out);
     st_code rc = prom_check_body(body, len, http_status, content_type, err);
@@ -192,7 +193,8 @@ st_code prom_parse_query_range(const char *body, size_t len, long http_status, c
     }
     out->n_series = (size_t)cJSON_GetArraySize(result);
     if (out->n_series > 1) {
-        rc = st_fail(err, ST_INVALID, "query returned %zu series, expected one (wrap it in sum())", out->n_series);
+        rc = st_fail(err, ST_INVALID, "query returned %zu series, expected one (wrap it in sum())",
+                     out->n_series);
         goto done;
     }
     if (out->n_series == 0)

@@ -15,6 +15,21 @@ static st_code begin_if_needed(st_store *s, bool *own, st_err *err)
     return *own ? store_begin(s, err) : ST_OK;
 }
 
+static st_code end_txn(st_store *s, bool own, st_code rc, st_err *err);
+
+/* The common start of a write: a transaction (own when none was open), the write check, and the
+ * statement for sql. On failure nothing is left open. */
+static st_code write_begin(st_store *s, const char *sql, bool *own, sqlite3_stmt **st, st_err *err)
+{
+    st_code rc = begin_if_needed(s, own, err);
+    if (rc)
+        return rc;
+    rc = store_require_write(s, err);
+    if (rc == ST_OK)
+        rc = store_stmt(s, sql, st, err);
+    return rc ? end_txn(s, *own, rc, err) : ST_OK;
+}
+
 static st_code end_txn(st_store *s, bool own, st_code rc, st_err *err)
 {
     if (!own)
@@ -25,19 +40,16 @@ static st_code end_txn(st_store *s, bool own, st_code rc, st_err *err)
     return rc;
 }
 
-st_code store_uptime_put_minutes(st_store *s, const char *source, st_time month_start, const uptime_minute *minutes,
-                                 size_t n, st_err *err)
+st_code store_uptime_put_minutes(st_store *s, const char *source, st_time month_start,
+                                 const uptime_minute *minutes, size_t n, st_err *err)
 {
     bool own;
-    st_code rc = begin_if_needed(s, &own, err);
+    sqlite3_stmt *st = NULL;
+    st_code rc = write_begin(
+        s, "INSERT OR REPLACE INTO uptime_minutes(source, minute, value, kind) VALUES (?1, ?2, ?3, ?4)", &own,
+        &st, err);
     if (rc)
         return rc;
-    rc = store_require_write(s, err);
-    sqlite3_stmt *st = NULL;
-    if (rc == ST_OK)
-        rc = store_stmt(s,
-                        "INSERT OR REPLACE INTO uptime_minutes(source, minute, value, kind) VALUES (?1, ?2, ?3, ?4)",
-                        &st, err);
     for (size_t i = 0; rc == ST_OK && i < n; i++) {
         sqlite3_bind_text(st, 1, source, -1, SQLITE_STATIC);
         sqlite3_bind_int64(st, 2, month_start + 60 * (st_time)i);
@@ -52,15 +64,16 @@ st_code store_uptime_put_minutes(st_store *s, const char *source, st_time month_
     return end_txn(s, own, rc, err);
 }
 
-st_code store_uptime_get_minutes(st_store *s, const char *source, st_time month_start, uptime_minute *out, size_t n,
-                                 size_t *found, st_err *err)
+st_code store_uptime_get_minutes(st_store *s, const char *source, st_time month_start, uptime_minute *out,
+                                 size_t n, size_t *found, st_err *err)
 {
     *found = 0;
     sqlite3_stmt *st;
-    st_code rc = store_stmt(s,
-                            "SELECT minute, value, kind FROM uptime_minutes WHERE source = ?1 AND minute >= ?2 "
-                            "AND minute < ?3 ORDER BY minute",
-                            &st, err);
+    st_code rc =
+        store_stmt(s,
+                   "SELECT minute, value, kind FROM uptime_minutes WHERE source = ?1 AND minute >= ?2 "
+                   "AND minute < ?3 ORDER BY minute",
+                   &st, err);
     if (rc)
         return rc;
     sqlite3_bind_text(st, 1, source, -1, SQLITE_STATIC);
@@ -87,15 +100,15 @@ st_code store_uptime_get_minutes(st_store *s, const char *source, st_time month_
     return ST_OK;
 }
 
-st_code store_uptime_month_get(st_store *s, const char *source, const char *month, bool *known, st_time *fetched_at,
-                               bool *complete, st_err *err)
+st_code store_uptime_month_get(st_store *s, const char *source, const char *month, bool *known,
+                               st_time *fetched_at, bool *complete, st_err *err)
 {
     *known = false;
     *complete = false;
     *fetched_at = ST_TIME_NONE;
     sqlite3_stmt *st;
-    st_code rc = store_stmt(s, "SELECT fetched_at, complete FROM uptime_months WHERE source = ?1 AND month = ?2",
-                            &st, err);
+    st_code rc = store_stmt(
+        s, "SELECT fetched_at, complete FROM uptime_months WHERE source = ?1 AND month = ?2", &st, err);
     if (rc)
         return rc;
     sqlite3_bind_text(st, 1, source, -1, SQLITE_STATIC);
@@ -112,43 +125,37 @@ st_code store_uptime_month_get(st_store *s, const char *source, const char *mont
     return ST_OK;
 }
 
-st_code store_uptime_month_put(st_store *s, const char *source, const char *month, st_time fetched_at, bool complete,
-                               st_err *err)
+st_code store_uptime_month_put(st_store *s, const char *source, const char *month, st_time fetched_at,
+                               bool complete, st_err *err)
 {
     bool own;
-    st_code rc = begin_if_needed(s, &own, err);
+    sqlite3_stmt *st = NULL;
+    st_code rc = write_begin(s,
+                             "INSERT OR REPLACE INTO uptime_months(source, month, fetched_at, complete) "
+                             "VALUES (?1, ?2, ?3, ?4)",
+                             &own, &st, err);
     if (rc)
         return rc;
-    rc = store_require_write(s, err);
-    sqlite3_stmt *st = NULL;
-    if (rc == ST_OK)
-        rc = store_stmt(s,
-                        "INSERT OR REPLACE INTO uptime_months(source, month, fetched_at, complete) "
-                        "VALUES (?1, ?2, ?3, ?4)",
-                        &st, err);
-    if (rc == ST_OK) {
-        sqlite3_bind_text(st, 1, source, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, month, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 3, fetched_at);
-        sqlite3_bind_int(st, 4, complete ? 1 : 0);
-        rc = store_step_done(s, st, "caching an uptime month", err);
-    }
+    sqlite3_bind_text(st, 1, source, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, month, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, fetched_at);
+    sqlite3_bind_int(st, 4, complete ? 1 : 0);
+    rc = store_step_done(s, st, "caching an uptime month", err);
     return end_txn(s, own, rc, err);
 }
 
-st_code store_uptime_windows_put(st_store *s, const char *source, const uptime_window *w, size_t n, st_err *err)
+st_code store_uptime_windows_put(st_store *s, const char *source, const uptime_window *w, size_t n,
+                                 st_err *err)
 {
     bool own;
-    st_code rc = begin_if_needed(s, &own, err);
+    sqlite3_stmt *st = NULL;
+    st_code rc = write_begin(
+        s,
+        "INSERT OR REPLACE INTO maintenance_windows(source, id, name, \"start\", \"end\", announced, "
+        "status) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        &own, &st, err);
     if (rc)
         return rc;
-    rc = store_require_write(s, err);
-    sqlite3_stmt *st = NULL;
-    if (rc == ST_OK)
-        rc = store_stmt(s,
-                        "INSERT OR REPLACE INTO maintenance_windows(source, id, name, \"start\", \"end\", announced, "
-                        "status) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                        &st, err);
     for (size_t i = 0; rc == ST_OK && i < n; i++) {
         sqlite3_bind_text(st, 1, source, -1, SQLITE_STATIC);
         store_bind_text(st, 2, w[i].id);

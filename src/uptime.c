@@ -60,7 +60,7 @@ void uptime_month_of(st_time t, char buf[static 8], st_time *start, st_time *end
 bool uptime_is_downtime(const uptime_minute *m, double threshold)
 {
     if (m->kind != UPTIME_VALUE || isnan(m->value))
-        return false; /* NaN > x is false anyway; explicit so nobody "simplifies" it away */
+        return false;            /* NaN > x is false anyway; explicit so nobody "simplifies" it away */
     return m->value > threshold; /* +Inf is downtime */
 }
 

@@ -31,7 +31,7 @@ struct uptime_panel {
     bool partial;
     uptime_window *win;
     size_t n_win;
-    st_time fetched_at;   /* ST_TIME_NONE: never */
+    st_time fetched_at; /* ST_TIME_NONE: never */
     st_time next_poll;
     st_time computed_for; /* the minute the report was computed for */
     char last_error[600]; /* empty when the last fetch worked */
@@ -63,10 +63,17 @@ static void recompute(uptime_panel *p, st_time now)
     if (p->have_report)
         uptime_report_done(&p->rep);
     p->have_report = false;
-    uptime_input in = {.month_start = p->ms, .month_end = p->me, .now = now, .minutes = p->minutes,
-                       .n_minutes = p->n_minutes, .has_target = p->set.has_target,
-                       .target_percent = p->set.target_percent, .threshold = p->set.threshold,
-                       .notice_days = p->set.notice_days, .windows = p->win, .n_windows = p->n_win,
+    uptime_input in = {.month_start = p->ms,
+                       .month_end = p->me,
+                       .now = now,
+                       .minutes = p->minutes,
+                       .n_minutes = p->n_minutes,
+                       .has_target = p->set.has_target,
+                       .target_percent = p->set.target_percent,
+                       .threshold = p->set.threshold,
+                       .notice_days = p->set.notice_days,
+                       .windows = p->win,
+                       .n_windows = p->n_win,
                        .partial = p->partial};
     st_err err;
     if (uptime_compute(&in, &p->rep, &err) == ST_OK)
@@ -88,8 +95,8 @@ static void refresh_windows(uptime_panel *p, const uptime_window *fresh, size_t 
     }
 }
 
-st_code uptime_panel_new(const st_config *cfg, st_store *store, bool read_only, st_time now, uptime_panel **out,
-                         st_err *err)
+st_code uptime_panel_new(const st_config *cfg, st_store *store, bool read_only, st_time now,
+                         uptime_panel **out, st_err *err)
 {
     *out = NULL;
     uptime_panel *p = xcalloc(1, sizeof *p);
@@ -185,8 +192,8 @@ static void finish_job(uptime_panel *p, st_time now)
         p->last_error[0] = '\0';
         if (sp_err.code != ST_OK)
             snprintf(p->last_error, sizeof p->last_error, "status page: %.480s", sp_err.msg);
-        if (!p->read_only && uptime_cache_save(p->store, p->key, p->sp_key, p->ms, p->me, now, m, n, partial, sp,
-                                               nsp, NULL, &err) != ST_OK)
+        if (!p->read_only && uptime_cache_save(p->store, p->key, p->sp_key, p->ms, p->me, now, m, n, partial,
+                                               sp, nsp, NULL, &err) != ST_OK)
             snprintf(p->last_error, sizeof p->last_error, "cache: %.480s", err.msg);
         refresh_windows(p, p->read_only ? sp : NULL, p->read_only ? nsp : 0);
     } else {
@@ -320,7 +327,8 @@ size_t uptime_panel_render(const uptime_panel *p, st_time now, int cols, bool as
                 "Month to date %.3f%%  target %.3f%%  projected %.3f%%", r->uptime_percent, r->target_percent,
                 r->projected_uptime_percent);
         else
-            add(&ls, UPL_NORMAL, "Month to date %.3f%%  (the policy sets no uptime target)", r->uptime_percent);
+            add(&ls, UPL_NORMAL, "Month to date %.3f%%  (the policy sets no uptime target)",
+                r->uptime_percent);
         if (r->has_target) {
             int width = ls.cols - 40;
             if (width > 30)
@@ -336,14 +344,14 @@ size_t uptime_panel_render(const uptime_panel *p, st_time now, int cols, bool as
             for (int i = 0; i < width; i++)
                 sb_append(&g, i < full ? (ascii ? "#" : "\xe2\x96\x88") : (ascii ? "." : "\xe2\x96\x91"));
             add(&ls, frac > 0.25 ? UPL_OK : (frac > 0 ? UPL_WARN : UPL_ERROR),
-                "Budget [%s] %.1f of %.1f min left (%lld spent)", g.buf, r->budget_left_minutes, r->budget_minutes,
-                (long long)r->downtime_minutes);
+                "Budget [%s] %.1f of %.1f min left (%lld spent)", g.buf, r->budget_left_minutes,
+                r->budget_minutes, (long long)r->downtime_minutes);
             sb_done(&g);
             add(&ls, r->burn_rate_1h >= 14.4 || r->burn_rate_6h >= 6 ? UPL_ERROR : UPL_NORMAL,
                 "Burn rate 1h %.1fx  6h %.1fx  (pages at 14.4x / 6x)", r->burn_rate_1h, r->burn_rate_6h);
         }
-        add(&ls, UPL_NORMAL, "Downtime %lld min  excluded %lld min  no data %lld min", (long long)r->downtime_minutes,
-            (long long)r->excluded_minutes, (long long)r->no_data_minutes);
+        add(&ls, UPL_NORMAL, "Downtime %lld min  excluded %lld min  no data %lld min",
+            (long long)r->downtime_minutes, (long long)r->excluded_minutes, (long long)r->no_data_minutes);
         /* Per-day strip: one cell per day of the month. */
         strbuf strip;
         sb_init(&strip);
@@ -384,8 +392,9 @@ size_t uptime_panel_render(const uptime_panel *p, st_time now, int cols, bool as
                 snprintf(peak, sizeof peak, "%.1f%%", pe->peak_error_rate * 100);
             else
                 snprintf(peak, sizeof peak, "errors only");
-            add(&ls, UPL_WARN, "  %s-%s  %lld min  peak %s%s", short_time(pe->start, a), short_time(pe->end, b) + 6,
-                (long long)pe->minutes, peak, pe->no_data_before || pe->no_data_after ? "  (no data next to it)" : "");
+            add(&ls, UPL_WARN, "  %s-%s  %lld min  peak %s%s", short_time(pe->start, a),
+                short_time(pe->end, b) + 6, (long long)pe->minutes, peak,
+                pe->no_data_before || pe->no_data_after ? "  (no data next to it)" : "");
         }
     }
     /* Upcoming maintenance: windows ending after now. */
@@ -397,10 +406,11 @@ size_t uptime_panel_render(const uptime_panel *p, st_time now, int cols, bool as
         if (!header)
             add(&ls, UPL_NORMAL, "Upcoming maintenance:");
         header = true;
-        bool in_time = w->announced != ST_TIME_NONE &&
-                       w->start - w->announced >= (int64_t)p->set.notice_days * 86400;
-        add(&ls, in_time ? UPL_NORMAL : UPL_WARN, "  %s-%s  %s  %s", short_time(w->start, a), short_time(w->end, b),
-            w->name ? w->name : (w->id ? w->id : ""), in_time ? "(announced in time)" : "(announced late: counts)");
+        bool in_time =
+            w->announced != ST_TIME_NONE && w->start - w->announced >= (int64_t)p->set.notice_days * 86400;
+        add(&ls, in_time ? UPL_NORMAL : UPL_WARN, "  %s-%s  %s  %s", short_time(w->start, a),
+            short_time(w->end, b), w->name ? w->name : (w->id ? w->id : ""),
+            in_time ? "(announced in time)" : "(announced late: counts)");
     }
     if (p->fetched_at != ST_TIME_NONE) {
         char age[48];

@@ -13,11 +13,11 @@ struct uptime_job {
     st_time month_start;
     uptime_minute *minutes;
     size_t n_minutes;
-    size_t n_requests;  /* Prometheus requests (the status page, if any, is index n_requests) */
+    size_t n_requests; /* Prometheus requests (the status page, if any, is index n_requests) */
     size_t n_pending;
     bool has_statuspage;
     bool partial;
-    st_err err;         /* first Prometheus failure */
+    st_err err; /* first Prometheus failure */
     st_err sp_err;
     uptime_window *windows;
     size_t n_windows;
@@ -44,7 +44,8 @@ st_code uptime_job_start(fetcher *f, const cfg_prometheus *p, const char *status
 {
     *out = NULL;
     if (!p || !p->url)
-        return st_fail(err, ST_INVALID, "no monitoring source configured (config: monitoring.prometheus.url)");
+        return st_fail(err, ST_INVALID,
+                       "no monitoring source configured (config: monitoring.prometheus.url)");
     st_time end = now / 60 * 60;
     if (end > month_end)
         end = month_end;
@@ -58,8 +59,13 @@ st_code uptime_job_start(fetcher *f, const cfg_prometheus *p, const char *status
     j->month_start = month_start;
     j->n_minutes = (size_t)((end - month_start) / 60);
     j->minutes = xcalloc(j->n_minutes ? j->n_minutes : 1, sizeof *j->minutes); /* all UPTIME_NODATA */
-    fetch_request req = {.username = auth.username, .password = auth.password, .bearer = auth.bearer,
-                         .ca_file = p->ca_file, .timeout_s = p->timeout_s, .max_retries = 2, .owner = j};
+    fetch_request req = {.username = auth.username,
+                         .password = auth.password,
+                         .bearer = auth.bearer,
+                         .ca_file = p->ca_file,
+                         .timeout_s = p->timeout_s,
+                         .max_retries = 2,
+                         .owner = j};
     bool is_file = strncmp(p->url, "file://", 7) == 0;
     if (is_file) {
         char month[8];
@@ -95,7 +101,10 @@ st_code uptime_job_start(fetcher *f, const cfg_prometheus *p, const char *status
     }
     j->n_pending = j->n_requests;
     if (rc == ST_OK && statuspage_url) {
-        fetch_request sp = {.url = statuspage_url, .timeout_s = p->timeout_s, .max_retries = 2, .owner = j,
+        fetch_request sp = {.url = statuspage_url,
+                            .timeout_s = p->timeout_s,
+                            .max_retries = 2,
+                            .owner = j,
                             .index = j->n_requests};
         rc = fetcher_add(f, &sp, err);
         if (rc == ST_OK) {
@@ -127,12 +136,13 @@ bool uptime_job_offer(uptime_job *j, fetch_result *r)
     if (r->err.code != ST_OK) {
         e = r->err;
     } else if (is_sp) {
-        if (statuspage_parse(r->body, r->len, r->http_status, r->content_type, &j->windows, &j->n_windows, &e))
+        if (statuspage_parse(r->body, r->len, r->http_status, r->content_type, &j->windows, &j->n_windows,
+                             &e))
             st_err_prefix(&e, "%s", r->url);
     } else {
         prom_result pr;
-        if (prom_parse_query_range(r->body, r->len, r->http_status, r->content_type, j->month_start, j->minutes,
-                                   j->n_minutes, &pr, &e))
+        if (prom_parse_query_range(r->body, r->len, r->http_status, r->content_type, j->month_start,
+                                   j->minutes, j->n_minutes, &pr, &e))
             st_err_prefix(&e, "%s", r->url);
         if (pr.partial)
             j->partial = true;
@@ -226,9 +236,9 @@ void uptime_settings_done(uptime_settings *u)
     memset(u, 0, sizeof *u);
 }
 
-st_code uptime_cache_save(st_store *s, const char *key, const char *sp_key, st_time month_start, st_time month_end,
-                          st_time now, const uptime_minute *minutes, size_t n, bool partial,
-                          const uptime_window *sp, size_t n_sp, bool *complete_out, st_err *err)
+st_code uptime_cache_save(st_store *s, const char *key, const char *sp_key, st_time month_start,
+                          st_time month_end, st_time now, const uptime_minute *minutes, size_t n,
+                          bool partial, const uptime_window *sp, size_t n_sp, bool *complete_out, st_err *err)
 {
     bool complete = month_end <= now && !partial && n == (size_t)((month_end - month_start) / 60);
     for (size_t i = 0; complete && i < n; i++)
@@ -267,8 +277,9 @@ static void push_copy(uptime_window **w, size_t *n, size_t *cap, const uptime_wi
     x->announced = src->announced;
 }
 
-st_code uptime_windows_collect(st_store *s, const uptime_settings *u, const char *sp_key, const uptime_window *fresh,
-                               size_t n_fresh, uptime_window **out, size_t *n, st_err *err)
+st_code uptime_windows_collect(st_store *s, const uptime_settings *u, const char *sp_key,
+                               const uptime_window *fresh, size_t n_fresh, uptime_window **out, size_t *n,
+                               st_err *err)
 {
     uptime_window *w = NULL;
     size_t nw = 0, cap = 0;

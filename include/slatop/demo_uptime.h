@@ -13,7 +13,8 @@
  * "file://DIR", default query, timeout 5 s, poll 60 s (strings owned by *out: free them with
  * demo_uptime_config_done); *statuspage_url gets "file://DIR/maintenance.json" (caller frees).
  * dir must be absolute. Errors name the file (ST_IO). */
-st_code demo_uptime_write(const char *dir, st_time now, cfg_prometheus *out, char **statuspage_url, st_err *err);
+st_code demo_uptime_write(const char *dir, st_time now, cfg_prometheus *out, char **statuspage_url,
+                          st_err *err);
 void demo_uptime_config_done(cfg_prometheus *p);
 
 #endif

@@ -22,12 +22,12 @@ typedef struct {
     const char *post_body; /* form body to POST (application/x-www-form-urlencoded), NULL = GET */
     const char *username;  /* basic auth with password; NULL = none */
     const char *password;
-    const char *bearer;    /* bearer token (Authorization: Bearer); NULL = none */
-    const char *ca_file;   /* extra CA bundle, or NULL */
-    int timeout_s;         /* total time per attempt; <= 0 means 15 */
-    size_t max_bytes;      /* response cap; 0 = FETCH_DEFAULT_MAX_BYTES */
-    int max_retries;       /* extra attempts on 5xx, 429 and connection errors (not timeouts) */
-    void *owner;           /* caller's cookies, returned in the result */
+    const char *bearer;  /* bearer token (Authorization: Bearer); NULL = none */
+    const char *ca_file; /* extra CA bundle, or NULL */
+    int timeout_s;       /* total time per attempt; <= 0 means 15 */
+    size_t max_bytes;    /* response cap; 0 = FETCH_DEFAULT_MAX_BYTES */
+    int max_retries;     /* extra attempts on 5xx, 429 and connection errors (not timeouts) */
+    void *owner;         /* caller's cookies, returned in the result */
     size_t index;
 } fetch_request;
 
@@ -41,7 +41,7 @@ typedef struct {
     char *content_type; /* may be NULL */
     char *body;         /* NUL-terminated, len bytes (may hold NULs) */
     size_t len;
-    char *url;          /* redacted */
+    char *url; /* redacted */
     int attempts;
     st_err err;
 } fetch_result;

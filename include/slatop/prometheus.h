@@ -14,8 +14,8 @@
 #define PROM_MAX_POINTS 11000
 
 /* The default per-minute error-ratio expression (SPEC §7). */
-#define PROM_DEFAULT_QUERY                                                                          \
-    "sum(increase(http_requests_total{code=\"500\"}[1m])) / "                                     \
+#define PROM_DEFAULT_QUERY                                                                                   \
+    "sum(increase(http_requests_total{code=\"500\"}[1m])) / "                                                \
     "sum(increase(http_requests_total{code!~\"4..\"}[1m]))"
 
 /* One query_range request: point timestamps first..last inclusive, step 60. The point at T
@@ -38,13 +38,14 @@ bool prom_parse_value(const char *s, double *out);
 /* Checks an answer's transport facts before JSON parsing: a body that is not JSON (by content
  * type: text/plain 401, HTML 502 from a proxy) or empty becomes ST_NET "HTTP N: not JSON (TYPE):
  * excerpt" (excerpt sanitised, HTML never quoted). Shared with statuspage. */
-st_code prom_check_body(const char *body, size_t len, long http_status, const char *content_type, st_err *err);
+st_code prom_check_body(const char *body, size_t len, long http_status, const char *content_type,
+                        st_err *err);
 
 /* The parsed answer of one query_range. */
 typedef struct {
-    size_t n_series;  /* series in the result (0: no data at all) */
-    bool partial;     /* the answer carried warnings */
-    char *warning;    /* the first warning, or NULL; owned */
+    size_t n_series; /* series in the result (0: no data at all) */
+    bool partial;    /* the answer carried warnings */
+    char *warning;   /* the first warning, or NULL; owned */
 } prom_result;
 void prom_result_done(prom_result *r);
 
@@ -57,7 +58,7 @@ void prom_result_done(prom_result *r);
  * is refused (ST_INVALID: "wrap it in sum()"). Errors: ST_NET for HTTP/API errors, ST_INVALID for
  * malformed JSON. */
 st_code prom_parse_query_range(const char *body, size_t len, long http_status, const char *content_type,
-                               st_time month_start, uptime_minute *minutes, size_t n_minutes, prom_result *out,
-                               st_err *err);
+                               st_time month_start, uptime_minute *minutes, size_t n_minutes,
+                               prom_result *out, st_err *err);
 
 #endif

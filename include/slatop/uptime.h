@@ -25,8 +25,8 @@ typedef struct {
 typedef struct {
     char *id;
     char *name;
-    char *status;      /* Statuspage status, or NULL */
-    st_time start;     /* window is [start, end) */
+    char *status;  /* Statuspage status, or NULL */
+    st_time start; /* window is [start, end) */
     st_time end;
     st_time announced; /* ST_TIME_NONE when unknown (then never excluded) */
 } uptime_window;
@@ -44,24 +44,24 @@ typedef struct {
     const uptime_minute *minutes;   /* minutes[i] describes [month_start + 60 i, + 60); borrowed */
     size_t n_minutes;               /* may be short: missing elapsed minutes count as no data */
     bool has_target;
-    double target_percent;          /* e.g. 99.9 */
-    double threshold;               /* ratio strictly above it is downtime, e.g. 0.05 */
-    int notice_days;                /* announcement needed before a window's start */
-    const uptime_window *windows;   /* borrowed; may overlap; any month */
+    double target_percent;        /* e.g. 99.9 */
+    double threshold;             /* ratio strictly above it is downtime, e.g. 0.05 */
+    int notice_days;              /* announcement needed before a window's start */
+    const uptime_window *windows; /* borrowed; may overlap; any month */
     size_t n_windows;
-    bool partial;                   /* the API answered with warnings */
+    bool partial; /* the API answered with warnings */
 } uptime_input;
 
 typedef struct {
-    st_time start, end;       /* [start, end) */
+    st_time start, end; /* [start, end) */
     int64_t minutes;
-    double peak_error_rate;   /* may be +Inf */
-    bool no_data_before;      /* the minute just before / after is a no-data minute: possible */
-    bool no_data_after;       /* downtime the report flags */
+    double peak_error_rate; /* may be +Inf */
+    bool no_data_before;    /* the minute just before / after is a no-data minute: possible */
+    bool no_data_after;     /* downtime the report flags */
 } uptime_period;
 
 typedef struct {
-    size_t window;            /* index into input windows */
+    size_t window; /* index into input windows */
     bool has_notice;
     double notice_days;       /* (start - announced) / 86400 */
     bool excluded;            /* announced early enough: its downtime minutes are excluded */
@@ -82,12 +82,12 @@ typedef struct {
     double burn_rate_1h;        /* downtime fraction of the last 60 elapsed minutes / (1 - target) */
     double burn_rate_6h;
     double projected_uptime_percent; /* month end, at the month-to-date downtime rate */
-    bool complete;              /* month over, no no-data minute, no warnings */
-    bool down_now;              /* the last elapsed minute with data is downtime */
-    st_time down_since;         /* start of that run when down_now */
+    bool complete;                   /* month over, no no-data minute, no warnings */
+    bool down_now;                   /* the last elapsed minute with data is downtime */
+    st_time down_since;              /* start of that run when down_now */
     uptime_period *periods;
     size_t n_periods;
-    uptime_maint *maintenance;  /* windows overlapping the month, in input order */
+    uptime_maint *maintenance; /* windows overlapping the month, in input order */
     size_t n_maintenance;
 } uptime_report;
 

@@ -19,8 +19,8 @@ typedef struct uptime_panel uptime_panel; /* opaque */
 /* cfg and store are borrowed and must outlive the panel; statuspage_url/prometheus from cfg (a
  * demo may pass its own cfg). Without a monitoring source the panel says so. read_only: never
  * writes the cache. Caller owns *out (uptime_panel_free). Errors: reading the database. */
-st_code uptime_panel_new(const st_config *cfg, st_store *store, bool read_only, st_time now, uptime_panel **out,
-                         st_err *err);
+st_code uptime_panel_new(const st_config *cfg, st_store *store, bool read_only, st_time now,
+                         uptime_panel **out, st_err *err);
 void uptime_panel_free(uptime_panel *p);
 
 /* Waits up to timeout_ms for input on fd (may be -1), transfer activity or a retry falling due;

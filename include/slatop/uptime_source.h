@@ -58,14 +58,16 @@ void uptime_settings_done(uptime_settings *u);
 /* Caches a fetched month in one transaction: the minutes from month_start, the month record
  * (complete when the month is over, every minute has data and there were no warnings) and the
  * status page windows (sp_key may be NULL). *complete_out (may be NULL) gets that verdict. */
-st_code uptime_cache_save(st_store *s, const char *key, const char *sp_key, st_time month_start, st_time month_end,
-                          st_time now, const uptime_minute *minutes, size_t n, bool partial,
-                          const uptime_window *sp, size_t n_sp, bool *complete_out, st_err *err);
+st_code uptime_cache_save(st_store *s, const char *key, const char *sp_key, st_time month_start,
+                          st_time month_end, st_time now, const uptime_minute *minutes, size_t n,
+                          bool partial, const uptime_window *sp, size_t n_sp, bool *complete_out,
+                          st_err *err);
 
 /* All maintenance windows to judge a month by: the policy's, every status page window cached
  * under sp_key (may be NULL), and `fresh` ones not cached (a read-only database). Caller owns
  * *out (uptime_windows_free). */
-st_code uptime_windows_collect(st_store *s, const uptime_settings *u, const char *sp_key, const uptime_window *fresh,
-                               size_t n_fresh, uptime_window **out, size_t *n, st_err *err);
+st_code uptime_windows_collect(st_store *s, const uptime_settings *u, const char *sp_key,
+                               const uptime_window *fresh, size_t n_fresh, uptime_window **out, size_t *n,
+                               st_err *err);
 
 #endif

@@ -36,9 +36,9 @@ Test(prometheus, success_with_special_values_and_fractional_times)
     cr_assert_eq(mins[3].kind, UPTIME_NODATA); /* -Inf */
     cr_assert_float_eq(mins[4].value, 0.001, 1e-15);
     cr_assert_float_eq(mins[5].value, 0.05, 1e-15); /* fractional timestamp rounds to its minute */
-    cr_assert_eq(mins[6].kind, UPTIME_NODATA);       /* missing point */
-    cr_assert_eq(mins[7].kind, UPTIME_NODATA);       /* unparsable */
-    cr_assert_eq(mins[8].kind, UPTIME_NODATA);       /* comma decimal is not a number */
+    cr_assert_eq(mins[6].kind, UPTIME_NODATA);      /* missing point */
+    cr_assert_eq(mins[7].kind, UPTIME_NODATA);      /* unparsable */
+    cr_assert_eq(mins[8].kind, UPTIME_NODATA);      /* comma decimal is not a number */
     prom_result_done(&r);
 }
 
@@ -86,19 +86,23 @@ Test(prometheus, api_errors_name_status_type_and_message)
 {
     prom_result r;
     st_err err;
-    cr_assert_eq(parse("{\"status\":\"error\",\"errorType\":\"bad_data\",\"error\":\"exceeded maximum resolution "
-                       "of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)\"}",
-                       400, "application/json", &r, &err),
-                 ST_NET);
-    cr_assert(strstr(err.msg, "HTTP 400 bad_data: exceeded maximum resolution of 11,000 points"), "%s", err.msg);
-    cr_assert_eq(parse("{\"status\":\"error\",\"errorType\":\"execution\",\"error\":\"expanding series: boom\"}",
-                       422, "application/json", &r, &err),
-                 ST_NET);
+    cr_assert_eq(
+        parse("{\"status\":\"error\",\"errorType\":\"bad_data\",\"error\":\"exceeded maximum resolution "
+              "of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)\"}",
+              400, "application/json", &r, &err),
+        ST_NET);
+    cr_assert(strstr(err.msg, "HTTP 400 bad_data: exceeded maximum resolution of 11,000 points"), "%s",
+              err.msg);
+    cr_assert_eq(
+        parse("{\"status\":\"error\",\"errorType\":\"execution\",\"error\":\"expanding series: boom\"}", 422,
+              "application/json", &r, &err),
+        ST_NET);
     cr_assert(strstr(err.msg, "HTTP 422 execution: expanding series"), "%s", err.msg);
-    cr_assert_eq(parse("{\"status\":\"error\",\"errorType\":\"timeout\",\"error\":\"query timed out in expression "
-                       "evaluation\"}",
-                       503, "application/json", &r, &err),
-                 ST_NET);
+    cr_assert_eq(
+        parse("{\"status\":\"error\",\"errorType\":\"timeout\",\"error\":\"query timed out in expression "
+              "evaluation\"}",
+              503, "application/json", &r, &err),
+        ST_NET);
     cr_assert(strstr(err.msg, "HTTP 503 timeout: query timed out"), "%s", err.msg);
 }
 
@@ -125,13 +129,14 @@ Test(prometheus, wrong_types_and_many_series)
                        200, "application/json", &r, &err),
                  ST_INVALID);
     cr_assert(strstr(err.msg, "values[0]"), "%s", err.msg);
-    cr_assert_eq(parse("{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[]}}", 200, NULL, &r,
-                       &err),
+    cr_assert_eq(parse("{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[]}}", 200,
+                       NULL, &r, &err),
                  ST_INVALID);
-    cr_assert_eq(parse("{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[{\"values\":[]},"
-                       "{\"values\":[]}]}}",
-                       200, NULL, &r, &err),
-                 ST_INVALID);
+    cr_assert_eq(
+        parse("{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[{\"values\":[]},"
+              "{\"values\":[]}]}}",
+              200, NULL, &r, &err),
+        ST_INVALID);
     cr_assert(strstr(err.msg, "sum()"), "%s", err.msg);
     cr_assert_eq(parse("[1,2,3]", 200, NULL, &r, &err), ST_INVALID);
 }
@@ -151,7 +156,8 @@ Test(prometheus, chunks_stay_under_the_point_limit)
     }
     cr_assert_eq(c[n - 1].last, MS + 43200 * 60);
     char *body = prom_form_body("sum(x{code=\"500\"}) / 2", &c[0]);
-    cr_assert_str_eq(body, "query=sum%28x%7Bcode%3D%22500%22%7D%29%20%2F%202&start=1793491260&end=1794151200&step=60");
+    cr_assert_str_eq(
+        body, "query=sum%28x%7Bcode%3D%22500%22%7D%29%20%2F%202&start=1793491260&end=1794151200&step=60");
     free(body);
     free(c);
     cr_assert_eq(prom_chunks(MS, MS, PROM_MAX_POINTS, &c), 0);

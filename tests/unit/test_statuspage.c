@@ -22,8 +22,8 @@ Test(statuspage, parses_windows_with_offsets_and_milliseconds)
     uptime_window *w;
     size_t n;
     st_err err;
-    cr_assert_eq(statuspage_parse(BODY, strlen(BODY), 200, "application/json; charset=utf-8", &w, &n, &err), ST_OK,
-                 "%s", err.msg);
+    cr_assert_eq(statuspage_parse(BODY, strlen(BODY), 200, "application/json; charset=utf-8", &w, &n, &err),
+                 ST_OK, "%s", err.msg);
     cr_assert_eq(n, 2);
     cr_assert_str_eq(w[0].id, "w1zdr745wmfy");
     cr_assert_str_eq(w[0].name, "Planned Database Upgrade");

@@ -21,8 +21,15 @@ static uptime_minute *all_up(void)
 
 static uptime_input input(const uptime_minute *m)
 {
-    uptime_input in = {.month_start = MS, .month_end = ME, .now = ME + 3600, .minutes = m, .n_minutes = NMIN,
-                       .has_target = true, .target_percent = 99.9, .threshold = 0.05, .notice_days = 7};
+    uptime_input in = {.month_start = MS,
+                       .month_end = ME,
+                       .now = ME + 3600,
+                       .minutes = m,
+                       .n_minutes = NMIN,
+                       .has_target = true,
+                       .target_percent = 99.9,
+                       .threshold = 0.05,
+                       .notice_days = 7};
     return in;
 }
 
@@ -71,10 +78,10 @@ Test(uptime, clean_month)
 Test(uptime, threshold_is_strict_and_special_values)
 {
     uptime_minute *m = all_up();
-    m[10].value = 0.05;              /* exactly 5%: not downtime */
-    m[20].value = 0.0500000001;      /* just above */
-    m[30].value = NAN;               /* no valid requests */
-    m[40].value = INFINITY;          /* errors, no counted requests */
+    m[10].value = 0.05;         /* exactly 5%: not downtime */
+    m[20].value = 0.0500000001; /* just above */
+    m[30].value = NAN;          /* no valid requests */
+    m[40].value = INFINITY;     /* errors, no counted requests */
     uptime_input in = input(m);
     uptime_report r = run(&in);
     cr_assert_eq(r.downtime_minutes, 2);
@@ -169,9 +176,15 @@ Test(uptime, maintenance_announced_in_time_vs_late_and_overrun)
     for (int i = 2000; i < 2003; i++)
         m[i].value = 1.0;
     uptime_window w[3] = {
-        {.id = "A", .name = "db upgrade", .start = MS + 1000 * 60, .end = MS + 1010 * 60,
+        {.id = "A",
+         .name = "db upgrade",
+         .start = MS + 1000 * 60,
+         .end = MS + 1010 * 60,
          .announced = MS + 1000 * 60 - 7 * 86400},
-        {.id = "B", .name = "late", .start = MS + 2000 * 60, .end = MS + 2010 * 60,
+        {.id = "B",
+         .name = "late",
+         .start = MS + 2000 * 60,
+         .end = MS + 2010 * 60,
          .announced = MS + 2000 * 60 - 7 * 86400 + 1},
         {.id = "C", .name = "other month", .start = ME + 100, .end = ME + 200, .announced = 0},
     };

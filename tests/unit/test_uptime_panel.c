@@ -37,8 +37,8 @@ static st_store *open_db(st_time now)
     clock_freeze(&clk, now);
     st_err err;
     if (access(path, F_OK) != 0)
-        cr_assert_eq(ops_init_db(path, SLATOP_SOURCE_DIR "/share/policies/haptik.json", &clk, &err), ST_OK, "%s",
-                     err.msg);
+        cr_assert_eq(ops_init_db(path, SLATOP_SOURCE_DIR "/share/policies/haptik.json", &clk, &err), ST_OK,
+                     "%s", err.msg);
     st_store *s;
     cr_assert_eq(store_open(path, STORE_OPEN_RW, &s, &err), ST_OK, "%s", err.msg);
     free(path);
@@ -78,7 +78,8 @@ Test(uptime_panel, fetches_caches_and_keeps_the_last_picture)
     st_config cfg;
     memset(&cfg, 0, sizeof cfg);
     st_err err;
-    cr_assert_eq(demo_uptime_write(mon, now, &cfg.prometheus, &cfg.statuspage_url, &err), ST_OK, "%s", err.msg);
+    cr_assert_eq(demo_uptime_write(mon, now, &cfg.prometheus, &cfg.statuspage_url, &err), ST_OK, "%s",
+                 err.msg);
     cfg.has_prometheus = true;
     st_store *s = open_db(now);
 
@@ -133,7 +134,8 @@ Test(uptime_panel, down_now)
     st_config cfg;
     memset(&cfg, 0, sizeof cfg);
     st_err err;
-    cr_assert_eq(demo_uptime_write(mon, now, &cfg.prometheus, &cfg.statuspage_url, &err), ST_OK, "%s", err.msg);
+    cr_assert_eq(demo_uptime_write(mon, now, &cfg.prometheus, &cfg.statuspage_url, &err), ST_OK, "%s",
+                 err.msg);
     cfg.has_prometheus = true;
     st_store *s = open_db(now);
     uptime_panel *p;

@@ -69,9 +69,17 @@ Test(uptime_source, demo_month_through_file_url)
     cr_assert_eq(nw, 2);
     cr_assert(isnan(m[4 * 1440 + 30].value));
 
-    uptime_input in = {.month_start = MS, .month_end = ME, .now = now, .minutes = m, .n_minutes = n,
-                       .has_target = true, .target_percent = 99.9, .threshold = 0.05, .notice_days = 7,
-                       .windows = w, .n_windows = nw};
+    uptime_input in = {.month_start = MS,
+                       .month_end = ME,
+                       .now = now,
+                       .minutes = m,
+                       .n_minutes = n,
+                       .has_target = true,
+                       .target_percent = 99.9,
+                       .threshold = 0.05,
+                       .notice_days = 7,
+                       .windows = w,
+                       .n_windows = nw};
     uptime_report r;
     cr_assert_eq(uptime_compute(&in, &r, &err), ST_OK);
     cr_assert_eq(r.downtime_minutes, 23 + 3 + 6 + 5);
@@ -121,11 +129,18 @@ Test(uptime_source, cache_round_trip)
     st_store *s;
     st_err err;
     cr_assert_eq(store_open(path, STORE_OPEN_CREATE, &s, &err), ST_OK, "%s", err.msg);
-    uptime_minute m[5] = {{0.01, UPTIME_VALUE}, {NAN, UPTIME_VALUE}, {0, UPTIME_NODATA}, {INFINITY, UPTIME_VALUE},
+    uptime_minute m[5] = {{0.01, UPTIME_VALUE},
+                          {NAN, UPTIME_VALUE},
+                          {0, UPTIME_NODATA},
+                          {INFINITY, UPTIME_VALUE},
                           {0.5, UPTIME_VALUE}};
     cr_assert_eq(store_uptime_put_minutes(s, "src", MS, m, 5, &err), ST_OK, "%s", err.msg);
     cr_assert_eq(store_uptime_month_put(s, "src", "2026-11", MS + 99, true, &err), ST_OK, "%s", err.msg);
-    uptime_window w = {.id = "x", .name = "n", .status = "scheduled", .start = MS, .end = MS + 600,
+    uptime_window w = {.id = "x",
+                       .name = "n",
+                       .status = "scheduled",
+                       .start = MS,
+                       .end = MS + 600,
                        .announced = ST_TIME_NONE};
     cr_assert_eq(store_uptime_windows_put(s, "sp", &w, 1, &err), ST_OK, "%s", err.msg);
     store_close(s);

@@ -36,8 +36,8 @@ static void respond(int fd, int status, const char *type, const char *body)
 {
     char head[256];
     int n = snprintf(head, sizeof head,
-                     "HTTP/1.1 %d X\r\nContent-Type: %s\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n", status,
-                     type, strlen(body));
+                     "HTTP/1.1 %d X\r\nContent-Type: %s\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n",
+                     status, type, strlen(body));
     put(fd, head, (size_t)n);
     put(fd, body, strlen(body));
 }
@@ -57,12 +57,13 @@ static void big(int fd, bool with_length)
 {
     const size_t total = (size_t)50 * 1024 * 1024;
     char head[256];
-    int n = with_length ? snprintf(head, sizeof head,
-                                   "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n"
-                                   "Connection: close\r\n\r\n",
-                                   total)
-                        : snprintf(head, sizeof head,
-                                   "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n");
+    int n = with_length
+                ? snprintf(head, sizeof head,
+                           "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n"
+                           "Connection: close\r\n\r\n",
+                           total)
+                : snprintf(head, sizeof head,
+                           "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n");
     put(fd, head, (size_t)n);
     static char chunk[65536];
     memset(chunk, ' ', sizeof chunk);
@@ -85,11 +86,13 @@ static void serve(int fd)
     sscanf(req, "%*s %255s", path);
     if (strncmp(path, "/503", 4) == 0)
         respond(fd, 503, "application/json",
-                "{\"status\":\"error\",\"errorType\":\"timeout\",\"error\":\"query timed out in expression evaluation\"}");
+                "{\"status\":\"error\",\"errorType\":\"timeout\",\"error\":\"query timed out in expression "
+                "evaluation\"}");
     else if (strncmp(path, "/401", 4) == 0)
         respond(fd, 401, "text/plain; charset=utf-8", "Unauthorized\n");
     else if (strncmp(path, "/502", 4) == 0)
-        respond(fd, 502, "text/html", "<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>");
+        respond(fd, 502, "text/html",
+                "<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>");
     else if (strncmp(path, "/stall", 6) == 0)
         wait_for_close(fd, 30000);
     else if (strncmp(path, "/garbage", 8) == 0)
@@ -99,7 +102,8 @@ static void serve(int fd)
     else if (strncmp(path, "/huge", 5) == 0)
         big(fd, true);
     else if (strncmp(path, "/drip", 5) == 0) {
-        const char *h = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{";
+        const char *h =
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{";
         put(fd, h, strlen(h));
         for (int i = 0; i < 120; i++) {
             usleep(500000);
@@ -110,7 +114,8 @@ static void serve(int fd)
                 "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[{\"metric\":{},"
                 "\"values\":[[\"1790812860\",0.5]]}]}}");
     else if (strncmp(path, "/ok", 3) == 0)
-        respond(fd, 200, "application/json", "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[]}}");
+        respond(fd, 200, "application/json",
+                "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[]}}");
     else
         respond(fd, 404, "text/plain", "404 page not found\n");
 }
