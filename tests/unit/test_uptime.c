@@ -312,3 +312,63 @@ Test(uptime, is_downtime)
     cr_assert_not(uptime_is_downtime(&b, 0.05));
     cr_assert(uptime_is_downtime(&c, 0.05));
 }
+
+/* Random months against a minute-by-minute reference written straight from SPEC §2. */
+Test(uptime, random_months_match_the_reference)
+{
+    unsigned seed = 12345;
+    for (int round = 0; round < 200; round++) {
+        size_t n = 600;
+        uptime_minute *m = calloc(n, sizeof *m);
+        for (size_t i = 0; i < n; i++) {
+            seed = seed * 1103515245u + 12345u;
+            unsigned r = (seed >> 16) % 100;
+            m[i].kind = r < 8 ? UPTIME_NODATA : UPTIME_VALUE;
+            m[i].value = r < 40 ? 0.9 : r < 45 ? 0.05 : r < 48 ? NAN : r < 50 ? INFINITY : 0.01;
+        }
+        uptime_window w[2];
+        for (int k = 0; k < 2; k++) {
+            seed = seed * 1103515245u + 12345u;
+            st_time s = MS + (st_time)((seed >> 16) % 36000);
+            w[k] = (uptime_window){.id = "w",
+                                   .start = s,
+                                   .end = s + (st_time)((seed >> 8) % 7200),
+                                   .announced = s - (k ? 6 : 8) * 86400};
+        }
+        uptime_input in = input(m);
+        in.n_minutes = n;
+        in.now = MS + 700 * 60; /* 700 elapsed minutes: 100 past the array are no data */
+        in.windows = w;
+        in.n_windows = 2;
+        uptime_report r = run(&in);
+        int64_t down = 0, excl = 0, nodata = 100;
+        for (size_t i = 0; i < n; i++) {
+            st_time t = MS + 60 * (st_time)i;
+            if (m[i].kind == UPTIME_NODATA) {
+                nodata++;
+                continue;
+            }
+            if (isnan(m[i].value) || !(m[i].value > 0.05))
+                continue;
+            bool inside = t >= w[0].start && t + 60 <= w[0].end; /* only w[0] had 7+ days' notice */
+            if (inside)
+                excl++;
+            else
+                down++;
+        }
+        cr_assert_eq(r.downtime_minutes, down);
+        cr_assert_eq(r.excluded_minutes, excl);
+        cr_assert_eq(r.no_data_minutes, nodata);
+        int64_t sum = 0;
+        for (size_t k = 0; k < r.n_periods; k++) {
+            sum += r.periods[k].minutes;
+            cr_assert_eq(r.periods[k].end - r.periods[k].start, 60 * r.periods[k].minutes);
+            if (k > 0)
+                cr_assert_gt(r.periods[k].start, r.periods[k - 1].end - 1);
+        }
+        cr_assert_eq(sum, down);
+        cr_assert_float_eq(r.uptime_percent, (700.0 - (double)down) / 700.0 * 100.0, 1e-9);
+        uptime_report_done(&r);
+        free(m);
+    }
+}
