@@ -98,8 +98,8 @@ static void print_json(strbuf *sb, const char *month, const uptime_report *r, co
     sb_append(sb, "}\n");
 }
 
-static void print_text(strbuf *sb, const char *month, const uptime_report *r, const uptime_window *w,
-                       const char *source, st_time fetched_at, bool ascii)
+static void print_text(strbuf *sb, const char *month, const uptime_report *r, bool partial,
+                       const uptime_window *w, const char *source, st_time fetched_at, bool ascii)
 {
     char a[21], b[21];
     bool running = r->elapsed_minutes < r->minutes;
@@ -119,6 +119,12 @@ static void print_text(strbuf *sb, const char *month, const uptime_report *r, co
         sb_printf(sb, "  burn rate     1h %.3fx   6h %.3fx\n", r->burn_rate_1h, r->burn_rate_6h);
     }
     sb_printf(sb, "  projected     %.3f%% at month end\n", r->projected_uptime_percent);
+    if (r->no_data_minutes > 0)
+        sb_printf(sb,
+                  "  note          %lld minutes without data: not counted as downtime, result incomplete\n",
+                  (long long)r->no_data_minutes);
+    if (partial)
+        sb_append(sb, "  note          partial: the monitoring API answered with warnings\n");
     if (r->down_now)
         sb_printf(sb, "  state         DOWN since %s\n", time_format_iso(r->down_since, a));
     sb_printf(sb, "Downtime periods: %zu\n", r->n_periods);
@@ -317,7 +323,7 @@ int cli_uptime(const cli_globals *g, int argc, char **argv)
     if (json)
         print_json(&r.out, month, &rep, r.win, r.source, fetched_at);
     else
-        print_text(&r.out, month, &rep, r.win, r.source, fetched_at, MB_CUR_MAX == 1);
+        print_text(&r.out, month, &rep, partial, r.win, r.source, fetched_at, MB_CUR_MAX == 1);
     fwrite(r.out.buf, 1, r.out.len, stdout);
     fflush(stdout);
     uptime_report_done(&rep);
