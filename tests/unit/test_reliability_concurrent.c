@@ -9,6 +9,7 @@
 #include <criterion/criterion.h>
 
 #include <cjson/cJSON.h>
+#include <sys/prctl.h>
 
 #include "../tools/reliability/relutil.h"
 
@@ -124,6 +125,7 @@ Test(reliability_concurrent, four_engineers_lose_no_update, .timeout = 300)
         pids[w] = fork();
         cr_assert(pids[w] >= 0);
         if (pids[w] == 0) {
+            prctl(PR_SET_PDEATHSIG, SIGKILL); /* never outlive a failed test */
             FILE *f = fopen(logs[w], "w");
             if (f == NULL)
                 _exit(3);
