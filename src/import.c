@@ -272,8 +272,9 @@ static st_code parse_array(parse_ctx *c, const char *text, size_t len, size_t po
         for (size_t record = 1;; record++) {
             size_t end = element_end(text, len, pos);
             if (end >= len)
-                return st_fail(c->err, ST_INVALID, "%s: record %zu: invalid JSON (line %zu): the array is not closed",
-                               c->source, record, line_of(text, len));
+                return st_fail(c->err, ST_INVALID,
+                               "%s: record %zu: invalid JSON (line %zu): the array is not closed", c->source,
+                               record, line_of(text, len));
             st_code rc = parse_record(c, text, pos, end, record);
             if (rc != ST_OK)
                 return rc;
@@ -328,7 +329,8 @@ st_code import_parse(const char *text, size_t len, const char *source, import_ba
     else if (text[pos] == '{')
         rc = parse_lines(&c, text, len, pos);
     else
-        rc = st_fail(err, ST_INVALID, "%s: line %zu: expected a JSON array of records or JSON lines (one object per line)",
+        rc = st_fail(err, ST_INVALID,
+                     "%s: line %zu: expected a JSON array of records or JSON lines (one object per line)",
                      source, line_of(text, pos));
     free(c.refs.slots);
     if (rc != ST_OK)

@@ -346,8 +346,8 @@ static st_code ticket_level_index(const st_policy *p, const st_ticket *t, size_t
     int idx = policy_level_index(p, t->level);
     if (idx < 0) {
         char *lv = shown(t->level);
-        st_fail(err, ST_INVALID, "ticket %lld: level '%s' is not in its policy version %lld", (long long)t->id,
-                lv, (long long)t->policy_version);
+        st_fail(err, ST_INVALID, "ticket %lld: level '%s' is not in its policy version %lld",
+                (long long)t->id, lv, (long long)t->policy_version);
         free(lv);
         return ST_INVALID;
     }
@@ -379,7 +379,8 @@ static st_code build_ticket(st_ops *o, const st_policy *p, int64_t policy_versio
     }
     if (in->ref) {
         if (is_blank(in->ref))
-            return st_fail(err, many ? ST_INVALID : ST_USAGE, "%s: must not be empty", many ? "ref" : "--ref");
+            return st_fail(err, many ? ST_INVALID : ST_USAGE, "%s: must not be empty",
+                           many ? "ref" : "--ref");
         int64_t other = 0;
         st_err ferr;
         st_code rc = store_ticket_find_ref(o->store, in->ref, &other, &ferr);
@@ -499,8 +500,8 @@ void ops_change_done(ops_change *c)
 
 /* Works out a re-prioritization of t at now under policy p (t's version) into *c, writing
  * nothing. Fills c's level strings (owned by c). */
-static st_code plan_level(const st_policy *p, const st_ticket *t, ops_move move, const char *level, st_time now,
-                          ops_change *c, size_t *new_idx, st_time *clock_start, st_err *err)
+static st_code plan_level(const st_policy *p, const st_ticket *t, ops_move move, const char *level,
+                          st_time now, ops_change *c, size_t *new_idx, st_time *clock_start, st_err *err)
 {
     memset(c, 0, sizeof *c);
     if (t->status == TK_RESOLVED)
@@ -519,8 +520,8 @@ static st_code plan_level(const st_policy *p, const st_ticket *t, ops_move move,
         break;
     case OPS_DOWN:
         if (cur + 1 >= p->n_levels)
-            return st_fail(err, ST_CONFLICT, "ticket %lld is already at the bottom level %s", (long long)t->id,
-                           t->level);
+            return st_fail(err, ST_CONFLICT, "ticket %lld is already at the bottom level %s",
+                           (long long)t->id, t->level);
         to = cur + 1;
         break;
     case OPS_TO: {
@@ -531,7 +532,8 @@ static st_code plan_level(const st_policy *p, const st_ticket *t, ops_move move,
             return unknown_level(err, "level", p, level);
         to = (size_t)idx;
         if (to == cur)
-            return st_fail(err, ST_CONFLICT, "ticket %lld is already at level %s", (long long)t->id, t->level);
+            return st_fail(err, ST_CONFLICT, "ticket %lld is already at level %s", (long long)t->id,
+                           t->level);
         break;
     }
     default:
@@ -547,8 +549,8 @@ static st_code plan_level(const st_policy *p, const st_ticket *t, ops_move move,
     c->to_level = xstrdup(p->levels[to].id);
     c->old_due = t->due;
     c->new_due = due;
-    sla_input si = {.level = to, .due = due, .first_response = t->first_response,
-                    .response_due = t->response_due};
+    sla_input si = {
+        .level = to, .due = due, .first_response = t->first_response, .response_due = t->response_due};
     sla_timer tm;
     sla_timer_at(p, &si, now, &tm);
     c->remaining_s = tm.remaining_s;
@@ -582,7 +584,8 @@ st_code ops_preview_level(st_ops *o, int64_t id, ops_move move, const char *leve
 
 /* The sticky breach over the ticket's stored history plus one more event (SPEC §2: derived from
  * the audit history, not from the level the ticket has now). */
-static st_code breached_with(st_ops *o, int64_t id, const sla_event *extra, st_time now, bool *out, st_err *err)
+static st_code breached_with(st_ops *o, int64_t id, const sla_event *extra, st_time now, bool *out,
+                             st_err *err)
 {
     st_audit_entry *entries = NULL;
     size_t n = 0;
@@ -605,7 +608,7 @@ static st_code breached_with(st_ops *o, int64_t id, const sla_event *extra, st_t
 st_code ops_set_level(st_ops *o, int64_t id, ops_move move, const char *level, const char *reason,
                       int64_t expect_version, ops_change *out, st_err *err)
 {
-    ops_change local;
+    ops_change local = {0};
     ops_change *c = out ? out : &local;
     memset(c, 0, sizeof *c);
     if (is_blank(reason))
@@ -626,8 +629,12 @@ st_code ops_set_level(st_ops *o, int64_t id, ops_move move, const char *level, c
         return change_fail(o, &t, rc);
     }
 
-    sla_event ev = {.at = now, .sets_due = true, .new_due = c->new_due, .first_response = false,
-                    .from_level = c->from_level, .to_level = c->to_level};
+    sla_event ev = {.at = now,
+                    .sets_due = true,
+                    .new_due = c->new_due,
+                    .first_response = false,
+                    .from_level = c->from_level,
+                    .to_level = c->to_level};
     bool breached = false;
     rc = breached_with(o, id, &ev, now, &breached, err);
     if (rc != ST_OK) {
@@ -891,8 +898,8 @@ st_code ops_view_of(st_ops *o, const st_ticket *t, st_time now, ops_view *out, s
     ticket_copy(&out->t, t);
     out->policy = p;
     out->level_index = idx;
-    sla_input si = {.level = idx, .due = t->due, .first_response = t->first_response,
-                    .response_due = t->response_due};
+    sla_input si = {
+        .level = idx, .due = t->due, .first_response = t->first_response, .response_due = t->response_due};
     sla_timer_at(p, &si, now, &out->timer);
     out->breached_ever = breached_now(t, now);
     return ST_OK;
@@ -916,8 +923,8 @@ void ops_events_from_audit(const st_audit_entry *entries, size_t n, sla_event **
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
         const st_audit_entry *e = &entries[i];
-        sla_event x = {.at = e->at, .new_due = ST_TIME_NONE, .from_level = e->from_level,
-                       .to_level = e->to_level};
+        sla_event x = {
+            .at = e->at, .new_due = ST_TIME_NONE, .from_level = e->from_level, .to_level = e->to_level};
         switch (e->kind) {
         case AU_CREATED:
         case AU_REPRIORITIZED:

@@ -23,11 +23,12 @@ static void refused(const char *text, const char *msg)
 
 Test(import, array_form_with_every_key)
 {
-    const char *text = "[\n"
-                       "  {\"title\": \"Bot slow\", \"level\": \"S1\", \"customer\": \"Acme\", \"channel\": \"email\",\n"
-                       "   \"ref\": \"ZD-1\", \"created\": \"2026-11-20T10:00:00Z\"},\n"
-                       "  {\"title\": \"Logs missing\"}\n"
-                       "]\n";
+    const char *text =
+        "[\n"
+        "  {\"title\": \"Bot slow\", \"level\": \"S1\", \"customer\": \"Acme\", \"channel\": \"email\",\n"
+        "   \"ref\": \"ZD-1\", \"created\": \"2026-11-20T10:00:00Z\"},\n"
+        "  {\"title\": \"Logs missing\"}\n"
+        "]\n";
     import_batch b;
     st_err err;
     cr_assert_eq(parse(text, &b, &err), ST_OK, "%s", err.msg);
@@ -91,10 +92,11 @@ Test(import, null_and_empty_optional_values_read_as_absent)
 {
     import_batch b;
     st_err err;
-    cr_assert_eq(parse("[{\"title\": \"t\", \"level\": null, \"customer\": \"\", \"channel\": null, \"ref\": \"\","
-                       " \"created\": null}]",
-                       &b, &err),
-                 ST_OK, "%s", err.msg);
+    cr_assert_eq(
+        parse("[{\"title\": \"t\", \"level\": null, \"customer\": \"\", \"channel\": null, \"ref\": \"\","
+              " \"created\": null}]",
+              &b, &err),
+        ST_OK, "%s", err.msg);
     cr_assert_eq(b.n, 1);
     cr_assert_null(b.records[0].level);
     cr_assert_null(b.records[0].customer);
@@ -108,9 +110,10 @@ Test(import, strings_with_brackets_commas_and_escapes_stay_whole)
 {
     import_batch b;
     st_err err;
-    cr_assert_eq(parse("[{\"title\": \"a, b ] } [ {\", \"customer\": \"q\\\"],\"},{\"title\": \"\\u00e9t\\u00e9\"}]",
-                       &b, &err),
-                 ST_OK, "%s", err.msg);
+    cr_assert_eq(
+        parse("[{\"title\": \"a, b ] } [ {\", \"customer\": \"q\\\"],\"},{\"title\": \"\\u00e9t\\u00e9\"}]",
+              &b, &err),
+        ST_OK, "%s", err.msg);
     cr_assert_eq(b.n, 2);
     cr_assert_str_eq(b.records[0].title, "a, b ] } [ {");
     cr_assert_str_eq(b.records[0].customer, "q\"],");
@@ -134,7 +137,8 @@ Test(import, key_errors)
     refused("[{\"title\": \"a\", \"created\": 1700000000}]", "in.json: record 1: created: must be a string");
     /* A hostile key reaches the message sanitised. */
     refused("[{\"title\": \"a\", \"\\u001b[2J\": 1}]",
-            "in.json: record 1: \xe2\x90\x9b[2J: unknown key (keys: title, level, customer, channel, ref, created)");
+            "in.json: record 1: \xe2\x90\x9b[2J: unknown key (keys: title, level, customer, channel, ref, "
+            "created)");
 }
 
 Test(import, bad_dates)
@@ -142,12 +146,14 @@ Test(import, bad_dates)
     refused("[{\"title\": \"a\", \"created\": \"yesterday\"}]",
             "in.json: record 1: created: not an ISO 8601 time: 'yesterday' (e.g. 2026-11-20T10:00:00Z)");
     refused("{\"title\": \"a\"}\n{\"title\": \"b\", \"created\": \"2026-02-30T10:00:00Z\"}",
-            "in.json: record 2: created: not an ISO 8601 time: '2026-02-30T10:00:00Z' (e.g. 2026-11-20T10:00:00Z)");
+            "in.json: record 2: created: not an ISO 8601 time: '2026-02-30T10:00:00Z' (e.g. "
+            "2026-11-20T10:00:00Z)");
 }
 
 Test(import, duplicate_ref_names_both_records)
 {
-    refused("[{\"title\": \"a\", \"ref\": \"X\"}, {\"title\": \"b\", \"ref\": \"Y\"}, {\"title\": \"c\", \"ref\": \"X\"}]",
+    refused("[{\"title\": \"a\", \"ref\": \"X\"}, {\"title\": \"b\", \"ref\": \"Y\"}, {\"title\": \"c\", "
+            "\"ref\": \"X\"}]",
             "in.json: record 3: ref: duplicate 'X' (also record 1)");
     refused("{\"title\": \"a\", \"ref\": \"Q\"}\n{\"title\": \"b\", \"ref\": \"Q\"}\n",
             "in.json: record 2: ref: duplicate 'Q' (also record 1)");
@@ -172,12 +178,14 @@ Test(import, syntax_errors_name_record_and_line)
     refused("[{\"title\": \"a\"},\n {\"title\": \"b\",}\n]", "in.json: record 2: invalid JSON (line 2)");
     refused("{\"title\": \"a\"}\n{\"title\": \"b\"\n", "in.json: record 2: invalid JSON (line 2)");
     refused("{\"title\": \"a\"} {\"title\": \"b\"}\n", "in.json: record 1: invalid JSON (line 1)");
-    refused("[{\"title\": \"a\"},\n{\"title\": \"b\"}\n", "in.json: record 2: invalid JSON (line 3): the array is not closed");
+    refused("[{\"title\": \"a\"},\n{\"title\": \"b\"}\n",
+            "in.json: record 2: invalid JSON (line 3): the array is not closed");
     refused("[{\"title\": \"a\"}] x", "in.json: line 1: unexpected text after the array");
     refused("[{\"title\": \"a\"}, ]", "in.json: record 2: invalid JSON (line 1)");
     refused("[\"title\"]", "in.json: record 1: not a JSON object");
     refused("{\"title\": \"a\"}\n[1]\n", "in.json: record 2: not a JSON object");
-    refused("\n\ntitle,level\n", "in.json: line 3: expected a JSON array of records or JSON lines (one object per line)");
+    refused("\n\ntitle,level\n",
+            "in.json: line 3: expected a JSON array of records or JSON lines (one object per line)");
 }
 
 Test(import, nul_bytes_are_refused)

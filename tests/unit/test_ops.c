@@ -12,25 +12,25 @@
 #include "slatop/ops.h"
 
 /* 24x7 only, targets 60/120/240/480 minutes, email defaults to S2, clock from creation. */
-static const char *POLICY_24X7 =
-    "{\"name\": \"T24\", \"levels\": ["
-    "{\"id\": \"S0\", \"response_minutes\": 60, \"clock\": \"24x7\"},"
-    "{\"id\": \"S1\", \"response_minutes\": 120, \"clock\": \"24x7\"},"
-    "{\"id\": \"S2\", \"response_minutes\": 240, \"clock\": \"24x7\"},"
-    "{\"id\": \"S3\", \"response_minutes\": 480, \"clock\": \"24x7\"}],"
-    "\"reprioritize_from\": \"created\", \"channels\": {\"email\": \"S2\"}}";
+static const char *POLICY_24X7 = "{\"name\": \"T24\", \"levels\": ["
+                                 "{\"id\": \"S0\", \"response_minutes\": 60, \"clock\": \"24x7\"},"
+                                 "{\"id\": \"S1\", \"response_minutes\": 120, \"clock\": \"24x7\"},"
+                                 "{\"id\": \"S2\", \"response_minutes\": 240, \"clock\": \"24x7\"},"
+                                 "{\"id\": \"S3\", \"response_minutes\": 480, \"clock\": \"24x7\"}],"
+                                 "\"reprioritize_from\": \"created\", \"channels\": {\"email\": \"S2\"}}";
 
 /* Business hours in UTC, Mon-Fri 09:00-17:00, a holiday on Wednesday 2026-11-18. The
  * reprioritize_from value is filled in. */
-#define POLICY_BUSINESS_FMT \
-    "{\"name\": \"Biz\", \"levels\": [" \
-    "{\"id\": \"P1\", \"response_minutes\": 30, \"clock\": \"24x7\"}," \
-    "{\"id\": \"P2\", \"response_minutes\": 120, \"clock\": \"business\"}," \
-    "{\"id\": \"P3\", \"response_minutes\": 480, \"clock\": \"business\"}]," \
-    "\"business_hours\": {\"timezone\": \"UTC\", \"week\": {" \
-    "\"mon\": [[\"09:00\", \"17:00\"]], \"tue\": [[\"09:00\", \"17:00\"]], \"wed\": [[\"09:00\", \"17:00\"]]," \
-    "\"thu\": [[\"09:00\", \"17:00\"]], \"fri\": [[\"09:00\", \"17:00\"]]}," \
-    "\"holidays\": [\"2026-11-18\"]}," \
+#define POLICY_BUSINESS_FMT                                                                                  \
+    "{\"name\": \"Biz\", \"levels\": ["                                                                      \
+    "{\"id\": \"P1\", \"response_minutes\": 30, \"clock\": \"24x7\"},"                                       \
+    "{\"id\": \"P2\", \"response_minutes\": 120, \"clock\": \"business\"},"                                  \
+    "{\"id\": \"P3\", \"response_minutes\": 480, \"clock\": \"business\"}],"                                 \
+    "\"business_hours\": {\"timezone\": \"UTC\", \"week\": {"                                                \
+    "\"mon\": [[\"09:00\", \"17:00\"]], \"tue\": [[\"09:00\", \"17:00\"]], \"wed\": [[\"09:00\", "           \
+    "\"17:00\"]],"                                                                                           \
+    "\"thu\": [[\"09:00\", \"17:00\"]], \"fri\": [[\"09:00\", \"17:00\"]]},"                                 \
+    "\"holidays\": [\"2026-11-18\"]},"                                                                       \
     "\"reprioritize_from\": \"%s\"}"
 
 #define MIN 60
@@ -406,8 +406,8 @@ Test(ops_level, audit_entry_carries_the_change)
     int64_t id = add(&f, "t", "S2", NULL, NULL);
     set_now(&f, "2026-11-16T10:05:00Z");
     st_err err;
-    cr_assert_eq(ops_set_level(f.ops, id, OPS_TO, "S0", "outage for all countries", 1, NULL, &err), ST_OK, "%s",
-                 err.msg);
+    cr_assert_eq(ops_set_level(f.ops, id, OPS_TO, "S0", "outage for all countries", 1, NULL, &err), ST_OK,
+                 "%s", err.msg);
     st_audit_entry e = last_entry(&f, id);
     cr_assert_eq(e.kind, AU_REPRIORITIZED);
     cr_assert_str_eq(e.from_level, "S2");
