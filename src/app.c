@@ -85,6 +85,8 @@ st_code con_script_parse(const char *text, const char *source, con_script_item *
                 ok = sscanf(tok + 6, "%lf%c", &secs, &extra) == 1 && secs >= 0 && secs <= 3600;
                 x->kind = SCR_SLEEP;
                 x->ms = (int64_t)(secs * 1000.0 + 0.5);
+            } else if (strcmp(tok, "idle") == 0) {
+                x->kind = SCR_IDLE;
             } else if (strncmp(tok, "snap ", 5) == 0) {
                 x->kind = SCR_SNAP;
                 x->name = xstrdup(tok + 5);
@@ -509,6 +511,8 @@ static void con_done(con_state *c)
     free_matches(c);
     free(c->filter.text);
     free(c->filter.level);
+    if (c->panel)
+        uptime_panel_free(c->panel);
     if (c->ops)
         ops_free(c->ops);
     if (c->store)
@@ -543,6 +547,14 @@ static st_code con_init(con_state *c, const char *db_path, const st_config *conf
         rc = ops_new(c->store, &c->clock, &c->ops, err);
     if (rc == ST_OK)
         ops_set_read_only(c->ops, read_only);
+    if (rc == ST_OK && config) { /* the dashboard's model: a failure there must not stop the list */
+        st_err pe;
+        st_err_clear(&pe);
+        if (uptime_panel_new(config, c->store, read_only, c->now, &c->panel, &pe) != ST_OK) {
+            c->panel = NULL;
+            snprintf(c->panel_err, sizeof c->panel_err, "%s", pe.msg);
+        }
+    }
     if (rc != ST_OK)
         con_done(c);
     return rc;
@@ -558,10 +570,16 @@ static int ms_to_next_second(void)
     return (int)(1000 - ts.tv_nsec / 1000000) + 2;
 }
 
-/* The one place the loop sleeps: until a key arrives on fd or timeout_ms passes (-1: forever,
- * 0: poll). The uptime fetcher will extend this wait with its own descriptors. */
-static void app_wait(int fd, int timeout_ms)
+/* The one place the loop sleeps: until a key arrives on fd, the dashboard's transfers move, or
+ * timeout_ms passes (-1: forever, 0: poll). With a panel the wait is the fetcher's
+ * (curl_multi_poll with the keyboard as an extra descriptor), so fetching never blocks keys. */
+static void app_wait(con_state *c, int fd, int timeout_ms)
 {
+    if (c->panel) {
+        st_err e;
+        if (uptime_panel_wait(c->panel, timeout_ms < 0 ? 60000 : timeout_ms, fd, NULL, &e) == ST_OK)
+            return;
+    }
     if (fd < 0) {
         if (timeout_ms > 0) {
             struct timespec ts = {timeout_ms / 1000, (long)(timeout_ms % 1000) * 1000000L};
@@ -617,6 +635,8 @@ static void app_loop(con_state *c, loop_opts *lo)
                 con_retime(c);
             ui_tick(c);
         }
+        if (c->panel && uptime_panel_tick(c->panel, c->now))
+            ui_panel_changed();
         if (ui_render(c)) {
             frames++;
             if (lo->max_frames >= 0 && frames >= lo->max_frames)
@@ -625,6 +645,13 @@ static void app_loop(con_state *c, loop_opts *lo)
         if (c->quit)
             break;
         int timeout = c->clock.frozen ? -1 : ms_to_next_second();
+        if (c->panel) {
+            int pt = uptime_panel_timeout_ms(c->panel, c->now);
+            if (timeout < 0 || pt < timeout)
+                timeout = pt;
+            if (c->clock.frozen && uptime_panel_busy(c->panel) && (timeout < 0 || timeout > 50))
+                timeout = 50; /* a frozen clock: keep collecting the transfers in flight */
+        }
         if (lo->script) {
             st_mono now_m = mono_now();
             if (sleep_until && now_m < sleep_until) {
@@ -645,6 +672,15 @@ static void app_loop(con_state *c, loop_opts *lo)
                         snap(lo, it->name);
                     break;
                 case SCR_RESIZE: ui_resize(c, it->cols, it->rows); break;
+                case SCR_IDLE:
+                    for (st_mono end = mono_now() + 10000000000LL; c->panel && mono_now() < end;) {
+                        if (uptime_panel_tick(c->panel, c->now))
+                            ui_panel_changed();
+                        if (!uptime_panel_busy(c->panel))
+                            break;
+                        app_wait(c, -1, 20);
+                    }
+                    break;
                 case SCR_SLEEP:
                     if (c->clock.frozen) {
                         frozen_ms += it->ms;
@@ -658,7 +694,7 @@ static void app_loop(con_state *c, loop_opts *lo)
                 continue;
             }
         }
-        app_wait(ui_input_fd(), timeout);
+        app_wait(c, ui_input_fd(), timeout);
         km_key k;
         while (ui_read_key(&k)) {
             if (lo->script && k != KM_RESIZE)

@@ -16,7 +16,6 @@
 #define MAX_VIEWS 16
 #define MIN_COLS 80
 #define MIN_ROWS 24
-#define DASH_ROWS 10
 
 static struct {
     SCREEN *scr;
@@ -198,6 +197,13 @@ view *view_new(const view_ops *ops, void *priv)
     return v;
 }
 
+/* The panel takes up to 14 rows, never more than half the list area. */
+static int dash_rows(void)
+{
+    int h = (LINES - 2) / 2;
+    return h > 14 ? 14 : h;
+}
+
 static int modal_height(view *v)
 {
     int h = LINES - 4;
@@ -211,7 +217,7 @@ static void place(view *v, con_state *c)
         delwin(v->win);
     int main_h = LINES - 2;
     if (v == ui.dash) {
-        v->win = newwin(DASH_ROWS, COLS, LINES - 1 - DASH_ROWS, 0);
+        v->win = newwin(dash_rows(), COLS, LINES - 1 - dash_rows(), 0);
     } else if (v->ops->modal) {
         int w = COLS - 8 > 96 ? 96 : COLS - 8;
         int h = modal_height(v);
@@ -221,7 +227,7 @@ static void place(view *v, con_state *c)
             h = LINES;
         v->win = newwin(h, w, (LINES - h) / 2, (COLS - w) / 2);
     } else {
-        int h = main_h - (c->dash_on ? DASH_ROWS : 0);
+        int h = main_h - (c->dash_on ? dash_rows() : 0);
         v->win = newwin(h > 1 ? h : 1, COLS, 1, 0);
     }
     v->dirty = true;
@@ -251,7 +257,7 @@ static void relayout(con_state *c)
     }
     if (!ui.dash && c->dash_on)
         ui.dash = view_dash_new(c);
-    int page = LINES - 2 - (c->dash_on ? DASH_ROWS : 0) - 1; /* list: one header row */
+    int page = LINES - 2 - (c->dash_on ? dash_rows() : 0) - 1; /* list: one header row */
     c->page = page > 0 ? page : 1;
     if (!ui.too_small) {
         for (int i = 0; i < ui.n; i++)
@@ -513,6 +519,12 @@ void ui_data_changed(con_state *c)
     if (ui.dash && ui.dash->ops->reload)
         ui.dash->ops->reload(ui.dash, c);
     ui_dirty_all();
+}
+
+void ui_panel_changed(void)
+{
+    if (ui.dash)
+        ui.dash->dirty = true;
 }
 
 void ui_resize(con_state *c, int cols, int rows)

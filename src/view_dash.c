@@ -1,26 +1,42 @@
-/* view_dash: the dashboard panel slot (`d`). The uptime panel (SPEC §7) replaces this view's body;
- * until a monitoring source is wired into the console it says so plainly instead of showing
- * invented numbers. */
+/* view_dash: the dashboard panel slot (`d`), drawing the uptime panel's model (uptime_panel.h:
+ * state, month-to-date against target, budget gauge, periods, maintenance, day strip, data age,
+ * last error). Without a model (no config, or it failed to open) it says so plainly instead of
+ * showing invented numbers. */
+#include <stdlib.h>
+
 #include "slatop/view.h"
+
+static ui_element element_of(uptime_line_kind k)
+{
+    switch (k) {
+    case UPL_HEADER: return EL_HEADER;
+    case UPL_OK: return EL_MET;
+    case UPL_WARN: return EL_WARN;
+    case UPL_ERROR: return EL_ERROR;
+    case UPL_DIM: return EL_DIM;
+    case UPL_NORMAL: break;
+    }
+    return EL_NORMAL;
+}
 
 static void draw(view *v, con_state *c)
 {
     WINDOW *w = v->win;
-    int cols = getmaxx(w);
+    int cols = getmaxx(w), rows = getmaxy(w);
     werase(w);
     ui_hline(w, 0, 0, cols);
-    ui_put(w, 0, 2, " Dashboard ", 11, A_BOLD);
-    if (c->config && c->config->has_prometheus) {
-        ui_put(w, 2, 2, "no monitoring source in this console yet: the uptime panel is not built in", cols - 4,
-               ui_attr(EL_WARN));
-        /* the URL is not shown: it may carry user:password@ */
-        ui_put(w, 3, 2, "monitoring is configured: `slatop uptime` reports it", cols - 4, ui_attr(EL_DIM));
-    } else {
+    ui_put(w, 0, 2, " Dashboard (d hides) ", 21, A_BOLD);
+    if (!c->panel) {
         ui_put(w, 2, 2, "no monitoring source", cols - 4, ui_attr(EL_WARN));
-        ui_put(w, 3, 2, "configure \"monitoring\" in the config file (SPEC section 7) to see uptime here", cols - 4,
-               ui_attr(EL_DIM));
+        if (c->panel_err[0])
+            ui_put(w, 3, 2, c->panel_err, cols - 4, ui_attr(EL_ERROR));
+        return;
     }
-    ui_put(w, 5, 2, "d hides this panel", cols - 4, ui_attr(EL_DIM));
+    uptime_line *lines = NULL;
+    size_t n = uptime_panel_render(c->panel, c->now, cols - 4 >= 20 ? cols - 4 : 20, c->ascii, &lines);
+    for (size_t i = 0; i < n && (int)i + 1 < rows; i++) /* already sanitised; ui_put fits it again */
+        ui_put(w, (int)i + 1, 2, lines[i].text, cols - 4, ui_attr(element_of(lines[i].kind)));
+    uptime_lines_free(lines, n);
 }
 
 static view_result key(view *v, con_state *c, st_action a, km_key k)
@@ -32,7 +48,8 @@ static view_result key(view *v, con_state *c, st_action a, km_key k)
     return VR_PASS;
 }
 
-static const view_ops dash_ops = {.name = "dashboard", .draw = draw, .key = key};
+/* ticks: the data age and month-to-date move with the clock */
+static const view_ops dash_ops = {.name = "dashboard", .ticks = true, .draw = draw, .key = key};
 
 view *view_dash_new(con_state *c)
 {

@@ -12,6 +12,7 @@
 #include "slatop/ops.h"
 #include "slatop/store.h"
 #include "slatop/tz.h"
+#include "slatop/uptime_panel.h"
 #include "slatop/util.h"
 
 /* One visible row of the list: the ticket as the user sees it now. */
@@ -30,7 +31,7 @@ typedef struct {
 typedef struct con_state con_state;
 
 /* A key script item (the --keys FILE syntax, see con_script_parse). */
-typedef enum { SCR_KEY, SCR_SLEEP, SCR_SNAP, SCR_RESIZE } con_script_kind;
+typedef enum { SCR_KEY, SCR_SLEEP, SCR_SNAP, SCR_RESIZE, SCR_IDLE } con_script_kind;
 typedef struct {
     con_script_kind kind;
     km_key key;      /* SCR_KEY */
@@ -47,6 +48,7 @@ typedef struct {
  *   <sleep 1.5>            let the console run 1.5 s (with a frozen clock: advance it instead)
  *   <snap NAME>            (tests) record the screen as snapshot NAME
  *   <resize 100x30>        (tests) resize the screen to 100 columns by 30 rows
+ *   <idle>                 (tests) wait (up to 10 s) until no monitoring fetch is in flight
  *   # ...                  a line starting with '#' is a comment
  * Errors (ST_USAGE) name `source` and the line. Caller owns *out (con_script_free). */
 st_code con_script_parse(const char *text, const char *source, con_script_item **out, size_t *n, st_err *err);
@@ -56,7 +58,7 @@ void con_script_free(con_script_item *items, size_t n);
  * from `script`, the clock as given (freeze it for reproducible screens). Borrowed pointers. */
 typedef struct {
     const char *db_path;
-    const st_config *config; /* NULL: defaults */
+    const st_config *config; /* NULL: defaults (and no dashboard panel model) */
     st_clock clock;
     bool read_only;
     bool no_color;
@@ -113,6 +115,8 @@ struct con_state {
     bool msg_error;
     bool quit;
     bool dash_on;
+    uptime_panel *panel;   /* owned; NULL without a config (screen tests) or when it failed */
+    char panel_err[520];   /* why there is no panel */
     int exit_status;
 };
 

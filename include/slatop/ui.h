@@ -25,6 +25,8 @@ void ui_handle_key(con_state *c, km_key k);
 void ui_tick(con_state *c);
 /* The data was reloaded: views refresh what they show. */
 void ui_data_changed(con_state *c);
+/* The dashboard panel's model changed: redraw the panel when shown. */
+void ui_panel_changed(void);
 /* Draws dirty windows (wnoutrefresh) and sends them with one doupdate. Returns true when a frame
  * was sent. */
 bool ui_render(con_state *c);

@@ -6,7 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "slatop/config.h"
 #include "slatop/console.h"
+#include "slatop/demo.h"
 #include "slatop/ops.h"
 #include "slatop/store.h"
 #include "support_cli.h"
@@ -371,4 +373,29 @@ Test(console_screens, paging_loads_only_the_visible_rows)
     cr_expect(strstr(snap_of(&r, "page_last"), "Globex") != NULL, "the last row (met) is shown after G");
     cr_expect(strstr(snap_of(&r, "page_first"), "Northwind") != NULL);
     snap_all(&r, "");
+}
+
+Test(console_screens, dashboard_draws_the_uptime_panel)
+{
+    /* the demo's monitoring source (file://): the panel fetches it without blocking the loop */
+    st_config *cfg;
+    st_err err;
+    cr_assert_eq(config_parse("{}", 2, "test", &cfg, &err), ST_OK, "%s", err.msg);
+    cr_assert_eq(demo_monitoring(db_path, now_t, cfg, &err), ST_OK, "%s", err.msg);
+    app_script_opts o = {.db_path = db_path, .config = cfg, .cols = 120, .rows = 40,
+                         .script = "d<idle><sleep 1><snap dash>d<snap hidden>", .max_frames = -1};
+    clock_freeze(&o.clock, now_t);
+    app_snapshot *s;
+    size_t n;
+    int st = app_run_scripted(&o, &s, &n, &err);
+    cr_assert_eq(st, 0, "%s", err.msg);
+    cr_assert_eq(n, 2);
+    cr_expect(strstr(s[0].text, "Dashboard") != NULL, "%s", s[0].text);
+    cr_expect(strstr(s[0].text, "Uptime 2026-11") != NULL, "%s", s[0].text);
+    cr_expect(strstr(s[0].text, "Downtime periods") != NULL, "%s", s[0].text);
+    cr_expect(strstr(s[0].text, "no monitoring source") == NULL);
+    cr_expect(strstr(s[0].text, "COUNTDOWN") != NULL, "the list stays above the panel");
+    cr_expect(strstr(s[1].text, "Dashboard") == NULL);
+    app_snapshots_free(s, n);
+    config_free(cfg);
 }
