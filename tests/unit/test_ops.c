@@ -967,3 +967,105 @@ Test(ops_read_only, every_change_is_refused)
     cr_assert_eq(audit_count(&f, 0), 2);
     fx_close(&f);
 }
+
+/* ---- the sticky breach: the view's formula against the history, over random histories ---- */
+
+/* A small deterministic generator, so a failure names a reproducible seed. */
+static uint64_t rng_next(uint64_t *s)
+{
+    *s ^= *s << 13;
+    *s ^= *s >> 7;
+    *s ^= *s << 17;
+    return *s;
+}
+
+static void random_histories(const char *policy_json, uint64_t seed)
+{
+    fx f;
+    fx_open(&f, policy_json, "2026-11-16T08:00:00Z");
+    st_time now = iso("2026-11-16T08:00:00Z");
+    int seen[2] = {0, 0};
+    for (int ticket = 0; ticket < 12; ticket++) {
+        int64_t id = add(&f, "random", NULL, NULL, NULL);
+        for (int step = 0; step < 8; step++) {
+            now += (st_time)(rng_next(&seed) % (5 * HOUR));
+            clock_freeze(&f.clock, now);
+            st_err err;
+            switch (rng_next(&seed) % 6) {
+            case 0:
+            case 1:
+                (void)move(&f, id, OPS_UP, NULL, "random", NULL, &err);
+                break;
+            case 2:
+                (void)move(&f, id, OPS_DOWN, NULL, "random", NULL, &err);
+                break;
+            case 3:
+                (void)ops_respond(f.ops, id, -1, &err);
+                break;
+            case 4:
+                (void)ops_resolve(f.ops, id, -1, &err);
+                break;
+            default:
+                (void)ops_reopen(f.ops, id, "random", -1, &err);
+                break;
+            }
+            /* Refused moves are part of the game; what matters is that both derivations agree
+             * at the change and later. */
+            for (st_time later = 0; later <= 6 * HOUR; later += 90 * MIN) {
+                bool v = view_breached(&f, id, now + later);
+                bool h = history_breached(&f, id, now + later);
+                cr_assert_eq(v, h, "ticket %lld step %d at +%llds: view %d, history %d", (long long)id, step,
+                             (long long)later, v, h);
+                seen[v]++;
+            }
+        }
+    }
+    /* Both answers must occur, or the comparison proves little. */
+    cr_assert(seen[0] > 20 && seen[1] > 20, "breached %d times, not breached %d times", seen[1], seen[0]);
+    chain_verifies(&f);
+    fx_close(&f);
+}
+
+Test(ops_status, view_and_history_agree_on_random_histories_24x7)
+{
+    random_histories(POLICY_24X7, 0x9E3779B97F4A7C15ull);
+}
+
+Test(ops_status, view_and_history_agree_on_random_histories_business)
+{
+    char *created = xasprintf(POLICY_BUSINESS_FMT, "created");
+    char *change = xasprintf(POLICY_BUSINESS_FMT, "change");
+    random_histories(created, 12345);
+    random_histories(change, 67890);
+    free(created);
+    free(change);
+}
+
+/* ---- two engineers on one database ---- */
+
+Test(ops_level, another_connections_change_is_named)
+{
+    fx f;
+    fx_open(&f, POLICY_24X7, "2026-11-16T10:00:00Z");
+    int64_t id = add(&f, "t", "S2", NULL, NULL);
+    st_store *s2 = NULL;
+    st_ops *o2 = NULL;
+    st_err err;
+    cr_assert_eq(store_open(f.db, STORE_OPEN_RW, &s2, &err), ST_OK, "%s", err.msg);
+    cr_assert_eq(ops_new(s2, &f.clock, &o2, &err), ST_OK, "%s", err.msg);
+    ops_change preview;
+    cr_assert_eq(ops_preview_level(o2, id, OPS_UP, NULL, &preview, &err), ST_OK, "%s", err.msg);
+    set_now(&f, "2026-11-16T10:07:00Z");
+    cr_assert_eq(ops_assign(f.ops, id, "ann", 1, &err), ST_OK, "%s", err.msg);
+    cr_assert_eq(ops_set_level(o2, id, OPS_UP, NULL, "from the console", preview.new_version, NULL, &err),
+                 ST_CONFLICT);
+    char *want =
+        xasprintf("ticket %lld changed since version 1: by %s at 2026-11-16T10:07:00Z (now version 2)",
+                  (long long)id, os_user());
+    cr_assert_str_eq(err.msg, want);
+    free(want);
+    ops_change_done(&preview);
+    ops_free(o2);
+    store_close(s2);
+    fx_close(&f);
+}
