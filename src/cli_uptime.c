@@ -215,7 +215,7 @@ static st_code fetch_month(run_state *r, const cli_globals *g, st_time ms, st_ti
         free(m);
     }
     if (rc == ST_OK && !g->read_only)
-        rc = uptime_cache_save(r->store, r->key, r->sp_key, ms, me, now, *minutes, *n, *partial, r->sp_win,
+        rc = uptime_cache_save(r->store, r->key, r->sp_key, ms, me, now, *minutes, *n, 0, *partial, r->sp_win,
                                r->n_sp_win, NULL, err);
     return rc;
 }

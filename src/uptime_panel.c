@@ -33,6 +33,8 @@ struct uptime_panel {
     size_t n_win;
     st_time fetched_at; /* ST_TIME_NONE: never */
     st_time next_poll;
+    st_time fetched_to;   /* end of the minutes the last fetch covered; ST_TIME_NONE: none yet */
+    st_time last_full;    /* when the whole month was last fetched */
     st_time computed_for; /* the minute the report was computed for */
     char last_error[600]; /* empty when the last fetch worked */
     bool have_report;
@@ -47,6 +49,7 @@ static void load_month(uptime_panel *p, st_time now)
     p->minutes = xcalloc(p->n_minutes, sizeof *p->minutes);
     p->partial = false;
     p->fetched_at = ST_TIME_NONE;
+    p->fetched_to = ST_TIME_NONE;
     size_t found = 0;
     st_err err;
     bool known = false, complete = false;
@@ -185,15 +188,23 @@ static void finish_job(uptime_panel *p, st_time now)
     st_err_clear(&err);
     st_code rc = uptime_job_result(p->job, &m, &n, &partial, &sp, &nsp, &sp_err, &err);
     if (rc == ST_OK) {
-        for (size_t i = 0; i < n && i < p->n_minutes; i++)
+        /* Merge what this job fetched (from its first minute on) into the month. */
+        size_t from = (size_t)((uptime_job_from(p->job) - p->ms) / 60);
+        for (size_t i = from; i < n && i < p->n_minutes; i++)
             p->minutes[i] = m[i];
-        p->partial = partial;
+        if (from == 0) {
+            p->last_full = now;
+            p->partial = partial;
+        } else {
+            p->partial = p->partial || partial;
+        }
         p->fetched_at = now;
+        p->fetched_to = p->ms + 60 * (st_time)n;
         p->last_error[0] = '\0';
         if (sp_err.code != ST_OK)
             snprintf(p->last_error, sizeof p->last_error, "status page: %.480s", sp_err.msg);
-        if (!p->read_only && uptime_cache_save(p->store, p->key, p->sp_key, p->ms, p->me, now, m, n, partial,
-                                               sp, nsp, NULL, &err) != ST_OK)
+        if (!p->read_only && uptime_cache_save(p->store, p->key, p->sp_key, p->ms, p->me, now, p->minutes, n,
+                                               from, p->partial, sp, nsp, NULL, &err) != ST_OK)
             snprintf(p->last_error, sizeof p->last_error, "cache: %.480s", err.msg);
         refresh_windows(p, p->read_only ? sp : NULL, p->read_only ? nsp : 0);
     } else {
@@ -220,8 +231,12 @@ bool uptime_panel_tick(uptime_panel *p, st_time now)
         st_err err;
         int poll_s = p->cfg->prometheus.poll_s > 0 ? p->cfg->prometheus.poll_s : 60;
         p->next_poll = now + poll_s;
-        if (uptime_job_start(p->f, &p->cfg->prometheus, p->cfg->statuspage_url, p->ms, p->me, now, &p->job,
-                             &err) != ST_OK) {
+        /* Incremental polls re-read the last 10 minutes (late samples); the whole month hourly. */
+        st_time from = p->ms;
+        if (p->fetched_to != ST_TIME_NONE && now - p->last_full < 3600)
+            from = p->fetched_to - 600;
+        if (uptime_job_start_from(p->f, &p->cfg->prometheus, p->cfg->statuspage_url, p->ms, p->me, from, now,
+                                  &p->job, &err) != ST_OK) {
             snprintf(p->last_error, sizeof p->last_error, "%s", err.msg);
             p->job = NULL;
             changed = true;

@@ -11,6 +11,7 @@
 
 struct uptime_job {
     st_time month_start;
+    st_time from;
     uptime_minute *minutes;
     size_t n_minutes;
     size_t n_requests; /* Prometheus requests (the status page, if any, is index n_requests) */
@@ -42,6 +43,18 @@ static char *join_url(const char *base, const char *tail)
 st_code uptime_job_start(fetcher *f, const cfg_prometheus *p, const char *statuspage_url, st_time month_start,
                          st_time month_end, st_time now, uptime_job **out, st_err *err)
 {
+    return uptime_job_start_from(f, p, statuspage_url, month_start, month_end, month_start, now, out, err);
+}
+
+st_time uptime_job_from(const uptime_job *j)
+{
+    return j->from;
+}
+
+st_code uptime_job_start_from(fetcher *f, const cfg_prometheus *p, const char *statuspage_url,
+                              st_time month_start, st_time month_end, st_time from, st_time now,
+                              uptime_job **out, st_err *err)
+{
     *out = NULL;
     if (!p || !p->url)
         return st_fail(err, ST_INVALID,
@@ -57,6 +70,8 @@ st_code uptime_job_start(fetcher *f, const cfg_prometheus *p, const char *status
         return rc;
     uptime_job *j = xcalloc(1, sizeof *j);
     j->month_start = month_start;
+    from = from / 60 * 60;
+    j->from = from < month_start ? month_start : (from > end ? end : from);
     j->n_minutes = (size_t)((end - month_start) / 60);
     j->minutes = xcalloc(j->n_minutes ? j->n_minutes : 1, sizeof *j->minutes); /* all UPTIME_NODATA */
     fetch_request req = {.username = auth.username,
@@ -82,9 +97,9 @@ st_code uptime_job_start(fetcher *f, const cfg_prometheus *p, const char *status
         rc = fetcher_add(f, &req, err);
         free(url);
         j->n_requests = rc == ST_OK ? 1 : 0;
-    } else if (j->n_minutes > 0) {
+    } else if (j->from < end) {
         prom_chunk *chunks;
-        size_t n = prom_chunks(month_start, end, PROM_MAX_POINTS, &chunks);
+        size_t n = prom_chunks(j->from, end, PROM_MAX_POINTS, &chunks);
         char *url = join_url(p->url, "/api/v1/query_range");
         for (size_t i = 0; i < n && rc == ST_OK; i++) {
             char *body = prom_form_body(p->query ? p->query : PROM_DEFAULT_QUERY, &chunks[i]);
@@ -238,7 +253,8 @@ void uptime_settings_done(uptime_settings *u)
 
 st_code uptime_cache_save(st_store *s, const char *key, const char *sp_key, st_time month_start,
                           st_time month_end, st_time now, const uptime_minute *minutes, size_t n,
-                          bool partial, const uptime_window *sp, size_t n_sp, bool *complete_out, st_err *err)
+                          size_t from_index, bool partial, const uptime_window *sp, size_t n_sp,
+                          bool *complete_out, st_err *err)
 {
     bool complete = month_end <= now && !partial && n == (size_t)((month_end - month_start) / 60);
     for (size_t i = 0; complete && i < n; i++)
@@ -251,7 +267,9 @@ st_code uptime_cache_save(st_store *s, const char *key, const char *sp_key, st_t
     uptime_month_of(month_start, month, &ms, &me);
     st_code rc = store_begin(s, err);
     if (rc == ST_OK)
-        rc = store_uptime_put_minutes(s, key, month_start, minutes, n, err);
+        rc = from_index < n ? store_uptime_put_minutes(s, key, month_start + 60 * (st_time)from_index,
+                                                       minutes + from_index, n - from_index, err)
+                            : ST_OK;
     if (rc == ST_OK)
         rc = store_uptime_month_put(s, key, month, now, complete, err);
     if (rc == ST_OK && sp_key && n_sp)

@@ -29,6 +29,14 @@ char *uptime_source_key(const cfg_prometheus *p);
  * Caller owns *out (uptime_job_free); the fetcher must outlive it. */
 st_code uptime_job_start(fetcher *f, const cfg_prometheus *p, const char *statuspage_url, st_time month_start,
                          st_time month_end, st_time now, uptime_job **out, st_err *err);
+/* Same, fetching only the minutes from `from` (clamped to the month; minutes before it stay
+ * UPTIME_NODATA in the result): the panel's incremental polls. file:// sources read the whole
+ * month's file anyway. */
+st_code uptime_job_start_from(fetcher *f, const cfg_prometheus *p, const char *statuspage_url,
+                              st_time month_start, st_time month_end, st_time from, st_time now,
+                              uptime_job **out, st_err *err);
+/* The first minute this job fetched. */
+st_time uptime_job_from(const uptime_job *j);
 /* Offers a finished transfer: true when it belonged to this job (then the job took its contents
  * and r is emptied), false to leave it to someone else. */
 bool uptime_job_offer(uptime_job *j, fetch_result *r);
@@ -55,13 +63,14 @@ typedef struct {
 st_code uptime_settings_load(st_store *s, uptime_settings *out, st_err *err);
 void uptime_settings_done(uptime_settings *u);
 
-/* Caches a fetched month in one transaction: the minutes from month_start, the month record
- * (complete when the month is over, every minute has data and there were no warnings) and the
- * status page windows (sp_key may be NULL). *complete_out (may be NULL) gets that verdict. */
+/* Caches a fetched month in one transaction: minutes[from_index..n) (minutes[i] is minute
+ * month_start + 60 i), the month record (complete when the month is over, the n minutes cover it
+ * all with data, and there were no warnings) and the status page windows (sp_key may be NULL).
+ * *complete_out (may be NULL) gets that verdict. */
 st_code uptime_cache_save(st_store *s, const char *key, const char *sp_key, st_time month_start,
                           st_time month_end, st_time now, const uptime_minute *minutes, size_t n,
-                          bool partial, const uptime_window *sp, size_t n_sp, bool *complete_out,
-                          st_err *err);
+                          size_t from_index, bool partial, const uptime_window *sp, size_t n_sp,
+                          bool *complete_out, st_err *err);
 
 /* All maintenance windows to judge a month by: the policy's, every status page window cached
  * under sp_key (may be NULL), and `fresh` ones not cached (a read-only database). Caller owns

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "slatop/demo_uptime.h"
@@ -168,4 +169,55 @@ Test(uptime_panel, no_source)
     cr_assert_not(ready);
     uptime_panel_free(p);
     store_close(s);
+}
+
+/* Later polls merge only the last minutes (re-reading 10 of them); the month is re-read hourly. */
+Test(uptime_panel, incremental_polls)
+{
+    st_time now = MS + 3 * 86400;
+    char *mon = xasprintf("%s/mon", dir);
+    st_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    st_err err;
+    cr_assert_eq(mkdir(mon, 0700), 0);
+    cfg.prometheus.url = xasprintf("file://%s", mon);
+    cfg.prometheus.poll_s = 60;
+    cfg.has_prometheus = true;
+    char *file = xasprintf("%s/2026-11.json", mon);
+    /* A month where minute 100 and minute now-5 are down. */
+    FILE *f = fopen(file, "w");
+    fprintf(
+        f,
+        "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[{\"metric\":{},\"values\":["
+        "[%d,\"0.9\"],[%lld,\"0.9\"]]}]}}",
+        MS + 100 * 60 + 60, (long long)(now - 5 * 60 + 60));
+    fclose(f);
+    st_store *s = open_db(now);
+    uptime_panel *p;
+    cr_assert_eq(uptime_panel_new(&cfg, s, false, now, &p, &err), ST_OK, "%s", err.msg);
+    settle(p, now);
+    char *t = render(p, now);
+    cr_assert(strstr(t, "Downtime 2 min"), "%s", t);
+    free(t);
+    /* Both minutes recover in the source; a poll a minute later re-reads only the last 10. */
+    f = fopen(file, "w");
+    fprintf(
+        f,
+        "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[{\"metric\":{},\"values\":["
+        "[%d,\"0\"],[%lld,\"0\"]]}]}}",
+        MS + 100 * 60 + 60, (long long)(now - 5 * 60 + 60));
+    fclose(f);
+    settle(p, now + 60);
+    t = render(p, now + 60);
+    cr_assert(strstr(t, "Downtime 1 min"), "%s", t); /* minute 100 kept from before */
+    free(t);
+    settle(p, now + 3600);
+    t = render(p, now + 3600);
+    cr_assert(strstr(t, "Downtime 0 min"), "%s", t); /* the hourly full read */
+    free(t);
+    uptime_panel_free(p);
+    store_close(s);
+    free(cfg.prometheus.url);
+    free(file);
+    free(mon);
 }
