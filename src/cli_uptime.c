@@ -229,6 +229,13 @@ int cli_uptime(const cli_globals *g, int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--json") == 0) {
             json = true;
+        } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            printf(
+                "usage: slatop uptime [--month YYYY-MM] [--json]\n"
+                "  the month's uptime, downtime periods, maintenance exclusions and error budget from the\n"
+                "  configured monitoring source (config: monitoring.prometheus); default: the current "
+                "month\n");
+            return 0;
         } else if (strcmp(argv[i], "--month") == 0 && i + 1 < argc) {
             month_arg = argv[++i];
         } else if (strncmp(argv[i], "--month=", 8) == 0) {
