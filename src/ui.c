@@ -368,6 +368,17 @@ st_code ui_open(con_state *c, int null_cols, int null_rows, const char *term, st
     refresh();
     endwin();
     refresh();
+    /* endwin sent rmkx; ncurses would re-send smkx only at the first read, so arrow keys typed
+     * before it would arrive in the wrong mode: read once now (nodelay: returns at once). */
+    keypad(stdscr, TRUE);
+    if (!ui.null_in) {
+        wint_t ch;
+        int r = wget_wch(stdscr, &ch);
+        if (r == OK)
+            unget_wch((wchar_t)ch);
+        else if (r == KEY_CODE_YES)
+            ungetch((int)ch);
+    }
     ui_push(view_list_new());
     relayout(c);
     return ST_OK;

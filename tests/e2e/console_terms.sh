@@ -16,6 +16,16 @@ for term in xterm-256color screen-256color tmux-256color linux vt100; do
     wait_for "t$n" "COUNTDOWN" 10
     wait_for "t$n" "terminal check" 5
     screen "t$n" | grep -q "ok" || fail "TERM=$term: no state shown"
+    # Down arrow moves the reverse-video selection to the second row (the keypad works).
+    tmx send-keys -t "e2e:t$n" Down
+    sleep 0.3
+    tmx capture-pane -e -p -t "e2e:t$n" | sed -n 4p | grep -q "$(printf '')\[7m" ||
+        fail "TERM=$term: Down did not select the second row: $(tmx capture-pane -e -p -t "e2e:t$n" | sed -n 3,4p | cat -v)"
+    # Esc (a lone ESC byte, told apart from a key sequence) closes the help.
+    tmx send-keys -t "e2e:t$n" '?'
+    wait_for "t$n" "this help" 5
+    tmx send-keys -t "e2e:t$n" Escape
+    wait_for "t$n" "COUNTDOWN" 5
     quit_and_check "t$n"
 done
 
@@ -26,6 +36,11 @@ wait_for cloc "Caf? terminal check" 5
 screen cloc | tail -n 1 | grep -q "o 1 ok" || fail "LC_ALL=C: ASCII state symbol missing: $(screen cloc | tail -n 1)"
 screen cloc | LC_ALL=C grep -q "$(printf '[\200-\377]')" && fail "LC_ALL=C: non-ASCII on screen"
 quit_and_check cloc
+
+# --now: the console's clock ticks forward from the given instant.
+start_console now TERM=xterm-256color LC_ALL=C.UTF-8 -- --db "$DB" --now 2030-01-02T03:04:05Z
+wait_for now "2030-01-02 03:04:0" 10
+quit_and_check now
 
 # No colour: NO_COLOR and --no-color.
 start_console nocol TERM=xterm-256color LC_ALL=C.UTF-8 NO_COLOR=1 -- --db "$DB"
