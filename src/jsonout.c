@@ -3,6 +3,8 @@
 #include <cjson/cJSON.h>
 #include <inttypes.h>
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "slatop/jsonout.h"
@@ -177,8 +179,16 @@ static void write_value(strbuf *sb, const cJSON *v)
             sb_append(sb, "null");
         else if (d == floor(d) && fabs(d) < 9e15)
             sb_printf(sb, "%" PRId64, (int64_t)d);
-        else
-            sb_printf(sb, "%.17g", d);
+        else {
+            /* the shortest form that reads back as the same double: 99.99, not 99.989999999999995 */
+            char buf[40];
+            for (int prec = 15; prec <= 17; prec++) {
+                snprintf(buf, sizeof buf, "%.*g", prec, d);
+                if (strtod(buf, NULL) == d)
+                    break;
+            }
+            sb_append(sb, buf);
+        }
     } else if (cJSON_IsBool(v)) {
         sb_append(sb, cJSON_IsTrue(v) ? "true" : "false");
     } else if (cJSON_IsArray(v) || cJSON_IsObject(v)) {

@@ -834,6 +834,7 @@ Test(cli, policy_show_and_apply)
     cr_expect_eq(cJSON_GetObjectItem(j, "version")->valueint, 1);
     cr_expect_str_eq(str(j, "name"), "Chatti");
     cr_expect_eq(cJSON_GetArraySize(cJSON_GetObjectItem(j, "levels")), 4);
+    cr_expect(strstr(r.out, "\"target_percent\":99.99,") != NULL, "shortest number form: %s", r.out);
     cJSON_Delete(j);
     support_result_done(&r);
 
