@@ -115,8 +115,9 @@ st_code con_script_parse(const char *text, const char *source, con_script_item *
             size_t used = utf8_decode(p, left, &cp);
             if (cp < 0 || cp < 0x20 || cp == 0x7f) {
                 con_script_free(it, len);
-                return st_fail(err, ST_USAGE, "%s: line %d: control or invalid byte (use <Enter>, <Esc>, <C-x>)",
-                               source, line);
+                return st_fail(err, ST_USAGE,
+                               "%s: line %d: control or invalid byte (use <Enter>, <Esc>, <C-x>)", source,
+                               line);
             }
             x->kind = SCR_KEY;
             x->key = cp;
@@ -143,10 +144,14 @@ void con_msg(con_state *c, bool error, const char *fmt, ...)
 const char *con_sort_name(store_sort s)
 {
     switch (s) {
-    case STORE_SORT_URGENCY: return "urgency";
-    case STORE_SORT_LEVEL: return "level";
-    case STORE_SORT_CREATED: return "created";
-    case STORE_SORT_CUSTOMER: return "customer";
+    case STORE_SORT_URGENCY:
+        return "urgency";
+    case STORE_SORT_LEVEL:
+        return "level";
+    case STORE_SORT_CREATED:
+        return "created";
+    case STORE_SORT_CUSTOMER:
+        return "customer";
     }
     return "?";
 }
@@ -418,7 +423,7 @@ bool con_set_filter_level_or_state(con_state *c, const char *what)
                 c->filter.level = xstrdup(p->levels[i].id);
                 c->filter.state = -1;
                 c->sel = c->top = 0;
-    free_rows(c); /* a new ordering starts at its top */
+                free_rows(c); /* a new ordering starts at its top */
                 reload_or_report(c);
                 return true;
             }
@@ -429,11 +434,12 @@ bool con_set_filter_level_or_state(con_state *c, const char *what)
             c->filter.level = NULL;
             c->filter.state = s;
             c->sel = c->top = 0;
-    free_rows(c); /* a new ordering starts at its top */
+            free_rows(c); /* a new ordering starts at its top */
             reload_or_report(c);
             return true;
         }
-    con_msg(c, true, "filter: '%.60s' is neither a level nor a state (ok warn paused breached met missed)", what);
+    con_msg(c, true, "filter: '%.60s' is neither a level nor a state (ok warn paused breached met missed)",
+            what);
     return false;
 }
 
@@ -595,7 +601,7 @@ typedef struct {
     con_script_item *script; /* borrowed; NULL: interactive */
     size_t n_script;
     long max_frames;
-    bool capture;            /* record <snap> screens */
+    bool capture; /* record <snap> screens */
     app_snapshot *snaps;
     size_t n_snaps;
 } loop_opts;
@@ -666,12 +672,16 @@ static void app_loop(con_state *c, loop_opts *lo)
                 }
                 con_script_item *it = &lo->script[si++];
                 switch (it->kind) {
-                case SCR_KEY: ui_handle_key(c, it->key); break;
+                case SCR_KEY:
+                    ui_handle_key(c, it->key);
+                    break;
                 case SCR_SNAP:
                     if (lo->capture)
                         snap(lo, it->name);
                     break;
-                case SCR_RESIZE: ui_resize(c, it->cols, it->rows); break;
+                case SCR_RESIZE:
+                    ui_resize(c, it->cols, it->rows);
+                    break;
                 case SCR_IDLE:
                     for (st_mono end = mono_now() + 10000000000LL; c->panel && mono_now() < end;) {
                         if (uptime_panel_tick(c->panel, c->now))
@@ -799,7 +809,9 @@ int app_run_scripted(const app_script_opts *o, app_snapshot **snaps, size_t *n_s
     c.ascii = o->ascii || !locale_is_utf8();
     c.color = !o->no_color;
     con_script_item empty = {.kind = SCR_SLEEP};
-    loop_opts lo = {.script = script ? script : &empty, .n_script = n_script, .max_frames = o->max_frames,
+    loop_opts lo = {.script = script ? script : &empty,
+                    .n_script = n_script,
+                    .max_frames = o->max_frames,
                     .capture = true};
     int status = run(&c, &lo, o->cols > 0 ? o->cols : 80, o->rows > 0 ? o->rows : 24,
                      o->term ? o->term : "xterm-256color", err);

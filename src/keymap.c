@@ -10,10 +10,9 @@ static const struct {
     const char *name;
     const char *keys;
     const char *help;
-} act_table[ACT_COUNT] = {
-    [ACT_NONE] = {"none", "", ""},
+} act_table[ACT_COUNT] = {[ACT_NONE] = {"none", "", ""},
 #define ST_ACTION_ROW(id, nm, ks, hp) [ACT_##id] = {nm, ks, hp},
-    ST_ACTIONS(ST_ACTION_ROW)
+                          ST_ACTIONS(ST_ACTION_ROW)
 #undef ST_ACTION_ROW
 };
 
@@ -44,13 +43,28 @@ static const struct {
     const char *name;
     km_key key;
 } named_keys[] = {
-    {"Enter", KM_ENTER},   {"Esc", KM_ESC},         {"Tab", KM_TAB},       {"Space", ' '},
-    {"Up", KM_UP},         {"Down", KM_DOWN},       {"Left", KM_LEFT},     {"Right", KM_RIGHT},
-    {"PgUp", KM_PGUP},     {"PgDn", KM_PGDN},       {"Home", KM_HOME},     {"End", KM_END},
-    {"Backspace", KM_BACKSPACE}, {"Delete", KM_DELETE}, {"Insert", KM_INSERT},
+    {"Enter", KM_ENTER},
+    {"Esc", KM_ESC},
+    {"Tab", KM_TAB},
+    {"Space", ' '},
+    {"Up", KM_UP},
+    {"Down", KM_DOWN},
+    {"Left", KM_LEFT},
+    {"Right", KM_RIGHT},
+    {"PgUp", KM_PGUP},
+    {"PgDn", KM_PGDN},
+    {"Home", KM_HOME},
+    {"End", KM_END},
+    {"Backspace", KM_BACKSPACE},
+    {"Delete", KM_DELETE},
+    {"Insert", KM_INSERT},
     /* aliases accepted on input only (the first spelling above is the one printed) */
-    {"Return", KM_ENTER},  {"Escape", KM_ESC},      {"PageUp", KM_PGUP},   {"PageDown", KM_PGDN},
-    {"lt", '<'},           {"Hash", '#'},
+    {"Return", KM_ENTER},
+    {"Escape", KM_ESC},
+    {"PageUp", KM_PGUP},
+    {"PageDown", KM_PGDN},
+    {"lt", '<'},
+    {"Hash", '#'},
 };
 
 bool km_parse_key(const char *name, km_key *out)

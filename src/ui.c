@@ -25,11 +25,11 @@ static struct {
     attr_t attrs[EL_COUNT];
     view *stack[MAX_VIEWS];
     int n;
-    view *dash;          /* the panel slot (d) */
+    view *dash; /* the panel slot (d) */
     WINDOW *hdr, *status, *small;
     bool too_small;
     bool bars_dirty;
-    con_state *c;        /* borrowed, for helpers that need the locale mode */
+    con_state *c; /* borrowed, for helpers that need the locale mode */
 } ui;
 
 /* ---- drawing helpers ---- */
@@ -83,20 +83,26 @@ attr_t ui_attr(ui_element e)
 ui_element ui_state_element(int s)
 {
     switch ((sla_state)s) {
-    case SLA_OK: return EL_OK;
-    case SLA_WARN: return EL_WARN;
-    case SLA_PAUSED: return EL_PAUSED;
-    case SLA_BREACHED: return EL_BREACHED;
-    case SLA_MET: return EL_MET;
-    case SLA_MISSED: return EL_MISSED;
+    case SLA_OK:
+        return EL_OK;
+    case SLA_WARN:
+        return EL_WARN;
+    case SLA_PAUSED:
+        return EL_PAUSED;
+    case SLA_BREACHED:
+        return EL_BREACHED;
+    case SLA_MET:
+        return EL_MET;
+    case SLA_MISSED:
+        return EL_MISSED;
     }
     return EL_NORMAL;
 }
 
 const char *ui_state_symbol(int s)
 {
-    static const char *utf8[] = {"\xe2\x97\x8f", "\xe2\x96\xb2", "\xe2\x80\x96", "\xe2\x9c\x96",
-                                 "\xe2\x9c\x94", "\xe2\x9c\x98"}; /* ● ▲ ‖ ✖ ✔ ✘ */
+    static const char *utf8[] = {"\xe2\x97\x8f", "\xe2\x96\xb2", "\xe2\x80\x96",
+                                 "\xe2\x9c\x96", "\xe2\x9c\x94", "\xe2\x9c\x98"}; /* ● ▲ ‖ ✖ ✔ ✘ */
     static const char *ascii[] = {"o", "!", "=", "X", "+", "x"};
     if (s < 0 || s > 5)
         return "?";
@@ -130,18 +136,18 @@ static short color_by_name(const char *name)
     return -1;
 }
 
-static const char *element_names[EL_COUNT] = {"normal", "ok",       "warn",   "paused", "breached",
-                                              "met",    "missed",   "selected", "header", "status",
-                                              "error",  "badge",    "dim"};
+static const char *element_names[EL_COUNT] = {"normal", "ok",     "warn",     "paused", "breached",
+                                              "met",    "missed", "selected", "header", "status",
+                                              "error",  "badge",  "dim"};
 
 static void set_theme(con_state *c)
 {
     /* mono: attributes only, readable on any terminal and without colour */
     attr_t mono[EL_COUNT] = {
-        [EL_NORMAL] = A_NORMAL, [EL_OK] = A_NORMAL,        [EL_WARN] = A_BOLD,
-        [EL_PAUSED] = A_DIM,    [EL_BREACHED] = A_BOLD,    [EL_MET] = A_NORMAL,
+        [EL_NORMAL] = A_NORMAL,    [EL_OK] = A_NORMAL,        [EL_WARN] = A_BOLD,
+        [EL_PAUSED] = A_DIM,       [EL_BREACHED] = A_BOLD,    [EL_MET] = A_NORMAL,
         [EL_MISSED] = A_UNDERLINE, [EL_SELECTED] = A_REVERSE, [EL_HEADER] = A_REVERSE,
-        [EL_STATUS] = A_REVERSE, [EL_ERROR] = A_BOLD,      [EL_BADGE] = A_BOLD | A_REVERSE,
+        [EL_STATUS] = A_REVERSE,   [EL_ERROR] = A_BOLD,       [EL_BADGE] = A_BOLD | A_REVERSE,
         [EL_DIM] = A_DIM,
     };
     memcpy(ui.attrs, mono, sizeof mono);
@@ -156,12 +162,18 @@ static void set_theme(con_state *c)
         short fg, bg;
         attr_t extra;
     } def[EL_COUNT] = {
-        [EL_NORMAL] = {-1, -1, 0},          [EL_OK] = {-1, -1, 0},
-        [EL_WARN] = {COLOR_YELLOW, -1, A_BOLD}, [EL_PAUSED] = {COLOR_CYAN, -1, 0},
-        [EL_BREACHED] = {COLOR_RED, -1, A_BOLD}, [EL_MET] = {COLOR_GREEN, -1, 0},
-        [EL_MISSED] = {COLOR_MAGENTA, -1, 0},  [EL_SELECTED] = {-1, -1, A_REVERSE},
-        [EL_HEADER] = {COLOR_WHITE, COLOR_BLUE, A_BOLD}, [EL_STATUS] = {COLOR_BLACK, COLOR_CYAN, 0},
-        [EL_ERROR] = {COLOR_RED, -1, A_BOLD},  [EL_BADGE] = {COLOR_BLACK, COLOR_YELLOW, A_BOLD},
+        [EL_NORMAL] = {-1, -1, 0},
+        [EL_OK] = {-1, -1, 0},
+        [EL_WARN] = {COLOR_YELLOW, -1, A_BOLD},
+        [EL_PAUSED] = {COLOR_CYAN, -1, 0},
+        [EL_BREACHED] = {COLOR_RED, -1, A_BOLD},
+        [EL_MET] = {COLOR_GREEN, -1, 0},
+        [EL_MISSED] = {COLOR_MAGENTA, -1, 0},
+        [EL_SELECTED] = {-1, -1, A_REVERSE},
+        [EL_HEADER] = {COLOR_WHITE, COLOR_BLUE, A_BOLD},
+        [EL_STATUS] = {COLOR_BLACK, COLOR_CYAN, 0},
+        [EL_ERROR] = {COLOR_RED, -1, A_BOLD},
+        [EL_BADGE] = {COLOR_BLACK, COLOR_YELLOW, A_BOLD},
         [EL_DIM] = {-1, -1, A_DIM},
     };
     if (c->config && strcmp(theme, "custom") == 0) {
@@ -423,19 +435,45 @@ bool ui_read_key(km_key *out)
         return false;
     if (r == KEY_CODE_YES) {
         switch (ch) {
-        case KEY_UP: *out = KM_UP; break;
-        case KEY_DOWN: *out = KM_DOWN; break;
-        case KEY_LEFT: *out = KM_LEFT; break;
-        case KEY_RIGHT: *out = KM_RIGHT; break;
-        case KEY_PPAGE: *out = KM_PGUP; break;
-        case KEY_NPAGE: *out = KM_PGDN; break;
-        case KEY_HOME: *out = KM_HOME; break;
-        case KEY_END: *out = KM_END; break;
-        case KEY_BACKSPACE: *out = KM_BACKSPACE; break;
-        case KEY_DC: *out = KM_DELETE; break;
-        case KEY_IC: *out = KM_INSERT; break;
-        case KEY_ENTER: *out = KM_ENTER; break;
-        case KEY_RESIZE: *out = KM_RESIZE; break;
+        case KEY_UP:
+            *out = KM_UP;
+            break;
+        case KEY_DOWN:
+            *out = KM_DOWN;
+            break;
+        case KEY_LEFT:
+            *out = KM_LEFT;
+            break;
+        case KEY_RIGHT:
+            *out = KM_RIGHT;
+            break;
+        case KEY_PPAGE:
+            *out = KM_PGUP;
+            break;
+        case KEY_NPAGE:
+            *out = KM_PGDN;
+            break;
+        case KEY_HOME:
+            *out = KM_HOME;
+            break;
+        case KEY_END:
+            *out = KM_END;
+            break;
+        case KEY_BACKSPACE:
+            *out = KM_BACKSPACE;
+            break;
+        case KEY_DC:
+            *out = KM_DELETE;
+            break;
+        case KEY_IC:
+            *out = KM_INSERT;
+            break;
+        case KEY_ENTER:
+            *out = KM_ENTER;
+            break;
+        case KEY_RESIZE:
+            *out = KM_RESIZE;
+            break;
         default:
             if (ch > KEY_F0 && ch <= KEY_F(24))
                 *out = KM_F0 + (int)(ch - KEY_F0);
@@ -488,7 +526,9 @@ void ui_handle_key(con_state *c, km_key k)
         else
             c->quit = true;
         break;
-    case VR_QUIT: c->quit = true; break;
+    case VR_QUIT:
+        c->quit = true;
+        break;
     case VR_PASS: /* the actions every view shares */
         if (a == ACT_HELP) {
             ui_push(view_help_new(c));
@@ -506,7 +546,8 @@ void ui_handle_key(con_state *c, km_key k)
         }
         break;
     case VR_REDRAW:
-    case VR_NONE: break;
+    case VR_NONE:
+        break;
     }
     ui_dirty_all();
 }
@@ -585,12 +626,13 @@ static void draw_status(con_state *c)
     strbuf sb;
     sb_init(&sb);
     static const int order[] = {SLA_BREACHED, SLA_WARN, SLA_PAUSED, SLA_OK, SLA_MISSED, SLA_MET};
-    bool names = COLS >= 120; /* at 80 columns the symbols alone keep the zone and clock visible */
+    bool names = COLS >= 120;          /* at 80 columns the symbols alone keep the zone and clock visible */
     if ((int64_t)c->n_rows < c->total) /* per-state counts cover the loaded page only */
         sb_append(&sb, " page");
     for (size_t i = 0; i < 6; i++)
-        sb_printf(&sb, " %s%s%lld%s%s", ui_state_symbol(order[i]), names ? " " : "", (long long)c->count_state[order[i]],
-                  names ? " " : "", names ? sla_state_name((sla_state)order[i]) : "");
+        sb_printf(&sb, " %s%s%lld%s%s", ui_state_symbol(order[i]), names ? " " : "",
+                  (long long)c->count_state[order[i]], names ? " " : "",
+                  names ? sla_state_name((sla_state)order[i]) : "");
     sb_append(&sb, " |");
     if (c->filter.text || c->filter.level || c->filter.state >= 0) {
         sb_append(&sb, " filter:");
@@ -693,7 +735,7 @@ void ui_screen_text(strbuf *sb)
             attr_t a;
             short pair;
             if (getcchar(&line[i], wc, &a, &pair, NULL) == ERR || wc[0] == 0)
-                continue; /* the second cell of a wide character */
+                continue;           /* the second cell of a wide character */
             if (a & A_ALTCHARSET) { /* line drawing, written as ASCII so snapshots read well */
                 sb_append_c(sb, wc[0] == 'q' ? '-' : wc[0] == 'x' ? '|' : '+');
                 continue;

@@ -47,9 +47,10 @@ static void load(audit_view *a, con_state *c)
         tz_format(c->display_zone, x->at, at, sizeof at);
         if (x->ticket_id)
             snprintf(tk, sizeof tk, "#%lld", (long long)x->ticket_id);
-        pager_add(&a->p, EL_NORMAL, x->ticket_id, true, "%5lld %s %-10s %-14s %6s %s%s%s %s%s%s", (long long)x->seq,
-                  at, x->actor, au_kind_name(x->kind), tk, x->from_level ? x->from_level : "",
-                  x->from_level || x->to_level ? "->" : "", x->to_level ? x->to_level : "", x->detail ? x->detail : "",
+        pager_add(&a->p, EL_NORMAL, x->ticket_id, true, "%5lld %s %-10s %-14s %6s %s%s%s %s%s%s",
+                  (long long)x->seq, at, x->actor, au_kind_name(x->kind), tk,
+                  x->from_level ? x->from_level : "", x->from_level || x->to_level ? "->" : "",
+                  x->to_level ? x->to_level : "", x->detail ? x->detail : "",
                   x->detail && x->reason ? " " : "", x->reason ? x->reason : "");
     }
     if (a->n == 0)
@@ -74,7 +75,8 @@ static void draw(view *v, con_state *c)
         ui_putf(w, 1, 0, cols, ui_attr(EL_MET), "%s chain verifies: %lld entries checked", ui_state_symbol(4),
                 (long long)a->checked);
     else
-        ui_putf(w, 1, 0, cols, ui_attr(EL_ERROR), "%s CHAIN DOES NOT VERIFY: %s", ui_state_symbol(3), a->verify_msg);
+        ui_putf(w, 1, 0, cols, ui_attr(EL_ERROR), "%s CHAIN DOES NOT VERIFY: %s", ui_state_symbol(3),
+                a->verify_msg);
     pager_draw(&a->p, w, 2, getmaxy(w) - 2);
 }
 
@@ -109,8 +111,8 @@ static view_result key(view *v, con_state *c, st_action act, km_key k)
     case ACT_FILTER: {
         audit_view **ctx = xmalloc(sizeof *ctx);
         *ctx = a;
-        ui_push(view_prompt_new("Filter the audit log by text (empty clears):", a->p.search, 80, false, set_search,
-                                ctx));
+        ui_push(view_prompt_new("Filter the audit log by text (empty clears):", a->p.search, 80, false,
+                                set_search, ctx));
         return VR_NONE;
     }
     case ACT_BACK:
@@ -120,9 +122,12 @@ static view_result key(view *v, con_state *c, st_action act, km_key k)
             return VR_REDRAW;
         }
         return VR_CLOSE;
-    case ACT_QUIT: return VR_CLOSE;
-    case ACT_AUDIT: return VR_NONE;
-    default: return VR_PASS;
+    case ACT_QUIT:
+        return VR_CLOSE;
+    case ACT_AUDIT:
+        return VR_NONE;
+    default:
+        return VR_PASS;
     }
 }
 
@@ -139,7 +144,8 @@ static void destroy(view *v)
     free(a);
 }
 
-static const view_ops audit_ops = {.name = "audit", .draw = draw, .key = key, .reload = reload, .destroy = destroy};
+static const view_ops audit_ops = {
+    .name = "audit", .draw = draw, .key = key, .reload = reload, .destroy = destroy};
 
 view *view_audit_new(con_state *c, int64_t ticket_id)
 {

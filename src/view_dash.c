@@ -9,12 +9,18 @@
 static ui_element element_of(uptime_line_kind k)
 {
     switch (k) {
-    case UPL_HEADER: return EL_HEADER;
-    case UPL_OK: return EL_MET;
-    case UPL_WARN: return EL_WARN;
-    case UPL_ERROR: return EL_ERROR;
-    case UPL_DIM: return EL_DIM;
-    case UPL_NORMAL: break;
+    case UPL_HEADER:
+        return EL_HEADER;
+    case UPL_OK:
+        return EL_MET;
+    case UPL_WARN:
+        return EL_WARN;
+    case UPL_ERROR:
+        return EL_ERROR;
+    case UPL_DIM:
+        return EL_DIM;
+    case UPL_NORMAL:
+        break;
     }
     return EL_NORMAL;
 }

@@ -50,7 +50,8 @@ static void load(detail *d, con_state *c)
     sla_event *ev = NULL;
     size_t n_ev = 0;
     ops_events_from_audit(d->hist, d->n_hist, &ev, &n_ev);
-    sla_explain(d->v.policy, d->v.level_index, d->v.t.clock_start, d->v.t.due, ev, n_ev, &d->segs, &d->n_segs);
+    sla_explain(d->v.policy, d->v.level_index, d->v.t.clock_start, d->v.t.due, ev, n_ev, &d->segs,
+                &d->n_segs);
     free(ev);
 }
 
@@ -79,25 +80,28 @@ static void build(detail *d, con_state *c)
         return;
     }
     ops_view *v = &d->v;
-    sla_input in = {.level = v->level_index, .due = v->t.due, .first_response = v->t.first_response,
+    sla_input in = {.level = v->level_index,
+                    .due = v->t.due,
+                    .first_response = v->t.first_response,
                     .response_due = v->t.response_due};
     sla_timer_at(v->policy, &in, c->now, &v->timer);
     const st_ticket *t = &v->t;
     const pol_level *lv = &v->policy->levels[v->level_index];
     const tz_zone *biz = v->policy->calendar ? v->policy->calendar->zone : NULL;
     char buf[160], cd[24];
-    pager_add(p, EL_HEADER, 0, false, "Ticket #%lld  %s%s%s", (long long)t->id, t->level, lv->label ? " " : "",
-              lv->label ? lv->label : "");
+    pager_add(p, EL_HEADER, 0, false, "Ticket #%lld  %s%s%s", (long long)t->id, t->level,
+              lv->label ? " " : "", lv->label ? lv->label : "");
     pager_add(p, EL_NORMAL, 0, false, "Title      %s", t->title);
     pager_add(p, EL_NORMAL, 0, false, "Customer   %s", t->customer ? t->customer : "-");
-    pager_add(p, EL_NORMAL, 0, false, "Channel    %s    Ref %s", t->channel ? t->channel : "-", t->ref ? t->ref : "-");
+    pager_add(p, EL_NORMAL, 0, false, "Channel    %s    Ref %s", t->channel ? t->channel : "-",
+              t->ref ? t->ref : "-");
     pager_add(p, EL_NORMAL, 0, false, "Status     %s    Assignee %s", tk_status_name(t->status),
               t->assignee ? t->assignee : "-");
     ui_countdown(v->timer.remaining_s, cd);
-    pager_add(p, ui_state_element((int)v->timer.state), 0, false, "Timer      %s %s  %s (%s clock, target %lld min)%s",
-              ui_state_symbol((int)v->timer.state), sla_state_name(v->timer.state), cd,
-              lv->clock == POL_CLOCK_BUSINESS ? "business" : "24x7", (long long)lv->response_minutes,
-              v->breached_ever ? "  breached in history" : "");
+    pager_add(p, ui_state_element((int)v->timer.state), 0, false,
+              "Timer      %s %s  %s (%s clock, target %lld min)%s", ui_state_symbol((int)v->timer.state),
+              sla_state_name(v->timer.state), cd, lv->clock == POL_CLOCK_BUSINESS ? "business" : "24x7",
+              (long long)lv->response_minutes, v->breached_ever ? "  breached in history" : "");
     if (v->timer.state == SLA_PAUSED && v->timer.resumes_at != ST_TIME_NONE) {
         fmt2(c, biz, v->timer.resumes_at, buf, sizeof buf);
         pager_add(p, EL_PAUSED, 0, false, "Resumes    %s", buf);
@@ -110,8 +114,8 @@ static void build(detail *d, con_state *c)
     pager_add(p, EL_NORMAL, 0, false, "Responded  %s", buf);
     pager_add(p, EL_DIM, 0, false, "Zones      business %s, display %s", biz ? tz_name(biz) : "(24x7 only)",
               tz_name(c->display_zone));
-    pager_add(p, EL_DIM, 0, false, "Versions   policy v%lld, ticket v%lld, last change by %s", (long long)t->policy_version,
-              (long long)t->version, t->updated_by ? t->updated_by : "-");
+    pager_add(p, EL_DIM, 0, false, "Versions   policy v%lld, ticket v%lld, last change by %s",
+              (long long)t->policy_version, (long long)t->version, t->updated_by ? t->updated_by : "-");
     pager_add(p, EL_NORMAL, 0, false, "%s", "");
     pager_add(p, EL_HEADER, 0, false, "Explain: why #%lld is due when it is", (long long)t->id);
     int64_t total = 0;
@@ -134,9 +138,10 @@ static void build(detail *d, con_state *c)
         const st_audit_entry *a = &d->hist[i];
         char at[64];
         tz_format(c->display_zone, a->at, at, sizeof at);
-        pager_add(p, EL_NORMAL, 0, true, "  %4lld %s %-10s %-13s %s%s%s %s%s", (long long)a->seq, at, a->actor,
-                  au_kind_name(a->kind), a->from_level ? a->from_level : "", a->from_level ? "->" : "",
-                  a->to_level ? a->to_level : "", a->detail ? a->detail : "", a->reason ? a->reason : "");
+        pager_add(p, EL_NORMAL, 0, true, "  %4lld %s %-10s %-13s %s%s%s %s%s", (long long)a->seq, at,
+                  a->actor, au_kind_name(a->kind), a->from_level ? a->from_level : "",
+                  a->from_level ? "->" : "", a->to_level ? a->to_level : "", a->detail ? a->detail : "",
+                  a->reason ? a->reason : "");
     }
     if (d->err[0])
         pager_add(p, EL_ERROR, 0, false, "%s", d->err);
@@ -159,8 +164,11 @@ static view_result key(view *v, con_state *c, st_action a, km_key k)
         return r;
     switch (a) {
     case ACT_BACK:
-    case ACT_QUIT: return VR_CLOSE;
-    case ACT_AUDIT: ui_push(view_audit_new(c, d->id)); return VR_NONE;
+    case ACT_QUIT:
+        return VR_CLOSE;
+    case ACT_AUDIT:
+        ui_push(view_audit_new(c, d->id));
+        return VR_NONE;
     case ACT_RAISE:
     case ACT_LOWER:
     case ACT_TRIAGE:
@@ -168,7 +176,8 @@ static view_result key(view *v, con_state *c, st_action a, km_key k)
     case ACT_ASSIGN:
         con_msg(c, false, "go back to the list (q) to change the ticket");
         return VR_NONE;
-    default: return VR_PASS;
+    default:
+        return VR_PASS;
     }
 }
 

@@ -10,21 +10,25 @@ typedef struct {
 
 static void build(help *h, con_state *c)
 {
-    pager_add(&h->p, EL_HEADER, 0, false, "slatop keys (remap in the config: \"keys\": {\"raise\": [\"+\", \"K\"]})");
+    pager_add(&h->p, EL_HEADER, 0, false,
+              "slatop keys (remap in the config: \"keys\": {\"raise\": [\"+\", \"K\"]})");
     pager_add(&h->p, EL_NORMAL, 0, false, "%s", "");
     for (int a = ACT_NONE + 1; a < ACT_COUNT; a++) {
         strbuf keys;
         sb_init(&keys);
         km_keys_of(&c->keys, (st_action)a, &keys);
-        pager_add(&h->p, EL_NORMAL, 0, true, "  %-16s %-10s %s", keys.len ? keys.buf : "(unbound)", act_name((st_action)a),
-                  act_help((st_action)a));
+        pager_add(&h->p, EL_NORMAL, 0, true, "  %-16s %-10s %s", keys.len ? keys.buf : "(unbound)",
+                  act_name((st_action)a), act_help((st_action)a));
         sb_done(&keys);
     }
     pager_add(&h->p, EL_NORMAL, 0, false, "%s", "");
-    pager_add(&h->p, EL_DIM, 0, false, "States: %s ok  %s warn  %s paused  %s breached  %s met  %s missed;"
-              " (b) = breached in its history", ui_state_symbol(0), ui_state_symbol(1), ui_state_symbol(2),
-              ui_state_symbol(3), ui_state_symbol(4), ui_state_symbol(5));
-    pager_add(&h->p, EL_DIM, 0, false, "In prompts: type, Backspace deletes, C-u clears, Enter accepts, Esc cancels.");
+    pager_add(&h->p, EL_DIM, 0, false,
+              "States: %s ok  %s warn  %s paused  %s breached  %s met  %s missed;"
+              " (b) = breached in its history",
+              ui_state_symbol(0), ui_state_symbol(1), ui_state_symbol(2), ui_state_symbol(3),
+              ui_state_symbol(4), ui_state_symbol(5));
+    pager_add(&h->p, EL_DIM, 0, false,
+              "In prompts: type, Backspace deletes, C-u clears, Enter accepts, Esc cancels.");
 }
 
 static void draw(view *v, con_state *c)

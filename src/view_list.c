@@ -35,7 +35,8 @@ static void state_text(con_state *c, const ops_view *v, char *buf, size_t n)
         snprintf(buf, n, "%s resumes %s", sym, t);
     } else {
         snprintf(buf, n, "%s %s%s", sym, sla_state_name(v->timer.state),
-                 v->breached_ever && v->timer.state != SLA_BREACHED && v->timer.state != SLA_MISSED ? " (b)" : "");
+                 v->breached_ever && v->timer.state != SLA_BREACHED && v->timer.state != SLA_MISSED ? " (b)"
+                                                                                                    : "");
     }
     (void)c;
 }
@@ -56,8 +57,8 @@ static void draw(view *v, con_state *c)
     ui_put(w, 0, x, "TITLE", k.title, h), x += k.title + 1;
     ui_put(w, 0, x, "ASSIGNEE", cols - x, h);
     if (c->total == 0) {
-        ui_put(w, 2, 2, c->filtered ? "no ticket matches the filter (Esc clears it)" : "no open tickets", cols - 4,
-               ui_attr(EL_DIM));
+        ui_put(w, 2, 2, c->filtered ? "no ticket matches the filter (Esc clears it)" : "no open tickets",
+               cols - 4, ui_attr(EL_DIM));
         return;
     }
     for (size_t i = 0; i < c->n_rows && (int)i + 1 < rows; i++) {
@@ -215,12 +216,24 @@ static view_result key(view *v, con_state *c, st_action a, km_key k)
     int64_t page = c->page > 1 ? c->page - 1 : 1;
     con_row *r = con_selected(c);
     switch (a) {
-    case ACT_DOWN: con_move(c, 1); return VR_REDRAW;
-    case ACT_UP: con_move(c, -1); return VR_REDRAW;
-    case ACT_PAGE_DOWN: con_move(c, page); return VR_REDRAW;
-    case ACT_PAGE_UP: con_move(c, -page); return VR_REDRAW;
-    case ACT_FIRST: con_move_to(c, 0); return VR_REDRAW;
-    case ACT_LAST: con_move_to(c, c->total - 1); return VR_REDRAW;
+    case ACT_DOWN:
+        con_move(c, 1);
+        return VR_REDRAW;
+    case ACT_UP:
+        con_move(c, -1);
+        return VR_REDRAW;
+    case ACT_PAGE_DOWN:
+        con_move(c, page);
+        return VR_REDRAW;
+    case ACT_PAGE_UP:
+        con_move(c, -page);
+        return VR_REDRAW;
+    case ACT_FIRST:
+        con_move_to(c, 0);
+        return VR_REDRAW;
+    case ACT_LAST:
+        con_move_to(c, c->total - 1);
+        return VR_REDRAW;
     case ACT_OPEN:
         if (r) {
             view *d = view_detail_new(c, r->v.t.id);
@@ -256,21 +269,31 @@ static view_result key(view *v, con_state *c, st_action a, km_key k)
             ui_push(view_prompt_new("Assign to (name):", r->v.t.assignee, 64, true, do_assign, ref_of(r)));
         return VR_NONE;
     case ACT_SEARCH:
-        ui_push(view_prompt_new("Filter by text (empty clears):", c->filter.text, 80, false, do_search, NULL));
+        ui_push(
+            view_prompt_new("Filter by text (empty clears):", c->filter.text, 80, false, do_search, NULL));
         return VR_NONE;
     case ACT_FILTER:
-        ui_push(view_prompt_new("Filter by level or state (ok warn paused breached met missed; empty clears):",
-                                c->filter.level, 40, false, do_filter, NULL));
+        ui_push(view_prompt_new(
+            "Filter by level or state (ok warn paused breached met missed; empty clears):", c->filter.level,
+            40, false, do_filter, NULL));
         return VR_NONE;
     case ACT_BACK:
         if (c->filtered)
             con_clear_filter(c);
         return VR_REDRAW;
-    case ACT_SORT: con_cycle_sort(c); return VR_REDRAW;
-    case ACT_AUDIT: ui_push(view_audit_new(c, 0)); return VR_NONE;
-    case ACT_COMMAND: ui_push(view_prompt_new(":", NULL, 120, false, do_command, NULL)); return VR_NONE;
-    case ACT_QUIT: return VR_QUIT;
-    default: return VR_PASS;
+    case ACT_SORT:
+        con_cycle_sort(c);
+        return VR_REDRAW;
+    case ACT_AUDIT:
+        ui_push(view_audit_new(c, 0));
+        return VR_NONE;
+    case ACT_COMMAND:
+        ui_push(view_prompt_new(":", NULL, 120, false, do_command, NULL));
+        return VR_NONE;
+    case ACT_QUIT:
+        return VR_QUIT;
+    default:
+        return VR_PASS;
     }
 }
 

@@ -119,13 +119,26 @@ view_result pager_key(pager *p, st_action a, int h)
     free(visible(p, &nv));
     int64_t page = h > 1 ? h - 1 : 1;
     switch (a) {
-    case ACT_DOWN: p->sel++; break;
-    case ACT_UP: p->sel--; break;
-    case ACT_PAGE_DOWN: p->sel += page; break;
-    case ACT_PAGE_UP: p->sel -= page; break;
-    case ACT_FIRST: p->sel = 0; break;
-    case ACT_LAST: p->sel = (int64_t)nv - 1; break;
-    default: return VR_PASS;
+    case ACT_DOWN:
+        p->sel++;
+        break;
+    case ACT_UP:
+        p->sel--;
+        break;
+    case ACT_PAGE_DOWN:
+        p->sel += page;
+        break;
+    case ACT_PAGE_UP:
+        p->sel -= page;
+        break;
+    case ACT_FIRST:
+        p->sel = 0;
+        break;
+    case ACT_LAST:
+        p->sel = (int64_t)nv - 1;
+        break;
+    default:
+        return VR_PASS;
     }
     clamp(p, nv, h);
     return VR_REDRAW;

@@ -151,8 +151,12 @@ static void prompt_destroy(view *v)
     free(p);
 }
 
-static const view_ops prompt_ops = {
-    .name = "prompt", .modal = true, .height = 7, .draw = prompt_draw, .key = prompt_key, .destroy = prompt_destroy};
+static const view_ops prompt_ops = {.name = "prompt",
+                                    .modal = true,
+                                    .height = 7,
+                                    .draw = prompt_draw,
+                                    .key = prompt_key,
+                                    .destroy = prompt_destroy};
 
 view *view_prompt_new(const char *title, const char *initial, int max_len, bool required, prompt_done_fn done,
                       void *ctx)
@@ -202,8 +206,12 @@ static void confirm_destroy(view *v)
     free(q);
 }
 
-static const view_ops confirm_ops = {
-    .name = "confirm", .modal = true, .height = 5, .draw = confirm_draw, .key = confirm_key, .destroy = confirm_destroy};
+static const view_ops confirm_ops = {.name = "confirm",
+                                     .modal = true,
+                                     .height = 5,
+                                     .draw = confirm_draw,
+                                     .key = confirm_key,
+                                     .destroy = confirm_destroy};
 
 view *view_confirm_new(const char *question, confirm_fn yes, void *ctx)
 {
@@ -238,23 +246,23 @@ static void reprio_draw(view *v, con_state *c)
     ui_box(w);
     const char *verb = r->move == OPS_UP ? "Raise" : r->move == OPS_DOWN ? "Lower" : "Set level of";
     ui_putf(w, 1, 2, cols, A_BOLD, "%s #%lld: %s", verb, (long long)r->id, r->title);
-    ui_putf(w, 3, 2, cols, A_NORMAL, "level      %s %s %s", r->pv.from_level, c->ascii ? "->" : "\xe2\x86\x92",
-            r->pv.to_level);
+    ui_putf(w, 3, 2, cols, A_NORMAL, "level      %s %s %s", r->pv.from_level,
+            c->ascii ? "->" : "\xe2\x86\x92", r->pv.to_level);
     char a[64], b[64], cd[24];
     tz_format(c->display_zone, r->pv.old_due, a, sizeof a);
     tz_format(c->display_zone, r->pv.new_due, b, sizeof b);
     ui_putf(w, 4, 2, cols, A_NORMAL, "due        %s %s %s", a, c->ascii ? "->" : "\xe2\x86\x92", b);
     ui_countdown(r->pv.remaining_s, cd);
-    ui_putf(w, 5, 2, cols, r->pv.breaches_immediately ? ui_attr(EL_BREACHED) : A_NORMAL, "remaining  %s%s", cd,
-            r->pv.breaches_immediately ? "   BREACHES IMMEDIATELY" : "");
+    ui_putf(w, 5, 2, cols, r->pv.breaches_immediately ? ui_attr(EL_BREACHED) : A_NORMAL, "remaining  %s%s",
+            cd, r->pv.breaches_immediately ? "   BREACHES IMMEDIATELY" : "");
     le_draw(&r->reason, w, 7, 2, cols, "Reason:", !r->confirming);
     if (r->err[0])
         ui_put(w, 9, 2, r->err, cols, ui_attr(EL_ERROR));
     else if (r->confirming)
         ui_put(w, 9, 2, "Apply this change? y or Enter confirms, Esc cancels", cols, A_BOLD);
     else
-        ui_putf(w, 9, 2, cols, ui_attr(EL_DIM), "Reason required (printable, up to %d characters); Enter accepts, Esc cancels",
-                REASON_MAX);
+        ui_putf(w, 9, 2, cols, ui_attr(EL_DIM),
+                "Reason required (printable, up to %d characters); Enter accepts, Esc cancels", REASON_MAX);
 }
 
 static view_result reprio_key(view *v, con_state *c, st_action a, km_key k)
@@ -282,11 +290,13 @@ static view_result reprio_key(view *v, con_state *c, st_action a, km_key k)
         memset(&out, 0, sizeof out);
         st_err e;
         st_err_clear(&e);
-        if (ops_set_level(c->ops, r->id, r->move, r->level, r->reason.text.buf, r->version, &out, &e) != ST_OK) {
+        if (ops_set_level(c->ops, r->id, r->move, r->level, r->reason.text.buf, r->version, &out, &e) !=
+            ST_OK) {
             con_msg(c, true, "#%lld: %s", (long long)r->id, e.msg);
         } else {
-            con_msg(c, false, "#%lld %s %s %s%s", (long long)r->id, out.from_level, c->ascii ? "->" : "\xe2\x86\x92",
-                    out.to_level, out.breaches_immediately ? " (breached)" : "");
+            con_msg(c, false, "#%lld %s %s %s%s", (long long)r->id, out.from_level,
+                    c->ascii ? "->" : "\xe2\x86\x92", out.to_level,
+                    out.breaches_immediately ? " (breached)" : "");
             ops_change_done(&out);
         }
         con_changed(c);
@@ -307,8 +317,12 @@ static void reprio_destroy(view *v)
     free(r);
 }
 
-static const view_ops reprio_ops = {
-    .name = "reprioritize", .modal = true, .height = 11, .draw = reprio_draw, .key = reprio_key, .destroy = reprio_destroy};
+static const view_ops reprio_ops = {.name = "reprioritize",
+                                    .modal = true,
+                                    .height = 11,
+                                    .draw = reprio_draw,
+                                    .key = reprio_key,
+                                    .destroy = reprio_destroy};
 
 view *view_reprio_new(con_state *c, ops_move move, const char *level, const char *reason)
 {

@@ -48,8 +48,8 @@ static void draw(view *v, con_state *c)
     int cols = getmaxx(w) - 4, rows = getmaxy(w);
     werase(w);
     ui_box(w);
-    ui_putf(w, 1, 2, cols, A_BOLD, "Triage #%lld (now %s): Space ticks, Enter applies, Esc cancels", (long long)t->id,
-            t->cur_level);
+    ui_putf(w, 1, 2, cols, A_BOLD, "Triage #%lld (now %s): Space ticks, Enter applies, Esc cancels",
+            (long long)t->id, t->cur_level);
     int body = rows - 5;
     if (t->sel < t->top)
         t->top = t->sel;
@@ -78,7 +78,8 @@ static void draw(view *v, con_state *c)
         ui_putf(w, rows - 2, 2, cols, A_BOLD, "Proposed level: %s%s%s", t->pol->levels[p].id,
                 t->pol->levels[p].label ? " " : "", t->pol->levels[p].label ? t->pol->levels[p].label : "");
     else
-        ui_put(w, rows - 2, 2, "Proposed level: none yet (tick the criteria that hold)", cols, ui_attr(EL_DIM));
+        ui_put(w, rows - 2, 2, "Proposed level: none yet (tick the criteria that hold)", cols,
+               ui_attr(EL_DIM));
 }
 
 static view_result key(view *v, con_state *c, st_action a, km_key k)
@@ -88,10 +89,18 @@ static view_result key(view *v, con_state *c, st_action a, km_key k)
     if (k == KM_ESC || a == ACT_QUIT)
         return VR_CLOSE;
     switch (a) {
-    case ACT_DOWN: t->sel = t->sel + 1 < (int64_t)t->n ? t->sel + 1 : t->sel; return VR_REDRAW;
-    case ACT_UP: t->sel = t->sel > 0 ? t->sel - 1 : 0; return VR_REDRAW;
-    case ACT_FIRST: t->sel = 0; return VR_REDRAW;
-    case ACT_LAST: t->sel = (int64_t)t->n - 1; return VR_REDRAW;
+    case ACT_DOWN:
+        t->sel = t->sel + 1 < (int64_t)t->n ? t->sel + 1 : t->sel;
+        return VR_REDRAW;
+    case ACT_UP:
+        t->sel = t->sel > 0 ? t->sel - 1 : 0;
+        return VR_REDRAW;
+    case ACT_FIRST:
+        t->sel = 0;
+        return VR_REDRAW;
+    case ACT_LAST:
+        t->sel = (int64_t)t->n - 1;
+        return VR_REDRAW;
     case ACT_TOGGLE:
         if (t->n)
             t->ticked[t->sel] = !t->ticked[t->sel];
@@ -122,7 +131,8 @@ static view_result key(view *v, con_state *c, st_action a, km_key k)
             ui_push(r);
         return VR_CLOSE;
     }
-    default: return VR_NONE;
+    default:
+        return VR_NONE;
     }
 }
 
@@ -135,7 +145,8 @@ static void destroy(view *v)
     free(t);
 }
 
-static const view_ops triage_ops = {.name = "triage", .modal = true, .height = 60, .draw = draw, .key = key, .destroy = destroy};
+static const view_ops triage_ops = {
+    .name = "triage", .modal = true, .height = 60, .draw = draw, .key = key, .destroy = destroy};
 
 view *view_triage_new(con_state *c)
 {

@@ -5,29 +5,29 @@
 #ifndef SLATOP_ACTIONS_H
 #define SLATOP_ACTIONS_H
 
-#define ST_ACTIONS(X)                                                                              \
-    X(DOWN, "down", "j Down", "move down")                                                         \
-    X(UP, "up", "k Up", "move up")                                                                 \
-    X(PAGE_DOWN, "page-down", "PgDn C-f", "move one page down")                                    \
-    X(PAGE_UP, "page-up", "PgUp C-b", "move one page up")                                          \
-    X(FIRST, "first", "g Home", "go to the first line")                                            \
-    X(LAST, "last", "G End", "go to the last line")                                                \
-    X(OPEN, "open", "Enter", "open: ticket detail; in the audit log, only that ticket")            \
-    X(RAISE, "raise", "+", "raise the selected ticket one level (reason, preview, confirm)")       \
-    X(LOWER, "lower", "-", "lower the selected ticket one level (reason, preview, confirm)")       \
-    X(TRIAGE, "triage", "t", "triage checklist: tick criteria, apply the proposed level")          \
-    X(TOGGLE, "toggle", "Space x", "triage: tick or untick the criterion")                         \
-    X(RESPOND, "respond", "r", "record the first response (confirm with y)")                       \
-    X(ASSIGN, "assign", "A", "assign the selected ticket (prompt for a name)")                     \
-    X(SEARCH, "search", "/", "filter by text (title, customer, assignee, level, id)")              \
-    X(FILTER, "filter", "f", "filter by level or state")                                           \
-    X(SORT, "sort", "s", "cycle the sort key: urgency, level, created, customer")                  \
-    X(AUDIT, "audit", "a", "audit log: all entries, or the ticket's from its detail view")         \
-    X(DASHBOARD, "dashboard", "d", "dashboard panel on/off")                                       \
-    X(RELOAD, "reload", "R", "reload now")                                                         \
-    X(COMMAND, "command", ":", "command: :ticket ID, :level L, :filter TEXT, :q")                  \
-    X(HELP, "help", "? F1", "this help")                                                           \
-    X(BACK, "back", "Esc", "back; cancel; clear the filter")                                       \
+#define ST_ACTIONS(X)                                                                                        \
+    X(DOWN, "down", "j Down", "move down")                                                                   \
+    X(UP, "up", "k Up", "move up")                                                                           \
+    X(PAGE_DOWN, "page-down", "PgDn C-f", "move one page down")                                              \
+    X(PAGE_UP, "page-up", "PgUp C-b", "move one page up")                                                    \
+    X(FIRST, "first", "g Home", "go to the first line")                                                      \
+    X(LAST, "last", "G End", "go to the last line")                                                          \
+    X(OPEN, "open", "Enter", "open: ticket detail; in the audit log, only that ticket")                      \
+    X(RAISE, "raise", "+", "raise the selected ticket one level (reason, preview, confirm)")                 \
+    X(LOWER, "lower", "-", "lower the selected ticket one level (reason, preview, confirm)")                 \
+    X(TRIAGE, "triage", "t", "triage checklist: tick criteria, apply the proposed level")                    \
+    X(TOGGLE, "toggle", "Space x", "triage: tick or untick the criterion")                                   \
+    X(RESPOND, "respond", "r", "record the first response (confirm with y)")                                 \
+    X(ASSIGN, "assign", "A", "assign the selected ticket (prompt for a name)")                               \
+    X(SEARCH, "search", "/", "filter by text (title, customer, assignee, level, id)")                        \
+    X(FILTER, "filter", "f", "filter by level or state")                                                     \
+    X(SORT, "sort", "s", "cycle the sort key: urgency, level, created, customer")                            \
+    X(AUDIT, "audit", "a", "audit log: all entries, or the ticket's from its detail view")                   \
+    X(DASHBOARD, "dashboard", "d", "dashboard panel on/off")                                                 \
+    X(RELOAD, "reload", "R", "reload now")                                                                   \
+    X(COMMAND, "command", ":", "command: :ticket ID, :level L, :filter TEXT, :q")                            \
+    X(HELP, "help", "? F1", "this help")                                                                     \
+    X(BACK, "back", "Esc", "back; cancel; clear the filter")                                                 \
     X(QUIT, "quit", "q", "back; from the list, quit")
 
 typedef enum {
@@ -35,7 +35,7 @@ typedef enum {
 #define ST_ACTION_ENUM(id, name, keys, help) ACT_##id,
     ST_ACTIONS(ST_ACTION_ENUM)
 #undef ST_ACTION_ENUM
-    ACT_COUNT
+        ACT_COUNT
 } st_action;
 
 #endif

@@ -34,10 +34,10 @@ typedef struct con_state con_state;
 typedef enum { SCR_KEY, SCR_SLEEP, SCR_SNAP, SCR_RESIZE, SCR_IDLE } con_script_kind;
 typedef struct {
     con_script_kind kind;
-    km_key key;      /* SCR_KEY */
-    int64_t ms;      /* SCR_SLEEP */
-    char *name;      /* SCR_SNAP, owned */
-    int cols, rows;  /* SCR_RESIZE */
+    km_key key;     /* SCR_KEY */
+    int64_t ms;     /* SCR_SLEEP */
+    char *name;     /* SCR_SNAP, owned */
+    int cols, rows; /* SCR_RESIZE */
 } con_script_item;
 
 /* Parses a key script. Syntax (one item after another; newlines are ignored, so one key per line
@@ -62,11 +62,11 @@ typedef struct {
     st_clock clock;
     bool read_only;
     bool no_color;
-    bool ascii;              /* draw as in a non-UTF-8 locale */
-    const char *term;        /* NULL: "xterm-256color" */
+    bool ascii;       /* draw as in a non-UTF-8 locale */
+    const char *term; /* NULL: "xterm-256color" */
     int cols, rows;
-    const char *script;      /* con_script_parse syntax */
-    long max_frames;         /* -1: unlimited */
+    const char *script; /* con_script_parse syntax */
+    long max_frames;    /* -1: unlimited */
 } app_script_opts;
 
 /* A screen read back at a <snap NAME>: `rows` lines of text, each '\n'-terminated, trailing
@@ -98,12 +98,12 @@ struct con_state {
     /* the list: rows[] are the visible window [top, top + n_rows) of the ordering */
     store_sort sort;
     con_filter filter;
-    st_ticket *matches;  /* owned, filtered mode only: every matching ticket in order */
+    st_ticket *matches; /* owned, filtered mode only: every matching ticket in order */
     size_t n_matches;
     bool filtered;
-    int64_t total;       /* rows in the ordering (all open tickets, or the matches) */
-    int64_t top, sel;    /* absolute indices in the ordering */
-    int page;            /* visible rows */
+    int64_t total;    /* rows in the ordering (all open tickets, or the matches) */
+    int64_t top, sel; /* absolute indices in the ordering */
+    int page;         /* visible rows */
     con_row *rows;
     size_t n_rows;
     int64_t count_state[6]; /* per sla_state, over the visible rows (see report) */
@@ -115,8 +115,8 @@ struct con_state {
     bool msg_error;
     bool quit;
     bool dash_on;
-    uptime_panel *panel;   /* owned; NULL without a config (screen tests) or when it failed */
-    char panel_err[520];   /* why there is no panel */
+    uptime_panel *panel; /* owned; NULL without a config (screen tests) or when it failed */
+    char panel_err[520]; /* why there is no panel */
     int exit_status;
 };
 

@@ -23,9 +23,9 @@ typedef struct view view;
 
 typedef struct {
     const char *name;
-    bool modal;          /* overlays the views below (prompt, triage); keys never pass through */
-    bool ticks;          /* redraw every second (countdowns, clock) */
-    int height;          /* modal views: rows wanted (0: as tall as fits, up to 20) */
+    bool modal; /* overlays the views below (prompt, triage); keys never pass through */
+    bool ticks; /* redraw every second (countdowns, clock) */
+    int height; /* modal views: rows wanted (0: as tall as fits, up to 20) */
     /* Draws into v->win (fully: werase first). Must not call refresh functions. */
     void (*draw)(view *v, con_state *c);
     /* a = the key's action (ACT_NONE when unbound); k = the raw key, for text entry. */
@@ -40,9 +40,9 @@ typedef struct {
 
 struct view {
     const view_ops *ops;
-    WINDOW *win;  /* owned by ui */
+    WINDOW *win; /* owned by ui */
     bool dirty;
-    void *priv;   /* owned by the view (destroy) */
+    void *priv; /* owned by the view (destroy) */
 };
 
 /* Creates a view (ui places its window when pushed). priv ownership passes to the view. */
@@ -96,16 +96,16 @@ void ui_short_time(const tz_zone *z, st_time t, char buf[static 32]);
 /* A scrolling list of text lines with a cursor, shared by the detail, audit and help views.
  * Lines are untrusted text (drawn through ui_put). Embedded by value: pager_init/pager_done. */
 typedef struct {
-    char *text;       /* owned */
+    char *text; /* owned */
     ui_element el;
-    int64_t tag;      /* the view's own use (an audit entry's ticket id) */
-    bool selectable;  /* the cursor stops here */
+    int64_t tag;     /* the view's own use (an audit entry's ticket id) */
+    bool selectable; /* the cursor stops here */
 } pager_line;
 typedef struct {
     pager_line *lines;
     size_t n, cap;
     int64_t top, sel;
-    char *search;     /* owned, NULL: lines containing it (case-insensitive) are the only ones shown */
+    char *search; /* owned, NULL: lines containing it (case-insensitive) are the only ones shown */
 } pager;
 void pager_init(pager *p);
 void pager_done(pager *p);
@@ -132,8 +132,8 @@ view *view_dash_new(con_state *c);
 typedef void (*prompt_done_fn)(con_state *c, const char *text, void *ctx);
 /* A one-line text prompt; done is called with the text on Enter (not called on Esc). ctx is
  * owned by the prompt and freed with free() when it closes. */
-view *view_prompt_new(const char *title, const char *initial, int max_len, bool required,
-                      prompt_done_fn done, void *ctx);
+view *view_prompt_new(const char *title, const char *initial, int max_len, bool required, prompt_done_fn done,
+                      void *ctx);
 /* The re-prioritization flow for the selected ticket: preview, reason, confirm. move/level as
  * ops_preview_level; reason pre-filled (triage). NULL when refused (message set). */
 view *view_reprio_new(con_state *c, ops_move move, const char *level, const char *reason);

@@ -14,10 +14,21 @@ Test(console_keymap, key_names_round_trip)
         km_key key;
         const char *canon;
     } cases[] = {
-        {"+", '+', "+"},          {"K", 'K', "K"},          {"Enter", KM_ENTER, "Enter"}, {"return", KM_ENTER, "Enter"},
-        {"Esc", KM_ESC, "Esc"},   {"Up", KM_UP, "Up"},      {"Down", KM_DOWN, "Down"},   {"PgUp", KM_PGUP, "PgUp"},
-        {"PgDn", KM_PGDN, "PgDn"}, {"C-x", 0x18, "C-x"},    {"c-F", 0x06, "C-f"},        {"F1", KM_F0 + 1, "F1"},
-        {"F12", KM_F0 + 12, "F12"}, {"Space", ' ', "Space"}, {"\xc3\xa9", 0xe9, "\xc3\xa9"},
+        {"+", '+', "+"},
+        {"K", 'K', "K"},
+        {"Enter", KM_ENTER, "Enter"},
+        {"return", KM_ENTER, "Enter"},
+        {"Esc", KM_ESC, "Esc"},
+        {"Up", KM_UP, "Up"},
+        {"Down", KM_DOWN, "Down"},
+        {"PgUp", KM_PGUP, "PgUp"},
+        {"PgDn", KM_PGDN, "PgDn"},
+        {"C-x", 0x18, "C-x"},
+        {"c-F", 0x06, "C-f"},
+        {"F1", KM_F0 + 1, "F1"},
+        {"F12", KM_F0 + 12, "F12"},
+        {"Space", ' ', "Space"},
+        {"\xc3\xa9", 0xe9, "\xc3\xa9"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         km_key k;
@@ -59,7 +70,8 @@ Test(console_keymap, defaults_come_from_the_one_table)
 
 Test(console_keymap, config_remaps_and_steals_keys)
 {
-    const char *json = "{\"keys\": {\"raise\": [\"K\", \"+\"], \"quit\": [\"Q\", \"C-c\"], \"down\": [\"n\", \"Down\"]}}";
+    const char *json =
+        "{\"keys\": {\"raise\": [\"K\", \"+\"], \"quit\": [\"Q\", \"C-c\"], \"down\": [\"n\", \"Down\"]}}";
     st_config *cfg;
     st_err err;
     cr_assert_eq(config_parse(json, strlen(json), "cfg.json", &cfg, &err), ST_OK, "%s", err.msg);
@@ -118,7 +130,8 @@ Test(console_keymap, script_syntax)
     cr_expect(it[11].kind == SCR_KEY && it[11].key == 0xe9);
     con_script_free(it, n);
 
-    const char *bad[] = {"j\n<Bogus>", "j\n\nk<sleep x>", "<Enter", "a\x1b", "<resize 0x4>", "<snap >", "x\xff"};
+    const char *bad[] = {"j\n<Bogus>",   "j\n\nk<sleep x>", "<Enter", "a\x1b",
+                         "<resize 0x4>", "<snap >",         "x\xff"};
     const char *line[] = {"line 2", "line 3", "line 1", "line 1", "line 1", "line 1", "line 1"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         st_err_clear(&err);

@@ -44,16 +44,20 @@ static void make_db(void)
     struct {
         const char *title, *level, *customer, *created;
     } tk[] = {
-        {"Platform unavailable: API returns 503", "URGENT", "Northwind", "2026-11-21T09:00:00Z"},   /* breached */
-        {"Reach lost to Brazil", "HIGH", "Stark Logistics", "2026-11-21T08:30:00Z"},               /* warn */
-        {"Account suspended: no API call", "URGENT", "Soylent", "2026-11-21T09:50:00Z"},           /* ok */
-        {"Sender ID changed for France", "NORMAL", "Initech", "2026-11-20T16:00:00Z"},             /* paused */
-        {"Evil \x1b]0;pwned\x07 title \x1b[2J\xe2\x80\xae reversed \xc2\x9b" "6n", "LOW",
-         "Bad\x1b[31mCust\xff", "2026-11-21T08:00:00Z"},                                          /* paused */
-        {"Delivery receipts delayed", "HIGH", "Globex", "2026-11-21T07:00:00Z"},                   /* met */
+        {"Platform unavailable: API returns 503", "URGENT", "Northwind",
+         "2026-11-21T09:00:00Z"},                                                        /* breached */
+        {"Reach lost to Brazil", "HIGH", "Stark Logistics", "2026-11-21T08:30:00Z"},     /* warn */
+        {"Account suspended: no API call", "URGENT", "Soylent", "2026-11-21T09:50:00Z"}, /* ok */
+        {"Sender ID changed for France", "NORMAL", "Initech", "2026-11-20T16:00:00Z"},   /* paused */
+        {"Evil \x1b]0;pwned\x07 title \x1b[2J\xe2\x80\xae reversed \xc2\x9b"
+         "6n",
+         "LOW", "Bad\x1b[31mCust\xff", "2026-11-21T08:00:00Z"},                  /* paused */
+        {"Delivery receipts delayed", "HIGH", "Globex", "2026-11-21T07:00:00Z"}, /* met */
     };
     for (size_t i = 0; i < sizeof tk / sizeof tk[0]; i++) {
-        ops_new_ticket in = {.title = tk[i].title, .level = tk[i].level, .customer = tk[i].customer,
+        ops_new_ticket in = {.title = tk[i].title,
+                             .level = tk[i].level,
+                             .customer = tk[i].customer,
                              .created = at(tk[i].created)};
         int64_t id;
         clk.frozen_at = at(tk[i].created);
@@ -108,7 +112,8 @@ static void check_snapshot(const char *name, const char *raw)
         st_err err;
         cr_assert_eq(read_file_all(path, 1 << 20, &want, &len, &err), ST_OK,
                      "%s (run with SLATOP_UPDATE_SNAPSHOTS=1 to create it)", err.msg);
-        cr_expect_str_eq(text, want, "snapshot %s differs:\n--- got ---\n%s--- want ---\n%s", name, text, want);
+        cr_expect_str_eq(text, want, "snapshot %s differs:\n--- got ---\n%s--- want ---\n%s", name, text,
+                         want);
         free(want);
     }
     free(text);
@@ -122,8 +127,14 @@ typedef struct {
 
 static run_result run(const char *script, int cols, int rows, bool ro, bool ascii)
 {
-    app_script_opts o = {.db_path = db_path, .read_only = ro, .ascii = ascii, .cols = cols, .rows = rows,
-                         .script = script, .max_frames = -1, .no_color = false};
+    app_script_opts o = {.db_path = db_path,
+                         .read_only = ro,
+                         .ascii = ascii,
+                         .cols = cols,
+                         .rows = rows,
+                         .script = script,
+                         .max_frames = -1,
+                         .no_color = false};
     clock_freeze(&o.clock, now_t);
     st_err err;
     st_err_clear(&err);
@@ -281,9 +292,10 @@ Test(console_screens, ascii_locale_has_only_ascii)
 
 Test(console_screens, filter_sort_and_commands)
 {
-    run_result r = run("/stark<Enter><snap filter_text><Esc>fpaused<Enter><snap filter_state><Esc>"
-                       "s<snap sort_level>:ticket 5<Enter><snap jump>:bogus<Enter><snap bad_command>:q<Enter>",
-                       80, 24, false, false);
+    run_result r =
+        run("/stark<Enter><snap filter_text><Esc>fpaused<Enter><snap filter_state><Esc>"
+            "s<snap sort_level>:ticket 5<Enter><snap jump>:bogus<Enter><snap bad_command>:q<Enter>",
+            80, 24, false, false);
     cr_expect(strstr(snap_of(&r, "filter_text"), "Stark") != NULL);
     cr_expect(strstr(snap_of(&r, "filter_text"), "Northwind") == NULL);
     cr_expect(strstr(snap_of(&r, "filter_state"), "Initech") != NULL);
@@ -306,7 +318,11 @@ Test(console_screens, remapped_keys_show_in_help)
     st_err err;
     const char *json = "{\"keys\": {\"raise\": [\"K\", \"+\"], \"quit\": [\"Q\"]}}";
     cr_assert_eq(config_parse(json, strlen(json), "test", &cfg, &err), ST_OK, "%s", err.msg);
-    app_script_opts o = {.db_path = db_path, .config = cfg, .cols = 120, .rows = 40, .script = "?<snap help>qQ",
+    app_script_opts o = {.db_path = db_path,
+                         .config = cfg,
+                         .cols = 120,
+                         .rows = 40,
+                         .script = "?<snap help>qQ",
                          .max_frames = -1};
     clock_freeze(&o.clock, now_t);
     app_snapshot *s;
@@ -362,13 +378,15 @@ Test(console_screens, paging_loads_only_the_visible_rows)
     char titles[60][32];
     for (int i = 0; i < 60; i++) {
         snprintf(titles[i], sizeof titles[i], "bulk %02d", i);
-        in[i] = (ops_new_ticket){.title = titles[i], .level = "LOW", .customer = "Bulk", .created = now_t - 60 * i};
+        in[i] = (ops_new_ticket){
+            .title = titles[i], .level = "LOW", .customer = "Bulk", .created = now_t - 60 * i};
     }
     int64_t first;
     cr_assert_eq(ops_add_many(o, in, 60, &first, &err), ST_OK, "%s", err.msg);
     ops_free(o);
     store_close(s);
-    run_result r = run("<snap page_top>G<snap page_last><PgUp><snap page_up>g<snap page_first>", 80, 24, false, false);
+    run_result r =
+        run("<snap page_top>G<snap page_last><PgUp><snap page_up>g<snap page_first>", 80, 24, false, false);
     cr_expect(strstr(snap_of(&r, "page_top"), " page ") != NULL, "counts say they cover the page");
     cr_expect(strstr(snap_of(&r, "page_last"), "Globex") != NULL, "the last row (met) is shown after G");
     cr_expect(strstr(snap_of(&r, "page_first"), "Northwind") != NULL);
@@ -382,8 +400,12 @@ Test(console_screens, dashboard_draws_the_uptime_panel)
     st_err err;
     cr_assert_eq(config_parse("{}", 2, "test", &cfg, &err), ST_OK, "%s", err.msg);
     cr_assert_eq(demo_monitoring(db_path, now_t, cfg, &err), ST_OK, "%s", err.msg);
-    app_script_opts o = {.db_path = db_path, .config = cfg, .cols = 120, .rows = 40,
-                         .script = "d<idle><sleep 1><snap dash>d<snap hidden>", .max_frames = -1};
+    app_script_opts o = {.db_path = db_path,
+                         .config = cfg,
+                         .cols = 120,
+                         .rows = 40,
+                         .script = "d<idle><sleep 1><snap dash>d<snap hidden>",
+                         .max_frames = -1};
     clock_freeze(&o.clock, now_t);
     app_snapshot *s;
     size_t n;
