@@ -88,4 +88,23 @@ chmod 600 "$T/pw"
     { cat "$T/err" >&2; fail "empty matrix"; }
 grep -q '"no_data_minutes":44640,' "$T/out" || { cat "$T/out" >&2; fail "empty matrix: no-data minutes"; }
 grep -q '"complete":false' "$T/out" || fail "empty matrix: complete"
+# Credentials reach the server: basic auth from the password file, a bearer token from the
+# environment (SLATOP_PROM_TOKEN), and neither ever shows.
+cat >"$T/cfg.json" <<JSON
+{"monitoring":{"prometheus":{"url":"http://127.0.0.1:$PORT/auth-basic","username":"alice","password_file":"$T/pw"}}}
+JSON
+chmod 600 "$T/pw"
+"$BIN" --db "$T/db" --config "$T/cfg.json" --now $NOW uptime --month 2026-10 --json >"$T/out" 2>"$T/err" ||
+    { cat "$T/err" >&2; fail "basic auth not sent"; }
+cat >"$T/cfg.json" <<JSON
+{"monitoring":{"prometheus":{"url":"http://127.0.0.1:$PORT/auth-bearer"}}}
+JSON
+SLATOP_PROM_TOKEN=tok-123 "$BIN" --db "$T/db" --config "$T/cfg.json" --now $NOW uptime --month 2026-10 --json \
+    >"$T/out" 2>"$T/err" || { cat "$T/err" >&2; fail "bearer token not sent"; }
+SLATOP_PROM_TOKEN=wrong "$BIN" --db "$T/db" --config "$T/cfg.json" --now $NOW uptime --month 2026-10 >"$T/out" 2>"$T/err" &&
+    fail "wrong token accepted"
+grep -q "HTTP 401" "$T/err" || { cat "$T/err" >&2; fail "wrong token: no 401"; }
+grep -q "wrong\|tok-123\|s3cretpw" "$T/err" "$T/out" && fail "a secret was printed"
+echo "ok: basic and bearer credentials"
+
 echo "ok: all faults"

@@ -7,6 +7,8 @@
  *   /huge     200 with a 50 MB body and Content-Length     /huge-stream  the same, no length
  *   /drip     200 then one byte every half second, forever /types  200 JSON of the wrong types
  *   /ok       a valid empty matrix
+ *   /auth-basic   the empty matrix only with basic auth alice:s3cretpw, else 401 text/plain
+ *   /auth-bearer  the empty matrix only with "Authorization: Bearer tok-123", else 401
  * usage: faultd PORT_FILE (runs until killed; children die with it). */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -113,7 +115,16 @@ static void serve(int fd)
         respond(fd, 200, "application/json",
                 "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[{\"metric\":{},"
                 "\"values\":[[\"1790812860\",0.5]]}]}}");
-    else if (strncmp(path, "/ok", 3) == 0)
+    else if (strncmp(path, "/auth-basic", 11) == 0 || strncmp(path, "/auth-bearer", 12) == 0) {
+        const char *want = path[6] == 'b' && path[7] == 'a'
+                               ? "\r\nAuthorization: Basic YWxpY2U6czNjcmV0cHc=\r\n"
+                               : "\r\nAuthorization: Bearer tok-123\r\n";
+        if (strstr(req, want))
+            respond(fd, 200, "application/json",
+                    "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[]}}");
+        else
+            respond(fd, 401, "text/plain; charset=utf-8", "Unauthorized\n");
+    } else if (strncmp(path, "/ok", 3) == 0)
         respond(fd, 200, "application/json",
                 "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[]}}");
     else
