@@ -392,6 +392,13 @@ static int cmd_show(cli_ctx *c, const cmd_args *a)
     return emit(c, &out);
 }
 
+/* The common tail of every change to a ticket: --expect-version, then the database for writing. */
+static int prepare_change(cli_ctx *c, const cmd_args *a, int64_t *ev)
+{
+    int rc = expect_version(c, a, ev);
+    return rc != 0 ? rc : open_db(c, true);
+}
+
 static int do_level(cli_ctx *c, const cmd_args *a, ops_move move, const char *level)
 {
     int64_t id, ev;
@@ -400,9 +407,7 @@ static int do_level(cli_ctx *c, const cmd_args *a, ops_move move, const char *le
     if (rc == 0)
         rc = need_reason(c, a, &reason);
     if (rc == 0)
-        rc = expect_version(c, a, &ev);
-    if (rc == 0)
-        rc = open_db(c, true);
+        rc = prepare_change(c, a, &ev);
     if (rc != 0)
         return rc;
     st_err err;
@@ -464,9 +469,7 @@ static int do_status(cli_ctx *c, const cmd_args *a, status_cmd which)
             rc = usage_fail(c, "--to: must not be empty");
     }
     if (rc == 0)
-        rc = expect_version(c, a, &ev);
-    if (rc == 0)
-        rc = open_db(c, true);
+        rc = prepare_change(c, a, &ev);
     if (rc != 0)
         return rc;
     st_err err;

@@ -148,6 +148,13 @@ static void field(strbuf *out, const char *name)
     sb_printf(out, "%-17s", name);
 }
 
+static void time_line(strbuf *out, const char *name, st_time t)
+{
+    field(out, name);
+    put_time(out, t);
+    sb_append_c(out, '\n');
+}
+
 /* "Name:            value" with the value sanitised. */
 static void line(const cli_ctx *c, strbuf *out, const char *name, const char *value)
 {
@@ -182,18 +189,10 @@ void clitext_show(cli_ctx *c, strbuf *out, const ops_view *v, const st_audit_ent
     field(out, "Status:");
     sb_printf(out, "%s\n", tk_status_name(t->status));
     line(c, out, "Assignee:", t->assignee);
-    field(out, "Created:");
-    put_time(out, t->created);
-    sb_append(out, "\n");
-    field(out, "First response:");
-    put_time(out, t->first_response);
-    sb_append(out, "\n");
-    field(out, "Resolved:");
-    put_time(out, t->resolved);
-    sb_append(out, "\n");
-    field(out, "Due:");
-    put_time(out, t->due);
-    sb_append(out, "\n");
+    time_line(out, "Created:", t->created);
+    time_line(out, "First response:", t->first_response);
+    time_line(out, "Resolved:", t->resolved);
+    time_line(out, "Due:", t->due);
     if (t->due != ST_TIME_NONE) {
         const tz_zone *bz = v->policy && v->policy->calendar ? v->policy->calendar->zone : NULL;
         if (bz) {
