@@ -247,15 +247,21 @@ static void place(view *v, con_state *c)
         v->ops->resize(v, c);
 }
 
-static void relayout(con_state *c)
+static void free_bars(void)
 {
-    ui.too_small = COLS < MIN_COLS || LINES < MIN_ROWS;
     if (ui.hdr)
         delwin(ui.hdr);
     if (ui.status)
         delwin(ui.status);
     if (ui.small)
         delwin(ui.small);
+    ui.hdr = ui.status = ui.small = NULL;
+}
+
+static void relayout(con_state *c)
+{
+    ui.too_small = COLS < MIN_COLS || LINES < MIN_ROWS;
+    free_bars();
     ui.hdr = newwin(1, COLS, 0, 0);
     ui.status = newwin(1, COLS, LINES - 1, 0);
     ui.small = newwin(LINES, COLS, 0, 0);
@@ -405,12 +411,7 @@ void ui_close(void)
     if (ui.dash)
         destroy_view(ui.dash);
     ui.dash = NULL;
-    if (ui.hdr)
-        delwin(ui.hdr);
-    if (ui.status)
-        delwin(ui.status);
-    if (ui.small)
-        delwin(ui.small);
+    free_bars();
     endwin();
     delscreen(ui.scr);
     if (ui.null_out)

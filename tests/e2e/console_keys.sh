@@ -34,11 +34,7 @@ grep -q "bad.keys: line 2" "$T/bad.err" || fail "bad keys file: error does not n
 
 # Idle output: 30 ticking countdowns for 4 s. Only changed cells go out (ARCHITECTURE.md measured
 # ~267 B/s for 38 timers with plain ncurses); allow 3x.
-i=0
-while [ $i -lt 30 ]; do
-    "$BIN" --db "$DB" add --title "idle $i" --level S0 --customer "C$i" >/dev/null || fail "add"
-    i=$((i + 1))
-done
+add_tickets 30 S0 idle
 start_console idle TERM=xterm-256color LC_ALL=C.UTF-8 -- --db "$DB"
 wait_for idle "idle 29" 10
 sleep 1

@@ -4,11 +4,7 @@
 . "$SLATOP_SOURCE_DIR/tests/e2e/lib/console_lib.sh"
 
 "$BIN" --db "$DB" init --policy "$SLATOP_SOURCE_DIR/share/policies/haptik.json" >/dev/null || fail "init"
-i=0
-while [ $i -lt 30 ]; do
-    "$BIN" --db "$DB" add --title "Resize ticket $i" --level S2 --customer "Customer $i" >/dev/null || fail "add"
-    i=$((i + 1))
-done
+add_tickets 30 S2 "Resize ticket"
 start_console rs TERM=xterm-256color LC_ALL=C.UTF-8 -- --db "$DB"
 wait_for rs "COUNTDOWN" 10
 tmx send-keys -t e2e:rs j j j

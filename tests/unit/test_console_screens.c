@@ -125,23 +125,41 @@ typedef struct {
     int status;
 } run_result;
 
-static run_result run(const char *script, int cols, int rows, bool ro, bool ascii)
+/* Runs the console on the test database; status and err returned for the caller to check. */
+static run_result run_opts(const st_config *cfg, const char *script, int cols, int rows, bool ro, bool ascii,
+                           st_err *err)
 {
     app_script_opts o = {.db_path = db_path,
+                         .config = cfg,
                          .read_only = ro,
                          .ascii = ascii,
                          .cols = cols,
                          .rows = rows,
                          .script = script,
-                         .max_frames = -1,
-                         .no_color = false};
+                         .max_frames = -1};
     clock_freeze(&o.clock, now_t);
-    st_err err;
-    st_err_clear(&err);
+    st_err_clear(err);
     run_result r;
-    r.status = app_run_scripted(&o, &r.s, &r.n, &err);
+    r.status = app_run_scripted(&o, &r.s, &r.n, err);
+    return r;
+}
+
+static run_result run(const char *script, int cols, int rows, bool ro, bool ascii)
+{
+    st_err err;
+    run_result r = run_opts(NULL, script, cols, rows, ro, ascii, &err);
     cr_assert_eq(r.status, 0, "console exited %d: %s", r.status, err.msg);
     return r;
+}
+
+/* The ticket as stored now (caller: ticket_done). */
+static void stored_ticket(int64_t id, st_ticket *t)
+{
+    st_store *s;
+    st_err err;
+    cr_assert_eq(store_open(db_path, STORE_OPEN_RO, &s, &err), ST_OK, "%s", err.msg);
+    cr_assert_eq(store_ticket_get(s, id, t, &err), ST_OK, "%s", err.msg);
+    store_close(s);
 }
 
 static const char *snap_of(const run_result *r, const char *name)
@@ -232,15 +250,11 @@ Test(console_screens, escape_cancels_a_raise)
     run_result r = run("+abc<Esc><snap cancelled>", 80, 24, false, false);
     cr_expect(strstr(snap_of(&r, "cancelled"), "Reason") == NULL);
     app_snapshots_free(r.s, r.n);
-    st_store *s;
-    st_err err;
-    cr_assert_eq(store_open(db_path, STORE_OPEN_RO, &s, &err), ST_OK, "%s", err.msg);
     st_ticket t;
-    cr_assert_eq(store_ticket_get(s, 1, &t, &err), ST_OK);
+    stored_ticket(1, &t);
     cr_expect_str_eq(t.level, "URGENT");
     cr_expect_eq(t.version, 1);
     ticket_done(&t);
-    store_close(s);
 }
 
 Test(console_screens, triage_proposes_and_applies)
@@ -254,14 +268,10 @@ Test(console_screens, triage_proposes_and_applies)
               snap_of(&r, "triage_ticked"));
     cr_expect(strstr(snap_of(&r, "triage_prompt"), "triage: In production") != NULL);
     snap_all(&r, "");
-    st_store *s;
-    st_err err;
-    cr_assert_eq(store_open(db_path, STORE_OPEN_RO, &s, &err), ST_OK, "%s", err.msg);
     st_ticket t;
-    cr_assert_eq(store_ticket_get(s, 4, &t, &err), ST_OK);
+    stored_ticket(4, &t);
     cr_expect_str_eq(t.level, "HIGH");
     ticket_done(&t);
-    store_close(s);
 }
 
 Test(console_screens, read_only_badge_and_refusal)
@@ -318,29 +328,20 @@ Test(console_screens, remapped_keys_show_in_help)
     st_err err;
     const char *json = "{\"keys\": {\"raise\": [\"K\", \"+\"], \"quit\": [\"Q\"]}}";
     cr_assert_eq(config_parse(json, strlen(json), "test", &cfg, &err), ST_OK, "%s", err.msg);
-    app_script_opts o = {.db_path = db_path,
-                         .config = cfg,
-                         .cols = 120,
-                         .rows = 40,
-                         .script = "?<snap help>qQ",
-                         .max_frames = -1};
-    clock_freeze(&o.clock, now_t);
-    app_snapshot *s;
-    size_t n;
-    int st = app_run_scripted(&o, &s, &n, &err);
-    cr_assert_eq(st, 0, "%s", err.msg);
-    cr_assert_eq(n, 1);
-    cr_expect(strstr(s[0].text, "+ K") != NULL || strstr(s[0].text, "K +") != NULL, "%s", s[0].text);
-    cr_expect(strstr(s[0].text, "Q                quit") != NULL, "%s", s[0].text);
-    app_snapshots_free(s, n);
+    run_result r = run_opts(cfg, "?<snap help>qQ", 120, 40, false, false, &err);
+    cr_assert_eq(r.status, 0, "%s", err.msg);
+    const char *help = snap_of(&r, "help");
+    cr_expect(strstr(help, "+ K") != NULL || strstr(help, "K +") != NULL, "%s", help);
+    cr_expect(strstr(help, "Q                quit") != NULL, "%s", help);
+    app_snapshots_free(r.s, r.n);
     config_free(cfg);
 
     const char *bad = "{\"keys\": {\"fly\": [\"F\"]}}";
     cr_assert_eq(config_parse(bad, strlen(bad), "test", &cfg, &err), ST_OK, "%s", err.msg);
-    o.config = cfg;
-    st = app_run_scripted(&o, &s, &n, &err);
-    cr_expect_neq(st, 0);
+    r = run_opts(cfg, "q", 120, 40, false, false, &err);
+    cr_expect_neq(r.status, 0);
     cr_expect(strstr(err.msg, "keys.fly") != NULL, "%s", err.msg);
+    app_snapshots_free(r.s, r.n);
     config_free(cfg);
 }
 
@@ -353,15 +354,11 @@ Test(console_screens, respond_and_assign)
     cr_expect(strstr(snap_of(&r, "respond_confirm"), "first response on #3") != NULL);
     cr_expect(strstr(snap_of(&r, "assigned"), "dana") != NULL, "%s", snap_of(&r, "assigned"));
     snap_all(&r, "");
-    st_store *s;
-    st_err err;
-    cr_assert_eq(store_open(db_path, STORE_OPEN_RO, &s, &err), ST_OK, "%s", err.msg);
     st_ticket t;
-    cr_assert_eq(store_ticket_get(s, 3, &t, &err), ST_OK);
+    stored_ticket(3, &t);
     cr_expect_eq(t.first_response, now_t);
     cr_expect_str_eq(t.assignee, "dana");
     ticket_done(&t);
-    store_close(s);
 }
 
 Test(console_screens, paging_loads_only_the_visible_rows)
@@ -400,24 +397,15 @@ Test(console_screens, dashboard_draws_the_uptime_panel)
     st_err err;
     cr_assert_eq(config_parse("{}", 2, "test", &cfg, &err), ST_OK, "%s", err.msg);
     cr_assert_eq(demo_monitoring(db_path, now_t, cfg, &err), ST_OK, "%s", err.msg);
-    app_script_opts o = {.db_path = db_path,
-                         .config = cfg,
-                         .cols = 120,
-                         .rows = 40,
-                         .script = "d<idle><sleep 1><snap dash>d<snap hidden>",
-                         .max_frames = -1};
-    clock_freeze(&o.clock, now_t);
-    app_snapshot *s;
-    size_t n;
-    int st = app_run_scripted(&o, &s, &n, &err);
-    cr_assert_eq(st, 0, "%s", err.msg);
-    cr_assert_eq(n, 2);
-    cr_expect(strstr(s[0].text, "Dashboard") != NULL, "%s", s[0].text);
-    cr_expect(strstr(s[0].text, "Uptime 2026-11") != NULL, "%s", s[0].text);
-    cr_expect(strstr(s[0].text, "Downtime periods") != NULL, "%s", s[0].text);
-    cr_expect(strstr(s[0].text, "no monitoring source") == NULL);
-    cr_expect(strstr(s[0].text, "COUNTDOWN") != NULL, "the list stays above the panel");
-    cr_expect(strstr(s[1].text, "Dashboard") == NULL);
-    app_snapshots_free(s, n);
+    run_result r = run_opts(cfg, "d<idle><sleep 1><snap dash>d<snap hidden>", 120, 40, false, false, &err);
+    cr_assert_eq(r.status, 0, "%s", err.msg);
+    const char *dash = snap_of(&r, "dash"), *hidden = snap_of(&r, "hidden");
+    cr_expect(strstr(dash, "Dashboard") != NULL, "%s", dash);
+    cr_expect(strstr(dash, "Uptime 2026-11") != NULL, "%s", dash);
+    cr_expect(strstr(dash, "Downtime periods") != NULL, "%s", dash);
+    cr_expect(strstr(dash, "no monitoring source") == NULL);
+    cr_expect(strstr(dash, "COUNTDOWN") != NULL, "the list stays above the panel");
+    cr_expect(strstr(hidden, "Dashboard") == NULL);
+    app_snapshots_free(r.s, r.n);
     config_free(cfg);
 }

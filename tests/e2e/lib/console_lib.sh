@@ -24,6 +24,15 @@ DB="$T/console.db"
 # tmx ARGS...: tmux on this test's own server, with no user config.
 tmx() { tmux -L "$SOCK" -f /dev/null "$@"; }
 
+# add_tickets N LEVEL TITLE-PREFIX: N tickets "PREFIX 0".."PREFIX N-1" through the command line.
+add_tickets() {
+    i=0
+    while [ $i -lt "$1" ]; do
+        "$BIN" --db "$DB" add --title "$3 $i" --level "$2" --customer "Customer $i" >/dev/null || fail "add $3 $i"
+        i=$((i + 1))
+    done
+}
+
 # start_console NAME ENV... -- ARGS...: runs slatop in a new session (first call) or window,
 # under `env ENV...`, recording its exit status in $T/NAME.exit. The window is named NAME.
 start_console() {
