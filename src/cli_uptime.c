@@ -106,6 +106,8 @@ static void print_text(strbuf *sb, const char *month, const uptime_report *r, bo
     sb_printf(sb, "Uptime %s%s%s\n", month, running ? " (month to date)" : "",
               r->complete ? "" : "  [incomplete]");
     sb_printf(sb, "  uptime        %.3f%%", r->uptime_percent);
+    if (running)
+        sb_printf(sb, " of the month (month to date %.3f%%)", r->mtd_uptime_percent);
     if (r->has_target)
         sb_printf(sb, " (target %.3f%%)", r->target_percent);
     sb_append(sb, "\n");

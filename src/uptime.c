@@ -208,14 +208,14 @@ st_code uptime_compute(const uptime_input *in, uptime_report *out, st_err *err)
     }
 
     double down = (double)out->downtime_minutes;
-    if (elapsed > 0)
-        out->uptime_percent = ((double)elapsed - down) / (double)elapsed * 100.0;
-    else
-        out->uptime_percent = 100.0;
+    /* The contract's formula, over the whole month (for a running month: what it would be with no
+     * more downtime); month-to-date over the minutes elapsed. */
+    out->uptime_percent = ((double)minutes - down) / (double)minutes * 100.0;
+    out->mtd_uptime_percent = elapsed > 0 ? ((double)elapsed - down) / (double)elapsed * 100.0 : 100.0;
     if (elapsed == minutes)
-        out->uptime_percent = ((double)minutes - down) / (double)minutes * 100.0;
+        out->mtd_uptime_percent = out->uptime_percent; /* same value, same rounding */
     /* Month end at the month-to-date rate of downtime per elapsed minute. */
-    out->projected_uptime_percent = out->uptime_percent;
+    out->projected_uptime_percent = out->mtd_uptime_percent;
 
     out->has_target = in->has_target;
     if (in->has_target) {

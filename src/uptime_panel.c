@@ -338,12 +338,12 @@ size_t uptime_panel_render(const uptime_panel *p, st_time now, int cols, bool as
         else
             add(&ls, UPL_OK, "State: up");
         if (r->has_target)
-            add(&ls, r->uptime_percent >= r->target_percent ? UPL_OK : UPL_ERROR,
-                "Month to date %.3f%%  target %.3f%%  projected %.3f%%", r->uptime_percent, r->target_percent,
-                r->projected_uptime_percent);
+            add(&ls, r->mtd_uptime_percent >= r->target_percent ? UPL_OK : UPL_ERROR,
+                "Month to date %.3f%%  target %.3f%%  projected %.3f%%", r->mtd_uptime_percent,
+                r->target_percent, r->projected_uptime_percent);
         else
             add(&ls, UPL_NORMAL, "Month to date %.3f%%  (the policy sets no uptime target)",
-                r->uptime_percent);
+                r->mtd_uptime_percent);
         if (r->has_target) {
             int width = ls.cols - 40;
             if (width > 30)

@@ -69,12 +69,13 @@ typedef struct {
 } uptime_maint;
 
 typedef struct {
-    int64_t minutes;          /* minutes in the month */
-    int64_t elapsed_minutes;  /* minutes of the month before now (== minutes for a past month) */
-    int64_t downtime_minutes; /* not excluded */
-    int64_t excluded_minutes; /* downtime minutes excluded by maintenance */
-    int64_t no_data_minutes;  /* among the elapsed minutes */
-    double uptime_percent;    /* (minutes - downtime) / minutes; month-to-date for a running month */
+    int64_t minutes;           /* minutes in the month */
+    int64_t elapsed_minutes;   /* minutes of the month before now (== minutes for a past month) */
+    int64_t downtime_minutes;  /* not excluded */
+    int64_t excluded_minutes;  /* downtime minutes excluded by maintenance */
+    int64_t no_data_minutes;   /* among the elapsed minutes */
+    double uptime_percent;     /* SPEC: (minutes in month - downtime) / minutes in month, x 100 */
+    double mtd_uptime_percent; /* month to date: (elapsed - downtime) / elapsed (== above when over) */
     bool has_target;
     double target_percent;
     double budget_minutes;      /* (1 - target) * minutes in month */

@@ -259,7 +259,8 @@ Test(uptime, month_to_date_budget_burn_and_projection)
     cr_assert_eq(r.downtime_minutes, 20);
     cr_assert_eq(r.no_data_minutes, 0); /* future minutes are not no-data */
     cr_assert_not(r.complete);          /* the month is not over */
-    cr_assert_float_eq(r.uptime_percent, (14400 - 20) * 100.0 / 14400, 1e-12);
+    cr_assert_float_eq(r.mtd_uptime_percent, (14400 - 20) * 100.0 / 14400, 1e-12);
+    cr_assert_float_eq(r.uptime_percent, (NMIN - 20) * 100.0 / NMIN, 1e-12); /* SPEC formula */
     cr_assert_float_eq(r.projected_uptime_percent, 100.0 - 20.0 / 14400 * 100.0, 1e-9);
     cr_assert_float_eq(r.budget_minutes, 43.2, 1e-9);
     cr_assert_float_eq(r.budget_left_minutes, 23.2, 1e-9);
@@ -367,7 +368,8 @@ Test(uptime, random_months_match_the_reference)
                 cr_assert_gt(r.periods[k].start, r.periods[k - 1].end - 1);
         }
         cr_assert_eq(sum, down);
-        cr_assert_float_eq(r.uptime_percent, (700.0 - (double)down) / 700.0 * 100.0, 1e-9);
+        cr_assert_float_eq(r.mtd_uptime_percent, (700.0 - (double)down) / 700.0 * 100.0, 1e-9);
+        cr_assert_float_eq(r.uptime_percent, (NMIN - (double)down) / NMIN * 100.0, 1e-9);
         uptime_report_done(&r);
         free(m);
     }
