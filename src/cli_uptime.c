@@ -216,9 +216,16 @@ static st_code fetch_month(run_state *r, const cli_globals *g, st_time ms, st_ti
         fprintf(stderr, "slatop: uptime: warning: status page: %s (using cached windows)\n", m);
         free(m);
     }
-    if (rc == ST_OK && !g->read_only)
-        rc = uptime_cache_save(r->store, r->key, r->sp_key, ms, me, now, *minutes, *n, 0, *partial, r->sp_win,
-                               r->n_sp_win, NULL, err);
+    st_err cache_err;
+    /* The report does not depend on the cache: a database that cannot be written (locked, full,
+     * read-only file) costs only the caching, said once. */
+    if (rc == ST_OK && !g->read_only &&
+        uptime_cache_save(r->store, r->key, r->sp_key, ms, me, now, *minutes, *n, 0, *partial, r->sp_win,
+                          r->n_sp_win, NULL, &cache_err) != ST_OK) {
+        char *m = text_sanitize(cache_err.msg, MB_CUR_MAX == 1);
+        fprintf(stderr, "slatop: uptime: warning: not cached: %s\n", m);
+        free(m);
+    }
     return rc;
 }
 
