@@ -200,6 +200,11 @@ static void set_theme(con_state *c)
 
 /* ---- layout ---- */
 
+view_result view_pass_shared(st_action a)
+{
+    return (a == ACT_HELP || a == ACT_DASHBOARD || a == ACT_RELOAD || a == ACT_COMMAND) ? VR_PASS : VR_NONE;
+}
+
 view *view_new(const view_ops *ops, void *priv)
 {
     view *v = xcalloc(1, sizeof *v);

@@ -127,7 +127,7 @@ static view_result key(view *v, con_state *c, st_action act, km_key k)
     case ACT_AUDIT:
         return VR_NONE;
     default:
-        return VR_PASS;
+        return view_pass_shared(act);
     }
 }
 

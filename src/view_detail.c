@@ -177,7 +177,7 @@ static view_result key(view *v, con_state *c, st_action a, km_key k)
         con_msg(c, false, "go back to the list (q) to change the ticket");
         return VR_NONE;
     default:
-        return VR_PASS;
+        return view_pass_shared(a);
     }
 }
 

@@ -49,7 +49,7 @@ static view_result key(view *v, con_state *c, st_action a, km_key k)
         return r;
     if (a == ACT_HELP || a == ACT_BACK || a == ACT_QUIT)
         return VR_CLOSE;
-    return VR_NONE;
+    return view_pass_shared(a);
 }
 
 static void destroy(view *v)

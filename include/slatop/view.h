@@ -45,6 +45,10 @@ struct view {
     void *priv; /* owned by the view (destroy) */
 };
 
+/* For a full-screen view's unhandled actions: VR_PASS for the actions every view shares (help,
+ * dashboard, reload, the command prompt), VR_NONE for the rest, so that a key meant for the list
+ * never acts on the list hidden below a detail or the audit log. */
+view_result view_pass_shared(st_action a);
 /* Creates a view (ui places its window when pushed). priv ownership passes to the view. */
 view *view_new(const view_ops *ops, void *priv);
 /* Pushes v on top of the stack (ui takes ownership). */
