@@ -72,16 +72,32 @@ static void settle(uptime_panel *p, st_time now)
     cr_assert_not(uptime_panel_busy(p));
 }
 
-Test(uptime_panel, fetches_caches_and_keeps_the_last_picture)
+/* A config whose monitoring source is the demo's data for `now`, written to DIR/mon. */
+static st_config demo_config(st_time now, char **mon)
 {
-    st_time now = MS + 5 * 86400 + 12 * 3600;
-    char *mon = xasprintf("%s/mon", dir);
+    *mon = xasprintf("%s/mon", dir);
     st_config cfg;
     memset(&cfg, 0, sizeof cfg);
     st_err err;
-    cr_assert_eq(demo_uptime_write(mon, now, &cfg.prometheus, &cfg.statuspage_url, &err), ST_OK, "%s",
+    cr_assert_eq(demo_uptime_write(*mon, now, &cfg.prometheus, &cfg.statuspage_url, &err), ST_OK, "%s",
                  err.msg);
     cfg.has_prometheus = true;
+    return cfg;
+}
+
+static void demo_config_done(st_config *cfg, char *mon)
+{
+    demo_uptime_config_done(&cfg->prometheus);
+    free(cfg->statuspage_url);
+    free(mon);
+}
+
+Test(uptime_panel, fetches_caches_and_keeps_the_last_picture)
+{
+    st_time now = MS + 5 * 86400 + 12 * 3600;
+    char *mon;
+    st_config cfg = demo_config(now, &mon);
+    st_err err;
     st_store *s = open_db(now);
 
     uptime_panel *p;
@@ -122,22 +138,16 @@ Test(uptime_panel, fetches_caches_and_keeps_the_last_picture)
     uptime_panel_free(p);
 
     store_close(s);
-    demo_uptime_config_done(&cfg.prometheus);
-    free(cfg.statuspage_url);
-    free(mon);
+    demo_config_done(&cfg, mon);
     free(gone);
 }
 
 Test(uptime_panel, down_now)
 {
     st_time now = MS + 2 * 86400 + 610 * 60 + 5; /* inside the day-2 outage (from 10:00) */
-    char *mon = xasprintf("%s/mon", dir);
-    st_config cfg;
-    memset(&cfg, 0, sizeof cfg);
+    char *mon;
+    st_config cfg = demo_config(now, &mon);
     st_err err;
-    cr_assert_eq(demo_uptime_write(mon, now, &cfg.prometheus, &cfg.statuspage_url, &err), ST_OK, "%s",
-                 err.msg);
-    cfg.has_prometheus = true;
     st_store *s = open_db(now);
     uptime_panel *p;
     cr_assert_eq(uptime_panel_new(&cfg, s, true, now, &p, &err), ST_OK, "%s", err.msg);
@@ -147,9 +157,7 @@ Test(uptime_panel, down_now)
     free(t);
     uptime_panel_free(p);
     store_close(s);
-    demo_uptime_config_done(&cfg.prometheus);
-    free(cfg.statuspage_url);
-    free(mon);
+    demo_config_done(&cfg, mon);
 }
 
 Test(uptime_panel, no_source)
