@@ -1,3 +1,4 @@
+#define _GNU_SOURCE /* memmem, explicit_bzero */
 /* fetcher: curl multi transfers for the monitoring sources (see fetcher.h). */
 #define _POSIX_C_SOURCE 200809L
 #include "slatop/fetcher.h"
@@ -28,6 +29,11 @@ typedef struct xfer {
     st_mono retry_at; /* when waiting to retry */
     strbuf body;
     char errbuf[CURL_ERROR_SIZE];
+    /* This transfer's credentials in every form a server could echo back (a debugging proxy or
+     * a misconfigured server may quote the request): masked out of whatever it answers, so no
+     * later error message or display can show them. */
+    char *secrets[4];
+    size_t n_secrets;
 } xfer;
 
 struct fetcher {
@@ -89,6 +95,52 @@ static void redact_text(strbuf *sb, const char *msg)
     sb_append(sb, p);
 }
 
+static char *base64(const char *s)
+{
+    static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    size_t n = strlen(s);
+    strbuf sb;
+    sb_init(&sb);
+    for (size_t i = 0; i < n; i += 3) {
+        unsigned v = (unsigned char)s[i] << 16;
+        if (i + 1 < n)
+            v |= (unsigned char)s[i + 1] << 8;
+        if (i + 2 < n)
+            v |= (unsigned char)s[i + 2];
+        sb_append_c(&sb, tab[(v >> 18) & 63]);
+        sb_append_c(&sb, tab[(v >> 12) & 63]);
+        sb_append_c(&sb, i + 1 < n ? tab[(v >> 6) & 63] : '=');
+        sb_append_c(&sb, i + 2 < n ? tab[v & 63] : '=');
+    }
+    return sb_steal(&sb);
+}
+
+/* Secrets shorter than this are not masked: masking two letters would corrupt real data. */
+#define MIN_SECRET_LEN 4
+
+static void add_secret(xfer *x, char *owned)
+{
+    if (owned && strlen(owned) >= MIN_SECRET_LEN && x->n_secrets < sizeof x->secrets / sizeof x->secrets[0])
+        x->secrets[x->n_secrets++] = owned;
+    else if (owned) {
+        explicit_bzero(owned, strlen(owned));
+        free(owned);
+    }
+}
+
+/* Overwrites every occurrence of a secret in buf[0..len) with '*', keeping the length. */
+static void mask_secrets(const xfer *x, char *buf, size_t len)
+{
+    for (size_t i = 0; i < x->n_secrets; i++) {
+        size_t k = strlen(x->secrets[i]);
+        char *p = buf, *end = buf + len;
+        while ((size_t)(end - p) >= k && (p = memmem(p, (size_t)(end - p), x->secrets[i], k)) != NULL) {
+            memset(p, '*', k);
+            p += k;
+        }
+    }
+}
+
 static size_t write_cb(char *data, size_t size, size_t nmemb, void *user)
 {
     xfer *x = user;
@@ -113,6 +165,10 @@ static void xfer_free(xfer *x)
     free(x->url_redacted);
     free(x->post_body);
     sb_done(&x->body);
+    for (size_t i = 0; i < x->n_secrets; i++) {
+        explicit_bzero(x->secrets[i], strlen(x->secrets[i]));
+        free(x->secrets[i]);
+    }
     free(x);
 }
 
@@ -202,6 +258,14 @@ st_code fetcher_add(fetcher *f, const fetch_request *req, st_err *err)
         x->post_body = xstrdup(req->post_body);
         SETOPT(CURLOPT_POSTFIELDS, x->post_body);
         SETOPT(CURLOPT_POSTFIELDSIZE, (long)strlen(x->post_body));
+    }
+    if (req->bearer)
+        add_secret(x, xstrdup(req->bearer));
+    if (req->password) {
+        add_secret(x, xstrdup(req->password));
+        char *pair = xasprintf("%s:%s", req->username ? req->username : "", req->password);
+        add_secret(x, base64(pair));
+        add_secret(x, pair);
     }
     if (!is_file && req->bearer) {
         SETOPT(CURLOPT_XOAUTH2_BEARER, req->bearer);
@@ -314,6 +378,7 @@ static void finish(fetcher *f, xfer *x, CURLcode cc)
     } else if (cc != CURLE_OK) {
         strbuf sb;
         sb_init(&sb);
+        mask_secrets(x, x->errbuf, strlen(x->errbuf));
         redact_text(&sb, x->errbuf[0] ? x->errbuf : curl_easy_strerror(cc));
         char tries[48] = "";
         if (x->attempts > 1)
@@ -323,6 +388,7 @@ static void finish(fetcher *f, xfer *x, CURLcode cc)
     } else {
         r.len = x->body.len;
         r.body = x->body.buf ? sb_steal(&x->body) : xstrdup("");
+        mask_secrets(x, r.body, r.len);
     }
     push_done(f, &r);
     unlink_xfer(f, x);
