@@ -49,7 +49,7 @@ static void load(audit_view *a, con_state *c)
             snprintf(tk, sizeof tk, "#%lld", (long long)x->ticket_id);
         pager_add(&a->p, EL_NORMAL, x->ticket_id, true, "%5lld %s %-10s %-14s %6s %s%s%s %s%s%s",
                   (long long)x->seq, at, x->actor, au_kind_name(x->kind), tk,
-                  x->from_level ? x->from_level : "", x->from_level || x->to_level ? "->" : "",
+                  x->from_level ? x->from_level : "", x->from_level && x->to_level ? "->" : "",
                   x->to_level ? x->to_level : "", x->detail ? x->detail : "",
                   x->detail && x->reason ? " " : "", x->reason ? x->reason : "");
     }

@@ -133,7 +133,7 @@ static void build(detail *d, con_state *c)
     duration_format_hms(total, tot);
     pager_add(p, EL_DIM, 0, false, "  counted in total %s", tot);
     pager_add(p, EL_NORMAL, 0, false, "%s", "");
-    pager_add(p, EL_HEADER, 0, false, "History (%zu entries)", d->n_hist);
+    pager_add(p, EL_HEADER, 0, false, "History: %zu %s", d->n_hist, d->n_hist == 1 ? "entry" : "entries");
     for (size_t i = 0; i < d->n_hist; i++) {
         const st_audit_entry *a = &d->hist[i];
         char at[64];
