@@ -542,6 +542,13 @@ static st_code con_init(con_state *c, const char *db_path, const st_config *conf
     st_code rc = ST_OK;
     if (config && config->n_keys)
         rc = km_apply_config(&c->keys, config->keys, config->n_keys, err);
+    for (size_t i = 0; rc == ST_OK && config && i < config->n_colors; i++)
+        if (!ui_theme_element_known(config->colors[i].element))
+            rc = st_fail(
+                err, ST_INVALID,
+                "theme.%s: unknown element (normal ok warn paused breached met missed selected header "
+                "status error badge dim)",
+                config->colors[i].element);
     if (rc != ST_OK) {
         st_err_prefix(err, "%s", config->path ? config->path : "config");
         return rc;

@@ -133,12 +133,25 @@ static short color_by_name(const char *name)
     for (short i = 0; i < 8; i++)
         if (strcasecmp(name, names[i]) == 0)
             return i;
+    if (strncasecmp(name, "color", 5) == 0) { /* color0..color255, as far as the terminal has them */
+        long n = strtol(name + 5, NULL, 10);
+        if (n >= 0 && n < COLORS && n < 256)
+            return (short)n;
+    }
     return -1;
 }
 
 static const char *element_names[EL_COUNT] = {"normal", "ok",     "warn",     "paused", "breached",
                                               "met",    "missed", "selected", "header", "status",
                                               "error",  "badge",  "dim"};
+
+bool ui_theme_element_known(const char *name)
+{
+    for (int e = 0; e < EL_COUNT; e++)
+        if (strcmp(element_names[e], name) == 0)
+            return true;
+    return false;
+}
 
 static void set_theme(con_state *c)
 {

@@ -409,3 +409,29 @@ Test(console_screens, dashboard_draws_the_uptime_panel)
     app_snapshots_free(r.s, r.n);
     config_free(cfg);
 }
+
+Test(console_screens, themes_mono_and_custom)
+{
+    const char *good[] = {"{\"theme\": \"mono\"}",
+                          "{\"theme\": {\"breached\": {\"fg\": \"white\", \"bg\": \"red\", \"bold\": true},"
+                          " \"selected\": {\"fg\": \"color208\", \"reverse\": true}}}"};
+    for (size_t i = 0; i < 2; i++) {
+        st_config *cfg;
+        st_err err;
+        cr_assert_eq(config_parse(good[i], strlen(good[i]), "test", &cfg, &err), ST_OK, "%s", err.msg);
+        run_result r = run_opts(cfg, "<snap themed>", 80, 24, false, false, &err);
+        cr_assert_eq(r.status, 0, "%s", err.msg);
+        cr_expect(strstr(snap_of(&r, "themed"), "-0:30:00") != NULL);
+        app_snapshots_free(r.s, r.n);
+        config_free(cfg);
+    }
+    const char *bad = "{\"theme\": {\"breachd\": {\"fg\": \"red\"}}}";
+    st_config *cfg;
+    st_err err;
+    cr_assert_eq(config_parse(bad, strlen(bad), "test", &cfg, &err), ST_OK, "%s", err.msg);
+    run_result r = run_opts(cfg, "q", 80, 24, false, false, &err);
+    cr_expect_neq(r.status, 0);
+    cr_expect(strstr(err.msg, "theme.breachd") != NULL, "%s", err.msg);
+    app_snapshots_free(r.s, r.n);
+    config_free(cfg);
+}
