@@ -289,6 +289,11 @@ Test(console_screens, too_small_and_back)
     cr_expect(strstr(snap_of(&r, "too_small"), "terminal too small") != NULL);
     cr_expect(strstr(snap_of(&r, "recovered"), "COUNTDOWN") != NULL);
     snap_all(&r, "");
+    /* starting small, even 1x1, then growing */
+    r = run("<snap small_start><resize 1x1><resize 2x40><resize 120x40><snap grown>", 40, 10, false, false);
+    cr_expect(strstr(snap_of(&r, "small_start"), "too small") != NULL, "%s", snap_of(&r, "small_start"));
+    cr_expect(strstr(snap_of(&r, "grown"), "COUNTDOWN") != NULL, "%s", snap_of(&r, "grown"));
+    app_snapshots_free(r.s, r.n);
 }
 
 Test(console_screens, ascii_locale_has_only_ascii)
