@@ -3,23 +3,9 @@
  * no unsafe code point and no newline or tab; the ASCII form is printable ASCII; text_fit with
  * padding is exactly `cols` wide; json_append_string gives one valid JSON string, safe to print,
  * that decodes to the input whenever the input was valid UTF-8. */
-#include <cjson/cJSON.h>
-
 #include "../tools/reliability/relutil.h"
 #include "fuzz_common.h"
 #include "slatop/text.h"
-
-static bool valid_utf8(const char *s)
-{
-    size_t n = strlen(s), i = 0;
-    while (i < n) {
-        int32_t cp;
-        i += rel_utf8_next((const unsigned char *)s + i, n - i, &cp);
-        if (cp < 0)
-            return false;
-    }
-    return true;
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -57,7 +43,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     cJSON *j = cJSON_ParseWithLength(sb.buf, sb.len);
     if (j == NULL || !cJSON_IsString(j))
         __builtin_trap();
-    if (valid_utf8(in) && strcmp(j->valuestring, in) != 0)
+    if (rel_valid_utf8(in) && strcmp(j->valuestring, in) != 0)
         __builtin_trap();
     cJSON_Delete(j);
     sb_done(&sb);

@@ -68,13 +68,11 @@ static char *dump(const fixture *f, size_t *len)
 
 static void setup(fixture *f)
 {
-    f->dir = rel_mkdtemp("badinput");
-    cr_assert(f->dir != NULL);
-    f->db = path_in(f, "bad.db");
-    char *policy = xasprintf("%s/share/policies/haptik.json", rel_source_dir());
+    char why[600];
+    f->db = rel_init_db("bad", &f->dir, why, sizeof why);
+    cr_assert(f->db != NULL, "%s", why);
     rel_result r;
     rel_result_init(&r);
-    cr_assert_eq(REL_RUN(&r, "--db", f->db, "init", "--policy", policy), 0, "init: %s", r.err.buf);
     cr_assert_eq(REL_RUN(&r, "--db", f->db, "add", "--title", "top", "--level", "S0", "--ref", "R-1"), 0, "%s",
                  r.err.buf);
     cr_assert_eq(REL_RUN(&r, "--db", f->db, "add", "--title", "bottom", "--level", "S3", "--ref", "R-2"), 0, "%s",
@@ -82,7 +80,6 @@ static void setup(fixture *f)
     cr_assert_eq(REL_RUN(&r, "--db", f->db, "add", "--title", "middle", "--ref", "R-3"), 0, "%s", r.err.buf);
     cr_assert_eq(REL_RUN(&r, "--db", f->db, "raise", "3", "--reason", "setup"), 0, "%s", r.err.buf);
     rel_result_done(&r);
-    free(policy);
     size_t n1, n2;
     char *a = dump(f, &n1);
     char *b = dump(f, &n2);

@@ -26,18 +26,6 @@ static int level_index(const char *id)
     return -1;
 }
 
-static const char *jstr(const cJSON *o, const char *key)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-static long jint(const cJSON *o, const char *key)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-    return cJSON_IsNumber(v) ? (long)v->valuedouble : -1;
-}
-
 static bool has_busy(const char *s)
 {
     return s != NULL && (rel_contains_ci(s, "busy") || rel_contains_ci(s, "locked"));
@@ -62,8 +50,8 @@ static void worker(int w, const char *db, long changes, FILE *log)
             continue;
         }
         cJSON *t = cJSON_ParseWithLength(r.out.buf ? r.out.buf : "", r.out.len);
-        long version = jint(t, "version");
-        int lv = level_index(jstr(t, "level"));
+        long version = rel_jint(t, "version");
+        int lv = level_index(rel_jstr(t, "level"));
         cJSON_Delete(t);
         rel_result_done(&r);
         if (version < 1 || lv < 0) {
@@ -89,21 +77,14 @@ static void worker(int w, const char *db, long changes, FILE *log)
     }
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 Test(reliability_concurrent, four_engineers_lose_no_update, .timeout = 300)
 {
     long changes = rel_env_long("SLATOP_CONCURRENT_CHANGES", rel_under_asan() ? 150 : 1000);
-    char *dir = rel_mkdtemp("conc");
-    cr_assert(dir != NULL);
-    char *db = xasprintf("%s/conc.db", dir);
-    char *policy = xasprintf("%s/share/policies/haptik.json", rel_source_dir());
+    char *dir = NULL, why[600];
+    char *db = rel_init_db("conc", &dir, why, sizeof why);
+    cr_assert(db != NULL, "%s", why);
     rel_result r;
     rel_result_init(&r);
-    cr_assert_eq(REL_RUN(&r, "--db", db, "init", "--policy", policy), 0, "init: %s", r.err.buf);
     /* 20 tickets in one import: spread over every level so that raises and lowers both happen. */
     strbuf imp;
     sb_init(&imp);
@@ -192,26 +173,26 @@ Test(reliability_concurrent, four_engineers_lose_no_update, .timeout = 300)
     size_t n_logged = 0;
     const cJSON *e;
     cJSON_ArrayForEach(e, audit) {
-        long tid = jint(e, "ticket_id");
-        const char *kind = jstr(e, "kind");
+        long tid = rel_jint(e, "ticket_id");
+        const char *kind = rel_jstr(e, "kind");
         if (tid < 1 || tid > N_TICKETS || kind == NULL)
             continue;
         if (strcmp(kind, "created") == 0) {
-            replay[tid] = jstr(e, "to_level") ? jstr(e, "to_level") : LEVELS[(tid - 1) % 4];
+            replay[tid] = rel_jstr(e, "to_level") ? rel_jstr(e, "to_level") : LEVELS[(tid - 1) % 4];
         } else if (strcmp(kind, "reprioritized") == 0) {
-            const char *from = jstr(e, "from_level"), *to = jstr(e, "to_level");
+            const char *from = rel_jstr(e, "from_level"), *to = rel_jstr(e, "to_level");
             cr_assert(replay[tid] != NULL && from != NULL && strcmp(from, replay[tid]) == 0,
                       "lost update: ticket %ld entry %ld changes from %s but the ticket was %s", tid,
-                      jint(e, "seq"), from ? from : "null", replay[tid] ? replay[tid] : "null");
+                      rel_jint(e, "seq"), from ? from : "null", replay[tid] ? replay[tid] : "null");
             cr_assert(to != NULL);
             replay[tid] = to;
             n_changes[tid]++;
-            logged[n_logged++] = (char *)jstr(e, "reason");
+            logged[n_logged++] = (char *)rel_jstr(e, "reason");
         }
     }
     cr_assert_eq(n_logged, n_acc, "%zu reprioritized entries in the log, %zu changes accepted", n_logged, n_acc);
-    qsort(logged, n_logged, sizeof *logged, cmp_str);
-    qsort(accepted, n_acc, sizeof *accepted, cmp_str);
+    qsort(logged, n_logged, sizeof *logged, rel_cmp_str);
+    qsort(accepted, n_acc, sizeof *accepted, rel_cmp_str);
     for (size_t i = 0; i < n_acc; i++)
         cr_assert(logged[i] != NULL && strcmp(logged[i], accepted[i]) == 0,
                   "accepted change %s does not match the log (%s)", accepted[i], logged[i] ? logged[i] : "null");
@@ -219,12 +200,12 @@ Test(reliability_concurrent, four_engineers_lose_no_update, .timeout = 300)
     int seen = 0;
     const cJSON *t;
     cJSON_ArrayForEach(t, list) {
-        long id = jint(t, "id");
+        long id = rel_jint(t, "id");
         cr_assert(id >= 1 && id <= N_TICKETS);
-        cr_assert_str_eq(jstr(t, "level"), replay[id], "ticket %ld: level %s, audit replay says %s", id,
-                         jstr(t, "level"), replay[id]);
-        cr_assert_eq(jint(t, "version"), 1 + n_changes[id], "ticket %ld: version %ld after %ld changes", id,
-                     jint(t, "version"), n_changes[id]);
+        cr_assert_str_eq(rel_jstr(t, "level"), replay[id], "ticket %ld: level %s, audit replay says %s", id,
+                         rel_jstr(t, "level"), replay[id]);
+        cr_assert_eq(rel_jint(t, "version"), 1 + n_changes[id], "ticket %ld: version %ld after %ld changes", id,
+                     rel_jint(t, "version"), n_changes[id]);
         seen++;
     }
     cr_assert_eq(seen, N_TICKETS);
@@ -242,5 +223,4 @@ Test(reliability_concurrent, four_engineers_lose_no_update, .timeout = 300)
     rel_rmtree(dir);
     free(dir);
     free(db);
-    free(policy);
 }

@@ -73,13 +73,11 @@ static void run_console(const char *db, const char *keys_path, strbuf *out, int 
 
 Test(reliability_console, hostile_text_never_reaches_the_terminal_raw, .timeout = 120)
 {
-    char *dir = rel_mkdtemp("console");
-    cr_assert(dir != NULL);
-    char *db = xasprintf("%s/c.db", dir);
-    char *policy = xasprintf("%s/share/policies/haptik.json", rel_source_dir());
+    char *dir = NULL, why[600];
+    char *db = rel_init_db("console", &dir, why, sizeof why);
+    cr_assert(db != NULL, "%s", why);
     rel_result r;
     rel_result_init(&r);
-    cr_assert_eq(REL_RUN(&r, "--db", db, "init", "--policy", policy), 0, "init: %s", r.err.buf);
     for (size_t i = 0; i < N_HOSTILE; i++) {
         cr_assert_eq(REL_RUN(&r, "--db", db, "add", "--title", HOSTILE[i], "--customer", HOSTILE[i], "--level", "S2"),
                      0, "add: %s", r.err.buf);
@@ -135,7 +133,6 @@ Test(reliability_console, hostile_text_never_reaches_the_terminal_raw, .timeout 
             out.len, n_esc);
     sb_done(&out);
     free(keys_path);
-    free(policy);
     rel_rmtree(dir);
     free(dir);
     free(db);

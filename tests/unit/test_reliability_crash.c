@@ -36,11 +36,6 @@ static void ack_push(ack_log *a, const char *reason)
     a->reasons[a->n++] = xstrdup(reason);
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static void slot_spawn(writer_slot *w, int slot, const char *db, long *counter)
 {
     int ticket = 1 + rand() % N_TICKETS;
@@ -98,18 +93,6 @@ static cJSON *run_json(const char *db, const char *what, const char *a1, const c
     return j;
 }
 
-static const char *jstr(const cJSON *o, const char *key)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-static long jint(const cJSON *o, const char *key)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-    return cJSON_IsNumber(v) ? (long)v->valuedouble : -1;
-}
-
 /* Every check after a kill; returns the number of acknowledged changes verified. */
 static size_t check_database(const char *db, ack_log *acks, int kill_no)
 {
@@ -140,28 +123,28 @@ static size_t check_database(const char *db, ack_log *acks, int kill_no)
     const char *last_level[N_TICKETS + 1] = {0};
     const cJSON *e;
     cJSON_ArrayForEach(e, audit) {
-        long tid = jint(e, "ticket_id");
-        const char *to = jstr(e, "to_level");
-        const char *kind = jstr(e, "kind");
-        const char *reason = jstr(e, "reason");
+        long tid = rel_jint(e, "ticket_id");
+        const char *to = rel_jstr(e, "to_level");
+        const char *kind = rel_jstr(e, "kind");
+        const char *reason = rel_jstr(e, "reason");
         if (tid >= 1 && tid <= N_TICKETS && to != NULL)
             last_level[tid] = to;
         if (kind != NULL && strcmp(kind, "reprioritized") == 0 && reason != NULL)
             logged[n_logged++] = (char *)reason;
     }
-    qsort(logged, n_logged, sizeof *logged, cmp_str);
+    qsort(logged, n_logged, sizeof *logged, rel_cmp_str);
     for (size_t i = 1; i < n_logged; i++)
         cr_assert(strcmp(logged[i - 1], logged[i]) != 0, "kill %d: change %s is in the audit log twice",
                   kill_no, logged[i]);
     for (size_t i = 0; i < acks->n; i++)
-        cr_assert(bsearch(&acks->reasons[i], logged, n_logged, sizeof *logged, cmp_str) != NULL,
+        cr_assert(bsearch(&acks->reasons[i], logged, n_logged, sizeof *logged, rel_cmp_str) != NULL,
                   "kill %d: acknowledged change %s has no audit entry", kill_no, acks->reasons[i]);
 
     int seen = 0;
     const cJSON *t;
     cJSON_ArrayForEach(t, list) {
-        long id = jint(t, "id");
-        const char *lv = jstr(t, "level");
+        long id = rel_jint(t, "id");
+        const char *lv = rel_jstr(t, "level");
         cr_assert(id >= 1 && id <= N_TICKETS && lv != NULL, "kill %d: odd ticket in list --json", kill_no);
         cr_assert(last_level[id] != NULL, "kill %d: ticket %ld has no audit entry with a level", kill_no, id);
         cr_assert_str_eq(lv, last_level[id], "kill %d: ticket %ld is %s but its last audit entry says %s",
@@ -177,13 +160,11 @@ static size_t check_database(const char *db, ack_log *acks, int kill_no)
 
 Test(reliability_crash, sigkill_200_times_keeps_every_acknowledged_change, .timeout = 175)
 {
-    char *dir = rel_mkdtemp("crash");
-    cr_assert(dir != NULL);
-    char *db = xasprintf("%s/crash.db", dir);
-    char *policy = xasprintf("%s/share/policies/haptik.json", rel_source_dir());
+    char *dir = NULL, why[600];
+    char *db = rel_init_db("crash", &dir, why, sizeof why);
+    cr_assert(db != NULL, "%s", why);
     rel_result r;
     rel_result_init(&r);
-    cr_assert_eq(REL_RUN(&r, "--db", db, "init", "--policy", policy), 0, "init: %s", r.err.buf);
     for (int i = 0; i < N_TICKETS; i++) {
         char title[32];
         snprintf(title, sizeof title, "crash ticket %d", i + 1);
@@ -255,5 +236,4 @@ Test(reliability_crash, sigkill_200_times_keeps_every_acknowledged_change, .time
     rel_rmtree(dir);
     free(dir);
     free(db);
-    free(policy);
 }

@@ -42,19 +42,6 @@ static const hostile CORPUS[] = {
 };
 #define N_CORPUS (sizeof CORPUS / sizeof CORPUS[0])
 
-static bool valid_utf8(const char *s)
-{
-    const unsigned char *u = (const unsigned char *)s;
-    size_t n = strlen(s), i = 0;
-    while (i < n) {
-        int32_t cp;
-        i += rel_utf8_next(u + i, n - i, &cp);
-        if (cp < 0)
-            return false;
-    }
-    return true;
-}
-
 /* Appends s as a JSON string for the import file: controls escaped, other bytes as they are. */
 static void json_put(strbuf *sb, const char *s)
 {
@@ -150,7 +137,7 @@ static char *json_strings(const char *what, const char *out)
  * otherwise some string must carry U+FFFD where the invalid bytes were. */
 static void expect_string(const char *what, const char *strings, const char *text, const char *name)
 {
-    if (valid_utf8(text)) {
+    if (rel_valid_utf8(text)) {
         char *needle = xasprintf("\x01%s\x01", text);
         cr_assert(strstr(strings, needle) != NULL, "%s: decoded JSON lacks %s exactly", what, name);
         free(needle);
@@ -188,7 +175,7 @@ static void setup(fixture *f)
     sb_append(&imp, "[\n");
     size_t n_imp = 0;
     for (size_t i = 0; i < N_CORPUS; i++) {
-        strbuf *b = valid_utf8(CORPUS[i].text) ? &imp : &bad;
+        strbuf *b = rel_valid_utf8(CORPUS[i].text) ? &imp : &bad;
         if (b == &imp && n_imp++ > 0)
             sb_append(b, ",\n");
         sb_append(b, "{\"title\": ");
@@ -266,7 +253,7 @@ Test(reliability_hostile, json_outputs_escape_and_round_trip, .timeout = 120)
         char ref[300];
         snprintf(ref, sizeof ref, "add-%zu-%s", i, CORPUS[i].text);
         expect_string("list --json ref", strings, ref, CORPUS[i].name);
-        if (valid_utf8(CORPUS[i].text)) {
+        if (rel_valid_utf8(CORPUS[i].text)) {
             snprintf(ref, sizeof ref, "imp-%zu-%s", i, CORPUS[i].text);
             expect_string("list --json imported ref", strings, ref, CORPUS[i].name);
         }

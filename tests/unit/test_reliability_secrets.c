@@ -129,16 +129,10 @@ typedef struct {
 
 static void setup(fixture *f)
 {
-    f->dir = rel_mkdtemp("secrets");
-    cr_assert(f->dir != NULL);
-    f->db = xasprintf("%s/s.db", f->dir);
+    char why[600];
+    f->db = rel_init_db("secrets", &f->dir, why, sizeof why);
+    cr_assert(f->db != NULL, "%s", why);
     f->commands = 0;
-    char *policy = xasprintf("%s/share/policies/haptik.json", rel_source_dir());
-    rel_result r;
-    rel_result_init(&r);
-    cr_assert_eq(REL_RUN(&r, "--db", f->db, "init", "--policy", policy), 0, "init: %s", r.err.buf);
-    rel_result_done(&r);
-    free(policy);
 }
 
 static void teardown(fixture *f)

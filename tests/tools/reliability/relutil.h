@@ -21,6 +21,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
+
 #include "slatop/util.h"
 
 /* The binary under test: $SLATOP_BINARY (ctest sets it), else the path compiled in. */
@@ -245,6 +247,50 @@ static inline bool rel_write_file(const char *path, const char *data, size_t len
     return fclose(f) == 0 && ok;
 }
 
+/* JSON field access for the tests' checks of --json outputs: NULL / -1 when absent. */
+static inline const char *rel_jstr(const cJSON *o, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static inline long rel_jint(const cJSON *o, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    return cJSON_IsNumber(v) ? (long)v->valuedouble : -1;
+}
+
+/* qsort/bsearch comparator for arrays of strings. */
+static inline int rel_cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* A fresh temporary directory (*dir_out, caller removes and frees it) holding NAME.db created by
+ * the binary's `init` with the shipped Haptik policy. Returns the database path (caller frees), or
+ * NULL with the reason in why. */
+static inline char *rel_init_db(const char *name, char **dir_out, char *why, size_t whysz)
+{
+    *dir_out = rel_mkdtemp(name);
+    if (*dir_out == NULL) {
+        snprintf(why, whysz, "mkdtemp failed");
+        return NULL;
+    }
+    char *db = xasprintf("%s/%s.db", *dir_out, name);
+    char *policy = xasprintf("%s/share/policies/haptik.json", rel_source_dir());
+    rel_result r;
+    rel_result_init(&r);
+    int rc = rel_run_in(&r, NULL, (const char *const[]){"--db", db, "init", "--policy", policy, NULL});
+    if (rc != 0) {
+        snprintf(why, whysz, "init exit %d: %s", rc, r.err.buf ? r.err.buf : "");
+        free(db);
+        db = NULL;
+    }
+    rel_result_done(&r);
+    free(policy);
+    return db;
+}
+
 /* Strict UTF-8 decoder of our own (no overlongs, no surrogates, <= U+10FFFF), so that the scan
  * does not trust the library it checks. Returns bytes consumed, *cp = -1 when invalid. */
 static inline size_t rel_utf8_next(const unsigned char *s, size_t n, int32_t *cp)
@@ -289,6 +335,19 @@ static inline size_t rel_utf8_next(const unsigned char *s, size_t n, int32_t *cp
     }
     *cp = v;
     return need + 1;
+}
+
+/* True when s (NUL-terminated) is valid UTF-8 by rel_utf8_next. */
+static inline bool rel_valid_utf8(const char *s)
+{
+    size_t n = strlen(s), i = 0;
+    while (i < n) {
+        int32_t cp;
+        i += rel_utf8_next((const unsigned char *)s + i, n - i, &cp);
+        if (cp < 0)
+            return false;
+    }
+    return true;
 }
 
 /* Code points that must never reach a terminal raw (C0 other than \n and \t, DEL, C1, bidi
