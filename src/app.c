@@ -404,8 +404,9 @@ con_row *con_selected(con_state *c)
 
 void con_set_filter_text(con_state *c, const char *text)
 {
+    char *copy = (text && *text) ? xstrdup(text) : NULL; /* text may be c->filter.text itself */
     free(c->filter.text);
-    c->filter.text = (text && *text) ? xstrdup(text) : NULL;
+    c->filter.text = copy;
     c->sel = c->top = 0;
     free_rows(c); /* a new ordering starts at its top */
     reload_or_report(c);

@@ -12,13 +12,25 @@ typedef struct {
     int level, id, countdown, state, customer, title, assignee;
 } columns;
 
-static columns layout(int cols)
+/* Column widths for the screen width; the id and countdown columns grow with what the visible
+ * rows hold (a seven-digit id, a countdown a thousand hours overdue) and the title gives way. */
+static columns layout(const con_state *c, int cols)
 {
-    columns k = {.level = 6, .id = 6, .countdown = 10, .state = 19, .customer = 11, .assignee = 9};
+    columns k = {.level = 6, .id = 4, .countdown = 9, .state = 19, .customer = 11, .assignee = 9};
     if (cols >= 120) {
         k.customer = 18;
         k.assignee = 12;
         k.level = 8;
+    }
+    for (size_t i = 0; i < c->n_rows; i++) {
+        char buf[32];
+        int w = snprintf(buf, sizeof buf, "%lld", (long long)c->rows[i].v.t.id);
+        if (w > k.id)
+            k.id = w;
+        duration_format_hms(c->rows[i].v.timer.remaining_s, buf);
+        w = (int)strlen(buf);
+        if (w > k.countdown)
+            k.countdown = w;
     }
     k.title = cols - (k.level + k.id + k.countdown + k.state + k.customer + k.assignee + 6);
     if (k.title < 4)
@@ -45,13 +57,13 @@ static void draw(view *v, con_state *c)
 {
     WINDOW *w = v->win;
     int cols = getmaxx(w), rows = getmaxy(w);
-    columns k = layout(cols);
+    columns k = layout(c, cols);
     werase(w);
     int x = 0;
     attr_t h = ui_attr(EL_DIM) | A_BOLD;
     ui_put(w, 0, x, "LEVEL", k.level, h), x += k.level + 1;
-    ui_put(w, 0, x, "    ID", k.id, h), x += k.id + 1;
-    ui_put(w, 0, x, " COUNTDOWN", k.countdown, h), x += k.countdown + 1;
+    ui_putf(w, 0, x, k.id, h, "%*s", k.id, "ID"), x += k.id + 1;
+    ui_putf(w, 0, x, k.countdown, h, "%*s", k.countdown, "COUNTDOWN"), x += k.countdown + 1;
     ui_put(w, 0, x, "STATE", k.state, h), x += k.state + 1;
     ui_put(w, 0, x, "CUSTOMER", k.customer, h), x += k.customer + 1;
     ui_put(w, 0, x, "TITLE", k.title, h), x += k.title + 1;

@@ -317,6 +317,12 @@ Test(console_screens, filter_sort_and_commands)
     cr_expect(strstr(snap_of(&r, "filter_state"), "Northwind") == NULL);
     cr_expect(strstr(snap_of(&r, "bad_command"), "unknown command") != NULL);
     snap_all(&r, "");
+    /* an empty level/state filter keeps the text filter */
+    r = run("/stark<Enter>fwarn<Enter><snap both>f<Enter><snap text_only>", 80, 24, false, false);
+    cr_expect(strstr(snap_of(&r, "both"), "filter: warn /stark") != NULL, "%s", snap_of(&r, "both"));
+    cr_expect(strstr(snap_of(&r, "text_only"), "filter: /stark") != NULL, "%s", snap_of(&r, "text_only"));
+    cr_expect(strstr(snap_of(&r, "text_only"), "Northwind") == NULL);
+    app_snapshots_free(r.s, r.n);
 }
 
 Test(console_screens, dashboard_slot_is_honest)
