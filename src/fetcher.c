@@ -102,11 +102,11 @@ static char *base64(const char *s)
     strbuf sb;
     sb_init(&sb);
     for (size_t i = 0; i < n; i += 3) {
-        unsigned v = (unsigned char)s[i] << 16;
+        unsigned v = (unsigned)(unsigned char)s[i] << 16;
         if (i + 1 < n)
-            v |= (unsigned char)s[i + 1] << 8;
+            v |= (unsigned)(unsigned char)s[i + 1] << 8;
         if (i + 2 < n)
-            v |= (unsigned char)s[i + 2];
+            v |= (unsigned)(unsigned char)s[i + 2];
         sb_append_c(&sb, tab[(v >> 18) & 63]);
         sb_append_c(&sb, tab[(v >> 12) & 63]);
         sb_append_c(&sb, i + 1 < n ? tab[(v >> 6) & 63] : '=');
