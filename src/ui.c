@@ -49,14 +49,12 @@ void ui_put(WINDOW *w, int y, int x, const char *s, int cols, attr_t attr)
 
 void ui_putf(WINDOW *w, int y, int x, int cols, attr_t attr, const char *fmt, ...)
 {
-    strbuf sb;
-    sb_init(&sb);
     va_list ap;
     va_start(ap, fmt);
-    sb_vprintf(&sb, fmt, ap);
+    char *s = xvasprintf(fmt, ap);
     va_end(ap);
-    ui_put(w, y, x, sb.buf, cols, attr);
-    sb_done(&sb);
+    ui_put(w, y, x, s, cols, attr);
+    free(s);
 }
 
 void ui_hline(WINDOW *w, int y, int x, int cols)

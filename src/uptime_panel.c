@@ -274,14 +274,12 @@ typedef struct {
 static void add(lines *ls, uptime_line_kind kind, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void add(lines *ls, uptime_line_kind kind, const char *fmt, ...)
 {
-    strbuf sb;
-    sb_init(&sb);
     va_list ap;
     va_start(ap, fmt);
-    sb_vprintf(&sb, fmt, ap);
+    char *raw = xvasprintf(fmt, ap);
     va_end(ap);
-    char *safe = text_sanitize(sb.buf, ls->ascii);
-    sb_done(&sb);
+    char *safe = text_sanitize(raw, ls->ascii);
+    free(raw);
     if (ls->n == ls->cap) {
         ls->cap = ls->cap ? 2 * ls->cap : 16;
         ls->l = xrealloc(ls->l, ls->cap * sizeof *ls->l);

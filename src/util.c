@@ -103,15 +103,21 @@ char *xstrndup(const char *s, size_t n)
     return p;
 }
 
-char *xasprintf(const char *fmt, ...)
+char *xvasprintf(const char *fmt, va_list ap)
 {
     strbuf sb;
     sb_init(&sb);
+    sb_vprintf(&sb, fmt, ap);
+    return sb_steal(&sb);
+}
+
+char *xasprintf(const char *fmt, ...)
+{
     va_list ap;
     va_start(ap, fmt);
-    sb_vprintf(&sb, fmt, ap);
+    char *s = xvasprintf(fmt, ap);
     va_end(ap);
-    return sb_steal(&sb);
+    return s;
 }
 
 void sb_init(strbuf *sb)

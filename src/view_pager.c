@@ -31,13 +31,11 @@ void pager_add(pager *p, ui_element el, int64_t tag, bool selectable, const char
         p->cap = p->cap ? p->cap * 2 : 64;
         p->lines = xrealloc(p->lines, p->cap * sizeof *p->lines);
     }
-    strbuf sb;
-    sb_init(&sb);
     va_list ap;
     va_start(ap, fmt);
-    sb_vprintf(&sb, fmt, ap);
+    char *text = xvasprintf(fmt, ap);
     va_end(ap);
-    p->lines[p->n++] = (pager_line){.text = sb_steal(&sb), .el = el, .tag = tag, .selectable = selectable};
+    p->lines[p->n++] = (pager_line){.text = text, .el = el, .tag = tag, .selectable = selectable};
 }
 
 static bool has_ci(const char *hay, const char *needle)

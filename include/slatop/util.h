@@ -55,6 +55,7 @@ void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);           /* NULL in, NULL out */
 char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 
 /* A growable, always NUL-terminated byte string. Embedded by value: sb_init/sb_done.
  * sb_steal hands the buffer to the caller (who frees it) and leaves the strbuf empty. */
