@@ -137,6 +137,34 @@ static st_code parse_monitoring(const cJSON *obj, const char *src, st_config *c,
     return ST_OK;
 }
 
+/* A key given twice in one object, anywhere in the file: the first such key's path into *path
+ * (e.g. "theme" or "monitoring.prometheus.url"). JSON allows it, but which value wins would be a
+ * guess, so the file is refused instead (and no section is ever parsed twice). */
+static bool find_duplicate_key(const cJSON *node, strbuf *path)
+{
+    const cJSON *a;
+    cJSON_ArrayForEach(a, node)
+    {
+        if (cJSON_IsObject(node) && a->string)
+            for (const cJSON *b = node->child; b != a; b = b->next)
+                if (b->string && strcmp(a->string, b->string) == 0) {
+                    sb_append(path, a->string);
+                    return true;
+                }
+        if (cJSON_IsObject(a) || cJSON_IsArray(a)) {
+            size_t mark = path->len;
+            if (cJSON_IsObject(node) && a->string)
+                sb_printf(path, "%s.", a->string);
+            if (find_duplicate_key(a, path))
+                return true;
+            path->len = mark;
+            if (path->buf)
+                path->buf[mark] = '\0';
+        }
+    }
+    return false;
+}
+
 static bool color_name_ok(const char *s)
 {
     static const char *const names[] = {"default", "black", "red",     "green", "yellow",
@@ -265,6 +293,14 @@ st_code config_parse(const char *text, size_t len, const char *source, st_config
         rc = bad(err, src, "(top level)", "must be a JSON object");
         goto done;
     }
+    strbuf dup;
+    sb_init(&dup);
+    if (find_duplicate_key(root, &dup)) {
+        rc = bad(err, src, dup.buf, "duplicate key");
+        sb_done(&dup);
+        goto done;
+    }
+    sb_done(&dup);
     const cJSON *it;
     cJSON_ArrayForEach(it, root)
     {

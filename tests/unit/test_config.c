@@ -179,3 +179,16 @@ Test(config, load_finds_files_in_order)
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", support_path(""));
     cr_expect(system(cmd) == 0);
 }
+
+/* A key given twice is refused wherever it is (found by fuzz_config: a repeated "theme" object
+ * was parsed twice and overflowed the colour table). */
+Test(config, duplicate_keys_refused_at_any_depth)
+{
+    parse_bad("{\"theme\": {\"breached\": {\"fg\": \"red\"}}, \"theme\": {\"breached\": {\"fg\": \"red\"},"
+              " \"selected\": {\"reverse\": true}}}",
+              "cfg.json: theme: duplicate key");
+    parse_bad("{\"db\": \"/a\", \"db\": \"/b\"}", "cfg.json: db: duplicate key");
+    parse_bad("{\"monitoring\": {\"prometheus\": {\"url\": \"http://a\", \"url\": \"http://b\"}}}",
+              "cfg.json: monitoring.prometheus.url: duplicate key");
+    parse_bad("{\"keys\": {\"raise\": [\"+\"], \"raise\": [\"K\"]}}", "cfg.json: keys.raise: duplicate key");
+}
