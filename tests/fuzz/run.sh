@@ -43,10 +43,21 @@ for t in $targets; do
     total=$((total + ${execs:-0}))
     for a in "$work/$t/artifacts/"*; do
         [ -e "$a" ] || continue
+        fail=1
+        known=
+        for c in "$here/corpus/$t/"*; do
+            if cmp -s "$a" "$c"; then
+                known=$c
+                break
+            fi
+        done
+        if [ -n "$known" ]; then
+            echo "  $t: regression input ${known#"$here"/} still fails"
+            continue
+        fi
         name=regress-$(basename "$a")
         cp "$a" "$here/corpus/$t/$name"
         echo "  $t: failing input saved as tests/fuzz/corpus/$t/$name (commit it as a regression input)"
-        fail=1
     done
     if [ "$rc" != 0 ]; then
         echo "  $t failed; the end of its log:"

@@ -3,7 +3,8 @@
  * acknowledged only once its process exited 0. After every kill: PRAGMA integrity_check is ok,
  * `audit verify` passes, every acknowledged change has its audit entry (matched by its unique
  * reason), no change is in the log twice, and every ticket's level equals the to_level of its
- * last audit entry. The driver forks/execs the binary itself: much faster than a shell loop. */
+ * last audit entry. The driver forks/execs the binary itself: much faster than a shell loop.
+ * SLATOP_CRASH_KILLS overrides the number of kills (under ASan it defaults to 100). */
 #include <criterion/criterion.h>
 
 #include <cjson/cJSON.h>
