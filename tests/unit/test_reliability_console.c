@@ -7,9 +7,6 @@
  * cursor and colour sequences are of course allowed). */
 #include <criterion/criterion.h>
 
-#include <pty.h>
-#include <sys/ioctl.h>
-
 #include "../tools/reliability/relutil.h"
 
 static const char *const HOSTILE[] = {
@@ -35,41 +32,6 @@ static const char *const FORBIDDEN[] = {
     "\x1b]0;", "\x1b]2;", "\x1b]8;", "\x1b]52;", "\x1bP", "\x1b_", "\x1b^", "\x1b[6n", "\x1b[21t",
     "pwned\x07", "Y3VybA==\x07",
 };
-
-/* Runs the console in a pty with the given keys; returns every byte it wrote. */
-static void run_console(const char *db, const char *keys_path, strbuf *out, int *status)
-{
-    struct winsize ws = {.ws_row = 24, .ws_col = 80};
-    int master = -1;
-    pid_t pid = forkpty(&master, NULL, NULL, &ws);
-    cr_assert(pid >= 0, "forkpty failed");
-    if (pid == 0) {
-        setenv("TERM", "xterm-256color", 1);
-        setenv("LC_ALL", "C.UTF-8", 1);
-        unsetenv("NO_COLOR");
-        execl(rel_binary(), rel_binary(), "--db", db, "--max-frames", "40", "--keys", keys_path, (char *)NULL);
-        _exit(127);
-    }
-    char buf[4096];
-    double deadline = rel_ms() + 60000.0;
-    for (;;) {
-        struct pollfd pf = {.fd = master, .events = POLLIN};
-        int k = poll(&pf, 1, 200);
-        if (k > 0) {
-            ssize_t n = read(master, buf, sizeof buf);
-            if (n <= 0)
-                break; /* EIO once the child is gone */
-            sb_append_n(out, buf, (size_t)n);
-        } else if (rel_ms() > deadline) {
-            kill(pid, SIGKILL);
-            break;
-        }
-    }
-    close(master);
-    int st = 0;
-    waitpid(pid, &st, 0);
-    *status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
-}
 
 Test(reliability_console, hostile_text_never_reaches_the_terminal_raw, .timeout = 120)
 {
@@ -98,7 +60,7 @@ Test(reliability_console, hostile_text_never_reaches_the_terminal_raw, .timeout 
     strbuf out;
     sb_init(&out);
     int status = -1;
-    run_console(db, keys_path, &out, &status);
+    rel_run_pty((const char *const[]){"--db", db, "--max-frames", "40", "--keys", keys_path, NULL}, &out, &status);
     cr_assert_eq(status, 0, "console exit %d; last bytes: %.300s", status,
                  out.len > 300 ? out.buf + out.len - 300 : (out.buf ? out.buf : ""));
     cr_assert(out.len > 500, "the console wrote only %zu bytes", out.len);

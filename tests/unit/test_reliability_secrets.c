@@ -1,7 +1,8 @@
 /* Secrets (issue 6): password and token files readable by group or others are refused with a
  * message naming the file and saying to chmod 600; with 0600 files (and with the environment
  * variables) the secret never appears in any stdout or stderr of the commands run, not even when
- * the server echoes the request back (text/plain and JSON error bodies); user:password@ in a URL is
+ * the server echoes the request back (text/plain and JSON error bodies), nor on the console's screen
+ * (raw pty bytes, dashboard open while the fetches fail); user:password@ in a URL is
  * redacted in errors. (The syslog copy cannot be read back in a test: not checked.) The database
  * file and the directories created for it are never world-writable, even under umask 000. */
 #include <criterion/criterion.h>
@@ -162,6 +163,21 @@ static char *config_file(fixture *f, const char *name, const char *url, const ch
     return p;
 }
 
+/* No secret, raw or as the Base64 basic-auth credentials, may appear in an output. */
+static void search_secrets(const char *what, const strbuf *sb)
+{
+    const char *secrets[] = {SECRET_PW, SECRET_TOKEN, SECRET_ENV_PW, SECRET_URL_PW};
+    const char *s = sb->buf ? sb->buf : "";
+    for (size_t i = 0; i < sizeof secrets / sizeof secrets[0]; i++) {
+        char *plain = xasprintf("alice:%s", secrets[i]);
+        char *enc = b64(plain);
+        cr_assert(strstr(s, secrets[i]) == NULL, "%s: output carries secret %s: %s", what, secrets[i], s);
+        cr_assert(strstr(s, enc) == NULL, "%s: output carries the Base64 basic-auth credentials: %s", what, s);
+        free(enc);
+        free(plain);
+    }
+}
+
 /* Runs the binary; no secret may appear in stdout or stderr. Returns the exit status; *err_out
  * (if not NULL) gets stderr (caller frees). */
 static int run_clean(fixture *f, char **err_out, const char *const *args)
@@ -174,21 +190,8 @@ static int run_clean(fixture *f, char **err_out, const char *const *args)
     rel_result r;
     rel_result_init(&r);
     int rc = rel_run_in(&r, NULL, full);
-    const char *secrets[] = {SECRET_PW, SECRET_TOKEN, SECRET_ENV_PW, SECRET_URL_PW};
-    for (size_t i = 0; i < sizeof secrets / sizeof secrets[0]; i++) {
-        char *enc1 = xasprintf("alice:%s", secrets[i]);
-        char *enc = b64(enc1);
-        const strbuf *outs[] = {&r.out, &r.err};
-        for (size_t o = 0; o < 2; o++) {
-            const char *s = outs[o]->buf ? outs[o]->buf : "";
-            cr_assert(strstr(s, secrets[i]) == NULL, "`%s %s`: %s carries secret %s: %s", args[0],
-                      args[1] ? args[1] : "", o ? "stderr" : "stdout", secrets[i], s);
-            cr_assert(strstr(s, enc) == NULL, "`%s`: %s carries the base64 basic-auth credentials: %s", args[0],
-                      o ? "stderr" : "stdout", s);
-        }
-        free(enc);
-        free(enc1);
-    }
+    search_secrets(args[0], &r.out);
+    search_secrets(args[0], &r.err);
     f->commands++;
     if (err_out != NULL)
         *err_out = xstrdup(r.err.buf ? r.err.buf : "");
@@ -240,6 +243,9 @@ Test(reliability_secrets, secrets_never_printed_even_when_echoed, .timeout = 150
     setup(&f);
     char *pw = secret_file(&f, "pw", SECRET_PW, 0600);
     char *tok = secret_file(&f, "tok", SECRET_TOKEN, 0600);
+    char *keys = xasprintf("%s/keys", f.dir);
+    const char *keytext = "d<sleep 1.5><idle>R<sleep 1><idle>q";
+    cr_assert(rel_write_file(keys, keytext, strlen(keytext)));
     for (int json = 0; json < 2; json++) {
         int port;
         pid_t srv = echo_server(json != 0, &port);
@@ -259,6 +265,17 @@ Test(reliability_secrets, secrets_never_printed_even_when_echoed, .timeout = 150
             RUN_CLEAN(&f, NULL, "--config", cfgs[c], "uptime", "--json");
             RUN_CLEAN(&f, NULL, "--config", cfgs[c], "list");
             RUN_CLEAN(&f, NULL, "--config", cfgs[c], "policy", "show");
+            /* The screen: the console with its dashboard open while the fetches fail. */
+            strbuf screen;
+            sb_init(&screen);
+            int st = -1;
+            rel_run_pty((const char *const[]){"--db", f.db, "--config", cfgs[c], "--max-frames", "12", "--keys",
+                                              keys, NULL},
+                        &screen, &st);
+            cr_assert_eq(st, 0, "console exit %d", st);
+            search_secrets("console screen", &screen);
+            sb_done(&screen);
+            f.commands++;
         }
         unsetenv("SLATOP_PROM_PASSWORD");
         stop_server(srv);
@@ -273,6 +290,7 @@ Test(reliability_secrets, secrets_never_printed_even_when_echoed, .timeout = 150
             f.commands);
     free(pw);
     free(tok);
+    free(keys);
     teardown(&f);
 }
 

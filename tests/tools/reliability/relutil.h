@@ -9,12 +9,14 @@
 #include <fcntl.h>
 #include <dirent.h>
 #include <poll.h>
+#include <pty.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -428,6 +430,55 @@ static inline double rel_ms(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+}
+
+/* Runs the binary with args (NULL-terminated, without argv[0]) in a pseudo-terminal of 80x24
+ * with TERM=xterm-256color and a UTF-8 locale, for at most 60 s; out gets every byte it wrote to
+ * the terminal, *status its exit status (128 + signal when killed). */
+static inline void rel_run_pty(const char *const *args, strbuf *out, int *status)
+{
+    struct winsize ws = {.ws_row = 24, .ws_col = 80};
+    int master = -1;
+    size_t n = 0;
+    while (args[n] != NULL)
+        n++;
+    char **argv = xcalloc(n + 2, sizeof *argv);
+    argv[0] = (char *)rel_binary();
+    for (size_t i = 0; i < n; i++)
+        argv[i + 1] = (char *)args[i];
+    pid_t pid = forkpty(&master, NULL, NULL, &ws);
+    if (pid < 0) {
+        free(argv);
+        *status = -1;
+        return;
+    }
+    if (pid == 0) {
+        setenv("TERM", "xterm-256color", 1);
+        setenv("LC_ALL", "C.UTF-8", 1);
+        unsetenv("NO_COLOR");
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    free(argv);
+    char buf[4096];
+    double deadline = rel_ms() + 60000.0;
+    for (;;) {
+        struct pollfd pf = {.fd = master, .events = POLLIN};
+        int k = poll(&pf, 1, 200);
+        if (k > 0) {
+            ssize_t got = read(master, buf, sizeof buf);
+            if (got <= 0)
+                break; /* EIO once the child is gone */
+            sb_append_n(out, buf, (size_t)got);
+        } else if (rel_ms() > deadline) {
+            kill(pid, SIGKILL);
+            break;
+        }
+    }
+    close(master);
+    int st = 0;
+    waitpid(pid, &st, 0);
+    *status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
 }
 
 #endif
