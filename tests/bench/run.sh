@@ -44,7 +44,7 @@ missed=0
 # kv KEY LINE: the value of KEY in a line of key=value pairs.
 kv() { printf '%s\n' "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
 # calc EXPR: floating-point arithmetic through awk.
-calc() { awk "BEGIN { printf \"%.6g\", $1 }"; }
+calc() { awk "BEGIN { printf \"%.6g\", ($1) }"; }
 # report NAME VALUE UNIT FLOOR GOAL-EXPR GOAL-TEXT (GOAL-EXPR uses v, f, r)
 report() {
     ratio=$(calc "$4 > 0 ? $2 / $4 : 0")
