@@ -37,6 +37,15 @@ struct uptime_panel {
     st_time last_full;    /* when the whole month was last fetched */
     st_time computed_for; /* the minute the report was computed for */
     char last_error[600]; /* empty when the last fetch worked */
+    /* A fetch's minutes go to the cache a slice at a time (save_slice), one short transaction per
+     * turn of the console's loop: a whole month in one transaction held the database's write lock
+     * for a quarter of a second or more, and every other console sharing the database waited in
+     * its busy handler, its clock stopped (tests/e2e/console_faults.sh). */
+    bool saving;
+    size_t save_from, save_n; /* next minute index to save; the fetch's end */
+    st_time save_now;         /* when the fetch finished */
+    uptime_window *save_sp;   /* the status page's windows, saved with the last slice */
+    size_t save_nsp;
     bool have_report;
     uptime_report rep;
 };
@@ -136,6 +145,7 @@ void uptime_panel_free(uptime_panel *p)
     if (!p)
         return;
     uptime_job_free(p->job);
+    uptime_windows_free(p->save_sp, p->save_nsp);
     fetcher_free(p->f);
     free(p->key);
     free(p->sp_key);
@@ -164,13 +174,15 @@ st_code uptime_panel_wait(uptime_panel *p, int timeout_ms, int fd, bool *fd_read
 
 bool uptime_panel_busy(const uptime_panel *p)
 {
-    return p && p->job;
+    return p && (p->job || p->saving);
 }
 
 int uptime_panel_timeout_ms(const uptime_panel *p, st_time now)
 {
     if (!p || !p->configured)
         return 60000;
+    if (p->saving)
+        return 0; /* the next slice on the next turn, after the keys and the clock */
     if (p->job)
         return 100;
     st_time next_minute = (now / 60 + 1) * 60;
@@ -203,16 +215,52 @@ static void finish_job(uptime_panel *p, st_time now)
         p->last_error[0] = '\0';
         if (sp_err.code != ST_OK)
             snprintf(p->last_error, sizeof p->last_error, "status page: %.480s", sp_err.msg);
-        if (!p->read_only && uptime_cache_save(p->store, p->key, p->sp_key, p->ms, p->me, now, p->minutes, n,
-                                               from, p->partial, sp, nsp, NULL, &err) != ST_OK)
-            snprintf(p->last_error, sizeof p->last_error, "cache: %.480s", err.msg);
-        refresh_windows(p, p->read_only ? sp : NULL, p->read_only ? nsp : 0);
+        if (!p->read_only) {
+            p->saving = true;
+            p->save_from = from;
+            p->save_n = n < p->n_minutes ? n : p->n_minutes;
+            p->save_now = now;
+            uptime_windows_free(p->save_sp, p->save_nsp);
+            p->save_sp = sp; /* saved (and freed) with the last slice */
+            p->save_nsp = nsp;
+            sp = NULL;
+            nsp = 0;
+        } else {
+            refresh_windows(p, sp, nsp);
+        }
     } else {
         snprintf(p->last_error, sizeof p->last_error, "%s", err.msg);
     }
     uptime_windows_free(sp, nsp);
     uptime_job_free(p->job);
     p->job = NULL;
+}
+
+/* One day of minutes per transaction: a few milliseconds of the write lock. */
+enum { SAVE_SLICE = 1440 };
+
+static void save_slice(uptime_panel *p)
+{
+    size_t end = p->save_from + SAVE_SLICE < p->save_n ? p->save_from + SAVE_SLICE : p->save_n;
+    bool last = end == p->save_n;
+    st_err err;
+    st_err_clear(&err);
+    /* A slice before the last is saved as an incomplete month (n short of the month); the last
+     * writes the month's real state and the status page's windows. */
+    if (uptime_cache_save(p->store, p->key, p->sp_key, p->ms, p->me, p->save_now, p->minutes, end,
+                          p->save_from, p->partial, last ? p->save_sp : NULL, last ? p->save_nsp : 0, NULL,
+                          &err) != ST_OK) {
+        snprintf(p->last_error, sizeof p->last_error, "cache: %.480s", err.msg);
+        last = true; /* the cache is only a cache: the next fetch saves again */
+    }
+    p->save_from = end;
+    if (last) {
+        p->saving = false;
+        refresh_windows(p, NULL, 0);
+        uptime_windows_free(p->save_sp, p->save_nsp);
+        p->save_sp = NULL;
+        p->save_nsp = 0;
+    }
 }
 
 bool uptime_panel_tick(uptime_panel *p, st_time now)
@@ -223,11 +271,15 @@ bool uptime_panel_tick(uptime_panel *p, st_time now)
     char month[8];
     st_time ms, me;
     uptime_month_of(now, month, &ms, &me);
-    if (ms != p->ms && !p->job) { /* a new month began */
+    if (p->saving) {
+        save_slice(p);
+        changed = !p->saving || p->last_error[0];
+    }
+    if (ms != p->ms && !p->job && !p->saving) { /* a new month began */
         load_month(p, now);
         changed = true;
     }
-    if (!p->job && now >= p->next_poll) {
+    if (!p->job && !p->saving && now >= p->next_poll) {
         st_err err;
         int poll_s = p->cfg->prometheus.poll_s > 0 ? p->cfg->prometheus.poll_s : 60;
         p->next_poll = now + poll_s;

@@ -32,7 +32,7 @@ st_code uptime_panel_wait(uptime_panel *p, int timeout_ms, int fd, bool *fd_read
 bool uptime_panel_tick(uptime_panel *p, st_time now);
 /* Milliseconds until the panel wants a tick (next poll or minute boundary); >= 0. */
 int uptime_panel_timeout_ms(const uptime_panel *p, st_time now);
-/* True while a fetch is in flight. */
+/* True while a fetch is in flight or its minutes are still being written to the cache. */
 bool uptime_panel_busy(const uptime_panel *p);
 
 typedef enum { UPL_NORMAL, UPL_HEADER, UPL_OK, UPL_WARN, UPL_ERROR, UPL_DIM } uptime_line_kind;
