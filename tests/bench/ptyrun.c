@@ -12,6 +12,11 @@
  *     --then-wait-row A,B     after CMD returns, finish when one screen row shows both A and B
  *                             (prints then_ms: CMD's return to the row appearing)
  *     --until-exit            finish when the program exits (prints exit_ms, maxrss_kb)
+ *     --send KEYS             type KEYS into the terminal once the first screen is drawn
+ *     --hold-ms N             run --then-run CMD only N ms after --wait-text is seen
+ *     --sample-row R          every --sample-ms (default 100) read screen row R (negative: from
+ *                             the bottom) and time its changes (prints sample_changes and
+ *                             max_gap_ms, the longest time between two successive changes)
  *     --timeout-ms N          give up after N ms (exit status 3)
  *     --dump                  print the final screen to stderr
  * Prints one line of key=value pairs on stdout.
@@ -127,8 +132,10 @@ static void dump_screen(void)
 int main(int argc, char **argv)
 {
     int64_t warmup = 0, duration = -1, timeout = 60000;
-    const char *wait_text = NULL, *then_run = NULL, *then_row = NULL;
-    bool until_exit = false, dump = false;
+    const char *wait_text = NULL, *then_run = NULL, *then_row = NULL, *send = NULL;
+    bool until_exit = false, dump = false, sampling = false;
+    int64_t hold = 0, sample_every = 100;
+    int sample_row = 0;
     int i = 1;
     for (; i < argc; i++) {
         if (!strcmp(argv[i], "--")) {
@@ -149,6 +156,15 @@ int main(int argc, char **argv)
             then_run = argv[++i];
         } else if (!strcmp(argv[i], "--then-wait-row") && i + 1 < argc) {
             then_row = argv[++i];
+        } else if (!strcmp(argv[i], "--send") && i + 1 < argc) {
+            send = argv[++i];
+        } else if (!strcmp(argv[i], "--hold-ms") && i + 1 < argc) {
+            hold = atoll(argv[++i]);
+        } else if (!strcmp(argv[i], "--sample-row") && i + 1 < argc) {
+            sample_row = atoi(argv[++i]);
+            sampling = true;
+        } else if (!strcmp(argv[i], "--sample-ms") && i + 1 < argc) {
+            sample_every = atoll(argv[++i]);
         } else if (!strcmp(argv[i], "--until-exit")) {
             until_exit = true;
         } else if (!strcmp(argv[i], "--dump")) {
@@ -198,8 +214,27 @@ int main(int argc, char **argv)
     struct rusage ru;
     memset(&ru, 0, sizeof ru);
     char buf[65536];
+    if (sample_row < 0)
+        sample_row += rows;
+    if (sample_row < 0 || sample_row >= rows || sample_every <= 0)
+        sampling = false;
+    static char last_row[4096], cur_row[4096];
+    int64_t next_sample = 0, last_change = -1, max_gap = -1, wait_seen = -1;
+    long long changes = 0;
     for (;;) {
         int64_t t = now_ms() - t0;
+        if (sampling && t >= next_sample) {
+            /* A change is timed when it is sampled: the gap error is at most one period. */
+            next_sample = t + sample_every;
+            row_text(sample_row, cur_row, sizeof cur_row);
+            if (strcmp(cur_row, last_row) != 0) {
+                if (last_change >= 0 && t - last_change > max_gap)
+                    max_gap = t - last_change;
+                last_change = t;
+                changes++;
+                memcpy(last_row, cur_row, sizeof last_row);
+            }
+        }
         if (t > timeout) {
             timed_out = true;
             break;
@@ -238,9 +273,17 @@ int main(int argc, char **argv)
                 break;
             }
         }
-        if (wait_text && !waited && screen_has(wait_text)) {
+        if (send && total_bytes > 0) {
+            /* The first bytes are the first frame: the program reads keys from here on. */
+            if (write(master, send, strlen(send)) < 0)
+                perror("ptyrun: --send");
+            send = NULL;
+        }
+        if (wait_text && wait_seen < 0 && screen_has(wait_text))
+            wait_seen = now_ms();
+        if (wait_seen >= 0 && !waited && now_ms() - wait_seen >= hold) {
             waited = true;
-            wait_ms = now_ms() - t0;
+            wait_ms = wait_seen - t0;
             if (then_run) {
                 int64_t s = now_ms();
                 int rc = system(then_run);
@@ -275,6 +318,8 @@ int main(int argc, char **argv)
         }
     }
     int64_t measured = now_ms() - t0 - warmup;
+    if (sampling && last_change >= 0 && now_ms() - t0 - last_change > max_gap)
+        max_gap = now_ms() - t0 - last_change; /* a row frozen at the end counts too */
     if (!exited) {
         kill(pid, SIGTERM);
         int64_t s = now_ms();
@@ -300,6 +345,8 @@ int main(int argc, char **argv)
            (long long)wait_ms, (long long)run_ms, (long long)then_ms, (long long)exit_ms,
            WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), timed_out,
            cpu_at_warmup >= 0 && cpu_at_end >= 0 ? (double)(cpu_at_end - cpu_at_warmup) / 1e9 : -1.0);
+    if (sampling)
+        printf("sample_changes=%lld max_gap_ms=%lld\n", changes, (long long)max_gap);
     if (dump)
         dump_screen();
     vterm_free(vt);

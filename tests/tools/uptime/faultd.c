@@ -6,10 +6,13 @@
  *   /garbage  200 application/json with bytes that are not JSON
  *   /huge     200 with a 50 MB body and Content-Length     /huge-stream  the same, no length
  *   /drip     200 then one byte every half second, forever /types  200 JSON of the wrong types
- *   /ok       a valid empty matrix
+ *   /ok       a valid empty matrix                         /nan  a valid matrix, every value "NaN"
+ *   /ctl/NAME/...  the fault named by the first line of CONTROL_DIR/NAME (e.g. "/stall"), read per
+ *             request, so a test switches one client's fault at run time by rewriting that file
  *   /auth-basic   the empty matrix only with basic auth alice:s3cretpw, else 401 text/plain
  *   /auth-bearer  the empty matrix only with "Authorization: Bearer tok-123", else 401
- * usage: faultd PORT_FILE (runs until killed; children die with it). */
+ * usage: faultd PORT_FILE [CONTROL_DIR [PORT]] (runs until killed; children die with it). PORT
+ * binds a given port instead of an ephemeral one: a test can bring a dead port back to life. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -73,6 +76,66 @@ static void big(int fd, bool with_length)
         put(fd, chunk, sizeof chunk);
 }
 
+static const char *control_dir;
+
+/* /ctl/NAME/rest -> the path written in CONTROL_DIR/NAME (unchanged when there is none). */
+static void resolve_control(char *path, size_t size)
+{
+    if (!control_dir || strncmp(path, "/ctl/", 5) != 0)
+        return;
+    char name[64];
+    size_t n = strcspn(path + 5, "/?");
+    if (n == 0 || n >= sizeof name)
+        return;
+    memcpy(name, path + 5, n);
+    name[n] = '\0';
+    char file[512];
+    snprintf(file, sizeof file, "%s/%s", control_dir, name);
+    FILE *f = fopen(file, "r");
+    if (!f)
+        return;
+    char want[256] = "";
+    if (fgets(want, sizeof want, f))
+        want[strcspn(want, "\r\n")] = '\0';
+    fclose(f);
+    if (want[0] == '/')
+        snprintf(path, size, "%s", want);
+}
+
+/* NaN everywhere: the minutes the query asked for (start, end, step of its form body), each
+ * "NaN". The body is read here; only /nan needs it. */
+static void nan_matrix(int fd, char *req, size_t len, size_t size)
+{
+    char *body = strstr(req, "\r\n\r\n") + 4;
+    const char *cl = strcasestr(req, "\r\nContent-Length:");
+    size_t want = cl ? (size_t)atol(cl + 17) : 0;
+    while ((size_t)(req + len - body) < want && len < size - 1) {
+        ssize_t r = read(fd, req + len, size - 1 - len);
+        if (r <= 0)
+            break;
+        len += (size_t)r;
+        req[len] = '\0';
+    }
+    const char *s = strstr(body, "&start="), *e = strstr(body, "&end="), *st = strstr(body, "&step=");
+    long start = s ? atol(s + 7) : 0, end = e ? atol(e + 5) : 0, step = st ? atol(st + 6) : 60;
+    if (step <= 0)
+        step = 60;
+    if (end < start || (end - start) / step > 11000)
+        end = start;
+    size_t cap = 128 + (size_t)((end - start) / step + 1) * 24, n = 0;
+    char *out = malloc(cap);
+    if (!out)
+        _exit(1);
+    n += (size_t)snprintf(out, cap,
+                          "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[{"
+                          "\"metric\":{},\"values\":[");
+    for (long t = start; t <= end && s; t += step)
+        n += (size_t)snprintf(out + n, cap - n, "%s[%ld,\"NaN\"]", t == start ? "" : ",", t);
+    snprintf(out + n, cap - n, "]}]}}");
+    respond(fd, 200, "application/json", out);
+    free(out);
+}
+
 static void serve(int fd)
 {
     char req[8192] = "";
@@ -86,6 +149,7 @@ static void serve(int fd)
     }
     char path[256] = "";
     sscanf(req, "%*s %255s", path);
+    resolve_control(path, sizeof path);
     if (strncmp(path, "/503", 4) == 0)
         respond(fd, 503, "application/json",
                 "{\"status\":\"error\",\"errorType\":\"timeout\",\"error\":\"query timed out in expression "
@@ -124,7 +188,9 @@ static void serve(int fd)
                     "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[]}}");
         else
             respond(fd, 401, "text/plain; charset=utf-8", "Unauthorized\n");
-    } else if (strncmp(path, "/ok", 3) == 0)
+    } else if (strncmp(path, "/nan", 4) == 0)
+        nan_matrix(fd, req, len, sizeof req);
+    else if (strncmp(path, "/ok", 3) == 0)
         respond(fd, 200, "application/json",
                 "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[]}}");
     else
@@ -133,16 +199,19 @@ static void serve(int fd)
 
 int main(int argc, char **argv)
 {
-    if (argc != 2) {
-        fprintf(stderr, "usage: faultd PORT_FILE\n");
+    if (argc < 2 || argc > 4) {
+        fprintf(stderr, "usage: faultd PORT_FILE [CONTROL_DIR [PORT]]\n");
         return 2;
     }
+    control_dir = argc > 2 ? argv[2] : NULL;
     signal(SIGCHLD, SIG_IGN); /* no zombies */
     signal(SIGPIPE, SIG_IGN);
     int s = socket(AF_INET, SOCK_STREAM, 0);
     int one = 1;
     setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    if (argc > 3)
+        a.sin_port = htons((uint16_t)atoi(argv[3]));
     socklen_t al = sizeof a;
     if (bind(s, (struct sockaddr *)&a, sizeof a) != 0 || listen(s, 64) != 0 ||
         getsockname(s, (struct sockaddr *)&a, &al) != 0) {
