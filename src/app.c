@@ -1,7 +1,7 @@
 /* app: the console's event loop and the list logic (SPEC §4). One thread: each turn waits for the
- * next second boundary or a key (app_wait), drains keys, re-times the visible countdowns once a
- * second, picks up other engineers' changes through store_data_version, and lets ui send only
- * what changed with one doupdate. Signals only set flags. No curses here: see ui.c. */
+ * next second boundary, a key or a write to the database's -wal (app_wait, db_watch), drains
+ * keys, re-times the visible countdowns once a second, picks up other engineers' changes through
+ * store_data_version, and lets ui send only what changed with one doupdate. Signals only set flags. No curses here: see ui.c. */
 #include <errno.h>
 #include <langinfo.h>
 #include <locale.h>
@@ -12,7 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/epoll.h>
+#include <sys/inotify.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "slatop/app.h"
 #include "slatop/console.h"
@@ -584,6 +587,97 @@ static int ms_to_next_second(void)
     return (int)(1000 - ts.tv_nsec / 1000000) + 2;
 }
 
+/* Another process's commit wakes the loop at once instead of at the next second: inotify on the
+ * database's -wal file (every commit writes there), joined with the keyboard in one epoll
+ * descriptor because the fetcher's wait takes a single extra descriptor. The commit becomes
+ * visible (data_version) only after its last write, fsync and wal-index update, so after a write
+ * the loop re-reads data_version briefly. Without inotify (no -wal, another OS) it polls. */
+#define WATCH_RECHECK_MS 500 /* after a -wal write: re-read data_version for this long */
+#define WATCH_STEP_MS 15     /* ... this often */
+#define WATCH_POLL_MS 200    /* no inotify: data_version this often */
+
+typedef struct {
+    int ino;               /* inotify descriptor; -1: polling */
+    int ep;                /* epoll over the keyboard and ino; -1: none (no keyboard: ino alone) */
+    st_mono recheck_until; /* re-read data_version until then */
+    st_mono next_poll;     /* polling: the next data_version read */
+} db_watch;
+
+static void watch_open(db_watch *w, con_state *c, int key_fd)
+{
+    w->ino = w->ep = -1;
+    w->recheck_until = w->next_poll = 0;
+    const char *path = store_path(c->store);
+    if (!path)
+        return;
+    char *wal = xasprintf("%s-wal", path);
+    w->ino = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    if (w->ino >= 0 && inotify_add_watch(w->ino, wal, IN_MODIFY) < 0) {
+        close(w->ino);
+        w->ino = -1;
+    }
+    free(wal);
+    if (w->ino < 0 || key_fd < 0)
+        return;
+    struct epoll_event ke = {.events = EPOLLIN, .data.fd = key_fd};
+    struct epoll_event ie = {.events = EPOLLIN, .data.fd = w->ino};
+    w->ep = epoll_create1(EPOLL_CLOEXEC);
+    if (w->ep < 0 || epoll_ctl(w->ep, EPOLL_CTL_ADD, key_fd, &ke) < 0 ||
+        epoll_ctl(w->ep, EPOLL_CTL_ADD, w->ino, &ie) < 0) { /* e.g. a keyboard epoll refuses */
+        if (w->ep >= 0)
+            close(w->ep);
+        close(w->ino);
+        w->ep = w->ino = -1;
+    }
+}
+
+static void watch_close(db_watch *w)
+{
+    if (w->ep >= 0)
+        close(w->ep);
+    if (w->ino >= 0)
+        close(w->ino);
+    w->ep = w->ino = -1;
+}
+
+/* The descriptor the loop waits on: the keyboard's, or the epoll/inotify one that includes it. */
+static int watch_fd(const db_watch *w, int key_fd)
+{
+    return w->ep >= 0 ? w->ep : w->ino >= 0 && key_fd < 0 ? w->ino : key_fd;
+}
+
+/* True when data_version is worth reading now: a -wal write just arrived, the re-read window
+ * is open, or (polling) the next poll is due. Drains the inotify queue. */
+static bool watch_due(db_watch *w)
+{
+    st_mono now = mono_now();
+    if (w->ino < 0) {
+        if (now < w->next_poll)
+            return false;
+        w->next_poll = now + WATCH_POLL_MS * 1000000LL;
+        return true;
+    }
+    char buf[4096];
+    bool wrote = false;
+    while (read(w->ino, buf, sizeof buf) > 0)
+        wrote = true;
+    if (wrote)
+        w->recheck_until = now + WATCH_RECHECK_MS * 1000000LL;
+    return wrote || now < w->recheck_until;
+}
+
+/* Caps the loop's timeout for the watch's re-reads or polls. */
+static int watch_timeout(const db_watch *w, int timeout)
+{
+    st_mono now = mono_now();
+    int want = -1;
+    if (w->ino < 0)
+        want = w->next_poll > now ? (int)((w->next_poll - now) / 1000000) + 1 : 0;
+    else if (now < w->recheck_until)
+        want = WATCH_STEP_MS;
+    return want >= 0 && (timeout < 0 || want < timeout) ? want : timeout;
+}
+
 /* The one place the loop sleeps: until a key arrives on fd, the dashboard's transfers move, or
  * timeout_ms passes (-1: forever, 0: poll). With a panel the wait is the fetcher's
  * (curl_multi_poll with the keyboard as an extra descriptor), so fetching never blocks keys. */
@@ -633,21 +727,27 @@ static void app_loop(con_state *c, loop_opts *lo)
     int64_t frozen_ms = 0; /* sub-second remainder of <sleep> on a frozen clock */
     st_time last_sec = ST_TIME_NONE;
     st_err e;
+    db_watch watch;
+    watch_open(&watch, c, ui_input_fd());
     for (;;) {
         if (quit_signal) {
             c->quit = true;
             break;
         }
         c->now = clock_now(&c->clock);
-        if (c->now != last_sec || c->reload_needed) {
+        bool second = c->now != last_sec, db_due = watch_due(&watch);
+        if (second || c->reload_needed || db_due) {
             last_sec = c->now;
             int64_t dv = c->data_version;
             st_err_clear(&e);
-            if (c->reload_needed || (store_data_version(c->store, &dv, &e) == ST_OK && dv != c->data_version))
-                reload_or_report(c); /* another engineer's change: within a second */
-            else
+            bool other = store_data_version(c->store, &dv, &e) == ST_OK && dv != c->data_version;
+            bool reload = c->reload_needed || other;
+            if (reload)
+                reload_or_report(c); /* another engineer's change: within milliseconds (inotify) */
+            else if (second)
                 con_retime(c);
-            ui_tick(c);
+            if (second || reload)
+                ui_tick(c);
         }
         if (c->panel && uptime_panel_tick(c->panel, c->now))
             ui_panel_changed();
@@ -658,7 +758,7 @@ static void app_loop(con_state *c, loop_opts *lo)
         }
         if (c->quit)
             break;
-        int timeout = c->clock.frozen ? -1 : ms_to_next_second();
+        int timeout = watch_timeout(&watch, c->clock.frozen ? -1 : ms_to_next_second());
         if (c->panel) {
             int pt = uptime_panel_timeout_ms(c->panel, c->now);
             if (timeout < 0 || pt < timeout)
@@ -712,7 +812,7 @@ static void app_loop(con_state *c, loop_opts *lo)
                 continue;
             }
         }
-        app_wait(c, ui_input_fd(), timeout);
+        app_wait(c, watch_fd(&watch, ui_input_fd()), timeout);
         km_key k;
         while (ui_read_key(&k)) {
             if (lo->script && k != KM_RESIZE)
@@ -722,6 +822,7 @@ static void app_loop(con_state *c, loop_opts *lo)
                 break;
         }
     }
+    watch_close(&watch);
 }
 
 static void install_signals(struct sigaction old[3])

@@ -29,7 +29,8 @@ static struct {
     WINDOW *hdr, *status, *small;
     bool too_small;
     bool bars_dirty;
-    con_state *c; /* borrowed, for helpers that need the locale mode */
+    bool clock_dirty; /* a second passed: the status line's clock and counts only */
+    con_state *c;     /* borrowed, for helpers that need the locale mode */
 } ui;
 
 /* ---- drawing helpers ---- */
@@ -225,6 +226,16 @@ view *view_new(const view_ops *ops, void *priv)
     return v;
 }
 
+/* Every window leaves the (hidden) cursor where the last change put it: no cursor move after
+ * each update (9 bytes a second on an idle console). */
+static WINDOW *new_win(int h, int w, int y, int x)
+{
+    WINDOW *win = newwin(h, w, y, x);
+    if (win)
+        leaveok(win, TRUE);
+    return win;
+}
+
 /* The panel takes up to 14 rows, never more than half the list area. */
 static int dash_rows(void)
 {
@@ -245,7 +256,7 @@ static void place(view *v, con_state *c)
         delwin(v->win);
     int main_h = LINES - 2;
     if (v == ui.dash) {
-        v->win = newwin(dash_rows(), COLS, LINES - 1 - dash_rows(), 0);
+        v->win = new_win(dash_rows(), COLS, LINES - 1 - dash_rows(), 0);
     } else if (v->ops->modal) {
         int w = COLS - 8 > 96 ? 96 : COLS - 8;
         int h = modal_height(v);
@@ -253,10 +264,10 @@ static void place(view *v, con_state *c)
             w = COLS;
         if (h < 3)
             h = LINES;
-        v->win = newwin(h, w, (LINES - h) / 2, (COLS - w) / 2);
+        v->win = new_win(h, w, (LINES - h) / 2, (COLS - w) / 2);
     } else {
         int h = main_h - (c->dash_on ? dash_rows() : 0);
-        v->win = newwin(h > 1 ? h : 1, COLS, 1, 0);
+        v->win = new_win(h > 1 ? h : 1, COLS, 1, 0);
     }
     v->dirty = true;
     if (v->ops->resize && !ui.too_small)
@@ -278,9 +289,9 @@ static void relayout(con_state *c)
 {
     ui.too_small = COLS < MIN_COLS || LINES < MIN_ROWS;
     free_bars();
-    ui.hdr = newwin(1, COLS, 0, 0);
-    ui.status = newwin(1, COLS, LINES - 1, 0);
-    ui.small = newwin(LINES, COLS, 0, 0);
+    ui.hdr = new_win(1, COLS, 0, 0);
+    ui.status = new_win(1, COLS, LINES - 1, 0);
+    ui.small = new_win(LINES, COLS, 0, 0);
     ui.bars_dirty = true;
     if (ui.dash && !c->dash_on) {
         ui.dash->ops->destroy ? ui.dash->ops->destroy(ui.dash) : (void)0;
@@ -318,7 +329,7 @@ void ui_push(view *v)
     if (!ui.too_small)
         place(v, ui.c);
     else
-        v->win = newwin(1, 1, 0, 0);
+        v->win = new_win(1, 1, 0, 0);
     ui_dirty_all();
 }
 
@@ -572,12 +583,16 @@ void ui_handle_key(con_state *c, km_key k)
 void ui_tick(con_state *c)
 {
     (void)c;
-    for (int i = 0; i < ui.n; i++)
-        if (ui.stack[i]->ops->ticks)
-            ui.stack[i]->dirty = true;
+    for (int i = 0; i < ui.n; i++) {
+        view *v = ui.stack[i];
+        if (v->ops->ticks && v->ops->tick)
+            v->ticked = true; /* ui_render decides: just the second's cells, or a full draw */
+        else if (v->ops->ticks)
+            v->dirty = true;
+    }
     if (ui.dash && ui.dash->ops->ticks)
         ui.dash->dirty = true;
-    ui.bars_dirty = true;
+    ui.clock_dirty = true;
 }
 
 void ui_data_changed(con_state *c)
@@ -718,12 +733,13 @@ bool ui_render(con_state *c)
             base = i;
             break;
         }
-    bool any = ui.bars_dirty || (ui.dash && ui.dash->dirty);
+    bool any = ui.bars_dirty || ui.clock_dirty || (ui.dash && ui.dash->dirty);
     for (int i = base; i < ui.n; i++)
-        any = any || ui.stack[i]->dirty;
+        any = any || ui.stack[i]->dirty || ui.stack[i]->ticked;
     if (!any)
         return false;
-    draw_header(c);
+    if (ui.bars_dirty) /* the header holds nothing that ticks */
+        draw_header(c);
     draw_status(c);
     for (int i = base; i < ui.n; i++) {
         view *v = ui.stack[i];
@@ -732,11 +748,14 @@ bool ui_render(con_state *c)
             wnoutrefresh(ui.dash->win);
             ui.dash->dirty = false;
         }
-        v->ops->draw(v, c);
+        /* the top view, when only a second passed: just the cells that second changed */
+        bool tick_only = !v->dirty && v->ticked && v->ops->tick && i == ui.n - 1;
+        if (!tick_only || !v->ops->tick(v, c))
+            v->ops->draw(v, c);
         wnoutrefresh(v->win);
-        v->dirty = false;
+        v->dirty = v->ticked = false;
     }
-    ui.bars_dirty = false;
+    ui.bars_dirty = ui.clock_dirty = false;
     doupdate();
     return true;
 }

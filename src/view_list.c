@@ -53,11 +53,50 @@ static void state_text(con_state *c, const ops_view *v, char *buf, size_t n)
     (void)c;
 }
 
+/* What the last full draw put in each row's ticking cells (countdown, state), so that a tick
+ * redraws only the cells whose text or colour changed. Valid until the next full draw. */
+typedef struct {
+    char cd[24], st[64];
+    attr_t attr;
+} tick_cells;
+
+typedef struct {
+    bool valid;
+    columns k;
+    int cols, rows;
+    int64_t top, sel, total;
+    size_t n; /* rows drawn */
+    tick_cells *cells;
+} list_priv;
+
+/* The ticking cells of one row, as drawn. */
+static void row_cells(con_state *c, const ops_view *ov, bool sel, const columns *k, tick_cells *out)
+{
+    char cd[24];
+    out->attr = sel ? ui_attr(EL_SELECTED) : ui_attr(ui_state_element((int)ov->timer.state));
+    ui_countdown(ov->timer.remaining_s, cd);
+    if (ov->timer.state == SLA_MET || ov->timer.state == SLA_MISSED)
+        snprintf(out->cd, sizeof out->cd, "%*s", k->countdown, ""); /* answered: no countdown */
+    else
+        snprintf(out->cd, sizeof out->cd, "%*s", k->countdown, cd);
+    state_text(c, ov, out->st, sizeof out->st);
+}
+
 static void draw(view *v, con_state *c)
 {
     WINDOW *w = v->win;
     int cols = getmaxx(w), rows = getmaxy(w);
     columns k = layout(c, cols);
+    list_priv *lp = v->priv;
+    lp->valid = true;
+    lp->k = k;
+    lp->cols = cols;
+    lp->rows = rows;
+    lp->top = c->top;
+    lp->sel = c->sel;
+    lp->total = c->total;
+    lp->n = 0;
+    lp->cells = xrealloc(lp->cells, (c->n_rows ? c->n_rows : 1) * sizeof *lp->cells);
     werase(w);
     int x = 0;
     attr_t h = ui_attr(EL_DIM) | A_BOLD;
@@ -77,24 +116,20 @@ static void draw(view *v, con_state *c)
         const ops_view *ov = &c->rows[i].v;
         bool sel = c->top + (int64_t)i == c->sel;
         attr_t base = sel ? ui_attr(EL_SELECTED) : A_NORMAL;
-        attr_t st = sel ? ui_attr(EL_SELECTED) : ui_attr(ui_state_element((int)ov->timer.state));
+        tick_cells *tc = &lp->cells[lp->n++];
+        row_cells(c, ov, sel, &k, tc);
+        attr_t st = tc->attr;
         int y = (int)i + 1;
-        char buf[64], cd[24];
+        char buf[64];
         x = 0;
         ui_put(w, y, x, ov->t.level, k.level, base), x += k.level;
         ui_put(w, y, x, " ", 1, base), x += 1;
         snprintf(buf, sizeof buf, "%*lld", k.id, (long long)ov->t.id);
         ui_put(w, y, x, buf, k.id, base), x += k.id;
         ui_put(w, y, x, " ", 1, base), x += 1;
-        ui_countdown(ov->timer.remaining_s, cd);
-        if (ov->timer.state == SLA_MET || ov->timer.state == SLA_MISSED)
-            snprintf(buf, sizeof buf, "%*s", k.countdown, ""); /* answered: no countdown */
-        else
-            snprintf(buf, sizeof buf, "%*s", k.countdown, cd);
-        ui_put(w, y, x, buf, k.countdown, st), x += k.countdown;
+        ui_put(w, y, x, tc->cd, k.countdown, st), x += k.countdown;
         ui_put(w, y, x, " ", 1, base), x += 1;
-        state_text(c, ov, buf, sizeof buf);
-        ui_put(w, y, x, buf, k.state, st), x += k.state;
+        ui_put(w, y, x, tc->st, k.state, st), x += k.state;
         ui_put(w, y, x, " ", 1, base), x += 1;
         ui_put(w, y, x, ov->t.customer ? ov->t.customer : "", k.customer, base), x += k.customer;
         ui_put(w, y, x, " ", 1, base), x += 1;
@@ -102,6 +137,44 @@ static void draw(view *v, con_state *c)
         ui_put(w, y, x, " ", 1, base), x += 1;
         ui_put(w, y, x, ov->t.assignee ? ov->t.assignee : "", cols - x, base);
     }
+}
+
+/* A new second: only the countdown and state cells whose text or colour changed. Anything else
+ * that differs from the last full draw (layout, window, selection, rows) asks for a full draw. */
+static bool tick(view *v, con_state *c)
+{
+    list_priv *lp = v->priv;
+    WINDOW *w = v->win;
+    int cols = getmaxx(w), rows = getmaxy(w);
+    if (!lp->valid || cols != lp->cols || rows != lp->rows || c->top != lp->top || c->sel != lp->sel ||
+        c->total != lp->total)
+        return false;
+    size_t shown = c->total == 0 ? 0 : c->n_rows;
+    if (rows - 1 >= 0 && shown > (size_t)(rows - 1))
+        shown = (size_t)(rows - 1);
+    columns k = layout(c, cols);
+    if (shown != lp->n || memcmp(&k, &lp->k, sizeof k) != 0)
+        return false;
+    int x_cd = k.level + 1 + k.id + 1, x_st = x_cd + k.countdown + 1;
+    for (size_t i = 0; i < shown; i++) {
+        tick_cells now, *was = &lp->cells[i];
+        row_cells(c, &c->rows[i].v, c->top + (int64_t)i == c->sel, &k, &now);
+        int y = (int)i + 1;
+        if (now.attr != was->attr || strcmp(now.cd, was->cd) != 0)
+            ui_put(w, y, x_cd, now.cd, k.countdown, now.attr);
+        if (now.attr != was->attr || strcmp(now.st, was->st) != 0)
+            ui_put(w, y, x_st, now.st, k.state, now.attr);
+        *was = now;
+    }
+    return true;
+}
+
+static void destroy(view *v)
+{
+    list_priv *lp = v->priv;
+    if (lp)
+        free(lp->cells);
+    free(lp);
 }
 
 static bool refuse_read_only(con_state *c)
@@ -314,9 +387,11 @@ static const view_ops list_ops = {
     .ticks = true,
     .draw = draw,
     .key = key,
+    .destroy = destroy,
+    .tick = tick,
 };
 
 view *view_list_new(void)
 {
-    return view_new(&list_ops, NULL);
+    return view_new(&list_ops, xcalloc(1, sizeof(list_priv)));
 }

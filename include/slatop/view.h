@@ -36,13 +36,19 @@ typedef struct {
     void (*destroy)(view *v);
     /* Optional: the data changed under the view (reload, another engineer's change). */
     void (*reload)(view *v, con_state *c);
+    /* Optional, for views that tick: a new second only (nothing else changed since the last
+     * draw): redraw just what the second changed (countdowns, states) without werase, so a tick
+     * costs per changed cell, and return true; false asks for a full draw. Called only when the
+     * view is the top one and not dirty. */
+    bool (*tick)(view *v, con_state *c);
 } view_ops;
 
 struct view {
     const view_ops *ops;
     WINDOW *win; /* owned by ui */
     bool dirty;
-    void *priv; /* owned by the view (destroy) */
+    bool ticked; /* a second passed since the last draw (views with ops->tick) */
+    void *priv;  /* owned by the view (destroy) */
 };
 
 /* For a full-screen view's unhandled actions: VR_PASS for the actions every view shares (help,
