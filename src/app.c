@@ -1,7 +1,8 @@
 /* app: the console's event loop and the list logic (SPEC §4). One thread: each turn waits for the
  * next second boundary, a key or a write to the database's -wal (app_wait, db_watch), drains
  * keys, re-times the visible countdowns once a second, picks up other engineers' changes through
- * store_data_version, and lets ui send only what changed with one doupdate. Signals only set flags. No curses here: see ui.c. */
+ * store_data_version, and lets ui send only what changed with one doupdate. Signals only set
+ * flags. No curses here: see ui.c. */
 #include <errno.h>
 #include <langinfo.h>
 #include <locale.h>
