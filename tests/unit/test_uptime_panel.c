@@ -10,7 +10,9 @@
 #include "slatop/demo_uptime.h"
 #include "slatop/ops.h"
 #include "slatop/store.h"
+#include "slatop/store_uptime.h"
 #include "slatop/uptime_panel.h"
+#include "slatop/uptime_source.h"
 
 #define MS 1793491200 /* 2026-11-01T00:00:00Z */
 
@@ -228,4 +230,48 @@ Test(uptime_panel, incremental_polls)
     free(cfg.prometheus.url);
     free(file);
     free(mon);
+}
+
+/* A whole month's minutes reach the cache one day per tick (one short transaction each), not in
+ * one transaction that held the write lock long enough to stop other consoles' clocks. Watched
+ * from a second connection, as another console would see it. */
+Test(uptime_panel, cache_written_a_day_per_tick)
+{
+    st_time now = MS + 20 * 86400 + 12 * 3600;
+    char *mon;
+    st_config cfg = demo_config(now, &mon);
+    st_err err;
+    st_store *s = open_db(now);
+    char *path = xasprintf("%s/db", dir);
+    st_store *other;
+    cr_assert_eq(store_open(path, STORE_OPEN_RW, &other, &err), ST_OK, "%s", err.msg);
+    char *key = uptime_source_key(&cfg.prometheus);
+    size_t n = 30 * 1440;
+    uptime_minute *buf = xcalloc(n, sizeof *buf);
+    uptime_panel *p;
+    cr_assert_eq(uptime_panel_new(&cfg, s, false, now, &p, &err), ST_OK, "%s", err.msg);
+    size_t seen = 0, growing_ticks = 0;
+    uptime_panel_tick(p, now);
+    for (int i = 0; i < 400 && uptime_panel_busy(p); i++) {
+        cr_assert_eq(uptime_panel_wait(p, 20, -1, NULL, &err), ST_OK);
+        uptime_panel_tick(p, now);
+        size_t found = 0;
+        cr_assert_eq(store_uptime_get_minutes(other, key, MS, buf, n, &found, &err), ST_OK, "%s", err.msg);
+        cr_assert_leq(found - seen, 1440, "one tick cached %zu minutes", found - seen);
+        growing_ticks += found > seen;
+        seen = found;
+    }
+    cr_assert_not(uptime_panel_busy(p));
+    cr_assert_geq(seen, (size_t)20 * 1440, "only %zu minutes cached", seen);
+    cr_assert_geq(growing_ticks, 20);
+    char *t = render(p, now);
+    cr_assert_null(strstr(t, "Fetch failed"), "%s", t);
+    free(t);
+    uptime_panel_free(p);
+    free(buf);
+    free(key);
+    free(path);
+    store_close(other);
+    store_close(s);
+    demo_config_done(&cfg, mon);
 }
