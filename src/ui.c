@@ -30,6 +30,10 @@ static struct {
     bool too_small;
     bool bars_dirty;
     bool clock_dirty; /* a second passed: the status line's clock and counts only */
+    /* The policy the status line names (borrowed from ops' cache, which keeps every version it
+     * loaded): looked up again only when the bars are redrawn (every reload and key), not every
+     * second (ops_policy(0) reads the store). */
+    const st_policy *status_policy;
     con_state *c;     /* borrowed, for helpers that need the locale mode */
 } ui;
 
@@ -395,6 +399,7 @@ st_code ui_open(con_state *c, int null_cols, int null_rows, const char *term, st
         return st_fail(err, ST_IO, "console: cannot open the terminal (TERM=%s unknown?)", t ? t : "(unset)");
     }
     ui.open = true;
+    ui.status_policy = NULL;
     set_term(ui.scr);
     if (null_cols > 0)
         resizeterm(null_rows, null_cols);
@@ -407,6 +412,7 @@ st_code ui_open(con_state *c, int null_cols, int null_rows, const char *term, st
     set_escdelay(25);
     curs_set(0);
     leaveok(stdscr, TRUE);
+    typeahead(-1); /* no poll of the keyboard every few lines of an update (9 syscalls a tick) */
     set_theme(c);
     /* Debian 12's ncurses writes one row at a time until the screen leaves its initial state;
      * one refresh + endwin right after start-up batches every later update into one write. */
@@ -676,12 +682,14 @@ static void draw_status(con_state *c)
             sb_printf(&sb, " /%s", c->filter.text);
         sb_append(&sb, " |");
     }
-    const st_policy *p = NULL;
+    const st_policy *p = ui.status_policy;
     int64_t ver;
     st_err e;
     char when[64], biz[64] = "";
     tz_format(c->display_zone, c->now, when, sizeof when);
-    if (ops_policy(c->ops, 0, &p, &ver, &e) == ST_OK && p->calendar) {
+    if (ui.bars_dirty || !p)
+        p = ui.status_policy = ops_policy(c->ops, 0, &p, &ver, &e) == ST_OK ? p : NULL;
+    if (p && p->calendar) {
         char t[32];
         tz_local l;
         tz_to_local(p->calendar->zone, c->now, &l);
