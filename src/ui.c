@@ -34,7 +34,7 @@ static struct {
      * loaded): looked up again only when the bars are redrawn (every reload and key), not every
      * second (ops_policy(0) reads the store). */
     const st_policy *status_policy;
-    con_state *c;     /* borrowed, for helpers that need the locale mode */
+    con_state *c; /* borrowed, for helpers that need the locale mode */
 } ui;
 
 /* ---- drawing helpers ---- */
