@@ -446,3 +446,18 @@ Test(console_screens, themes_mono_and_custom)
     app_snapshots_free(r.s, r.n);
     config_free(cfg);
 }
+
+/* A second redraws only the countdown and state cells it changed (view_list's tick): the screen
+ * must be what a full redraw of the same moment shows (j then k redraws everything), also when
+ * the second crosses a state change (the first row's 0:20:00 runs out after 1,200 s). */
+Test(console_screens, a_tick_draws_what_a_full_redraw_draws)
+{
+    run_result r = run("<sleep 5><snap t1>jk<snap f1><sleep 1300><snap t2>jk<snap f2>", 120, 40, false, false);
+    cr_assert_eq(r.status, 0);
+    cr_expect_str_eq(snap_of(&r, "t1"), snap_of(&r, "f1"));
+    cr_expect_str_eq(snap_of(&r, "t2"), snap_of(&r, "f2"));
+    cr_expect(strstr(snap_of(&r, "t1"), "0:19:55") != NULL, "%s", snap_of(&r, "t1"));
+    cr_expect(strstr(snap_of(&r, "t2"), "-0:01:45") != NULL, "%s", snap_of(&r, "t2"));
+    cr_expect(strstr(snap_of(&r, "t2"), "breached") != NULL, "%s", snap_of(&r, "t2"));
+    app_snapshots_free(r.s, r.n);
+}
