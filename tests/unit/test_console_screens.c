@@ -452,7 +452,8 @@ Test(console_screens, themes_mono_and_custom)
  * the second crosses a state change (the first row's 0:20:00 runs out after 1,200 s). */
 Test(console_screens, a_tick_draws_what_a_full_redraw_draws)
 {
-    run_result r = run("<sleep 5><snap t1>jk<snap f1><sleep 1300><snap t2>jk<snap f2>", 120, 40, false, false);
+    run_result r =
+        run("<sleep 5><snap t1>jk<snap f1><sleep 1300><snap t2>jk<snap f2>", 120, 40, false, false);
     cr_assert_eq(r.status, 0);
     cr_expect_str_eq(snap_of(&r, "t1"), snap_of(&r, "f1"));
     cr_expect_str_eq(snap_of(&r, "t2"), snap_of(&r, "f2"));
