@@ -728,8 +728,8 @@ static void app_loop(con_state *c, loop_opts *lo)
     int64_t frozen_ms = 0; /* sub-second remainder of <sleep> on a frozen clock */
     st_time last_sec = ST_TIME_NONE;
     st_err e;
-    db_watch watch;
-    watch_open(&watch, c, ui_input_fd());
+    db_watch watch = {.ino = -1, .ep = -1}; /* opened before the first wait, below */
+    bool watching = false;
     for (;;) {
         if (quit_signal) {
             c->quit = true;
@@ -759,6 +759,11 @@ static void app_loop(con_state *c, loop_opts *lo)
         }
         if (c->quit)
             break;
+        if (!watching) { /* after the first frame, so that a --max-frames run (first paint) never
+                          * pays for it: closing an inotify descriptor waits ~15 ms for the kernel */
+            watch_open(&watch, c, ui_input_fd());
+            watching = true;
+        }
         int timeout = watch_timeout(&watch, c->clock.frozen ? -1 : ms_to_next_second());
         if (c->panel) {
             int pt = uptime_panel_timeout_ms(c->panel, c->now);
