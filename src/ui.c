@@ -686,7 +686,18 @@ static void draw_status(con_state *c)
     int64_t ver;
     st_err e;
     char when[64], biz[64] = "";
-    tz_format(c->display_zone, c->now, when, sizeof when);
+    /* The clock to the minute: the countdowns carry the seconds, and a seconds digit here would
+     * cost a cursor move and two attribute changes on the wire every second (issue 5's idle
+     * bytes; ARCHITECTURE.md: show only the precision that matters). */
+    {
+        tz_local l;
+        tz_to_local(c->display_zone, c->now, &l);
+        int64_t y;
+        unsigned mo, d;
+        civil_from_days(l.days, &y, &mo, &d);
+        snprintf(when, sizeof when, "%04d-%02u-%02u %02d:%02d %s", (int)y, mo, d, (int)(l.sec_of_day / 3600),
+                 (int)(l.sec_of_day / 60 % 60), l.abbr ? l.abbr : "");
+    }
     if (ui.bars_dirty || !p)
         p = ui.status_policy = ops_policy(c->ops, 0, &p, &ver, &e) == ST_OK ? p : NULL;
     if (p && p->calendar) {

@@ -39,7 +39,7 @@ quit_and_check cloc
 
 # --now: the console's clock ticks forward from the given instant.
 start_console now TERM=xterm-256color LC_ALL=C.UTF-8 -- --db "$DB" --now 2030-01-02T03:04:05Z
-wait_for now "2030-01-02 03:04:0" 10
+wait_for now "2030-01-02 03:04 UTC" 10
 quit_and_check now
 
 # No colour: NO_COLOR and --no-color.
