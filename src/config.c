@@ -49,7 +49,8 @@ static st_code get_int(const cJSON *v, const char *src, const char *key, int lo,
     if (!cJSON_IsNumber(v))
         return bad(err, src, key, "must be a number");
     double d = v->valuedouble;
-    if (d != (double)(long)d || d < lo || d > hi)
+    /* The range first: casting an out-of-range (or NaN) double to an integer is undefined. */
+    if (!(d >= lo && d <= hi) || d != (double)(int)d)
         return st_fail(err, ST_INVALID, "%s: %s: must be a whole number from %d to %d", src, key, lo, hi);
     *out = (int)d;
     return ST_OK;

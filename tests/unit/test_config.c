@@ -192,3 +192,13 @@ Test(config, duplicate_keys_refused_at_any_depth)
               "cfg.json: monitoring.prometheus.url: duplicate key");
     parse_bad("{\"keys\": {\"raise\": [\"+\"], \"raise\": [\"K\"]}}", "cfg.json: keys.raise: duplicate key");
 }
+
+/* Numbers outside any integer's range are refused, not cast (fuzz_config found 1e300 in timeout_s
+ * reaching a float-to-integer cast, undefined behaviour). */
+Test(config, huge_numbers_refused_without_overflow)
+{
+    parse_bad("{\"monitoring\": {\"prometheus\": {\"url\": \"http://a\", \"timeout_s\": 1e300}}}",
+              "cfg.json: monitoring.prometheus.timeout_s: must be a whole number from 1 to 3600");
+    parse_bad("{\"monitoring\": {\"prometheus\": {\"url\": \"http://a\", \"poll_s\": -1e300}}}",
+              "cfg.json: monitoring.prometheus.poll_s: must be a whole number from 1 to 86400");
+}
