@@ -61,4 +61,10 @@ st_code prom_parse_query_range(const char *body, size_t len, long http_status, c
                                st_time month_start, uptime_minute *minutes, size_t n_minutes,
                                prom_result *out, st_err *err);
 
+/* The general (cJSON) parser alone, without the fast scanner prom_parse_query_range tries first;
+ * same contract. For tests that compare the two paths. */
+st_code prom_parse_query_range_cjson(const char *body, size_t len, long http_status, const char *content_type,
+                                     st_time month_start, uptime_minute *minutes, size_t n_minutes,
+                                     prom_result *out, st_err *err);
+
 #endif

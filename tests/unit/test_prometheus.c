@@ -1,7 +1,9 @@
 /* Prometheus query_range answers (bodies as Prometheus 2.42 and proxies send them). */
+#define _GNU_SOURCE /* strtod_l, newlocale: the reference for exact value parsing */
 #include <criterion/criterion.h>
 #include <locale.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -161,4 +163,288 @@ Test(prometheus, chunks_stay_under_the_point_limit)
     free(body);
     free(c);
     cr_assert_eq(prom_chunks(MS, MS, PROM_MAX_POINTS, &c), 0);
+}
+
+/* --- the fast scanner against the general (cJSON) parser --------------------------------------- */
+
+#define NMIN 400
+
+static uint64_t rng_state = 0x9E3779B97F4A7C15u;
+static unsigned rnd(unsigned n)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return (unsigned)(rng_state % n);
+}
+
+static void ws(char *b, size_t *n)
+{
+    static const char sp[] = " \t\n\r";
+    if (rnd(4) == 0)
+        for (unsigned k = rnd(3) + 1; k > 0; k--)
+            b[(*n)++] = sp[rnd(4)];
+}
+
+static void put(char *b, size_t *n, const char *s)
+{
+    size_t l = strlen(s);
+    memcpy(b + *n, s, l);
+    *n += l;
+}
+
+static void gen_value(char *v, size_t cap)
+{
+    static const char *const fixed[] = {"0", "NaN", "+Inf", "-Inf", "Inf", "bogus", "0,5", "1e400", "-0", ".5",
+                                        "5.", "1e-3", "+1", "1e", "", "0.009900990099009901", "nan", "0x10",
+                                        "1.7976931348623157e308", "4.9e-324", "123456789012345678901234"};
+    switch (rnd(5)) {
+    case 0:
+        snprintf(v, cap, "%s", fixed[rnd(sizeof fixed / sizeof *fixed)]);
+        break;
+    case 1:
+        snprintf(v, cap, "%.17g", (double)rnd(1000000) / (double)(rnd(999) + 1));
+        break;
+    case 2:
+        snprintf(v, cap, "%.*f", (int)rnd(20), (double)rnd(100000) / 997.0);
+        break;
+    case 3:
+        snprintf(v, cap, "%ue%d", rnd(100000), (int)rnd(60) - 30);
+        break;
+    default:
+        snprintf(v, cap, "%u", rnd(3));
+        break;
+    }
+}
+
+static void gen_time(char *t, size_t cap, long long ts)
+{
+    switch (rnd(8)) {
+    case 0:
+        snprintf(t, cap, "%lld.%03u", ts - 1, rnd(1000));
+        break;
+    case 1:
+        snprintf(t, cap, "%.9e", (double)ts);
+        break;
+    case 2:
+        snprintf(t, cap, "%lld.5", ts - 1);
+        break;
+    case 3:
+        snprintf(t, cap, "-%lld", ts);
+        break;
+    default:
+        snprintf(t, cap, "%lld", ts);
+        break;
+    }
+}
+
+/* A success answer with random values, times, whitespace, labels and extra keys. */
+static size_t gen_body(char *b)
+{
+    static const char *const labels[] = {"{}", "{\"__name__\":\"up\"}", "{\"job\":\"a\\\"b\\\\c\\/d\\n\\t\"}",
+                                         "{\"x\":\"\\u00e9\\u20AC\"}", "{\"x\":\"\\ud83d\\ude00\"}",
+                                         "{\"n\":[1,-2.5e3,true,false,null,{\"a\":[]}]}"};
+    size_t n = 0;
+    ws(b, &n);
+    put(b, &n, "{");
+    ws(b, &n);
+    if (rnd(6) == 0)
+        put(b, &n, "\"stats\":{\"timings\":{\"evalTotalTime\":0.001}},");
+    put(b, &n, "\"status\"");
+    ws(b, &n);
+    put(b, &n, ":");
+    ws(b, &n);
+    put(b, &n, rnd(20) == 0 ? "\"error\"," : "\"success\",");
+    ws(b, &n);
+    if (rnd(20) == 0)
+        put(b, &n, "\"warnings\":[\"w1\",\"w2\"],");
+    put(b, &n, "\"data\":");
+    ws(b, &n);
+    put(b, &n, "{\"resultType\":");
+    put(b, &n, rnd(30) == 0 ? "\"vector\"" : "\"matrix\"");
+    put(b, &n, ",\"result\":[");
+    ws(b, &n);
+    unsigned series = rnd(20) == 0 ? 2 : rnd(15) == 0 ? 0 : 1;
+    for (unsigned s = 0; s < series; s++) {
+        if (s)
+            put(b, &n, ",");
+        put(b, &n, "{\"metric\":");
+        put(b, &n, labels[rnd(sizeof labels / sizeof *labels)]);
+        put(b, &n, ",");
+        ws(b, &n);
+        put(b, &n, "\"values\":");
+        ws(b, &n);
+        put(b, &n, "[");
+        unsigned points = rnd(60);
+        for (unsigned i = 0; i < points; i++) {
+            char t[64], v[64];
+            long long ts = (long long)MS + 60 * (long long)(rnd(NMIN + 20)) - 600;
+            gen_time(t, sizeof t, ts);
+            gen_value(v, sizeof v);
+            if (i)
+                put(b, &n, ",");
+            ws(b, &n);
+            put(b, &n, "[");
+            ws(b, &n);
+            put(b, &n, t);
+            ws(b, &n);
+            put(b, &n, ",");
+            ws(b, &n);
+            put(b, &n, "\"");
+            put(b, &n, v);
+            put(b, &n, "\"");
+            ws(b, &n);
+            put(b, &n, "]");
+        }
+        ws(b, &n);
+        put(b, &n, "]}");
+    }
+    put(b, &n, "]}");
+    ws(b, &n);
+    put(b, &n, "}");
+    ws(b, &n);
+    return n;
+}
+
+static void compare_paths(const char *body, size_t len, long status)
+{
+    static uptime_minute a[NMIN], c[NMIN];
+    memset(a, 0, sizeof a);
+    memset(c, 0, sizeof c);
+    for (size_t i = 0; i < NMIN; i++)
+        a[i].kind = c[i].kind = UPTIME_NODATA;
+    prom_result ra, rc;
+    st_err ea, ec;
+    st_err_clear(&ea);
+    st_err_clear(&ec);
+    st_code ca = prom_parse_query_range(body, len, status, "application/json", MS, a, NMIN, &ra, &ea);
+    st_code cc = prom_parse_query_range_cjson(body, len, status, "application/json", MS, c, NMIN, &rc, &ec);
+    cr_assert_eq(ca, cc, "%.*s", (int)len, body);
+    if (ca != ST_OK)
+        cr_assert_str_eq(ea.msg, ec.msg);
+    cr_assert_eq(ra.n_series, rc.n_series);
+    cr_assert_eq(ra.partial, rc.partial);
+    cr_assert((ra.warning == NULL) == (rc.warning == NULL));
+    if (ra.warning)
+        cr_assert_str_eq(ra.warning, rc.warning);
+    for (size_t i = 0; i < NMIN; i++) {
+        cr_assert_eq(a[i].kind, c[i].kind, "minute %zu of %.*s", i, (int)len, body);
+        cr_assert_eq(memcmp(&a[i].value, &c[i].value, sizeof(double)), 0, "minute %zu: %.17g vs %.17g in %.*s",
+                     i, a[i].value, c[i].value, (int)len, body);
+    }
+    prom_result_done(&ra);
+    prom_result_done(&rc);
+}
+
+Test(prometheus, fast_path_equals_cjson_on_generated_answers)
+{
+    static char body[16384];
+    for (int k = 0; k < 3000; k++) {
+        size_t n = gen_body(body);
+        cr_assert_lt(n, sizeof body);
+        compare_paths(body, n, rnd(10) == 0 ? 400 : 200);
+    }
+}
+
+Test(prometheus, fast_path_equals_cjson_on_damaged_answers)
+{
+    /* Malformed JSON, truncations and stray bytes must be refused (or read) exactly as before. */
+    static const char junk[] = "{}[]\",:\\ \x01tfn-0.eE+u";
+    static char body[16384];
+    for (int k = 0; k < 3000; k++) {
+        size_t n = gen_body(body);
+        unsigned edits = rnd(3) + 1;
+        for (unsigned e = 0; e < edits && n > 0; e++) {
+            size_t at = rnd((unsigned)n);
+            switch (rnd(3)) {
+            case 0:
+                body[at] = junk[rnd(sizeof junk - 1)];
+                break;
+            case 1:
+                memmove(body + at, body + at + 1, n - at - 1);
+                n--;
+                break;
+            default:
+                n = at; /* truncated */
+                break;
+            }
+        }
+        if (n > 0)
+            compare_paths(body, n, 200);
+    }
+}
+
+Test(prometheus, fixed_edge_answers_match_cjson)
+{
+    static const char *const bodies[] = {
+        "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[]}} trailing",
+        "\xEF\xBB\xBF{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[]}}",
+        "{\"status\":\"success\",\"status\":\"error\",\"data\":{\"resultType\":\"matrix\",\"result\":[]}}",
+        "{\"st\\u0061tus\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[]}}",
+        "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[{\"values\":[[1793491260,\"1\","
+        "3]]}]}}",
+        "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[{\"values\":[[1793491260,"
+        "\"0\\u002e5\"]]}]}}",
+        "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[{\"values\":[[1793491260,\"1\"]],"
+        "\"values\":[[1793491320,\"2\"]]}]},\"data\":{}}",
+        "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[{\"values\":[[1e999,\"1\"]]}]}}",
+        "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[{\"values\":[[1793491260."
+        "00000000000000000000000000000000000000000000000000000000000001,\"1\"]]}]}}",
+        "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[{\"values\":[[01793491260,\"1\"]]}]}}",
+        "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[{\"values\":{\"a\":[1,\"2\"]}}]}}",
+        "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[{\"values\":[[1793491260,\"1\"]]},"
+        "{\"values\":[]}]}}",
+        "{\"status\":\"success\",\"warnings\":[],\"data\":{\"resultType\":\"matrix\",\"result\":[]}}",
+        "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[{\"metric\":{\"a\":\"\\ud800\"},"
+        "\"values\":[[1793491260,\"1\"]]}]}}",
+        "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[{\"metric\":{\"a\":\"x\ty\"},"
+        "\"values\":[[1793491260,\"1\"]]}]}}",
+        "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[{\"metric\":{\"a\":\"\\u0000\x7f\xff\"},"
+        "\"values\":[[1793491260,\"1\"]]}]}}",
+    };
+    for (size_t i = 0; i < sizeof bodies / sizeof *bodies; i++)
+        compare_paths(bodies[i], strlen(bodies[i]), 200);
+    /* nesting around the scanner's depth limit, in a label */
+    static char deep[4096];
+    for (int depth = 190; depth <= 210; depth += 5) {
+        size_t n = 0;
+        n += (size_t)snprintf(deep, sizeof deep, "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\","
+                                                 "\"result\":[{\"metric\":{\"a\":");
+        for (int d = 0; d < depth; d++)
+            deep[n++] = '[';
+        for (int d = 0; d < depth; d++)
+            deep[n++] = ']';
+        n += (size_t)snprintf(deep + n, sizeof deep - n, "},\"values\":[[1793491260,\"1\"]]}]}}");
+        compare_paths(deep, n, 200);
+    }
+}
+
+Test(prometheus, values_equal_strtod_exactly)
+{
+    locale_t c = newlocale(LC_ALL_MASK, "C", (locale_t)0);
+    cr_assert(c != (locale_t)0);
+    char s[64];
+    for (int k = 0; k < 200000; k++) {
+        switch (rnd(4)) {
+        case 0:
+            snprintf(s, sizeof s, "%.*g", (int)rnd(19) + 1, (double)rnd(4000000000u) / (double)(rnd(100000) + 1));
+            break;
+        case 1:
+            snprintf(s, sizeof s, "%s%u.%0*u", rnd(2) ? "-" : "", rnd(100000), (int)rnd(12), rnd(1000000000u));
+            break;
+        case 2:
+            snprintf(s, sizeof s, "%u%u%ue%d", rnd(1000000000u), rnd(1000000000u), rnd(1000), (int)rnd(80) - 40);
+            break;
+        default:
+            snprintf(s, sizeof s, "%s0.%0*u", rnd(2) ? "+" : "", (int)rnd(25), rnd(10000) + 1);
+            break;
+        }
+        double v = 0;
+        char *end = NULL;
+        double want = strtod_l(s, &end, c);
+        cr_assert(prom_parse_value(s, &v), "%s", s);
+        cr_assert(*end == '\0', "%s", s);
+        cr_assert_eq(memcmp(&v, &want, sizeof v), 0, "%s: %.17g vs %.17g", s, v, want);
+    }
+    freelocale(c);
 }
