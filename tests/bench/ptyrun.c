@@ -11,7 +11,7 @@
  *     --then-run CMD          once --wait-text is seen, run CMD with sh -c (prints run_ms)
  *     --then-wait-row A,B     after CMD returns, finish when one screen row shows both A and B
  *                             (prints then_ms: CMD's return to the row appearing)
- *     --until-exit            finish when the program exits (prints exit_ms, maxrss_kb)
+ *     --until-exit            finish when the program exits (prints exit_ms, exit_us, maxrss_kb)
  *     --send KEYS             type KEYS into the terminal once the first screen is drawn
  *     --hold-ms N             run --then-run CMD only N ms after --wait-text is seen
  *     --sample-row R          every --sample-ms (default 100) read screen row R (negative: from
@@ -37,6 +37,13 @@
 #include <time.h>
 #include <unistd.h>
 #include <vterm.h>
+
+static int64_t now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
 
 static int64_t now_ms(void)
 {
@@ -194,7 +201,7 @@ int main(int argc, char **argv)
 
     struct winsize ws = {.ws_row = (unsigned short)rows, .ws_col = (unsigned short)cols};
     int master;
-    int64_t t0 = now_ms();
+    int64_t t0 = now_ms(), t0_us = now_us();
     pid_t pid = forkpty(&master, NULL, NULL, &ws);
     if (pid < 0) {
         perror("ptyrun: forkpty");
@@ -207,7 +214,7 @@ int main(int argc, char **argv)
     }
 
     long long bytes = 0, chunks = 0, total_bytes = 0;
-    int64_t wait_ms = -1, run_ms = -1, then_ms = -1, exit_ms = -1, then_start = -1;
+    int64_t wait_ms = -1, run_ms = -1, then_ms = -1, exit_ms = -1, then_start = -1, exit_us = -1;
     bool exited = false, timed_out = false, waited = false;
     long long cpu_at_warmup = -1, cpu_at_end = -1;
     int status = 0;
@@ -267,7 +274,8 @@ int main(int argc, char **argv)
                 if (until_exit || !exited) {
                     if (wait4(pid, &status, 0, &ru) == pid) {
                         exited = true;
-                        exit_ms = now_ms() - t0;
+                        exit_us = now_us() - t0_us;
+                        exit_ms = exit_us / 1000;
                     }
                 }
                 break;
@@ -305,7 +313,8 @@ int main(int argc, char **argv)
             pid_t w = wait4(pid, &status, WNOHANG, &ru);
             if (w == pid) {
                 exited = true;
-                exit_ms = now_ms() - t0;
+                exit_us = now_us() - t0_us;
+                exit_ms = exit_us / 1000;
                 /* Drain what is left so the screen is complete. */
                 ssize_t n;
                 while ((n = read(master, buf, sizeof buf)) > 0) {
@@ -340,9 +349,9 @@ int main(int argc, char **argv)
     double cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec
                  + (double)ru.ru_stime.tv_usec / 1e6;
     printf("bytes=%lld chunks=%lld total_bytes=%lld measured_ms=%lld cpu_s=%.6f maxrss_kb=%ld wait_ms=%lld "
-           "run_ms=%lld then_ms=%lld exit_ms=%lld exit_status=%d timed_out=%d window_cpu_s=%.6f\n",
+           "run_ms=%lld then_ms=%lld exit_ms=%lld exit_us=%lld exit_status=%d timed_out=%d window_cpu_s=%.6f\n",
            bytes, chunks, total_bytes, (long long)(duration >= 0 ? duration : measured), cpu, ru.ru_maxrss,
-           (long long)wait_ms, (long long)run_ms, (long long)then_ms, (long long)exit_ms,
+           (long long)wait_ms, (long long)run_ms, (long long)then_ms, (long long)exit_ms, (long long)exit_us,
            WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), timed_out,
            cpu_at_warmup >= 0 && cpu_at_end >= 0 ? (double)(cpu_at_end - cpu_at_warmup) / 1e9 : -1.0);
     if (sampling)
