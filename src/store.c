@@ -430,12 +430,6 @@ static st_code migrate(st_store *s, bool fresh, st_err *err)
 static st_code configure(st_store *s, bool fresh, st_err *err)
 {
     sqlite3_busy_handler(s->db, busy_handler, s);
-    /* Keep the -wal and -shm files when the last connection closes instead of deleting them and
-     * creating them again at the next open: on a shared database that keeps the group's
-     * permissions on them, and it spares every short-lived command (and the console's first
-     * screen) a create, an unlink and their metadata writes. */
-    int persist = 1;
-    sqlite3_file_control(s->db, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
     st_code code = store_exec(s, "PRAGMA foreign_keys = ON", err);
     /* 32 MiB of page cache (SQLite's default is 2 MiB): a big import touches every index at
      * random places (due times), and re-reading spilled pages made 1M inserts 60% slower. */
