@@ -541,7 +541,6 @@ static st_code con_init(con_state *c, const char *db_path, const st_config *conf
     c->read_only = read_only;
     c->filter.state = -1;
     c->sort = STORE_SORT_URGENCY;
-    c->actor = os_user();
     c->now = clock_now(&c->clock);
     km_init_defaults(&c->keys);
     st_code rc = ST_OK;

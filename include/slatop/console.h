@@ -93,7 +93,6 @@ struct con_state {
     km_map keys;
     st_clock clock;
     bool read_only, color, ascii;
-    const char *actor;
 
     /* the list: rows[] are the visible window [top, top + n_rows) of the ordering */
     store_sort sort;
