@@ -4,8 +4,6 @@
  * error is one sanitised line on stderr. */
 #include <errno.h>
 #include <inttypes.h>
-#include <langinfo.h>
-#include <locale.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,7 +67,7 @@ typedef struct {
 int cli_fail(cli_ctx *c, const st_err *err)
 {
     /* Messages can quote user input: sanitise so the line is one line and terminal-safe. */
-    char *msg = text_sanitize(err->msg, c ? c->ascii : false);
+    char *msg = text_sanitize(err->msg, c ? c->g.ascii : false);
     fprintf(stderr, "slatop: %s\n", msg);
     free(msg);
     return st_exit_status(err->code);
@@ -421,9 +419,9 @@ static int do_level(cli_ctx *c, const cmd_args *a, ops_move move, const char *le
     sb_init(&out);
     char d1[32], d2[32], rem[24];
     sb_printf(&out, "ticket %" PRId64 ": ", id);
-    text_sanitize_into(&out, ch.from_level, c->ascii);
+    text_sanitize_into(&out, ch.from_level, c->g.ascii);
     sb_append(&out, " -> ");
-    text_sanitize_into(&out, ch.to_level, c->ascii);
+    text_sanitize_into(&out, ch.to_level, c->g.ascii);
     sb_printf(&out, ", due %s (was %s), remaining %s%s, version %" PRId64 "\n",
               ch.new_due == ST_TIME_NONE ? "-" : time_format_iso(ch.new_due, d1),
               ch.old_due == ST_TIME_NONE ? "-" : time_format_iso(ch.old_due, d2),
@@ -499,7 +497,7 @@ static int do_status(cli_ctx *c, const cmd_args *a, status_cmd which)
     sb_init(&out);
     sb_printf(&out, "ticket %" PRId64 ": %s", id, done);
     if (to)
-        text_sanitize_into(&out, to, c->ascii);
+        text_sanitize_into(&out, to, c->g.ascii);
     sb_append_c(&out, '\n');
     return emit(c, &out);
 }
@@ -993,13 +991,9 @@ static int run_demo(cli_ctx *c, const raw_globals *rg, bool have_command)
 
 int cli_main(int argc, char **argv)
 {
-    setlocale(LC_ALL, "");
-    /* Numbers in JSON and parsing always use the C conventions, whatever the user's locale. */
-    setlocale(LC_NUMERIC, "C");
     cli_ctx ctx;
     memset(&ctx, 0, sizeof ctx);
-    const char *cs = nl_langinfo(CODESET);
-    ctx.ascii = !(cs && (strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf8") == 0));
+    ctx.g.ascii = !st_locale_init();
 
     raw_globals rg;
     memset(&rg, 0, sizeof rg);

@@ -17,7 +17,6 @@
 /* One run of the command line. Owns what its *_owned fields, store and ops point to. */
 typedef struct {
     cli_globals g;
-    bool ascii;              /* the locale's codeset is not UTF-8: text output in pure ASCII */
     st_store *store;
     st_ops *ops;
     st_config *config_owned;

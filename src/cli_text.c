@@ -20,12 +20,12 @@ static void put(const cli_ctx *c, strbuf *out, const char *s)
     if (!s || !*s)
         sb_append_c(out, '-');
     else
-        text_sanitize_into(out, s, c->ascii);
+        text_sanitize_into(out, s, c->g.ascii);
 }
 
 static char *san(const cli_ctx *c, const char *s)
 {
-    return (!s || !*s) ? xstrdup("-") : text_sanitize(s, c->ascii);
+    return (!s || !*s) ? xstrdup("-") : text_sanitize(s, c->g.ascii);
 }
 
 static void put_time(strbuf *out, st_time t)
@@ -74,7 +74,7 @@ void clitext_list(cli_ctx *c, strbuf *out, const ops_view *v, size_t n)
                 w[k] = cw > MAX_W[k] ? MAX_W[k] : cw;
         }
     }
-    const char *ell = c->ascii ? "~" : "\xe2\x80\xa6";
+    const char *ell = c->g.ascii ? "~" : "\xe2\x80\xa6";
     for (size_t i = 0; i <= n; i++) {
         strbuf line;
         sb_init(&line);
@@ -291,7 +291,7 @@ void clitext_audit_line(cli_ctx *c, strbuf *out, const st_audit_entry *e, const 
 static void csv_field(const cli_ctx *c, strbuf *out, const char *s, bool last)
 {
     if (s) {
-        char *v = text_sanitize(s, c->ascii);
+        char *v = text_sanitize(s, c->g.ascii);
         bool quote = strpbrk(v, ",\"") != NULL || v[0] == ' ' || (v[0] && v[strlen(v) - 1] == ' ');
         if (quote) {
             sb_append_c(out, '"');

@@ -2,6 +2,8 @@
 #include "slatop/util.h"
 
 #include <errno.h>
+#include <langinfo.h>
+#include <locale.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +22,14 @@ st_code st_fail(st_err *err, st_code code, const char *fmt, ...)
         va_end(ap);
     }
     return code;
+}
+
+bool st_locale_init(void)
+{
+    setlocale(LC_ALL, "");
+    setlocale(LC_NUMERIC, "C");
+    const char *cs = nl_langinfo(CODESET);
+    return cs && (strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf8") == 0);
 }
 
 void st_err_prefix(st_err *err, const char *fmt, ...)

@@ -19,6 +19,7 @@ typedef struct {
     bool demo;
     long max_frames;         /* -1 = unlimited */
     const char *keys_file;   /* --keys FILE, or NULL */
+    bool ascii;              /* the locale's codeset is not UTF-8: output in pure ASCII */
 } cli_globals;
 
 /* Runs the program; returns the exit status (0, 1, 2). Prints results on stdout and one-line

@@ -57,6 +57,11 @@ char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char *xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 
+/* Sets the process locale from the environment for text (LC_CTYPE: the terminal's charset) but
+ * keeps C conventions for numbers, so JSON, parsing and the console print "99.950" everywhere.
+ * Returns whether the charset is UTF-8 (otherwise the console draws ASCII). */
+bool st_locale_init(void);
+
 /* A growable, always NUL-terminated byte string. Embedded by value: sb_init/sb_done.
  * sb_steal hands the buffer to the caller (who frees it) and leaves the strbuf empty. */
 typedef struct {
