@@ -4,8 +4,6 @@
  * store_data_version, and lets ui send only what changed with one doupdate. Signals only set
  * flags. No curses here: see ui.c. */
 #include <errno.h>
-#include <langinfo.h>
-#include <locale.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -475,12 +473,6 @@ void con_changed(con_state *c)
 
 /* ---- set-up ---- */
 
-static bool locale_is_utf8(void)
-{
-    const char *cs = nl_langinfo(CODESET);
-    return cs && (strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf8") == 0);
-}
-
 /* The display zone: config display_timezone, else $TZ, else /etc/timezone, else UTC. */
 static st_code load_display_zone(con_state *c, st_err *err)
 {
@@ -567,7 +559,12 @@ static st_code con_init(con_state *c, const char *db_path, const st_config *conf
     if (rc == ST_OK && config) { /* the dashboard's model: a failure there must not stop the list */
         st_err pe;
         st_err_clear(&pe);
-        if (uptime_panel_new(config, c->store, read_only, c->now, &c->panel, &pe) != ST_OK) {
+        const st_policy *pol = NULL; /* parsed once: the list's first page finds it in the cache */
+        st_code prc = ops_policy(c->ops, 0, &pol, NULL, &pe);
+        if (prc == ST_NOTFOUND)
+            st_err_clear(&pe);
+        if ((prc != ST_OK && prc != ST_NOTFOUND) ||
+            uptime_panel_new(config, c->store, pol, read_only, c->now, &c->panel, &pe) != ST_OK) {
             c->panel = NULL;
             snprintf(c->panel_err, sizeof c->panel_err, "%s", pe.msg);
         }
@@ -862,8 +859,7 @@ static int run(con_state *c, loop_opts *lo, int null_cols, int null_rows, const 
     rc = ui_open(c, null_cols, null_rows, term, err);
     if (rc != ST_OK)
         return st_exit_status(rc);
-    install_signals(old);
-    reload_or_report(c); /* the page size is known now */
+    install_signals(old); /* ui_open's layout has loaded the first page (its size known only then) */
     app_loop(c, lo);
     ui_close();
     restore_signals(old);
@@ -876,7 +872,6 @@ static int run(con_state *c, loop_opts *lo, int null_cols, int null_rows, const 
 
 int app_run(const cli_globals *g, st_err *err)
 {
-    setlocale(LC_ALL, "");
     con_state c;
     con_script_item *script = NULL;
     size_t n_script = 0;
@@ -895,7 +890,7 @@ int app_run(const cli_globals *g, st_err *err)
         con_script_free(script, n_script);
         return st_exit_status(rc);
     }
-    c.ascii = !locale_is_utf8();
+    c.ascii = g->ascii;
     c.color = !g->no_color;
     loop_opts lo = {.script = script, .n_script = n_script, .max_frames = g->max_frames};
     if (g->keys_file && !script)
@@ -910,7 +905,7 @@ int app_run(const cli_globals *g, st_err *err)
 
 int app_run_scripted(const app_script_opts *o, app_snapshot **snaps, size_t *n_snaps, st_err *err)
 {
-    setlocale(LC_ALL, "");
+    bool utf8 = st_locale_init();
     *snaps = NULL;
     *n_snaps = 0;
     con_script_item *script = NULL;
@@ -924,7 +919,7 @@ int app_run_scripted(const app_script_opts *o, app_snapshot **snaps, size_t *n_s
         con_script_free(script, n_script);
         return st_exit_status(rc);
     }
-    c.ascii = o->ascii || !locale_is_utf8();
+    c.ascii = o->ascii || !utf8;
     c.color = !o->no_color;
     con_script_item empty = {.kind = SCR_SLEEP};
     loop_opts lo = {.script = script ? script : &empty,

@@ -11,6 +11,7 @@
 #include "slatop/store.h"
 #include "slatop/store_uptime.h"
 #include "slatop/text.h"
+#include "slatop/ops.h"
 #include "slatop/uptime.h"
 #include "slatop/uptime_source.h"
 
@@ -167,6 +168,7 @@ static void print_text(strbuf *sb, const char *month, const uptime_report *r, bo
 
 typedef struct {
     st_store *store;
+    st_ops *ops;
     uptime_settings set;
     fetcher *f;
     uptime_job *job;
@@ -181,6 +183,7 @@ static void run_done(run_state *r)
 {
     uptime_job_free(r->job);
     fetcher_free(r->f);
+    ops_free(r->ops);
     if (r->store)
         store_close(r->store);
     uptime_settings_done(&r->set);
@@ -296,7 +299,17 @@ int cli_uptime(const cli_globals *g, int argc, char **argv)
     sb_init(&r.out);
     st_code rc = store_open(g->db_path, g->read_only ? STORE_OPEN_RO : STORE_OPEN_RW, &r.store, &err);
     if (rc == ST_OK)
-        rc = uptime_settings_load(r.store, &r.set, &err);
+        rc = ops_new(r.store, &g->clock, &r.ops, &err);
+    if (rc == ST_OK) {
+        const st_policy *pol = NULL;
+        rc = ops_policy(r.ops, 0, &pol, NULL, &err);
+        if (rc == ST_NOTFOUND) { /* no policy stored: the defaults */
+            st_err_clear(&err);
+            rc = ST_OK;
+        }
+        if (rc == ST_OK)
+            uptime_settings_of(pol, &r.set);
+    }
     if (rc) {
         run_done(&r);
         return fail(&err);
@@ -350,7 +363,7 @@ int cli_uptime(const cli_globals *g, int argc, char **argv)
     if (json)
         print_json(&r.out, month, &rep, r.win, r.source, fetched_at);
     else
-        print_text(&r.out, month, &rep, partial, r.win, r.source, fetched_at, MB_CUR_MAX == 1);
+        print_text(&r.out, month, &rep, partial, r.win, r.source, fetched_at, g->ascii);
     fwrite(r.out.buf, 1, r.out.len, stdout);
     fflush(stdout);
     uptime_report_done(&rep);

@@ -107,8 +107,8 @@ static void refresh_windows(uptime_panel *p, const uptime_window *fresh, size_t 
     }
 }
 
-st_code uptime_panel_new(const st_config *cfg, st_store *store, bool read_only, st_time now,
-                         uptime_panel **out, st_err *err)
+st_code uptime_panel_new(const st_config *cfg, st_store *store, const st_policy *policy, bool read_only,
+                         st_time now, uptime_panel **out, st_err *err)
 {
     *out = NULL;
     uptime_panel *p = xcalloc(1, sizeof *p);
@@ -117,8 +117,9 @@ st_code uptime_panel_new(const st_config *cfg, st_store *store, bool read_only, 
     p->read_only = read_only;
     p->configured = cfg && cfg->has_prometheus && cfg->prometheus.url;
     p->fetched_at = ST_TIME_NONE;
-    st_code rc = uptime_settings_load(store, &p->set, err);
-    if (rc == ST_OK && p->configured) {
+    uptime_settings_of(policy, &p->set);
+    st_code rc = ST_OK;
+    if (p->configured) {
         p->key = uptime_source_key(&cfg->prometheus);
         p->sp_key = cfg->statuspage_url ? fetch_redact_url(cfg->statuspage_url) : NULL;
         rc = fetcher_new(&p->f, err);

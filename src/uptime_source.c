@@ -206,25 +206,13 @@ void uptime_job_free(uptime_job *j)
     free(j);
 }
 
-st_code uptime_settings_load(st_store *s, uptime_settings *out, st_err *err)
+void uptime_settings_of(const st_policy *p, uptime_settings *out)
 {
     memset(out, 0, sizeof *out);
     out->threshold = 0.05;
     out->notice_days = 7;
-    char *json = NULL;
-    int64_t ver = 0;
-    st_code rc = store_policy_get(s, 0, &json, &ver, err);
-    if (rc == ST_NOTFOUND) {
-        st_err_clear(err);
-        return ST_OK;
-    }
-    if (rc)
-        return rc;
-    st_policy *p = NULL;
-    rc = policy_parse(json, strlen(json), "database policy", &p, err);
-    free(json);
-    if (rc)
-        return rc;
+    if (!p)
+        return;
     out->has_target = p->uptime.has_target;
     out->target_percent = p->uptime.target_percent;
     out->threshold = p->uptime.error_rate_threshold;
@@ -239,8 +227,6 @@ st_code uptime_settings_load(st_store *s, uptime_settings *out, st_err *err)
         w->end = m->end;
         w->announced = m->announced;
     }
-    policy_free(p);
-    return ST_OK;
 }
 
 void uptime_settings_done(uptime_settings *u)

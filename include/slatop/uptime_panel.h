@@ -11,16 +11,19 @@
 #include <stddef.h>
 
 #include "slatop/config.h"
+#include "slatop/policy.h"
 #include "slatop/store.h"
 #include "slatop/util.h"
 
 typedef struct uptime_panel uptime_panel; /* opaque */
 
 /* cfg and store are borrowed and must outlive the panel; statuspage_url/prometheus from cfg (a
- * demo may pass its own cfg). Without a monitoring source the panel says so. read_only: never
- * writes the cache. Caller owns *out (uptime_panel_free). Errors: reading the database. */
-st_code uptime_panel_new(const st_config *cfg, st_store *store, bool read_only, st_time now,
-                         uptime_panel **out, st_err *err);
+ * demo may pass its own cfg). policy (borrowed, read only during the call; NULL: none stored)
+ * gives the target, threshold and maintenance windows. Without a monitoring source the panel says
+ * so. read_only: never writes the cache. Caller owns *out (uptime_panel_free). Errors: starting
+ * the fetcher. */
+st_code uptime_panel_new(const st_config *cfg, st_store *store, const st_policy *policy, bool read_only,
+                         st_time now, uptime_panel **out, st_err *err);
 void uptime_panel_free(uptime_panel *p);
 
 /* Waits up to timeout_ms for input on fd (may be -1), transfer activity or a retry falling due;

@@ -15,6 +15,7 @@
 
 #include "slatop/config.h"
 #include "slatop/fetcher.h"
+#include "slatop/policy.h"
 #include "slatop/store.h"
 #include "slatop/uptime.h"
 #include "slatop/util.h"
@@ -50,8 +51,9 @@ st_code uptime_job_result(uptime_job *j, const uptime_minute **minutes, size_t *
                           uptime_window **windows, size_t *n_windows, st_err *statuspage_err, st_err *err);
 void uptime_job_free(uptime_job *j);
 
-/* The uptime settings of the database's latest policy (defaults without one: no target,
- * threshold 0.05, notice 7 days), with copies of its maintenance windows. Owned: _done. */
+/* The uptime settings of a policy, normally the database's latest (NULL: the defaults, no target,
+ * threshold 0.05, notice 7 days), with copies of its maintenance windows. Pure: the caller gets
+ * the policy from ops_policy, whose parsed copy the console's list uses too. Owned: _done. */
 typedef struct {
     bool has_target;
     double target_percent;
@@ -60,7 +62,7 @@ typedef struct {
     uptime_window *windows;
     size_t n_windows;
 } uptime_settings;
-st_code uptime_settings_load(st_store *s, uptime_settings *out, st_err *err);
+void uptime_settings_of(const st_policy *p, uptime_settings *out);
 void uptime_settings_done(uptime_settings *u);
 
 /* Caches a fetched month in one transaction: minutes[from_index..n) (minutes[i] is minute

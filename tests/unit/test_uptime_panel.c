@@ -48,6 +48,21 @@ static st_store *open_db(st_time now)
     return s;
 }
 
+/* The panel as the console makes it: with the database's latest policy, parsed by ops. */
+static st_code new_panel(const st_config *cfg, st_store *s, bool read_only, st_time now, uptime_panel **out,
+                         st_err *err)
+{
+    st_clock clk;
+    clock_freeze(&clk, now);
+    st_ops *o;
+    cr_assert_eq(ops_new(s, &clk, &o, err), ST_OK, "%s", err->msg);
+    const st_policy *pol;
+    cr_assert_eq(ops_policy(o, 0, &pol, NULL, err), ST_OK, "%s", err->msg);
+    st_code rc = uptime_panel_new(cfg, s, pol, read_only, now, out, err);
+    ops_free(o);
+    return rc;
+}
+
 /* Everything rendered, one line per row. */
 static char *render(uptime_panel *p, st_time now)
 {
@@ -103,7 +118,7 @@ Test(uptime_panel, fetches_caches_and_keeps_the_last_picture)
     st_store *s = open_db(now);
 
     uptime_panel *p;
-    cr_assert_eq(uptime_panel_new(&cfg, s, false, now, &p, &err), ST_OK, "%s", err.msg);
+    cr_assert_eq(new_panel(&cfg, s, false, now, &p, &err), ST_OK, "%s", err.msg);
     char *t = render(p, now);
     cr_assert(strstr(t, "Uptime 2026-11 (month to date)"), "%s", t);
     free(t);
@@ -126,7 +141,7 @@ Test(uptime_panel, fetches_caches_and_keeps_the_last_picture)
     char *gone = xasprintf("%s/gone", dir);
     cr_assert_eq(rename(mon, gone), 0);
     st_time later = now + 600;
-    cr_assert_eq(uptime_panel_new(&cfg, s, false, later, &p, &err), ST_OK, "%s", err.msg);
+    cr_assert_eq(new_panel(&cfg, s, false, later, &p, &err), ST_OK, "%s", err.msg);
     t = render(p, later);
     cr_assert(strstr(t, "Downtime 28 min"), "%s", t);
     cr_assert(strstr(t, "Data fetched 10 min ago"), "%s", t);
@@ -152,7 +167,7 @@ Test(uptime_panel, down_now)
     st_err err;
     st_store *s = open_db(now);
     uptime_panel *p;
-    cr_assert_eq(uptime_panel_new(&cfg, s, true, now, &p, &err), ST_OK, "%s", err.msg);
+    cr_assert_eq(new_panel(&cfg, s, true, now, &p, &err), ST_OK, "%s", err.msg);
     settle(p, now);
     char *t = render(p, now);
     cr_assert(strstr(t, "State: DOWN since 11-03 10:00 UTC"), "%s", t);
@@ -169,7 +184,7 @@ Test(uptime_panel, no_source)
     st_store *s = open_db(MS);
     uptime_panel *p;
     st_err err;
-    cr_assert_eq(uptime_panel_new(&cfg, s, false, MS, &p, &err), ST_OK, "%s", err.msg);
+    cr_assert_eq(new_panel(&cfg, s, false, MS, &p, &err), ST_OK, "%s", err.msg);
     cr_assert_not(uptime_panel_tick(p, MS));
     char *t = render(p, MS);
     cr_assert(strstr(t, "no monitoring source"), "%s", t);
@@ -204,7 +219,7 @@ Test(uptime_panel, incremental_polls)
     fclose(f);
     st_store *s = open_db(now);
     uptime_panel *p;
-    cr_assert_eq(uptime_panel_new(&cfg, s, false, now, &p, &err), ST_OK, "%s", err.msg);
+    cr_assert_eq(new_panel(&cfg, s, false, now, &p, &err), ST_OK, "%s", err.msg);
     settle(p, now);
     char *t = render(p, now);
     cr_assert(strstr(t, "Downtime 2 min"), "%s", t);
@@ -249,7 +264,7 @@ Test(uptime_panel, cache_written_a_day_per_tick)
     size_t n = 30 * 1440;
     uptime_minute *buf = xcalloc(n, sizeof *buf);
     uptime_panel *p;
-    cr_assert_eq(uptime_panel_new(&cfg, s, false, now, &p, &err), ST_OK, "%s", err.msg);
+    cr_assert_eq(new_panel(&cfg, s, false, now, &p, &err), ST_OK, "%s", err.msg);
     size_t seen = 0, growing_ticks = 0;
     uptime_panel_tick(p, now);
     for (int i = 0; i < 400 && uptime_panel_busy(p); i++) {
