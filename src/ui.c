@@ -45,9 +45,21 @@ void ui_put(WINDOW *w, int y, int x, const char *s, int cols, attr_t attr)
         return;
     char *safe = text_sanitize(s ? s : "", ui.ascii);
     char *fit = text_fit(safe, cols, ui.ascii ? "~" : "\xe2\x80\xa6", true);
-    wattrset(w, (int)attr);
-    mvwaddstr(w, y, x, fit);
-    wattrset(w, A_NORMAL);
+    /* Printable ASCII (most of a screen) goes in as ready-made cells: waddstr would run every byte
+     * through the multibyte decoder, wctob and wcwidth, a third of the first screen's drawing. */
+    chtype cells[256];
+    size_t n = 0;
+    while (fit[n] && n < sizeof cells / sizeof *cells && fit[n] >= 0x20 && fit[n] < 0x7f) {
+        cells[n] = (chtype)(unsigned char)fit[n] | attr;
+        n++;
+    }
+    if (!fit[n]) {
+        mvwaddchnstr(w, y, x, cells, (int)n);
+    } else {
+        wattrset(w, (int)attr);
+        mvwaddstr(w, y, x, fit);
+        wattrset(w, A_NORMAL);
+    }
     free(fit);
     free(safe);
 }
@@ -295,7 +307,9 @@ static void relayout(con_state *c)
     free_bars();
     ui.hdr = new_win(1, COLS, 0, 0);
     ui.status = new_win(1, COLS, LINES - 1, 0);
-    ui.small = new_win(LINES, COLS, 0, 0);
+    /* The "too small" notice gets its window only when needed: a full-screen window is ~130 KB of
+     * cells to allocate and clear before the first screen. */
+    ui.small = ui.too_small ? new_win(LINES, COLS, 0, 0) : NULL;
     ui.bars_dirty = true;
     if (ui.dash && !c->dash_on) {
         ui.dash->ops->destroy ? ui.dash->ops->destroy(ui.dash) : (void)0;
@@ -725,7 +739,7 @@ bool ui_render(con_state *c)
     if (!ui.open)
         return false;
     if (ui.too_small) {
-        if (!ui.bars_dirty)
+        if (!ui.bars_dirty || !ui.small)
             return false;
         werase(ui.small);
         char msg[96];
