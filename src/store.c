@@ -430,7 +430,15 @@ static st_code migrate(st_store *s, bool fresh, st_err *err)
 static st_code configure(st_store *s, bool fresh, st_err *err)
 {
     sqlite3_busy_handler(s->db, busy_handler, s);
-    st_code code = store_exec(s, "PRAGMA foreign_keys = ON", err);
+    /* Keep the -wal and -shm files when the last connection closes instead of deleting them and
+     * creating them again at the next open (a create, an unlink and their metadata writes on every
+     * short command and console start). journal_size_limit makes that close truncate the -wal to
+     * zero bytes: a kept -wal of full size would make the next open run recovery over all of it. */
+    int persist = 1;
+    sqlite3_file_control(s->db, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
+    st_code code = store_exec(s, "PRAGMA journal_size_limit = 4194304", err);
+    if (code == ST_OK)
+        code = store_exec(s, "PRAGMA foreign_keys = ON", err);
     /* 32 MiB of page cache (SQLite's default is 2 MiB): a big import touches every index at
      * random places (due times), and re-reading spilled pages made 1M inserts 60% slower. */
     if (code == ST_OK)

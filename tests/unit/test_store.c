@@ -299,6 +299,40 @@ Test(store, wal_user_version_and_reopen)
     store_close(s);
 }
 
+/* The side files stay between connections (no create and unlink on every start), and the last
+ * close truncates the -wal to nothing even after a transaction that filled it: a -wal kept at full
+ * size would make the next open read all of it again (recovery). */
+Test(store, side_files_kept_and_wal_emptied_on_close)
+{
+    st_store *s = create_db();
+    st_err err = {0};
+    cr_assert_eq(store_begin(s, &err), ST_OK, "%s", err.msg);
+    for (int i = 0; i < 3000; i++) {
+        st_ticket t = make_ticket("A title long enough to fill pages quickly, repeated", "P2", 5000 + i,
+                                  ST_TIME_NONE, TK_OPEN);
+        cr_assert_eq(store_ticket_insert(s, &t, &err), ST_OK, "%s", err.msg);
+        ticket_done(&t);
+    }
+    cr_assert_eq(store_commit(s, &err), ST_OK, "%s", err.msg);
+    char wal[300], shm[300];
+    snprintf(wal, sizeof wal, "%s-wal", dbpath);
+    snprintf(shm, sizeof shm, "%s-shm", dbpath);
+    struct stat st;
+    cr_assert_eq(stat(wal, &st), 0);
+    cr_assert_gt(st.st_size, 300 * 1024, "the transaction went through the -wal (%lld bytes)",
+                 (long long)st.st_size);
+    store_close(s);
+    cr_assert_eq(stat(wal, &st), 0, "the -wal is kept");
+    cr_assert_eq(st.st_size, 0, "the last close empties the -wal (%lld bytes left)", (long long)st.st_size);
+    cr_assert_eq(stat(shm, &st), 0, "the -shm is kept");
+
+    s = open_ok(dbpath, STORE_OPEN_RW);
+    int64_t n = 0;
+    cr_assert_eq(store_ticket_count(s, true, &n, &err), ST_OK, "%s", err.msg);
+    cr_assert_eq(n, 3000);
+    store_close(s);
+}
+
 Test(store, newer_schema_refused)
 {
     store_close(create_db());
