@@ -437,6 +437,14 @@ static st_code configure(st_store *s, bool fresh, st_err *err)
     int persist = 1;
     sqlite3_file_control(s->db, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
     st_code code = store_exec(s, "PRAGMA journal_size_limit = 4194304", err);
+    /* 1 KiB pages for a new database (SQLite's default is 4 KiB): a change touches about six pages
+     * in as many B-trees (the ticket, its two order indexes moving, the audit row and its index),
+     * and each commit writes and syncs every one whole. 1 KiB pages write ~7 KB per raise instead
+     * of ~26 KB. A typical ticket row (a few hundred bytes) fits in a page, longer ones spill to
+     * overflow pages as usual, and the first screen reads the same (measured on 1M tickets).
+     * Set before the first write; an existing file keeps its size. */
+    if (code == ST_OK && fresh)
+        code = store_exec(s, "PRAGMA page_size = 1024", err);
     if (code == ST_OK)
         code = store_exec(s, "PRAGMA foreign_keys = ON", err);
     /* 32 MiB of page cache (SQLite's default is 2 MiB): a big import touches every index at

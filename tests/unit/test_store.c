@@ -277,6 +277,7 @@ Test(store, wal_user_version_and_reopen)
     free(mode);
     cr_assert_eq(raw_int(db, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
     cr_assert_eq(raw_int(db, "PRAGMA application_id"), STORE_APPLICATION_ID);
+    cr_assert_eq(raw_int(db, "PRAGMA page_size"), 1024, "small pages: a change writes ~7 KB, not ~26 KB");
     /* The uptime cache tables exist as specified. */
     cr_assert_eq(raw_int(db,
                          "SELECT count(*) FROM sqlite_schema WHERE name IN "
