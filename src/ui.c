@@ -34,27 +34,46 @@ static struct {
      * loaded): looked up again only when the bars are redrawn (every reload and key), not every
      * second (ops_policy(0) reads the store). */
     const st_policy *status_policy;
+    char *status_drawn; /* the status line's text as last drawn: a second that changes nothing in
+                         * it (most of them: the clock shows minutes) redraws nothing there */
     con_state *c; /* borrowed, for helpers that need the locale mode */
 } ui;
 
 /* ---- drawing helpers ---- */
 
+/* Fills cells[0..cols) with the n bytes of t (printable ASCII) and blanks, all with attr. */
+static void ascii_cells(chtype *cells, const char *t, int n, int cols, attr_t attr)
+{
+    for (int i = 0; i < cols; i++)
+        cells[i] = (chtype)(i < n ? (unsigned char)t[i] : ' ') | attr;
+}
+
 void ui_put(WINDOW *w, int y, int x, const char *s, int cols, attr_t attr)
 {
     if (cols <= 0)
         return;
-    char *safe = text_sanitize(s ? s : "", ui.ascii);
-    char *fit = text_fit(safe, cols, ui.ascii ? "~" : "\xe2\x80\xa6", true);
-    /* Printable ASCII (most of a screen) goes in as ready-made cells: waddstr would run every byte
-     * through the multibyte decoder, wctob and wcwidth, a third of the first screen's drawing. */
+    if (!s)
+        s = "";
+    /* Printable ASCII (most of a screen: every countdown, most titles) goes in as ready-made cells:
+     * it needs no sanitising, and waddstr would run every byte through ncurses' multibyte decoder,
+     * wctob and wcwidth. Same attributes, same screen (checked against tmux captures). */
     chtype cells[256];
-    size_t n = 0;
-    while (fit[n] && n < sizeof cells / sizeof *cells && fit[n] >= 0x20 && fit[n] < 0x7f) {
-        cells[n] = (chtype)(unsigned char)fit[n] | attr;
+    int n = 0;
+    while (n <= cols && s[n] >= 0x20 && s[n] < 0x7f)
         n++;
+    if (!s[n] && n <= cols && cols <= (int)(sizeof cells / sizeof *cells)) {
+        ascii_cells(cells, s, n, cols, attr);
+        mvwaddchnstr(w, y, x, cells, cols);
+        return;
     }
-    if (!fit[n]) {
-        mvwaddchnstr(w, y, x, cells, (int)n);
+    char *safe = text_sanitize(s, ui.ascii);
+    char *fit = text_fit(safe, cols, ui.ascii ? "~" : "\xe2\x80\xa6", true);
+    n = 0;
+    while (fit[n] >= 0x20 && fit[n] < 0x7f)
+        n++;
+    if (!fit[n] && n <= (int)(sizeof cells / sizeof *cells)) { /* cut to fit, still ASCII */
+        ascii_cells(cells, fit, n, n, attr);
+        mvwaddchnstr(w, y, x, cells, n);
     } else {
         wattrset(w, (int)attr);
         mvwaddstr(w, y, x, fit);
@@ -299,6 +318,8 @@ static void free_bars(void)
     if (ui.small)
         delwin(ui.small);
     ui.hdr = ui.status = ui.small = NULL;
+    free(ui.status_drawn);
+    ui.status_drawn = NULL;
 }
 
 static void relayout(con_state *c)
@@ -674,7 +695,6 @@ static void draw_status(con_state *c)
 {
     WINDOW *w = ui.status;
     attr_t a = ui_attr(EL_STATUS);
-    werase(w);
     strbuf sb;
     sb_init(&sb);
     static const int order[] = {SLA_BREACHED, SLA_WARN, SLA_PAUSED, SLA_OK, SLA_MISSED, SLA_MET};
@@ -726,11 +746,17 @@ static void draw_status(con_state *c)
     /* the clock stays visible: cut the counts rather than the time */
     int rw = text_width(when) + 2;
     int lw = COLS - rw;
+    if (!ui.bars_dirty && ui.status_drawn && strcmp(ui.status_drawn, sb.buf) == 0) {
+        sb_done(&sb);
+        return;
+    }
+    werase(w);
     char *left = xstrndup(sb.buf, strlen(sb.buf) - strlen(when) - 2);
     ui_put(w, 0, 0, left, lw, a);
     ui_putf(w, 0, lw, rw, a | A_BOLD, " %s ", when);
     free(left);
-    sb_done(&sb);
+    free(ui.status_drawn);
+    ui.status_drawn = sb_steal(&sb);
     wnoutrefresh(w);
 }
 
