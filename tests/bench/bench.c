@@ -3,8 +3,9 @@
  *
  *   gen DB N                 N tickets through the store (ops_add_many: one transaction,
  *                            prepared statements, an audit entry each); prints its rate
- *   list-floor DB            the floor of the first screen: the indexed ORDER BY ... LIMIT 50
- *                            straight through the SQLite API (median of 20 runs)
+ *   list-floor DB            the query part of the first screen's floor: the indexed ORDER BY
+ *                            ... LIMIT 50 straight through the SQLite API, on a fresh connection
+ *                            (open, query, close: cold_ms) and repeated on a warm one (query_ms)
  *   reprioritize DB N        p50/p99 of N raises/lowers through ops_set_level (the console's
  *                            path), and the floor: UPDATE + INSERT commits in WAL, synchronous=FULL,
  *                            on a scratch database in the same directory
@@ -108,38 +109,56 @@ static int cmd_gen(const char *db, long n)
     return 0;
 }
 
+#define LIST_FLOOR_SQL                                                                             \
+    "SELECT * FROM tickets WHERE status != 'resolved' ORDER BY first_response IS NOT NULL, due, id LIMIT 50"
+
+/* One query through a prepared statement on an open connection; returns the rows read. */
+static int list_floor_query(sqlite3 *h)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(h, LIST_FLOOR_SQL, -1, &st, NULL) != SQLITE_OK) {
+        fprintf(stderr, "slatop_bench: %s\n", sqlite3_errmsg(h));
+        exit(1);
+    }
+    int rows = 0;
+    while (sqlite3_step(st) == SQLITE_ROW)
+        rows++;
+    sqlite3_finalize(st);
+    return rows;
+}
+
+/* The query part of the first screen's floor. cold_ms is what a fresh process pays to get the 50
+ * rows through the SQLite API: open, the first query (which reads the schema and the pages) and
+ * close; the console's first screen can only be a cold start, so this is its floor (run.sh takes
+ * the median over fresh processes). query_ms, the median of 20 repeats on the warm connection
+ * afterwards, is printed for reference. */
 static int cmd_list_floor(const char *db)
 {
+    st_mono t0 = mono_now();
     sqlite3 *h;
     if (sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
         fprintf(stderr, "slatop_bench: %s: %s\n", db, sqlite3_errmsg(h));
         return 1;
     }
-    double v[20];
-    st_mono t0 = mono_now();
-    for (int r = 0; r < 20; r++) {
-        st_mono t = mono_now();
-        sqlite3_stmt *st;
-        if (sqlite3_prepare_v2(h,
-                               "SELECT * FROM tickets WHERE status != 'resolved'"
-                               " ORDER BY first_response IS NOT NULL, due, id LIMIT 50",
-                               -1, &st, NULL) != SQLITE_OK) {
-            fprintf(stderr, "slatop_bench: %s\n", sqlite3_errmsg(h));
-            return 1;
-        }
-        int rows = 0;
-        while (sqlite3_step(st) == SQLITE_ROW)
-            rows++;
-        sqlite3_finalize(st);
-        v[r] = ms_since(t);
-        if (rows != 50) {
-            fprintf(stderr, "slatop_bench: expected 50 rows, got %d\n", rows);
-            return 1;
-        }
-    }
-    (void)t0;
-    printf("query_ms=%.3f first_ms=%.3f\n", percentile(v, 20, 0.5), v[0]);
+    int rows = list_floor_query(h);
     sqlite3_close(h);
+    double cold = ms_since(t0);
+    if (sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+        fprintf(stderr, "slatop_bench: %s: %s\n", db, sqlite3_errmsg(h));
+        return 1;
+    }
+    double v[20];
+    for (int r = 0; r < 20 && rows == 50; r++) {
+        st_mono t = mono_now();
+        rows = list_floor_query(h);
+        v[r] = ms_since(t);
+    }
+    sqlite3_close(h);
+    if (rows != 50) {
+        fprintf(stderr, "slatop_bench: expected 50 rows, got %d\n", rows);
+        return 1;
+    }
+    printf("cold_ms=%.3f query_ms=%.3f\n", cold, percentile(v, 20, 0.5));
     return 0;
 }
 
