@@ -554,8 +554,10 @@ static st_code con_init(con_state *c, const char *db_path, const st_config *conf
         rc = store_open(db_path, read_only ? STORE_OPEN_RO : STORE_OPEN_RW, &c->store, err);
     if (rc == ST_OK)
         rc = ops_new(c->store, &c->clock, &c->ops, err);
-    if (rc == ST_OK)
+    if (rc == ST_OK) {
         ops_set_read_only(c->ops, read_only);
+        store_defer_checkpoints(c->store); /* to app_loop's idle moments, after the screen */
+    }
     if (rc == ST_OK && config) { /* the dashboard's model: a failure there must not stop the list */
         st_err pe;
         st_err_clear(&pe);
@@ -759,6 +761,7 @@ static void app_loop(con_state *c, loop_opts *lo)
         }
         if (c->quit)
             break;
+        store_idle(c->store); /* the screen is drawn: a checkpoint due now delays no keypress */
         if (!watching) { /* after the first frame, so that a --max-frames run (first paint) never
                           * pays for it: closing an inotify descriptor waits ~15 ms for the kernel */
             watch_open(&watch, c, ui_input_fd());

@@ -427,6 +427,42 @@ static st_code migrate(st_store *s, bool fresh, st_err *err)
     return code;
 }
 
+#define WAL_CHECKPOINT_PAGES 1000 /* SQLite's default automatic checkpoint */
+#define WAL_DEFERRED_MAX_PAGES 8000
+
+static void checkpoint(st_store *s)
+{
+    /* PASSIVE: copies what no reader still needs and never waits; a partial one is retried later. */
+    sqlite3_wal_checkpoint_v2(s->db, "main", SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+    s->wal_frames = 0;
+}
+
+/* After each commit of this connection, outside its write lock (the place SQLite's own automatic
+ * checkpoint runs). */
+static int on_wal_commit(void *arg, sqlite3 *db, const char *name, int pages)
+{
+    (void)db;
+    (void)name;
+    st_store *s = arg;
+    s->wal_frames = pages;
+    if (pages >= (s->defer_checkpoints ? WAL_DEFERRED_MAX_PAGES : WAL_CHECKPOINT_PAGES))
+        checkpoint(s);
+    return SQLITE_OK;
+}
+
+void store_defer_checkpoints(st_store *s)
+{
+    s->defer_checkpoints = true;
+}
+
+bool store_idle(st_store *s)
+{
+    if (s->in_txn || s->wal_frames < WAL_CHECKPOINT_PAGES)
+        return false;
+    checkpoint(s);
+    return true;
+}
+
 static st_code configure(st_store *s, bool fresh, st_err *err)
 {
     sqlite3_busy_handler(s->db, busy_handler, s);
@@ -436,7 +472,10 @@ static st_code configure(st_store *s, bool fresh, st_err *err)
      * zero bytes: a kept -wal of full size would make the next open run recovery over all of it. */
     int persist = 1;
     sqlite3_file_control(s->db, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
-    st_code code = store_exec(s, "PRAGMA journal_size_limit = 4194304", err);
+    /* Our own hook replaces SQLite's automatic checkpoint (same threshold), so that the console can
+     * defer it (store_defer_checkpoints). The size limit is above the -wal's largest in use. */
+    sqlite3_wal_hook(s->db, on_wal_commit, s);
+    st_code code = store_exec(s, "PRAGMA journal_size_limit = 16777216", err);
     /* 1 KiB pages for a new database (SQLite's default is 4 KiB): a change touches about six pages
      * in as many B-trees (the ticket, its two order indexes moving, the audit row and its index),
      * and each commit writes and syncs every one whole. 1 KiB pages write ~7 KB per raise instead

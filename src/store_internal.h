@@ -33,6 +33,8 @@ struct st_store {
     bool read_only;           /* STORE_OPEN_RO: every write refused */
     bool in_txn;              /* between store_begin and store_commit/store_rollback */
     bool fail_next_write;     /* store_test_fail_next_write */
+    bool defer_checkpoints;   /* store_defer_checkpoints: store_idle runs them */
+    int wal_frames;           /* pages in the -wal after this connection's last commit */
     st_mono busy_since;       /* start of the current busy wait (the busy handler's clock) */
     store_cached_stmt *stmts; /* owned, finalized by store_close */
     size_t n_stmts, cap_stmts;

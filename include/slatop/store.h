@@ -34,6 +34,15 @@ st_code store_begin(st_store *s, st_err *err);
 st_code store_commit(st_store *s, st_err *err);
 void store_rollback(st_store *s);
 
+/* Checkpoints (copying the -wal back into the database, with an fsync: ~1-3 ms) normally run in
+ * the commit that takes the -wal past 1000 pages. store_defer_checkpoints moves them to
+ * store_idle, which the console calls once the screen is drawn, so that no keypress waits for one;
+ * a -wal past 8000 pages is still checkpointed in the commit. */
+void store_defer_checkpoints(st_store *s);
+/* Runs a checkpoint deferred by store_defer_checkpoints when one is due (PASSIVE: never waits for
+ * other connections). Returns true when it ran one. */
+bool store_idle(st_store *s);
+
 /* A counter that changes when any other connection commits (PRAGMA data_version). */
 st_code store_data_version(st_store *s, int64_t *out, st_err *err);
 

@@ -7,8 +7,10 @@
  *                            ... LIMIT 50 straight through the SQLite API, on a fresh connection
  *                            (open, query, close: cold_ms) and repeated on a warm one (query_ms)
  *   reprioritize DB N        p50/p99 of N raises/lowers through ops_set_level (the console's
- *                            path), and the floor: UPDATE + INSERT commits in WAL, synchronous=FULL,
- *                            on a scratch database in the same directory
+ *                            path, checkpoints deferred to store_idle between raises as the
+ *                            console defers them past its screen update), and the floor: UPDATE +
+ *                            INSERT commits in WAL, synchronous=FULL, on a scratch database in
+ *                            the same directory
  *   due N                    due times per second over N random tickets (two calendars, holidays,
  *                            DST) and the minute-stepping reference on a sample, scaled
  *   uptime-fetch URL MONTH DIR   fetches MONTH's chunks from a real Prometheus (its time is the
@@ -243,6 +245,7 @@ static int cmd_reprioritize(const char *db, int n)
         *slash = '\0';
     else
         strcpy(dir, ".");
+    store_defer_checkpoints(store); /* as the console does: checkpoints wait for its idle moments */
     floor_db f;
     floor_open(&f, dir);
     /* Interleaved, one floor commit then one raise or lower, so both meet the same disk. */
@@ -255,6 +258,7 @@ static int cmd_reprioritize(const char *db, int n)
             die("set_level", &err);
         v[i] = ms_since(t0);
         ops_change_done(&ch);
+        store_idle(store); /* untimed: the console runs it once the screen is drawn */
     }
     double p50 = percentile(v, (size_t)n, 0.5), p99 = percentile(v, (size_t)n, 0.99);
     double floor_p50 = percentile(fv, (size_t)n, 0.5), floor_p99 = percentile(fv, (size_t)n, 0.99);

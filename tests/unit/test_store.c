@@ -334,6 +334,75 @@ Test(store, side_files_kept_and_wal_emptied_on_close)
     store_close(s);
 }
 
+/* Commits one ticket per transaction until this connection's -wal holds at least `pages` pages
+ * (or `max` commits); returns the commits made. */
+static int commit_until_wal(st_store *s, int pages, int max)
+{
+    int n = 0;
+    while (s->wal_frames < pages && n < max) {
+        add_ticket(s, "A ticket that fills the write-ahead log, one commit at a time", 5000 + n, ST_TIME_NONE,
+                   TK_OPEN);
+        n++;
+    }
+    return n;
+}
+
+/* By default a commit that takes the -wal past 1000 pages checkpoints it (as SQLite's automatic
+ * checkpoint does): the -wal then starts again from its beginning. */
+Test(store, checkpoint_in_the_commit_by_default)
+{
+    st_store *s = create_db();
+    int n = commit_until_wal(s, 900, 5000);
+    cr_assert_lt(n, 5000);
+    int most = 0, drops = 0;
+    for (int i = 0; i < 300; i++) {
+        int was = s->wal_frames;
+        add_ticket(s, "After", 9000 + i, ST_TIME_NONE, TK_OPEN);
+        if (s->wal_frames > most)
+            most = s->wal_frames;
+        drops += s->wal_frames < was;
+    }
+    cr_assert_geq(drops, 1, "a commit checkpointed");
+    cr_assert_lt(most, 1000, "a commit's checkpoint keeps the -wal under 1000 pages (saw %d)", most);
+    cr_assert_not(store_idle(s), "nothing deferred, nothing to do when idle");
+    store_close(s);
+}
+
+/* Deferred (the console): commits never checkpoint below 8000 pages; store_idle does it, after
+ * which the next commit writes at the -wal's start again. */
+Test(store, deferred_checkpoint_runs_when_idle)
+{
+    st_store *s = create_db();
+    store_defer_checkpoints(s);
+    cr_assert_not(store_idle(s), "an almost empty -wal: nothing due");
+    commit_until_wal(s, 1500, 5000);
+    cr_assert_geq(s->wal_frames, 1500, "no checkpoint in the commits (%d pages)", s->wal_frames);
+    cr_assert(store_idle(s));
+    add_ticket(s, "After the checkpoint", 9999, ST_TIME_NONE, TK_OPEN);
+    cr_assert_lt(s->wal_frames, 50, "the -wal restarted after the idle checkpoint (%d pages)", s->wal_frames);
+    /* The bound: the commit that takes the -wal past 8000 pages checkpoints anyway. */
+    int most = 0, before_drop = 0;
+    for (int i = 0; i < 5000 && !before_drop; i++) {
+        int was = s->wal_frames;
+        add_ticket(s, "Towards the bound", 20000 + i, ST_TIME_NONE, TK_OPEN);
+        if (s->wal_frames > most)
+            most = s->wal_frames;
+        if (s->wal_frames < was)
+            before_drop = was;
+    }
+    cr_assert_geq(before_drop, 7900, "no checkpoint before the bound (the -wal dropped at %d pages)", before_drop);
+    cr_assert_lt(most, 8000, "never past the bound (%d pages)", most);
+    int64_t count = 0;
+    st_err err = {0};
+    cr_assert_eq(store_ticket_count(s, true, &count, &err), ST_OK, "%s", err.msg);
+    store_close(s);
+    s = open_ok(dbpath, STORE_OPEN_RW);
+    int64_t again = 0;
+    cr_assert_eq(store_ticket_count(s, true, &again, &err), ST_OK, "%s", err.msg);
+    cr_assert_eq(again, count);
+    store_close(s);
+}
+
 Test(store, newer_schema_refused)
 {
     store_close(create_db());
