@@ -7,6 +7,10 @@
  *     --size COLSxROWS        terminal size (default 120x40)
  *     --warmup-ms N           bytes are counted only after N ms (the first paint is not idle cost)
  *     --duration-ms N         measure for N ms after the warm-up, then stop the program
+ *     --align-ms P            start the measured window at the first instant after the warm-up
+ *                             that is P ms past a wall-clock second: programs that tick on the
+ *                             second then have exactly duration/1000 ticks inside it, not one
+ *                             more or less depending on where the window happened to fall
  *     --wait-text T           finish when the screen shows T (prints wait_ms)
  *     --then-run CMD          once --wait-text is seen, run CMD with sh -c (prints run_ms)
  *     --then-wait-row A,B     after CMD returns, finish when one screen row shows both A and B
@@ -138,7 +142,7 @@ static void dump_screen(void)
 
 int main(int argc, char **argv)
 {
-    int64_t warmup = 0, duration = -1, timeout = 60000;
+    int64_t warmup = 0, duration = -1, timeout = 60000, align = -1;
     const char *wait_text = NULL, *then_run = NULL, *then_row = NULL, *send = NULL;
     bool until_exit = false, dump = false, sampling = false;
     int64_t hold = 0, sample_every = 100;
@@ -155,6 +159,8 @@ int main(int argc, char **argv)
             warmup = atoll(argv[++i]);
         } else if (!strcmp(argv[i], "--duration-ms") && i + 1 < argc) {
             duration = atoll(argv[++i]);
+        } else if (!strcmp(argv[i], "--align-ms") && i + 1 < argc) {
+            align = atoll(argv[++i]) % 1000;
         } else if (!strcmp(argv[i], "--timeout-ms") && i + 1 < argc) {
             timeout = atoll(argv[++i]);
         } else if (!strcmp(argv[i], "--wait-text") && i + 1 < argc) {
@@ -202,6 +208,12 @@ int main(int argc, char **argv)
     struct winsize ws = {.ws_row = (unsigned short)rows, .ws_col = (unsigned short)cols};
     int master;
     int64_t t0 = now_ms(), t0_us = now_us();
+    if (align >= 0) { /* move the window's start to the wanted phase of the wall-clock second */
+        struct timespec rt;
+        clock_gettime(CLOCK_REALTIME, &rt);
+        int64_t phase = (rt.tv_nsec / 1000000 + warmup) % 1000;
+        warmup += (align - phase + 1000) % 1000;
+    }
     pid_t pid = forkpty(&master, NULL, NULL, &ws);
     if (pid < 0) {
         perror("ptyrun: forkpty");
