@@ -419,6 +419,45 @@ Test(prometheus, fixed_edge_answers_match_cjson)
     }
 }
 
+/* The extended-precision path: 16-19 digit significands (Prometheus prints up to 17) with
+ * exponents to +-27, and strings a hair away from the midpoint between two doubles, where a
+ * second rounding would differ from strtod's. */
+Test(prometheus, long_significands_equal_strtod_exactly)
+{
+    locale_t c = newlocale(LC_ALL_MASK, "C", (locale_t)0);
+    cr_assert(c != (locale_t)0);
+    char s[96];
+    for (int k = 0; k < 300000; k++) {
+        if (k % 3 == 2) {
+            /* the midpoint above a random double, to 17-19 significant digits */
+            double d = (double)rnd(4000000000u) * (double)rnd(4000000000u) / (double)(rnd(1000000000u) + 1);
+            d = ldexp(d, (int)rnd(120) - 60);
+            long double mid = ((long double)d + (long double)nextafter(d, INFINITY)) / 2;
+            snprintf(s, sizeof s, "%.*Le", 16 + (int)rnd(3), mid);
+        } else {
+            uint64_t m = (uint64_t)rnd(1000000000u) * 1000000000u + rnd(1000000000u);
+            int digits = 16 + (int)rnd(4);
+            while (m >= 1000000000000000000ull && digits < 19)
+                m /= 10;
+            char num[32];
+            int n = snprintf(num, sizeof num, "%llu", (unsigned long long)m);
+            int dot = (int)rnd((unsigned)n + 1);
+            snprintf(s, sizeof s, "%s%.*s.%se%d", rnd(2) ? "-" : "", dot, num, num + dot, (int)rnd(55) - 27);
+        }
+        double v = 0;
+        char *end = NULL;
+        double want = strtod_l(s, &end, c);
+        cr_assert(*end == '\0', "%s", s);
+        cr_assert(prom_parse_value(s, &v), "%s", s);
+        cr_assert_eq(memcmp(&v, &want, sizeof v), 0, "%s: %.17g vs %.17g", s, v, want);
+    }
+    /* 2^53 + 1: exactly halfway, ties to even */
+    double v = 0;
+    cr_assert(prom_parse_value("9007199254740993", &v));
+    cr_assert_eq(v, 9007199254740992.0);
+    freelocale(c);
+}
+
 Test(prometheus, values_equal_strtod_exactly)
 {
     locale_t c = newlocale(LC_ALL_MASK, "C", (locale_t)0);
