@@ -20,9 +20,16 @@ int main(int argc, char **argv)
     cbreak();
     noecho();
     curs_set(0);
-    time_t start = time(NULL);
+    /* The second from the same clock the sleep below is computed with: time() reads a coarse
+     * clock that can still say the old second just after the boundary, and the frame then
+     * redrew nothing and the program slept a whole second (one tick in ten went missing from a
+     * 10 s measurement now and then). */
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    time_t start = ts.tv_sec;
     for (long f = 0; frames < 0 || f < frames; f++) {
-        time_t now = time(NULL);
+        clock_gettime(CLOCK_REALTIME, &ts);
+        time_t now = ts.tv_sec;
         for (int i = 0; i < 38; i++) {
             long left = 4 * 3600 + i * 611 - (long)(now - start);
             mvprintw(i + 1, 2, "ticket %2d  %02ld:%02ld:%02ld", i + 1, left / 3600, left / 60 % 60, left % 60);
@@ -30,7 +37,6 @@ int main(int argc, char **argv)
         refresh();
         if (frames >= 0 && f + 1 >= frames)
             break;
-        struct timespec ts;
         clock_gettime(CLOCK_REALTIME, &ts);
         struct timespec nap = {0, 1000000000L - ts.tv_nsec};
         nanosleep(&nap, NULL);
