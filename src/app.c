@@ -524,6 +524,28 @@ static void con_done(con_state *c)
     memset(c, 0, sizeof *c);
 }
 
+st_code app_config_check(const st_config *config, km_map *keys, st_err *err)
+{
+    km_map scratch;
+    if (!keys) {
+        km_init_defaults(&scratch);
+        keys = &scratch;
+    }
+    st_code rc = ST_OK;
+    if (config && config->n_keys)
+        rc = km_apply_config(keys, config->keys, config->n_keys, err);
+    for (size_t i = 0; rc == ST_OK && config && i < config->n_colors; i++)
+        if (!ui_theme_element_known(config->colors[i].element))
+            rc = st_fail(
+                err, ST_INVALID,
+                "theme.%s: unknown element (normal ok warn paused breached met missed selected header "
+                "status error badge dim)",
+                config->colors[i].element);
+    if (rc != ST_OK)
+        st_err_prefix(err, "%s", config->path ? config->path : "config");
+    return rc;
+}
+
 static st_code con_init(con_state *c, const char *db_path, const st_config *config, const st_clock *clock,
                         bool read_only, st_err *err)
 {
@@ -535,20 +557,9 @@ static st_code con_init(con_state *c, const char *db_path, const st_config *conf
     c->sort = STORE_SORT_URGENCY;
     c->now = clock_now(&c->clock);
     km_init_defaults(&c->keys);
-    st_code rc = ST_OK;
-    if (config && config->n_keys)
-        rc = km_apply_config(&c->keys, config->keys, config->n_keys, err);
-    for (size_t i = 0; rc == ST_OK && config && i < config->n_colors; i++)
-        if (!ui_theme_element_known(config->colors[i].element))
-            rc = st_fail(
-                err, ST_INVALID,
-                "theme.%s: unknown element (normal ok warn paused breached met missed selected header "
-                "status error badge dim)",
-                config->colors[i].element);
-    if (rc != ST_OK) {
-        st_err_prefix(err, "%s", config->path ? config->path : "config");
+    st_code rc = app_config_check(config, &c->keys, err);
+    if (rc != ST_OK)
         return rc;
-    }
     rc = load_display_zone(c, err);
     if (rc == ST_OK)
         rc = store_open(db_path, read_only ? STORE_OPEN_RO : STORE_OPEN_RW, &c->store, err);

@@ -932,7 +932,8 @@ static int resolve(cli_ctx *c, const raw_globals *rg)
     g->no_color = rg->no_color || (nc && *nc);
     g->demo = rg->demo;
     g->keys_file = rg->keys;
-    if (config_load(rg->config, &c->config_owned, &err) != ST_OK)
+    if (config_load(rg->config, &c->config_owned, &err) != ST_OK ||
+        app_config_check(c->config_owned, NULL, &err) != ST_OK)
         return cli_fail(c, &err);
     g->config = c->config_owned;
     g->config_path = c->config_owned->path;
