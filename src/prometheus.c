@@ -321,6 +321,17 @@ static void js_ws(jscan *s)
         s->p++;
 }
 
+/* Consumes the punctuation c and the whitespace after it; false (nothing consumed) when the next
+ * byte is not c. */
+static bool js_punct(jscan *s, char c)
+{
+    if (s->p >= s->end || *s->p != c)
+        return false;
+    s->p++;
+    js_ws(s);
+    return true;
+}
+
 static int js_hex(char c)
 {
     if (c >= '0' && c <= '9')
@@ -480,11 +491,7 @@ static bool js_key(jscan *s, const char **k, size_t *kn)
     if (!js_string(s, k, kn, &esc) || esc)
         return false;
     js_ws(s);
-    if (s->p >= s->end || *s->p != ':')
-        return false;
-    s->p++;
-    js_ws(s);
-    return true;
+    return js_punct(s, ':');
 }
 
 /* The members of an object (s->p at '{') or the elements of an array (at '['), skipped. */
@@ -662,23 +669,14 @@ static bool fast_points(jscan *s, bool store, st_time month_start, uptime_minute
         const char *tb, *vb;
         size_t tn, vn;
         bool esc;
-        if (s->p >= s->end || *s->p != '[')
-            return false;
-        s->p++;
-        js_ws(s);
-        if (!js_number(s, &tb, &tn))
+        if (!js_punct(s, '[') || !js_number(s, &tb, &tn))
             return false;
         js_ws(s);
-        if (s->p >= s->end || *s->p != ',')
-            return false;
-        s->p++;
-        js_ws(s);
-        if (!js_string(s, &vb, &vn, &esc) || esc || vn >= 64)
+        if (!js_punct(s, ',') || !js_string(s, &vb, &vn, &esc) || esc || vn >= 64)
             return false;
         js_ws(s);
-        if (s->p >= s->end || *s->p != ']')
+        if (!js_punct(s, ']'))
             return false; /* also a point with a third element: cJSON's business */
-        s->p++;
         if (store) {
             bool integral;
             int64_t sec = 0;
