@@ -41,13 +41,6 @@ static struct {
 
 /* ---- drawing helpers ---- */
 
-/* Fills cells[0..cols) with the n bytes of t (printable ASCII) and blanks, all with attr. */
-static void ascii_cells(chtype *cells, const char *t, int n, int cols, attr_t attr)
-{
-    for (int i = 0; i < cols; i++)
-        cells[i] = (chtype)(i < n ? (unsigned char)t[i] : ' ') | attr;
-}
-
 void ui_put(WINDOW *w, int y, int x, const char *s, int cols, attr_t attr)
 {
     if (cols <= 0)
@@ -62,23 +55,16 @@ void ui_put(WINDOW *w, int y, int x, const char *s, int cols, attr_t attr)
     while (n <= cols && s[n] >= 0x20 && s[n] < 0x7f)
         n++;
     if (!s[n] && n <= cols && cols <= (int)(sizeof cells / sizeof *cells)) {
-        ascii_cells(cells, s, n, cols, attr);
+        for (int i = 0; i < cols; i++) /* the text, then blanks to the cell's width */
+            cells[i] = (chtype)(i < n ? (unsigned char)s[i] : ' ') | attr;
         mvwaddchnstr(w, y, x, cells, cols);
         return;
     }
     char *safe = text_sanitize(s, ui.ascii);
     char *fit = text_fit(safe, cols, ui.ascii ? "~" : "\xe2\x80\xa6", true);
-    n = 0;
-    while (fit[n] >= 0x20 && fit[n] < 0x7f)
-        n++;
-    if (!fit[n] && n <= (int)(sizeof cells / sizeof *cells)) { /* cut to fit, still ASCII */
-        ascii_cells(cells, fit, n, n, attr);
-        mvwaddchnstr(w, y, x, cells, n);
-    } else {
-        wattrset(w, (int)attr);
-        mvwaddstr(w, y, x, fit);
-        wattrset(w, A_NORMAL);
-    }
+    wattrset(w, (int)attr);
+    mvwaddstr(w, y, x, fit);
+    wattrset(w, A_NORMAL);
     free(fit);
     free(safe);
 }
