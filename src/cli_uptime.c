@@ -15,9 +15,9 @@
 #include "slatop/uptime.h"
 #include "slatop/uptime_source.h"
 
-static int fail(const st_err *err)
+static int fail(const cli_globals *g, const st_err *err)
 {
-    char *msg = text_sanitize(err->msg, MB_CUR_MAX == 1);
+    char *msg = text_sanitize(err->msg, g->ascii);
     fprintf(stderr, "slatop: uptime: %s\n", msg);
     free(msg);
     return st_exit_status(err->code);
@@ -215,7 +215,7 @@ static st_code fetch_month(run_state *r, const cli_globals *g, st_time ms, st_ti
     if (rc == ST_OK)
         rc = uptime_job_result(r->job, minutes, n, partial, &r->sp_win, &r->n_sp_win, &sp_err, err);
     if (rc == ST_OK && sp_err.code != ST_OK) {
-        char *m = text_sanitize(sp_err.msg, MB_CUR_MAX == 1);
+        char *m = text_sanitize(sp_err.msg, g->ascii);
         fprintf(stderr, "slatop: uptime: warning: status page: %s (using cached windows)\n", m);
         free(m);
     }
@@ -231,7 +231,7 @@ static st_code fetch_month(run_state *r, const cli_globals *g, st_time ms, st_ti
         bool last = end == *n;
         if (uptime_cache_save(r->store, r->key, r->sp_key, ms, me, now, *minutes, end, from, *partial,
                               last ? r->sp_win : NULL, last ? r->n_sp_win : 0, NULL, &cache_err) != ST_OK) {
-            char *m = text_sanitize(cache_err.msg, MB_CUR_MAX == 1);
+            char *m = text_sanitize(cache_err.msg, g->ascii);
             fprintf(stderr, "slatop: uptime: warning: not cached: %s\n", m);
             free(m);
             break;
@@ -265,11 +265,11 @@ int cli_uptime(const cli_globals *g, int argc, char **argv)
             month_arg = argv[i] + 8;
         } else if (strcmp(argv[i], "--month") == 0) {
             st_fail(&err, ST_USAGE, "--month: missing value (YYYY-MM)");
-            return fail(&err);
+            return fail(g, &err);
         } else {
             st_fail(&err, ST_USAGE, "%s: unknown argument (usage: slatop uptime [--month YYYY-MM] [--json])",
                     argv[i]);
-            return fail(&err);
+            return fail(g, &err);
         }
     }
     st_time now = clock_now(&g->clock);
@@ -278,7 +278,7 @@ int cli_uptime(const cli_globals *g, int argc, char **argv)
     if (month_arg) {
         if (!uptime_month_parse(month_arg, &ms, &me)) {
             st_fail(&err, ST_USAGE, "--month %.20s: expected YYYY-MM", month_arg);
-            return fail(&err);
+            return fail(g, &err);
         }
         memcpy(month, month_arg, 8);
     } else {
@@ -287,11 +287,11 @@ int cli_uptime(const cli_globals *g, int argc, char **argv)
     const st_config *cfg = g->config;
     if (!cfg || !cfg->has_prometheus || !cfg->prometheus.url) {
         st_fail(&err, ST_INVALID, "no monitoring source configured (config: monitoring.prometheus.url)");
-        return fail(&err);
+        return fail(g, &err);
     }
     if (ms > now) {
         st_fail(&err, ST_INVALID, "--month %s: the month has not started yet", month);
-        return fail(&err);
+        return fail(g, &err);
     }
 
     run_state r;
@@ -312,7 +312,7 @@ int cli_uptime(const cli_globals *g, int argc, char **argv)
     }
     if (rc) {
         run_done(&r);
-        return fail(&err);
+        return fail(g, &err);
     }
     const cfg_prometheus *p = &cfg->prometheus;
     r.key = uptime_source_key(p);
@@ -340,7 +340,7 @@ int cli_uptime(const cli_globals *g, int argc, char **argv)
                                     g->read_only ? r.n_sp_win : 0, &r.win, &r.n_win, &err);
     if (rc) {
         run_done(&r);
-        return fail(&err);
+        return fail(g, &err);
     }
     uptime_input in = {.month_start = ms,
                        .month_end = me,
@@ -358,7 +358,7 @@ int cli_uptime(const cli_globals *g, int argc, char **argv)
     rc = uptime_compute(&in, &rep, &err);
     if (rc) {
         run_done(&r);
-        return fail(&err);
+        return fail(g, &err);
     }
     if (json)
         print_json(&r.out, month, &rep, r.win, r.source, fetched_at);
