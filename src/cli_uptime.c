@@ -221,25 +221,16 @@ static st_code fetch_month(run_state *r, const cli_globals *g, st_time ms, st_ti
     }
     st_err cache_err;
     /* The report does not depend on the cache: a database that cannot be written (locked, full,
-     * read-only file) costs only the caching, said once. A day of minutes per transaction, as the
-     * console's panel does: a whole month in one held the write lock long enough (~0.25 s) to stop
-     * the clocks of consoles open on the same database. Slices before the last are saved as an
-     * incomplete month; the last writes the month's real state and the status page's windows. */
-    /* At least one save even with no minutes: it records the month and the windows. */
-    for (size_t from = 0; rc == ST_OK && !g->read_only;) {
-        size_t end = *n - from > 1440 ? from + 1440 : *n;
-        bool last = end == *n;
-        if (uptime_cache_save(r->store, r->key, r->sp_key, ms, me, now, *minutes, end, from, *partial,
-                              last ? r->sp_win : NULL, last ? r->n_sp_win : 0, NULL, &cache_err) != ST_OK) {
+     * read-only file) costs only the caching, said once. A day per transaction, as the panel. */
+    size_t from = 0;
+    for (bool last = false; rc == ST_OK && !g->read_only && !last;)
+        if (uptime_cache_save_next(r->store, r->key, r->sp_key, ms, me, now, *minutes, *n, &from, *partial,
+                                   r->sp_win, r->n_sp_win, &last, &cache_err) != ST_OK) {
             char *m = text_sanitize(cache_err.msg, g->ascii);
             fprintf(stderr, "slatop: uptime: warning: not cached: %s\n", m);
             free(m);
             break;
         }
-        if (last)
-            break;
-        from = end;
-    }
     return rc;
 }
 

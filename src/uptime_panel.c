@@ -238,23 +238,16 @@ static void finish_job(uptime_panel *p, st_time now)
 }
 
 /* One day of minutes per transaction: a few milliseconds of the write lock. */
-enum { SAVE_SLICE = 1440 };
-
 static void save_slice(uptime_panel *p)
 {
-    size_t end = p->save_from + SAVE_SLICE < p->save_n ? p->save_from + SAVE_SLICE : p->save_n;
-    bool last = end == p->save_n;
+    bool last = false;
     st_err err;
     st_err_clear(&err);
-    /* A slice before the last is saved as an incomplete month (n short of the month); the last
-     * writes the month's real state and the status page's windows. */
-    if (uptime_cache_save(p->store, p->key, p->sp_key, p->ms, p->me, p->save_now, p->minutes, end,
-                          p->save_from, p->partial, last ? p->save_sp : NULL, last ? p->save_nsp : 0, NULL,
-                          &err) != ST_OK) {
+    if (uptime_cache_save_next(p->store, p->key, p->sp_key, p->ms, p->me, p->save_now, p->minutes, p->save_n,
+                               &p->save_from, p->partial, p->save_sp, p->save_nsp, &last, &err) != ST_OK) {
         snprintf(p->last_error, sizeof p->last_error, "cache: %.480s", err.msg);
         last = true; /* the cache is only a cache: the next fetch saves again */
     }
-    p->save_from = end;
     if (last) {
         p->saving = false;
         refresh_windows(p, NULL, 0);

@@ -237,17 +237,21 @@ void uptime_settings_done(uptime_settings *u)
     memset(u, 0, sizeof *u);
 }
 
-st_code uptime_cache_save(st_store *s, const char *key, const char *sp_key, st_time month_start,
-                          st_time month_end, st_time now, const uptime_minute *minutes, size_t n,
-                          size_t from_index, bool partial, const uptime_window *sp, size_t n_sp,
-                          bool *complete_out, st_err *err)
+st_code uptime_cache_save_next(st_store *s, const char *key, const char *sp_key, st_time month_start,
+                               st_time month_end, st_time now, const uptime_minute *minutes, size_t n,
+                               size_t *from, bool partial, const uptime_window *sp, size_t n_sp, bool *last,
+                               st_err *err)
 {
-    bool complete = month_end <= now && !partial && n == (size_t)((month_end - month_start) / 60);
+    size_t from_index = *from;
+    size_t end = n - from_index > UPTIME_CACHE_SLICE_MINUTES ? from_index + UPTIME_CACHE_SLICE_MINUTES : n;
+    bool is_last = end == n;
+    if (!is_last) /* the month record says incomplete until the last slice */
+        sp = NULL, n_sp = 0;
+    n = end;
+    bool complete = is_last && month_end <= now && !partial && n == (size_t)((month_end - month_start) / 60);
     for (size_t i = 0; complete && i < n; i++)
         if (minutes[i].kind != UPTIME_VALUE)
             complete = false;
-    if (complete_out)
-        *complete_out = complete;
     char month[8];
     st_time ms, me;
     uptime_month_of(month_start, month, &ms, &me);
@@ -261,8 +265,13 @@ st_code uptime_cache_save(st_store *s, const char *key, const char *sp_key, st_t
     if (rc == ST_OK && sp_key && n_sp)
         rc = store_uptime_windows_put(s, sp_key, sp, n_sp, err);
     if (rc == ST_OK)
-        return store_commit(s, err);
-    store_rollback(s);
+        rc = store_commit(s, err);
+    else
+        store_rollback(s);
+    if (rc == ST_OK) {
+        *from = end;
+        *last = is_last;
+    }
     return rc;
 }
 

@@ -65,14 +65,19 @@ typedef struct {
 void uptime_settings_of(const st_policy *p, uptime_settings *out);
 void uptime_settings_done(uptime_settings *u);
 
-/* Caches a fetched month in one transaction: minutes[from_index..n) (minutes[i] is minute
- * month_start + 60 i), the month record (complete when the month is over, the n minutes cover it
- * all with data, and there were no warnings) and the status page windows (sp_key may be NULL).
- * *complete_out (may be NULL) gets that verdict. */
-st_code uptime_cache_save(st_store *s, const char *key, const char *sp_key, st_time month_start,
-                          st_time month_end, st_time now, const uptime_minute *minutes, size_t n,
-                          size_t from_index, bool partial, const uptime_window *sp, size_t n_sp,
-                          bool *complete_out, st_err *err);
+/* Caches a fetched month, minutes[0..n) (minutes[i] is minute month_start + 60 i), one day of
+ * minutes per call and per transaction: from *from on, which moves to the slice's end. A whole
+ * month in one transaction held the write lock long enough (~0.25 s) to stop the clocks of the
+ * consoles sharing the database; the console saves a slice per turn of its loop, the command line
+ * calls until *last. The call that reaches n (*last; the first, with no minutes) writes the month
+ * record (complete when the month is over, the n minutes cover it all with data, and there were
+ * no warnings) and the status page windows (sp_key may be NULL); earlier slices record the month
+ * as incomplete. On failure nothing of the slice is written and *from stays. */
+#define UPTIME_CACHE_SLICE_MINUTES 1440
+st_code uptime_cache_save_next(st_store *s, const char *key, const char *sp_key, st_time month_start,
+                               st_time month_end, st_time now, const uptime_minute *minutes, size_t n,
+                               size_t *from, bool partial, const uptime_window *sp, size_t n_sp, bool *last,
+                               st_err *err);
 
 /* All maintenance windows to judge a month by: the policy's, every status page window cached
  * under sp_key (may be NULL), and `fresh` ones not cached (a read-only database). Caller owns

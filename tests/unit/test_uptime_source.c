@@ -123,6 +123,60 @@ Test(uptime_source, missing_file_is_an_error_naming_it)
     free(p.url);
 }
 
+/* A fetched month goes to the cache a day per call (one short transaction each): the month stays
+ * incomplete and without the status page's windows until the last slice, which completes it. */
+Test(uptime_source, cache_saved_a_day_per_transaction)
+{
+    char *path = xasprintf("%s/db", dir);
+    st_store *s;
+    st_err err;
+    cr_assert_eq(store_open(path, STORE_OPEN_CREATE, &s, &err), ST_OK, "%s", err.msg);
+    size_t n = 30 * 1440; /* November */
+    uptime_minute *m = xcalloc(n, sizeof *m);
+    for (size_t i = 0; i < n; i++)
+        m[i] = (uptime_minute){(double)(i % 7) / 100, UPTIME_VALUE};
+    uptime_window w = {.id = "x", .name = "n", .status = "completed", .start = MS, .end = MS + 600,
+                       .announced = ST_TIME_NONE};
+    st_time after = MS + 31 * 86400;
+    uptime_minute *back = xcalloc(n, sizeof *back);
+    size_t from = 0, calls = 0;
+    bool last = false;
+    while (!last) {
+        size_t was = from;
+        cr_assert_eq(uptime_cache_save_next(s, "src", "sp", MS, MS + (st_time)n * 60, after, m, n, &from, false, &w,
+                                            1, &last, &err),
+                     ST_OK, "%s", err.msg);
+        calls++;
+        cr_assert_eq(from - was, 1440, "a day per call (%zu minutes)", from - was);
+        size_t found = 0;
+        cr_assert_eq(store_uptime_get_minutes(s, "src", MS, back, n, &found, &err), ST_OK, "%s", err.msg);
+        cr_assert_eq(found, from, "what is saved so far");
+        bool known, complete;
+        st_time at;
+        cr_assert_eq(store_uptime_month_get(s, "src", "2026-11", &known, &at, &complete, &err), ST_OK);
+        cr_assert(known);
+        cr_assert_eq(complete, last, "complete only with the last slice (call %zu)", calls);
+        uptime_window *ws;
+        size_t nws;
+        cr_assert_eq(store_uptime_windows_get(s, "sp", &ws, &nws, &err), ST_OK);
+        cr_assert_eq(nws, last ? 1u : 0u, "the windows come with the last slice");
+        uptime_windows_free(ws, nws);
+    }
+    cr_assert_eq(calls, 30);
+    cr_assert_float_eq(back[n - 1].value, m[n - 1].value, 1e-15);
+    /* A month with no minutes yet still records the month, in one call. */
+    from = 0;
+    last = false;
+    cr_assert_eq(uptime_cache_save_next(s, "empty", NULL, MS, MS + (st_time)n * 60, MS, m, 0, &from, false, NULL, 0,
+                                        &last, &err),
+                 ST_OK, "%s", err.msg);
+    cr_assert(last);
+    free(back);
+    free(m);
+    store_close(s);
+    free(path);
+}
+
 Test(uptime_source, cache_round_trip)
 {
     char *path = xasprintf("%s/db", dir);
