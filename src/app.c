@@ -330,6 +330,9 @@ st_code con_reload(con_state *c, st_err *err)
     c->reload_needed = false;
     if (store_data_version(c->store, &c->data_version, err) != ST_OK)
         return err->code;
+    st_err pe;
+    if (ops_policy(c->ops, 0, &c->policy, &c->policy_version, &pe) != ST_OK)
+        c->policy = NULL; /* the list does not need it; the header says "?" */
     c->filtered = filter_on(&c->filter);
     if (c->filtered) {
         rc = load_matches(c, err);
@@ -416,10 +419,8 @@ void con_set_filter_text(con_state *c, const char *text)
 
 bool con_set_filter_level_or_state(con_state *c, const char *what)
 {
-    const st_policy *p = NULL;
-    int64_t ver;
-    st_err e;
-    if (ops_policy(c->ops, 0, &p, &ver, &e) == ST_OK) {
+    const st_policy *p = c->policy;
+    if (p) {
         for (size_t i = 0; i < p->n_levels; i++)
             if (strcasecmp(p->levels[i].id, what) == 0) {
                 free(c->filter.level);

@@ -30,10 +30,6 @@ static struct {
     bool too_small;
     bool bars_dirty;
     bool clock_dirty; /* a second passed: the status line's clock and counts only */
-    /* The policy the status line names (borrowed from ops' cache, which keeps every version it
-     * loaded): looked up again only when the bars are redrawn (every reload and key), not every
-     * second (ops_policy(0) reads the store). */
-    const st_policy *status_policy;
     char *status_drawn; /* the status line's text as last drawn: a second that changes nothing in
                          * it (most of them: the clock shows minutes) redraws nothing there */
     con_state *c; /* borrowed, for helpers that need the locale mode */
@@ -420,7 +416,6 @@ st_code ui_open(con_state *c, int null_cols, int null_rows, const char *term, st
         return st_fail(err, ST_IO, "console: cannot open the terminal (TERM=%s unknown?)", t ? t : "(unset)");
     }
     ui.open = true;
-    ui.status_policy = NULL;
     set_term(ui.scr);
     if (null_cols > 0)
         resizeterm(null_rows, null_cols);
@@ -652,14 +647,11 @@ static void draw_header(con_state *c)
     attr_t a = ui_attr(EL_HEADER);
     werase(w);
     wbkgdset(w, ' ' | a);
-    const st_policy *p = NULL;
-    int64_t ver = 0;
-    st_err e;
-    const char *pname = ops_policy(c->ops, 0, &p, &ver, &e) == ST_OK ? p->name : "?";
+    const char *pname = c->policy ? c->policy->name : "?";
     char tmp[128];
     int x = 0;
     int ro_w = c->read_only ? 4 : 0;
-    snprintf(tmp, sizeof tmp, " slatop | %.40s v%lld | %lld %s | sort:%s ", pname, (long long)ver,
+    snprintf(tmp, sizeof tmp, " slatop | %.40s v%lld | %lld %s | sort:%s ", pname, (long long)c->policy_version,
              (long long)c->total, c->filtered ? "match" : "open", con_sort_name(c->sort));
     int w1 = text_width(tmp);
     ui_put(w, 0, x, tmp, w1 < COLS - ro_w ? w1 : COLS - ro_w, a);
@@ -702,9 +694,7 @@ static void draw_status(con_state *c)
             sb_printf(&sb, " /%s", c->filter.text);
         sb_append(&sb, " |");
     }
-    const st_policy *p = ui.status_policy;
-    int64_t ver;
-    st_err e;
+    const st_policy *p = c->policy;
     char when[64], biz[64] = "";
     /* The clock to the minute: the countdowns carry the seconds, and a seconds digit here would
      * cost a cursor move and two attribute changes on the wire every second (issue 5's idle
@@ -718,8 +708,6 @@ static void draw_status(con_state *c)
         snprintf(when, sizeof when, "%04d-%02u-%02u %02d:%02d %s", (int)y, mo, d, (int)(l.sec_of_day / 3600),
                  (int)(l.sec_of_day / 60 % 60), l.abbr ? l.abbr : "");
     }
-    if (ui.bars_dirty || !p)
-        p = ui.status_policy = ops_policy(c->ops, 0, &p, &ver, &e) == ST_OK ? p : NULL;
     if (p && p->calendar) {
         char t[32];
         tz_local l;

@@ -108,6 +108,11 @@ struct con_state {
     int64_t count_state[6]; /* per sla_state, over the visible rows (see report) */
     int64_t data_version;
     bool reload_needed;
+    /* The latest policy (borrowed from ops' cache, which keeps every version it loaded) and its
+     * version, read at each reload (another engineer may apply one), not at each key or second:
+     * ops_policy(0) reads the store. NULL when it cannot be read. */
+    const st_policy *policy;
+    int64_t policy_version;
 
     st_time now;
     char msg[300];

@@ -42,6 +42,17 @@ for round in 1 2 3; do
 done
 [ "$worst" -le "$LIMIT_MS" ] || fail "the raise took $worst ms to show (limit $LIMIT_MS ms)"
 "$BIN" --db "$DB" show "$ID" 2>/dev/null | grep -q URGENT || fail "the ticket is not URGENT in the database"
+# A policy applied by another engineer: the header names the new version at the next reload (the
+# console reads the latest policy when the database changes, not at every key or second).
+l=$("$PTYRUN" --size 120x40 --timeout-ms 20000 --wait-text "Chatti v1" \
+    --then-run "'$BIN' --db '$DB' policy apply '$SRC/share/policies/chatti.json' --reason 'e2e: new version' >/dev/null" \
+    --then-wait-row "slatop |,Chatti v2" -- "$BIN" --db "$DB") || true
+t=$(printf '%s\n' "$l" | tr ' ' '\n' | sed -n 's/^then_ms=//p')
+case $t in
+    '' | -1) fail "the console never showed the policy applied by another process: $l" ;;
+esac
+[ "$t" -le "$LIMIT_MS" ] || fail "the new policy took $t ms to show (limit $LIMIT_MS ms)"
+echo "policy v2 seen after $t ms"
 if ls "$T"/asan* >/dev/null 2>&1; then
     cat "$T"/asan* >&2
     fail "sanitizer reports"
