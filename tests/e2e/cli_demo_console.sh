@@ -21,7 +21,7 @@ done
 [ -f "$tmp/state/slatop/demo.db" ] || fail "demo database not at \$XDG_STATE_HOME/slatop/demo.db"
 
 # On a terminal: the console (full screen), quitting after a few frames.
-command -v script > /dev/null 2>&1 || { echo "SKIP: no script(1)"; exit 0; }
+command -v script > /dev/null 2>&1 || { echo "FAIL: no script(1) (util-linux/bsdutils)" >&2; exit 1; }
 timeout 30 script -qec "'$BIN' --demo --max-frames 3" /dev/null > "$tmp/tty.txt" 2>&1
 rc=$?
 [ $rc -eq 0 ] || fail "--demo on a terminal exited $rc: $(head -c 400 "$tmp/tty.txt")"

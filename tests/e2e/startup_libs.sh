@@ -16,7 +16,7 @@ unset SLATOP_DB SLATOP_CONFIG NO_COLOR
 fail() { echo "FAIL: $*"; exit 1; }
 
 # Every library the loader maps at exec, dependencies included.
-command -v ldd > /dev/null 2>&1 || { echo "SKIP: no ldd"; exit 0; }
+command -v ldd > /dev/null 2>&1 || { echo "FAIL: no ldd (libc-bin)" >&2; exit 1; }
 ldd "$BIN" > "$tmp/ldd.txt" 2>&1 || fail "ldd failed: $(cat "$tmp/ldd.txt")"
 grep -q 'libsqlite3' "$tmp/ldd.txt" || fail "ldd output has no libsqlite3 (not the slatop binary?): $(cat "$tmp/ldd.txt")"
 for lib in libcurl libcrypto libssl libgnutls libldap libgssapi; do
