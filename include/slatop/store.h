@@ -34,17 +34,29 @@ st_code store_begin(st_store *s, st_err *err);
 st_code store_commit(st_store *s, st_err *err);
 void store_rollback(st_store *s);
 
-/* Checkpoints (copying the -wal back into the database, with an fsync: ~1-3 ms) normally run in
- * the commit that takes the -wal past 1000 pages. store_defer_checkpoints moves them to
- * store_idle, which the console calls once the screen is drawn, so that no keypress waits for one;
- * a -wal past 8000 pages is still checkpointed in the commit. */
-void store_defer_checkpoints(st_store *s);
-/* Runs a checkpoint deferred by store_defer_checkpoints when one is due (PASSIVE: never waits for
- * other connections). Returns true when it ran one. */
+/* Maintenance (for SQLite, checkpoints: ~1-3 ms with an fsync) normally runs in the commit that
+ * makes it due. store_defer_maintenance moves it to store_idle, which the console calls once the
+ * screen is drawn, so that no keypress waits for it; a commit still runs it when it is long
+ * overdue. */
+void store_defer_maintenance(st_store *s);
+/* Runs maintenance deferred by store_defer_maintenance when some is due (never waits for other
+ * connections). Returns true when it ran some. */
 bool store_idle(st_store *s);
 
-/* A counter that changes when any other connection commits (PRAGMA data_version). */
-st_code store_data_version(st_store *s, int64_t *out, st_err *err);
+/* Change notification: other connections' commits, for a loop that waits on descriptors.
+ * store_watch_fd: a descriptor (owned by the store, opened by the first call) that becomes
+ * readable when another connection may have committed; -1 when the backend has none, in which
+ * case store_watch_due polls on its own schedule (store_watch_timeout_ms says when).
+ * store_watch_due: drains the descriptor; true when store_changes_since is worth asking now.
+ * store_watch_timeout_ms: caps the caller's wait (timeout_ms, -1 = none) so that re-reads and
+ * polls happen on time. */
+int store_watch_fd(st_store *s);
+bool store_watch_due(st_store *s);
+int store_watch_timeout_ms(st_store *s, int timeout_ms);
+/* What changed since *version (a counter that moves when another connection commits; this
+ * connection's own commits do not move it): *changed is true when anything did (every ticket may
+ * have changed), and *version becomes the current value. Start with *version = -1. */
+st_code store_changes_since(st_store *s, int64_t *version, bool *changed, st_err *err);
 
 /* Key/value metadata (e.g. "demo" = "1"). *value is caller-owned, NULL when absent. */
 st_code store_meta_get(st_store *s, const char *key, char **value, st_err *err);

@@ -1,7 +1,7 @@
 /* app: the console's event loop and the list logic (SPEC §4). One thread: each turn waits for the
- * next second boundary, a key or a write to the database's -wal (app_wait, db_watch), drains
+ * next second boundary, a key or the store's change descriptor (app_wait, db_watch), drains
  * keys, re-times the visible countdowns once a second, picks up other engineers' changes through
- * store_data_version, and lets ui send only what changed with one doupdate. Signals only set
+ * store_changes_since, and lets ui send only what changed with one doupdate. Signals only set
  * flags. No curses here: see ui.c. */
 #include <errno.h>
 #include <poll.h>
@@ -12,7 +12,6 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/epoll.h>
-#include <sys/inotify.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -328,7 +327,8 @@ st_code con_reload(con_state *c, st_err *err)
     con_row *was = con_selected(c);
     int64_t keep_id = was ? was->v.t.id : 0; /* the selection follows its ticket when it moves */
     c->reload_needed = false;
-    if (store_data_version(c->store, &c->data_version, err) != ST_OK)
+    bool changed;
+    if (store_changes_since(c->store, &c->data_version, &changed, err) != ST_OK)
         return err->code;
     st_err pe;
     if (ops_policy(c->ops, 0, &c->policy, &c->policy_version, &pe) != ST_OK)
@@ -568,7 +568,7 @@ static st_code con_init(con_state *c, const char *db_path, const st_config *conf
         rc = ops_new(c->store, &c->clock, &c->ops, err);
     if (rc == ST_OK) {
         ops_set_read_only(c->ops, read_only);
-        store_defer_checkpoints(c->store); /* to app_loop's idle moments, after the screen */
+        store_defer_maintenance(c->store); /* to app_loop's idle moments, after the screen */
     }
     if (rc == ST_OK && config) { /* the dashboard's model: a failure there must not stop the list */
         st_err pe;
@@ -598,48 +598,30 @@ static int ms_to_next_second(void)
     return (int)(1000 - ts.tv_nsec / 1000000) + 2;
 }
 
-/* Another process's commit wakes the loop at once instead of at the next second: inotify on the
- * database's -wal file (every commit writes there), joined with the keyboard in one epoll
- * descriptor because the fetcher's wait takes a single extra descriptor. The commit becomes
- * visible (data_version) only after its last write, fsync and wal-index update, so after a write
- * the loop re-reads data_version briefly. Without inotify (no -wal, another OS) it polls. */
-#define WATCH_RECHECK_MS 500 /* after a -wal write: re-read data_version for this long */
-#define WATCH_STEP_MS 15     /* ... this often */
-#define WATCH_POLL_MS 200    /* no inotify: data_version this often */
-#define WATCH_SAFETY_S 5     /* with inotify: data_version on every 5th second too, just in case */
+/* Another process's commit wakes the loop at once instead of at the next second: the store's
+ * watch descriptor, joined with the keyboard in one epoll descriptor because the fetcher's wait
+ * takes a single extra descriptor. */
+#define WATCH_SAFETY_S 5 /* with a watch descriptor: ask on every 5th second too, just in case */
 
 typedef struct {
-    int ino;               /* inotify descriptor; -1: polling */
-    int ep;                /* epoll over the keyboard and ino; -1: none (no keyboard: ino alone) */
-    st_mono recheck_until; /* re-read data_version until then */
-    st_mono next_poll;     /* polling: the next data_version read */
+    int store_fd; /* the store's watch descriptor (owned by the store); -1: it polls */
+    int ep;       /* epoll over the keyboard and store_fd; -1: none (no keyboard: store_fd alone) */
 } db_watch;
 
 static void watch_open(db_watch *w, con_state *c, int key_fd)
 {
-    w->ino = w->ep = -1;
-    w->recheck_until = w->next_poll = 0;
-    const char *path = store_path(c->store);
-    if (!path)
-        return;
-    char *wal = xasprintf("%s-wal", path);
-    w->ino = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-    if (w->ino >= 0 && inotify_add_watch(w->ino, wal, IN_MODIFY) < 0) {
-        close(w->ino);
-        w->ino = -1;
-    }
-    free(wal);
-    if (w->ino < 0 || key_fd < 0)
+    w->ep = -1;
+    w->store_fd = store_watch_fd(c->store);
+    if (w->store_fd < 0 || key_fd < 0)
         return;
     struct epoll_event ke = {.events = EPOLLIN, .data.fd = key_fd};
-    struct epoll_event ie = {.events = EPOLLIN, .data.fd = w->ino};
+    struct epoll_event ie = {.events = EPOLLIN, .data.fd = w->store_fd};
     w->ep = epoll_create1(EPOLL_CLOEXEC);
     if (w->ep < 0 || epoll_ctl(w->ep, EPOLL_CTL_ADD, key_fd, &ke) < 0 ||
-        epoll_ctl(w->ep, EPOLL_CTL_ADD, w->ino, &ie) < 0) { /* e.g. a keyboard epoll refuses */
+        epoll_ctl(w->ep, EPOLL_CTL_ADD, w->store_fd, &ie) < 0) { /* e.g. a keyboard epoll refuses */
         if (w->ep >= 0)
             close(w->ep);
-        close(w->ino);
-        w->ep = w->ino = -1;
+        w->ep = -1;
     }
 }
 
@@ -647,47 +629,13 @@ static void watch_close(db_watch *w)
 {
     if (w->ep >= 0)
         close(w->ep);
-    if (w->ino >= 0)
-        close(w->ino);
-    w->ep = w->ino = -1;
+    w->ep = -1;
 }
 
-/* The descriptor the loop waits on: the keyboard's, or the epoll/inotify one that includes it. */
+/* The descriptor the loop waits on: the keyboard's, or the epoll/store one that includes it. */
 static int watch_fd(const db_watch *w, int key_fd)
 {
-    return w->ep >= 0 ? w->ep : w->ino >= 0 && key_fd < 0 ? w->ino : key_fd;
-}
-
-/* True when data_version is worth reading now: a -wal write just arrived, the re-read window
- * is open, or (polling) the next poll is due. Drains the inotify queue. */
-static bool watch_due(db_watch *w)
-{
-    st_mono now = mono_now();
-    if (w->ino < 0) {
-        if (now < w->next_poll)
-            return false;
-        w->next_poll = now + WATCH_POLL_MS * 1000000LL;
-        return true;
-    }
-    char buf[4096];
-    bool wrote = false;
-    while (read(w->ino, buf, sizeof buf) > 0)
-        wrote = true;
-    if (wrote)
-        w->recheck_until = now + WATCH_RECHECK_MS * 1000000LL;
-    return wrote || now < w->recheck_until;
-}
-
-/* Caps the loop's timeout for the watch's re-reads or polls. */
-static int watch_timeout(const db_watch *w, int timeout)
-{
-    st_mono now = mono_now();
-    int want = -1;
-    if (w->ino < 0)
-        want = w->next_poll > now ? (int)((w->next_poll - now) / 1000000) + 1 : 0;
-    else if (now < w->recheck_until)
-        want = WATCH_STEP_MS;
-    return want >= 0 && (timeout < 0 || want < timeout) ? want : timeout;
+    return w->ep >= 0 ? w->ep : w->store_fd >= 0 && key_fd < 0 ? w->store_fd : key_fd;
 }
 
 /* The one place the loop sleeps: until a key arrives on fd, the dashboard's transfers move, or
@@ -739,7 +687,7 @@ static void app_loop(con_state *c, loop_opts *lo)
     int64_t frozen_ms = 0; /* sub-second remainder of <sleep> on a frozen clock */
     st_time last_sec = ST_TIME_NONE;
     st_err e;
-    db_watch watch = {.ino = -1, .ep = -1}; /* opened before the first wait, below */
+    db_watch watch = {.store_fd = -1, .ep = -1}; /* opened before the first wait, below */
     bool watching = false;
     for (;;) {
         if (quit_signal) {
@@ -747,15 +695,16 @@ static void app_loop(con_state *c, loop_opts *lo)
             break;
         }
         c->now = clock_now(&c->clock);
-        bool second = c->now != last_sec, db_due = watch_due(&watch);
+        bool second = c->now != last_sec, db_due = watching && store_watch_due(c->store);
         if (second || c->reload_needed || db_due) {
             last_sec = c->now;
-            int64_t dv = c->data_version;
             st_err_clear(&e);
             /* with the watch, a second alone seldom asks (a store read: ~10% of a tick's CPU) */
-            bool ask =
-                db_due || c->reload_needed || (second && (watch.ino < 0 || c->now % WATCH_SAFETY_S == 0));
-            bool other = ask && store_data_version(c->store, &dv, &e) == ST_OK && dv != c->data_version;
+            bool ask = db_due || c->reload_needed ||
+                       (second && (watch.store_fd < 0 || c->now % WATCH_SAFETY_S == 0));
+            bool other = false;
+            if (ask && store_changes_since(c->store, &c->data_version, &other, &e) != ST_OK)
+                other = false;
             bool reload = c->reload_needed || other;
             if (reload)
                 reload_or_report(c); /* another engineer's change: within milliseconds (inotify) */
@@ -773,13 +722,13 @@ static void app_loop(con_state *c, loop_opts *lo)
         }
         if (c->quit)
             break;
-        store_idle(c->store); /* the screen is drawn: a checkpoint due now delays no keypress */
+        store_idle(c->store); /* the screen is drawn: maintenance due now delays no keypress */
         if (!watching) { /* after the first frame, so that a --max-frames run (first paint) never
                           * pays for it: closing an inotify descriptor waits ~15 ms for the kernel */
             watch_open(&watch, c, ui_input_fd());
             watching = true;
         }
-        int timeout = watch_timeout(&watch, c->clock.frozen ? -1 : ms_to_next_second());
+        int timeout = store_watch_timeout_ms(c->store, c->clock.frozen ? -1 : ms_to_next_second());
         if (c->panel) {
             int pt = uptime_panel_timeout_ms(c->panel, c->now);
             if (timeout < 0 || pt < timeout)

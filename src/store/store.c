@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -450,7 +451,7 @@ static int on_wal_commit(void *arg, sqlite3 *db, const char *name, int pages)
     return SQLITE_OK;
 }
 
-void store_defer_checkpoints(st_store *s)
+void store_defer_maintenance(st_store *s)
 {
     s->defer_checkpoints = true;
 }
@@ -473,7 +474,7 @@ static st_code configure(st_store *s, bool fresh, st_err *err)
     int persist = 1;
     sqlite3_file_control(s->db, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
     /* Our own hook replaces SQLite's automatic checkpoint (same threshold), so that the console can
-     * defer it (store_defer_checkpoints). The size limit is above the -wal's largest in use. */
+     * defer it (store_defer_maintenance). The size limit is above the -wal's largest in use. */
     sqlite3_wal_hook(s->db, on_wal_commit, s);
     st_code code = store_exec(s, "PRAGMA journal_size_limit = 16777216", err);
     /* 1 KiB pages for a new database (SQLite's default is 4 KiB): a change touches about six pages
@@ -551,6 +552,7 @@ st_code store_open(const char *path, store_mode mode, st_store **out, st_err *er
             flags = SQLITE_OPEN_READONLY;
     }
     st_store *s = xcalloc(1, sizeof *s);
+    s->watch_fd = -1;
     s->path = xstrdup(path);
     s->read_only = mode == STORE_OPEN_RO;
     int rc = sqlite3_open_v2(path, &s->db, flags | SQLITE_OPEN_NOFOLLOW, NULL);
@@ -599,6 +601,8 @@ void store_close(st_store *s)
     free(s->stmts);
     if (s->db)
         sqlite3_close_v2(s->db);
+    if (s->watch_fd >= 0)
+        close(s->watch_fd);
     clear_pending(s);
     free(s->pending);
     free(s->path);
@@ -654,9 +658,69 @@ void store_rollback(st_store *s)
     clear_pending(s);
 }
 
-st_code store_data_version(st_store *s, int64_t *out, st_err *err)
+/* ---- change notification ------------------------------------------------------------------ */
+
+/* Another process's commit is seen at once rather than at the next poll: inotify on the -wal file
+ * (every commit writes there). The commit becomes visible (data_version) only after its last
+ * write, fsync and wal-index update, so after a write the version is re-read briefly. Without
+ * inotify (no -wal, another OS) the caller polls. */
+#define WATCH_RECHECK_MS 500 /* after a -wal write: re-read data_version for this long */
+#define WATCH_STEP_MS 15     /* ... this often */
+#define WATCH_POLL_MS 200    /* no inotify: data_version this often */
+
+int store_watch_fd(st_store *s)
 {
-    return query_int(s, "PRAGMA data_version", out, err);
+    if (s->watch_opened)
+        return s->watch_fd;
+    s->watch_opened = true;
+    char *wal = xasprintf("%s-wal", s->path);
+    s->watch_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    if (s->watch_fd >= 0 && inotify_add_watch(s->watch_fd, wal, IN_MODIFY) < 0) {
+        close(s->watch_fd);
+        s->watch_fd = -1;
+    }
+    free(wal);
+    return s->watch_fd;
+}
+
+bool store_watch_due(st_store *s)
+{
+    st_mono now = mono_now();
+    if (s->watch_fd < 0) {
+        if (now < s->watch_next_poll)
+            return false;
+        s->watch_next_poll = now + WATCH_POLL_MS * 1000000LL;
+        return true;
+    }
+    char buf[4096];
+    bool wrote = false;
+    while (read(s->watch_fd, buf, sizeof buf) > 0)
+        wrote = true;
+    if (wrote)
+        s->watch_recheck_until = now + WATCH_RECHECK_MS * 1000000LL;
+    return wrote || now < s->watch_recheck_until;
+}
+
+int store_watch_timeout_ms(st_store *s, int timeout_ms)
+{
+    st_mono now = mono_now();
+    int want = -1;
+    if (s->watch_fd < 0)
+        want = s->watch_next_poll > now ? (int)((s->watch_next_poll - now) / 1000000) + 1 : 0;
+    else if (now < s->watch_recheck_until)
+        want = WATCH_STEP_MS;
+    return want >= 0 && (timeout_ms < 0 || want < timeout_ms) ? want : timeout_ms;
+}
+
+st_code store_changes_since(st_store *s, int64_t *version, bool *changed, st_err *err)
+{
+    int64_t v = 0;
+    st_code code = query_int(s, "PRAGMA data_version", &v, err);
+    if (code != ST_OK)
+        return code;
+    *changed = *version != v;
+    *version = v;
+    return ST_OK;
 }
 
 void store_test_fail_next_write(st_store *s)

@@ -33,7 +33,10 @@ struct st_store {
     bool read_only;           /* STORE_OPEN_RO: every write refused */
     bool in_txn;              /* between store_begin and store_commit/store_rollback */
     bool fail_next_write;     /* store_test_fail_next_write */
-    bool defer_checkpoints;   /* store_defer_checkpoints: store_idle runs them */
+    bool defer_checkpoints;   /* store_defer_maintenance: store_idle runs them */
+    bool watch_opened;        /* store_watch_fd was called */
+    int watch_fd;             /* inotify on the -wal; -1: none (polling) */
+    st_mono watch_recheck_until, watch_next_poll; /* store_watch_due's schedule */
     int wal_frames;           /* pages in the -wal after this connection's last commit */
     st_mono busy_since;       /* start of the current busy wait (the busy handler's clock) */
     store_cached_stmt *stmts; /* owned, finalized by store_close */

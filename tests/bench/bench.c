@@ -7,7 +7,7 @@
  *                            ... LIMIT 50 straight through the SQLite API, on a fresh connection
  *                            (open, query, close: cold_ms) and repeated on a warm one (query_ms)
  *   reprioritize DB N        p50/p99 of N raises/lowers through ops_set_level (the console's
- *                            path, checkpoints deferred to store_idle between raises as the
+ *                            path, maintenance deferred to store_idle between raises as the
  *                            console defers them past its screen update), and the floor: UPDATE +
  *                            INSERT commits in WAL, synchronous=FULL, on a scratch database in
  *                            the same directory
@@ -245,7 +245,7 @@ static int cmd_reprioritize(const char *db, int n)
         *slash = '\0';
     else
         strcpy(dir, ".");
-    store_defer_checkpoints(store); /* as the console does: checkpoints wait for its idle moments */
+    store_defer_maintenance(store); /* as the console does: checkpoints wait for its idle moments */
     floor_db f;
     floor_open(&f, dir);
     /* Interleaved, one floor commit then one raise or lower, so both meet the same disk. */

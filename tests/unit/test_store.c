@@ -1,5 +1,6 @@
 /* Tests for store.c on real SQLite files in a fresh directory under /tmp. The tamper tests use
  * their own raw sqlite3 connection, as someone with write access to the file would. */
+#include <poll.h>
 #include <criterion/criterion.h>
 
 #include <stdio.h>
@@ -17,7 +18,7 @@
 #include "slatop/store.h"
 #include "slatop/util.h"
 
-#include "../../src/store_internal.h"
+#include "../../src/store/store_internal.h"
 
 static char tmpdir[64];
 static char dbpath[256];
@@ -373,7 +374,7 @@ Test(store, checkpoint_in_the_commit_by_default)
 Test(store, deferred_checkpoint_runs_when_idle)
 {
     st_store *s = create_db();
-    store_defer_checkpoints(s);
+    store_defer_maintenance(s);
     cr_assert_not(store_idle(s), "an almost empty -wal: nothing due");
     commit_until_wal(s, 1500, 5000);
     cr_assert_geq(s->wal_frames, 1500, "no checkpoint in the commits (%d pages)", s->wal_frames);
@@ -1044,21 +1045,44 @@ Test(store, failed_write_leaves_no_trace)
 
 /* ---- connections, read-only, disk full ---- */
 
-Test(store, data_version_sees_other_connection)
+Test(store, changes_since_sees_other_connection)
 {
     st_store *a = create_db();
     st_store *b = open_ok(dbpath, STORE_OPEN_RW);
     st_err err = {0};
-    int64_t v1 = 0, v2 = 0, v3 = 0;
-    cr_assert_eq(store_data_version(a, &v1, &err), ST_OK);
-    cr_assert_eq(store_data_version(a, &v2, &err), ST_OK);
-    cr_assert_eq(v1, v2, "no change, same version");
+    int64_t v = -1;
+    bool changed = false;
+    cr_assert_eq(store_changes_since(a, &v, &changed, &err), ST_OK);
+    cr_assert(changed, "a first call reports a change (there was no version before)");
+    cr_assert_eq(store_changes_since(a, &v, &changed, &err), ST_OK);
+    cr_assert_not(changed, "no change, same version");
+    add_ticket(a, "from a", 5000, ST_TIME_NONE, TK_OPEN);
+    cr_assert_eq(store_changes_since(a, &v, &changed, &err), ST_OK);
+    cr_assert_not(changed, "a's own commits are not another connection's change");
     add_ticket(b, "from b", 5000, ST_TIME_NONE, TK_OPEN);
-    cr_assert_eq(store_data_version(a, &v3, &err), ST_OK);
-    cr_assert_neq(v3, v1, "a must see b's commit");
+    cr_assert_eq(store_changes_since(a, &v, &changed, &err), ST_OK);
+    cr_assert(changed, "a must see b's commit");
     int64_t n = 0;
     cr_assert_eq(store_ticket_count(a, false, &n, &err), ST_OK);
-    cr_assert_eq(n, 1);
+    cr_assert_eq(n, 2);
+    store_close(b);
+    store_close(a);
+}
+
+/* The watch descriptor becomes readable when another connection commits, and store_watch_due
+ * then asks for a re-read; with nothing written it does not. */
+Test(store, watch_fd_wakes_on_other_connection)
+{
+    st_store *a = create_db();
+    st_store *b = open_ok(dbpath, STORE_OPEN_RW);
+    int fd = store_watch_fd(a);
+    cr_assert_geq(fd, 0, "inotify is available on Linux");
+    cr_assert_eq(store_watch_fd(a), fd, "one descriptor per store");
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    cr_assert_eq(poll(&p, 1, 0), 0, "nothing written yet");
+    add_ticket(b, "from b", 5000, ST_TIME_NONE, TK_OPEN);
+    cr_assert_eq(poll(&p, 1, 2000), 1, "b's commit wakes a's watch");
+    cr_assert(store_watch_due(a));
     store_close(b);
     store_close(a);
 }
