@@ -105,7 +105,7 @@ struct con_state {
     int page;         /* visible rows */
     con_row *rows;
     size_t n_rows;
-    int64_t count_state[6]; /* per sla_state, over the visible rows (see report) */
+    int64_t count_state[SLA_STATE_COUNT]; /* per sla_state, over the visible rows (see report) */
     int64_t data_version;
     bool reload_needed;
     /* The latest policy (borrowed from ops' cache, which keeps every version it loaded) and its

@@ -74,15 +74,12 @@ void ui_hline(WINDOW *w, int y, int x, int cols);
 /* Box around w (ASCII '+' '-' '|' in non-UTF-8 locales). */
 void ui_box(WINDOW *w);
 
-/* Theme elements. */
+/* Theme elements; one per timer state (EL_OK ...), named as the state, from sla.h's table. */
 typedef enum {
     EL_NORMAL,
-    EL_OK,
-    EL_WARN,
-    EL_PAUSED,
-    EL_BREACHED,
-    EL_MET,
-    EL_MISSED,
+#define UI_STATE_ELEMENT(id, name, symbol, ascii, rank) EL_##id,
+    SLA_STATES(UI_STATE_ELEMENT)
+#undef UI_STATE_ELEMENT
     EL_SELECTED,
     EL_HEADER,
     EL_STATUS,

@@ -316,7 +316,7 @@ static void count_states(con_state *c)
     memset(c->count_state, 0, sizeof c->count_state);
     for (size_t i = 0; i < c->n_rows; i++) {
         int s = (int)c->rows[i].v.timer.state;
-        if (s >= 0 && s < 6)
+        if (s >= 0 && s < SLA_STATE_COUNT)
             c->count_state[s]++;
     }
 }
@@ -432,7 +432,7 @@ bool con_set_filter_level_or_state(con_state *c, const char *what)
                 return true;
             }
     }
-    for (int s = SLA_OK; s <= SLA_MISSED; s++)
+    for (int s = 0; s < SLA_STATE_COUNT; s++)
         if (strcasecmp(sla_state_name((sla_state)s), what) == 0) {
             free(c->filter.level);
             c->filter.level = NULL;
@@ -442,8 +442,7 @@ bool con_set_filter_level_or_state(con_state *c, const char *what)
             reload_or_report(c);
             return true;
         }
-    con_msg(c, true, "filter: '%.60s' is neither a level nor a state (ok warn paused breached met missed)",
-            what);
+    con_msg(c, true, "filter: '%.60s' is neither a level nor a state (%s)", what, sla_state_names());
     return false;
 }
 
@@ -539,9 +538,8 @@ st_code app_config_check(const st_config *config, km_map *keys, st_err *err)
         if (!ui_theme_element_known(config->colors[i].element))
             rc = st_fail(
                 err, ST_INVALID,
-                "theme.%s: unknown element (normal ok warn paused breached met missed selected header "
-                "status error badge dim)",
-                config->colors[i].element);
+                "theme.%s: unknown element (normal %s selected header status error badge dim)",
+                config->colors[i].element, sla_state_names());
     if (rc != ST_OK)
         st_err_prefix(err, "%s", config->path ? config->path : "config");
     return rc;

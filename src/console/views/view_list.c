@@ -357,11 +357,12 @@ static view_result key(view *v, con_state *c, st_action a, km_key k)
         ui_push(
             view_prompt_new("Filter by text (empty clears):", c->filter.text, 80, false, do_search, NULL));
         return VR_NONE;
-    case ACT_FILTER:
-        ui_push(view_prompt_new(
-            "Filter by level or state (ok warn paused breached met missed; empty clears):", c->filter.level,
-            40, false, do_filter, NULL));
+    case ACT_FILTER: {
+        char title[160];
+        snprintf(title, sizeof title, "Filter by level or state (%s; empty clears):", sla_state_names());
+        ui_push(view_prompt_new(title, c->filter.level, 40, false, do_filter, NULL));
         return VR_NONE;
+    }
     case ACT_BACK:
         if (c->filtered)
             con_clear_filter(c);
