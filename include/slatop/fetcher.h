@@ -1,9 +1,10 @@
 /* fetcher: non-blocking HTTP(S) and file:// transfers on one curl multi handle — the only module
  * that includes curl.h. Built for the console's single-threaded loop (fetcher_set_io hands curl's
  * sockets and timer to the loop, which calls back fetcher_socket_action and fetcher_timeout;
- * fetcher_take_finished) and, through the blocking fetcher_run, for the command line. Timeouts, a response size cap, retries with backoff on 5xx/429/connection
- * errors, TLS verification always on, http/https only (file only for a file:// request).
- * Secrets are never put in a message; user:password@ in a URL is redacted everywhere. */
+ * fetcher_take_finished) and, through the blocking fetcher_run, for the command line. Timeouts, a
+ * response size cap, retries with backoff on 5xx/429/connection errors, TLS verification always
+ * on, http/https only (file only for a file:// request). Secrets are never put in a message;
+ * user:password@ in a URL is redacted everywhere. */
 #ifndef SLATOP_FETCHER_H
 #define SLATOP_FETCHER_H
 

@@ -615,12 +615,17 @@ typedef struct {
 
 static void on_ready(reactor *r, int fd, int mask, void *data)
 {
-    (void)r, (void)fd, (void)mask, (void)data; /* the turn drains keys and the store's descriptor */
+    (void)r; /* the loop's turn drains the keys and the store's descriptor */
+    (void)fd;
+    (void)mask;
+    (void)data;
 }
 
 static void on_wake(reactor *r, int64_t id, void *data)
 {
-    (void)r, (void)id, (void)data;
+    (void)r;
+    (void)id;
+    (void)data;
 }
 
 /* (Re-)arms wake-up k in ms milliseconds; -1: none. */
@@ -650,7 +655,8 @@ static void watch_open(loop_io *io, con_state *c)
 {
     st_err e;
     io->store_fd = store_watch_fd(c->store);
-    if (io->store_fd >= 0 && reactor_watch(io->r, io->store_fd, REACTOR_READABLE, on_ready, NULL, &e) != ST_OK)
+    if (io->store_fd >= 0 &&
+        reactor_watch(io->r, io->store_fd, REACTOR_READABLE, on_ready, NULL, &e) != ST_OK)
         io->store_fd = -1;
 }
 

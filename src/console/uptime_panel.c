@@ -19,8 +19,8 @@ struct uptime_panel {
     bool read_only;
     bool configured;
     fetcher *f;
-    reactor *r;    /* borrowed (uptime_panel_attach); NULL: transfers wait */
-    int *fds;      /* the descriptors curl asked r to watch, so a detach forgets them all */
+    reactor *r; /* borrowed (uptime_panel_attach); NULL: transfers wait */
+    int *fds;   /* the descriptors curl asked r to watch, so a detach forgets them all */
     size_t n_fds;
     int64_t timer; /* curl's timer in r; 0: none */
     uptime_job *job;

@@ -113,7 +113,7 @@ struct fetcher {
     /* With an event loop (fetcher_set_io): curl's sockets and its one timer are the loop's. */
     fetch_io io;
     bool has_io;
-    bool curl_timer;  /* curl asked for fetcher_timeout at curl_due */
+    bool curl_timer; /* curl asked for fetcher_timeout at curl_due */
     st_mono curl_due;
 };
 
