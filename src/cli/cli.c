@@ -73,8 +73,8 @@ int cli_fail(cli_ctx *c, const st_err *err)
     return st_exit_status(err->code);
 }
 
-static int usage_fail(cli_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int usage_fail(cli_ctx *c, const char *fmt, ...)
+static int cli_usage_fail(cli_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int cli_usage_fail(cli_ctx *c, const char *fmt, ...)
 {
     st_err err;
     err.code = ST_USAGE;
@@ -86,7 +86,7 @@ static int usage_fail(cli_ctx *c, const char *fmt, ...)
 }
 
 /* Writes the whole answer at once; a failing stdout (full disk, closed pipe) is an error too. */
-static int emit(cli_ctx *c, strbuf *out)
+static int cli_emit(cli_ctx *c, strbuf *out)
 {
     if (out->len)
         fwrite(out->buf, 1, out->len, stdout);
@@ -109,20 +109,20 @@ static int opt_index(const cmd_spec *cmd, const char *name, size_t len)
     return -1;
 }
 
-static const char *opt(const cmd_args *a, const char *name)
+static const char *cli_opt(const cmd_args *a, const char *name)
 {
     int i = opt_index(a->cmd, name, strlen(name));
     return i >= 0 && a->set[i] ? a->val[i] : NULL;
 }
 
-static bool flag(const cmd_args *a, const char *name)
+static bool cli_flag(const cmd_args *a, const char *name)
 {
     int i = opt_index(a->cmd, name, strlen(name));
     return i >= 0 && a->set[i];
 }
 
 /* A ticket id: a positive decimal integer. */
-static bool parse_id(const char *s, int64_t *out)
+static bool cli_parse_id(const char *s, int64_t *out)
 {
     if (!s || !*s || *s == '-' || *s == '+')
         return false;
@@ -137,18 +137,18 @@ static bool parse_id(const char *s, int64_t *out)
 
 static int need_id(cli_ctx *c, const char *s, int64_t *id)
 {
-    if (!parse_id(s, id))
-        return usage_fail(c, "ID '%s': not a ticket id (expected a positive integer)", s ? s : "");
+    if (!cli_parse_id(s, id))
+        return cli_usage_fail(c, "ID '%s': not a ticket id (expected a positive integer)", s ? s : "");
     return 0;
 }
 
-static int need_reason(cli_ctx *c, const cmd_args *a, const char **out)
+static int cli_need_reason(cli_ctx *c, const cmd_args *a, const char **out)
 {
-    const char *r = opt(a, "reason");
+    const char *r = cli_opt(a, "reason");
     if (!r)
-        return usage_fail(c, "%s: missing --reason", a->cmd->name);
+        return cli_usage_fail(c, "%s: missing --reason", a->cmd->name);
     if (!*r)
-        return usage_fail(c, "--reason: must not be empty");
+        return cli_usage_fail(c, "--reason: must not be empty");
     *out = r;
     return 0;
 }
@@ -156,18 +156,18 @@ static int need_reason(cli_ctx *c, const cmd_args *a, const char **out)
 static int expect_version(cli_ctx *c, const cmd_args *a, int64_t *out)
 {
     *out = -1;
-    const char *v = opt(a, "expect-version");
+    const char *v = cli_opt(a, "expect-version");
     if (!v)
         return 0;
-    if (!parse_id(v, out))
-        return usage_fail(c, "--expect-version '%s': not a version (expected a positive integer)", v);
+    if (!cli_parse_id(v, out))
+        return cli_usage_fail(c, "--expect-version '%s': not a version (expected a positive integer)", v);
     return 0;
 }
 
 /* ---- database ------------------------------------------------------------------------------- */
 
 /* Opens the database (and the ops layer) for reading or for a change. */
-static int open_db(cli_ctx *c, bool write)
+static int cli_open_db(cli_ctx *c, bool write)
 {
     st_err err;
     st_err_clear(&err);
@@ -196,50 +196,51 @@ static int open_db(cli_ctx *c, bool write)
 
 static int cmd_init(cli_ctx *c, const cmd_args *a)
 {
-    const char *pol = opt(a, "policy");
+    const char *pol = cli_opt(a, "policy");
     if (!pol)
-        return usage_fail(c, "init: missing --policy FILE");
+        return cli_usage_fail(c, "init: missing --policy FILE");
     if (c->g.read_only) {
         st_err err;
         st_fail(&err, ST_CONFLICT, "--read-only: refusing to create the database %s", c->g.db_path);
         return cli_fail(c, &err);
     }
     if (!c->g.db_path)
-        return usage_fail(c, "no database path: give --db PATH or set SLATOP_DB (HOME is not set)");
+        return cli_usage_fail(c, "no database path: give --db PATH or set SLATOP_DB (HOME is not set)");
     st_err err;
     if (ops_init_db(c->g.db_path, pol, &c->g.clock, &err) != ST_OK)
         return cli_fail(c, &err);
     strbuf out;
     sb_init(&out);
     sb_printf(&out, "created %s with policy version 1\n", c->g.db_path);
-    return emit(c, &out);
+    return cli_emit(c, &out);
 }
 
 static int parse_time_arg(cli_ctx *c, const char *optname, const char *s, st_time *out)
 {
     if (!time_parse_iso(s, out))
-        return usage_fail(c, "--%s: invalid time '%s' (expected ISO 8601 like 2026-11-20T10:00:00Z)", optname, s);
+        return cli_usage_fail(c, "--%s: invalid time '%s' (expected ISO 8601 like 2026-11-20T10:00:00Z)",
+                              optname, s);
     return 0;
 }
 
 static int cmd_add(cli_ctx *c, const cmd_args *a)
 {
     ops_new_ticket nt = {0};
-    nt.title = opt(a, "title");
+    nt.title = cli_opt(a, "title");
     if (!nt.title)
-        return usage_fail(c, "add: missing --title");
+        return cli_usage_fail(c, "add: missing --title");
     if (!*nt.title)
-        return usage_fail(c, "--title: must not be empty");
-    nt.level = opt(a, "level");
-    nt.customer = opt(a, "customer");
-    nt.channel = opt(a, "channel");
-    nt.ref = opt(a, "ref");
+        return cli_usage_fail(c, "--title: must not be empty");
+    nt.level = cli_opt(a, "level");
+    nt.customer = cli_opt(a, "customer");
+    nt.channel = cli_opt(a, "channel");
+    nt.ref = cli_opt(a, "ref");
     nt.created = ST_TIME_NONE;
-    const char *cr = opt(a, "created");
+    const char *cr = cli_opt(a, "created");
     int rc;
     if (cr && (rc = parse_time_arg(c, "created", cr, &nt.created)) != 0)
         return rc;
-    if ((rc = open_db(c, true)) != 0)
+    if ((rc = cli_open_db(c, true)) != 0)
         return rc;
     st_err err;
     int64_t id = 0;
@@ -248,12 +249,12 @@ static int cmd_add(cli_ctx *c, const cmd_args *a)
     strbuf out;
     sb_init(&out);
     sb_printf(&out, "%" PRId64 "\n", id);
-    return emit(c, &out);
+    return cli_emit(c, &out);
 }
 
 static int cmd_import(cli_ctx *c, const cmd_args *a)
 {
-    int rc = open_db(c, true);
+    int rc = cli_open_db(c, true);
     if (rc != 0)
         return rc;
     st_err err;
@@ -268,7 +269,7 @@ static int cmd_import(cli_ctx *c, const cmd_args *a)
     else
         sb_printf(&out, "imported %zu ticket%s (ids %" PRId64 "-%" PRId64 ")\n", n, n == 1 ? "" : "s", first,
                   first + (int64_t)n - 1);
-    return emit(c, &out);
+    return cli_emit(c, &out);
 }
 
 /* The views of the listed tickets at now. Caller frees with views_free. */
@@ -322,15 +323,15 @@ int cli_print_list(cli_ctx *c, bool all, bool json)
         clitext_list(c, &out, v, n);
     }
     views_free(v, n);
-    return emit(c, &out);
+    return cli_emit(c, &out);
 }
 
 static int cmd_list(cli_ctx *c, const cmd_args *a)
 {
-    int rc = open_db(c, false);
+    int rc = cli_open_db(c, false);
     if (rc != 0)
         return rc;
-    return cli_print_list(c, flag(a, "all"), flag(a, "json"));
+    return cli_print_list(c, cli_flag(a, "all"), cli_flag(a, "json"));
 }
 
 /* The ledger of a ticket's current level; caller frees with sla_segments_free. */
@@ -351,7 +352,7 @@ static int cmd_show(cli_ctx *c, const cmd_args *a)
     int rc = need_id(c, a->pos[0], &id);
     if (rc != 0)
         return rc;
-    if ((rc = open_db(c, false)) != 0)
+    if ((rc = cli_open_db(c, false)) != 0)
         return rc;
     st_err err;
     ops_view v;
@@ -363,14 +364,14 @@ static int cmd_show(cli_ctx *c, const cmd_args *a)
         ops_view_done(&v);
         return cli_fail(c, &err);
     }
-    bool explain = flag(a, "explain");
+    bool explain = cli_flag(a, "explain");
     sla_segment *segs = NULL;
     size_t nseg = 0;
     if (explain)
         explain_of(c, &v, h, nh, &segs, &nseg);
     strbuf out;
     sb_init(&out);
-    if (flag(a, "json")) {
+    if (cli_flag(a, "json")) {
         jsonout_ticket_open(&out, &v);
         sb_append(&out, ",\"history\":");
         jsonout_audit_array(&out, h, nh);
@@ -387,14 +388,14 @@ static int cmd_show(cli_ctx *c, const cmd_args *a)
         audit_entry_done(&h[i]);
     free(h);
     ops_view_done(&v);
-    return emit(c, &out);
+    return cli_emit(c, &out);
 }
 
 /* The common tail of every change to a ticket: --expect-version, then the database for writing. */
 static int prepare_change(cli_ctx *c, const cmd_args *a, int64_t *ev)
 {
     int rc = expect_version(c, a, ev);
-    return rc != 0 ? rc : open_db(c, true);
+    return rc != 0 ? rc : cli_open_db(c, true);
 }
 
 static int do_level(cli_ctx *c, const cmd_args *a, ops_move move, const char *level)
@@ -403,7 +404,7 @@ static int do_level(cli_ctx *c, const cmd_args *a, ops_move move, const char *le
     const char *reason;
     int rc = need_id(c, a->pos[0], &id);
     if (rc == 0)
-        rc = need_reason(c, a, &reason);
+        rc = cli_need_reason(c, a, &reason);
     if (rc == 0)
         rc = prepare_change(c, a, &ev);
     if (rc != 0)
@@ -428,7 +429,7 @@ static int do_level(cli_ctx *c, const cmd_args *a, ops_move move, const char *le
               duration_format_hms(ch.remaining_s, rem), ch.breaches_immediately ? " (breached)" : "",
               ch.new_version);
     ops_change_done(&ch);
-    return emit(c, &out);
+    return cli_emit(c, &out);
 }
 
 static int cmd_raise(cli_ctx *c, const cmd_args *a)
@@ -444,9 +445,9 @@ static int cmd_lower(cli_ctx *c, const cmd_args *a)
 static int cmd_set_level(cli_ctx *c, const cmd_args *a)
 {
     if (a->npos < 2)
-        return usage_fail(c, "set-level: missing LEVEL (usage: %s)", a->cmd->usage);
+        return cli_usage_fail(c, "set-level: missing LEVEL (usage: %s)", a->cmd->usage);
     if (!*a->pos[1])
-        return usage_fail(c, "set-level: LEVEL must not be empty");
+        return cli_usage_fail(c, "set-level: LEVEL must not be empty");
     return do_level(c, a, OPS_TO, a->pos[1]);
 }
 
@@ -458,13 +459,13 @@ static int do_status(cli_ctx *c, const cmd_args *a, status_cmd which)
     const char *reason = NULL, *to = NULL;
     int rc = need_id(c, a->pos[0], &id);
     if (rc == 0 && which == ST_CMD_REOPEN)
-        rc = need_reason(c, a, &reason);
+        rc = cli_need_reason(c, a, &reason);
     if (rc == 0 && which == ST_CMD_ASSIGN) {
-        to = opt(a, "to");
+        to = cli_opt(a, "to");
         if (!to)
-            rc = usage_fail(c, "assign: missing --to NAME");
+            rc = cli_usage_fail(c, "assign: missing --to NAME");
         else if (!*to)
-            rc = usage_fail(c, "--to: must not be empty");
+            rc = cli_usage_fail(c, "--to: must not be empty");
     }
     if (rc == 0)
         rc = prepare_change(c, a, &ev);
@@ -499,7 +500,7 @@ static int do_status(cli_ctx *c, const cmd_args *a, status_cmd which)
     if (to)
         text_sanitize_into(&out, to, c->g.ascii);
     sb_append_c(&out, '\n');
-    return emit(c, &out);
+    return cli_emit(c, &out);
 }
 
 static int cmd_respond(cli_ctx *c, const cmd_args *a)
@@ -521,11 +522,12 @@ static int cmd_assign(cli_ctx *c, const cmd_args *a)
 
 static int cmd_due(cli_ctx *c, const cmd_args *a)
 {
-    const char *level = opt(a, "level"), *created_s = opt(a, "created"), *pfile = opt(a, "policy");
+    const char *level = cli_opt(a, "level"), *created_s = cli_opt(a, "created");
+    const char *pfile = cli_opt(a, "policy");
     if (!level)
-        return usage_fail(c, "due: missing --level");
+        return cli_usage_fail(c, "due: missing --level");
     if (!created_s)
-        return usage_fail(c, "due: missing --created");
+        return cli_usage_fail(c, "due: missing --created");
     st_time created;
     int rc = parse_time_arg(c, "created", created_s, &created);
     if (rc != 0)
@@ -540,7 +542,7 @@ static int cmd_due(cli_ctx *c, const cmd_args *a)
             return cli_fail(c, &err);
         p = owned;
     } else {
-        if ((rc = open_db(c, false)) != 0)
+        if ((rc = cli_open_db(c, false)) != 0)
             return rc;
         if (ops_policy(c->ops, 0, &p, &version, &err) != ST_OK)
             return cli_fail(c, &err);
@@ -565,7 +567,7 @@ static int cmd_due(cli_ctx *c, const cmd_args *a)
     strbuf out;
     sb_init(&out);
     char b1[32], b2[32];
-    if (flag(a, "json")) {
+    if (cli_flag(a, "json")) {
         sb_append(&out, "{\"level\":");
         json_append_string(&out, p->levels[idx].id);
         sb_printf(&out, ",\"created\":\"%s\",\"due\":\"%s\",\"target_s\":%" PRId64 ",\"clock\":\"%s\",\"policy\":",
@@ -582,7 +584,7 @@ static int cmd_due(cli_ctx *c, const cmd_args *a)
         sb_printf(&out, "%s\n", time_format_iso(due, b1));
     }
     policy_free(owned);
-    return emit(c, &out);
+    return cli_emit(c, &out);
 }
 
 static void free_entries(st_audit_entry *e, size_t n)
@@ -597,12 +599,12 @@ static int audit_verify(cli_ctx *c, const cmd_args *a)
     int64_t aseq = 0;
     char ahash[65] = "";
     st_err err;
-    const char *anchor = opt(a, "anchor");
+    const char *anchor = cli_opt(a, "anchor");
     if (anchor && audit_anchor_parse(anchor, &aseq, ahash, &err) != ST_OK) {
         err.code = ST_USAGE;
         return cli_fail(c, &err);
     }
-    int rc = open_db(c, false);
+    int rc = cli_open_db(c, false);
     if (rc != 0)
         return rc;
     int64_t checked = 0, hseq = 0;
@@ -614,7 +616,7 @@ static int audit_verify(cli_ctx *c, const cmd_args *a)
     strbuf out;
     sb_init(&out);
     sb_printf(&out, "ok: %" PRId64 " entries verified (head %" PRId64 ":%s)\n", checked, hseq, hhash);
-    return emit(c, &out);
+    return cli_emit(c, &out);
 }
 
 static int cmd_audit(cli_ctx *c, const cmd_args *a)
@@ -624,26 +626,26 @@ static int cmd_audit(cli_ctx *c, const cmd_args *a)
     bool head = sub && strcmp(sub, "head") == 0;
     bool export = sub && strcmp(sub, "export") == 0;
     int64_t id = 0;
-    if (sub && !verify && !head && !export && !parse_id(sub, &id))
-        return usage_fail(c, "audit: '%s' is neither a ticket id nor verify, head or export", sub);
+    if (sub && !verify && !head && !export && !cli_parse_id(sub, &id))
+        return cli_usage_fail(c, "audit: '%s' is neither a ticket id nor verify, head or export", sub);
     if (a->npos > 1)
-        return usage_fail(c, "audit: unexpected argument '%s'", a->pos[1]);
-    if (opt(a, "anchor") && !verify)
-        return usage_fail(c, "--anchor: only with 'audit verify'");
-    if (opt(a, "format") && !export)
-        return usage_fail(c, "--format: only with 'audit export'");
-    if (flag(a, "json") && (verify || head || export))
-        return usage_fail(c, "--json: not with 'audit %s'", sub);
+        return cli_usage_fail(c, "audit: unexpected argument '%s'", a->pos[1]);
+    if (cli_opt(a, "anchor") && !verify)
+        return cli_usage_fail(c, "--anchor: only with 'audit verify'");
+    if (cli_opt(a, "format") && !export)
+        return cli_usage_fail(c, "--format: only with 'audit export'");
+    if (cli_flag(a, "json") && (verify || head || export))
+        return cli_usage_fail(c, "--json: not with 'audit %s'", sub);
     if (verify)
         return audit_verify(c, a);
-    const char *format = opt(a, "format");
+    const char *format = cli_opt(a, "format");
     if (export) {
         if (!format)
-            return usage_fail(c, "audit export: missing --format csv|json");
+            return cli_usage_fail(c, "audit export: missing --format csv|json");
         if (strcmp(format, "csv") != 0 && strcmp(format, "json") != 0)
-            return usage_fail(c, "--format '%s': expected csv or json", format);
+            return cli_usage_fail(c, "--format '%s': expected csv or json", format);
     }
-    int rc = open_db(c, false);
+    int rc = cli_open_db(c, false);
     if (rc != 0)
         return rc;
     st_err err;
@@ -655,7 +657,7 @@ static int cmd_audit(cli_ctx *c, const cmd_args *a)
         if (store_audit_head(c->store, &seq, hash, &err) != ST_OK)
             return cli_fail(c, &err);
         sb_printf(&out, "%" PRId64 ":%s\n", seq, hash);
-        return emit(c, &out);
+        return cli_emit(c, &out);
     }
     if (id > 0) {
         /* An unknown ticket is an error, not an empty history. */
@@ -668,7 +670,7 @@ static int cmd_audit(cli_ctx *c, const cmd_args *a)
     size_t n = 0;
     if (store_audit_list(c->store, id, &e, &n, &err) != ST_OK)
         return cli_fail(c, &err);
-    if (flag(a, "json") || (export && strcmp(format, "json") == 0)) {
+    if (cli_flag(a, "json") || (export && strcmp(format, "json") == 0)) {
         jsonout_audit_array(&out, e, n);
         sb_append_c(&out, '\n');
     } else if (export) {
@@ -678,7 +680,7 @@ static int cmd_audit(cli_ctx *c, const cmd_args *a)
             clitext_audit_line(c, &out, &e[i], "");
     }
     free_entries(e, n);
-    return emit(c, &out);
+    return cli_emit(c, &out);
 }
 
 static int cmd_policy(cli_ctx *c, const cmd_args *a)
@@ -687,15 +689,15 @@ static int cmd_policy(cli_ctx *c, const cmd_args *a)
     st_err err;
     if (strcmp(sub, "show") == 0) {
         if (a->npos > 1)
-            return usage_fail(c, "policy show: unexpected argument '%s'", a->pos[1]);
-        if (opt(a, "reason"))
-            return usage_fail(c, "--reason: only with 'policy apply'");
-        int rc = open_db(c, false);
+            return cli_usage_fail(c, "policy show: unexpected argument '%s'", a->pos[1]);
+        if (cli_opt(a, "reason"))
+            return cli_usage_fail(c, "--reason: only with 'policy apply'");
+        int rc = cli_open_db(c, false);
         if (rc != 0)
             return rc;
         strbuf out;
         sb_init(&out);
-        if (flag(a, "json")) {
+        if (cli_flag(a, "json")) {
             char *json = NULL;
             int64_t ver = 0;
             if (store_policy_get(c->store, 0, &json, &ver, &err) != ST_OK)
@@ -714,17 +716,17 @@ static int cmd_policy(cli_ctx *c, const cmd_args *a)
                 return cli_fail(c, &err);
             clitext_policy(c, &out, p, ver);
         }
-        return emit(c, &out);
+        return cli_emit(c, &out);
     }
     if (strcmp(sub, "apply") == 0) {
         if (a->npos < 2)
-            return usage_fail(c, "policy apply: missing FILE");
-        if (flag(a, "json"))
-            return usage_fail(c, "--json: only with 'policy show'");
+            return cli_usage_fail(c, "policy apply: missing FILE");
+        if (cli_flag(a, "json"))
+            return cli_usage_fail(c, "--json: only with 'policy show'");
         const char *reason;
-        int rc = need_reason(c, a, &reason);
+        int rc = cli_need_reason(c, a, &reason);
         if (rc == 0)
-            rc = open_db(c, true);
+            rc = cli_open_db(c, true);
         if (rc != 0)
             return rc;
         int64_t ver = 0;
@@ -733,9 +735,9 @@ static int cmd_policy(cli_ctx *c, const cmd_args *a)
         strbuf out;
         sb_init(&out);
         sb_printf(&out, "policy version %" PRId64 " applied\n", ver);
-        return emit(c, &out);
+        return cli_emit(c, &out);
     }
-    return usage_fail(c, "policy: unknown subcommand '%s' (expected show or apply)", sub);
+    return cli_usage_fail(c, "policy: unknown subcommand '%s' (expected show or apply)", sub);
 }
 
 static const cmd_spec COMMANDS[] = {
@@ -815,9 +817,9 @@ static int parse_global(int argc, char **argv, int *i, raw_globals *rg)
             else if (*i + 1 < argc)
                 val = argv[++*i];
             else
-                return usage_fail(NULL, "--%s: missing value", G[k].name);
+                return cli_usage_fail(NULL, "--%s: missing value", G[k].name);
         } else if (eq) {
-            return usage_fail(NULL, "--%s: takes no value", G[k].name);
+            return cli_usage_fail(NULL, "--%s: takes no value", G[k].name);
         }
         switch (k) {
         case 0: rg->db = val; break;
@@ -865,31 +867,32 @@ static int parse_command(const cmd_spec *cmd, int argc, char **argv, int start, 
                     continue;
                 if (g != 0)
                     return g;
-                return usage_fail(NULL, "%s: unknown option '%.*s'", cmd->name, (int)(len + 2), arg);
+                return cli_usage_fail(NULL, "%s: unknown option '%.*s'", cmd->name, (int)(len + 2), arg);
             }
             if (a->set[k])
-                return usage_fail(NULL, "--%s: given twice", cmd->opts[k].name);
+                return cli_usage_fail(NULL, "--%s: given twice", cmd->opts[k].name);
             if (cmd->opts[k].has_value) {
                 if (eq)
                     a->val[k] = eq + 1;
                 else if (i + 1 < argc)
                     a->val[k] = argv[++i];
                 else
-                    return usage_fail(NULL, "--%s: missing value", cmd->opts[k].name);
+                    return cli_usage_fail(NULL, "--%s: missing value", cmd->opts[k].name);
             } else if (eq) {
-                return usage_fail(NULL, "--%s: takes no value", cmd->opts[k].name);
+                return cli_usage_fail(NULL, "--%s: takes no value", cmd->opts[k].name);
             }
             a->set[k] = true;
             continue;
         }
         if (a->npos >= cmd->max_pos)
-            return usage_fail(NULL, "%s: unexpected argument '%s' (usage: %s)", cmd->name, arg, cmd->usage);
+            return cli_usage_fail(NULL, "%s: unexpected argument '%s' (usage: %s)", cmd->name, arg,
+                                  cmd->usage);
         a->pos[a->npos++] = arg;
     }
     if (*help)
         return 0;
     if (a->npos < cmd->min_pos)
-        return usage_fail(NULL, "%s: missing argument (usage: %s)", cmd->name, cmd->usage);
+        return cli_usage_fail(NULL, "%s: missing argument (usage: %s)", cmd->name, cmd->usage);
     return 0;
 }
 
@@ -914,7 +917,8 @@ static int resolve(cli_ctx *c, const raw_globals *rg)
     if (rg->now) {
         st_time t;
         if (!time_parse_iso(rg->now, &t))
-            return usage_fail(c, "--now: invalid time '%s' (expected ISO 8601 like 2026-11-20T10:00:00Z)", rg->now);
+            return cli_usage_fail(c, "--now: invalid time '%s' (expected ISO 8601 like 2026-11-20T10:00:00Z)",
+                                  rg->now);
         clock_set_now(&g->clock, t);
         g->now_given = true;
     }
@@ -924,7 +928,7 @@ static int resolve(cli_ctx *c, const raw_globals *rg)
         errno = 0;
         long v = strtol(rg->max_frames, &end, 10);
         if (errno || *end || !*rg->max_frames || v < 0)
-            return usage_fail(c, "--max-frames '%s': expected a non-negative integer", rg->max_frames);
+            return cli_usage_fail(c, "--max-frames '%s': expected a non-negative integer", rg->max_frames);
         g->max_frames = v;
     }
     g->read_only = rg->read_only;
@@ -941,7 +945,7 @@ static int resolve(cli_ctx *c, const raw_globals *rg)
     if (rg->db && *rg->db)
         g->db_path = rg->db;
     else if (rg->db)
-        return usage_fail(c, "--db: must not be empty");
+        return cli_usage_fail(c, "--db: must not be empty");
     else if (env_db && *env_db)
         g->db_path = env_db;
     else if (g->config->db)
@@ -970,7 +974,8 @@ static int run_demo(cli_ctx *c, const raw_globals *rg, bool have_command)
     } else {
         c->demo_owned = demo_default_path();
         if (!c->demo_owned)
-            return usage_fail(c, "--demo: no place for the demo database: give --db PATH (HOME is not set)");
+            return cli_usage_fail(c,
+                                  "--demo: no place for the demo database: give --db PATH (HOME is not set)");
         c->g.db_path = c->demo_owned;
     }
     if (demo_build(c->g.db_path, &c->g.clock, &err) != ST_OK)
@@ -986,7 +991,7 @@ static int run_demo(cli_ctx *c, const raw_globals *rg, bool have_command)
             cli_fail(c, &err);
         return rc;
     }
-    int rc = open_db(c, false);
+    int rc = cli_open_db(c, false);
     return rc != 0 ? rc : cli_print_list(c, false, false);
 }
 
@@ -1013,7 +1018,7 @@ int cli_main(int argc, char **argv)
             return r;
         const char *eq = strchr(argv[i], '=');
         int len = eq ? (int)(eq - argv[i]) : (int)strlen(argv[i]);
-        return usage_fail(&ctx, "unknown option '%.*s' (see --help)", len, argv[i]);
+        return cli_usage_fail(&ctx, "unknown option '%.*s' (see --help)", len, argv[i]);
     }
     if (rg.help) {
         print_help();
@@ -1029,7 +1034,7 @@ int cli_main(int argc, char **argv)
             if (strcmp(COMMANDS[k].name, argv[i]) == 0)
                 cmd = &COMMANDS[k];
         if (!cmd)
-            return usage_fail(&ctx, "unknown command '%s' (see --help)", argv[i]);
+            return cli_usage_fail(&ctx, "unknown command '%s' (see --help)", argv[i]);
     }
     cmd_args args;
     bool help = false;
