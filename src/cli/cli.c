@@ -3,7 +3,6 @@
  * memory and written only on success, so an error never leaves half an answer on stdout; every
  * error is one sanitised line on stderr. */
 #include <errno.h>
-#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,49 +11,16 @@
 
 #include "cli_internal.h"
 #include "slatop/app.h"
-#include "slatop/audit.h"
 #include "slatop/cli.h"
 #include "slatop/config.h"
 #include "slatop/demo.h"
-#include "slatop/import.h"
-#include "slatop/jsonout.h"
 #include "slatop/ops.h"
-#include "slatop/policy.h"
-#include "slatop/sla.h"
 #include "slatop/store.h"
 #include "slatop/text.h"
 
 #ifndef SLATOP_VERSION
 #define SLATOP_VERSION "0.0.0"
 #endif
-
-#define MAX_OPTS 6
-#define MAX_POS 3
-
-typedef struct {
-    const char *name; /* without the leading "--" */
-    bool has_value;
-} opt_spec;
-
-typedef struct cmd_spec cmd_spec;
-
-typedef struct {
-    const cmd_spec *cmd;
-    const char *val[MAX_OPTS];
-    bool set[MAX_OPTS];
-    const char *pos[MAX_POS];
-    int npos;
-} cmd_args;
-
-typedef int (*cmd_fn)(cli_ctx *c, const cmd_args *a);
-
-struct cmd_spec {
-    const char *name;
-    cmd_fn run;
-    int min_pos, max_pos;
-    opt_spec opts[MAX_OPTS];
-    const char *usage;
-};
 
 /* Raw global options, as typed. */
 typedef struct {
@@ -73,8 +39,7 @@ int cli_fail(cli_ctx *c, const st_err *err)
     return st_exit_status(err->code);
 }
 
-static int cli_usage_fail(cli_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int cli_usage_fail(cli_ctx *c, const char *fmt, ...)
+int cli_usage_fail(cli_ctx *c, const char *fmt, ...)
 {
     st_err err;
     err.code = ST_USAGE;
@@ -86,7 +51,7 @@ static int cli_usage_fail(cli_ctx *c, const char *fmt, ...)
 }
 
 /* Writes the whole answer at once; a failing stdout (full disk, closed pipe) is an error too. */
-static int cli_emit(cli_ctx *c, strbuf *out)
+int cli_emit(cli_ctx *c, strbuf *out)
 {
     if (out->len)
         fwrite(out->buf, 1, out->len, stdout);
@@ -109,20 +74,20 @@ static int opt_index(const cmd_spec *cmd, const char *name, size_t len)
     return -1;
 }
 
-static const char *cli_opt(const cmd_args *a, const char *name)
+const char *cli_opt(const cmd_args *a, const char *name)
 {
     int i = opt_index(a->cmd, name, strlen(name));
     return i >= 0 && a->set[i] ? a->val[i] : NULL;
 }
 
-static bool cli_flag(const cmd_args *a, const char *name)
+bool cli_flag(const cmd_args *a, const char *name)
 {
     int i = opt_index(a->cmd, name, strlen(name));
     return i >= 0 && a->set[i];
 }
 
 /* A ticket id: a positive decimal integer. */
-static bool cli_parse_id(const char *s, int64_t *out)
+bool cli_parse_id(const char *s, int64_t *out)
 {
     if (!s || !*s || *s == '-' || *s == '+')
         return false;
@@ -135,14 +100,7 @@ static bool cli_parse_id(const char *s, int64_t *out)
     return true;
 }
 
-static int need_id(cli_ctx *c, const char *s, int64_t *id)
-{
-    if (!cli_parse_id(s, id))
-        return cli_usage_fail(c, "ID '%s': not a ticket id (expected a positive integer)", s ? s : "");
-    return 0;
-}
-
-static int cli_need_reason(cli_ctx *c, const cmd_args *a, const char **out)
+int cli_need_reason(cli_ctx *c, const cmd_args *a, const char **out)
 {
     const char *r = cli_opt(a, "reason");
     if (!r)
@@ -153,21 +111,10 @@ static int cli_need_reason(cli_ctx *c, const cmd_args *a, const char **out)
     return 0;
 }
 
-static int expect_version(cli_ctx *c, const cmd_args *a, int64_t *out)
-{
-    *out = -1;
-    const char *v = cli_opt(a, "expect-version");
-    if (!v)
-        return 0;
-    if (!cli_parse_id(v, out))
-        return cli_usage_fail(c, "--expect-version '%s': not a version (expected a positive integer)", v);
-    return 0;
-}
-
 /* ---- database ------------------------------------------------------------------------------- */
 
 /* Opens the database (and the ops layer) for reading or for a change. */
-static int cli_open_db(cli_ctx *c, bool write)
+int cli_open_db(cli_ctx *c, bool write)
 {
     st_err err;
     st_err_clear(&err);
@@ -193,552 +140,6 @@ static int cli_open_db(cli_ctx *c, bool write)
 }
 
 /* ---- commands ------------------------------------------------------------------------------- */
-
-static int cmd_init(cli_ctx *c, const cmd_args *a)
-{
-    const char *pol = cli_opt(a, "policy");
-    if (!pol)
-        return cli_usage_fail(c, "init: missing --policy FILE");
-    if (c->g.read_only) {
-        st_err err;
-        st_fail(&err, ST_CONFLICT, "--read-only: refusing to create the database %s", c->g.db_path);
-        return cli_fail(c, &err);
-    }
-    if (!c->g.db_path)
-        return cli_usage_fail(c, "no database path: give --db PATH or set SLATOP_DB (HOME is not set)");
-    st_err err;
-    if (ops_init_db(c->g.db_path, pol, &c->g.clock, &err) != ST_OK)
-        return cli_fail(c, &err);
-    strbuf out;
-    sb_init(&out);
-    sb_printf(&out, "created %s with policy version 1\n", c->g.db_path);
-    return cli_emit(c, &out);
-}
-
-static int parse_time_arg(cli_ctx *c, const char *optname, const char *s, st_time *out)
-{
-    if (!time_parse_iso(s, out))
-        return cli_usage_fail(c, "--%s: invalid time '%s' (expected ISO 8601 like 2026-11-20T10:00:00Z)",
-                              optname, s);
-    return 0;
-}
-
-static int cmd_add(cli_ctx *c, const cmd_args *a)
-{
-    ops_new_ticket nt = {0};
-    nt.title = cli_opt(a, "title");
-    if (!nt.title)
-        return cli_usage_fail(c, "add: missing --title");
-    if (!*nt.title)
-        return cli_usage_fail(c, "--title: must not be empty");
-    nt.level = cli_opt(a, "level");
-    nt.customer = cli_opt(a, "customer");
-    nt.channel = cli_opt(a, "channel");
-    nt.ref = cli_opt(a, "ref");
-    nt.created = ST_TIME_NONE;
-    const char *cr = cli_opt(a, "created");
-    int rc;
-    if (cr && (rc = parse_time_arg(c, "created", cr, &nt.created)) != 0)
-        return rc;
-    if ((rc = cli_open_db(c, true)) != 0)
-        return rc;
-    st_err err;
-    int64_t id = 0;
-    if (ops_add(c->ops, &nt, &id, &err) != ST_OK)
-        return cli_fail(c, &err);
-    strbuf out;
-    sb_init(&out);
-    sb_printf(&out, "%" PRId64 "\n", id);
-    return cli_emit(c, &out);
-}
-
-static int cmd_import(cli_ctx *c, const cmd_args *a)
-{
-    int rc = cli_open_db(c, true);
-    if (rc != 0)
-        return rc;
-    st_err err;
-    int64_t first = 0;
-    size_t n = 0;
-    if (import_file(c->ops, a->pos[0], &first, &n, &err) != ST_OK)
-        return cli_fail(c, &err);
-    strbuf out;
-    sb_init(&out);
-    if (n == 0)
-        sb_printf(&out, "imported 0 tickets\n");
-    else
-        sb_printf(&out, "imported %zu ticket%s (ids %" PRId64 "-%" PRId64 ")\n", n, n == 1 ? "" : "s", first,
-                  first + (int64_t)n - 1);
-    return cli_emit(c, &out);
-}
-
-/* The views of the listed tickets at now. Caller frees with views_free. */
-static st_code load_views(cli_ctx *c, bool all, ops_view **out, size_t *n_out, st_err *err)
-{
-    store_list_query q = {.include_resolved = all, .sort = STORE_SORT_URGENCY, .offset = 0, .limit = 0};
-    st_ticket *t = NULL;
-    size_t n = 0;
-    st_code rc = store_ticket_list(c->store, &q, &t, &n, err);
-    if (rc != ST_OK)
-        return rc;
-    ops_view *v = xcalloc(n ? n : 1, sizeof *v);
-    size_t done = 0;
-    st_time now = clock_now(&c->g.clock);
-    for (; rc == ST_OK && done < n; done++)
-        rc = ops_view_of(c->ops, &t[done], now, &v[done], err);
-    for (size_t i = 0; i < n; i++)
-        ticket_done(&t[i]);
-    free(t);
-    if (rc != ST_OK) {
-        for (size_t i = 0; i + 1 < done; i++)
-            ops_view_done(&v[i]);
-        free(v);
-        return rc;
-    }
-    *out = v;
-    *n_out = n;
-    return ST_OK;
-}
-
-static void views_free(ops_view *v, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        ops_view_done(&v[i]);
-    free(v);
-}
-
-int cli_print_list(cli_ctx *c, bool all, bool json)
-{
-    st_err err;
-    ops_view *v = NULL;
-    size_t n = 0;
-    if (load_views(c, all, &v, &n, &err) != ST_OK)
-        return cli_fail(c, &err);
-    strbuf out;
-    sb_init(&out);
-    if (json) {
-        jsonout_ticket_array(&out, v, n);
-        sb_append_c(&out, '\n');
-    } else {
-        clitext_list(c, &out, v, n);
-    }
-    views_free(v, n);
-    return cli_emit(c, &out);
-}
-
-static int cmd_list(cli_ctx *c, const cmd_args *a)
-{
-    int rc = cli_open_db(c, false);
-    if (rc != 0)
-        return rc;
-    return cli_print_list(c, cli_flag(a, "all"), cli_flag(a, "json"));
-}
-
-/* The ledger of a ticket's current level; caller frees with sla_segments_free. */
-static void explain_of(cli_ctx *c, const ops_view *v, const st_audit_entry *h, size_t nh, sla_segment **segs,
-                       size_t *nseg)
-{
-    sla_event *ev = NULL;
-    size_t nev = 0;
-    ops_events_from_audit(h, nh, &ev, &nev);
-    sla_explain(v->policy, v->level_index, v->t.clock_start, v->t.due, ev, nev, segs, nseg);
-    free(ev);
-    (void)c;
-}
-
-static int cmd_show(cli_ctx *c, const cmd_args *a)
-{
-    int64_t id;
-    int rc = need_id(c, a->pos[0], &id);
-    if (rc != 0)
-        return rc;
-    if ((rc = cli_open_db(c, false)) != 0)
-        return rc;
-    st_err err;
-    ops_view v;
-    if (ops_get_view(c->ops, id, clock_now(&c->g.clock), &v, &err) != ST_OK)
-        return cli_fail(c, &err);
-    st_audit_entry *h = NULL;
-    size_t nh = 0;
-    if (store_audit_list(c->store, id, &h, &nh, &err) != ST_OK) {
-        ops_view_done(&v);
-        return cli_fail(c, &err);
-    }
-    bool explain = cli_flag(a, "explain");
-    sla_segment *segs = NULL;
-    size_t nseg = 0;
-    if (explain)
-        explain_of(c, &v, h, nh, &segs, &nseg);
-    strbuf out;
-    sb_init(&out);
-    if (cli_flag(a, "json")) {
-        jsonout_ticket_open(&out, &v);
-        sb_append(&out, ",\"history\":");
-        jsonout_audit_array(&out, h, nh);
-        if (explain) {
-            sb_append(&out, ",\"explain\":");
-            jsonout_segment_array(&out, segs, nseg);
-        }
-        sb_append(&out, "}\n");
-    } else {
-        clitext_show(c, &out, &v, h, nh, explain ? segs : NULL, nseg);
-    }
-    sla_segments_free(segs, nseg);
-    for (size_t i = 0; i < nh; i++)
-        audit_entry_done(&h[i]);
-    free(h);
-    ops_view_done(&v);
-    return cli_emit(c, &out);
-}
-
-/* The common tail of every change to a ticket: --expect-version, then the database for writing. */
-static int prepare_change(cli_ctx *c, const cmd_args *a, int64_t *ev)
-{
-    int rc = expect_version(c, a, ev);
-    return rc != 0 ? rc : cli_open_db(c, true);
-}
-
-static int do_level(cli_ctx *c, const cmd_args *a, ops_move move, const char *level)
-{
-    int64_t id, ev;
-    const char *reason;
-    int rc = need_id(c, a->pos[0], &id);
-    if (rc == 0)
-        rc = cli_need_reason(c, a, &reason);
-    if (rc == 0)
-        rc = prepare_change(c, a, &ev);
-    if (rc != 0)
-        return rc;
-    st_err err;
-    ops_change ch;
-    memset(&ch, 0, sizeof ch);
-    if (ops_set_level(c->ops, id, move, level, reason, ev, &ch, &err) != ST_OK) {
-        ops_change_done(&ch);
-        return cli_fail(c, &err);
-    }
-    strbuf out;
-    sb_init(&out);
-    char d1[32], d2[32], rem[24];
-    sb_printf(&out, "ticket %" PRId64 ": ", id);
-    text_sanitize_into(&out, ch.from_level, c->g.ascii);
-    sb_append(&out, " -> ");
-    text_sanitize_into(&out, ch.to_level, c->g.ascii);
-    sb_printf(&out, ", due %s (was %s), remaining %s%s, version %" PRId64 "\n",
-              ch.new_due == ST_TIME_NONE ? "-" : time_format_iso(ch.new_due, d1),
-              ch.old_due == ST_TIME_NONE ? "-" : time_format_iso(ch.old_due, d2),
-              duration_format_hms(ch.remaining_s, rem), ch.breaches_immediately ? " (breached)" : "",
-              ch.new_version);
-    ops_change_done(&ch);
-    return cli_emit(c, &out);
-}
-
-static int cmd_raise(cli_ctx *c, const cmd_args *a)
-{
-    return do_level(c, a, OPS_UP, NULL);
-}
-
-static int cmd_lower(cli_ctx *c, const cmd_args *a)
-{
-    return do_level(c, a, OPS_DOWN, NULL);
-}
-
-static int cmd_set_level(cli_ctx *c, const cmd_args *a)
-{
-    if (a->npos < 2)
-        return cli_usage_fail(c, "set-level: missing LEVEL (usage: %s)", a->cmd->usage);
-    if (!*a->pos[1])
-        return cli_usage_fail(c, "set-level: LEVEL must not be empty");
-    return do_level(c, a, OPS_TO, a->pos[1]);
-}
-
-typedef enum { ST_CMD_RESPOND, ST_CMD_RESOLVE, ST_CMD_REOPEN, ST_CMD_ASSIGN } status_cmd;
-
-static int do_status(cli_ctx *c, const cmd_args *a, status_cmd which)
-{
-    int64_t id, ev;
-    const char *reason = NULL, *to = NULL;
-    int rc = need_id(c, a->pos[0], &id);
-    if (rc == 0 && which == ST_CMD_REOPEN)
-        rc = cli_need_reason(c, a, &reason);
-    if (rc == 0 && which == ST_CMD_ASSIGN) {
-        to = cli_opt(a, "to");
-        if (!to)
-            rc = cli_usage_fail(c, "assign: missing --to NAME");
-        else if (!*to)
-            rc = cli_usage_fail(c, "--to: must not be empty");
-    }
-    if (rc == 0)
-        rc = prepare_change(c, a, &ev);
-    if (rc != 0)
-        return rc;
-    st_err err;
-    st_code sc;
-    const char *done;
-    switch (which) {
-    case ST_CMD_RESPOND:
-        sc = ops_respond(c->ops, id, ev, &err);
-        done = "first response recorded";
-        break;
-    case ST_CMD_RESOLVE:
-        sc = ops_resolve(c->ops, id, ev, &err);
-        done = "resolved";
-        break;
-    case ST_CMD_REOPEN:
-        sc = ops_reopen(c->ops, id, reason, ev, &err);
-        done = "reopened";
-        break;
-    default:
-        sc = ops_assign(c->ops, id, to, ev, &err);
-        done = "assigned to ";
-        break;
-    }
-    if (sc != ST_OK)
-        return cli_fail(c, &err);
-    strbuf out;
-    sb_init(&out);
-    sb_printf(&out, "ticket %" PRId64 ": %s", id, done);
-    if (to)
-        text_sanitize_into(&out, to, c->g.ascii);
-    sb_append_c(&out, '\n');
-    return cli_emit(c, &out);
-}
-
-static int cmd_respond(cli_ctx *c, const cmd_args *a)
-{
-    return do_status(c, a, ST_CMD_RESPOND);
-}
-static int cmd_resolve(cli_ctx *c, const cmd_args *a)
-{
-    return do_status(c, a, ST_CMD_RESOLVE);
-}
-static int cmd_reopen(cli_ctx *c, const cmd_args *a)
-{
-    return do_status(c, a, ST_CMD_REOPEN);
-}
-static int cmd_assign(cli_ctx *c, const cmd_args *a)
-{
-    return do_status(c, a, ST_CMD_ASSIGN);
-}
-
-static int cmd_due(cli_ctx *c, const cmd_args *a)
-{
-    const char *level = cli_opt(a, "level"), *created_s = cli_opt(a, "created");
-    const char *pfile = cli_opt(a, "policy");
-    if (!level)
-        return cli_usage_fail(c, "due: missing --level");
-    if (!created_s)
-        return cli_usage_fail(c, "due: missing --created");
-    st_time created;
-    int rc = parse_time_arg(c, "created", created_s, &created);
-    if (rc != 0)
-        return rc;
-    st_err err;
-    st_policy *owned = NULL;
-    const st_policy *p = NULL;
-    int64_t version = 0;
-    if (pfile) {
-        /* With --policy no database is opened at all. */
-        if (policy_load_file(pfile, &owned, &err) != ST_OK)
-            return cli_fail(c, &err);
-        p = owned;
-    } else {
-        if ((rc = cli_open_db(c, false)) != 0)
-            return rc;
-        if (ops_policy(c->ops, 0, &p, &version, &err) != ST_OK)
-            return cli_fail(c, &err);
-    }
-    int idx = policy_level_index(p, level);
-    if (idx < 0) {
-        strbuf names;
-        sb_init(&names);
-        for (size_t i = 0; i < p->n_levels; i++)
-            sb_printf(&names, "%s%s", i ? ", " : "", p->levels[i].id);
-        st_fail(&err, ST_NOTFOUND, "--level %s: unknown level (levels: %s)", level, names.buf ? names.buf : "");
-        sb_done(&names);
-        policy_free(owned);
-        return cli_fail(c, &err);
-    }
-    st_time due = sla_due(p, (size_t)idx, created);
-    if (due == ST_TIME_NONE) {
-        st_fail(&err, ST_INVALID, "--level %s: the business calendar never opens", level);
-        policy_free(owned);
-        return cli_fail(c, &err);
-    }
-    strbuf out;
-    sb_init(&out);
-    char b1[32], b2[32];
-    if (cli_flag(a, "json")) {
-        sb_append(&out, "{\"level\":");
-        json_append_string(&out, p->levels[idx].id);
-        sb_printf(&out, ",\"created\":\"%s\",\"due\":\"%s\",\"target_s\":%" PRId64 ",\"clock\":\"%s\",\"policy\":",
-                  time_format_iso(created, b1), time_format_iso(due, b2), policy_level_target_s(p, (size_t)idx),
-                  p->levels[idx].clock == POL_CLOCK_24X7 ? "24x7" : "business");
-        json_append_string(&out, p->name);
-        sb_append(&out, ",\"policy_version\":");
-        if (pfile)
-            sb_append(&out, "null");
-        else
-            sb_printf(&out, "%" PRId64, version);
-        sb_append(&out, "}\n");
-    } else {
-        sb_printf(&out, "%s\n", time_format_iso(due, b1));
-    }
-    policy_free(owned);
-    return cli_emit(c, &out);
-}
-
-static void free_entries(st_audit_entry *e, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        audit_entry_done(&e[i]);
-    free(e);
-}
-
-static int audit_verify(cli_ctx *c, const cmd_args *a)
-{
-    int64_t aseq = 0;
-    char ahash[65] = "";
-    st_err err;
-    const char *anchor = cli_opt(a, "anchor");
-    if (anchor && audit_anchor_parse(anchor, &aseq, ahash, &err) != ST_OK) {
-        err.code = ST_USAGE;
-        return cli_fail(c, &err);
-    }
-    int rc = cli_open_db(c, false);
-    if (rc != 0)
-        return rc;
-    int64_t checked = 0, hseq = 0;
-    char hhash[65];
-    if (store_audit_verify(c->store, aseq, anchor ? ahash : NULL, &checked, &err) != ST_OK)
-        return cli_fail(c, &err);
-    if (store_audit_head(c->store, &hseq, hhash, &err) != ST_OK)
-        return cli_fail(c, &err);
-    strbuf out;
-    sb_init(&out);
-    sb_printf(&out, "ok: %" PRId64 " entries verified (head %" PRId64 ":%s)\n", checked, hseq, hhash);
-    return cli_emit(c, &out);
-}
-
-static int cmd_audit(cli_ctx *c, const cmd_args *a)
-{
-    const char *sub = a->npos > 0 ? a->pos[0] : NULL;
-    bool verify = sub && strcmp(sub, "verify") == 0;
-    bool head = sub && strcmp(sub, "head") == 0;
-    bool export = sub && strcmp(sub, "export") == 0;
-    int64_t id = 0;
-    if (sub && !verify && !head && !export && !cli_parse_id(sub, &id))
-        return cli_usage_fail(c, "audit: '%s' is neither a ticket id nor verify, head or export", sub);
-    if (a->npos > 1)
-        return cli_usage_fail(c, "audit: unexpected argument '%s'", a->pos[1]);
-    if (cli_opt(a, "anchor") && !verify)
-        return cli_usage_fail(c, "--anchor: only with 'audit verify'");
-    if (cli_opt(a, "format") && !export)
-        return cli_usage_fail(c, "--format: only with 'audit export'");
-    if (cli_flag(a, "json") && (verify || head || export))
-        return cli_usage_fail(c, "--json: not with 'audit %s'", sub);
-    if (verify)
-        return audit_verify(c, a);
-    const char *format = cli_opt(a, "format");
-    if (export) {
-        if (!format)
-            return cli_usage_fail(c, "audit export: missing --format csv|json");
-        if (strcmp(format, "csv") != 0 && strcmp(format, "json") != 0)
-            return cli_usage_fail(c, "--format '%s': expected csv or json", format);
-    }
-    int rc = cli_open_db(c, false);
-    if (rc != 0)
-        return rc;
-    st_err err;
-    strbuf out;
-    sb_init(&out);
-    if (head) {
-        int64_t seq;
-        char hash[65];
-        if (store_audit_head(c->store, &seq, hash, &err) != ST_OK)
-            return cli_fail(c, &err);
-        sb_printf(&out, "%" PRId64 ":%s\n", seq, hash);
-        return cli_emit(c, &out);
-    }
-    if (id > 0) {
-        /* An unknown ticket is an error, not an empty history. */
-        st_ticket t;
-        if (store_ticket_get(c->store, id, &t, &err) != ST_OK)
-            return cli_fail(c, &err);
-        ticket_done(&t);
-    }
-    st_audit_entry *e = NULL;
-    size_t n = 0;
-    if (store_audit_list(c->store, id, &e, &n, &err) != ST_OK)
-        return cli_fail(c, &err);
-    if (cli_flag(a, "json") || (export && strcmp(format, "json") == 0)) {
-        jsonout_audit_array(&out, e, n);
-        sb_append_c(&out, '\n');
-    } else if (export) {
-        clitext_audit_csv(c, &out, e, n);
-    } else {
-        for (size_t i = 0; i < n; i++)
-            clitext_audit_line(c, &out, &e[i], "");
-    }
-    free_entries(e, n);
-    return cli_emit(c, &out);
-}
-
-static int cmd_policy(cli_ctx *c, const cmd_args *a)
-{
-    const char *sub = a->npos > 0 ? a->pos[0] : "show";
-    st_err err;
-    if (strcmp(sub, "show") == 0) {
-        if (a->npos > 1)
-            return cli_usage_fail(c, "policy show: unexpected argument '%s'", a->pos[1]);
-        if (cli_opt(a, "reason"))
-            return cli_usage_fail(c, "--reason: only with 'policy apply'");
-        int rc = cli_open_db(c, false);
-        if (rc != 0)
-            return rc;
-        strbuf out;
-        sb_init(&out);
-        if (cli_flag(a, "json")) {
-            char *json = NULL;
-            int64_t ver = 0;
-            if (store_policy_get(c->store, 0, &json, &ver, &err) != ST_OK)
-                return cli_fail(c, &err);
-            st_code sc = jsonout_reserialize(&out, json, "stored policy", "version", ver, &err);
-            free(json);
-            if (sc != ST_OK) {
-                sb_done(&out);
-                return cli_fail(c, &err);
-            }
-            sb_append_c(&out, '\n');
-        } else {
-            const st_policy *p;
-            int64_t ver;
-            if (ops_policy(c->ops, 0, &p, &ver, &err) != ST_OK)
-                return cli_fail(c, &err);
-            clitext_policy(c, &out, p, ver);
-        }
-        return cli_emit(c, &out);
-    }
-    if (strcmp(sub, "apply") == 0) {
-        if (a->npos < 2)
-            return cli_usage_fail(c, "policy apply: missing FILE");
-        if (cli_flag(a, "json"))
-            return cli_usage_fail(c, "--json: only with 'policy show'");
-        const char *reason;
-        int rc = cli_need_reason(c, a, &reason);
-        if (rc == 0)
-            rc = cli_open_db(c, true);
-        if (rc != 0)
-            return rc;
-        int64_t ver = 0;
-        if (ops_policy_apply(c->ops, a->pos[1], reason, &ver, &err) != ST_OK)
-            return cli_fail(c, &err);
-        strbuf out;
-        sb_init(&out);
-        sb_printf(&out, "policy version %" PRId64 " applied\n", ver);
-        return cli_emit(c, &out);
-    }
-    return cli_usage_fail(c, "policy: unknown subcommand '%s' (expected show or apply)", sub);
-}
 
 static const cmd_spec COMMANDS[] = {
     {"init", cmd_init, 0, 0, {{"policy", true}}, "init --policy FILE"},

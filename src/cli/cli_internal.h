@@ -1,5 +1,7 @@
-/* cli_internal: shared between cli.c (commands) and cli_text.c (text output). Not a public
- * interface: only the command line's own files include it. */
+/* cli_internal: shared by the command line's files: cli.c (the command table, parser, globals,
+ * dispatch), one file per command family (cli_tickets.c, cli_audit.c, cli_policy.c, cli_uptime.c)
+ * and cli_text.c (text output). Not a public interface: only the command line's own files include
+ * it. */
 #ifndef SLATOP_CLI_INTERNAL_H
 #define SLATOP_CLI_INTERNAL_H
 
@@ -26,8 +28,52 @@ typedef struct {
     int uptime_argc;
 } cli_ctx;
 
+/* A row of the command table (cli.c) and the arguments parsed by it. */
+#define MAX_OPTS 6
+#define MAX_POS 3
+
+typedef struct {
+    const char *name; /* without the leading "--" */
+    bool has_value;
+} opt_spec;
+
+typedef struct cmd_spec cmd_spec;
+
+typedef struct {
+    const cmd_spec *cmd;
+    const char *val[MAX_OPTS];
+    bool set[MAX_OPTS];
+    const char *pos[MAX_POS];
+    int npos;
+} cmd_args;
+
+typedef int (*cmd_fn)(cli_ctx *c, const cmd_args *a);
+
+struct cmd_spec {
+    const char *name;
+    cmd_fn run;
+    int min_pos, max_pos;
+    opt_spec opts[MAX_OPTS];
+    const char *usage;
+};
+
 /* Prints "slatop: MSG" (sanitised, one line) on stderr; returns the exit status for err. */
 int cli_fail(cli_ctx *c, const st_err *err);
+/* cli_fail with an ST_USAGE error formatted from fmt; c may be NULL. */
+int cli_usage_fail(cli_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Writes out to stdout and frees it (out is consumed); returns the exit status. */
+int cli_emit(cli_ctx *c, strbuf *out);
+/* The value of the command's option `name` (borrowed from argv), or NULL when not given. */
+const char *cli_opt(const cmd_args *a, const char *name);
+/* Whether the command's option `name` was given. */
+bool cli_flag(const cmd_args *a, const char *name);
+/* A ticket id (or version): a positive decimal integer. */
+bool cli_parse_id(const char *s, int64_t *out);
+/* --reason, required and not empty; *out borrowed from argv. Returns 0 or the exit status. */
+int cli_need_reason(cli_ctx *c, const cmd_args *a, const char **out);
+/* Opens c->store and c->ops (freed with the context), for writing when write. Returns 0 or the
+ * exit status (printed). */
+int cli_open_db(cli_ctx *c, bool write);
 /* Prints the ticket list (text or JSON) of the open database; returns the exit status. */
 int cli_print_list(cli_ctx *c, bool all, bool json);
 
@@ -38,5 +84,22 @@ void clitext_show(cli_ctx *c, strbuf *out, const ops_view *v, const st_audit_ent
 void clitext_audit_line(cli_ctx *c, strbuf *out, const st_audit_entry *e, const char *indent);
 void clitext_audit_csv(cli_ctx *c, strbuf *out, const st_audit_entry *e, size_t n);
 void clitext_policy(cli_ctx *c, strbuf *out, const st_policy *p, int64_t version);
+
+/* The commands, one function per row of the command table (cli.c). Each returns the exit status. */
+int cmd_init(cli_ctx *c, const cmd_args *a);   /* cli_policy.c */
+int cmd_policy(cli_ctx *c, const cmd_args *a);
+int cmd_add(cli_ctx *c, const cmd_args *a);    /* cli_tickets.c */
+int cmd_import(cli_ctx *c, const cmd_args *a);
+int cmd_list(cli_ctx *c, const cmd_args *a);
+int cmd_show(cli_ctx *c, const cmd_args *a);
+int cmd_raise(cli_ctx *c, const cmd_args *a);
+int cmd_lower(cli_ctx *c, const cmd_args *a);
+int cmd_set_level(cli_ctx *c, const cmd_args *a);
+int cmd_respond(cli_ctx *c, const cmd_args *a);
+int cmd_resolve(cli_ctx *c, const cmd_args *a);
+int cmd_reopen(cli_ctx *c, const cmd_args *a);
+int cmd_assign(cli_ctx *c, const cmd_args *a);
+int cmd_due(cli_ctx *c, const cmd_args *a);
+int cmd_audit(cli_ctx *c, const cmd_args *a);  /* cli_audit.c */
 
 #endif
