@@ -22,12 +22,6 @@
 #define SLATOP_VERSION "0.0.0"
 #endif
 
-/* Raw global options, as typed. */
-typedef struct {
-    const char *db, *config, *now, *max_frames, *keys;
-    bool read_only, no_color, demo, help, version;
-} raw_globals;
-
 /* ---- errors and output ---------------------------------------------------------------------- */
 
 int cli_fail(cli_ctx *c, const st_err *err)
@@ -66,24 +60,33 @@ int cli_emit(cli_ctx *c, strbuf *out)
 
 /* ---- argument helpers ----------------------------------------------------------------------- */
 
-static int opt_index(const cmd_spec *cmd, const char *name, size_t len)
+/* The row of opts (at most n, ending at a row without a name) named name[0..len), or -1. */
+static int opt_find(const opt_spec *opts, size_t n, const char *name, size_t len)
 {
-    for (int i = 0; i < MAX_OPTS && cmd->opts[i].name; i++)
-        if (strlen(cmd->opts[i].name) == len && strncmp(cmd->opts[i].name, name, len) == 0)
-            return i;
+    for (size_t i = 0; i < n && opts[i].name; i++)
+        if (strlen(opts[i].name) == len && strncmp(opts[i].name, name, len) == 0)
+            return (int)i;
     return -1;
+}
+
+const char *cli_opt_nth(const cmd_args *a, const char *name, int n)
+{
+    int k = opt_find(a->cmd->opts, MAX_OPTS, name, strlen(name));
+    for (int i = 0; k >= 0 && i < a->nval; i++)
+        if (a->val_opt[i] == k && n-- == 0)
+            return a->val[i];
+    return NULL;
 }
 
 const char *cli_opt(const cmd_args *a, const char *name)
 {
-    int i = opt_index(a->cmd, name, strlen(name));
-    return i >= 0 && a->set[i] ? a->val[i] : NULL;
+    return cli_opt_nth(a, name, 0);
 }
 
 bool cli_flag(const cmd_args *a, const char *name)
 {
-    int i = opt_index(a->cmd, name, strlen(name));
-    return i >= 0 && a->set[i];
+    int i = opt_find(a->cmd->opts, MAX_OPTS, name, strlen(name));
+    return i >= 0 && a->count[i] > 0;
 }
 
 /* A ticket id: a positive decimal integer. */
@@ -141,28 +144,54 @@ int cli_open_db(cli_ctx *c, bool write)
 
 /* ---- commands ------------------------------------------------------------------------------- */
 
+/* Options several commands share, with one meaning each. */
+#define OPT_JSON {"json", NULL, false, "print JSON instead of text"}
+#define OPT_REASON {"reason", "R", false, "why: kept in the audit log (required, not empty)"}
+#define OPT_EXPECT_VERSION                                                                          \
+    {"expect-version", "N", false, "refuse the change unless the ticket is still at version N"}
+
 static const cmd_spec COMMANDS[] = {
-    {"init", cmd_init, 0, 0, {{"policy", true}}, "init --policy FILE"},
+    {"init", cmd_init, 0, 0,
+     {{"policy", "FILE", false, "the policy file (JSON) the new database starts with"}},
+     "init --policy FILE"},
     {"add", cmd_add, 0, 0,
-     {{"title", true}, {"level", true}, {"customer", true}, {"channel", true}, {"ref", true}, {"created", true}},
+     {{"title", "T", false, "the ticket's title (required)"},
+      {"level", "L", false, "its level (default: the channel's, else the lowest)"},
+      {"customer", "C", false, "the customer"},
+      {"channel", "CH", false, "where it came in (email, phone, ...)"},
+      {"ref", "R", false, "an outside reference, unique among tickets"},
+      {"created", "ISO8601", false, "when it came in (default: now)"}},
      "add --title T [--level L] [--customer C] [--channel CH] [--ref R] [--created ISO8601]"},
     {"import", cmd_import, 1, 1, {{0}}, "import FILE"},
-    {"list", cmd_list, 0, 0, {{"json", false}, {"all", false}}, "list [--json] [--all]"},
-    {"show", cmd_show, 1, 1, {{"json", false}, {"explain", false}}, "show ID [--json] [--explain]"},
-    {"raise", cmd_raise, 1, 1, {{"reason", true}, {"expect-version", true}}, "raise ID --reason R [--expect-version N]"},
-    {"lower", cmd_lower, 1, 1, {{"reason", true}, {"expect-version", true}}, "lower ID --reason R [--expect-version N]"},
-    {"set-level", cmd_set_level, 1, 2, {{"reason", true}, {"expect-version", true}},
+    {"list", cmd_list, 0, 0, {OPT_JSON, {"all", NULL, false, "resolved tickets too"}},
+     "list [--json] [--all]"},
+    {"show", cmd_show, 1, 1, {OPT_JSON, {"explain", NULL, false, "add the ledger behind the due time"}},
+     "show ID [--json] [--explain]"},
+    {"raise", cmd_raise, 1, 1, {OPT_REASON, OPT_EXPECT_VERSION}, "raise ID --reason R [--expect-version N]"},
+    {"lower", cmd_lower, 1, 1, {OPT_REASON, OPT_EXPECT_VERSION}, "lower ID --reason R [--expect-version N]"},
+    {"set-level", cmd_set_level, 1, 2, {OPT_REASON, OPT_EXPECT_VERSION},
      "set-level ID LEVEL --reason R [--expect-version N]"},
-    {"respond", cmd_respond, 1, 1, {{"expect-version", true}}, "respond ID [--expect-version N]"},
-    {"resolve", cmd_resolve, 1, 1, {{"expect-version", true}}, "resolve ID [--expect-version N]"},
-    {"reopen", cmd_reopen, 1, 1, {{"reason", true}, {"expect-version", true}}, "reopen ID --reason R [--expect-version N]"},
-    {"assign", cmd_assign, 1, 1, {{"to", true}, {"expect-version", true}}, "assign ID --to NAME [--expect-version N]"},
-    {"due", cmd_due, 0, 0, {{"level", true}, {"created", true}, {"policy", true}, {"json", false}},
+    {"respond", cmd_respond, 1, 1, {OPT_EXPECT_VERSION}, "respond ID [--expect-version N]"},
+    {"resolve", cmd_resolve, 1, 1, {OPT_EXPECT_VERSION}, "resolve ID [--expect-version N]"},
+    {"reopen", cmd_reopen, 1, 1, {OPT_REASON, OPT_EXPECT_VERSION},
+     "reopen ID --reason R [--expect-version N]"},
+    {"assign", cmd_assign, 1, 1, {{"to", "NAME", false, "the new assignee (required)"}, OPT_EXPECT_VERSION},
+     "assign ID --to NAME [--expect-version N]"},
+    {"due", cmd_due, 0, 0,
+     {{"level", "L", false, "the level (required)"},
+      {"created", "ISO8601", false, "when the ticket came in (required)"},
+      {"policy", "FILE", false, "use this policy file and open no database"},
+      OPT_JSON},
      "due --level L --created ISO8601 [--policy FILE] [--json]"},
-    {"audit", cmd_audit, 0, 2, {{"json", false}, {"anchor", true}, {"format", true}},
+    {"audit", cmd_audit, 0, 2,
+     {OPT_JSON,
+      {"anchor", "SEQ:HASH", false, "with verify: the chain must hold this entry (a hash kept elsewhere)"},
+      {"format", "csv|json", false, "with export: the output format (required)"}},
      "audit [ID] [--json] | audit verify [--anchor SEQ:HASH] | audit head | audit export --format csv|json"},
     {"uptime", NULL, 0, 0, {{0}}, "uptime [--month YYYY-MM] [--json]"},
-    {"policy", cmd_policy, 0, 2, {{"json", false}, {"reason", true}},
+    {"policy", cmd_policy, 0, 2,
+     {{"json", NULL, false, "with show: print the stored policy as JSON"},
+      {"reason", "R", false, "with apply: why, kept in the audit log (required)"}},
      "policy show [--json] | policy apply FILE --reason R"},
 };
 #define N_COMMANDS (sizeof COMMANDS / sizeof COMMANDS[0])
@@ -193,56 +222,87 @@ static void print_help(void)
 
 /* ---- option parsing ------------------------------------------------------------------------- */
 
-/* Tries argv[*i] as a global option. Returns 1 consumed, 0 not a global option, 2 usage error
- * (printed). */
-static int parse_global(int argc, char **argv, int *i, raw_globals *rg)
+/* The global options: accepted before the command and among its arguments; given twice, the
+ * last one counts. print_help's text says the same for people. */
+static const opt_spec GLOBAL_OPTS[] = {
+    {"db", "PATH", true, "the database (else $SLATOP_DB, config 'db', $XDG_DATA_HOME/slatop/slatop.db)"},
+    {"config", "PATH", true, "the configuration file (else $SLATOP_CONFIG, then the usual places)"},
+    {"now", "ISO8601", true, "set the clock (e.g. 2026-11-20T10:00:00Z)"},
+    {"max-frames", "N", true, "exit the console after N screen updates"},
+    {"keys", "FILE", true, "read console key presses from FILE"},
+    {"read-only", NULL, true, "refuse every change"},
+    {"no-color", NULL, true, "no colours (also NO_COLOR)"},
+    {"demo", NULL, true, "build a fresh demo database and open the console on it"},
+    {"help", NULL, true, "print the usage"},
+    {"version", NULL, true, "print the version"},
+};
+#define N_GLOBAL_OPTS (sizeof GLOBAL_OPTS / sizeof GLOBAL_OPTS[0])
+
+/* argv[*i] ("--NAME" or "--NAME=VALUE") is option o: takes its value into *val (NULL for a flag),
+ * from after '=' or from the next word (then *i moves on to it). */
+static st_code take_value(const opt_spec *o, int argc, char **argv, int *i, const char **val, st_err *err)
+{
+    const char *eq = strchr(argv[*i], '=');
+    *val = NULL;
+    if (!o->arg) {
+        if (eq)
+            return st_fail(err, ST_USAGE, "--%s: takes no value", o->name);
+        return ST_OK;
+    }
+    if (eq)
+        *val = eq + 1;
+    else if (*i + 1 < argc)
+        *val = argv[++*i];
+    else
+        return st_fail(err, ST_USAGE, "--%s: missing value", o->name);
+    return ST_OK;
+}
+
+/* The length of an option's name in "--NAME=VALUE" (arg without its "--"). */
+static size_t name_len(const char *name)
+{
+    const char *eq = strchr(name, '=');
+    return eq ? (size_t)(eq - name) : strlen(name);
+}
+
+/* Tries argv[*i] as a global option. Returns 1 taken, 0 not a global option, -1 usage error (err
+ * set). */
+static int parse_global(int argc, char **argv, int *i, raw_globals *rg, st_err *err)
 {
     const char *arg = argv[*i];
     if (strncmp(arg, "--", 2) != 0)
         return 0;
-    const char *name = arg + 2;
-    const char *eq = strchr(name, '=');
-    size_t len = eq ? (size_t)(eq - name) : strlen(name);
-    static const struct {
-        const char *name;
-        int kind; /* 0 flag, 1 value */
-    } G[] = {{"db", 1},        {"config", 1},  {"now", 1},   {"max-frames", 1}, {"keys", 1},   {"read-only", 0},
-             {"no-color", 0},  {"demo", 0},    {"help", 0},  {"version", 0}};
-    for (size_t k = 0; k < sizeof G / sizeof G[0]; k++) {
-        if (strlen(G[k].name) != len || strncmp(G[k].name, name, len) != 0)
-            continue;
-        const char *val = NULL;
-        if (G[k].kind == 1) {
-            if (eq)
-                val = eq + 1;
-            else if (*i + 1 < argc)
-                val = argv[++*i];
-            else
-                return cli_usage_fail(NULL, "--%s: missing value", G[k].name);
-        } else if (eq) {
-            return cli_usage_fail(NULL, "--%s: takes no value", G[k].name);
-        }
-        switch (k) {
-        case 0: rg->db = val; break;
-        case 1: rg->config = val; break;
-        case 2: rg->now = val; break;
-        case 3: rg->max_frames = val; break;
-        case 4: rg->keys = val; break;
-        case 5: rg->read_only = true; break;
-        case 6: rg->no_color = true; break;
-        case 7: rg->demo = true; break;
-        case 8: rg->help = true; break;
-        default: rg->version = true; break;
-        }
-        return 1;
+    int k = opt_find(GLOBAL_OPTS, N_GLOBAL_OPTS, arg + 2, name_len(arg + 2));
+    if (k < 0)
+        return 0;
+    const char *val;
+    if (take_value(&GLOBAL_OPTS[k], argc, argv, i, &val, err) != ST_OK)
+        return -1;
+    switch (k) {
+    case 0: rg->db = val; break;
+    case 1: rg->config = val; break;
+    case 2: rg->now = val; break;
+    case 3: rg->max_frames = val; break;
+    case 4: rg->keys = val; break;
+    case 5: rg->read_only = true; break;
+    case 6: rg->no_color = true; break;
+    case 7: rg->demo = true; break;
+    case 8: rg->help = true; break;
+    default: rg->version = true; break;
     }
-    return 0;
+    return 1;
 }
 
-/* Parses the command's own options and positionals (global options are accepted there too).
- * Returns 0, or the exit status of a usage error (printed). */
-static int parse_command(const cmd_spec *cmd, int argc, char **argv, int start, raw_globals *rg, cmd_args *a,
-                         bool *help)
+const cmd_spec *cli_command(const char *name)
+{
+    for (size_t k = 0; k < N_COMMANDS; k++)
+        if (strcmp(COMMANDS[k].name, name) == 0)
+            return &COMMANDS[k];
+    return NULL;
+}
+
+st_code cli_parse_args(const cmd_spec *cmd, int argc, char **argv, int start, raw_globals *rg, cmd_args *a,
+                       st_err *err)
 {
     memset(a, 0, sizeof *a);
     a->cmd = cmd;
@@ -254,47 +314,44 @@ static int parse_command(const cmd_spec *cmd, int argc, char **argv, int start, 
             continue;
         }
         if (!only_pos && strncmp(arg, "--", 2) == 0) {
-            const char *name = arg + 2;
-            const char *eq = strchr(name, '=');
-            size_t len = eq ? (size_t)(eq - name) : strlen(name);
-            int k = opt_index(cmd, name, len);
+            size_t len = name_len(arg + 2);
+            int k = opt_find(cmd->opts, MAX_OPTS, arg + 2, len);
             if (k < 0) {
                 if (strcmp(arg, "--help") == 0) {
-                    *help = true;
+                    a->help = true;
                     continue;
                 }
-                int g = parse_global(argc, argv, &i, rg);
+                int g = parse_global(argc, argv, &i, rg, err);
                 if (g == 1)
                     continue;
                 if (g != 0)
-                    return g;
-                return cli_usage_fail(NULL, "%s: unknown option '%.*s'", cmd->name, (int)(len + 2), arg);
+                    return err->code;
+                return st_fail(err, ST_USAGE, "%s: unknown option '%.*s'", cmd->name, (int)(len + 2), arg);
             }
-            if (a->set[k])
-                return cli_usage_fail(NULL, "--%s: given twice", cmd->opts[k].name);
-            if (cmd->opts[k].has_value) {
-                if (eq)
-                    a->val[k] = eq + 1;
-                else if (i + 1 < argc)
-                    a->val[k] = argv[++i];
-                else
-                    return cli_usage_fail(NULL, "--%s: missing value", cmd->opts[k].name);
-            } else if (eq) {
-                return cli_usage_fail(NULL, "--%s: takes no value", cmd->opts[k].name);
+            const opt_spec *o = &cmd->opts[k];
+            if (a->count[k] > 0 && !o->repeatable)
+                return st_fail(err, ST_USAGE, "--%s: given twice", o->name);
+            const char *val;
+            if (take_value(o, argc, argv, &i, &val, err) != ST_OK)
+                return err->code;
+            if (val) {
+                if (a->nval >= MAX_VALUES)
+                    return st_fail(err, ST_USAGE, "--%s: given too often (at most %d values in all)", o->name,
+                                   MAX_VALUES);
+                a->val_opt[a->nval] = k;
+                a->val[a->nval++] = val;
             }
-            a->set[k] = true;
+            a->count[k]++;
             continue;
         }
         if (a->npos >= cmd->max_pos)
-            return cli_usage_fail(NULL, "%s: unexpected argument '%s' (usage: %s)", cmd->name, arg,
-                                  cmd->usage);
+            return st_fail(err, ST_USAGE, "%s: unexpected argument '%s' (usage: %s)", cmd->name, arg,
+                           cmd->usage);
         a->pos[a->npos++] = arg;
     }
-    if (*help)
-        return 0;
-    if (a->npos < cmd->min_pos)
-        return cli_usage_fail(NULL, "%s: missing argument (usage: %s)", cmd->name, cmd->usage);
-    return 0;
+    if (!a->help && a->npos < cmd->min_pos)
+        return st_fail(err, ST_USAGE, "%s: missing argument (usage: %s)", cmd->name, cmd->usage);
+    return ST_OK;
 }
 
 /* ---- resolution ----------------------------------------------------------------------------- */
@@ -404,6 +461,8 @@ int cli_main(int argc, char **argv)
 
     raw_globals rg;
     memset(&rg, 0, sizeof rg);
+    st_err err;
+    st_err_clear(&err);
     int i = 1;
     for (; i < argc; i++) {
         if (strcmp(argv[i], "--") == 0) {
@@ -412,11 +471,11 @@ int cli_main(int argc, char **argv)
         }
         if (strncmp(argv[i], "-", 1) != 0 || strcmp(argv[i], "-") == 0)
             break;
-        int r = parse_global(argc, argv, &i, &rg);
+        int r = parse_global(argc, argv, &i, &rg, &err);
         if (r == 1)
             continue;
         if (r != 0)
-            return r;
+            return cli_fail(NULL, &err);
         const char *eq = strchr(argv[i], '=');
         int len = eq ? (int)(eq - argv[i]) : (int)strlen(argv[i]);
         return cli_usage_fail(&ctx, "unknown option '%.*s' (see --help)", len, argv[i]);
@@ -431,34 +490,32 @@ int cli_main(int argc, char **argv)
     }
     const cmd_spec *cmd = NULL;
     if (i < argc) {
-        for (size_t k = 0; k < N_COMMANDS; k++)
-            if (strcmp(COMMANDS[k].name, argv[i]) == 0)
-                cmd = &COMMANDS[k];
+        cmd = cli_command(argv[i]);
         if (!cmd)
             return cli_usage_fail(&ctx, "unknown command '%s' (see --help)", argv[i]);
     }
     cmd_args args;
-    bool help = false;
     if (cmd && !cmd->run) {
         /* uptime parses its own options; global options given after it are taken out first. */
         ctx.uptime_argv = xcalloc((size_t)(argc - i + 1), sizeof(char *));
         ctx.uptime_argv[ctx.uptime_argc++] = argv[i];
         for (int k = i + 1; k < argc; k++) {
-            int r = strncmp(argv[k], "--", 2) == 0 && strcmp(argv[k], "--help") != 0 ? parse_global(argc, argv, &k, &rg) : 0;
+            int r = strncmp(argv[k], "--", 2) == 0 && strcmp(argv[k], "--help") != 0
+                        ? parse_global(argc, argv, &k, &rg, &err)
+                        : 0;
             if (r == 1)
                 continue;
             if (r != 0) {
                 free(ctx.uptime_argv);
-                return r;
+                return cli_fail(NULL, &err);
             }
             ctx.uptime_argv[ctx.uptime_argc++] = argv[k];
         }
     }
     if (cmd && cmd->run) {
-        int r = parse_command(cmd, argc, argv, i + 1, &rg, &args, &help);
-        if (r != 0)
-            return r;
-        if (help) {
+        if (cli_parse_args(cmd, argc, argv, i + 1, &rg, &args, &err) != ST_OK)
+            return cli_fail(NULL, &err);
+        if (args.help) {
             printf("usage: slatop %s\n", cmd->usage);
             return 0;
         }
@@ -474,7 +531,6 @@ int cli_main(int argc, char **argv)
     }
     if (rc == 0) {
         if (!cmd) {
-            st_err err;
             st_err_clear(&err);
             rc = app_run(&ctx.g, &err);
             if (rc != 0 && err.msg[0])

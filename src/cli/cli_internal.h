@@ -28,23 +28,32 @@ typedef struct {
     int uptime_argc;
 } cli_ctx;
 
-/* A row of the command table (cli.c) and the arguments parsed by it. */
+/* The command table (cli.c): a row per command, each with the options it takes. One parser
+ * (cli_parse_args) reads every command's arguments from its row. */
 #define MAX_OPTS 6
 #define MAX_POS 3
+#define MAX_VALUES 16 /* option values one command line keeps (>= MAX_OPTS: only repeats can run out) */
 
+/* One option. The meaning is one line, for `COMMAND --help` and shell completion. */
 typedef struct {
-    const char *name; /* without the leading "--" */
-    bool has_value;
+    const char *name;    /* without the leading "--" */
+    const char *arg;     /* the value's placeholder ("FILE", "ISO8601"), or NULL: a flag, no value */
+    bool repeatable;     /* may be given again, every value kept; else a second one is a usage error */
+    const char *meaning; /* what it does, one line */
 } opt_spec;
 
 typedef struct cmd_spec cmd_spec;
 
+/* A command's arguments as parsed; every string is borrowed from argv. */
 typedef struct {
     const cmd_spec *cmd;
-    const char *val[MAX_OPTS];
-    bool set[MAX_OPTS];
+    int count[MAX_OPTS];         /* how often each of cmd->opts was given */
+    const char *val[MAX_VALUES]; /* the values given, in command-line order ... */
+    int val_opt[MAX_VALUES];     /* ... and the option (index into cmd->opts) each belongs to */
+    int nval;
     const char *pos[MAX_POS];
     int npos;
+    bool help; /* --help was given: the positionals were not checked, nothing is to run */
 } cmd_args;
 
 typedef int (*cmd_fn)(cli_ctx *c, const cmd_args *a);
@@ -53,9 +62,23 @@ struct cmd_spec {
     const char *name;
     cmd_fn run;
     int min_pos, max_pos;
-    opt_spec opts[MAX_OPTS];
+    opt_spec opts[MAX_OPTS]; /* ends at the first row without a name */
     const char *usage;
 };
+
+/* The global options as typed (before resolution); strings borrowed from argv. */
+typedef struct {
+    const char *db, *config, *now, *max_frames, *keys;
+    bool read_only, no_color, demo, help, version;
+} raw_globals;
+
+/* The command table's row for name, or NULL. */
+const cmd_spec *cli_command(const char *name);
+/* Parses argv[start..argc) as cmd's options and positionals into *a: `--opt value` and
+ * `--opt=value`, `--` ends the options, --help sets a->help; global options met there go to *rg.
+ * Returns ST_OK, or ST_USAGE with err's message naming the argument. */
+st_code cli_parse_args(const cmd_spec *cmd, int argc, char **argv, int start, raw_globals *rg, cmd_args *a,
+                       st_err *err);
 
 /* Prints "slatop: MSG" (sanitised, one line) on stderr; returns the exit status for err. */
 int cli_fail(cli_ctx *c, const st_err *err);
@@ -65,6 +88,8 @@ int cli_usage_fail(cli_ctx *c, const char *fmt, ...) __attribute__((format(print
 int cli_emit(cli_ctx *c, strbuf *out);
 /* The value of the command's option `name` (borrowed from argv), or NULL when not given. */
 const char *cli_opt(const cmd_args *a, const char *name);
+/* The n-th value (from 0) of a repeatable option `name` (borrowed from argv), or NULL. */
+const char *cli_opt_nth(const cmd_args *a, const char *name, int n);
 /* Whether the command's option `name` was given. */
 bool cli_flag(const cmd_args *a, const char *name);
 /* A ticket id (or version): a positive decimal integer. */
