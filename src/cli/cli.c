@@ -153,7 +153,7 @@ int cli_open_db(cli_ctx *c, bool write)
 static const cmd_spec COMMANDS[] = {
     {"init", cmd_init, 0, 0,
      {{"policy", "FILE", false, "the policy file (JSON) the new database starts with"}},
-     "init --policy FILE"},
+     "init --policy FILE", NULL},
     {"add", cmd_add, 0, 0,
      {{"title", "T", false, "the ticket's title (required)"},
       {"level", "L", false, "its level (default: the channel's, else the lowest)"},
@@ -161,38 +161,45 @@ static const cmd_spec COMMANDS[] = {
       {"channel", "CH", false, "where it came in (email, phone, ...)"},
       {"ref", "R", false, "an outside reference, unique among tickets"},
       {"created", "ISO8601", false, "when it came in (default: now)"}},
-     "add --title T [--level L] [--customer C] [--channel CH] [--ref R] [--created ISO8601]"},
-    {"import", cmd_import, 1, 1, {{0}}, "import FILE"},
+     "add --title T [--level L] [--customer C] [--channel CH] [--ref R] [--created ISO8601]", NULL},
+    {"import", cmd_import, 1, 1, {{0}}, "import FILE", NULL},
     {"list", cmd_list, 0, 0, {OPT_JSON, {"all", NULL, false, "resolved tickets too"}},
-     "list [--json] [--all]"},
+     "list [--json] [--all]", NULL},
     {"show", cmd_show, 1, 1, {OPT_JSON, {"explain", NULL, false, "add the ledger behind the due time"}},
-     "show ID [--json] [--explain]"},
-    {"raise", cmd_raise, 1, 1, {OPT_REASON, OPT_EXPECT_VERSION}, "raise ID --reason R [--expect-version N]"},
-    {"lower", cmd_lower, 1, 1, {OPT_REASON, OPT_EXPECT_VERSION}, "lower ID --reason R [--expect-version N]"},
+     "show ID [--json] [--explain]", NULL},
+    {"raise", cmd_raise, 1, 1, {OPT_REASON, OPT_EXPECT_VERSION},
+     "raise ID --reason R [--expect-version N]", NULL},
+    {"lower", cmd_lower, 1, 1, {OPT_REASON, OPT_EXPECT_VERSION},
+     "lower ID --reason R [--expect-version N]", NULL},
     {"set-level", cmd_set_level, 1, 2, {OPT_REASON, OPT_EXPECT_VERSION},
-     "set-level ID LEVEL --reason R [--expect-version N]"},
-    {"respond", cmd_respond, 1, 1, {OPT_EXPECT_VERSION}, "respond ID [--expect-version N]"},
-    {"resolve", cmd_resolve, 1, 1, {OPT_EXPECT_VERSION}, "resolve ID [--expect-version N]"},
+     "set-level ID LEVEL --reason R [--expect-version N]", NULL},
+    {"respond", cmd_respond, 1, 1, {OPT_EXPECT_VERSION}, "respond ID [--expect-version N]", NULL},
+    {"resolve", cmd_resolve, 1, 1, {OPT_EXPECT_VERSION}, "resolve ID [--expect-version N]", NULL},
     {"reopen", cmd_reopen, 1, 1, {OPT_REASON, OPT_EXPECT_VERSION},
-     "reopen ID --reason R [--expect-version N]"},
+     "reopen ID --reason R [--expect-version N]", NULL},
     {"assign", cmd_assign, 1, 1, {{"to", "NAME", false, "the new assignee (required)"}, OPT_EXPECT_VERSION},
-     "assign ID --to NAME [--expect-version N]"},
+     "assign ID --to NAME [--expect-version N]", NULL},
     {"due", cmd_due, 0, 0,
      {{"level", "L", false, "the level (required)"},
       {"created", "ISO8601", false, "when the ticket came in (required)"},
       {"policy", "FILE", false, "use this policy file and open no database"},
       OPT_JSON},
-     "due --level L --created ISO8601 [--policy FILE] [--json]"},
+     "due --level L --created ISO8601 [--policy FILE] [--json]", NULL},
     {"audit", cmd_audit, 0, 2,
      {OPT_JSON,
       {"anchor", "SEQ:HASH", false, "with verify: the chain must hold this entry (a hash kept elsewhere)"},
       {"format", "csv|json", false, "with export: the output format (required)"}},
-     "audit [ID] [--json] | audit verify [--anchor SEQ:HASH] | audit head | audit export --format csv|json"},
-    {"uptime", NULL, 0, 0, {{0}}, "uptime [--month YYYY-MM] [--json]"},
+     "audit [ID] [--json] | audit verify [--anchor SEQ:HASH] | audit head | audit export --format csv|json",
+     NULL},
+    {"uptime", cmd_uptime, 0, 0,
+     {{"month", "YYYY-MM", false, "the month to report (default: the current month)"}, OPT_JSON},
+     "uptime [--month YYYY-MM] [--json]",
+     "  the month's uptime, downtime periods, maintenance exclusions and error budget from the\n"
+     "  configured monitoring source (config: monitoring.prometheus); default: the current month\n"},
     {"policy", cmd_policy, 0, 2,
      {{"json", NULL, false, "with show: print the stored policy as JSON"},
       {"reason", "R", false, "with apply: why, kept in the audit log (required)"}},
-     "policy show [--json] | policy apply FILE --reason R"},
+     "policy show [--json] | policy apply FILE --reason R", NULL},
 };
 #define N_COMMANDS (sizeof COMMANDS / sizeof COMMANDS[0])
 
@@ -421,7 +428,6 @@ static void ctx_done(cli_ctx *c)
     config_free(c->config_owned);
     free(c->db_owned);
     free(c->demo_owned);
-    free(c->uptime_argv);
 }
 
 static int run_demo(cli_ctx *c, const raw_globals *rg, bool have_command)
@@ -495,28 +501,11 @@ int cli_main(int argc, char **argv)
             return cli_usage_fail(&ctx, "unknown command '%s' (see --help)", argv[i]);
     }
     cmd_args args;
-    if (cmd && !cmd->run) {
-        /* uptime parses its own options; global options given after it are taken out first. */
-        ctx.uptime_argv = xcalloc((size_t)(argc - i + 1), sizeof(char *));
-        ctx.uptime_argv[ctx.uptime_argc++] = argv[i];
-        for (int k = i + 1; k < argc; k++) {
-            int r = strncmp(argv[k], "--", 2) == 0 && strcmp(argv[k], "--help") != 0
-                        ? parse_global(argc, argv, &k, &rg, &err)
-                        : 0;
-            if (r == 1)
-                continue;
-            if (r != 0) {
-                free(ctx.uptime_argv);
-                return cli_fail(NULL, &err);
-            }
-            ctx.uptime_argv[ctx.uptime_argc++] = argv[k];
-        }
-    }
-    if (cmd && cmd->run) {
+    if (cmd) {
         if (cli_parse_args(cmd, argc, argv, i + 1, &rg, &args, &err) != ST_OK)
             return cli_fail(NULL, &err);
         if (args.help) {
-            printf("usage: slatop %s\n", cmd->usage);
+            printf("usage: slatop %s\n%s", cmd->usage, cmd->about ? cmd->about : "");
             return 0;
         }
     }
@@ -535,8 +524,6 @@ int cli_main(int argc, char **argv)
             rc = app_run(&ctx.g, &err);
             if (rc != 0 && err.msg[0])
                 cli_fail(&ctx, &err);
-        } else if (!cmd->run) {
-            rc = cli_uptime(&ctx.g, ctx.uptime_argc, ctx.uptime_argv);
         } else {
             rc = cmd->run(&ctx, &args);
         }

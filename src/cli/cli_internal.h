@@ -24,8 +24,6 @@ typedef struct {
     st_config *config_owned;
     char *db_owned;
     char *demo_owned;
-    char **uptime_argv;      /* `uptime` and its own arguments, globals taken out (array owned) */
-    int uptime_argc;
 } cli_ctx;
 
 /* The command table (cli.c): a row per command, each with the options it takes. One parser
@@ -64,6 +62,7 @@ struct cmd_spec {
     int min_pos, max_pos;
     opt_spec opts[MAX_OPTS]; /* ends at the first row without a name */
     const char *usage;
+    const char *about; /* printed as is under the usage line by COMMAND --help, or NULL */
 };
 
 /* The global options as typed (before resolution); strings borrowed from argv. */
@@ -126,5 +125,6 @@ int cmd_reopen(cli_ctx *c, const cmd_args *a);
 int cmd_assign(cli_ctx *c, const cmd_args *a);
 int cmd_due(cli_ctx *c, const cmd_args *a);
 int cmd_audit(cli_ctx *c, const cmd_args *a);  /* cli_audit.c */
+int cmd_uptime(cli_ctx *c, const cmd_args *a); /* cli_uptime.c */
 
 #endif
