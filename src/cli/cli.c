@@ -308,6 +308,12 @@ const cmd_spec *cli_command(const char *name)
     return NULL;
 }
 
+const cmd_spec *cli_commands(size_t *n)
+{
+    *n = N_COMMANDS;
+    return COMMANDS;
+}
+
 st_code cli_parse_args(const cmd_spec *cmd, int argc, char **argv, int start, raw_globals *rg, cmd_args *a,
                        st_err *err)
 {

@@ -73,6 +73,8 @@ typedef struct {
 
 /* The command table's row for name, or NULL. */
 const cmd_spec *cli_command(const char *name);
+/* The whole command table (static, *n rows), for what reads every row: help, completion, tests. */
+const cmd_spec *cli_commands(size_t *n);
 /* Parses argv[start..argc) as cmd's options and positionals into *a: `--opt value` and
  * `--opt=value`, `--` ends the options, --help sets a->help; global options met there go to *rg.
  * Returns ST_OK, or ST_USAGE with err's message naming the argument. */
