@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store_internal.h"
+#include "sqlite_internal.h"
 
 /* Runs fn inside a transaction of its own unless the caller already opened one. */
 static st_code begin_if_needed(st_store *s, bool *own, st_err *err)

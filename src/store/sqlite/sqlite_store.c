@@ -2,7 +2,7 @@
  * power cut), BEGIN IMMEDIATE for every write (two writers never deadlock on a read-then-write
  * upgrade), a busy handler that polls in short sleeps (SQLite's default backs off to 100 ms, which
  * would stall the console), and the schema migrated forward from PRAGMA user_version. */
-#include "store_internal.h"
+#include "sqlite_internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
