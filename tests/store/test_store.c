@@ -296,8 +296,8 @@ Test(store, wal_user_version_and_reopen)
     cr_assert_eq(v, 1);
     free(json);
     /* synchronous=FULL (2) and foreign keys on this connection. */
-    cr_assert_eq(raw_int(s->db, "PRAGMA synchronous"), 2);
-    cr_assert_eq(raw_int(s->db, "PRAGMA foreign_keys"), 1);
+    cr_assert_eq(raw_int(s->be->db, "PRAGMA synchronous"), 2);
+    cr_assert_eq(raw_int(s->be->db, "PRAGMA foreign_keys"), 1);
     store_close(s);
 }
 
@@ -340,7 +340,7 @@ Test(store, side_files_kept_and_wal_emptied_on_close)
 static int commit_until_wal(st_store *s, int pages, int max)
 {
     int n = 0;
-    while (s->wal_frames < pages && n < max) {
+    while (s->be->wal_frames < pages && n < max) {
         add_ticket(s, "A ticket that fills the write-ahead log, one commit at a time", 5000 + n, ST_TIME_NONE,
                    TK_OPEN);
         n++;
@@ -357,11 +357,11 @@ Test(store, checkpoint_in_the_commit_by_default)
     cr_assert_lt(n, 5000);
     int most = 0, drops = 0;
     for (int i = 0; i < 300; i++) {
-        int was = s->wal_frames;
+        int was = s->be->wal_frames;
         add_ticket(s, "After", 9000 + i, ST_TIME_NONE, TK_OPEN);
-        if (s->wal_frames > most)
-            most = s->wal_frames;
-        drops += s->wal_frames < was;
+        if (s->be->wal_frames > most)
+            most = s->be->wal_frames;
+        drops += s->be->wal_frames < was;
     }
     cr_assert_geq(drops, 1, "a commit checkpointed");
     cr_assert_lt(most, 1000, "a commit's checkpoint keeps the -wal under 1000 pages (saw %d)", most);
@@ -377,18 +377,18 @@ Test(store, deferred_checkpoint_runs_when_idle)
     store_defer_maintenance(s);
     cr_assert_not(store_idle(s), "an almost empty -wal: nothing due");
     commit_until_wal(s, 1500, 5000);
-    cr_assert_geq(s->wal_frames, 1500, "no checkpoint in the commits (%d pages)", s->wal_frames);
+    cr_assert_geq(s->be->wal_frames, 1500, "no checkpoint in the commits (%d pages)", s->be->wal_frames);
     cr_assert(store_idle(s));
     add_ticket(s, "After the checkpoint", 9999, ST_TIME_NONE, TK_OPEN);
-    cr_assert_lt(s->wal_frames, 50, "the -wal restarted after the idle checkpoint (%d pages)", s->wal_frames);
+    cr_assert_lt(s->be->wal_frames, 50, "the -wal restarted after the idle checkpoint (%d pages)", s->be->wal_frames);
     /* The bound: the commit that takes the -wal past 8000 pages checkpoints anyway. */
     int most = 0, before_drop = 0;
     for (int i = 0; i < 5000 && !before_drop; i++) {
-        int was = s->wal_frames;
+        int was = s->be->wal_frames;
         add_ticket(s, "Towards the bound", 20000 + i, ST_TIME_NONE, TK_OPEN);
-        if (s->wal_frames > most)
-            most = s->wal_frames;
-        if (s->wal_frames < was)
+        if (s->be->wal_frames > most)
+            most = s->be->wal_frames;
+        if (s->be->wal_frames < was)
             before_drop = was;
     }
     cr_assert_geq(before_drop, 7900, "no checkpoint before the bound (the -wal dropped at %d pages)", before_drop);
@@ -667,8 +667,8 @@ Test(store, counts_follow_status_changes)
     cr_assert_eq(store_ticket_count(s, true, &all, &err), ST_OK);
     cr_assert_eq(open, 1);
     cr_assert_eq(all, 3);
-    cr_assert_eq(open, raw_int(s->db, "SELECT count(*) FROM tickets WHERE status != 'resolved'"));
-    cr_assert_eq(all, raw_int(s->db, "SELECT count(*) FROM tickets"));
+    cr_assert_eq(open, raw_int(s->be->db, "SELECT count(*) FROM tickets WHERE status != 'resolved'"));
+    cr_assert_eq(all, raw_int(s->be->db, "SELECT count(*) FROM tickets"));
     store_close(s);
 }
 
@@ -730,9 +730,9 @@ Test(store, list_query_uses_index)
         {STORE_SORT_LEVEL, false, "tickets_level_order"},
     };
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
-        char *sql = xasprintf("EXPLAIN QUERY PLAN %s", store_ticket_list_sql(cases[k].sort, cases[k].incl));
+        char *sql = xasprintf("EXPLAIN QUERY PLAN %s", sq_ticket_list_sql(cases[k].sort, cases[k].incl));
         sqlite3_stmt *st = NULL;
-        cr_assert_eq(sqlite3_prepare_v2(s->db, sql, -1, &st, NULL), SQLITE_OK, "%s", sqlite3_errmsg(s->db));
+        cr_assert_eq(sqlite3_prepare_v2(s->be->db, sql, -1, &st, NULL), SQLITE_OK, "%s", sqlite3_errmsg(s->be->db));
         strbuf plan;
         sb_init(&plan);
         while (sqlite3_step(st) == SQLITE_ROW) {
@@ -1116,10 +1116,10 @@ Test(store, disk_full_is_io_and_changes_nothing)
     add_ticket(s, "before", 5000, ST_TIME_NONE, TK_OPEN);
     st_err err = {0};
     /* Cap the file at its current size (per connection). */
-    int64_t pages = raw_int(s->db, "PRAGMA page_count");
+    int64_t pages = raw_int(s->be->db, "PRAGMA page_count");
     char *sql = xasprintf("PRAGMA max_page_count = %ld", (long)pages);
     sqlite3_stmt *st = NULL;
-    cr_assert_eq(sqlite3_prepare_v2(s->db, sql, -1, &st, NULL), SQLITE_OK);
+    cr_assert_eq(sqlite3_prepare_v2(s->be->db, sql, -1, &st, NULL), SQLITE_OK);
     cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
     sqlite3_finalize(st);
     free(sql);

@@ -1,7 +1,8 @@
-/* store: see store.h. SQLite in WAL mode with synchronous=FULL (a committed change survives a
- * power cut), BEGIN IMMEDIATE for every write (two writers never deadlock on a read-then-write
- * upgrade), a busy handler that polls in short sleeps (SQLite's default backs off to 100 ms, which
- * would stall the console), and the schema migrated forward from PRAGMA user_version. */
+/* sqlite_store: the SQLite backend of the store (store_backend.h: store_sqlite_ops). SQLite in WAL
+ * mode with synchronous=FULL (a committed change survives a power cut), BEGIN IMMEDIATE for every
+ * write (two writers never deadlock on a read-then-write upgrade), a busy handler that polls in
+ * short sleeps (SQLite's default backs off to 100 ms, which would stall the console), and the
+ * schema migrated forward from PRAGMA user_version. */
 #include "sqlite_internal.h"
 
 #include <errno.h>
@@ -14,6 +15,14 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+
+/* The ops that others here use before their definition. */
+static st_code sq_begin(store_backend *s, st_err *err);
+static st_code sq_commit(store_backend *s, st_err *err);
+static void sq_rollback(store_backend *s);
+static void sq_close(store_backend *s);
+static st_code sq_remove(const char *path, st_err *err);
+static st_code sq_ticket_find_ref(store_backend *s, const char *ref, int64_t *id_out, st_err *err);
 
 /* ---- schema ------------------------------------------------------------------------------- */
 
@@ -95,7 +104,7 @@ static const char *const migrations[] = {
     "  BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;\n"
     "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit\n"
     "  BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;\n"
-    /* Uptime cache (store_uptime.c). */
+    /* Uptime cache (sqlite_uptime.c). */
     "CREATE TABLE uptime_minutes(source TEXT NOT NULL, minute INTEGER NOT NULL, value REAL,\n"
     "  kind INTEGER NOT NULL, PRIMARY KEY(source, minute)) WITHOUT ROWID;\n"
     "CREATE TABLE uptime_months(source TEXT NOT NULL, month TEXT NOT NULL,\n"
@@ -107,9 +116,9 @@ static const char *const migrations[] = {
 _Static_assert(sizeof migrations / sizeof migrations[0] == STORE_SCHEMA_VERSION,
                "one migration per schema version");
 
-/* ---- shared helpers (store_internal.h) ---------------------------------------------------- */
+/* ---- shared helpers (sqlite_internal.h) ------------------------------------------------ */
 
-st_code store_sqlite_fail(st_store *s, int rc, const char *what, st_err *err)
+st_code sq_fail(store_backend *s, int rc, const char *what, st_err *err)
 {
     const char *msg = s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc);
     switch (rc & 0xff) {
@@ -132,7 +141,7 @@ st_code store_sqlite_fail(st_store *s, int rc, const char *what, st_err *err)
     }
 }
 
-st_code store_stmt(st_store *s, const char *sql, sqlite3_stmt **out, st_err *err)
+st_code sq_stmt(store_backend *s, const char *sql, sqlite3_stmt **out, st_err *err)
 {
     for (size_t i = 0; i < s->n_stmts; i++) {
         if (s->stmts[i].sql == sql || strcmp(s->stmts[i].sql, sql) == 0) {
@@ -146,7 +155,7 @@ st_code store_stmt(st_store *s, const char *sql, sqlite3_stmt **out, st_err *err
     int rc = sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL);
     if (rc != SQLITE_OK) {
         sqlite3_finalize(stmt);
-        return store_sqlite_fail(s, rc, "preparing a statement", err);
+        return sq_fail(s, rc, "preparing a statement", err);
     }
     if (s->n_stmts == s->cap_stmts) {
         s->cap_stmts = s->cap_stmts ? 2 * s->cap_stmts : 32;
@@ -159,35 +168,26 @@ st_code store_stmt(st_store *s, const char *sql, sqlite3_stmt **out, st_err *err
     return ST_OK;
 }
 
-st_code store_require_write(st_store *s, st_err *err)
-{
-    if (s->read_only)
-        return st_fail(err, ST_CONFLICT, "%s: opened read-only: changes are refused", s->path);
-    if (!s->in_txn)
-        return st_fail(err, ST_INVALID, "%s: write outside a transaction (store_begin first)", s->path);
-    return ST_OK;
-}
-
-st_code store_step_done(st_store *s, sqlite3_stmt *stmt, const char *what, st_err *err)
+st_code sq_step_done(store_backend *s, sqlite3_stmt *stmt, const char *what, st_err *err)
 {
     int rc = sqlite3_step(stmt);
     st_code code = ST_OK;
     if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-        code = store_sqlite_fail(s, rc, what, err);
+        code = sq_fail(s, rc, what, err);
     sqlite3_reset(stmt);
     return code;
 }
 
-st_code store_exec(st_store *s, const char *sql, st_err *err)
+st_code sq_exec(store_backend *s, const char *sql, st_err *err)
 {
     sqlite3_stmt *stmt;
-    st_code rc = store_stmt(s, sql, &stmt, err);
+    st_code rc = sq_stmt(s, sql, &stmt, err);
     if (rc != ST_OK)
         return rc;
-    return store_step_done(s, stmt, sql, err);
+    return sq_step_done(s, stmt, sql, err);
 }
 
-void store_bind_text(sqlite3_stmt *stmt, int idx, const char *text)
+void sq_bind_text(sqlite3_stmt *stmt, int idx, const char *text)
 {
     if (text)
         sqlite3_bind_text(stmt, idx, text, -1, SQLITE_TRANSIENT);
@@ -195,7 +195,7 @@ void store_bind_text(sqlite3_stmt *stmt, int idx, const char *text)
         sqlite3_bind_null(stmt, idx);
 }
 
-void store_bind_time(sqlite3_stmt *stmt, int idx, st_time t)
+void sq_bind_time(sqlite3_stmt *stmt, int idx, st_time t)
 {
     if (t == ST_TIME_NONE)
         sqlite3_bind_null(stmt, idx);
@@ -203,7 +203,7 @@ void store_bind_time(sqlite3_stmt *stmt, int idx, st_time t)
         sqlite3_bind_int64(stmt, idx, t);
 }
 
-char *store_column_strdup(sqlite3_stmt *stmt, int col)
+char *sq_column_strdup(sqlite3_stmt *stmt, int col)
 {
     if (sqlite3_column_type(stmt, col) == SQLITE_NULL)
         return NULL;
@@ -213,16 +213,15 @@ char *store_column_strdup(sqlite3_stmt *stmt, int col)
     return xstrndup((const char *)text, (size_t)sqlite3_column_bytes(stmt, col));
 }
 
-st_time store_column_time(sqlite3_stmt *stmt, int col)
+st_time sq_column_time(sqlite3_stmt *stmt, int col)
 {
     if (sqlite3_column_type(stmt, col) == SQLITE_NULL)
         return ST_TIME_NONE;
     return sqlite3_column_int64(stmt, col);
 }
 
-st_code store_collect_rows(st_store *s, sqlite3_stmt *stmt, size_t item_size, store_row_reader read,
-                           void (*item_done)(void *item), const char *what, void **out, size_t *n,
-                           st_err *err)
+st_code sq_collect_rows(store_backend *s, sqlite3_stmt *stmt, size_t item_size, sq_row_reader read,
+                        void (*item_done)(void *item), const char *what, void **out, size_t *n, st_err *err)
 {
     *out = NULL;
     *n = 0;
@@ -245,7 +244,7 @@ st_code store_collect_rows(st_store *s, sqlite3_stmt *stmt, size_t item_size, st
     }
     sqlite3_reset(stmt);
     if (code == ST_OK && rc != SQLITE_DONE)
-        code = store_sqlite_fail(s, rc, what, err);
+        code = sq_fail(s, rc, what, err);
     if (code != ST_OK) {
         for (size_t i = 0; item_done && i < len; i++)
             item_done(arr + i * item_size);
@@ -264,7 +263,7 @@ st_code store_collect_rows(st_store *s, sqlite3_stmt *stmt, size_t item_size, st
  * sleep up to 100 ms at a time. */
 static int busy_handler(void *arg, int count)
 {
-    st_store *s = arg;
+    store_backend *s = arg;
     st_mono now = mono_now();
     if (count == 0)
         s->busy_since = now;
@@ -350,23 +349,23 @@ static void fix_side_files(const char *path)
     }
 }
 
-static st_code query_int(st_store *s, const char *sql, int64_t *out, st_err *err)
+static st_code query_int(store_backend *s, const char *sql, int64_t *out, st_err *err)
 {
     sqlite3_stmt *stmt;
-    st_code code = store_stmt(s, sql, &stmt, err);
+    st_code code = sq_stmt(s, sql, &stmt, err);
     if (code != ST_OK)
         return code;
     int rc = sqlite3_step(stmt);
     if (rc == SQLITE_ROW)
         *out = sqlite3_column_int64(stmt, 0);
     else
-        code = store_sqlite_fail(s, rc, sql, err);
+        code = sq_fail(s, rc, sql, err);
     sqlite3_reset(stmt);
     return code;
 }
 
 /* Runs one migration script (several statements) inside the open transaction. */
-static st_code run_script(st_store *s, const char *script, int to_version, st_err *err)
+static st_code run_script(store_backend *s, const char *script, int to_version, st_err *err)
 {
     char *msg = NULL;
     int rc = sqlite3_exec(s->db, script, NULL, NULL, &msg);
@@ -383,7 +382,7 @@ static st_code run_script(st_store *s, const char *script, int to_version, st_er
 }
 
 /* Brings the schema to STORE_SCHEMA_VERSION, or refuses a file that is not ours or too new. */
-static st_code migrate(st_store *s, bool fresh, st_err *err)
+static st_code migrate(store_backend *s, bool fresh, st_err *err)
 {
     int64_t version = 0, app_id = 0, tables = 0;
     st_code code = query_int(s, "PRAGMA user_version", &version, err);
@@ -408,7 +407,7 @@ static st_code migrate(st_store *s, bool fresh, st_err *err)
                        "%s: database schema version %" PRId64
                        " needs migrating to %d; open it read-write once",
                        s->path, version, STORE_SCHEMA_VERSION);
-    if ((code = store_begin(s, err)) != ST_OK)
+    if ((code = sq_begin(s, err)) != ST_OK)
         return code;
     /* Another process may have migrated between our read and the lock. */
     code = query_int(s, "PRAGMA user_version", &version, err);
@@ -422,16 +421,16 @@ static st_code migrate(st_store *s, bool fresh, st_err *err)
         free(sql);
     }
     if (code == ST_OK)
-        code = store_commit(s, err);
+        code = sq_commit(s, err);
     if (code != ST_OK)
-        store_rollback(s);
+        sq_rollback(s);
     return code;
 }
 
 #define WAL_CHECKPOINT_PAGES 1000 /* SQLite's default automatic checkpoint */
 #define WAL_DEFERRED_MAX_PAGES 8000
 
-static void checkpoint(st_store *s)
+static void checkpoint(store_backend *s)
 {
     /* PASSIVE: copies what no reader still needs and never waits; a partial one is retried later. */
     sqlite3_wal_checkpoint_v2(s->db, "main", SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
@@ -444,19 +443,19 @@ static int on_wal_commit(void *arg, sqlite3 *db, const char *name, int pages)
 {
     (void)db;
     (void)name;
-    st_store *s = arg;
+    store_backend *s = arg;
     s->wal_frames = pages;
     if (pages >= (s->defer_checkpoints ? WAL_DEFERRED_MAX_PAGES : WAL_CHECKPOINT_PAGES))
         checkpoint(s);
     return SQLITE_OK;
 }
 
-void store_defer_maintenance(st_store *s)
+static void sq_defer_maintenance(store_backend *s)
 {
     s->defer_checkpoints = true;
 }
 
-bool store_idle(st_store *s)
+static bool sq_idle(store_backend *s)
 {
     if (s->in_txn || s->wal_frames < WAL_CHECKPOINT_PAGES)
         return false;
@@ -464,7 +463,7 @@ bool store_idle(st_store *s)
     return true;
 }
 
-static st_code configure(st_store *s, bool fresh, st_err *err)
+static st_code configure(store_backend *s, bool fresh, st_err *err)
 {
     sqlite3_busy_handler(s->db, busy_handler, s);
     /* Keep the -wal and -shm files when the last connection closes instead of deleting them and
@@ -474,9 +473,9 @@ static st_code configure(st_store *s, bool fresh, st_err *err)
     int persist = 1;
     sqlite3_file_control(s->db, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
     /* Our own hook replaces SQLite's automatic checkpoint (same threshold), so that the console can
-     * defer it (store_defer_maintenance). The size limit is above the -wal's largest in use. */
+     * defer it (sq_defer_maintenance). The size limit is above the -wal's largest in use. */
     sqlite3_wal_hook(s->db, on_wal_commit, s);
-    st_code code = store_exec(s, "PRAGMA journal_size_limit = 16777216", err);
+    st_code code = sq_exec(s, "PRAGMA journal_size_limit = 16777216", err);
     /* 1 KiB pages for a new database (SQLite's default is 4 KiB): a change touches about six pages
      * in as many B-trees (the ticket, its two order indexes moving, the audit row and its index),
      * and each commit writes and syncs every one whole. 1 KiB pages write ~7 KB per raise instead
@@ -484,15 +483,15 @@ static st_code configure(st_store *s, bool fresh, st_err *err)
      * overflow pages as usual, and the first screen reads the same (measured on 1M tickets).
      * Set before the first write; an existing file keeps its size. */
     if (code == ST_OK && fresh)
-        code = store_exec(s, "PRAGMA page_size = 1024", err);
+        code = sq_exec(s, "PRAGMA page_size = 1024", err);
     if (code == ST_OK)
-        code = store_exec(s, "PRAGMA foreign_keys = ON", err);
+        code = sq_exec(s, "PRAGMA foreign_keys = ON", err);
     /* 32 MiB of page cache (SQLite's default is 2 MiB): a big import touches every index at
      * random places (due times), and re-reading spilled pages made 1M inserts 60% slower. */
     if (code == ST_OK)
-        code = store_exec(s, "PRAGMA cache_size = -32768", err);
+        code = sq_exec(s, "PRAGMA cache_size = -32768", err);
     if (code == ST_OK)
-        code = store_exec(s, "PRAGMA synchronous = FULL", err);
+        code = sq_exec(s, "PRAGMA synchronous = FULL", err);
     if (code != ST_OK)
         return code;
     /* Reading the header first turns a foreign file into "not a slatop database" rather than a
@@ -502,13 +501,13 @@ static st_code configure(st_store *s, bool fresh, st_err *err)
         return code;
     if (!s->read_only) {
         sqlite3_stmt *stmt;
-        if ((code = store_stmt(s, "PRAGMA journal_mode = WAL", &stmt, err)) != ST_OK)
+        if ((code = sq_stmt(s, "PRAGMA journal_mode = WAL", &stmt, err)) != ST_OK)
             return code;
         int rc = sqlite3_step(stmt);
         const unsigned char *mode = rc == SQLITE_ROW ? sqlite3_column_text(stmt, 0) : NULL;
         bool wal = mode && strcmp((const char *)mode, "wal") == 0;
         if (rc != SQLITE_ROW)
-            code = store_sqlite_fail(s, rc, "switching to WAL", err);
+            code = sq_fail(s, rc, "switching to WAL", err);
         else if (!wal)
             code = st_fail(err, ST_IO,
                            "%s: cannot use the WAL journal (SQLite WAL needs a local file system, not NFS)",
@@ -524,11 +523,9 @@ static st_code configure(st_store *s, bool fresh, st_err *err)
     return ST_OK;
 }
 
-st_code store_open(const char *path, store_mode mode, st_store **out, st_err *err)
+static st_code sq_open(const char *path, store_mode mode, store_backend **out, st_err *err)
 {
     *out = NULL;
-    if (!path || !*path)
-        return st_fail(err, ST_USAGE, "database path is empty");
     bool created = false;
     int flags = SQLITE_OPEN_READWRITE;
     if (mode == STORE_OPEN_CREATE) {
@@ -551,7 +548,7 @@ st_code store_open(const char *path, store_mode mode, st_store **out, st_err *er
         if (mode == STORE_OPEN_RO && access(path, W_OK) != 0)
             flags = SQLITE_OPEN_READONLY;
     }
-    st_store *s = xcalloc(1, sizeof *s);
+    store_backend *s = xcalloc(1, sizeof *s);
     s->watch_fd = -1;
     s->path = xstrdup(path);
     s->read_only = mode == STORE_OPEN_RO;
@@ -563,20 +560,15 @@ st_code store_open(const char *path, store_mode mode, st_store **out, st_err *er
     else
         sqlite3_extended_result_codes(s->db, 1);
     if (code == ST_OK && s->read_only)
-        code = store_exec(s, "PRAGMA query_only = ON", err);
+        code = sq_exec(s, "PRAGMA query_only = ON", err);
     if (code == ST_OK)
         code = configure(s, created, err);
     if (code != ST_OK) {
-        store_close(s);
+        sq_close(s);
         if (created) {
             /* Leave nothing behind for a create that failed half-way. */
-            static const char *const suffixes[] = {"-wal", "-shm"};
-            for (size_t i = 0; i < 2; i++) {
-                char *side = xasprintf("%s%s", path, suffixes[i]);
-                unlink(side);
-                free(side);
-            }
-            unlink(path);
+            st_err ignored;
+            sq_remove(path, &ignored);
         }
         return code;
     }
@@ -584,18 +576,11 @@ st_code store_open(const char *path, store_mode mode, st_store **out, st_err *er
     return ST_OK;
 }
 
-static void clear_pending(st_store *s)
-{
-    for (size_t i = 0; i < s->n_pending; i++)
-        audit_entry_done(&s->pending[i]);
-    s->n_pending = 0;
-}
-
-void store_close(st_store *s)
+static void sq_close(store_backend *s)
 {
     if (!s)
         return;
-    store_rollback(s);
+    sq_rollback(s);
     for (size_t i = 0; i < s->n_stmts; i++)
         sqlite3_finalize(s->stmts[i].stmt);
     free(s->stmts);
@@ -603,51 +588,50 @@ void store_close(st_store *s)
         sqlite3_close_v2(s->db);
     if (s->watch_fd >= 0)
         close(s->watch_fd);
-    clear_pending(s);
-    free(s->pending);
     free(s->path);
     free(s);
 }
 
-const char *store_path(const st_store *s)
+/* The database file and the side files SQLite keeps beside it. */
+static st_code sq_remove(const char *path, st_err *err)
 {
-    return s->path;
+    static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
+    for (size_t i = 0; i < sizeof suffixes / sizeof *suffixes; i++) {
+        char *p = xasprintf("%s%s", path, suffixes[i]);
+        if (unlink(p) != 0 && errno != ENOENT) {
+            st_code rc = st_fail(err, ST_IO, "%s: cannot remove: %s", p, strerror(errno));
+            free(p);
+            return rc;
+        }
+        free(p);
+    }
+    return ST_OK;
 }
 
 /* ---- transactions ------------------------------------------------------------------------- */
 
-st_code store_begin(st_store *s, st_err *err)
+/* The facade refuses read-only stores and nested transactions before these run. */
+static st_code sq_begin(store_backend *s, st_err *err)
 {
-    if (s->read_only)
-        return st_fail(err, ST_CONFLICT, "%s: opened read-only: changes are refused", s->path);
-    if (s->in_txn)
-        return st_fail(err, ST_INVALID, "%s: a transaction is already open", s->path);
-    st_code code = store_exec(s, "BEGIN IMMEDIATE", err);
+    st_code code = sq_exec(s, "BEGIN IMMEDIATE", err);
     if (code != ST_OK)
         return code;
     s->in_txn = true;
-    clear_pending(s);
     return ST_OK;
 }
 
-st_code store_commit(st_store *s, st_err *err)
+static st_code sq_commit(store_backend *s, st_err *err)
 {
-    if (!s->in_txn)
-        return st_fail(err, ST_INVALID, "%s: commit without a transaction", s->path);
-    st_code code = store_exec(s, "COMMIT", err);
+    st_code code = sq_exec(s, "COMMIT", err);
     if (code != ST_OK) {
-        store_rollback(s);
+        sq_rollback(s);
         return code;
     }
     s->in_txn = false;
-    /* Only now is each entry history: a rolled-back entry must never reach the system log. */
-    for (size_t i = 0; i < s->n_pending; i++)
-        audit_syslog(&s->pending[i]);
-    clear_pending(s);
     return ST_OK;
 }
 
-void store_rollback(st_store *s)
+static void sq_rollback(store_backend *s)
 {
     if (s->in_txn || (s->db && !sqlite3_get_autocommit(s->db))) {
         /* Not through the cache: a failed statement may leave it in an odd state, and ROLLBACK
@@ -655,7 +639,6 @@ void store_rollback(st_store *s)
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
     }
     s->in_txn = false;
-    clear_pending(s);
 }
 
 /* ---- change notification ------------------------------------------------------------------ */
@@ -668,7 +651,7 @@ void store_rollback(st_store *s)
 #define WATCH_STEP_MS 15     /* ... this often */
 #define WATCH_POLL_MS 200    /* no inotify: data_version this often */
 
-int store_watch_fd(st_store *s)
+static int sq_watch_fd(store_backend *s)
 {
     if (s->watch_opened)
         return s->watch_fd;
@@ -683,7 +666,7 @@ int store_watch_fd(st_store *s)
     return s->watch_fd;
 }
 
-bool store_watch_due(st_store *s)
+static bool sq_watch_due(store_backend *s)
 {
     st_mono now = mono_now();
     if (s->watch_fd < 0) {
@@ -701,7 +684,7 @@ bool store_watch_due(st_store *s)
     return wrote || now < s->watch_recheck_until;
 }
 
-int store_watch_timeout_ms(st_store *s, int timeout_ms)
+static int sq_watch_timeout_ms(store_backend *s, int timeout_ms)
 {
     st_mono now = mono_now();
     int want = -1;
@@ -712,7 +695,7 @@ int store_watch_timeout_ms(st_store *s, int timeout_ms)
     return want >= 0 && (timeout_ms < 0 || want < timeout_ms) ? want : timeout_ms;
 }
 
-st_code store_changes_since(st_store *s, int64_t *version, bool *changed, st_err *err)
+static st_code sq_changes_since(store_backend *s, int64_t *version, bool *changed, st_err *err)
 {
     int64_t v = 0;
     st_code code = query_int(s, "PRAGMA data_version", &v, err);
@@ -723,114 +706,101 @@ st_code store_changes_since(st_store *s, int64_t *version, bool *changed, st_err
     return ST_OK;
 }
 
-void store_test_fail_next_write(st_store *s)
-{
-    s->fail_next_write = true;
-}
-
-/* Consumes the test hook: ST_IO as a real write failure would. */
-static st_code injected_failure(st_store *s, const char *what, st_err *err)
-{
-    if (!s->fail_next_write)
-        return ST_OK;
-    s->fail_next_write = false;
-    return st_fail(err, ST_IO, "%s: %s failed: injected write failure (test)", s->path, what);
-}
-
 /* ---- meta and policies -------------------------------------------------------------------- */
 
-st_code store_meta_get(st_store *s, const char *key, char **value, st_err *err)
+static st_code sq_meta_get(store_backend *s, const char *key, char **value, st_err *err)
 {
     *value = NULL;
     sqlite3_stmt *stmt;
-    st_code code = store_stmt(s, "SELECT value FROM meta WHERE key = ?1", &stmt, err);
+    st_code code = sq_stmt(s, "SELECT value FROM meta WHERE key = ?1", &stmt, err);
     if (code != ST_OK)
         return code;
-    store_bind_text(stmt, 1, key);
+    sq_bind_text(stmt, 1, key);
     int rc = sqlite3_step(stmt);
     if (rc == SQLITE_ROW)
-        *value = store_column_strdup(stmt, 0);
+        *value = sq_column_strdup(stmt, 0);
     else if (rc != SQLITE_DONE)
-        code = store_sqlite_fail(s, rc, "reading metadata", err);
+        code = sq_fail(s, rc, "reading metadata", err);
     sqlite3_reset(stmt);
     return code;
 }
 
-st_code store_meta_set(st_store *s, const char *key, const char *value, st_err *err)
+static st_code sq_meta_set(store_backend *s, const char *key, const char *value, st_err *err)
 {
-    st_code code = store_require_write(s, err);
+    st_code code = ST_OK;
     sqlite3_stmt *stmt;
     if (code == ST_OK)
-        code = store_stmt(s,
-                          value ? "INSERT INTO meta(key, value) VALUES (?1, ?2)"
-                                  " ON CONFLICT(key) DO UPDATE SET value = excluded.value"
-                                : "DELETE FROM meta WHERE key = ?1",
-                          &stmt, err);
+        code = sq_stmt(s,
+                       value ? "INSERT INTO meta(key, value) VALUES (?1, ?2)"
+                               " ON CONFLICT(key) DO UPDATE SET value = excluded.value"
+                             : "DELETE FROM meta WHERE key = ?1",
+                       &stmt, err);
     if (code != ST_OK)
         return code;
-    store_bind_text(stmt, 1, key);
+    sq_bind_text(stmt, 1, key);
     if (value)
-        store_bind_text(stmt, 2, value);
-    return store_step_done(s, stmt, "writing metadata", err);
+        sq_bind_text(stmt, 2, value);
+    return sq_step_done(s, stmt, "writing metadata", err);
 }
 
-st_code store_policy_put(st_store *s, const char *json, const char *sha256_hex, st_time at, const char *actor,
-                         const char *reason, int64_t *version_out, st_err *err)
+static st_code sq_policy_put(store_backend *s, const char *json, const char *sha256_hex, st_time at,
+                             const char *actor, const char *reason, int64_t *version_out, st_err *err)
 {
-    st_code code = store_require_write(s, err);
+    st_code code = ST_OK;
     int64_t next = 0;
     if (code == ST_OK)
         code = query_int(s, "SELECT coalesce(max(version), 0) + 1 FROM policy_versions", &next, err);
     sqlite3_stmt *stmt;
     if (code == ST_OK)
-        code = store_stmt(s,
-                          "INSERT INTO policy_versions(version, json, sha256, applied_at, actor, reason)"
-                          " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                          &stmt, err);
+        code = sq_stmt(s,
+                       "INSERT INTO policy_versions(version, json, sha256, applied_at, actor, reason)"
+                       " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                       &stmt, err);
     if (code != ST_OK)
         return code;
     sqlite3_bind_int64(stmt, 1, next);
-    store_bind_text(stmt, 2, json);
-    store_bind_text(stmt, 3, sha256_hex);
-    store_bind_time(stmt, 4, at);
-    store_bind_text(stmt, 5, actor);
-    store_bind_text(stmt, 6, reason);
-    code = store_step_done(s, stmt, "storing a policy version", err);
+    sq_bind_text(stmt, 2, json);
+    sq_bind_text(stmt, 3, sha256_hex);
+    sq_bind_time(stmt, 4, at);
+    sq_bind_text(stmt, 5, actor);
+    sq_bind_text(stmt, 6, reason);
+    code = sq_step_done(s, stmt, "storing a policy version", err);
     /* The level order, read with SQLite's JSON functions (the policy module validated the file;
      * anything unreadable simply gets no ranks and sorts last). */
     if (code == ST_OK)
-        code = store_stmt(s,
-                          "INSERT OR IGNORE INTO policy_levels(version, level, rank)"
-                          " SELECT ?1, json_extract(value, '$.id'), key"
-                          " FROM json_each(CASE WHEN json_valid(?2) THEN ?2 ELSE '{}' END, '$.levels')"
-                          " WHERE json_type(value, '$.id') = 'text'",
-                          &stmt, err);
+        code = sq_stmt(s,
+                       "INSERT OR IGNORE INTO policy_levels(version, level, rank)"
+                       " SELECT ?1, json_extract(value, '$.id'), key"
+                       " FROM json_each(CASE WHEN json_valid(?2) THEN ?2 ELSE '{}' END, '$.levels')"
+                       " WHERE json_type(value, '$.id') = 'text'",
+                       &stmt, err);
     if (code == ST_OK) {
         sqlite3_bind_int64(stmt, 1, next);
-        store_bind_text(stmt, 2, json);
-        code = store_step_done(s, stmt, "storing a policy's levels", err);
+        sq_bind_text(stmt, 2, json);
+        code = sq_step_done(s, stmt, "storing a policy's levels", err);
     }
     if (code == ST_OK && version_out)
         *version_out = next;
     return code;
 }
 
-st_code store_policy_get(st_store *s, int64_t version, char **json, int64_t *version_out, st_err *err)
+static st_code sq_policy_get(store_backend *s, int64_t version, char **json, int64_t *version_out,
+                             st_err *err)
 {
     *json = NULL;
     sqlite3_stmt *stmt;
     st_code code =
-        store_stmt(s,
-                   version == 0 ? "SELECT json, version FROM policy_versions ORDER BY version DESC LIMIT 1"
-                                : "SELECT json, version FROM policy_versions WHERE version = ?1",
-                   &stmt, err);
+        sq_stmt(s,
+                version == 0 ? "SELECT json, version FROM policy_versions ORDER BY version DESC LIMIT 1"
+                             : "SELECT json, version FROM policy_versions WHERE version = ?1",
+                &stmt, err);
     if (code != ST_OK)
         return code;
     if (version != 0)
         sqlite3_bind_int64(stmt, 1, version);
     int rc = sqlite3_step(stmt);
     if (rc == SQLITE_ROW) {
-        *json = store_column_strdup(stmt, 0);
+        *json = sq_column_strdup(stmt, 0);
         if (version_out)
             *version_out = sqlite3_column_int64(stmt, 1);
     } else if (rc == SQLITE_DONE) {
@@ -838,7 +808,7 @@ st_code store_policy_get(st_store *s, int64_t version, char **json, int64_t *ver
                    ? st_fail(err, ST_NOTFOUND, "%s: no policy stored", s->path)
                    : st_fail(err, ST_NOTFOUND, "%s: policy version %" PRId64 " not found", s->path, version);
     } else {
-        code = store_sqlite_fail(s, rc, "reading a policy version", err);
+        code = sq_fail(s, rc, "reading a policy version", err);
     }
     sqlite3_reset(stmt);
     return code;
@@ -850,7 +820,7 @@ st_code store_policy_get(st_store *s, int64_t version, char **json, int64_t *ver
     "id, ref, title, customer, channel, level, assignee, status, created, first_response, resolved, "        \
     "clock_start, due, response_due, breached_hist, policy_version, version, updated_by, updated_at"
 
-static st_code ticket_from_row(st_store *s, sqlite3_stmt *stmt, st_ticket *t, st_err *err)
+static st_code ticket_from_row(store_backend *s, sqlite3_stmt *stmt, st_ticket *t, st_err *err)
 {
     memset(t, 0, sizeof *t);
     t->id = sqlite3_column_int64(stmt, 0);
@@ -858,30 +828,30 @@ static st_code ticket_from_row(st_store *s, sqlite3_stmt *stmt, st_ticket *t, st
     if (!tk_status_parse(status, &t->status))
         return st_fail(err, ST_INVALID, "%s: ticket %" PRId64 ": unknown status '%s'", s->path, t->id,
                        status ? status : "");
-    t->ref = store_column_strdup(stmt, 1);
-    t->title = store_column_strdup(stmt, 2);
-    t->customer = store_column_strdup(stmt, 3);
-    t->channel = store_column_strdup(stmt, 4);
-    t->level = store_column_strdup(stmt, 5);
-    t->assignee = store_column_strdup(stmt, 6);
-    t->created = store_column_time(stmt, 8);
-    t->first_response = store_column_time(stmt, 9);
-    t->resolved = store_column_time(stmt, 10);
-    t->clock_start = store_column_time(stmt, 11);
-    t->due = store_column_time(stmt, 12);
-    t->response_due = store_column_time(stmt, 13);
+    t->ref = sq_column_strdup(stmt, 1);
+    t->title = sq_column_strdup(stmt, 2);
+    t->customer = sq_column_strdup(stmt, 3);
+    t->channel = sq_column_strdup(stmt, 4);
+    t->level = sq_column_strdup(stmt, 5);
+    t->assignee = sq_column_strdup(stmt, 6);
+    t->created = sq_column_time(stmt, 8);
+    t->first_response = sq_column_time(stmt, 9);
+    t->resolved = sq_column_time(stmt, 10);
+    t->clock_start = sq_column_time(stmt, 11);
+    t->due = sq_column_time(stmt, 12);
+    t->response_due = sq_column_time(stmt, 13);
     t->breached_hist = sqlite3_column_int64(stmt, 14) != 0;
     t->policy_version = sqlite3_column_int64(stmt, 15);
     t->version = sqlite3_column_int64(stmt, 16);
-    t->updated_by = store_column_strdup(stmt, 17);
-    t->updated_at = store_column_time(stmt, 18);
+    t->updated_by = sq_column_strdup(stmt, 17);
+    t->updated_at = sq_column_time(stmt, 18);
     return ST_OK;
 }
 
 /* The rank of level ?5 in policy version ?15 (unknown levels sort last). */
 #define LEVEL_RANK "coalesce((SELECT rank FROM policy_levels WHERE version = ?15 AND level = ?5), 1000000)"
 
-static st_code read_ticket(st_store *s, sqlite3_stmt *stmt, void *item, st_err *err)
+static st_code read_ticket(store_backend *s, sqlite3_stmt *stmt, void *item, st_err *err)
 {
     return ticket_from_row(s, stmt, item, err);
 }
@@ -894,33 +864,33 @@ static void free_ticket(void *item)
 /* Binds every stored field but id and version to parameters 1..17 (insert and update share it). */
 static void bind_ticket_fields(sqlite3_stmt *stmt, const st_ticket *t)
 {
-    store_bind_text(stmt, 1, t->ref);
-    store_bind_text(stmt, 2, t->title);
-    store_bind_text(stmt, 3, t->customer);
-    store_bind_text(stmt, 4, t->channel);
-    store_bind_text(stmt, 5, t->level);
-    store_bind_text(stmt, 6, t->assignee);
-    store_bind_text(stmt, 7, tk_status_name(t->status));
-    store_bind_time(stmt, 8, t->created);
-    store_bind_time(stmt, 9, t->first_response);
-    store_bind_time(stmt, 10, t->resolved);
-    store_bind_time(stmt, 11, t->clock_start);
-    store_bind_time(stmt, 12, t->due);
-    store_bind_time(stmt, 13, t->response_due);
+    sq_bind_text(stmt, 1, t->ref);
+    sq_bind_text(stmt, 2, t->title);
+    sq_bind_text(stmt, 3, t->customer);
+    sq_bind_text(stmt, 4, t->channel);
+    sq_bind_text(stmt, 5, t->level);
+    sq_bind_text(stmt, 6, t->assignee);
+    sq_bind_text(stmt, 7, tk_status_name(t->status));
+    sq_bind_time(stmt, 8, t->created);
+    sq_bind_time(stmt, 9, t->first_response);
+    sq_bind_time(stmt, 10, t->resolved);
+    sq_bind_time(stmt, 11, t->clock_start);
+    sq_bind_time(stmt, 12, t->due);
+    sq_bind_time(stmt, 13, t->response_due);
     sqlite3_bind_int(stmt, 14, t->breached_hist ? 1 : 0);
     sqlite3_bind_int64(stmt, 15, t->policy_version);
-    store_bind_text(stmt, 16, t->updated_by);
-    store_bind_time(stmt, 17, t->updated_at);
+    sq_bind_text(stmt, 16, t->updated_by);
+    sq_bind_time(stmt, 17, t->updated_at);
 }
 
 /* A failed ticket write, explained: a duplicate ref names the ticket that has it. */
-static st_code ticket_write_fail(st_store *s, int rc, const st_ticket *t, const char *what, st_err *err)
+static st_code ticket_write_fail(store_backend *s, int rc, const st_ticket *t, const char *what, st_err *err)
 {
     int ext = sqlite3_extended_errcode(s->db);
     if (ext == SQLITE_CONSTRAINT_UNIQUE && t->ref) {
         int64_t other = 0;
         st_err ignored;
-        if (store_ticket_find_ref(s, t->ref, &other, &ignored) == ST_OK)
+        if (sq_ticket_find_ref(s, t->ref, &other, &ignored) == ST_OK)
             return st_fail(err, ST_CONFLICT, "ref '%s' already exists (ticket %" PRId64 ")", t->ref, other);
         return st_fail(err, ST_CONFLICT, "ref '%s' already exists", t->ref);
     }
@@ -929,16 +899,15 @@ static st_code ticket_write_fail(st_store *s, int rc, const st_ticket *t, const 
                        t->policy_version);
     if (ext == SQLITE_CONSTRAINT_NOTNULL || ext == SQLITE_CONSTRAINT_CHECK)
         return st_fail(err, ST_INVALID, "%s: %s: %s", s->path, what, sqlite3_errmsg(s->db));
-    return store_sqlite_fail(s, rc, what, err);
+    return sq_fail(s, rc, what, err);
 }
 
-st_code store_ticket_insert(st_store *s, st_ticket *t, st_err *err)
+static st_code sq_ticket_insert(store_backend *s, st_ticket *t, st_err *err)
 {
-    st_code code = store_require_write(s, err);
+    st_code code = ST_OK;
     sqlite3_stmt *stmt;
     if (code == ST_OK)
-        code =
-            store_stmt(s,
+        code = sq_stmt(s,
                        "INSERT INTO tickets(ref, title, customer, channel, level, assignee, status, created,"
                        " first_response, resolved, clock_start, due, response_due, breached_hist,"
                        " policy_version, updated_by, updated_at, version, level_rank)"
@@ -958,18 +927,18 @@ st_code store_ticket_insert(st_store *s, st_ticket *t, st_err *err)
 }
 
 /* Explains why an update matched no row: the ticket is gone, or someone changed it first. */
-static st_code stale_ticket(st_store *s, int64_t id, int64_t expect_version, st_err *err)
+static st_code stale_ticket(store_backend *s, int64_t id, int64_t expect_version, st_err *err)
 {
     sqlite3_stmt *stmt;
     st_code code =
-        store_stmt(s, "SELECT version, updated_by, updated_at FROM tickets WHERE id = ?1", &stmt, err);
+        sq_stmt(s, "SELECT version, updated_by, updated_at FROM tickets WHERE id = ?1", &stmt, err);
     if (code != ST_OK)
         return code;
     sqlite3_bind_int64(stmt, 1, id);
     int rc = sqlite3_step(stmt);
     if (rc == SQLITE_ROW) {
         char when[21] = "an unknown time";
-        st_time at = store_column_time(stmt, 2);
+        st_time at = sq_column_time(stmt, 2);
         if (at != ST_TIME_NONE)
             time_format_iso(at, when);
         const char *by = (const char *)sqlite3_column_text(stmt, 1);
@@ -980,26 +949,24 @@ static st_code stale_ticket(st_store *s, int64_t id, int64_t expect_version, st_
     } else if (rc == SQLITE_DONE) {
         code = st_fail(err, ST_NOTFOUND, "ticket %" PRId64 " not found", id);
     } else {
-        code = store_sqlite_fail(s, rc, "reading a ticket", err);
+        code = sq_fail(s, rc, "reading a ticket", err);
     }
     sqlite3_reset(stmt);
     return code;
 }
 
-st_code store_ticket_update(st_store *s, st_ticket *t, int64_t expect_version, st_err *err)
+static st_code sq_ticket_update(store_backend *s, st_ticket *t, int64_t expect_version, st_err *err)
 {
-    st_code code = store_require_write(s, err);
-    if (code == ST_OK)
-        code = injected_failure(s, "updating a ticket", err);
+    st_code code = ST_OK;
     sqlite3_stmt *stmt;
     if (code == ST_OK)
-        code = store_stmt(s,
-                          "UPDATE tickets SET ref = ?1, title = ?2, customer = ?3, channel = ?4, level = ?5,"
-                          " assignee = ?6, status = ?7, created = ?8, first_response = ?9, resolved = ?10,"
-                          " clock_start = ?11, due = ?12, response_due = ?13, breached_hist = ?14,"
-                          " policy_version = ?15, updated_by = ?16, updated_at = ?17, version = ?19 + 1,"
-                          " level_rank = " LEVEL_RANK " WHERE id = ?18 AND version = ?19",
-                          &stmt, err);
+        code = sq_stmt(s,
+                       "UPDATE tickets SET ref = ?1, title = ?2, customer = ?3, channel = ?4, level = ?5,"
+                       " assignee = ?6, status = ?7, created = ?8, first_response = ?9, resolved = ?10,"
+                       " clock_start = ?11, due = ?12, response_due = ?13, breached_hist = ?14,"
+                       " policy_version = ?15, updated_by = ?16, updated_at = ?17, version = ?19 + 1,"
+                       " level_rank = " LEVEL_RANK " WHERE id = ?18 AND version = ?19",
+                       &stmt, err);
     if (code != ST_OK)
         return code;
     bind_ticket_fields(stmt, t);
@@ -1015,11 +982,11 @@ st_code store_ticket_update(st_store *s, st_ticket *t, int64_t expect_version, s
     return ST_OK;
 }
 
-st_code store_ticket_get(st_store *s, int64_t id, st_ticket *out, st_err *err)
+static st_code sq_ticket_get(store_backend *s, int64_t id, st_ticket *out, st_err *err)
 {
     memset(out, 0, sizeof *out);
     sqlite3_stmt *stmt;
-    st_code code = store_stmt(s, "SELECT " TICKET_COLUMNS " FROM tickets WHERE id = ?1", &stmt, err);
+    st_code code = sq_stmt(s, "SELECT " TICKET_COLUMNS " FROM tickets WHERE id = ?1", &stmt, err);
     if (code != ST_OK)
         return code;
     sqlite3_bind_int64(stmt, 1, id);
@@ -1031,52 +998,53 @@ st_code store_ticket_get(st_store *s, int64_t id, st_ticket *out, st_err *err)
     } else if (rc == SQLITE_DONE) {
         code = st_fail(err, ST_NOTFOUND, "ticket %" PRId64 " not found", id);
     } else {
-        code = store_sqlite_fail(s, rc, "reading a ticket", err);
+        code = sq_fail(s, rc, "reading a ticket", err);
     }
     sqlite3_reset(stmt);
     return code;
 }
 
-st_code store_ticket_find_ref(st_store *s, const char *ref, int64_t *id_out, st_err *err)
+static st_code sq_ticket_find_ref(store_backend *s, const char *ref, int64_t *id_out, st_err *err)
 {
     sqlite3_stmt *stmt;
-    st_code code = store_stmt(s, "SELECT id FROM tickets WHERE ref = ?1", &stmt, err);
+    st_code code = sq_stmt(s, "SELECT id FROM tickets WHERE ref = ?1", &stmt, err);
     if (code != ST_OK)
         return code;
-    store_bind_text(stmt, 1, ref);
+    sq_bind_text(stmt, 1, ref);
     int rc = sqlite3_step(stmt);
     if (rc == SQLITE_ROW)
         *id_out = sqlite3_column_int64(stmt, 0);
     else if (rc == SQLITE_DONE)
         code = st_fail(err, ST_NOTFOUND, "no ticket with ref '%s'", ref ? ref : "");
     else
-        code = store_sqlite_fail(s, rc, "looking up a ref", err);
+        code = sq_fail(s, rc, "looking up a ref", err);
     sqlite3_reset(stmt);
     return code;
 }
 
-static st_code read_id(st_store *s, sqlite3_stmt *stmt, void *item, st_err *err)
+static st_code read_id(store_backend *s, sqlite3_stmt *stmt, void *item, st_err *err)
 {
     (void)s, (void)err;
     *(int64_t *)item = sqlite3_column_int64(stmt, 0);
     return ST_OK;
 }
 
-st_code store_tickets_using_level(st_store *s, const char *level, int64_t **ids, size_t *n, st_err *err)
+static st_code sq_tickets_using_level(store_backend *s, const char *level, int64_t **ids, size_t *n,
+                                      st_err *err)
 {
     *ids = NULL;
     *n = 0;
     sqlite3_stmt *stmt;
-    st_code code = store_stmt(s,
-                              "SELECT id FROM tickets WHERE status != 'resolved' AND level = ?1"
-                              " AND policy_version != (SELECT coalesce(max(version), 0) FROM policy_versions)"
-                              " ORDER BY id",
-                              &stmt, err);
+    st_code code = sq_stmt(s,
+                           "SELECT id FROM tickets WHERE status != 'resolved' AND level = ?1"
+                           " AND policy_version != (SELECT coalesce(max(version), 0) FROM policy_versions)"
+                           " ORDER BY id",
+                           &stmt, err);
     if (code != ST_OK)
         return code;
-    store_bind_text(stmt, 1, level);
+    sq_bind_text(stmt, 1, level);
     void *arr = NULL;
-    code = store_collect_rows(s, stmt, sizeof **ids, read_id, NULL, "listing tickets", &arr, n, err);
+    code = sq_collect_rows(s, stmt, sizeof **ids, read_id, NULL, "listing tickets", &arr, n, err);
     *ids = arr;
     return code;
 }
@@ -1086,7 +1054,7 @@ st_code store_tickets_using_level(st_store *s, const char *level, int64_t **ids,
 #define OPEN_ONLY "WHERE status != 'resolved'"
 #define URGENCY "first_response IS NOT NULL, due, id"
 
-const char *store_ticket_list_sql(store_sort sort, bool include_resolved)
+const char *sq_ticket_list_sql(store_sort sort, bool include_resolved)
 {
     /* The ORDER BY expressions repeat the index's exactly: that is what lets SQLite walk
      * tickets_urgency instead of sorting. */
@@ -1101,24 +1069,24 @@ const char *store_ticket_list_sql(store_sort sort, bool include_resolved)
     return sql[k][include_resolved ? 1 : 0];
 }
 
-st_code store_ticket_list(st_store *s, const store_list_query *q, st_ticket **out, size_t *n, st_err *err)
+static st_code sq_ticket_list(store_backend *s, const store_list_query *q, st_ticket **out, size_t *n,
+                              st_err *err)
 {
     *out = NULL;
     *n = 0;
     sqlite3_stmt *stmt;
-    st_code code = store_stmt(s, store_ticket_list_sql(q->sort, q->include_resolved), &stmt, err);
+    st_code code = sq_stmt(s, sq_ticket_list_sql(q->sort, q->include_resolved), &stmt, err);
     if (code != ST_OK)
         return code;
     sqlite3_bind_int64(stmt, 1, q->limit > 0 ? q->limit : -1);
     sqlite3_bind_int64(stmt, 2, q->offset > 0 ? q->offset : 0);
     void *arr = NULL;
-    code =
-        store_collect_rows(s, stmt, sizeof **out, read_ticket, free_ticket, "listing tickets", &arr, n, err);
+    code = sq_collect_rows(s, stmt, sizeof **out, read_ticket, free_ticket, "listing tickets", &arr, n, err);
     *out = arr;
     return code;
 }
 
-st_code store_ticket_count(st_store *s, bool include_resolved, int64_t *n, st_err *err)
+static st_code sq_ticket_count(store_backend *s, bool include_resolved, int64_t *n, st_err *err)
 {
     return query_int(s,
                      include_resolved
@@ -1144,7 +1112,7 @@ static void column_hash(sqlite3_stmt *stmt, int col, char dst[65])
         snprintf(dst, 65, "%s", h);
 }
 
-static st_code audit_from_row(st_store *s, sqlite3_stmt *stmt, st_audit_entry *e, st_err *err)
+static st_code audit_from_row(store_backend *s, sqlite3_stmt *stmt, st_audit_entry *e, st_err *err)
 {
     memset(e, 0, sizeof *e);
     e->seq = sqlite3_column_int64(stmt, 0);
@@ -1153,22 +1121,22 @@ static st_code audit_from_row(st_store *s, sqlite3_stmt *stmt, st_audit_entry *e
         return st_fail(err, ST_VERIFY, "audit entry %" PRId64 ": unknown kind '%.40s' (edited)", e->seq,
                        kind ? kind : "");
     (void)s;
-    e->at = store_column_time(stmt, 1);
-    e->recorded_at = store_column_time(stmt, 2);
-    e->actor = store_column_strdup(stmt, 3);
+    e->at = sq_column_time(stmt, 1);
+    e->recorded_at = sq_column_time(stmt, 2);
+    e->actor = sq_column_strdup(stmt, 3);
     e->ticket_id = sqlite3_column_int64(stmt, 5);
-    e->from_level = store_column_strdup(stmt, 6);
-    e->to_level = store_column_strdup(stmt, 7);
-    e->old_due = store_column_time(stmt, 8);
-    e->new_due = store_column_time(stmt, 9);
-    e->reason = store_column_strdup(stmt, 10);
-    e->detail = store_column_strdup(stmt, 11);
+    e->from_level = sq_column_strdup(stmt, 6);
+    e->to_level = sq_column_strdup(stmt, 7);
+    e->old_due = sq_column_time(stmt, 8);
+    e->new_due = sq_column_time(stmt, 9);
+    e->reason = sq_column_strdup(stmt, 10);
+    e->detail = sq_column_strdup(stmt, 11);
     column_hash(stmt, 12, e->prev_hash);
     column_hash(stmt, 13, e->hash);
     return ST_OK;
 }
 
-static st_code read_entry(st_store *s, sqlite3_stmt *stmt, void *item, st_err *err)
+static st_code read_entry(store_backend *s, sqlite3_stmt *stmt, void *item, st_err *err)
 {
     return audit_from_row(s, stmt, item, err);
 }
@@ -1178,10 +1146,10 @@ static void free_entry(void *item)
     audit_entry_done(item);
 }
 
-st_code store_audit_head(st_store *s, int64_t *seq, char hash[65], st_err *err)
+static st_code sq_audit_head(store_backend *s, int64_t *seq, char hash[65], st_err *err)
 {
     sqlite3_stmt *stmt;
-    st_code code = store_stmt(s, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1", &stmt, err);
+    st_code code = sq_stmt(s, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1", &stmt, err);
     if (code != ST_OK)
         return code;
     int rc = sqlite3_step(stmt);
@@ -1192,132 +1160,121 @@ st_code store_audit_head(st_store *s, int64_t *seq, char hash[65], st_err *err)
         *seq = 0;
         memcpy(hash, AUDIT_GENESIS_HASH, 65);
     } else {
-        code = store_sqlite_fail(s, rc, "reading the audit head", err);
+        code = sq_fail(s, rc, "reading the audit head", err);
     }
     sqlite3_reset(stmt);
     return code;
 }
 
-static void push_pending(st_store *s, const st_audit_entry *e)
+static st_code sq_audit_insert(store_backend *s, const st_audit_entry *e, st_err *err)
 {
-    if (s->n_pending == s->cap_pending) {
-        s->cap_pending = s->cap_pending ? 2 * s->cap_pending : 8;
-        s->pending = xrealloc(s->pending, s->cap_pending * sizeof *s->pending);
-    }
-    st_audit_entry *p = &s->pending[s->n_pending++];
-    *p = *e;
-    p->actor = xstrdup(e->actor);
-    p->from_level = xstrdup(e->from_level);
-    p->to_level = xstrdup(e->to_level);
-    p->reason = xstrdup(e->reason);
-    p->detail = xstrdup(e->detail);
-}
-
-st_code store_audit_append(st_store *s, st_audit_entry *e, st_err *err)
-{
-    st_code code = store_require_write(s, err);
-    if (code == ST_OK)
-        code = injected_failure(s, "appending to the audit log", err);
-    if (code != ST_OK)
-        return code;
-    if (!e->actor || e->at == ST_TIME_NONE)
-        return st_fail(err, ST_INVALID, "%s: audit entry without %s", s->path,
-                       e->actor ? "a time" : "an actor");
-    int64_t last = 0;
-    char prev[65];
-    if ((code = store_audit_head(s, &last, prev, err)) != ST_OK)
-        return code;
-    e->seq = last + 1;
-    memcpy(e->prev_hash, prev, sizeof e->prev_hash);
-    e->recorded_at = wall_now();
-    audit_compute_hash(e, e->hash);
     sqlite3_stmt *stmt;
-    code = store_stmt(s,
-                      "INSERT INTO audit(" AUDIT_COLUMNS
-                      ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-                      &stmt, err);
+    st_code code = sq_stmt(s,
+                           "INSERT INTO audit(" AUDIT_COLUMNS
+                           ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                           &stmt, err);
     if (code != ST_OK)
         return code;
     sqlite3_bind_int64(stmt, 1, e->seq);
-    store_bind_time(stmt, 2, e->at);
-    store_bind_time(stmt, 3, e->recorded_at);
-    store_bind_text(stmt, 4, e->actor);
-    store_bind_text(stmt, 5, au_kind_name(e->kind));
+    sq_bind_time(stmt, 2, e->at);
+    sq_bind_time(stmt, 3, e->recorded_at);
+    sq_bind_text(stmt, 4, e->actor);
+    sq_bind_text(stmt, 5, au_kind_name(e->kind));
     sqlite3_bind_int64(stmt, 6, e->ticket_id);
-    store_bind_text(stmt, 7, e->from_level);
-    store_bind_text(stmt, 8, e->to_level);
-    store_bind_time(stmt, 9, e->old_due);
-    store_bind_time(stmt, 10, e->new_due);
-    store_bind_text(stmt, 11, e->reason);
-    store_bind_text(stmt, 12, e->detail);
-    store_bind_text(stmt, 13, e->prev_hash);
-    store_bind_text(stmt, 14, e->hash);
-    if ((code = store_step_done(s, stmt, "appending to the audit log", err)) != ST_OK)
-        return code;
-    push_pending(s, e);
-    return ST_OK;
+    sq_bind_text(stmt, 7, e->from_level);
+    sq_bind_text(stmt, 8, e->to_level);
+    sq_bind_time(stmt, 9, e->old_due);
+    sq_bind_time(stmt, 10, e->new_due);
+    sq_bind_text(stmt, 11, e->reason);
+    sq_bind_text(stmt, 12, e->detail);
+    sq_bind_text(stmt, 13, e->prev_hash);
+    sq_bind_text(stmt, 14, e->hash);
+    return sq_step_done(s, stmt, "appending to the audit log", err);
 }
 
-st_code store_audit_list(st_store *s, int64_t ticket_id, st_audit_entry **out, size_t *n, st_err *err)
+static st_code sq_audit_list(store_backend *s, int64_t ticket_id, st_audit_entry **out, size_t *n,
+                             st_err *err)
 {
     *out = NULL;
     *n = 0;
     sqlite3_stmt *stmt;
     st_code code =
-        store_stmt(s,
-                   ticket_id == 0 ? "SELECT " AUDIT_COLUMNS " FROM audit ORDER BY seq"
-                                  : "SELECT " AUDIT_COLUMNS " FROM audit WHERE ticket_id = ?1 ORDER BY seq",
-                   &stmt, err);
+        sq_stmt(s,
+                ticket_id == 0 ? "SELECT " AUDIT_COLUMNS " FROM audit ORDER BY seq"
+                               : "SELECT " AUDIT_COLUMNS " FROM audit WHERE ticket_id = ?1 ORDER BY seq",
+                &stmt, err);
     if (code != ST_OK)
         return code;
     if (ticket_id != 0)
         sqlite3_bind_int64(stmt, 1, ticket_id);
     void *arr = NULL;
-    code = store_collect_rows(s, stmt, sizeof **out, read_entry, free_entry, "reading the audit log", &arr, n,
-                              err);
+    code =
+        sq_collect_rows(s, stmt, sizeof **out, read_entry, free_entry, "reading the audit log", &arr, n, err);
     *out = arr;
     return code;
 }
 
-st_code store_audit_verify(st_store *s, int64_t anchor_seq, const char *anchor_hash, int64_t *checked,
-                           st_err *err)
+static st_code sq_audit_scan(store_backend *s, store_audit_visit visit, void *ctx, st_err *err)
 {
-    audit_verifier v;
-    audit_verifier_init(&v);
-    if (checked)
-        *checked = 0;
     sqlite3_stmt *stmt;
-    st_code code = store_stmt(s, "SELECT " AUDIT_COLUMNS " FROM audit ORDER BY seq", &stmt, err);
+    st_code code = sq_stmt(s, "SELECT " AUDIT_COLUMNS " FROM audit ORDER BY seq", &stmt, err);
     if (code != ST_OK)
         return code;
     /* One row at a time: the log may hold millions of entries. The single statement reads one
      * consistent snapshot. */
-    bool anchor_seen = false, anchor_matches = false;
     int rc;
     while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
         st_audit_entry e;
         code = audit_from_row(s, stmt, &e, err);
         if (code == ST_OK)
-            code = audit_verifier_feed(&v, &e, err);
-        if (code == ST_OK && anchor_seq > 0 && e.seq == anchor_seq) {
-            anchor_seen = true;
-            anchor_matches = anchor_hash && strcmp(e.hash, anchor_hash) == 0;
-        }
+            code = visit(ctx, &e, err);
         audit_entry_done(&e);
         if (code != ST_OK)
             break;
     }
     sqlite3_reset(stmt);
-    if (checked)
-        *checked = v.checked;
     if (code != ST_OK)
         return code;
     if (rc != SQLITE_DONE)
-        return store_sqlite_fail(s, rc, "reading the audit log", err);
-    if (anchor_seq > 0 && !anchor_seen)
-        return st_fail(err, ST_VERIFY, "anchor %" PRId64 ": log has only %" PRId64 " entries (truncated)",
-                       anchor_seq, v.checked);
-    if (anchor_seq > 0 && !anchor_matches)
-        return st_fail(err, ST_VERIFY, "anchor %" PRId64 ": hash differs (history rewritten)", anchor_seq);
+        return sq_fail(s, rc, "reading the audit log", err);
     return ST_OK;
 }
+
+/* ---- the ops table ------------------------------------------------------------------------ */
+
+const store_backend_ops store_sqlite_ops = {
+    .name = "sqlite",
+    .open = sq_open,
+    .close = sq_close,
+    .remove = sq_remove,
+    .begin = sq_begin,
+    .commit = sq_commit,
+    .rollback = sq_rollback,
+    .defer_maintenance = sq_defer_maintenance,
+    .idle = sq_idle,
+    .watch_fd = sq_watch_fd,
+    .watch_due = sq_watch_due,
+    .watch_timeout_ms = sq_watch_timeout_ms,
+    .changes_since = sq_changes_since,
+    .meta_get = sq_meta_get,
+    .meta_set = sq_meta_set,
+    .policy_put = sq_policy_put,
+    .policy_get = sq_policy_get,
+    .ticket_insert = sq_ticket_insert,
+    .ticket_update = sq_ticket_update,
+    .ticket_get = sq_ticket_get,
+    .ticket_find_ref = sq_ticket_find_ref,
+    .tickets_using_level = sq_tickets_using_level,
+    .ticket_list = sq_ticket_list,
+    .ticket_count = sq_ticket_count,
+    .audit_insert = sq_audit_insert,
+    .audit_list = sq_audit_list,
+    .audit_head = sq_audit_head,
+    .audit_scan = sq_audit_scan,
+    .uptime_put_minutes = sq_uptime_put_minutes,
+    .uptime_get_minutes = sq_uptime_get_minutes,
+    .uptime_month_get = sq_uptime_month_get,
+    .uptime_month_put = sq_uptime_month_put,
+    .uptime_windows_put = sq_uptime_windows_put,
+    .uptime_windows_get = sq_uptime_windows_get,
+};
