@@ -6,7 +6,7 @@
  * the same change goes through. */
 #include <criterion/criterion.h>
 
-#include "../../src/store_internal.h"
+#include "../../src/store/store_internal.h"
 #include "../tools/reliability/relutil.h"
 #include "slatop/ops.h"
 #include "slatop/store.h"

@@ -17,7 +17,7 @@
 #include "slatop/store.h"
 #include "slatop/util.h"
 
-#include "../../src/store_internal.h"
+#include "../../src/store/store_internal.h"
 
 static char tmpdir[64];
 static char dbpath[256];
