@@ -79,6 +79,9 @@ void sb_printf(strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2
 void sb_vprintf(strbuf *sb, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 char *sb_steal(strbuf *sb);
 
+/* The value of a hexadecimal digit (either case), or -1 when c is not one. */
+int hex_digit_value(char c);
+
 /* Reads a whole file into a NUL-terminated buffer (caller frees). Refuses files larger
  * than max_bytes. Errors name the path. */
 st_code read_file_all(const char *path, size_t max_bytes, char **out, size_t *out_len, st_err *err);

@@ -211,6 +211,17 @@ char *sb_steal(strbuf *sb)
     return p;
 }
 
+int hex_digit_value(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
 st_code read_file_all(const char *path, size_t max_bytes, char **out, size_t *out_len, st_err *err)
 {
     FILE *f = fopen(path, "rb");
