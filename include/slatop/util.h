@@ -82,8 +82,14 @@ char *sb_steal(strbuf *sb);
 /* The value of a hexadecimal digit (either case), or -1 when c is not one. */
 int hex_digit_value(char c);
 
-/* Reads a whole file into a NUL-terminated buffer (caller frees). Refuses files larger
- * than max_bytes. Errors name the path. */
+/* Opens path read-only and returns its descriptor in *fd_out (caller closes) and its permission
+ * bits in *mode_out (may be NULL). Anything but a regular file is refused without waiting
+ * ("PATH: not a regular file (a FIFO)", ST_INVALID): a FIFO with no writer would block the open
+ * forever, a directory or device is no file to read. A failed open is ST_IO naming the path. */
+st_code open_regular_file(const char *path, int *fd_out, unsigned *mode_out, st_err *err);
+
+/* Reads a whole regular file (open_regular_file) into a NUL-terminated buffer (caller frees).
+ * Refuses files larger than max_bytes. Errors name the path. */
 st_code read_file_all(const char *path, size_t max_bytes, char **out, size_t *out_len, st_err *err);
 
 /* Calendar arithmetic on the proleptic Gregorian calendar (no time zones). */

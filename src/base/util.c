@@ -2,6 +2,7 @@
 #include "slatop/util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <langinfo.h>
 #include <locale.h>
 #include <pwd.h>
@@ -222,11 +223,58 @@ int hex_digit_value(char c)
     return -1;
 }
 
+static const char *file_kind(mode_t m)
+{
+    if (S_ISFIFO(m))
+        return "a FIFO";
+    if (S_ISDIR(m))
+        return "a directory";
+    if (S_ISCHR(m))
+        return "a character device";
+    if (S_ISBLK(m))
+        return "a block device";
+    if (S_ISSOCK(m))
+        return "a socket";
+    return "not a file";
+}
+
+st_code open_regular_file(const char *path, int *fd_out, unsigned *mode_out, st_err *err)
+{
+    *fd_out = -1;
+    /* O_NONBLOCK: opening a FIFO must not wait for a writer before fstat can refuse it. */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    if (fd < 0)
+        return st_fail(err, ST_IO, "%s: cannot open: %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        int e = errno;
+        close(fd);
+        return st_fail(err, ST_IO, "%s: cannot open: %s", path, strerror(e));
+    }
+    if (!S_ISREG(st.st_mode)) {
+        close(fd);
+        return st_fail(err, ST_INVALID, "%s: not a regular file (%s)", path, file_kind(st.st_mode));
+    }
+    int fl = fcntl(fd, F_GETFL);
+    if (fl >= 0)
+        (void)fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+    *fd_out = fd;
+    if (mode_out)
+        *mode_out = (unsigned)st.st_mode;
+    return ST_OK;
+}
+
 st_code read_file_all(const char *path, size_t max_bytes, char **out, size_t *out_len, st_err *err)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
+    int fd;
+    st_code orc = open_regular_file(path, &fd, NULL, err);
+    if (orc != ST_OK)
+        return orc;
+    FILE *f = fdopen(fd, "rb");
+    if (!f) {
+        close(fd);
         return st_fail(err, ST_IO, "%s: cannot open: %s", path, strerror(errno));
+    }
     strbuf sb;
     sb_init(&sb);
     char chunk[8192];

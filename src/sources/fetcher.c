@@ -661,15 +661,11 @@ void fetch_auth_done(fetch_auth *a)
 static st_code read_secret(const char *path, char **out, st_err *err)
 {
     *out = NULL;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return st_fail(err, ST_INVALID, "%s: cannot open: %s", path, strerror(errno));
-    struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        close(fd);
-        return st_fail(err, ST_INVALID, "%s: not a regular file", path);
-    }
-    if (st.st_mode & (S_IRGRP | S_IROTH)) {
+    int fd;
+    unsigned mode;
+    if (open_regular_file(path, &fd, &mode, err) != ST_OK)
+        return err ? (err->code = ST_INVALID) : ST_INVALID;
+    if (mode & (S_IRGRP | S_IROTH)) {
         close(fd);
         return st_fail(err, ST_INVALID, "%s: readable by group or others; run chmod 600 %s", path, path);
     }
