@@ -193,10 +193,14 @@ st_code uptime_compute(const uptime_input *in, uptime_report *out, st_err *err)
         i = j;
     }
 
-    /* Current state: the last elapsed minute that has data. */
+    /* Current state: the last elapsed minute that has data, if it is recent enough. */
+    out->data_minutes = elapsed - out->no_data_minutes;
+    out->last_data_end = ST_TIME_NONE;
     for (int64_t i = elapsed - 1; i >= 0; i--) {
         if (state[i] == M_NODATA)
             continue;
+        out->last_data_end = in->month_start + 60 * (i + 1);
+        out->state_known = elapsed - 1 - i <= UPTIME_STATE_FRESH_MINUTES;
         if (state[i] == M_DOWN) {
             out->down_now = true;
             int64_t k = i;

@@ -1082,3 +1082,23 @@ Test(cli, demo_has_its_own_monitoring_source)
     struct stat st;
     cr_expect(stat(support_path("state/slatop/demo.db.uptime"), &st) == 0);
 }
+
+/* A source that answers with no points for the month: `uptime` does not call that 100% and up. */
+Test(cli, uptime_without_data_is_not_up)
+{
+    init_db("share/policies/haptik.json");
+    mkdir(support_path("mon"), 0700);
+    const char *empty = "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[]}}";
+    support_write_file(support_path("mon/2026-11.json"), empty, strlen(empty));
+    char cfg[700];
+    snprintf(cfg, sizeof cfg, "{\"monitoring\": {\"prometheus\": {\"url\": \"file://%s\"}}}", support_path("mon"));
+    support_write_file(support_path("cfg.json"), cfg, strlen(cfg));
+    support_result r;
+    support_run(&r, "--db", db, "--config", support_path("cfg.json"), "--now", "2026-11-01T21:17:30Z", "uptime",
+                NULL);
+    expect_ok(&r);
+    cr_expect(strstr(r.out, "  uptime        unknown: no minute has data (1277 minutes without data) (target 99.900%)\n"), "%s", r.out);
+    cr_expect(strstr(r.out, "  state         unknown: no data this month\n"), "%s", r.out);
+    cr_expect_null(strstr(r.out, "100.000%"), "%s", r.out);
+    support_result_done(&r);
+}
