@@ -366,7 +366,7 @@ size_t uptime_panel_render(const uptime_panel *p, st_time now, int cols, bool as
     char a[21], b[21];
     if (!p || !p->configured) {
         add(&ls, UPL_WARN, "no monitoring source");
-        add(&ls, UPL_DIM, "configure \"monitoring\" in the config file (SPEC section 7) to see uptime here");
+        add(&ls, UPL_DIM, "configure \"monitoring\" in the config file (see FILES in man slatop) to see uptime here");
         *out = ls.l;
         return ls.n;
     }

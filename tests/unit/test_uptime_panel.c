@@ -188,6 +188,9 @@ Test(uptime_panel, no_source)
     cr_assert_not(uptime_panel_tick(p, MS));
     char *t = render(p, MS);
     cr_assert(strstr(t, "no monitoring source"), "%s", t);
+    /* Users have the man page, not the project's SPEC. */
+    cr_assert_null(strstr(t, "SPEC"), "%s", t);
+    cr_assert(strstr(t, "see FILES in man slatop"), "%s", t);
     free(t);
     bool ready = true;
     cr_assert_eq(uptime_panel_wait(p, 10, -1, &ready, &err), ST_OK);
