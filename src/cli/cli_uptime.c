@@ -10,6 +10,7 @@
 #include "slatop/fetcher.h"
 #include "slatop/store.h"
 #include "slatop/store_uptime.h"
+#include "slatop/jsonout.h"
 #include "slatop/text.h"
 #include "slatop/ops.h"
 #include "slatop/uptime.h"
@@ -53,10 +54,10 @@ static void print_json(strbuf *sb, const char *month, const uptime_report *r, co
     json_num(sb, r->uptime_percent);
     sb_append(sb, ",\"target_percent\":");
     json_num(sb, r->has_target ? r->target_percent : NAN);
-    sb_append(sb, ",\"budget_minutes\":");
-    json_num(sb, r->has_target ? r->budget_minutes : NAN);
+    sb_append(sb, ",\"budget_minutes\":"); /* rounded by the engine: shortest form, 4.32 */
+    json_append_number(sb, r->has_target ? r->budget_minutes : NAN);
     sb_append(sb, ",\"budget_left_minutes\":");
-    json_num(sb, r->has_target ? r->budget_left_minutes : NAN);
+    json_append_number(sb, r->has_target ? r->budget_left_minutes : NAN);
     sb_append(sb, ",\"burn_rate_1h\":");
     json_num(sb, r->has_target ? r->burn_rate_1h : NAN);
     sb_append(sb, ",\"burn_rate_6h\":");

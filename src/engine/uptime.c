@@ -225,8 +225,10 @@ st_code uptime_compute(const uptime_input *in, uptime_report *out, st_err *err)
     if (in->has_target) {
         double frac = 1.0 - in->target_percent / 100.0;
         out->target_percent = in->target_percent;
-        out->budget_minutes = frac * (double)minutes;
-        out->budget_left_minutes = out->budget_minutes - down;
+        /* To the micro-minute: 1 - 99.99/100 is not exact in binary, and 4.32000000000432 minutes
+         * is noise, not precision. */
+        out->budget_minutes = round(frac * (double)minutes * 1e6) / 1e6;
+        out->budget_left_minutes = round((out->budget_minutes - down) * 1e6) / 1e6;
         out->burn_rate_1h = burn_rate(state, elapsed, 60, frac);
         out->burn_rate_6h = burn_rate(state, elapsed, 360, frac);
     }

@@ -413,3 +413,20 @@ Test(uptime, state_unknown_without_recent_data)
     uptime_report_done(&r);
     free(m);
 }
+
+/* 1 - 99.99/100 is not exact in binary: the budget is rounded to the micro-minute, so it prints as
+ * 4.32, not 4.32000000000432. */
+Test(uptime, budget_without_float_noise)
+{
+    uptime_minute *m = all_up();
+    m[10].value = 0.9;
+    m[11].value = 0.9;
+    m[12].value = 0.9;
+    uptime_input in = input(m);
+    in.target_percent = 99.99;
+    uptime_report r = run(&in);
+    cr_assert_eq(r.budget_minutes, 4.32, "%.17g", r.budget_minutes);
+    cr_assert_eq(r.budget_left_minutes, 1.32, "%.17g", r.budget_left_minutes);
+    uptime_report_done(&r);
+    free(m);
+}
