@@ -102,6 +102,9 @@ int weekday_from_days(int64_t z);
  * A space may replace 'T'; a missing zone means UTC; fractions are dropped (truncated
  * toward the past). Returns false on anything else. */
 bool time_parse_iso(const char *s, st_time *out);
+/* The same, and *has_offset (may be NULL) tells whether s named its zone (Z or an offset); without
+ * one, *out is the wall time read as UTC (tz_parse_iso reads it in a zone instead). */
+bool time_parse_iso_offset(const char *s, st_time *out, bool *has_offset);
 /* Parses YYYY-MM-DD to a day count since 1970-01-01. */
 bool date_parse(const char *s, int64_t *days_out);
 /* Formats t as YYYY-MM-DDTHH:MM:SSZ into buf (at least 21 bytes). Returns buf. */

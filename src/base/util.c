@@ -366,6 +366,11 @@ bool date_parse(const char *s, int64_t *days_out)
 
 bool time_parse_iso(const char *s, st_time *out)
 {
+    return time_parse_iso_offset(s, out, NULL);
+}
+
+bool time_parse_iso_offset(const char *s, st_time *out, bool *has_offset)
+{
     int64_t days;
     char date[11];
     if (strlen(s) < 16)
@@ -398,6 +403,8 @@ bool time_parse_iso(const char *s, st_time *out)
     if (ss == 60)
         ss = 59; /* a leap second is held at :59; POSIX time has no :60 */
     int64_t off = 0;
+    if (has_offset)
+        *has_offset = *p != '\0';
     if (*p == 'Z' || *p == 'z') {
         p++;
     } else if (*p == '+' || *p == '-') {

@@ -23,6 +23,7 @@
 #include "slatop/sla.h"
 #include "slatop/store.h"
 #include "slatop/text.h"
+#include "slatop/tz.h"
 
 #ifndef SLATOP_VERSION
 #define SLATOP_VERSION "0.0.0"
@@ -184,7 +185,8 @@ static int open_db(cli_ctx *c, bool write)
         rc = ops_new(c->store, &c->g.clock, &c->ops, &err);
     if (rc != ST_OK) {
         if (rc == ST_NOTFOUND)
-            st_fail(&err, ST_NOTFOUND, "--db %s: no such database (create it with 'slatop init --policy FILE')",
+            st_fail(&err, ST_NOTFOUND, "--db %s: no such database (create it with 'slatop init --policy " SLATOP_POLICY_DIR
+                             "/haptik.json', or try 'slatop --demo')",
                     c->g.db_path);
         return cli_fail(c, &err);
     }
@@ -217,7 +219,10 @@ static int cmd_init(cli_ctx *c, const cmd_args *a)
 
 static int parse_time_arg(cli_ctx *c, const char *optname, const char *s, st_time *out)
 {
-    if (!time_parse_iso(s, out))
+    struct tz_zone *z = display_zone(c); /* no offset: local time, as date(1) reads it */
+    bool ok = tz_parse_iso(z, s, out);
+    tz_free(z);
+    if (!ok)
         return usage_fail(c, "--%s: invalid time '%s' (expected ISO 8601 like 2026-11-20T10:00:00Z)", optname, s);
     return 0;
 }
@@ -245,6 +250,16 @@ static int cmd_add(cli_ctx *c, const cmd_args *a)
     int64_t id = 0;
     if (ops_add(c->ops, &nt, &id, &err) != ST_OK)
         return cli_fail(c, &err);
+    const st_policy *pol;
+    bool from_channel = true;
+    if (nt.channel && !nt.level && ops_policy(c->ops, 0, &pol, NULL, &err) == ST_OK) {
+        const char *lv = policy_default_level(pol, nt.channel, &from_channel);
+        if (!from_channel) {
+            char *ch = text_sanitize(nt.channel, false);
+            fprintf(stderr, "slatop: warning: channel '%s' has no default in the policy; level %s\n", ch, lv);
+            free(ch);
+        }
+    }
     strbuf out;
     sb_init(&out);
     sb_printf(&out, "%" PRId64 "\n", id);

@@ -861,3 +861,11 @@ int64_t policy_level_target_s(const st_policy *p, size_t level)
         return 0;
     return p->levels[level].response_minutes * 60;
 }
+
+const char *policy_default_level(const st_policy *p, const char *channel, bool *from_channel)
+{
+    const char *level = channel ? policy_channel_level(p, channel) : NULL;
+    if (from_channel)
+        *from_channel = level != NULL;
+    return level ? level : p->levels[p->n_levels - 1].id; /* the lowest */
+}
