@@ -13,9 +13,6 @@
  * fixed size (screen tests) and TERM `term`. Decides colour (c->color) and ASCII mode (c->ascii
  * unless already forced) and pushes the list view. Errors: ST_IO naming the terminal. */
 st_code ui_open(con_state *c, int null_cols, int null_rows, const char *term, st_err *err);
-/* True for a theme element name the config may colour: normal, ok, warn, paused, breached, met,
- * missed, selected, header, status, error, badge, dim. */
-bool ui_theme_element_known(const char *name);
 /* Restores the terminal (endwin) and frees every view. Safe to call twice. */
 void ui_close(void);
 /* The descriptor to poll for keys, -1 when there is none (null terminal). */

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 
 #include "slatop/console.h"
+#include "slatop/theme.h"
 
 typedef enum {
     VR_NONE,   /* nothing changed */
@@ -74,23 +75,6 @@ void ui_hline(WINDOW *w, int y, int x, int cols);
 /* Box around w (ASCII '+' '-' '|' in non-UTF-8 locales). */
 void ui_box(WINDOW *w);
 
-/* Theme elements. */
-typedef enum {
-    EL_NORMAL,
-    EL_OK,
-    EL_WARN,
-    EL_PAUSED,
-    EL_BREACHED,
-    EL_MET,
-    EL_MISSED,
-    EL_SELECTED,
-    EL_HEADER,
-    EL_STATUS,
-    EL_ERROR,
-    EL_BADGE,
-    EL_DIM,
-    EL_COUNT
-} ui_element;
 attr_t ui_attr(ui_element e);
 /* The element for a timer state. */
 ui_element ui_state_element(int sla_state);

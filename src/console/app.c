@@ -19,6 +19,7 @@
 #include "slatop/console.h"
 #include "slatop/sla.h"
 #include "slatop/text.h"
+#include "slatop/theme.h"
 #include "slatop/ui.h"
 
 #define SCAN_BATCH 4096
@@ -535,13 +536,12 @@ st_code app_config_check(const st_config *config, km_map *keys, st_err *err)
     st_code rc = ST_OK;
     if (config && config->n_keys)
         rc = km_apply_config(keys, config->keys, config->n_keys, err);
-    for (size_t i = 0; rc == ST_OK && config && i < config->n_colors; i++)
-        if (!ui_theme_element_known(config->colors[i].element))
-            rc = st_fail(
-                err, ST_INVALID,
-                "theme.%s: unknown element (normal ok warn paused breached met missed selected header "
-                "status error badge dim)",
-                config->colors[i].element);
+    for (size_t i = 0; rc == ST_OK && config && i < config->n_colors; i++) {
+        ui_element e;
+        if (!theme_element_parse(config->colors[i].element, &e))
+            rc = st_fail(err, ST_INVALID, "theme.%s: unknown element (%s)", config->colors[i].element,
+                         theme_element_list());
+    }
     if (rc != ST_OK)
         st_err_prefix(err, "%s", config->path ? config->path : "config");
     return rc;

@@ -157,18 +157,6 @@ static short color_by_name(const char *name)
     return -1;
 }
 
-static const char *element_names[EL_COUNT] = {"normal", "ok",     "warn",     "paused", "breached",
-                                              "met",    "missed", "selected", "header", "status",
-                                              "error",  "badge",  "dim"};
-
-bool ui_theme_element_known(const char *name)
-{
-    for (int e = 0; e < EL_COUNT; e++)
-        if (strcmp(element_names[e], name) == 0)
-            return true;
-    return false;
-}
-
 static void set_theme(con_state *c)
 {
     /* mono: attributes only, readable on any terminal and without colour */
@@ -208,13 +196,13 @@ static void set_theme(con_state *c)
     if (c->config && strcmp(theme, "custom") == 0) {
         for (size_t i = 0; i < c->config->n_colors; i++) {
             const cfg_color *cc = &c->config->colors[i];
-            for (int e = 0; e < EL_COUNT; e++)
-                if (strcmp(element_names[e], cc->element) == 0) {
-                    def[e].fg = color_by_name(cc->fg);
-                    def[e].bg = color_by_name(cc->bg);
-                    def[e].extra = (cc->bold ? A_BOLD : 0) | (cc->reverse ? A_REVERSE : 0) |
-                                   (cc->underline ? A_UNDERLINE : 0);
-                }
+            ui_element e;
+            if (theme_element_parse(cc->element, &e)) {
+                def[e].fg = color_by_name(cc->fg);
+                def[e].bg = color_by_name(cc->bg);
+                def[e].extra = (cc->bold ? A_BOLD : 0) | (cc->reverse ? A_REVERSE : 0) |
+                               (cc->underline ? A_UNDERLINE : 0);
+            }
         }
     }
     for (int e = 0; e < EL_COUNT; e++) {

@@ -1,0 +1,34 @@
+/* theme: the names of the console's theme elements, curses-free, so that the configuration check
+ * (app_config_check, run by every command) needs neither curses nor the console's UI. ui.c maps
+ * each element to curses attributes. */
+#ifndef SLATOP_THEME_H
+#define SLATOP_THEME_H
+
+#include <stdbool.h>
+
+/* Theme elements. */
+typedef enum {
+    EL_NORMAL,
+    EL_OK,
+    EL_WARN,
+    EL_PAUSED,
+    EL_BREACHED,
+    EL_MET,
+    EL_MISSED,
+    EL_SELECTED,
+    EL_HEADER,
+    EL_STATUS,
+    EL_ERROR,
+    EL_BADGE,
+    EL_DIM,
+    EL_COUNT
+} ui_element;
+
+/* The config's name of e ("normal", "ok", ... "dim"); a static string, "?" out of range. */
+const char *theme_element_name(ui_element e);
+/* The element named `name` (as the config's theme section spells it); false when none is. */
+bool theme_element_parse(const char *name, ui_element *out);
+/* Every element name, space-separated, for error messages. A static string. */
+const char *theme_element_list(void);
+
+#endif
