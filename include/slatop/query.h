@@ -51,13 +51,13 @@ st_code query_list_page(st_ops *o, const query_list_req *q, st_time now, query_p
 /* ---- one ticket ---- */
 
 typedef struct {
-    ops_view v;                /* owned */
-    st_audit_entry *history;   /* owned, oldest first */
+    ops_view v;              /* owned */
+    st_audit_entry *history; /* owned, oldest first */
     size_t n_history;
-    st_code history_rc;        /* ST_OK, or why the history could not be read (history_err) */
+    st_code history_rc; /* ST_OK, or why the history could not be read (history_err) */
     st_err history_err;
-    sla_segment *segs;         /* owned: the explain ledger of the current level (from the history
-                                * that could be read) */
+    sla_segment *segs; /* owned: the explain ledger of the current level (from the history
+                        * that could be read) */
     size_t n_segs;
 } query_detail;
 void query_detail_done(query_detail *d);
@@ -76,9 +76,9 @@ typedef struct {
 typedef struct {
     st_audit_entry *entries; /* owned, oldest first */
     size_t n;
-    bool verified;          /* with req.verify: the chain verifies */
-    int64_t checked;        /* entries checked */
-    st_err verify_err;      /* why it does not */
+    bool verified;     /* with req.verify: the chain verifies */
+    int64_t checked;   /* entries checked */
+    st_err verify_err; /* why it does not */
 } query_audit;
 void query_audit_done(query_audit *a);
 /* The entries of req->ticket_id (and, with req->verify, the chain's verification, which is filled
@@ -104,14 +104,14 @@ typedef struct {
     uptime_report report;   /* owned */
     uptime_window *windows; /* owned: the maintenance windows the report's indices refer to */
     size_t n_windows;
-    uptime_minute *cached;  /* owned: the minutes read from the cache (req.minutes NULL) */
+    uptime_minute *cached; /* owned: the minutes read from the cache (req.minutes NULL) */
     size_t n_cached;
 } query_uptime;
 void query_uptime_done(query_uptime *u);
 /* Whether the cache holds month `month` ("YYYY-MM") of source `key` complete, and when it was
  * fetched: a past month cached complete is never fetched again. */
-st_code query_uptime_cached(st_ops *o, const char *key, const char *month, bool *complete, st_time *fetched_at,
-                            st_err *err);
+st_code query_uptime_cached(st_ops *o, const char *key, const char *month, bool *complete,
+                            st_time *fetched_at, st_err *err);
 /* The month's report under the latest policy's target, threshold and maintenance rules (defaults
  * without a policy). Caller owns *out (query_uptime_done) when ST_OK. */
 st_code query_uptime_month(st_ops *o, const query_uptime_req *req, query_uptime *out, st_err *err);

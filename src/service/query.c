@@ -162,8 +162,8 @@ void query_uptime_done(query_uptime *u)
     memset(u, 0, sizeof *u);
 }
 
-st_code query_uptime_cached(st_ops *o, const char *key, const char *month, bool *complete, st_time *fetched_at,
-                            st_err *err)
+st_code query_uptime_cached(st_ops *o, const char *key, const char *month, bool *complete,
+                            st_time *fetched_at, st_err *err)
 {
     bool known = false;
     *complete = false;

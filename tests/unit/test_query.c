@@ -101,7 +101,8 @@ Test(query, ticket_detail_has_history_and_explain)
     int64_t id = add(&f, "t", "S2");
     st_err err;
     ops_change ch;
-    cr_assert_eq(ops_set_level(f.ops, id, OPS_UP, NULL, "customer down", -1, &ch, &err), ST_OK, "%s", err.msg);
+    cr_assert_eq(ops_set_level(f.ops, id, OPS_UP, NULL, "customer down", -1, &ch, &err), ST_OK, "%s",
+                 err.msg);
     ops_change_done(&ch);
     query_detail d;
     cr_assert_eq(query_ticket_detail(f.ops, id, clock_now(&f.clock), &d, &err), ST_OK, "%s", err.msg);
@@ -156,8 +157,12 @@ Test(query, uptime_month_from_given_and_cached_minutes)
         m[i].kind = UPTIME_VALUE;
         m[i].value = i < 30 ? 1.0 : 0.0; /* 30 minutes down */
     }
-    query_uptime_req rq = {.key = "src", .month_start = ms, .month_end = me, .now = clock_now(&f.clock),
-                           .minutes = m, .n_minutes = n};
+    query_uptime_req rq = {.key = "src",
+                           .month_start = ms,
+                           .month_end = me,
+                           .now = clock_now(&f.clock),
+                           .minutes = m,
+                           .n_minutes = n};
     query_uptime u;
     cr_assert_eq(query_uptime_month(f.ops, &rq, &u, &err), ST_OK, "%s", err.msg);
     cr_expect_eq(u.report.downtime_minutes, 30);
