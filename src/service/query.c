@@ -154,6 +154,18 @@ st_code query_audit_page(st_ops *o, const query_audit_req *req, query_audit *out
     return rc;
 }
 
+st_code query_audit_verify(st_ops *o, int64_t anchor_seq, const char *anchor_hash, int64_t *checked,
+                           int64_t *head_seq, char head_hash[65], st_err *err)
+{
+    st_store *s = ops_store(o);
+    st_code rc = store_audit_verify(s, anchor_seq, anchor_hash, checked, err);
+    if (rc == ST_OK && head_seq) {
+        char scratch[65];
+        rc = store_audit_head(s, head_seq, head_hash ? head_hash : scratch, err);
+    }
+    return rc;
+}
+
 void query_uptime_done(query_uptime *u)
 {
     uptime_report_done(&u->report);

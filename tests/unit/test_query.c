@@ -137,6 +137,13 @@ Test(query, audit_page_verifies_and_knows_tickets)
     query_audit_req unknown = {.ticket_id = 999, .must_exist = true};
     cr_expect_eq(query_audit_page(f.ops, &unknown, &a, &err), ST_NOTFOUND);
     query_audit_done(&a);
+    int64_t checked = 0, head = 0;
+    char hash[65];
+    cr_assert_eq(query_audit_verify(f.ops, 0, NULL, &checked, &head, hash, &err), ST_OK, "%s", err.msg);
+    cr_expect_eq(checked, 2);
+    cr_expect_eq(head, 2);
+    cr_expect_eq(strlen(hash), 64);
+    cr_expect_eq(query_audit_verify(f.ops, 5, hash, &checked, NULL, NULL, &err), ST_VERIFY);
     unknown.must_exist = false;
     cr_expect_eq(query_audit_page(f.ops, &unknown, &a, &err), ST_OK);
     cr_expect_eq(a.n, 0);

@@ -1,5 +1,5 @@
 /* view_audit: the audit log, all entries or one ticket's, with whether the hash chain verifies
- * (store_audit_verify: computed when the view opens and when the log changes, never per tick).
+ * (query_audit_page: computed when the view opens and when the log changes, never per tick).
  * `/` filters the lines by text; Enter narrows to the selected entry's ticket and back. */
 #include <stdio.h>
 #include <stdlib.h>
