@@ -10,51 +10,13 @@
 #include "slatop/ops.h"
 #include "slatop/query.h"
 #include "slatop/store.h"
+#include "support_db.h"
 
-static const char *POLICY = "{\"name\": \"T24\", \"levels\": ["
-                            "{\"id\": \"S0\", \"response_minutes\": 60, \"clock\": \"24x7\"},"
-                            "{\"id\": \"S1\", \"response_minutes\": 120, \"clock\": \"24x7\"},"
-                            "{\"id\": \"S2\", \"response_minutes\": 240, \"clock\": \"24x7\"}],"
-                            "\"reprioritize_from\": \"created\"}";
-
-typedef struct {
-    char dir[64], db[128];
-    st_clock clock;
-    st_store *store;
-    st_ops *ops;
-} fx;
-
-static st_time iso(const char *s)
-{
-    st_time t = 0;
-    cr_assert(time_parse_iso(s, &t), "bad time %s", s);
-    return t;
-}
+typedef support_db fx;
 
 static void fx_open(fx *f)
 {
-    memset(f, 0, sizeof *f);
-    strcpy(f->dir, "/tmp/slatop-query-XXXXXX");
-    cr_assert_not_null(mkdtemp(f->dir));
-    snprintf(f->db, sizeof f->db, "%s/t.db", f->dir);
-    clock_freeze(&f->clock, iso("2026-11-16T10:00:00Z"));
-    st_err err;
-    cr_assert_eq(ops_init_db_text(f->db, POLICY, "policy.json", &f->clock, &err), ST_OK, "%s", err.msg);
-    cr_assert_eq(store_open(f->db, STORE_OPEN_RW, &f->store, &err), ST_OK, "%s", err.msg);
-    cr_assert_eq(ops_new(f->store, &f->clock, &f->ops, &err), ST_OK, "%s", err.msg);
-}
-
-static void fx_close(fx *f)
-{
-    ops_free(f->ops);
-    store_close(f->store);
-    static const char *const names[] = {"t.db", "t.db-wal", "t.db-shm", "t.db-journal"};
-    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
-        char *p = xasprintf("%s/%s", f->dir, names[i]);
-        unlink(p);
-        free(p);
-    }
-    rmdir(f->dir);
+    support_db_open(f, support_db_policy_24x7, "2026-11-16T10:00:00Z");
 }
 
 static int64_t add(fx *f, const char *title, const char *level)
@@ -91,7 +53,7 @@ Test(query, list_page_and_count_in_order)
     query_page_done(&p);
     cr_expect_str_eq(query_sort_name(QUERY_SORT_CUSTOMER), "customer");
     (void)a;
-    fx_close(&f);
+    support_db_close(&f);
 }
 
 Test(query, ticket_detail_has_history_and_explain)
@@ -113,7 +75,7 @@ Test(query, ticket_detail_has_history_and_explain)
     cr_expect_gt(d.n_segs, 0);
     query_detail_done(&d);
     cr_expect_eq(query_ticket_detail(f.ops, 999, clock_now(&f.clock), &d, &err), ST_NOTFOUND);
-    fx_close(&f);
+    support_db_close(&f);
 }
 
 Test(query, audit_page_verifies_and_knows_tickets)
@@ -148,7 +110,7 @@ Test(query, audit_page_verifies_and_knows_tickets)
     cr_expect_eq(query_audit_page(f.ops, &unknown, &a, &err), ST_OK);
     cr_expect_eq(a.n, 0);
     query_audit_done(&a);
-    fx_close(&f);
+    support_db_close(&f);
 }
 
 Test(query, uptime_month_from_given_and_cached_minutes)
@@ -185,5 +147,5 @@ Test(query, uptime_month_from_given_and_cached_minutes)
     cr_expect_eq(u.report.no_data_minutes, (int64_t)n);
     query_uptime_done(&u);
     free(m);
-    fx_close(&f);
+    support_db_close(&f);
 }
