@@ -11,12 +11,13 @@
 
 #define AUDIT_GENESIS_HASH "0000000000000000000000000000000000000000000000000000000000000000"
 
-/* Hex SHA-256 of arbitrary bytes into out (65 bytes). */
-void audit_sha256_hex(const void *data, size_t len, char out[65]);
+/* Hex SHA-256 of arbitrary bytes into out (65 bytes, caller's). Errors: ST_IO when libcrypto.so.3
+ * cannot be loaded (on the first hash) or the digest fails. */
+st_code audit_sha256_hex(const void *data, size_t len, char out[65], st_err *err);
 /* The canonical content of e (every field but `hash`, length-prefixed, fixed order, prev_hash
- * included) into sb, and its hex SHA-256 into out. */
+ * included) into sb, and its hex SHA-256 into out (errors as audit_sha256_hex). */
 void audit_canonical(const st_audit_entry *e, strbuf *sb);
-void audit_compute_hash(const st_audit_entry *e, char out[65]);
+st_code audit_compute_hash(const st_audit_entry *e, char out[65], st_err *err);
 
 /* Incremental verifier: feed entries in seq order. The first problem is kept in err
  * (ST_VERIFY, naming the entry: "audit entry 7: content does not match its hash (edited)",

@@ -9,9 +9,34 @@
 #include "slatop/policy.h"
 #include "slatop/util.h"
 
-typedef enum { SLA_OK, SLA_WARN, SLA_PAUSED, SLA_BREACHED, SLA_MET, SLA_MISSED } sla_state;
-/* "ok", "warn", "paused", "breached", "met", "missed" (static strings). */
+/* The ONE table of timer states (as actions.h is for actions). Each row: enum suffix; the name
+ * (command line, JSON, the console's state filter, and the theme element of the same name that
+ * the console generates as EL_<suffix>); the symbol in UTF-8 and in ASCII (states read without
+ * colour); the position in the console's per-state counts (most urgent first, closed last).
+ * A new state is one row here plus where sla_timer_at decides it. */
+#define SLA_STATES(X)                                                                              \
+    X(OK, "ok", "\xe2\x97\x8f" /* ● */, "o", 3)                                                     \
+    X(WARN, "warn", "\xe2\x96\xb2" /* ▲ */, "!", 1)                                                 \
+    X(PAUSED, "paused", "\xe2\x80\x96" /* ‖ */, "=", 2)                                             \
+    X(BREACHED, "breached", "\xe2\x9c\x96" /* ✖ */, "X", 0)                                         \
+    X(MET, "met", "\xe2\x9c\x94" /* ✔ */, "+", 5)                                                   \
+    X(MISSED, "missed", "\xe2\x9c\x98" /* ✘ */, "x", 4)
+
+typedef enum {
+#define SLA_STATE_ENUM(id, name, symbol, ascii, rank) SLA_##id,
+    SLA_STATES(SLA_STATE_ENUM)
+#undef SLA_STATE_ENUM
+        SLA_STATE_COUNT
+} sla_state;
+/* The state's name from the table; "?" out of range (static strings). */
 const char *sla_state_name(sla_state s);
+/* Its symbol from the table, UTF-8 or (ascii) ASCII; "?" out of range (static strings). */
+const char *sla_state_symbol(sla_state s, bool ascii);
+/* The state shown at position `rank` of per-state summaries (0 = most urgent), by the table's
+ * last column; SLA_STATE_COUNT when no state has that position. */
+sla_state sla_state_at_rank(int rank);
+/* Every name in table order, space-separated, for messages: "ok warn ... missed" (static). */
+const char *sla_state_names(void);
 
 /* Due time of `level` with its clock starting at `start` (creation, or the change instant under
  * reprioritize_from=change). ST_TIME_NONE only if the calendar never opens. */

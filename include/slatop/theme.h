@@ -6,16 +6,15 @@
 
 #include <stdbool.h>
 
-/* Theme elements. */
+#include "slatop/sla.h"
+
+/* Theme elements; one per timer state (EL_OK ...), named as the state, from sla.h's table. */
 typedef enum {
     EL_NORMAL,
-    EL_OK,
-    EL_WARN,
-    EL_PAUSED,
-    EL_BREACHED,
-    EL_MET,
-    EL_MISSED,
-    EL_SELECTED,
+#define UI_STATE_ELEMENT(id, name, symbol, ascii, rank) EL_##id,
+    SLA_STATES(UI_STATE_ELEMENT)
+#undef UI_STATE_ELEMENT
+        EL_SELECTED,
     EL_HEADER,
     EL_STATUS,
     EL_ERROR,
@@ -24,11 +23,10 @@ typedef enum {
     EL_COUNT
 } ui_element;
 
-/* The config's name of e ("normal", "ok", ... "dim"); a static string, "?" out of range. */
+/* The config's name of e ("normal", each timer state's name, "selected", ... "dim"); a static
+ * string, "?" out of range. */
 const char *theme_element_name(ui_element e);
 /* The element named `name` (as the config's theme section spells it); false when none is. */
 bool theme_element_parse(const char *name, ui_element *out);
-/* Every element name, space-separated, for error messages. A static string. */
-const char *theme_element_list(void);
 
 #endif

@@ -263,8 +263,9 @@ st_code app_config_check(const st_config *config, km_map *keys, st_err *err)
     for (size_t i = 0; rc == ST_OK && config && i < config->n_colors; i++) {
         ui_element e;
         if (!theme_element_parse(config->colors[i].element, &e))
-            rc = st_fail(err, ST_INVALID, "theme.%s: unknown element (%s)", config->colors[i].element,
-                         theme_element_list());
+            rc = st_fail(err, ST_INVALID,
+                         "theme.%s: unknown element (normal %s selected header status error badge dim)",
+                         config->colors[i].element, sla_state_names());
     }
     if (rc != ST_OK)
         st_err_prefix(err, "%s", config->path ? config->path : "config");

@@ -33,7 +33,7 @@ struct list_model {
     int64_t top, sel; /* absolute indices in the ordering */
     int page;         /* visible rows */
     query_page rows;
-    int64_t count_state[6]; /* per sla_state, over the visible rows (see report) */
+    int64_t count_state[SLA_STATE_COUNT]; /* per sla_state, over the visible rows (see report) */
     /* The latest policy (borrowed from ops' cache, which keeps every version it loaded) and its
      * version, read at each reload (another engineer may apply one), not at each key or second:
      * ops_policy(0) reads the store. NULL when it cannot be read. */
@@ -200,7 +200,7 @@ static void count_states(list_model *m)
     memset(m->count_state, 0, sizeof m->count_state);
     for (size_t i = 0; i < m->rows.n; i++) {
         int s = (int)m->rows.rows[i].timer.state;
-        if (s >= 0 && s < 6)
+        if (s >= 0 && s < SLA_STATE_COUNT)
             m->count_state[s]++;
     }
 }
@@ -319,7 +319,7 @@ bool lm_set_filter_level_or_state(list_model *m, const char *what)
                 return true;
             }
     }
-    for (int s = SLA_OK; s <= SLA_MISSED; s++)
+    for (int s = 0; s < SLA_STATE_COUNT; s++)
         if (strcasecmp(sla_state_name((sla_state)s), what) == 0) {
             free(m->filter.level);
             m->filter.level = NULL;
@@ -391,7 +391,7 @@ const ops_view *lm_selected(const list_model *m)
 
 int64_t lm_count(const list_model *m, int s)
 {
-    return s >= 0 && s < 6 ? m->count_state[s] : 0;
+    return s >= 0 && s < SLA_STATE_COUNT ? m->count_state[s] : 0;
 }
 
 bool lm_filtered(const list_model *m)

@@ -3,9 +3,18 @@
 
 #include "slatop/theme.h"
 
-static const char *const element_names[EL_COUNT] = {"normal", "ok",     "warn",     "paused", "breached",
-                                                    "met",    "missed", "selected", "header", "status",
-                                                    "error",  "badge",  "dim"};
+/* Element names as the config's "theme" object spells them; the states' come from sla.h. */
+#define UI_STATE_ELEMENT_NAME(id, name, symbol, ascii, rank) [EL_##id] = name,
+/* the table's shape, kept by hand: */
+/* clang-format off */
+static const char *const element_names[EL_COUNT] = {
+    [EL_NORMAL] = "normal",
+    SLA_STATES(UI_STATE_ELEMENT_NAME)
+    [EL_SELECTED] = "selected", [EL_HEADER] = "header", [EL_STATUS] = "status",
+    [EL_ERROR] = "error",       [EL_BADGE] = "badge",   [EL_DIM] = "dim",
+};
+/* clang-format on */
+#undef UI_STATE_ELEMENT_NAME
 
 const char *theme_element_name(ui_element e)
 {
@@ -20,9 +29,4 @@ bool theme_element_parse(const char *name, ui_element *out)
             return true;
         }
     return false;
-}
-
-const char *theme_element_list(void)
-{
-    return "normal ok warn paused breached met missed selected header status error badge dim";
 }

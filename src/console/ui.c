@@ -98,31 +98,15 @@ attr_t ui_attr(ui_element e)
 
 ui_element ui_state_element(int s)
 {
-    switch ((sla_state)s) {
-    case SLA_OK:
-        return EL_OK;
-    case SLA_WARN:
-        return EL_WARN;
-    case SLA_PAUSED:
-        return EL_PAUSED;
-    case SLA_BREACHED:
-        return EL_BREACHED;
-    case SLA_MET:
-        return EL_MET;
-    case SLA_MISSED:
-        return EL_MISSED;
-    }
-    return EL_NORMAL;
+#define UI_STATE_ELEMENT(id, name, symbol, ascii, rank) EL_##id,
+    static const ui_element el[] = {SLA_STATES(UI_STATE_ELEMENT)};
+#undef UI_STATE_ELEMENT
+    return (s >= 0 && s < SLA_STATE_COUNT) ? el[s] : EL_NORMAL;
 }
 
 const char *ui_state_symbol(int s)
 {
-    static const char *utf8[] = {"\xe2\x97\x8f", "\xe2\x96\xb2", "\xe2\x80\x96",
-                                 "\xe2\x9c\x96", "\xe2\x9c\x94", "\xe2\x9c\x98"}; /* ● ▲ ‖ ✖ ✔ ✘ */
-    static const char *ascii[] = {"o", "!", "=", "X", "+", "x"};
-    if (s < 0 || s > 5)
-        return "?";
-    return ui.ascii ? ascii[s] : utf8[s];
+    return sla_state_symbol((sla_state)s, ui.ascii);
 }
 
 void ui_countdown(int64_t remaining_s, char buf[static 24])
@@ -645,15 +629,15 @@ static void draw_status(con_state *c)
     attr_t a = ui_attr(EL_STATUS);
     strbuf sb;
     sb_init(&sb);
-    static const int order[] = {SLA_BREACHED, SLA_WARN, SLA_PAUSED, SLA_OK, SLA_MISSED, SLA_MET};
     bool names = COLS >= 120;          /* at 80 columns the symbols alone keep the zone and clock visible */
     const list_model *m = c->list;
     if ((int64_t)lm_n_rows(m) < lm_total(m)) /* per-state counts cover the loaded page only */
         sb_append(&sb, " page");
-    for (size_t i = 0; i < 6; i++)
-        sb_printf(&sb, " %s%s%lld%s%s", ui_state_symbol(order[i]), names ? " " : "",
-                  (long long)lm_count(m, order[i]), names ? " " : "",
-                  names ? sla_state_name((sla_state)order[i]) : "");
+    for (int i = 0; i < SLA_STATE_COUNT; i++) {
+        sla_state st = sla_state_at_rank(i);
+        sb_printf(&sb, " %s%s%lld%s%s", ui_state_symbol((int)st), names ? " " : "",
+                  (long long)lm_count(m, (int)st), names ? " " : "", names ? sla_state_name(st) : "");
+    }
     sb_append(&sb, " |");
     const char *ftext = lm_filter_text(m), *flevel = lm_filter_level(m);
     int fstate = lm_filter_state(m);

@@ -7,15 +7,42 @@
 
 const char *sla_state_name(sla_state s)
 {
-    switch (s) {
-    case SLA_OK: return "ok";
-    case SLA_WARN: return "warn";
-    case SLA_PAUSED: return "paused";
-    case SLA_BREACHED: return "breached";
-    case SLA_MET: return "met";
-    case SLA_MISSED: return "missed";
-    }
-    return "?";
+#define SLA_STATE_NAME(id, name, symbol, ascii, rank) name,
+    static const char *const names[] = {SLA_STATES(SLA_STATE_NAME)};
+#undef SLA_STATE_NAME
+    return (unsigned)s < SLA_STATE_COUNT ? names[s] : "?";
+}
+
+const char *sla_state_symbol(sla_state s, bool ascii)
+{
+#define SLA_STATE_UTF8(id, name, symbol, ascii_symbol, rank) symbol,
+#define SLA_STATE_ASCII(id, name, symbol, ascii_symbol, rank) ascii_symbol,
+    static const char *const utf8[] = {SLA_STATES(SLA_STATE_UTF8)};
+    static const char *const plain[] = {SLA_STATES(SLA_STATE_ASCII)};
+#undef SLA_STATE_UTF8
+#undef SLA_STATE_ASCII
+    if ((unsigned)s >= SLA_STATE_COUNT)
+        return "?";
+    return ascii ? plain[s] : utf8[s];
+}
+
+sla_state sla_state_at_rank(int rank)
+{
+#define SLA_STATE_RANK(id, name, symbol, ascii, r) r,
+    static const int ranks[] = {SLA_STATES(SLA_STATE_RANK)};
+#undef SLA_STATE_RANK
+    for (int s = 0; s < SLA_STATE_COUNT; s++)
+        if (ranks[s] == rank)
+            return (sla_state)s;
+    return SLA_STATE_COUNT;
+}
+
+const char *sla_state_names(void)
+{
+    /* Each name with a space before it, joined at compile time; + 1 drops the first space. */
+#define SLA_STATE_SPACED(id, name, symbol, ascii, rank) " " name
+    return SLA_STATES(SLA_STATE_SPACED) + 1;
+#undef SLA_STATE_SPACED
 }
 
 const char *sla_seg_kind_name(sla_seg_kind k)

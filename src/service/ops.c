@@ -219,14 +219,16 @@ st_code ops_init_db_text(const char *db_path, const char *json, const char *sour
     if (rc != ST_OK)
         return rc;
     policy_free(p);
+    char sha[65];
+    rc = audit_sha256_hex(json, strlen(json), sha, err);
+    if (rc != ST_OK)
+        return rc;
 
     st_store *s = NULL;
     rc = store_open(db_path, STORE_OPEN_CREATE, &s, err);
     if (rc != ST_OK)
         return rc; /* nothing of ours exists (an existing file is left alone) */
 
-    char sha[65];
-    audit_sha256_hex(json, strlen(json), sha);
     st_time at = clock_now(clock);
     int64_t version = 0;
     st_audit_entry e;
@@ -824,7 +826,12 @@ st_code ops_policy_apply(st_ops *o, const char *path, const char *reason, int64_
     }
     st_time now = clock_now(o->clock);
     char sha[65];
-    audit_sha256_hex(json, len, sha);
+    rc = audit_sha256_hex(json, len, sha, err);
+    if (rc != ST_OK) {
+        policy_free(np);
+        free(json);
+        return rc;
+    }
     st_audit_entry e;
     entry_init(&e, AU_POLICY_APPLIED, 0, now);
     e.reason = xstrdup(reason);

@@ -25,34 +25,32 @@ static void evp_load(void)
     void *h = dlopen("libcrypto.so.3", RTLD_NOW | RTLD_LOCAL);
     void *digest = h ? dlsym(h, "EVP_Digest") : NULL;
     void *sha256 = h ? dlsym(h, "EVP_sha256") : NULL;
-    if (!digest || !sha256) {
-        /* Without a hash no audit entry can be written or checked; there is no error path in
-         * this void API, and libcrypto3 is a dependency of every supported system. */
-        fprintf(stderr, "slatop: libcrypto.so.3 not found (or without EVP_Digest): install libssl3\n");
-        abort();
-    }
+    if (!digest || !sha256)
+        return; /* evp stays empty: every hash reports it (audit_sha256_hex) */
     /* memcpy: ISO C has no conversion from dlsym's void * to a function pointer. */
     memcpy(&evp.digest, &digest, sizeof evp.digest);
     memcpy(&evp.sha256, &sha256, sizeof evp.sha256);
 }
 
-void audit_sha256_hex(const void *data, size_t len, char out[65])
+st_code audit_sha256_hex(const void *data, size_t len, char out[65], st_err *err)
 {
     static const char hex[] = "0123456789abcdef";
     static pthread_once_t once = PTHREAD_ONCE_INIT;
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int md_len = 0;
     pthread_once(&once, evp_load);
-    /* EVP_Digest only fails on allocation failure inside OpenSSL; treat that like our own OOM. */
-    if (evp.digest(data, len, md, &md_len, evp.sha256(), NULL) != 1 || md_len != 32) {
-        fprintf(stderr, "slatop: OpenSSL SHA-256 failed\n");
-        abort();
-    }
+    /* Without a hash no audit entry can be written or checked: the change or check is refused. */
+    if (!evp.digest)
+        return st_fail(err, ST_IO, "libcrypto.so.3 not found (or without EVP_Digest): install libssl3");
+    /* EVP_Digest only fails on allocation failure inside OpenSSL. */
+    if (evp.digest(data, len, md, &md_len, evp.sha256(), NULL) != 1 || md_len != 32)
+        return st_fail(err, ST_IO, "OpenSSL SHA-256 failed");
     for (unsigned i = 0; i < 32; i++) {
         out[2 * i] = hex[md[i] >> 4];
         out[2 * i + 1] = hex[md[i] & 0xf];
     }
     out[64] = '\0';
+    return ST_OK;
 }
 
 static void canon_str(strbuf *sb, const char *name, const char *value)
@@ -98,13 +96,14 @@ void audit_canonical(const st_audit_entry *e, strbuf *sb)
     canon_str(sb, "prev_hash", e->prev_hash);
 }
 
-void audit_compute_hash(const st_audit_entry *e, char out[65])
+st_code audit_compute_hash(const st_audit_entry *e, char out[65], st_err *err)
 {
     strbuf sb;
     sb_init(&sb);
     audit_canonical(e, &sb);
-    audit_sha256_hex(sb.buf, sb.len, out);
+    st_code rc = audit_sha256_hex(sb.buf, sb.len, out, err);
     sb_done(&sb);
+    return rc;
 }
 
 void audit_verifier_init(audit_verifier *v)
@@ -122,8 +121,9 @@ st_code audit_verifier_feed(audit_verifier *v, const st_audit_entry *e, st_err *
     if (v->failed)
         return ST_VERIFY;
     char h[65];
-    audit_compute_hash(e, h);
-    st_code rc = ST_OK;
+    st_code rc = audit_compute_hash(e, h, err); /* no hash is no verdict: v stays as it was */
+    if (rc != ST_OK)
+        return rc;
     if (strcmp(h, e->hash) != 0)
         rc = st_fail(err, ST_VERIFY, "audit entry %" PRId64 ": content does not match its hash (edited)",
                      e->seq);

@@ -1230,7 +1230,8 @@ st_code store_audit_append(st_store *s, st_audit_entry *e, st_err *err)
     e->seq = last + 1;
     memcpy(e->prev_hash, prev, sizeof e->prev_hash);
     e->recorded_at = wall_now();
-    audit_compute_hash(e, e->hash);
+    if ((code = audit_compute_hash(e, e->hash, err)) != ST_OK)
+        return code;
     sqlite3_stmt *stmt;
     code = store_stmt(s,
                       "INSERT INTO audit(" AUDIT_COLUMNS

@@ -39,4 +39,25 @@ printf '{"monitoring": {"prometheus": {"url": "file://%s/prom"}}}\n' "$tmp" > "$
 "$BIN" --db "$DB" --config "$tmp/config.json" uptime --month 2025-04 > /dev/null 2> "$tmp/err" &&
     fail "uptime from a missing file:// source succeeded"
 grep -q "Couldn't open file" "$tmp/err" || fail "uptime did not fetch through libcurl: $(cat "$tmp/err")"
+# Without a usable libcrypto (a stand-in libcrypto.so.3 that has no EVP_Digest) a hash is an error
+# value, not an abort: init is refused before it creates anything, a change is refused and the
+# chain is left as it was; each says so on stderr with exit status 1.
+mkdir "$tmp/nocrypto"
+echo 'int slatop_no_evp;' > "$tmp/nocrypto/stub.c"
+${CC:-cc} -shared -fPIC -o "$tmp/nocrypto/libcrypto.so.3" "$tmp/nocrypto/stub.c" 2> "$tmp/err" ||
+    fail "cannot build the stand-in libcrypto: $(cat "$tmp/err")"
+LD_LIBRARY_PATH="$tmp/nocrypto" "$BIN" --db "$tmp/none.db" init --policy "$SRC/share/policies/chatti.json" \
+    > /dev/null 2> "$tmp/err"
+rc=$?
+[ "$rc" -eq 1 ] || fail "init without EVP_Digest: exit $rc, want 1: $(cat "$tmp/err")"
+grep -q 'libcrypto.so.3 not found (or without EVP_Digest): install libssl3' "$tmp/err" ||
+    fail "init without EVP_Digest: $(cat "$tmp/err")"
+[ -e "$tmp/none.db" ] && fail "init without EVP_Digest left a database behind"
+LD_LIBRARY_PATH="$tmp/nocrypto" "$BIN" --db "$DB" add --title "No hash" --level HIGH --customer Acme \
+    > /dev/null 2> "$tmp/err"
+rc=$?
+[ "$rc" -eq 1 ] || fail "add without EVP_Digest: exit $rc, want 1: $(cat "$tmp/err")"
+grep -q 'install libssl3' "$tmp/err" || fail "add without EVP_Digest: $(cat "$tmp/err")"
+"$BIN" --db "$DB" list --json 2> "$tmp/err" | grep -q 'No hash' && fail "add without EVP_Digest wrote the ticket"
+"$BIN" --db "$DB" audit verify > /dev/null 2> "$tmp/err" || fail "audit verify after the refused add: $(cat "$tmp/err")"
 echo "ok: startup_libs"

@@ -210,7 +210,7 @@ Test(ops_init, creates_version_1_with_audited_policy_entry)
     cr_assert_str_eq(e.actor, os_user());
     cr_assert_eq(e.at, iso("2026-11-16T10:00:00Z"));
     char sha[65], want[128];
-    audit_sha256_hex(POLICY_24X7, strlen(POLICY_24X7), sha);
+    cr_assert_eq(audit_sha256_hex(POLICY_24X7, strlen(POLICY_24X7), sha, NULL), ST_OK);
     snprintf(want, sizeof want, "version 1 sha256 %s", sha);
     cr_assert_str_eq(e.detail, want);
     audit_entry_done(&e);
@@ -894,7 +894,7 @@ Test(ops_policy, apply_stores_a_version_and_keeps_existing_due_times)
     cr_assert_eq(e.kind, AU_POLICY_APPLIED);
     cr_assert_str_eq(e.reason, "contract renewal");
     char sha[65], want[128];
-    audit_sha256_hex(v2, strlen(v2), sha);
+    cr_assert_eq(audit_sha256_hex(v2, strlen(v2), sha, NULL), ST_OK);
     snprintf(want, sizeof want, "version 2 sha256 %s", sha);
     cr_assert_str_eq(e.detail, want);
     audit_entry_done(&e);

@@ -85,6 +85,34 @@ static sla_timer timer(const st_policy *p, size_t level, st_time due, st_time fr
 
 #define NONE ST_TIME_NONE
 
+/* The one table of states: every rank 0..count-1 names exactly one state, each state has a
+ * symbol in both forms and the ASCII one is one plain character, the list for messages holds
+ * every name once in table order, and out-of-range values are "?" rather than a crash. */
+Test(sla, state_table)
+{
+    bool seen[SLA_STATE_COUNT] = {false};
+    for (int r = 0; r < SLA_STATE_COUNT; r++) {
+        sla_state s = sla_state_at_rank(r);
+        cr_assert_lt((int)s, SLA_STATE_COUNT, "no state at rank %d", r);
+        cr_assert_not(seen[s], "two states at one rank");
+        seen[s] = true;
+    }
+    cr_assert_eq(sla_state_at_rank(SLA_STATE_COUNT), SLA_STATE_COUNT);
+    cr_assert_eq(sla_state_at_rank(0), SLA_BREACHED, "the most urgent state leads the counts");
+    cr_assert_str_eq(sla_state_names(), "ok warn paused breached met missed");
+    for (int s = 0; s < SLA_STATE_COUNT; s++) {
+        const char *a = sla_state_symbol((sla_state)s, true);
+        cr_assert(strlen(a) == 1 && a[0] > ' ' && a[0] < 0x7f, "ASCII symbol of %s",
+                  sla_state_name((sla_state)s));
+        cr_assert_gt(strlen(sla_state_symbol((sla_state)s, false)), 1, "UTF-8 symbol");
+        for (int t = 0; t < s; t++)
+            cr_assert_str_neq(a, sla_state_symbol((sla_state)t, true), "two states share a symbol");
+    }
+    cr_assert_str_eq(sla_state_symbol(SLA_BREACHED, false), "\xe2\x9c\x96");
+    cr_assert_str_eq(sla_state_symbol(SLA_STATE_COUNT, true), "?");
+    cr_assert_str_eq(sla_state_name(SLA_STATE_COUNT), "?");
+}
+
 Test(sla, names)
 {
     cr_assert_str_eq(sla_state_name(SLA_OK), "ok");

@@ -59,11 +59,11 @@ static void draw(view *v, con_state *c)
     ui_putf(w, 0, 0, cols, ui_attr(EL_HEADER), "%s%s%s", title, a->p.search ? "  filter: " : "",
             a->p.search ? a->p.search : "");
     if (a->q.verified)
-        ui_putf(w, 1, 0, cols, ui_attr(EL_MET), "%s chain verifies: %lld entries checked", ui_state_symbol(4),
-                (long long)a->q.checked);
+        ui_putf(w, 1, 0, cols, ui_attr(EL_MET), "%s chain verifies: %lld entries checked",
+                ui_state_symbol(SLA_MET), (long long)a->q.checked);
     else
-        ui_putf(w, 1, 0, cols, ui_attr(EL_ERROR), "%s CHAIN DOES NOT VERIFY: %s", ui_state_symbol(3),
-                a->verify_msg);
+        ui_putf(w, 1, 0, cols, ui_attr(EL_ERROR), "%s CHAIN DOES NOT VERIFY: %s",
+                ui_state_symbol(SLA_BREACHED), a->verify_msg);
     pager_draw(&a->p, w, 2, getmaxy(w) - 2);
 }
 

@@ -22,11 +22,12 @@ static void build(help *h, con_state *c)
         sb_done(&keys);
     }
     pager_add(&h->p, EL_NORMAL, 0, false, "%s", "");
-    pager_add(&h->p, EL_DIM, 0, false,
-              "States: %s ok  %s warn  %s paused  %s breached  %s met  %s missed;"
-              " (b) = breached in its history",
-              ui_state_symbol(0), ui_state_symbol(1), ui_state_symbol(2), ui_state_symbol(3),
-              ui_state_symbol(4), ui_state_symbol(5));
+    strbuf states;
+    sb_init(&states);
+    for (int s = 0; s < SLA_STATE_COUNT; s++)
+        sb_printf(&states, "%s%s %s", s ? "  " : "", ui_state_symbol(s), sla_state_name((sla_state)s));
+    pager_add(&h->p, EL_DIM, 0, false, "States: %s; (b) = breached in its history", states.buf);
+    sb_done(&states);
     pager_add(&h->p, EL_DIM, 0, false,
               "In prompts: type, Backspace deletes, C-u clears, Enter accepts, Esc cancels.");
 }

@@ -239,9 +239,8 @@ static con_effect do_filter(con_state *c, const char *text, void *ctx)
         return changed(con_fx(VR_CLOSE));
     }
     if (!lm_set_filter_level_or_state(c->list, text))
-        return con_fx_say(
-            VR_CLOSE, true,
-            "filter: '%.60s' is neither a level nor a state (ok warn paused breached met missed)", text);
+        return con_fx_say(VR_CLOSE, true, "filter: '%.60s' is neither a level nor a state (%s)", text,
+                          sla_state_names());
     return changed(con_fx(VR_CLOSE));
 }
 
@@ -352,11 +351,11 @@ static con_effect key(view *v, con_state *c, st_action a, km_key k)
     case ACT_SEARCH:
         return con_fx_push(VR_NONE, view_prompt_new("Filter by text (empty clears):", lm_filter_text(m), 80,
                                                     false, do_search, NULL));
-    case ACT_FILTER:
-        return con_fx_push(
-            VR_NONE,
-            view_prompt_new("Filter by level or state (ok warn paused breached met missed; empty clears):",
-                            lm_filter_level(m), 40, false, do_filter, NULL));
+    case ACT_FILTER: {
+        char title[160];
+        snprintf(title, sizeof title, "Filter by level or state (%s; empty clears):", sla_state_names());
+        return con_fx_push(VR_NONE, view_prompt_new(title, lm_filter_level(m), 40, false, do_filter, NULL));
+    }
     case ACT_BACK:
         if (lm_filtered(m)) {
             lm_clear_filter(m);
