@@ -26,7 +26,4 @@ typedef struct {
  * errors on stderr: the only module besides the console that writes to the terminal. */
 int cli_main(int argc, char **argv);
 
-/* `slatop uptime [--month YYYY-MM] [--json]` (implemented in cli_uptime.c). argv[0] is "uptime". */
-int cli_uptime(const cli_globals *g, int argc, char **argv);
-
 #endif

@@ -1,9 +1,10 @@
 /* fetcher: non-blocking HTTP(S) and file:// transfers on one curl multi handle — the only module
- * that includes curl.h. Built for the console's single-threaded loop (fetcher_wait with standard
- * input as an extra descriptor, fetcher_perform, fetcher_take_finished) and, through fetcher_run,
- * for the command line. Timeouts, a response size cap, retries with backoff on 5xx/429/connection
- * errors, TLS verification always on, http/https only (file only for a file:// request).
- * Secrets are never put in a message; user:password@ in a URL is redacted everywhere. */
+ * that includes curl.h. Built for the console's single-threaded loop (fetcher_set_io hands curl's
+ * sockets and timer to the loop, which calls back fetcher_socket_action and fetcher_timeout;
+ * fetcher_take_finished) and, through the blocking fetcher_run, for the command line. Timeouts, a
+ * response size cap, retries with backoff on 5xx/429/connection errors, TLS verification always
+ * on, http/https only (file only for a file:// request). Secrets are never put in a message;
+ * user:password@ in a URL is redacted everywhere. */
 #ifndef SLATOP_FETCHER_H
 #define SLATOP_FETCHER_H
 
@@ -53,15 +54,32 @@ void fetcher_free(fetcher *f);
 
 /* Queues a transfer. ST_USAGE for an unsupported URL scheme. */
 st_code fetcher_add(fetcher *f, const fetch_request *req, st_err *err);
-/* Waits up to timeout_ms for transfer activity, a retry falling due, or (extra_fd >= 0) input on
- * extra_fd; *extra_ready (may be NULL) tells whether extra_fd is readable. Never blocks longer. */
-st_code fetcher_wait(fetcher *f, int timeout_ms, int extra_fd, bool *extra_ready, st_err *err);
-/* Makes progress without blocking; *active (may be NULL) gets transfers running or waiting to
- * retry. */
-st_code fetcher_perform(fetcher *f, int *active, st_err *err);
+/* An event loop's side of the transfers (curl's socket interface, without curl.h). */
+enum { FETCH_IO_IN = 1, FETCH_IO_OUT = 2 };
+typedef struct {
+    /* Watch fd for events (FETCH_IO_IN and/or FETCH_IO_OUT, replacing what was asked before;
+     * 0: stop watching it) and call fetcher_socket_action when it is ready. */
+    void (*watch)(void *data, int fd, int events);
+    /* Call fetcher_timeout in ms milliseconds (0: at once), replacing the previous request;
+     * -1: no call needed. */
+    void (*timer)(void *data, int ms);
+    void *data; /* borrowed, passed back */
+} fetch_io;
+/* Hands the transfers to an event loop: call before the first fetcher_add and never mix with
+ * fetcher_run. The callbacks run from inside fetcher_add, fetcher_socket_action, fetcher_timeout
+ * and fetcher_free (stopping the watches). io NULL detaches: later requests go nowhere (before the
+ * loop goes away). ST_NET when libcurl refuses. */
+st_code fetcher_set_io(fetcher *f, const fetch_io *io, st_err *err);
+/* The loop's call when a watched fd is ready (events as in fetch_io.watch): progress without
+ * blocking; finished transfers wait for fetcher_take_finished. ST_NET when curl fails. */
+st_code fetcher_socket_action(fetcher *f, int fd, int events, st_err *err);
+/* The loop's call when the requested timer falls due: curl's timeouts and retries falling due.
+ * Calling it early is harmless: it makes what progress it can without blocking. */
+st_code fetcher_timeout(fetcher *f, st_err *err);
 /* Moves one finished transfer into *out (caller owns: fetch_result_done); false when none. */
 bool fetcher_take_finished(fetcher *f, fetch_result *out);
-/* Blocking helper for the command line: waits and performs until nothing is active. */
+/* Blocking helper for the command line (no event loop): waits (curl_multi_poll) and performs
+ * until nothing is active. */
 st_code fetcher_run(fetcher *f, st_err *err);
 
 /* url with any user:password@ replaced by "REDACTED@". Caller frees. */

@@ -1,8 +1,9 @@
-/* store: the one door to persistent data. The only module that includes sqlite3.h; its interface
- * speaks in tickets, changes, audit entries and policy versions, never SQL, so another backend
- * (PostgreSQL) can follow. WAL, foreign keys, a busy timeout, BEGIN IMMEDIATE for every write,
- * schema versioned with PRAGMA user_version and migrated forward on open, the file created
- * group-writable and never world-writable. */
+/* store: the one door to persistent data. Its interface speaks in tickets, changes, audit entries
+ * and policy versions, never SQL or files, so that backends can differ: a facade keeps what is
+ * engine-neutral (read-only refusal, audit chaining and verification, syslog after commit) and
+ * a backend does the rest, chosen by the locator given to store_open (a file path: SQLite,
+ * src/store/sqlite/). Every write happens in a transaction; the schema is versioned and migrated
+ * forward on open; a database is shared by the support team's group and never world-writable. */
 #ifndef SLATOP_STORE_H
 #define SLATOP_STORE_H
 
@@ -20,21 +21,25 @@ typedef enum {
     STORE_OPEN_CREATE, /* must not exist (ST_CONFLICT "already exists"); creates dirs as needed */
 } store_mode;
 
-/* Opens (and migrates) the database at path. Caller owns *out (store_close).
- * Errors name the path: ST_NOTFOUND (missing), ST_CONFLICT (exists for CREATE), ST_IO, ST_INVALID
- * (not a slatop database / newer schema). */
-st_code store_open(const char *path, store_mode mode, st_store **out, st_err *err);
+/* Opens (and migrates) the database at locator (today a file path). Caller owns *out
+ * (store_close). Errors name the locator: ST_NOTFOUND (missing), ST_CONFLICT (exists for CREATE),
+ * ST_IO, ST_INVALID (not a slatop database / newer schema), ST_USAGE (empty, or no backend for it). */
+st_code store_open(const char *locator, store_mode mode, st_store **out, st_err *err);
 void store_close(st_store *s);
+/* The locator s was opened with (owned by s). */
 const char *store_path(const st_store *s);
+/* Removes the database at locator and whatever its backend keeps beside it (no store may have it
+ * open). ST_OK when there was none; ST_IO naming what could not be removed. */
+st_code store_remove(const char *locator, st_err *err);
 
-/* Transactions: every write happens between store_begin (BEGIN IMMEDIATE) and store_commit.
- * store_commit sends the entries appended in the transaction to syslog after the commit.
- * store_rollback is safe to call when no transaction is open. */
+/* Transactions: every write happens between store_begin (which takes the write lock at once) and
+ * store_commit. store_commit sends the entries appended in the transaction to syslog after the
+ * commit. store_rollback is safe to call when no transaction is open. */
 st_code store_begin(st_store *s, st_err *err);
 st_code store_commit(st_store *s, st_err *err);
 void store_rollback(st_store *s);
 
-/* Maintenance (for SQLite, checkpoints: ~1-3 ms with an fsync) normally runs in the commit that
+/* Maintenance (the backend's housekeeping, ~1-3 ms with an fsync) normally runs in the commit that
  * makes it due. store_defer_maintenance moves it to store_idle, which the console calls once the
  * screen is drawn, so that no keypress waits for it; a commit still runs it when it is long
  * overdue. */

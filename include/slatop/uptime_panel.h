@@ -1,7 +1,8 @@
 /* uptime_panel: the dashboard panel's model (SPEC §7 "The console's dashboard panel"), curses-free
  * so it is tested without a terminal. It owns a fetcher and drives it from the console's single
- * thread: the loop waits in uptime_panel_wait (curl_multi_poll with the keyboard descriptor),
- * calls uptime_panel_tick each turn, and the dashboard view draws uptime_panel_render's lines.
+ * thread: uptime_panel_attach registers curl's sockets and timer with the loop's reactor, the
+ * loop calls uptime_panel_tick each turn (and wakes for uptime_panel_timeout_ms), and the
+ * dashboard view draws uptime_panel_render's lines.
  * It opens with the last known picture from the database cache, polls every poll_s, caches what
  * it fetches, and keeps the last error while fetching fails. */
 #ifndef SLATOP_UPTIME_PANEL_H
@@ -12,6 +13,7 @@
 
 #include "slatop/config.h"
 #include "slatop/policy.h"
+#include "slatop/reactor.h"
 #include "slatop/util.h"
 
 typedef struct st_store st_store;         /* store.h: the panel's readers need not see it */
@@ -26,10 +28,10 @@ st_code uptime_panel_new(const st_config *cfg, st_store *store, const st_policy 
                          st_time now, uptime_panel **out, st_err *err);
 void uptime_panel_free(uptime_panel *p);
 
-/* Waits up to timeout_ms for input on fd (may be -1), transfer activity or a retry falling due;
- * *fd_ready (may be NULL) tells whether fd is readable. Works without a monitoring source too
- * (plain poll). */
-st_code uptime_panel_wait(uptime_panel *p, int timeout_ms, int fd, bool *fd_ready, st_err *err);
+/* Wires the panel's transfers to r (borrowed: attach NULL, or free the panel, before freeing r),
+ * so fetching never blocks the loop; until attached, fetches wait. A failure shows as the
+ * panel's last error. Nothing without a monitoring source. */
+void uptime_panel_attach(uptime_panel *p, reactor *r);
 /* Non-blocking: starts a poll when one is due, collects finished transfers, caches them and
  * recomputes. True when what the panel shows changed. */
 bool uptime_panel_tick(uptime_panel *p, st_time now);

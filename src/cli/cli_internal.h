@@ -1,5 +1,7 @@
-/* cli_internal: shared between cli.c (commands) and cli_text.c (text output). Not a public
- * interface: only the command line's own files include it. */
+/* cli_internal: shared by the command line's files: cli.c (the command table, parser, globals,
+ * dispatch), one file per command family (cli_tickets.c, cli_audit.c, cli_policy.c, cli_uptime.c)
+ * and cli_text.c (text output). Not a public interface: only the command line's own files include
+ * it. */
 #ifndef SLATOP_CLI_INTERNAL_H
 #define SLATOP_CLI_INTERNAL_H
 
@@ -22,12 +24,82 @@ typedef struct {
     st_config *config_owned;
     char *db_owned;
     char *demo_owned;
-    char **uptime_argv;      /* `uptime` and its own arguments, globals taken out (array owned) */
-    int uptime_argc;
 } cli_ctx;
+
+/* The command table (cli.c): a row per command, each with the options it takes. One parser
+ * (cli_parse_args) reads every command's arguments from its row. */
+#define MAX_OPTS 6
+#define MAX_POS 3
+#define MAX_VALUES 16 /* option values one command line keeps (>= MAX_OPTS: only repeats can run out) */
+
+/* One option. The meaning is one line, for `COMMAND --help` and shell completion. */
+typedef struct {
+    const char *name;    /* without the leading "--" */
+    const char *arg;     /* the value's placeholder ("FILE", "ISO8601"), or NULL: a flag, no value */
+    bool repeatable;     /* may be given again, every value kept; else a second one is a usage error */
+    const char *meaning; /* what it does, one line */
+} opt_spec;
+
+typedef struct cmd_spec cmd_spec;
+
+/* A command's arguments as parsed; every string is borrowed from argv. */
+typedef struct {
+    const cmd_spec *cmd;
+    int count[MAX_OPTS];         /* how often each of cmd->opts was given */
+    const char *val[MAX_VALUES]; /* the values given, in command-line order ... */
+    int val_opt[MAX_VALUES];     /* ... and the option (index into cmd->opts) each belongs to */
+    int nval;
+    const char *pos[MAX_POS];
+    int npos;
+    bool help; /* --help was given: the positionals were not checked, nothing is to run */
+} cmd_args;
+
+typedef int (*cmd_fn)(cli_ctx *c, const cmd_args *a);
+
+struct cmd_spec {
+    const char *name;
+    cmd_fn run;
+    int min_pos, max_pos;
+    opt_spec opts[MAX_OPTS]; /* ends at the first row without a name */
+    const char *usage;
+    const char *about; /* printed as is under the usage line by COMMAND --help, or NULL */
+};
+
+/* The global options as typed (before resolution); strings borrowed from argv. */
+typedef struct {
+    const char *db, *config, *now, *max_frames, *keys;
+    bool read_only, no_color, demo, help, version;
+} raw_globals;
+
+/* The command table's row for name, or NULL. */
+const cmd_spec *cli_command(const char *name);
+/* The whole command table (static, *n rows), for what reads every row: help, completion, tests. */
+const cmd_spec *cli_commands(size_t *n);
+/* Parses argv[start..argc) as cmd's options and positionals into *a: `--opt value` and
+ * `--opt=value`, `--` ends the options, --help sets a->help; global options met there go to *rg.
+ * Returns ST_OK, or ST_USAGE with err's message naming the argument. */
+st_code cli_parse_args(const cmd_spec *cmd, int argc, char **argv, int start, raw_globals *rg, cmd_args *a,
+                       st_err *err);
 
 /* Prints "slatop: MSG" (sanitised, one line) on stderr; returns the exit status for err. */
 int cli_fail(cli_ctx *c, const st_err *err);
+/* cli_fail with an ST_USAGE error formatted from fmt; c may be NULL. */
+int cli_usage_fail(cli_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Writes out to stdout and frees it (out is consumed); returns the exit status. */
+int cli_emit(cli_ctx *c, strbuf *out);
+/* The value of the command's option `name` (borrowed from argv), or NULL when not given. */
+const char *cli_opt(const cmd_args *a, const char *name);
+/* The n-th value (from 0) of a repeatable option `name` (borrowed from argv), or NULL. */
+const char *cli_opt_nth(const cmd_args *a, const char *name, int n);
+/* Whether the command's option `name` was given. */
+bool cli_flag(const cmd_args *a, const char *name);
+/* A ticket id (or version): a positive decimal integer. */
+bool cli_parse_id(const char *s, int64_t *out);
+/* --reason, required and not empty; *out borrowed from argv. Returns 0 or the exit status. */
+int cli_need_reason(cli_ctx *c, const cmd_args *a, const char **out);
+/* Opens c->store and c->ops (freed with the context), for writing when write. Returns 0 or the
+ * exit status (printed). */
+int cli_open_db(cli_ctx *c, bool write);
 /* Prints the ticket list (text or JSON) of the open database; returns the exit status. */
 int cli_print_list(cli_ctx *c, bool all, bool json);
 
@@ -38,5 +110,23 @@ void clitext_show(cli_ctx *c, strbuf *out, const ops_view *v, const st_audit_ent
 void clitext_audit_line(cli_ctx *c, strbuf *out, const st_audit_entry *e, const char *indent);
 void clitext_audit_csv(cli_ctx *c, strbuf *out, const st_audit_entry *e, size_t n);
 void clitext_policy(cli_ctx *c, strbuf *out, const st_policy *p, int64_t version);
+
+/* The commands, one function per row of the command table (cli.c). Each returns the exit status. */
+int cmd_init(cli_ctx *c, const cmd_args *a);   /* cli_policy.c */
+int cmd_policy(cli_ctx *c, const cmd_args *a);
+int cmd_add(cli_ctx *c, const cmd_args *a);    /* cli_tickets.c */
+int cmd_import(cli_ctx *c, const cmd_args *a);
+int cmd_list(cli_ctx *c, const cmd_args *a);
+int cmd_show(cli_ctx *c, const cmd_args *a);
+int cmd_raise(cli_ctx *c, const cmd_args *a);
+int cmd_lower(cli_ctx *c, const cmd_args *a);
+int cmd_set_level(cli_ctx *c, const cmd_args *a);
+int cmd_respond(cli_ctx *c, const cmd_args *a);
+int cmd_resolve(cli_ctx *c, const cmd_args *a);
+int cmd_reopen(cli_ctx *c, const cmd_args *a);
+int cmd_assign(cli_ctx *c, const cmd_args *a);
+int cmd_due(cli_ctx *c, const cmd_args *a);
+int cmd_audit(cli_ctx *c, const cmd_args *a);  /* cli_audit.c */
+int cmd_uptime(cli_ctx *c, const cmd_args *a); /* cli_uptime.c */
 
 #endif

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli_internal.h"
 #include "slatop/cli.h"
 #include "slatop/fetcher.h"
 #include "slatop/store.h"
@@ -234,35 +235,13 @@ static st_code fetch_month(run_state *r, const cli_globals *g, st_time ms, st_ti
     return rc;
 }
 
-int cli_uptime(const cli_globals *g, int argc, char **argv)
+int cmd_uptime(cli_ctx *c, const cmd_args *a)
 {
-    const char *month_arg = NULL;
-    bool json = false;
+    const cli_globals *g = &c->g;
+    const char *month_arg = cli_opt(a, "month");
+    bool json = cli_flag(a, "json");
     st_err err;
     st_err_clear(&err);
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--json") == 0) {
-            json = true;
-        } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            printf(
-                "usage: slatop uptime [--month YYYY-MM] [--json]\n"
-                "  the month's uptime, downtime periods, maintenance exclusions and error budget from the\n"
-                "  configured monitoring source (config: monitoring.prometheus); default: the current "
-                "month\n");
-            return 0;
-        } else if (strcmp(argv[i], "--month") == 0 && i + 1 < argc) {
-            month_arg = argv[++i];
-        } else if (strncmp(argv[i], "--month=", 8) == 0) {
-            month_arg = argv[i] + 8;
-        } else if (strcmp(argv[i], "--month") == 0) {
-            st_fail(&err, ST_USAGE, "--month: missing value (YYYY-MM)");
-            return fail(g, &err);
-        } else {
-            st_fail(&err, ST_USAGE, "%s: unknown argument (usage: slatop uptime [--month YYYY-MM] [--json])",
-                    argv[i]);
-            return fail(g, &err);
-        }
-    }
     st_time now = clock_now(&g->clock);
     char month[8];
     st_time ms, me;

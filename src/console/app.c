@@ -1,22 +1,22 @@
 /* app: the console's event loop (SPEC §4), the only place where the effects views return are
- * applied (the list itself is list_model.c). One thread: each turn waits for the
- * next second boundary, a key or the store's change descriptor (app_wait, db_watch), drains
+ * applied (the list itself is list_model.c). One thread: each turn waits in the reactor for the
+ * next second boundary, a key or the store's change descriptor (app_wait), drains
  * keys, re-times the visible countdowns once a second, picks up other engineers' changes through
  * store_changes_since, and lets ui send only what changed with one doupdate. Signals only set
  * flags. No curses here: see ui.c. */
 #include <errno.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "slatop/app.h"
 #include "slatop/console.h"
+#include "slatop/reactor.h"
+#include "slatop/sla.h"
 #include "slatop/store.h"
 #include "slatop/text.h"
 #include "slatop/theme.h"
@@ -322,65 +322,83 @@ static int ms_to_next_second(void)
     return (int)(1000 - ts.tv_nsec / 1000000) + 2;
 }
 
-/* Another process's commit wakes the loop at once instead of at the next second: the store's
- * watch descriptor, joined with the keyboard in one epoll descriptor because the fetcher's wait
- * takes a single extra descriptor. */
+/* The loop's reactor: the keyboard and the store's change descriptor wake it (another process's
+ * commit shows at once instead of at the next second), curl's sockets move the dashboard's
+ * transfers (uptime_panel_attach), and timers wake it for the second tick, the store's re-read
+ * schedule, the dashboard's polls and a script's sleep. These callbacks only end the wait: the
+ * loop's turn then decides what is due, in one place. */
 #define WATCH_SAFETY_S 5 /* with a watch descriptor: ask on every 5th second too, just in case */
 
+typedef enum { WAKE_TICK, WAKE_STORE, WAKE_PANEL, WAKE_SCRIPT, WAKE_N } wake_kind;
+
 typedef struct {
-    int store_fd; /* the store's watch descriptor (owned by the store); -1: it polls */
-    int ep;       /* epoll over the keyboard and store_fd; -1: none (no keyboard: store_fd alone) */
-} db_watch;
+    reactor *r;
+    int key_fd;           /* the keyboard's; -1: none (a null terminal) */
+    int store_fd;         /* the store's watch descriptor (owned by the store); -1: it polls */
+    int64_t wake[WAKE_N]; /* the wake-up timers' ids; 0: none */
+} loop_io;
 
-static void watch_open(db_watch *w, con_state *c, int key_fd)
+static void on_ready(reactor *r, int fd, int mask, void *data)
 {
-    w->ep = -1;
-    w->store_fd = store_watch_fd(c->store);
-    if (w->store_fd < 0 || key_fd < 0)
-        return;
-    struct epoll_event ke = {.events = EPOLLIN, .data.fd = key_fd};
-    struct epoll_event ie = {.events = EPOLLIN, .data.fd = w->store_fd};
-    w->ep = epoll_create1(EPOLL_CLOEXEC);
-    if (w->ep < 0 || epoll_ctl(w->ep, EPOLL_CTL_ADD, key_fd, &ke) < 0 ||
-        epoll_ctl(w->ep, EPOLL_CTL_ADD, w->store_fd, &ie) < 0) { /* e.g. a keyboard epoll refuses */
-        if (w->ep >= 0)
-            close(w->ep);
-        w->ep = -1;
-    }
+    (void)r; /* the loop's turn drains the keys and the store's descriptor */
+    (void)fd;
+    (void)mask;
+    (void)data;
 }
 
-static void watch_close(db_watch *w)
+static void on_wake(reactor *r, int64_t id, void *data)
 {
-    if (w->ep >= 0)
-        close(w->ep);
-    w->ep = -1;
+    (void)r;
+    (void)id;
+    (void)data;
 }
 
-/* The descriptor the loop waits on: the keyboard's, or the epoll/store one that includes it. */
-static int watch_fd(const db_watch *w, int key_fd)
+/* (Re-)arms wake-up k in ms milliseconds; -1: none. */
+static void wake_in(loop_io *io, wake_kind k, int ms)
 {
-    return w->ep >= 0 ? w->ep : w->store_fd >= 0 && key_fd < 0 ? w->store_fd : key_fd;
+    reactor_timer_del(io->r, io->wake[k]);
+    io->wake[k] = ms < 0 ? 0 : reactor_timer_in(io->r, ms, on_wake, NULL);
 }
 
-/* The one place the loop sleeps: until a key arrives on fd, the dashboard's transfers move, or
- * timeout_ms passes (-1: forever, 0: poll). With a panel the wait is the fetcher's
- * (curl_multi_poll with the keyboard as an extra descriptor), so fetching never blocks keys. */
-static void app_wait(con_state *c, int fd, int timeout_ms)
+static void keys_watch(loop_io *io, bool on)
 {
-    if (c->panel) {
-        st_err e;
-        if (uptime_panel_wait(c->panel, timeout_ms < 0 ? 60000 : timeout_ms, fd, NULL, &e) == ST_OK)
-            return;
-    }
-    if (fd < 0) {
-        if (timeout_ms > 0) {
-            struct timespec ts = {timeout_ms / 1000, (long)(timeout_ms % 1000) * 1000000L};
-            nanosleep(&ts, NULL);
-        }
-        return;
-    }
-    struct pollfd p = {.fd = fd, .events = POLLIN};
-    (void)poll(&p, 1, timeout_ms); /* EINTR (a signal, SIGWINCH) just ends the wait */
+    st_err e;
+    if (io->key_fd >= 0 && on)
+        (void)reactor_watch(io->r, io->key_fd, REACTOR_READABLE, on_ready, NULL, &e);
+    else if (io->key_fd >= 0)
+        reactor_unwatch(io->r, io->key_fd);
+}
+
+static void loop_io_open(loop_io *io, con_state *c)
+{
+    *io = (loop_io){.r = reactor_new(), .key_fd = ui_input_fd(), .store_fd = -1};
+    keys_watch(io, true);
+    uptime_panel_attach(c->panel, io->r);
+}
+
+static void watch_open(loop_io *io, con_state *c)
+{
+    st_err e;
+    io->store_fd = store_watch_fd(c->store);
+    if (io->store_fd >= 0 &&
+        reactor_watch(io->r, io->store_fd, REACTOR_READABLE, on_ready, NULL, &e) != ST_OK)
+        io->store_fd = -1;
+}
+
+static void loop_io_close(loop_io *io, con_state *c)
+{
+    uptime_panel_attach(c->panel, NULL);
+    reactor_free(io->r);
+    io->r = NULL;
+}
+
+/* The one place the loop sleeps: until a wake-up above falls due, a key arrives, the store's
+ * descriptor or one of curl's sockets is ready, or max_ms passes (-1: no limit). A signal
+ * (SIGWINCH, a quit) just ends the wait. Fetching never blocks keys: both are the reactor's. */
+static void app_wait(loop_io *io, int max_ms)
+{
+    st_err e;
+    (void)reactor_wait_once(io->r, max_ms, NULL, &e);
 }
 
 typedef struct {
@@ -411,8 +429,9 @@ static void app_loop(con_state *c, loop_opts *lo)
     int64_t frozen_ms = 0; /* sub-second remainder of <sleep> on a frozen clock */
     st_time last_sec = ST_TIME_NONE;
     st_err e;
-    db_watch watch = {.store_fd = -1, .ep = -1}; /* opened before the first wait, below */
-    bool watching = false;
+    loop_io io;
+    loop_io_open(&io, c);
+    bool watching = false; /* the store's descriptor: opened before the first wait, below */
     for (;;) {
         if (quit_signal) {
             c->quit = true;
@@ -425,7 +444,7 @@ static void app_loop(con_state *c, loop_opts *lo)
             st_err_clear(&e);
             /* with the watch, a second alone seldom asks (a store read: ~10% of a tick's CPU) */
             bool ask = db_due || c->reload_needed ||
-                       (second && (watch.store_fd < 0 || c->now % WATCH_SAFETY_S == 0));
+                       (second && (io.store_fd < 0 || c->now % WATCH_SAFETY_S == 0));
             bool other = false;
             if (ask && store_changes_since(c->store, &c->data_version, &other, &e) != ST_OK)
                 other = false;
@@ -449,23 +468,21 @@ static void app_loop(con_state *c, loop_opts *lo)
         store_idle(c->store); /* the screen is drawn: maintenance due now delays no keypress */
         if (!watching) { /* after the first frame, so that a --max-frames run (first paint) never
                           * pays for it: closing an inotify descriptor waits ~15 ms for the kernel */
-            watch_open(&watch, c, ui_input_fd());
+            watch_open(&io, c);
             watching = true;
         }
-        int timeout = store_watch_timeout_ms(c->store, c->clock.frozen ? -1 : ms_to_next_second());
+        wake_in(&io, WAKE_TICK, c->clock.frozen ? -1 : ms_to_next_second());
+        wake_in(&io, WAKE_STORE, store_watch_timeout_ms(c->store, -1));
         if (c->panel) {
             int pt = uptime_panel_timeout_ms(c->panel, c->now);
-            if (timeout < 0 || pt < timeout)
-                timeout = pt;
-            if (c->clock.frozen && uptime_panel_busy(c->panel) && (timeout < 0 || timeout > 50))
-                timeout = 50; /* a frozen clock: keep collecting the transfers in flight */
+            if (c->clock.frozen && uptime_panel_busy(c->panel) && pt > 50)
+                pt = 50; /* a frozen clock: keep collecting the transfers in flight */
+            wake_in(&io, WAKE_PANEL, pt);
         }
         if (lo->script) {
             st_mono now_m = mono_now();
             if (sleep_until && now_m < sleep_until) {
-                int left = (int)((sleep_until - now_m) / 1000000) + 1;
-                if (timeout < 0 || left < timeout)
-                    timeout = left;
+                wake_in(&io, WAKE_SCRIPT, (int)((sleep_until - now_m) / 1000000) + 1);
             } else {
                 sleep_until = 0;
                 if (si == lo->n_script) {
@@ -486,13 +503,15 @@ static void app_loop(con_state *c, loop_opts *lo)
                     relayout(c);
                     break;
                 case SCR_IDLE:
+                    keys_watch(&io, false); /* the wait is the transfers' alone, as keys are ignored */
                     for (st_mono end = mono_now() + 10000000000LL; c->panel && mono_now() < end;) {
                         if (uptime_panel_tick(c->panel, c->now))
                             ui_panel_changed();
                         if (!uptime_panel_busy(c->panel))
                             break;
-                        app_wait(c, -1, 20);
+                        app_wait(&io, 20);
                     }
+                    keys_watch(&io, true);
                     break;
                 case SCR_SLEEP:
                     if (c->clock.frozen) {
@@ -507,7 +526,7 @@ static void app_loop(con_state *c, loop_opts *lo)
                 continue;
             }
         }
-        app_wait(c, watch_fd(&watch, ui_input_fd()), timeout);
+        app_wait(&io, -1);
         km_key k;
         while (ui_read_key(&k)) {
             if (lo->script && k != KM_RESIZE)
@@ -517,7 +536,7 @@ static void app_loop(con_state *c, loop_opts *lo)
                 break;
         }
     }
-    watch_close(&watch);
+    loop_io_close(&io, c);
 }
 
 static void install_signals(struct sigaction old[3])

@@ -1,9 +1,7 @@
 /* uptime_panel: the dashboard panel's model (see uptime_panel.h). */
 #include "slatop/uptime_panel.h"
 
-#include <errno.h>
 #include <math.h>
-#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +19,10 @@ struct uptime_panel {
     bool read_only;
     bool configured;
     fetcher *f;
+    reactor *r; /* borrowed (uptime_panel_attach); NULL: transfers wait */
+    int *fds;   /* the descriptors curl asked r to watch, so a detach forgets them all */
+    size_t n_fds;
+    int64_t timer; /* curl's timer in r; 0: none */
     uptime_job *job;
     char *key, *sp_key;
     uptime_settings set;
@@ -147,7 +149,12 @@ void uptime_panel_free(uptime_panel *p)
         return;
     uptime_job_free(p->job);
     uptime_windows_free(p->save_sp, p->save_nsp);
-    fetcher_free(p->f);
+    fetcher_free(p->f); /* still attached: curl's last calls unwatch its sockets */
+    if (p->r)
+        reactor_timer_del(p->r, p->timer);
+    for (size_t i = 0; p->r && i < p->n_fds; i++)
+        reactor_unwatch(p->r, p->fds[i]);
+    free(p->fds);
     free(p->key);
     free(p->sp_key);
     uptime_settings_done(&p->set);
@@ -158,19 +165,91 @@ void uptime_panel_free(uptime_panel *p)
     free(p);
 }
 
-st_code uptime_panel_wait(uptime_panel *p, int timeout_ms, int fd, bool *fd_ready, st_err *err)
+/* ---- the fetcher wired to the loop's reactor ---- */
+
+static void fetch_failed(uptime_panel *p, const st_err *err)
 {
-    if (p && p->f)
-        return fetcher_wait(p->f, timeout_ms, fd, fd_ready, err);
-    if (fd_ready)
-        *fd_ready = false;
-    struct pollfd pf = {.fd = fd, .events = POLLIN};
-    int n = poll(fd >= 0 ? &pf : NULL, fd >= 0 ? 1 : 0, timeout_ms < 0 ? 0 : timeout_ms);
-    if (n < 0 && errno != EINTR)
-        return st_fail(err, ST_IO, "waiting for input: %s", strerror(errno));
-    if (fd_ready && n > 0)
-        *fd_ready = (pf.revents & POLLIN) != 0;
-    return ST_OK;
+    snprintf(p->last_error, sizeof p->last_error, "%s", err->msg);
+}
+
+static void on_fetch_fd(reactor *r, int fd, int mask, void *data)
+{
+    (void)r;
+    uptime_panel *p = data;
+    st_err err;
+    int ev = (mask & REACTOR_READABLE ? FETCH_IO_IN : 0) | (mask & REACTOR_WRITABLE ? FETCH_IO_OUT : 0);
+    if (fetcher_socket_action(p->f, fd, ev, &err) != ST_OK)
+        fetch_failed(p, &err);
+}
+
+static void on_fetch_timer(reactor *r, int64_t id, void *data)
+{
+    (void)r;
+    (void)id;
+    uptime_panel *p = data;
+    p->timer = 0; /* fired; fetcher_timeout may ask for the next one */
+    st_err err;
+    if (fetcher_timeout(p->f, &err) != ST_OK)
+        fetch_failed(p, &err);
+}
+
+static void forget_fd(uptime_panel *p, int fd)
+{
+    for (size_t i = 0; i < p->n_fds; i++)
+        if (p->fds[i] == fd) {
+            p->fds[i] = p->fds[--p->n_fds];
+            return;
+        }
+}
+
+static void io_watch(void *data, int fd, int events)
+{
+    uptime_panel *p = data;
+    forget_fd(p, fd);
+    if (!events) {
+        reactor_unwatch(p->r, fd);
+        return;
+    }
+    int mask = (events & FETCH_IO_IN ? REACTOR_READABLE : 0) | (events & FETCH_IO_OUT ? REACTOR_WRITABLE : 0);
+    st_err err;
+    if (reactor_watch(p->r, fd, mask, on_fetch_fd, p, &err) != ST_OK) {
+        fetch_failed(p, &err);
+        return;
+    }
+    p->fds = xrealloc(p->fds, (p->n_fds + 1) * sizeof *p->fds);
+    p->fds[p->n_fds++] = fd;
+}
+
+static void io_timer(void *data, int ms)
+{
+    uptime_panel *p = data;
+    reactor_timer_del(p->r, p->timer);
+    p->timer = ms < 0 ? 0 : reactor_timer_in(p->r, ms, on_fetch_timer, p);
+}
+
+void uptime_panel_attach(uptime_panel *p, reactor *r)
+{
+    if (!p || !p->f || r == p->r)
+        return;
+    if (p->r) { /* detach: the transfers stop moving until the next attach */
+        st_err err;
+        fetcher_set_io(p->f, NULL, &err);
+        for (size_t i = 0; i < p->n_fds; i++)
+            reactor_unwatch(p->r, p->fds[i]);
+        p->n_fds = 0;
+        reactor_timer_del(p->r, p->timer);
+        p->timer = 0;
+        p->r = NULL;
+    }
+    if (!r)
+        return;
+    fetch_io io = {.watch = io_watch, .timer = io_timer, .data = p};
+    st_err err;
+    p->r = r;
+    if (fetcher_set_io(p->f, &io, &err) != ST_OK) {
+        fetch_failed(p, &err);
+        p->r = NULL;
+    }
 }
 
 bool uptime_panel_busy(const uptime_panel *p)
@@ -289,9 +368,11 @@ bool uptime_panel_tick(uptime_panel *p, st_time now)
         }
     }
     if (p->job) {
+        /* The transfers move in the reactor's callbacks; this step without waiting also starts
+         * the job's new ones and finishes file:// ones in the same turn, as before the reactor. */
         st_err err;
-        if (fetcher_perform(p->f, NULL, &err) != ST_OK)
-            snprintf(p->last_error, sizeof p->last_error, "%s", err.msg);
+        if (fetcher_timeout(p->f, &err) != ST_OK)
+            fetch_failed(p, &err);
         fetch_result r;
         while (fetcher_take_finished(p->f, &r))
             if (!uptime_job_offer(p->job, &r))

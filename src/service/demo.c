@@ -123,17 +123,7 @@ static st_code clear_old(const char *path, st_err *err)
     }
     if (!ours)
         return st_fail(err, ST_CONFLICT, "--db %s: not a demo database; refusing to replace it", path);
-    const char *suffix[] = {"", "-wal", "-shm", "-journal"};
-    for (size_t i = 0; i < 4; i++) {
-        char *p = xasprintf("%s%s", path, suffix[i]);
-        if (unlink(p) != 0 && errno != ENOENT) {
-            st_code rc = st_fail(err, ST_IO, "%s: cannot remove: %s", p, strerror(errno));
-            free(p);
-            return rc;
-        }
-        free(p);
-    }
-    return ST_OK;
+    return store_remove(path, err);
 }
 
 static st_code mark_demo(const char *path, st_err *err)

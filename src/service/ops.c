@@ -200,16 +200,6 @@ void ops_set_read_only(st_ops *o, bool ro)
 
 /* ---- init ---- */
 
-static void remove_db_files(const char *path)
-{
-    static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
-    for (size_t i = 0; i < sizeof suffixes / sizeof *suffixes; i++) {
-        char *p = xasprintf("%s%s", path, suffixes[i]);
-        unlink(p);
-        free(p);
-    }
-}
-
 st_code ops_init_db_text(const char *db_path, const char *json, const char *source, const st_clock *clock,
                          st_err *err)
 {
@@ -248,8 +238,9 @@ st_code ops_init_db_text(const char *db_path, const char *json, const char *sour
         store_rollback(s);
     audit_entry_done(&e);
     store_close(s);
+    st_err ignored; /* the failure that got here is the one to report */
     if (rc != ST_OK)
-        remove_db_files(db_path);
+        store_remove(db_path, &ignored);
     return rc;
 }
 

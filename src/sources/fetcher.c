@@ -32,6 +32,8 @@ static struct {
     __typeof__(curl_multi_perform) *multi_perform;
     __typeof__(curl_multi_poll) *multi_poll;
     __typeof__(curl_multi_remove_handle) *multi_remove_handle;
+    __typeof__(curl_multi_setopt) *multi_setopt;
+    __typeof__(curl_multi_socket_action) *multi_socket_action;
     __typeof__(curl_multi_strerror) *multi_strerror;
 } lc;
 
@@ -68,6 +70,8 @@ static void lc_load(void)
     LC_SYM(multi_perform);
     LC_SYM(multi_poll);
     LC_SYM(multi_remove_handle);
+    LC_SYM(multi_setopt);
+    LC_SYM(multi_socket_action);
     LC_SYM(multi_strerror);
 #undef LC_SYM
     if (lc.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
@@ -106,6 +110,11 @@ struct fetcher {
     xfer *active;       /* running or waiting to retry */
     fetch_result *done; /* finished, oldest first */
     size_t n_done, cap_done;
+    /* With an event loop (fetcher_set_io): curl's sockets and its one timer are the loop's. */
+    fetch_io io;
+    bool has_io;
+    bool curl_timer; /* curl asked for fetcher_timeout at curl_due */
+    st_mono curl_due;
 };
 
 void fetch_result_done(fetch_result *r)
@@ -360,10 +369,10 @@ static int ms_until(st_mono t)
     return d > 1000000 ? 1000000 : (int)d;
 }
 
-st_code fetcher_wait(fetcher *f, int timeout_ms, int extra_fd, bool *extra_ready, st_err *err)
+/* The command line's blocking wait (fetcher_run): up to timeout_ms for transfer activity or a
+ * retry falling due. */
+static st_code fetcher_wait(fetcher *f, int timeout_ms, st_err *err)
 {
-    if (extra_ready)
-        *extra_ready = false;
     for (xfer *x = f->active; x; x = x->next)
         if (!x->in_multi) {
             int ms = ms_until(x->retry_at);
@@ -372,14 +381,10 @@ st_code fetcher_wait(fetcher *f, int timeout_ms, int extra_fd, bool *extra_ready
         }
     if (timeout_ms < 0)
         timeout_ms = 0;
-    struct curl_waitfd wfd = {.fd = extra_fd, .events = CURL_WAIT_POLLIN, .revents = 0};
     int numfds = 0;
-    CURLMcode mc =
-        lc.multi_poll(f->multi, extra_fd >= 0 ? &wfd : NULL, extra_fd >= 0 ? 1 : 0, timeout_ms, &numfds);
+    CURLMcode mc = lc.multi_poll(f->multi, NULL, 0, timeout_ms, &numfds);
     if (mc != CURLM_OK)
         return st_fail(err, ST_NET, "waiting for transfers: %s", lc.multi_strerror(mc));
-    if (extra_ready && extra_fd >= 0)
-        *extra_ready = (wfd.revents & CURL_WAIT_POLLIN) != 0;
     return ST_OK;
 }
 
@@ -458,7 +463,8 @@ static void finish(fetcher *f, xfer *x, CURLcode cc)
     xfer_free(x);
 }
 
-st_code fetcher_perform(fetcher *f, int *active, st_err *err)
+/* Puts transfers whose retry fell due back into the multi handle. */
+static st_code start_due_retries(fetcher *f, st_err *err)
 {
     st_mono now = mono_now();
     for (xfer *x = f->active; x; x = x->next)
@@ -468,10 +474,12 @@ st_code fetcher_perform(fetcher *f, int *active, st_err *err)
             x->in_multi = true;
             x->attempts++;
         }
-    int running = 0;
-    CURLMcode mc = lc.multi_perform(f->multi, &running);
-    if (mc != CURLM_OK)
-        return st_fail(err, ST_NET, "transfers: %s", lc.multi_strerror(mc));
+    return ST_OK;
+}
+
+/* Finishes (or schedules the retry of) every transfer curl reports done. */
+static void collect(fetcher *f)
+{
     CURLMsg *msg;
     int left = 0;
     while ((msg = lc.multi_info_read(f->multi, &left)) != NULL) {
@@ -483,13 +491,115 @@ st_code fetcher_perform(fetcher *f, int *active, st_err *err)
                 break;
             }
     }
-    if (active) {
-        int n = 0;
-        for (xfer *x = f->active; x; x = x->next)
-            n++;
-        *active = n;
-    }
+}
+
+/* The command line's progress step (fetcher_run): *active gets transfers running or waiting to
+ * retry. */
+static st_code fetcher_perform(fetcher *f, int *active, st_err *err)
+{
+    st_code rc = start_due_retries(f, err);
+    if (rc)
+        return rc;
+    int running = 0;
+    CURLMcode mc = lc.multi_perform(f->multi, &running);
+    if (mc != CURLM_OK)
+        return st_fail(err, ST_NET, "transfers: %s", lc.multi_strerror(mc));
+    collect(f);
+    int n = 0;
+    for (xfer *x = f->active; x; x = x->next)
+        n++;
+    *active = n;
     return ST_OK;
+}
+
+/* Tells the loop the earliest of curl's timer and the next retry (io.timer). */
+static void update_timer(fetcher *f)
+{
+    if (!f->has_io)
+        return;
+    bool any = f->curl_timer;
+    st_mono due = f->curl_due;
+    for (xfer *x = f->active; x; x = x->next)
+        if (!x->in_multi && (!any || x->retry_at < due)) {
+            any = true;
+            due = x->retry_at;
+        }
+    f->io.timer(f->io.data, any ? ms_until(due) : -1);
+}
+
+static int on_curl_socket(CURL *e, curl_socket_t s, int what, void *user, void *socketp)
+{
+    (void)e;
+    (void)socketp;
+    fetcher *f = user;
+    if (!f->has_io)
+        return 0;
+    int events = 0;
+    if (what != CURL_POLL_REMOVE) {
+        if (what & CURL_POLL_IN)
+            events |= FETCH_IO_IN;
+        if (what & CURL_POLL_OUT)
+            events |= FETCH_IO_OUT;
+    }
+    f->io.watch(f->io.data, (int)s, events);
+    return 0;
+}
+
+static int on_curl_timer(CURLM *m, long timeout_ms, void *user)
+{
+    (void)m;
+    fetcher *f = user;
+    f->curl_timer = timeout_ms >= 0;
+    f->curl_due = mono_now() + (st_mono)(timeout_ms > 0 ? timeout_ms : 0) * 1000000;
+    update_timer(f);
+    return 0;
+}
+
+st_code fetcher_set_io(fetcher *f, const fetch_io *io, st_err *err)
+{
+    if (!io) {
+        f->has_io = false; /* curl's later calls (freeing, say) go nowhere */
+        return ST_OK;
+    }
+    if (lc.multi_setopt(f->multi, CURLMOPT_SOCKETFUNCTION, on_curl_socket) != CURLM_OK ||
+        lc.multi_setopt(f->multi, CURLMOPT_SOCKETDATA, f) != CURLM_OK ||
+        lc.multi_setopt(f->multi, CURLMOPT_TIMERFUNCTION, on_curl_timer) != CURLM_OK ||
+        lc.multi_setopt(f->multi, CURLMOPT_TIMERDATA, f) != CURLM_OK)
+        return st_fail(err, ST_NET, "libcurl refused the socket interface");
+    f->io = *io;
+    f->has_io = true;
+    return ST_OK;
+}
+
+/* One curl_multi_socket_action step, then what finished and the loop's next timer. */
+static st_code socket_action(fetcher *f, curl_socket_t s, int ev, st_err *err)
+{
+    int running = 0;
+    CURLMcode mc = lc.multi_socket_action(f->multi, s, ev, &running);
+    collect(f);
+    update_timer(f);
+    if (mc != CURLM_OK)
+        return st_fail(err, ST_NET, "transfers: %s", lc.multi_strerror(mc));
+    return ST_OK;
+}
+
+st_code fetcher_socket_action(fetcher *f, int fd, int events, st_err *err)
+{
+    int ev = 0;
+    if (events & FETCH_IO_IN)
+        ev |= CURL_CSELECT_IN;
+    if (events & FETCH_IO_OUT)
+        ev |= CURL_CSELECT_OUT;
+    return socket_action(f, (curl_socket_t)fd, ev, err);
+}
+
+st_code fetcher_timeout(fetcher *f, st_err *err)
+{
+    st_code rc = start_due_retries(f, err); /* curl then asks for its timer at once */
+    if (f->curl_timer && f->curl_due <= mono_now())
+        f->curl_timer = false; /* spent; curl asks again when it needs one */
+    st_code rc2 = socket_action(f, CURL_SOCKET_TIMEOUT, 0, err);
+    return rc ? rc : rc2;
 }
 
 bool fetcher_take_finished(fetcher *f, fetch_result *out)
@@ -507,7 +617,7 @@ st_code fetcher_run(fetcher *f, st_err *err)
     int active = 0;
     st_code rc = fetcher_perform(f, &active, err);
     while (rc == ST_OK && active > 0) {
-        rc = fetcher_wait(f, 1000, -1, NULL, err);
+        rc = fetcher_wait(f, 1000, err);
         if (rc == ST_OK)
             rc = fetcher_perform(f, &active, err);
     }

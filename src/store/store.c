@@ -1,587 +1,56 @@
-/* store: see store.h. SQLite in WAL mode with synchronous=FULL (a committed change survives a
- * power cut), BEGIN IMMEDIATE for every write (two writers never deadlock on a read-then-write
- * upgrade), a busy handler that polls in short sleeps (SQLite's default backs off to 100 ms, which
- * would stall the console), and the schema migrated forward from PRAGMA user_version. */
-#include "store_internal.h"
-
-#include <errno.h>
-#include <fcntl.h>
+/* store: see store.h. The facade over a backend (store_backend.h): what does not depend on the
+ * engine lives here once — read-only refusal, transaction bookkeeping, audit chaining (seq,
+ * prev_hash, hash) and verification, and the syslog copy of each entry after its commit. Every
+ * thing else is the backend's (SQLite: src/store/sqlite/). */
 #include <inttypes.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/inotify.h>
-#include <sys/stat.h>
-#include <time.h>
-#include <unistd.h>
 
-/* ---- schema ------------------------------------------------------------------------------- */
+#include "slatop/audit.h"
+#include "slatop/store.h"
 
-/* migrations[i] takes a database from user_version i to i + 1. Append v2 here; never edit a
- * migration that has shipped. */
-static const char *const migrations[] = {
-    /* v1 */
-    "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;\n"
-    "CREATE TABLE policy_versions(\n"
-    "  version INTEGER PRIMARY KEY,\n"
-    "  json TEXT NOT NULL,\n"
-    "  sha256 TEXT NOT NULL,\n"
-    "  applied_at INTEGER NOT NULL,\n"
-    "  actor TEXT NOT NULL,\n"
-    "  reason TEXT);\n"
-    /* Each version's level ids in policy order (0 = highest), for the level sort. */
-    "CREATE TABLE policy_levels(\n"
-    "  version INTEGER NOT NULL REFERENCES policy_versions(version),\n"
-    "  level TEXT NOT NULL,\n"
-    "  rank INTEGER NOT NULL,\n"
-    "  PRIMARY KEY(version, level)) WITHOUT ROWID;\n"
-    "CREATE TABLE tickets(\n"
-    "  id INTEGER PRIMARY KEY,\n"
-    "  ref TEXT,\n"
-    "  title TEXT NOT NULL,\n"
-    "  customer TEXT,\n"
-    "  channel TEXT,\n"
-    "  level TEXT NOT NULL,\n"
-    "  assignee TEXT,\n"
-    "  status TEXT NOT NULL CHECK (status IN ('open', 'responded', 'resolved')),\n"
-    "  created INTEGER NOT NULL,\n"
-    "  first_response INTEGER,\n"
-    "  resolved INTEGER,\n"
-    "  clock_start INTEGER,\n"
-    "  due INTEGER NOT NULL,\n"
-    "  response_due INTEGER,\n"
-    "  breached_hist INTEGER NOT NULL DEFAULT 0,\n"
-    "  policy_version INTEGER NOT NULL REFERENCES policy_versions(version),\n"
-    "  version INTEGER NOT NULL,\n"
-    "  updated_by TEXT,\n"
-    "  updated_at INTEGER,\n"
-    /* Derived from (policy_version, level) on every write, so the level sort is an index walk. */
-    "  level_rank INTEGER NOT NULL DEFAULT 1000000);\n"
-    "CREATE UNIQUE INDEX tickets_ref ON tickets(ref) WHERE ref IS NOT NULL;\n"
-    /* The list's urgency order (SPEC §2) straight from an index: the first screen of a million
-     * tickets is a LIMIT over the index, not a sort. */
-    "CREATE INDEX tickets_urgency ON tickets(first_response IS NOT NULL, due, id)\n"
-    "  WHERE status != 'resolved';\n"
-    "CREATE INDEX tickets_level_order ON tickets(level_rank, first_response IS NOT NULL, due, id)\n"
-    "  WHERE status != 'resolved';\n"
-    /* Ticket counts per status, kept by triggers: the console shows the total on every reload,
-     * and count(*) over a million rows costs ~150 ms where this costs microseconds. */
-    "CREATE TABLE ticket_counts(status TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;\n"
-    "INSERT INTO ticket_counts(status, n) VALUES ('open', 0), ('responded', 0), ('resolved', 0);\n"
-    "CREATE TRIGGER tickets_count_insert AFTER INSERT ON tickets\n"
-    "  BEGIN UPDATE ticket_counts SET n = n + 1 WHERE status = new.status; END;\n"
-    "CREATE TRIGGER tickets_count_delete AFTER DELETE ON tickets\n"
-    "  BEGIN UPDATE ticket_counts SET n = n - 1 WHERE status = old.status; END;\n"
-    "CREATE TRIGGER tickets_count_update AFTER UPDATE OF status ON tickets WHEN old.status != new.status\n"
-    "  BEGIN UPDATE ticket_counts SET n = n - 1 WHERE status = old.status;\n"
-    "        UPDATE ticket_counts SET n = n + 1 WHERE status = new.status; END;\n"
-    "CREATE TABLE audit(\n"
-    "  seq INTEGER PRIMARY KEY,\n"
-    "  at INTEGER NOT NULL,\n"
-    "  recorded_at INTEGER NOT NULL,\n"
-    "  actor TEXT NOT NULL,\n"
-    "  kind TEXT NOT NULL,\n"
-    "  ticket_id INTEGER NOT NULL,\n"
-    "  from_level TEXT,\n"
-    "  to_level TEXT,\n"
-    "  old_due INTEGER,\n"
-    "  new_due INTEGER,\n"
-    "  reason TEXT,\n"
-    "  detail TEXT,\n"
-    "  prev_hash TEXT NOT NULL,\n"
-    "  hash TEXT NOT NULL);\n"
-    "CREATE INDEX audit_ticket ON audit(ticket_id, seq);\n"
-    "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit\n"
-    "  BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;\n"
-    "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit\n"
-    "  BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;\n"
-    /* Uptime cache (store_uptime.c). */
-    "CREATE TABLE uptime_minutes(source TEXT NOT NULL, minute INTEGER NOT NULL, value REAL,\n"
-    "  kind INTEGER NOT NULL, PRIMARY KEY(source, minute)) WITHOUT ROWID;\n"
-    "CREATE TABLE uptime_months(source TEXT NOT NULL, month TEXT NOT NULL,\n"
-    "  fetched_at INTEGER NOT NULL, complete INTEGER NOT NULL, PRIMARY KEY(source, month));\n"
-    "CREATE TABLE maintenance_windows(source TEXT NOT NULL, id TEXT NOT NULL, name TEXT,\n"
-    "  start INTEGER NOT NULL, end INTEGER NOT NULL, announced INTEGER, status TEXT,\n"
-    "  PRIMARY KEY(source, id));\n",
-};
-_Static_assert(sizeof migrations / sizeof migrations[0] == STORE_SCHEMA_VERSION,
-               "one migration per schema version");
+#include "store_backend.h"
 
-/* ---- shared helpers (store_internal.h) ---------------------------------------------------- */
-
-st_code store_sqlite_fail(st_store *s, int rc, const char *what, st_err *err)
+/* The one place a locator picks its backend. A path is an SQLite file; a URL scheme names a
+ * backend this build may lack. NULL (with err set) when none serves it. */
+static const store_backend_ops *backend_for(const char *locator, st_err *err)
 {
-    const char *msg = s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc);
-    switch (rc & 0xff) {
-    case SQLITE_BUSY:
-    case SQLITE_LOCKED:
-        return st_fail(err, ST_BUSY,
-                       "%s: database is busy (another writer held it for more than %d s) while %s", s->path,
-                       STORE_BUSY_TIMEOUT_MS / 1000, what);
-    case SQLITE_FULL:
-        return st_fail(err, ST_IO, "%s: database or disk is full while %s", s->path, what);
-    case SQLITE_CONSTRAINT:
-        return st_fail(err, ST_CONFLICT, "%s: %s refused: %s", s->path, what, msg);
-    case SQLITE_NOTADB:
-        return st_fail(err, ST_INVALID, "%s: not a slatop database (not an SQLite file)", s->path);
-    case SQLITE_READONLY:
-        return st_fail(err, ST_IO, "%s: database file is read-only for this user while %s (%s)", s->path,
-                       what, msg);
-    default:
-        return st_fail(err, ST_IO, "%s: %s failed: %s", s->path, what, msg);
-    }
-}
-
-st_code store_stmt(st_store *s, const char *sql, sqlite3_stmt **out, st_err *err)
-{
-    for (size_t i = 0; i < s->n_stmts; i++) {
-        if (s->stmts[i].sql == sql || strcmp(s->stmts[i].sql, sql) == 0) {
-            sqlite3_reset(s->stmts[i].stmt);
-            sqlite3_clear_bindings(s->stmts[i].stmt);
-            *out = s->stmts[i].stmt;
-            return ST_OK;
-        }
-    }
-    sqlite3_stmt *stmt = NULL;
-    int rc = sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL);
-    if (rc != SQLITE_OK) {
-        sqlite3_finalize(stmt);
-        return store_sqlite_fail(s, rc, "preparing a statement", err);
-    }
-    if (s->n_stmts == s->cap_stmts) {
-        s->cap_stmts = s->cap_stmts ? 2 * s->cap_stmts : 32;
-        s->stmts = xrealloc(s->stmts, s->cap_stmts * sizeof *s->stmts);
-    }
-    s->stmts[s->n_stmts].sql = sql;
-    s->stmts[s->n_stmts].stmt = stmt;
-    s->n_stmts++;
-    *out = stmt;
-    return ST_OK;
-}
-
-st_code store_require_write(st_store *s, st_err *err)
-{
-    if (s->read_only)
-        return st_fail(err, ST_CONFLICT, "%s: opened read-only: changes are refused", s->path);
-    if (!s->in_txn)
-        return st_fail(err, ST_INVALID, "%s: write outside a transaction (store_begin first)", s->path);
-    return ST_OK;
-}
-
-st_code store_step_done(st_store *s, sqlite3_stmt *stmt, const char *what, st_err *err)
-{
-    int rc = sqlite3_step(stmt);
-    st_code code = ST_OK;
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-        code = store_sqlite_fail(s, rc, what, err);
-    sqlite3_reset(stmt);
-    return code;
-}
-
-st_code store_exec(st_store *s, const char *sql, st_err *err)
-{
-    sqlite3_stmt *stmt;
-    st_code rc = store_stmt(s, sql, &stmt, err);
-    if (rc != ST_OK)
-        return rc;
-    return store_step_done(s, stmt, sql, err);
-}
-
-void store_bind_text(sqlite3_stmt *stmt, int idx, const char *text)
-{
-    if (text)
-        sqlite3_bind_text(stmt, idx, text, -1, SQLITE_TRANSIENT);
-    else
-        sqlite3_bind_null(stmt, idx);
-}
-
-void store_bind_time(sqlite3_stmt *stmt, int idx, st_time t)
-{
-    if (t == ST_TIME_NONE)
-        sqlite3_bind_null(stmt, idx);
-    else
-        sqlite3_bind_int64(stmt, idx, t);
-}
-
-char *store_column_strdup(sqlite3_stmt *stmt, int col)
-{
-    if (sqlite3_column_type(stmt, col) == SQLITE_NULL)
+    if (strncmp(locator, "postgresql://", 13) == 0 || strncmp(locator, "postgres://", 11) == 0) {
+        st_fail(err, ST_USAGE, "%s: PostgreSQL databases are not supported by this build", locator);
         return NULL;
-    const unsigned char *text = sqlite3_column_text(stmt, col);
-    if (!text)
-        return NULL;
-    return xstrndup((const char *)text, (size_t)sqlite3_column_bytes(stmt, col));
+    }
+    return &store_sqlite_ops;
 }
 
-st_time store_column_time(sqlite3_stmt *stmt, int col)
-{
-    if (sqlite3_column_type(stmt, col) == SQLITE_NULL)
-        return ST_TIME_NONE;
-    return sqlite3_column_int64(stmt, col);
-}
-
-st_code store_collect_rows(st_store *s, sqlite3_stmt *stmt, size_t item_size, store_row_reader read,
-                           void (*item_done)(void *item), const char *what, void **out, size_t *n,
-                           st_err *err)
+st_code store_open(const char *locator, store_mode mode, st_store **out, st_err *err)
 {
     *out = NULL;
-    *n = 0;
-    size_t cap = 0, len = 0;
-    char *arr = NULL;
-    st_code code = ST_OK;
-    int rc;
-    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-        if (len == cap) {
-            cap = cap ? 2 * cap : 16;
-            arr = xrealloc(arr, cap * item_size);
-        }
-        memset(arr + len * item_size, 0, item_size);
-        if ((code = read(s, stmt, arr + len * item_size, err)) != ST_OK) {
-            if (item_done)
-                item_done(arr + len * item_size);
-            break;
-        }
-        len++;
-    }
-    sqlite3_reset(stmt);
-    if (code == ST_OK && rc != SQLITE_DONE)
-        code = store_sqlite_fail(s, rc, what, err);
-    if (code != ST_OK) {
-        for (size_t i = 0; item_done && i < len; i++)
-            item_done(arr + i * item_size);
-        free(arr);
-        return code;
-    }
-    *out = arr;
-    *n = len;
-    return ST_OK;
-}
-
-/* ---- opening ------------------------------------------------------------------------------ */
-
-/* Polls in short sleeps up to STORE_BUSY_TIMEOUT_MS: a writer holds the lock for well under a
- * millisecond, so a 1-4 ms poll hands the lock over quickly where SQLite's own handler would
- * sleep up to 100 ms at a time. */
-static int busy_handler(void *arg, int count)
-{
-    st_store *s = arg;
-    st_mono now = mono_now();
-    if (count == 0)
-        s->busy_since = now;
-    if (now - s->busy_since >= (st_mono)STORE_BUSY_TIMEOUT_MS * 1000000)
-        return 0;
-    long ms = count < 10 ? 1 : count < 100 ? 2 : 4;
-    struct timespec ts = {0, ms * 1000000L};
-    nanosleep(&ts, NULL);
-    return 1;
-}
-
-/* Creates the missing directories above path (like mkdir -p on its dirname). 0770 under the
- * umask; a setgid parent passes its group and setgid bit on (the shared jump-host set-up). */
-static st_code make_parent_dirs(const char *path, st_err *err)
-{
-    char *dir = xstrdup(path);
-    char *slash = strrchr(dir, '/');
-    st_code code = ST_OK;
-    if (!slash || slash == dir)
-        goto out;
-    *slash = '\0';
-    for (char *p = dir + 1;; p++) {
-        bool end = *p == '\0';
-        if (*p == '/' || end) {
-            *p = '\0';
-            if (mkdir(dir, 0770) != 0 && errno != EEXIST) {
-                code = st_fail(err, ST_IO, "%s: cannot create directory %s: %s", path, dir, strerror(errno));
-                goto out;
-            }
-            if (end)
-                break;
-            *p = '/';
-        }
-    }
-out:
-    free(dir);
-    return code;
-}
-
-/* The permissions a slatop database and its -wal/-shm get: read-write for the owner and the
- * group (the support team shares it), never writable by others; other bits follow the umask. */
-static mode_t shared_mode(mode_t current)
-{
-    return (mode_t)(((current & 0777) | S_IRUSR | S_IWUSR | S_IRGRP | S_IWGRP) & ~(mode_t)S_IWOTH);
-}
-
-static st_code create_db_file(const char *path, st_err *err)
-{
-    st_code code = make_parent_dirs(path, err);
-    if (code != ST_OK)
-        return code;
-    int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0660);
-    if (fd < 0) {
-        if (errno == EEXIST)
-            return st_fail(err, ST_CONFLICT, "%s: already exists (refusing to overwrite a database)", path);
-        return st_fail(err, ST_IO, "%s: cannot create: %s", path, strerror(errno));
-    }
-    struct stat st;
-    if (fstat(fd, &st) != 0 || fchmod(fd, shared_mode(st.st_mode)) != 0) {
-        code = st_fail(err, ST_IO, "%s: cannot set permissions: %s", path, strerror(errno));
-        close(fd);
-        unlink(path);
-        return code;
-    }
-    close(fd);
-    return ST_OK;
-}
-
-/* SQLite gives -wal and -shm the main file's mode, but files left by an older run or another
- * tool may differ: tighten (o-w) and share (g+w) the ones we own. Best effort. */
-static void fix_side_files(const char *path)
-{
-    static const char *const suffixes[] = {"-wal", "-shm"};
-    for (size_t i = 0; i < 2; i++) {
-        char *side = xasprintf("%s%s", path, suffixes[i]);
-        struct stat st;
-        if (stat(side, &st) == 0 && st.st_uid == geteuid()) {
-            mode_t want = shared_mode(st.st_mode);
-            if ((st.st_mode & 0777) != want)
-                chmod(side, want);
-        }
-        free(side);
-    }
-}
-
-static st_code query_int(st_store *s, const char *sql, int64_t *out, st_err *err)
-{
-    sqlite3_stmt *stmt;
-    st_code code = store_stmt(s, sql, &stmt, err);
-    if (code != ST_OK)
-        return code;
-    int rc = sqlite3_step(stmt);
-    if (rc == SQLITE_ROW)
-        *out = sqlite3_column_int64(stmt, 0);
-    else
-        code = store_sqlite_fail(s, rc, sql, err);
-    sqlite3_reset(stmt);
-    return code;
-}
-
-/* Runs one migration script (several statements) inside the open transaction. */
-static st_code run_script(st_store *s, const char *script, int to_version, st_err *err)
-{
-    char *msg = NULL;
-    int rc = sqlite3_exec(s->db, script, NULL, NULL, &msg);
-    if (rc != SQLITE_OK) {
-        st_code code = (rc & 0xff) == SQLITE_FULL
-                           ? st_fail(err, ST_IO, "%s: database or disk is full while migrating to schema %d",
-                                     s->path, to_version)
-                           : st_fail(err, ST_IO, "%s: migrating to schema version %d failed: %s", s->path,
-                                     to_version, msg ? msg : sqlite3_errstr(rc));
-        sqlite3_free(msg);
-        return code;
-    }
-    return ST_OK;
-}
-
-/* Brings the schema to STORE_SCHEMA_VERSION, or refuses a file that is not ours or too new. */
-static st_code migrate(st_store *s, bool fresh, st_err *err)
-{
-    int64_t version = 0, app_id = 0, tables = 0;
-    st_code code = query_int(s, "PRAGMA user_version", &version, err);
-    if (code == ST_OK)
-        code = query_int(s, "PRAGMA application_id", &app_id, err);
-    if (code == ST_OK)
-        code = query_int(s, "SELECT count(*) FROM sqlite_schema", &tables, err);
-    if (code != ST_OK)
-        return code;
-    if (app_id != STORE_APPLICATION_ID && (app_id != 0 || version != 0 || tables != 0 || !fresh))
-        return st_fail(err, ST_INVALID, "%s: not a slatop database%s", s->path,
-                       tables == 0 && !fresh ? " (empty; create one with 'slatop init')" : "");
-    if (version > STORE_SCHEMA_VERSION)
-        return st_fail(err, ST_INVALID,
-                       "%s: database schema version %" PRId64 " is newer than this slatop supports (%d); "
-                       "upgrade slatop",
-                       s->path, version, STORE_SCHEMA_VERSION);
-    if (version == STORE_SCHEMA_VERSION)
-        return ST_OK;
-    if (s->read_only)
-        return st_fail(err, ST_INVALID,
-                       "%s: database schema version %" PRId64
-                       " needs migrating to %d; open it read-write once",
-                       s->path, version, STORE_SCHEMA_VERSION);
-    if ((code = store_begin(s, err)) != ST_OK)
-        return code;
-    /* Another process may have migrated between our read and the lock. */
-    code = query_int(s, "PRAGMA user_version", &version, err);
-    for (int64_t v = version; code == ST_OK && v < STORE_SCHEMA_VERSION; v++)
-        code = run_script(s, migrations[v], (int)v + 1, err);
-    if (code == ST_OK) {
-        /* PRAGMA values cannot be bound parameters. */
-        char *sql = xasprintf("PRAGMA user_version = %d; PRAGMA application_id = %d;", STORE_SCHEMA_VERSION,
-                              STORE_APPLICATION_ID);
-        code = run_script(s, sql, STORE_SCHEMA_VERSION, err);
-        free(sql);
-    }
-    if (code == ST_OK)
-        code = store_commit(s, err);
-    if (code != ST_OK)
-        store_rollback(s);
-    return code;
-}
-
-#define WAL_CHECKPOINT_PAGES 1000 /* SQLite's default automatic checkpoint */
-#define WAL_DEFERRED_MAX_PAGES 8000
-
-static void checkpoint(st_store *s)
-{
-    /* PASSIVE: copies what no reader still needs and never waits; a partial one is retried later. */
-    sqlite3_wal_checkpoint_v2(s->db, "main", SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
-    s->wal_frames = 0;
-}
-
-/* After each commit of this connection, outside its write lock (the place SQLite's own automatic
- * checkpoint runs). */
-static int on_wal_commit(void *arg, sqlite3 *db, const char *name, int pages)
-{
-    (void)db;
-    (void)name;
-    st_store *s = arg;
-    s->wal_frames = pages;
-    if (pages >= (s->defer_checkpoints ? WAL_DEFERRED_MAX_PAGES : WAL_CHECKPOINT_PAGES))
-        checkpoint(s);
-    return SQLITE_OK;
-}
-
-void store_defer_maintenance(st_store *s)
-{
-    s->defer_checkpoints = true;
-}
-
-bool store_idle(st_store *s)
-{
-    if (s->in_txn || s->wal_frames < WAL_CHECKPOINT_PAGES)
-        return false;
-    checkpoint(s);
-    return true;
-}
-
-static st_code configure(st_store *s, bool fresh, st_err *err)
-{
-    sqlite3_busy_handler(s->db, busy_handler, s);
-    /* Keep the -wal and -shm files when the last connection closes instead of deleting them and
-     * creating them again at the next open (a create, an unlink and their metadata writes on every
-     * short command and console start). journal_size_limit makes that close truncate the -wal to
-     * zero bytes: a kept -wal of full size would make the next open run recovery over all of it. */
-    int persist = 1;
-    sqlite3_file_control(s->db, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
-    /* Our own hook replaces SQLite's automatic checkpoint (same threshold), so that the console can
-     * defer it (store_defer_maintenance). The size limit is above the -wal's largest in use. */
-    sqlite3_wal_hook(s->db, on_wal_commit, s);
-    st_code code = store_exec(s, "PRAGMA journal_size_limit = 16777216", err);
-    /* 1 KiB pages for a new database (SQLite's default is 4 KiB): a change touches about six pages
-     * in as many B-trees (the ticket, its two order indexes moving, the audit row and its index),
-     * and each commit writes and syncs every one whole. 1 KiB pages write ~7 KB per raise instead
-     * of ~26 KB. A typical ticket row (a few hundred bytes) fits in a page, longer ones spill to
-     * overflow pages as usual, and the first screen reads the same (measured on 1M tickets).
-     * Set before the first write; an existing file keeps its size. */
-    if (code == ST_OK && fresh)
-        code = store_exec(s, "PRAGMA page_size = 1024", err);
-    if (code == ST_OK)
-        code = store_exec(s, "PRAGMA foreign_keys = ON", err);
-    /* 32 MiB of page cache (SQLite's default is 2 MiB): a big import touches every index at
-     * random places (due times), and re-reading spilled pages made 1M inserts 60% slower. */
-    if (code == ST_OK)
-        code = store_exec(s, "PRAGMA cache_size = -32768", err);
-    if (code == ST_OK)
-        code = store_exec(s, "PRAGMA synchronous = FULL", err);
-    if (code != ST_OK)
-        return code;
-    /* Reading the header first turns a foreign file into "not a slatop database" rather than a
-     * failure to switch journal modes. */
-    int64_t version = 0;
-    if ((code = query_int(s, "PRAGMA user_version", &version, err)) != ST_OK)
-        return code;
-    if (!s->read_only) {
-        sqlite3_stmt *stmt;
-        if ((code = store_stmt(s, "PRAGMA journal_mode = WAL", &stmt, err)) != ST_OK)
-            return code;
-        int rc = sqlite3_step(stmt);
-        const unsigned char *mode = rc == SQLITE_ROW ? sqlite3_column_text(stmt, 0) : NULL;
-        bool wal = mode && strcmp((const char *)mode, "wal") == 0;
-        if (rc != SQLITE_ROW)
-            code = store_sqlite_fail(s, rc, "switching to WAL", err);
-        else if (!wal)
-            code = st_fail(err, ST_IO,
-                           "%s: cannot use the WAL journal (SQLite WAL needs a local file system, not NFS)",
-                           s->path);
-        sqlite3_reset(stmt);
-        if (code != ST_OK)
-            return code;
-    }
-    if ((code = migrate(s, fresh, err)) != ST_OK)
-        return code;
-    if (!s->read_only)
-        fix_side_files(s->path);
-    return ST_OK;
-}
-
-st_code store_open(const char *path, store_mode mode, st_store **out, st_err *err)
-{
-    *out = NULL;
-    if (!path || !*path)
+    if (!locator || !*locator)
         return st_fail(err, ST_USAGE, "database path is empty");
-    bool created = false;
-    int flags = SQLITE_OPEN_READWRITE;
-    if (mode == STORE_OPEN_CREATE) {
-        st_code code = create_db_file(path, err);
-        if (code != ST_OK)
-            return code;
-        created = true;
-    } else {
-        struct stat st;
-        if (stat(path, &st) != 0) {
-            if (errno == ENOENT)
-                return st_fail(err, ST_NOTFOUND, "%s: no such database (create one with 'slatop init')",
-                               path);
-            return st_fail(err, ST_IO, "%s: %s", path, strerror(errno));
-        }
-        if (!S_ISREG(st.st_mode))
-            return st_fail(err, ST_INVALID, "%s: not a slatop database (not a regular file)", path);
-        /* A read-only store still opens read-write when it may, so that it can take part in WAL
-         * (the -shm index) like everyone else; PRAGMA query_only and our own flag refuse writes. */
-        if (mode == STORE_OPEN_RO && access(path, W_OK) != 0)
-            flags = SQLITE_OPEN_READONLY;
-    }
-    st_store *s = xcalloc(1, sizeof *s);
-    s->watch_fd = -1;
-    s->path = xstrdup(path);
-    s->read_only = mode == STORE_OPEN_RO;
-    int rc = sqlite3_open_v2(path, &s->db, flags | SQLITE_OPEN_NOFOLLOW, NULL);
-    st_code code = ST_OK;
-    if (rc != SQLITE_OK)
-        code = st_fail(err, ST_IO, "%s: cannot open database: %s", path,
-                       s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
-    else
-        sqlite3_extended_result_codes(s->db, 1);
-    if (code == ST_OK && s->read_only)
-        code = store_exec(s, "PRAGMA query_only = ON", err);
-    if (code == ST_OK)
-        code = configure(s, created, err);
-    if (code != ST_OK) {
-        store_close(s);
-        if (created) {
-            /* Leave nothing behind for a create that failed half-way. */
-            static const char *const suffixes[] = {"-wal", "-shm"};
-            for (size_t i = 0; i < 2; i++) {
-                char *side = xasprintf("%s%s", path, suffixes[i]);
-                unlink(side);
-                free(side);
-            }
-            unlink(path);
-        }
+    const store_backend_ops *ops = backend_for(locator, err);
+    if (!ops)
+        return ST_USAGE;
+    store_backend *be = NULL;
+    st_code code = ops->open(locator, mode, &be, err);
+    if (code != ST_OK)
         return code;
-    }
+    st_store *s = xcalloc(1, sizeof *s);
+    s->ops = ops;
+    s->be = be;
+    s->locator = xstrdup(locator);
+    s->read_only = mode == STORE_OPEN_RO;
     *out = s;
     return ST_OK;
+}
+
+st_code store_remove(const char *locator, st_err *err)
+{
+    if (!locator || !*locator)
+        return st_fail(err, ST_USAGE, "database path is empty");
+    const store_backend_ops *ops = backend_for(locator, err);
+    if (!ops)
+        return ST_USAGE;
+    return ops->remove(locator, err);
 }
 
 static void clear_pending(st_store *s)
@@ -596,33 +65,52 @@ void store_close(st_store *s)
     if (!s)
         return;
     store_rollback(s);
-    for (size_t i = 0; i < s->n_stmts; i++)
-        sqlite3_finalize(s->stmts[i].stmt);
-    free(s->stmts);
-    if (s->db)
-        sqlite3_close_v2(s->db);
-    if (s->watch_fd >= 0)
-        close(s->watch_fd);
+    s->ops->close(s->be);
     clear_pending(s);
     free(s->pending);
-    free(s->path);
+    free(s->locator);
     free(s);
 }
 
 const char *store_path(const st_store *s)
 {
-    return s->path;
+    return s->locator;
 }
 
 /* ---- transactions ------------------------------------------------------------------------- */
 
+/* ST_OK when a write may happen now: refuses read-only stores (ST_CONFLICT "read-only") and
+ * writes outside store_begin/store_commit (ST_INVALID). */
+static st_code require_write(st_store *s, st_err *err)
+{
+    if (s->read_only)
+        return st_fail(err, ST_CONFLICT, "%s: opened read-only: changes are refused", s->locator);
+    if (!s->in_txn)
+        return st_fail(err, ST_INVALID, "%s: write outside a transaction (store_begin first)", s->locator);
+    return ST_OK;
+}
+
+/* Consumes the test hook: ST_IO as a real write failure would. */
+static st_code injected_failure(st_store *s, const char *what, st_err *err)
+{
+    if (!s->fail_next_write)
+        return ST_OK;
+    s->fail_next_write = false;
+    return st_fail(err, ST_IO, "%s: %s failed: injected write failure (test)", s->locator, what);
+}
+
+void store_test_fail_next_write(st_store *s)
+{
+    s->fail_next_write = true;
+}
+
 st_code store_begin(st_store *s, st_err *err)
 {
     if (s->read_only)
-        return st_fail(err, ST_CONFLICT, "%s: opened read-only: changes are refused", s->path);
+        return st_fail(err, ST_CONFLICT, "%s: opened read-only: changes are refused", s->locator);
     if (s->in_txn)
-        return st_fail(err, ST_INVALID, "%s: a transaction is already open", s->path);
-    st_code code = store_exec(s, "BEGIN IMMEDIATE", err);
+        return st_fail(err, ST_INVALID, "%s: a transaction is already open", s->locator);
+    st_code code = s->ops->begin(s->be, err);
     if (code != ST_OK)
         return code;
     s->in_txn = true;
@@ -633,8 +121,8 @@ st_code store_begin(st_store *s, st_err *err)
 st_code store_commit(st_store *s, st_err *err)
 {
     if (!s->in_txn)
-        return st_fail(err, ST_INVALID, "%s: commit without a transaction", s->path);
-    st_code code = store_exec(s, "COMMIT", err);
+        return st_fail(err, ST_INVALID, "%s: commit without a transaction", s->locator);
+    st_code code = s->ops->commit(s->be, err);
     if (code != ST_OK) {
         store_rollback(s);
         return code;
@@ -649,553 +137,115 @@ st_code store_commit(st_store *s, st_err *err)
 
 void store_rollback(st_store *s)
 {
-    if (s->in_txn || (s->db && !sqlite3_get_autocommit(s->db))) {
-        /* Not through the cache: a failed statement may leave it in an odd state, and ROLLBACK
-         * must still run. */
-        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-    }
+    s->ops->rollback(s->be);
     s->in_txn = false;
     clear_pending(s);
 }
 
-/* ---- change notification ------------------------------------------------------------------ */
+/* ---- maintenance and change notification: the backend's ---------------------------------- */
 
-/* Another process's commit is seen at once rather than at the next poll: inotify on the -wal file
- * (every commit writes there). The commit becomes visible (data_version) only after its last
- * write, fsync and wal-index update, so after a write the version is re-read briefly. Without
- * inotify (no -wal, another OS) the caller polls. */
-#define WATCH_RECHECK_MS 500 /* after a -wal write: re-read data_version for this long */
-#define WATCH_STEP_MS 15     /* ... this often */
-#define WATCH_POLL_MS 200    /* no inotify: data_version this often */
+void store_defer_maintenance(st_store *s)
+{
+    s->ops->defer_maintenance(s->be);
+}
+
+bool store_idle(st_store *s)
+{
+    return s->ops->idle(s->be);
+}
 
 int store_watch_fd(st_store *s)
 {
-    if (s->watch_opened)
-        return s->watch_fd;
-    s->watch_opened = true;
-    char *wal = xasprintf("%s-wal", s->path);
-    s->watch_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-    if (s->watch_fd >= 0 && inotify_add_watch(s->watch_fd, wal, IN_MODIFY) < 0) {
-        close(s->watch_fd);
-        s->watch_fd = -1;
-    }
-    free(wal);
-    return s->watch_fd;
+    return s->ops->watch_fd(s->be);
 }
 
 bool store_watch_due(st_store *s)
 {
-    st_mono now = mono_now();
-    if (s->watch_fd < 0) {
-        if (now < s->watch_next_poll)
-            return false;
-        s->watch_next_poll = now + WATCH_POLL_MS * 1000000LL;
-        return true;
-    }
-    char buf[4096];
-    bool wrote = false;
-    while (read(s->watch_fd, buf, sizeof buf) > 0)
-        wrote = true;
-    if (wrote)
-        s->watch_recheck_until = now + WATCH_RECHECK_MS * 1000000LL;
-    return wrote || now < s->watch_recheck_until;
+    return s->ops->watch_due(s->be);
 }
 
 int store_watch_timeout_ms(st_store *s, int timeout_ms)
 {
-    st_mono now = mono_now();
-    int want = -1;
-    if (s->watch_fd < 0)
-        want = s->watch_next_poll > now ? (int)((s->watch_next_poll - now) / 1000000) + 1 : 0;
-    else if (now < s->watch_recheck_until)
-        want = WATCH_STEP_MS;
-    return want >= 0 && (timeout_ms < 0 || want < timeout_ms) ? want : timeout_ms;
+    return s->ops->watch_timeout_ms(s->be, timeout_ms);
 }
 
 st_code store_changes_since(st_store *s, int64_t *version, bool *changed, st_err *err)
 {
-    int64_t v = 0;
-    st_code code = query_int(s, "PRAGMA data_version", &v, err);
-    if (code != ST_OK)
-        return code;
-    *changed = *version != v;
-    *version = v;
-    return ST_OK;
-}
-
-void store_test_fail_next_write(st_store *s)
-{
-    s->fail_next_write = true;
-}
-
-/* Consumes the test hook: ST_IO as a real write failure would. */
-static st_code injected_failure(st_store *s, const char *what, st_err *err)
-{
-    if (!s->fail_next_write)
-        return ST_OK;
-    s->fail_next_write = false;
-    return st_fail(err, ST_IO, "%s: %s failed: injected write failure (test)", s->path, what);
+    return s->ops->changes_since(s->be, version, changed, err);
 }
 
 /* ---- meta and policies -------------------------------------------------------------------- */
 
 st_code store_meta_get(st_store *s, const char *key, char **value, st_err *err)
 {
-    *value = NULL;
-    sqlite3_stmt *stmt;
-    st_code code = store_stmt(s, "SELECT value FROM meta WHERE key = ?1", &stmt, err);
-    if (code != ST_OK)
-        return code;
-    store_bind_text(stmt, 1, key);
-    int rc = sqlite3_step(stmt);
-    if (rc == SQLITE_ROW)
-        *value = store_column_strdup(stmt, 0);
-    else if (rc != SQLITE_DONE)
-        code = store_sqlite_fail(s, rc, "reading metadata", err);
-    sqlite3_reset(stmt);
-    return code;
+    return s->ops->meta_get(s->be, key, value, err);
 }
 
 st_code store_meta_set(st_store *s, const char *key, const char *value, st_err *err)
 {
-    st_code code = store_require_write(s, err);
-    sqlite3_stmt *stmt;
-    if (code == ST_OK)
-        code = store_stmt(s,
-                          value ? "INSERT INTO meta(key, value) VALUES (?1, ?2)"
-                                  " ON CONFLICT(key) DO UPDATE SET value = excluded.value"
-                                : "DELETE FROM meta WHERE key = ?1",
-                          &stmt, err);
-    if (code != ST_OK)
-        return code;
-    store_bind_text(stmt, 1, key);
-    if (value)
-        store_bind_text(stmt, 2, value);
-    return store_step_done(s, stmt, "writing metadata", err);
+    st_code code = require_write(s, err);
+    return code != ST_OK ? code : s->ops->meta_set(s->be, key, value, err);
 }
 
 st_code store_policy_put(st_store *s, const char *json, const char *sha256_hex, st_time at, const char *actor,
                          const char *reason, int64_t *version_out, st_err *err)
 {
-    st_code code = store_require_write(s, err);
-    int64_t next = 0;
-    if (code == ST_OK)
-        code = query_int(s, "SELECT coalesce(max(version), 0) + 1 FROM policy_versions", &next, err);
-    sqlite3_stmt *stmt;
-    if (code == ST_OK)
-        code = store_stmt(s,
-                          "INSERT INTO policy_versions(version, json, sha256, applied_at, actor, reason)"
-                          " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                          &stmt, err);
-    if (code != ST_OK)
-        return code;
-    sqlite3_bind_int64(stmt, 1, next);
-    store_bind_text(stmt, 2, json);
-    store_bind_text(stmt, 3, sha256_hex);
-    store_bind_time(stmt, 4, at);
-    store_bind_text(stmt, 5, actor);
-    store_bind_text(stmt, 6, reason);
-    code = store_step_done(s, stmt, "storing a policy version", err);
-    /* The level order, read with SQLite's JSON functions (the policy module validated the file;
-     * anything unreadable simply gets no ranks and sorts last). */
-    if (code == ST_OK)
-        code = store_stmt(s,
-                          "INSERT OR IGNORE INTO policy_levels(version, level, rank)"
-                          " SELECT ?1, json_extract(value, '$.id'), key"
-                          " FROM json_each(CASE WHEN json_valid(?2) THEN ?2 ELSE '{}' END, '$.levels')"
-                          " WHERE json_type(value, '$.id') = 'text'",
-                          &stmt, err);
-    if (code == ST_OK) {
-        sqlite3_bind_int64(stmt, 1, next);
-        store_bind_text(stmt, 2, json);
-        code = store_step_done(s, stmt, "storing a policy's levels", err);
-    }
-    if (code == ST_OK && version_out)
-        *version_out = next;
-    return code;
+    st_code code = require_write(s, err);
+    return code != ST_OK ? code
+                         : s->ops->policy_put(s->be, json, sha256_hex, at, actor, reason, version_out, err);
 }
 
 st_code store_policy_get(st_store *s, int64_t version, char **json, int64_t *version_out, st_err *err)
 {
-    *json = NULL;
-    sqlite3_stmt *stmt;
-    st_code code =
-        store_stmt(s,
-                   version == 0 ? "SELECT json, version FROM policy_versions ORDER BY version DESC LIMIT 1"
-                                : "SELECT json, version FROM policy_versions WHERE version = ?1",
-                   &stmt, err);
-    if (code != ST_OK)
-        return code;
-    if (version != 0)
-        sqlite3_bind_int64(stmt, 1, version);
-    int rc = sqlite3_step(stmt);
-    if (rc == SQLITE_ROW) {
-        *json = store_column_strdup(stmt, 0);
-        if (version_out)
-            *version_out = sqlite3_column_int64(stmt, 1);
-    } else if (rc == SQLITE_DONE) {
-        code = version == 0
-                   ? st_fail(err, ST_NOTFOUND, "%s: no policy stored", s->path)
-                   : st_fail(err, ST_NOTFOUND, "%s: policy version %" PRId64 " not found", s->path, version);
-    } else {
-        code = store_sqlite_fail(s, rc, "reading a policy version", err);
-    }
-    sqlite3_reset(stmt);
-    return code;
+    return s->ops->policy_get(s->be, version, json, version_out, err);
 }
 
 /* ---- tickets ------------------------------------------------------------------------------ */
 
-#define TICKET_COLUMNS                                                                                       \
-    "id, ref, title, customer, channel, level, assignee, status, created, first_response, resolved, "        \
-    "clock_start, due, response_due, breached_hist, policy_version, version, updated_by, updated_at"
-
-static st_code ticket_from_row(st_store *s, sqlite3_stmt *stmt, st_ticket *t, st_err *err)
-{
-    memset(t, 0, sizeof *t);
-    t->id = sqlite3_column_int64(stmt, 0);
-    const char *status = (const char *)sqlite3_column_text(stmt, 7);
-    if (!tk_status_parse(status, &t->status))
-        return st_fail(err, ST_INVALID, "%s: ticket %" PRId64 ": unknown status '%s'", s->path, t->id,
-                       status ? status : "");
-    t->ref = store_column_strdup(stmt, 1);
-    t->title = store_column_strdup(stmt, 2);
-    t->customer = store_column_strdup(stmt, 3);
-    t->channel = store_column_strdup(stmt, 4);
-    t->level = store_column_strdup(stmt, 5);
-    t->assignee = store_column_strdup(stmt, 6);
-    t->created = store_column_time(stmt, 8);
-    t->first_response = store_column_time(stmt, 9);
-    t->resolved = store_column_time(stmt, 10);
-    t->clock_start = store_column_time(stmt, 11);
-    t->due = store_column_time(stmt, 12);
-    t->response_due = store_column_time(stmt, 13);
-    t->breached_hist = sqlite3_column_int64(stmt, 14) != 0;
-    t->policy_version = sqlite3_column_int64(stmt, 15);
-    t->version = sqlite3_column_int64(stmt, 16);
-    t->updated_by = store_column_strdup(stmt, 17);
-    t->updated_at = store_column_time(stmt, 18);
-    return ST_OK;
-}
-
-/* The rank of level ?5 in policy version ?15 (unknown levels sort last). */
-#define LEVEL_RANK "coalesce((SELECT rank FROM policy_levels WHERE version = ?15 AND level = ?5), 1000000)"
-
-static st_code read_ticket(st_store *s, sqlite3_stmt *stmt, void *item, st_err *err)
-{
-    return ticket_from_row(s, stmt, item, err);
-}
-
-static void free_ticket(void *item)
-{
-    ticket_done(item);
-}
-
-/* Binds every stored field but id and version to parameters 1..17 (insert and update share it). */
-static void bind_ticket_fields(sqlite3_stmt *stmt, const st_ticket *t)
-{
-    store_bind_text(stmt, 1, t->ref);
-    store_bind_text(stmt, 2, t->title);
-    store_bind_text(stmt, 3, t->customer);
-    store_bind_text(stmt, 4, t->channel);
-    store_bind_text(stmt, 5, t->level);
-    store_bind_text(stmt, 6, t->assignee);
-    store_bind_text(stmt, 7, tk_status_name(t->status));
-    store_bind_time(stmt, 8, t->created);
-    store_bind_time(stmt, 9, t->first_response);
-    store_bind_time(stmt, 10, t->resolved);
-    store_bind_time(stmt, 11, t->clock_start);
-    store_bind_time(stmt, 12, t->due);
-    store_bind_time(stmt, 13, t->response_due);
-    sqlite3_bind_int(stmt, 14, t->breached_hist ? 1 : 0);
-    sqlite3_bind_int64(stmt, 15, t->policy_version);
-    store_bind_text(stmt, 16, t->updated_by);
-    store_bind_time(stmt, 17, t->updated_at);
-}
-
-/* A failed ticket write, explained: a duplicate ref names the ticket that has it. */
-static st_code ticket_write_fail(st_store *s, int rc, const st_ticket *t, const char *what, st_err *err)
-{
-    int ext = sqlite3_extended_errcode(s->db);
-    if (ext == SQLITE_CONSTRAINT_UNIQUE && t->ref) {
-        int64_t other = 0;
-        st_err ignored;
-        if (store_ticket_find_ref(s, t->ref, &other, &ignored) == ST_OK)
-            return st_fail(err, ST_CONFLICT, "ref '%s' already exists (ticket %" PRId64 ")", t->ref, other);
-        return st_fail(err, ST_CONFLICT, "ref '%s' already exists", t->ref);
-    }
-    if (ext == SQLITE_CONSTRAINT_FOREIGNKEY)
-        return st_fail(err, ST_INVALID, "%s: %s: policy version %" PRId64 " does not exist", s->path, what,
-                       t->policy_version);
-    if (ext == SQLITE_CONSTRAINT_NOTNULL || ext == SQLITE_CONSTRAINT_CHECK)
-        return st_fail(err, ST_INVALID, "%s: %s: %s", s->path, what, sqlite3_errmsg(s->db));
-    return store_sqlite_fail(s, rc, what, err);
-}
-
 st_code store_ticket_insert(st_store *s, st_ticket *t, st_err *err)
 {
-    st_code code = store_require_write(s, err);
-    sqlite3_stmt *stmt;
-    if (code == ST_OK)
-        code =
-            store_stmt(s,
-                       "INSERT INTO tickets(ref, title, customer, channel, level, assignee, status, created,"
-                       " first_response, resolved, clock_start, due, response_due, breached_hist,"
-                       " policy_version, updated_by, updated_at, version, level_rank)"
-                       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, "
-                       "1, " LEVEL_RANK ")",
-                       &stmt, err);
-    if (code != ST_OK)
-        return code;
-    bind_ticket_fields(stmt, t);
-    int rc = sqlite3_step(stmt);
-    sqlite3_reset(stmt);
-    if (rc != SQLITE_DONE)
-        return ticket_write_fail(s, rc, t, "adding a ticket", err);
-    t->id = sqlite3_last_insert_rowid(s->db);
-    t->version = 1;
-    return ST_OK;
-}
-
-/* Explains why an update matched no row: the ticket is gone, or someone changed it first. */
-static st_code stale_ticket(st_store *s, int64_t id, int64_t expect_version, st_err *err)
-{
-    sqlite3_stmt *stmt;
-    st_code code =
-        store_stmt(s, "SELECT version, updated_by, updated_at FROM tickets WHERE id = ?1", &stmt, err);
-    if (code != ST_OK)
-        return code;
-    sqlite3_bind_int64(stmt, 1, id);
-    int rc = sqlite3_step(stmt);
-    if (rc == SQLITE_ROW) {
-        char when[21] = "an unknown time";
-        st_time at = store_column_time(stmt, 2);
-        if (at != ST_TIME_NONE)
-            time_format_iso(at, when);
-        const char *by = (const char *)sqlite3_column_text(stmt, 1);
-        code = st_fail(err, ST_CONFLICT,
-                       "ticket %" PRId64 " changed since version %" PRId64
-                       ": by %s at %s (now version %" PRId64 ")",
-                       id, expect_version, by ? by : "unknown", when, (int64_t)sqlite3_column_int64(stmt, 0));
-    } else if (rc == SQLITE_DONE) {
-        code = st_fail(err, ST_NOTFOUND, "ticket %" PRId64 " not found", id);
-    } else {
-        code = store_sqlite_fail(s, rc, "reading a ticket", err);
-    }
-    sqlite3_reset(stmt);
-    return code;
+    st_code code = require_write(s, err);
+    return code != ST_OK ? code : s->ops->ticket_insert(s->be, t, err);
 }
 
 st_code store_ticket_update(st_store *s, st_ticket *t, int64_t expect_version, st_err *err)
 {
-    st_code code = store_require_write(s, err);
+    st_code code = require_write(s, err);
     if (code == ST_OK)
         code = injected_failure(s, "updating a ticket", err);
-    sqlite3_stmt *stmt;
-    if (code == ST_OK)
-        code = store_stmt(s,
-                          "UPDATE tickets SET ref = ?1, title = ?2, customer = ?3, channel = ?4, level = ?5,"
-                          " assignee = ?6, status = ?7, created = ?8, first_response = ?9, resolved = ?10,"
-                          " clock_start = ?11, due = ?12, response_due = ?13, breached_hist = ?14,"
-                          " policy_version = ?15, updated_by = ?16, updated_at = ?17, version = ?19 + 1,"
-                          " level_rank = " LEVEL_RANK " WHERE id = ?18 AND version = ?19",
-                          &stmt, err);
-    if (code != ST_OK)
-        return code;
-    bind_ticket_fields(stmt, t);
-    sqlite3_bind_int64(stmt, 18, t->id);
-    sqlite3_bind_int64(stmt, 19, expect_version);
-    int rc = sqlite3_step(stmt);
-    sqlite3_reset(stmt);
-    if (rc != SQLITE_DONE)
-        return ticket_write_fail(s, rc, t, "updating a ticket", err);
-    if (sqlite3_changes(s->db) == 0)
-        return stale_ticket(s, t->id, expect_version, err);
-    t->version = expect_version + 1;
-    return ST_OK;
+    return code != ST_OK ? code : s->ops->ticket_update(s->be, t, expect_version, err);
 }
 
 st_code store_ticket_get(st_store *s, int64_t id, st_ticket *out, st_err *err)
 {
-    memset(out, 0, sizeof *out);
-    sqlite3_stmt *stmt;
-    st_code code = store_stmt(s, "SELECT " TICKET_COLUMNS " FROM tickets WHERE id = ?1", &stmt, err);
-    if (code != ST_OK)
-        return code;
-    sqlite3_bind_int64(stmt, 1, id);
-    int rc = sqlite3_step(stmt);
-    if (rc == SQLITE_ROW) {
-        code = ticket_from_row(s, stmt, out, err);
-        if (code != ST_OK)
-            ticket_done(out);
-    } else if (rc == SQLITE_DONE) {
-        code = st_fail(err, ST_NOTFOUND, "ticket %" PRId64 " not found", id);
-    } else {
-        code = store_sqlite_fail(s, rc, "reading a ticket", err);
-    }
-    sqlite3_reset(stmt);
-    return code;
+    return s->ops->ticket_get(s->be, id, out, err);
 }
 
 st_code store_ticket_find_ref(st_store *s, const char *ref, int64_t *id_out, st_err *err)
 {
-    sqlite3_stmt *stmt;
-    st_code code = store_stmt(s, "SELECT id FROM tickets WHERE ref = ?1", &stmt, err);
-    if (code != ST_OK)
-        return code;
-    store_bind_text(stmt, 1, ref);
-    int rc = sqlite3_step(stmt);
-    if (rc == SQLITE_ROW)
-        *id_out = sqlite3_column_int64(stmt, 0);
-    else if (rc == SQLITE_DONE)
-        code = st_fail(err, ST_NOTFOUND, "no ticket with ref '%s'", ref ? ref : "");
-    else
-        code = store_sqlite_fail(s, rc, "looking up a ref", err);
-    sqlite3_reset(stmt);
-    return code;
-}
-
-static st_code read_id(st_store *s, sqlite3_stmt *stmt, void *item, st_err *err)
-{
-    (void)s, (void)err;
-    *(int64_t *)item = sqlite3_column_int64(stmt, 0);
-    return ST_OK;
+    return s->ops->ticket_find_ref(s->be, ref, id_out, err);
 }
 
 st_code store_tickets_using_level(st_store *s, const char *level, int64_t **ids, size_t *n, st_err *err)
 {
-    *ids = NULL;
-    *n = 0;
-    sqlite3_stmt *stmt;
-    st_code code = store_stmt(s,
-                              "SELECT id FROM tickets WHERE status != 'resolved' AND level = ?1"
-                              " AND policy_version != (SELECT coalesce(max(version), 0) FROM policy_versions)"
-                              " ORDER BY id",
-                              &stmt, err);
-    if (code != ST_OK)
-        return code;
-    store_bind_text(stmt, 1, level);
-    void *arr = NULL;
-    code = store_collect_rows(s, stmt, sizeof **ids, read_id, NULL, "listing tickets", &arr, n, err);
-    *ids = arr;
-    return code;
-}
-
-#define LIST_SQL(where, order)                                                                               \
-    "SELECT " TICKET_COLUMNS " FROM tickets " where " ORDER BY " order " LIMIT ?1 OFFSET ?2"
-#define OPEN_ONLY "WHERE status != 'resolved'"
-#define URGENCY "first_response IS NOT NULL, due, id"
-
-const char *store_ticket_list_sql(store_sort sort, bool include_resolved)
-{
-    /* The ORDER BY expressions repeat the index's exactly: that is what lets SQLite walk
-     * tickets_urgency instead of sorting. */
-    static const char *const sql[4][2] = {
-        {LIST_SQL(OPEN_ONLY, URGENCY), LIST_SQL("", URGENCY)},
-        {LIST_SQL(OPEN_ONLY, "level_rank, " URGENCY), LIST_SQL("", "level_rank, " URGENCY)},
-        {LIST_SQL(OPEN_ONLY, "created, id"), LIST_SQL("", "created, id")},
-        {LIST_SQL(OPEN_ONLY, "customer IS NULL, customer, " URGENCY),
-         LIST_SQL("", "customer IS NULL, customer, " URGENCY)},
-    };
-    unsigned k = (unsigned)sort < 4 ? (unsigned)sort : 0;
-    return sql[k][include_resolved ? 1 : 0];
+    return s->ops->tickets_using_level(s->be, level, ids, n, err);
 }
 
 st_code store_ticket_list(st_store *s, const store_list_query *q, st_ticket **out, size_t *n, st_err *err)
 {
-    *out = NULL;
-    *n = 0;
-    sqlite3_stmt *stmt;
-    st_code code = store_stmt(s, store_ticket_list_sql(q->sort, q->include_resolved), &stmt, err);
-    if (code != ST_OK)
-        return code;
-    sqlite3_bind_int64(stmt, 1, q->limit > 0 ? q->limit : -1);
-    sqlite3_bind_int64(stmt, 2, q->offset > 0 ? q->offset : 0);
-    void *arr = NULL;
-    code =
-        store_collect_rows(s, stmt, sizeof **out, read_ticket, free_ticket, "listing tickets", &arr, n, err);
-    *out = arr;
-    return code;
+    return s->ops->ticket_list(s->be, q, out, n, err);
 }
 
 st_code store_ticket_count(st_store *s, bool include_resolved, int64_t *n, st_err *err)
 {
-    return query_int(s,
-                     include_resolved
-                         ? "SELECT coalesce(sum(n), 0) FROM ticket_counts"
-                         : "SELECT coalesce(sum(n), 0) FROM ticket_counts WHERE status != 'resolved'",
-                     n, err);
+    return s->ops->ticket_count(s->be, include_resolved, n, err);
 }
 
 /* ---- audit -------------------------------------------------------------------------------- */
 
-#define AUDIT_COLUMNS                                                                                        \
-    "seq, at, recorded_at, actor, kind, ticket_id, from_level, to_level, old_due, new_due, reason, detail, " \
-    "prev_hash, hash"
-
-/* Copies a hash column into dst (65 bytes); an over-long or missing value becomes a string that
- * can never match a real hash, so verification reports it rather than truncating it into one. */
-static void column_hash(sqlite3_stmt *stmt, int col, char dst[65])
-{
-    const char *h = (const char *)sqlite3_column_text(stmt, col);
-    if (!h || strlen(h) > 64)
-        snprintf(dst, 65, "%s", "invalid");
-    else
-        snprintf(dst, 65, "%s", h);
-}
-
-static st_code audit_from_row(st_store *s, sqlite3_stmt *stmt, st_audit_entry *e, st_err *err)
-{
-    memset(e, 0, sizeof *e);
-    e->seq = sqlite3_column_int64(stmt, 0);
-    const char *kind = (const char *)sqlite3_column_text(stmt, 4);
-    if (!au_kind_parse(kind, &e->kind))
-        return st_fail(err, ST_VERIFY, "audit entry %" PRId64 ": unknown kind '%.40s' (edited)", e->seq,
-                       kind ? kind : "");
-    (void)s;
-    e->at = store_column_time(stmt, 1);
-    e->recorded_at = store_column_time(stmt, 2);
-    e->actor = store_column_strdup(stmt, 3);
-    e->ticket_id = sqlite3_column_int64(stmt, 5);
-    e->from_level = store_column_strdup(stmt, 6);
-    e->to_level = store_column_strdup(stmt, 7);
-    e->old_due = store_column_time(stmt, 8);
-    e->new_due = store_column_time(stmt, 9);
-    e->reason = store_column_strdup(stmt, 10);
-    e->detail = store_column_strdup(stmt, 11);
-    column_hash(stmt, 12, e->prev_hash);
-    column_hash(stmt, 13, e->hash);
-    return ST_OK;
-}
-
-static st_code read_entry(st_store *s, sqlite3_stmt *stmt, void *item, st_err *err)
-{
-    return audit_from_row(s, stmt, item, err);
-}
-
-static void free_entry(void *item)
-{
-    audit_entry_done(item);
-}
-
 st_code store_audit_head(st_store *s, int64_t *seq, char hash[65], st_err *err)
 {
-    sqlite3_stmt *stmt;
-    st_code code = store_stmt(s, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1", &stmt, err);
-    if (code != ST_OK)
-        return code;
-    int rc = sqlite3_step(stmt);
-    if (rc == SQLITE_ROW) {
-        *seq = sqlite3_column_int64(stmt, 0);
-        column_hash(stmt, 1, hash);
-    } else if (rc == SQLITE_DONE) {
-        *seq = 0;
-        memcpy(hash, AUDIT_GENESIS_HASH, 65);
-    } else {
-        code = store_sqlite_fail(s, rc, "reading the audit head", err);
-    }
-    sqlite3_reset(stmt);
-    return code;
+    return s->ops->audit_head(s->be, seq, hash, err);
 }
 
 static void push_pending(st_store *s, const st_audit_entry *e)
@@ -1215,14 +265,15 @@ static void push_pending(st_store *s, const st_audit_entry *e)
 
 st_code store_audit_append(st_store *s, st_audit_entry *e, st_err *err)
 {
-    st_code code = store_require_write(s, err);
+    st_code code = require_write(s, err);
     if (code == ST_OK)
         code = injected_failure(s, "appending to the audit log", err);
     if (code != ST_OK)
         return code;
     if (!e->actor || e->at == ST_TIME_NONE)
-        return st_fail(err, ST_INVALID, "%s: audit entry without %s", s->path,
+        return st_fail(err, ST_INVALID, "%s: audit entry without %s", s->locator,
                        e->actor ? "a time" : "an actor");
+    /* The head is read inside the write transaction, so no other writer can chain in between. */
     int64_t last = 0;
     char prev[65];
     if ((code = store_audit_head(s, &last, prev, err)) != ST_OK)
@@ -1232,28 +283,7 @@ st_code store_audit_append(st_store *s, st_audit_entry *e, st_err *err)
     e->recorded_at = wall_now();
     if ((code = audit_compute_hash(e, e->hash, err)) != ST_OK)
         return code;
-    sqlite3_stmt *stmt;
-    code = store_stmt(s,
-                      "INSERT INTO audit(" AUDIT_COLUMNS
-                      ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-                      &stmt, err);
-    if (code != ST_OK)
-        return code;
-    sqlite3_bind_int64(stmt, 1, e->seq);
-    store_bind_time(stmt, 2, e->at);
-    store_bind_time(stmt, 3, e->recorded_at);
-    store_bind_text(stmt, 4, e->actor);
-    store_bind_text(stmt, 5, au_kind_name(e->kind));
-    sqlite3_bind_int64(stmt, 6, e->ticket_id);
-    store_bind_text(stmt, 7, e->from_level);
-    store_bind_text(stmt, 8, e->to_level);
-    store_bind_time(stmt, 9, e->old_due);
-    store_bind_time(stmt, 10, e->new_due);
-    store_bind_text(stmt, 11, e->reason);
-    store_bind_text(stmt, 12, e->detail);
-    store_bind_text(stmt, 13, e->prev_hash);
-    store_bind_text(stmt, 14, e->hash);
-    if ((code = store_step_done(s, stmt, "appending to the audit log", err)) != ST_OK)
+    if ((code = s->ops->audit_insert(s->be, e, err)) != ST_OK)
         return code;
     push_pending(s, e);
     return ST_OK;
@@ -1261,64 +291,44 @@ st_code store_audit_append(st_store *s, st_audit_entry *e, st_err *err)
 
 st_code store_audit_list(st_store *s, int64_t ticket_id, st_audit_entry **out, size_t *n, st_err *err)
 {
-    *out = NULL;
-    *n = 0;
-    sqlite3_stmt *stmt;
-    st_code code =
-        store_stmt(s,
-                   ticket_id == 0 ? "SELECT " AUDIT_COLUMNS " FROM audit ORDER BY seq"
-                                  : "SELECT " AUDIT_COLUMNS " FROM audit WHERE ticket_id = ?1 ORDER BY seq",
-                   &stmt, err);
-    if (code != ST_OK)
-        return code;
-    if (ticket_id != 0)
-        sqlite3_bind_int64(stmt, 1, ticket_id);
-    void *arr = NULL;
-    code = store_collect_rows(s, stmt, sizeof **out, read_entry, free_entry, "reading the audit log", &arr, n,
-                              err);
-    *out = arr;
+    return s->ops->audit_list(s->be, ticket_id, out, n, err);
+}
+
+/* store_audit_verify's walk: the chain so far and what was seen of the anchor. */
+typedef struct {
+    audit_verifier v;
+    int64_t anchor_seq;
+    const char *anchor_hash;
+    bool anchor_seen, anchor_matches;
+} verify_walk;
+
+static st_code verify_visit(void *ctx, const st_audit_entry *e, st_err *err)
+{
+    verify_walk *w = ctx;
+    st_code code = audit_verifier_feed(&w->v, e, err);
+    if (code == ST_OK && w->anchor_seq > 0 && e->seq == w->anchor_seq) {
+        w->anchor_seen = true;
+        w->anchor_matches = w->anchor_hash && strcmp(e->hash, w->anchor_hash) == 0;
+    }
     return code;
 }
 
 st_code store_audit_verify(st_store *s, int64_t anchor_seq, const char *anchor_hash, int64_t *checked,
                            st_err *err)
 {
-    audit_verifier v;
-    audit_verifier_init(&v);
+    verify_walk w = {.anchor_seq = anchor_seq, .anchor_hash = anchor_hash};
+    audit_verifier_init(&w.v);
     if (checked)
         *checked = 0;
-    sqlite3_stmt *stmt;
-    st_code code = store_stmt(s, "SELECT " AUDIT_COLUMNS " FROM audit ORDER BY seq", &stmt, err);
-    if (code != ST_OK)
-        return code;
-    /* One row at a time: the log may hold millions of entries. The single statement reads one
-     * consistent snapshot. */
-    bool anchor_seen = false, anchor_matches = false;
-    int rc;
-    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-        st_audit_entry e;
-        code = audit_from_row(s, stmt, &e, err);
-        if (code == ST_OK)
-            code = audit_verifier_feed(&v, &e, err);
-        if (code == ST_OK && anchor_seq > 0 && e.seq == anchor_seq) {
-            anchor_seen = true;
-            anchor_matches = anchor_hash && strcmp(e.hash, anchor_hash) == 0;
-        }
-        audit_entry_done(&e);
-        if (code != ST_OK)
-            break;
-    }
-    sqlite3_reset(stmt);
+    st_code code = s->ops->audit_scan(s->be, verify_visit, &w, err);
     if (checked)
-        *checked = v.checked;
+        *checked = w.v.checked;
     if (code != ST_OK)
         return code;
-    if (rc != SQLITE_DONE)
-        return store_sqlite_fail(s, rc, "reading the audit log", err);
-    if (anchor_seq > 0 && !anchor_seen)
+    if (anchor_seq > 0 && !w.anchor_seen)
         return st_fail(err, ST_VERIFY, "anchor %" PRId64 ": log has only %" PRId64 " entries (truncated)",
-                       anchor_seq, v.checked);
-    if (anchor_seq > 0 && !anchor_matches)
+                       anchor_seq, w.v.checked);
+    if (anchor_seq > 0 && !w.anchor_matches)
         return st_fail(err, ST_VERIFY, "anchor %" PRId64 ": hash differs (history rewritten)", anchor_seq);
     return ST_OK;
 }

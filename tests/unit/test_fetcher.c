@@ -1,5 +1,5 @@
 /* The fetcher without a network: file:// transfers, the size cap, a stalled peer (timeout), a
- * refused connection (retries), redaction, secret files and the extra descriptor. */
+ * refused connection (retries), redaction, secret files, and the socket interface on a reactor. */
 #include <arpa/inet.h>
 #include <criterion/criterion.h>
 #include <netinet/in.h>
@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "slatop/fetcher.h"
+#include "slatop/reactor.h"
 
 static char dir[64];
 
@@ -52,6 +53,24 @@ static fetch_result fetch1(const fetch_request *req)
     cr_assert_not(fetcher_take_finished(f, &no));
     fetcher_free(f);
     return r;
+}
+
+/* A loopback port: listening but never accepting (listen_on: the socket, to close), or where
+ * nothing listens (-1). */
+static int loopback(bool listen_on, int *port)
+{
+    int s = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    cr_assert_eq(bind(s, (struct sockaddr *)&a, sizeof a), 0);
+    if (listen_on)
+        cr_assert_eq(listen(s, 8), 0);
+    socklen_t al = sizeof a;
+    getsockname(s, (struct sockaddr *)&a, &al);
+    *port = ntohs(a.sin_port);
+    if (listen_on)
+        return s;
+    close(s);
+    return -1;
 }
 
 TestSuite(fetcher, .init = setup, .fini = teardown, .timeout = 30);
@@ -113,13 +132,9 @@ Test(fetcher, unsupported_scheme_refused)
 /* A listening socket that never accepts: connect succeeds (backlog), nothing is ever answered. */
 Test(fetcher, stalled_server_times_out)
 {
-    int s = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    cr_assert_eq(bind(s, (struct sockaddr *)&a, sizeof a), 0);
-    cr_assert_eq(listen(s, 8), 0);
-    socklen_t al = sizeof a;
-    getsockname(s, (struct sockaddr *)&a, &al);
-    char *url = xasprintf("http://user:hunter2@127.0.0.1:%d/api/v1/query_range", ntohs(a.sin_port));
+    int port;
+    int s = loopback(true, &port);
+    char *url = xasprintf("http://user:hunter2@127.0.0.1:%d/api/v1/query_range", port);
     fetch_request req = {.url = url, .timeout_s = 1, .max_retries = 2, .post_body = "query=up"};
     st_mono t0 = mono_now();
     fetch_result r = fetch1(&req);
@@ -136,13 +151,9 @@ Test(fetcher, stalled_server_times_out)
 
 Test(fetcher, refused_connection_is_retried_then_reported)
 {
-    int s = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    cr_assert_eq(bind(s, (struct sockaddr *)&a, sizeof a), 0);
-    socklen_t al = sizeof a;
-    getsockname(s, (struct sockaddr *)&a, &al);
-    close(s); /* nothing listens there now */
-    char *url = xasprintf("http://127.0.0.1:%d/", ntohs(a.sin_port));
+    int port;
+    loopback(false, &port);
+    char *url = xasprintf("http://127.0.0.1:%d/", port);
     fetch_request req = {.url = url, .timeout_s = 2, .max_retries = 2};
     fetch_result r = fetch1(&req);
     cr_assert_eq(r.err.code, ST_NET);
@@ -152,27 +163,155 @@ Test(fetcher, refused_connection_is_retried_then_reported)
     free(url);
 }
 
-Test(fetcher, wait_reports_the_extra_descriptor)
-{
+/* The socket interface wired to a reactor, as the console does: curl's sockets and timer are
+ * reactor events. */
+typedef struct {
+    reactor *r;
     fetcher *f;
+    int64_t timer;
+    int watched; /* descriptors curl has asked to watch, now */
+} io_glue;
+
+static void glue_fd(reactor *r, int fd, int mask, void *data)
+{
+    (void)r;
+    io_glue *g = data;
     st_err err;
-    cr_assert_eq(fetcher_new(&f, &err), ST_OK);
-    int p[2];
-    cr_assert_eq(pipe(p), 0);
-    bool ready = true;
+    int ev = (mask & REACTOR_READABLE ? FETCH_IO_IN : 0) | (mask & REACTOR_WRITABLE ? FETCH_IO_OUT : 0);
+    cr_assert_eq(fetcher_socket_action(g->f, fd, ev, &err), ST_OK, "%s", err.msg);
+}
+
+static void glue_timer(reactor *r, int64_t id, void *data)
+{
+    (void)r;
+    (void)id;
+    io_glue *g = data;
+    g->timer = 0;
+    st_err err;
+    cr_assert_eq(fetcher_timeout(g->f, &err), ST_OK, "%s", err.msg);
+}
+
+static void glue_watch(void *data, int fd, int events)
+{
+    io_glue *g = data;
+    st_err err;
+    if (!events) {
+        reactor_unwatch(g->r, fd);
+        g->watched--;
+        return;
+    }
+    int mask = (events & FETCH_IO_IN ? REACTOR_READABLE : 0) | (events & FETCH_IO_OUT ? REACTOR_WRITABLE : 0);
+    cr_assert_eq(reactor_watch(g->r, fd, mask, glue_fd, g, &err), ST_OK);
+    g->watched++; /* counts re-registrations too: only "> 0" is asserted */
+}
+
+static void glue_set_timer(void *data, int ms)
+{
+    io_glue *g = data;
+    reactor_timer_del(g->r, g->timer);
+    g->timer = ms < 0 ? 0 : reactor_timer_in(g->r, ms, glue_timer, g);
+}
+
+static void on_key(reactor *r, int fd, int mask, void *data)
+{
+    (void)r;
+    (void)mask;
+    char c;
+    cr_assert_eq(read(fd, &c, 1), 1);
+    ++*(int *)data;
+}
+
+static void glue_open(io_glue *g)
+{
+    st_err err;
+    g->r = reactor_new();
+    cr_assert_eq(fetcher_new(&g->f, &err), ST_OK);
+    fetch_io io = {.watch = glue_watch, .timer = glue_set_timer, .data = g};
+    cr_assert_eq(fetcher_set_io(g->f, &io, &err), ST_OK, "%s", err.msg);
+}
+
+/* Waits in the reactor (as the console's loop) until the transfer finishes. */
+static fetch_result glue_run(io_glue *g, double max_s)
+{
+    st_err err;
+    fetch_result r;
+    st_mono end = mono_now() + (st_mono)(max_s * 1e9);
+    while (!fetcher_take_finished(g->f, &r)) {
+        cr_assert_lt(mono_now(), end, "the transfer never finished");
+        cr_assert_eq(reactor_wait_once(g->r, 1000, NULL, &err), ST_OK);
+    }
+    return r;
+}
+
+static void glue_close(io_glue *g)
+{
+    fetcher_free(g->f);
+    reactor_free(g->r);
+}
+
+Test(fetcher, socket_interface_keeps_keys_moving_while_a_peer_stalls)
+{
+    int port;
+    int s = loopback(true, &port);
+    char *url = xasprintf("http://127.0.0.1:%d/", port);
+    io_glue g = {0};
+    glue_open(&g);
+    int keys[2], n_keys = 0;
+    cr_assert_eq(pipe(keys), 0);
+    st_err err;
+    cr_assert_eq(reactor_watch(g.r, keys[0], REACTOR_READABLE, on_key, &n_keys, &err), ST_OK);
+    fetch_request req = {.url = url, .timeout_s = 1};
+    cr_assert_eq(fetcher_add(g.f, &req, &err), ST_OK, "%s", err.msg);
+    /* A key while the transfer is in flight is dispatched at once. */
+    for (int i = 0; i < 5; i++)
+        cr_assert_eq(reactor_wait_once(g.r, 50, NULL, &err), ST_OK);
+    cr_assert_gt(g.watched, 0, "curl's socket is a reactor event");
+    cr_assert_eq(write(keys[1], "k", 1), 1);
     st_mono t0 = mono_now();
-    cr_assert_eq(fetcher_wait(f, 50, p[0], &ready, &err), ST_OK);
-    cr_assert_not(ready);
-    cr_assert_geq(mono_now() - t0, 40000000);
-    cr_assert_eq(write(p[1], "k", 1), 1);
-    cr_assert_eq(fetcher_wait(f, 5000, p[0], &ready, &err), ST_OK);
-    cr_assert(ready);
-    int active = -1;
-    cr_assert_eq(fetcher_perform(f, &active, &err), ST_OK);
-    cr_assert_eq(active, 0);
-    close(p[0]);
-    close(p[1]);
-    fetcher_free(f);
+    cr_assert_eq(reactor_wait_once(g.r, 5000, NULL, &err), ST_OK);
+    cr_assert_eq(n_keys, 1);
+    cr_assert_lt(mono_now() - t0, 200000000);
+    /* curl's own timer ends the stalled transfer. */
+    fetch_result r = glue_run(&g, 5);
+    cr_assert_eq(r.err.code, ST_NET);
+    cr_assert(strstr(r.err.msg, "timed out after 1 s"), "%s", r.err.msg);
+    fetch_result_done(&r);
+    glue_close(&g);
+    close(keys[0]);
+    close(keys[1]);
+    free(url);
+    close(s);
+}
+
+Test(fetcher, socket_interface_retries_and_reads_files)
+{
+    int port;
+    loopback(false, &port);
+    char *url = xasprintf("http://127.0.0.1:%d/", port);
+    io_glue g = {0};
+    glue_open(&g);
+    st_err err;
+    fetch_request req = {.url = url, .timeout_s = 2, .max_retries = 2};
+    cr_assert_eq(fetcher_add(g.f, &req, &err), ST_OK, "%s", err.msg);
+    st_mono t0 = mono_now();
+    fetch_result r = glue_run(&g, 10);
+    cr_assert_eq(r.err.code, ST_NET);
+    cr_assert_eq(r.attempts, 3);
+    cr_assert_geq(mono_now() - t0, 1400000000, "the backoff (0.5 s, 1 s) is the reactor's timer");
+    fetch_result_done(&r);
+    char *path = write_file("b.json", "{}", 2, 0644);
+    char *furl = xasprintf("file://%s", path);
+    fetch_request freq = {.url = furl, .index = 3};
+    cr_assert_eq(fetcher_add(g.f, &freq, &err), ST_OK, "%s", err.msg);
+    r = glue_run(&g, 5);
+    cr_assert_eq(r.err.code, ST_OK, "%s", r.err.msg);
+    cr_assert_eq(r.index, 3);
+    cr_assert_str_eq(r.body, "{}");
+    fetch_result_done(&r);
+    glue_close(&g);
+    free(furl);
+    free(path);
+    free(url);
 }
 
 Test(fetcher, redaction)

@@ -76,7 +76,11 @@ static void fx_close(fx *f)
 {
     ops_free(f->ops);
     store_close(f->store);
-    static const char *const names[] = {"t.db", "t.db-wal", "t.db-shm", "t.db-journal", "p2.json", "in.json"};
+    char *db = xasprintf("%s/t.db", f->dir);
+    st_err ignored;
+    store_remove(db, &ignored);
+    free(db);
+    static const char *const names[] = {"p2.json", "in.json"};
     for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
         char *p = xasprintf("%s/%s", f->dir, names[i]);
         unlink(p);

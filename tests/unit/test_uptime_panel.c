@@ -17,11 +17,13 @@
 #define MS 1793491200 /* 2026-11-01T00:00:00Z */
 
 static char dir[64];
+static reactor *rx; /* the console loop's stand-in: every panel is attached to it */
 
 static void setup(void)
 {
     strcpy(dir, "/tmp/slatop-panel-XXXXXX");
     cr_assert_not_null(mkdtemp(dir));
+    rx = reactor_new();
 }
 
 static void teardown(void)
@@ -29,6 +31,7 @@ static void teardown(void)
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     cr_assert_eq(system(cmd), 0);
+    reactor_free(rx);
 }
 
 TestSuite(uptime_panel, .init = setup, .fini = teardown, .timeout = 60);
@@ -59,6 +62,8 @@ static st_code new_panel(const st_config *cfg, st_store *s, bool read_only, st_t
     const st_policy *pol;
     cr_assert_eq(ops_policy(o, 0, &pol, NULL, err), ST_OK, "%s", err->msg);
     st_code rc = uptime_panel_new(cfg, s, pol, read_only, now, out, err);
+    if (rc == ST_OK)
+        uptime_panel_attach(*out, rx);
     ops_free(o);
     return rc;
 }
@@ -83,7 +88,7 @@ static void settle(uptime_panel *p, st_time now)
     st_err err;
     cr_assert(uptime_panel_tick(p, now));
     for (int i = 0; i < 100 && uptime_panel_busy(p); i++) {
-        cr_assert_eq(uptime_panel_wait(p, 50, -1, NULL, &err), ST_OK);
+        cr_assert_eq(reactor_wait_once(rx, 50, NULL, &err), ST_OK);
         uptime_panel_tick(p, now);
     }
     cr_assert_not(uptime_panel_busy(p));
@@ -189,9 +194,9 @@ Test(uptime_panel, no_source)
     char *t = render(p, MS);
     cr_assert(strstr(t, "no monitoring source"), "%s", t);
     free(t);
-    bool ready = true;
-    cr_assert_eq(uptime_panel_wait(p, 10, -1, &ready, &err), ST_OK);
-    cr_assert_not(ready);
+    int dispatched = -1; /* nothing of the panel's in the reactor */
+    cr_assert_eq(reactor_wait_once(rx, 10, &dispatched, &err), ST_OK);
+    cr_assert_eq(dispatched, 0);
     uptime_panel_free(p);
     store_close(s);
 }
@@ -268,7 +273,7 @@ Test(uptime_panel, cache_written_a_day_per_tick)
     size_t seen = 0, growing_ticks = 0;
     uptime_panel_tick(p, now);
     for (int i = 0; i < 400 && uptime_panel_busy(p); i++) {
-        cr_assert_eq(uptime_panel_wait(p, 20, -1, NULL, &err), ST_OK);
+        cr_assert_eq(reactor_wait_once(rx, 20, NULL, &err), ST_OK);
         uptime_panel_tick(p, now);
         size_t found = 0;
         cr_assert_eq(store_uptime_get_minutes(other, key, MS, buf, n, &found, &err), ST_OK, "%s", err.msg);

@@ -1,12 +1,13 @@
 /* Disk full (issue 6): the store's own connection gets PRAGMA max_page_count at the database's
  * current size (the pragma is per connection, so it goes through the store's sqlite3 handle from
- * src/store_internal.h), then changes are made until one hits SQLITE_FULL. That change must fail
- * with ST_IO and a message saying the disk is full, and leave nothing half-written: the ticket, the
- * ticket count and the audit head are as before, and the chain still verifies. Once space is back
- * the same change goes through. */
+ * src/store/sqlite/sqlite_internal.h), then changes are made until one hits SQLITE_FULL. That
+ * change must fail with ST_IO and a message saying the disk is full, and leave nothing
+ * half-written: the ticket, the ticket count and the audit head are as before, and the chain still
+ * verifies. Once space is back the same change goes through. SQLite only: it reaches into the
+ * SQLite backend's connection. */
 #include <criterion/criterion.h>
 
-#include "../../src/store/store_internal.h"
+#include "../../src/store/sqlite/sqlite_internal.h"
 #include "../tools/reliability/relutil.h"
 #include "slatop/ops.h"
 #include "slatop/store.h"
@@ -59,14 +60,14 @@ static int64_t pragma_int(sqlite3 *db, const char *sql)
 /* Caps the store's connection at its current size: every new page now fails with SQLITE_FULL. */
 static void cap_pages(fixture *f)
 {
-    int64_t pages = pragma_int(f->store->db, "PRAGMA page_count");
-    int64_t max = pragma_int(f->store->db, "PRAGMA max_page_count = 1"); /* raised to the current size */
+    int64_t pages = pragma_int(f->store->be->db, "PRAGMA page_count");
+    int64_t max = pragma_int(f->store->be->db, "PRAGMA max_page_count = 1"); /* raised to the current size */
     cr_assert_eq(max, pages, "max_page_count %lld, page_count %lld", (long long)max, (long long)pages);
 }
 
 static void uncap_pages(fixture *f)
 {
-    pragma_int(f->store->db, "PRAGMA max_page_count = 1073741823");
+    pragma_int(f->store->be->db, "PRAGMA max_page_count = 1073741823");
 }
 
 typedef struct {

@@ -1,0 +1,97 @@
+/* sqlite_internal: what the SQLite backend's source files (sqlite_store.c, sqlite_uptime.c) share.
+ * Not a public header: only the backend and its own tests (tests/store/test_store_sqlite.c)
+ * include it, since it exposes sqlite3.h. The facade reaches the backend through store_sqlite_ops
+ * (store_backend.h) alone. */
+#ifndef SLATOP_STORE_SQLITE_INTERNAL_H
+#define SLATOP_STORE_SQLITE_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <sqlite3.h>
+
+#include "slatop/audit.h"
+#include "slatop/model.h"
+#include "slatop/store.h"
+#include "slatop/util.h"
+
+#include "../store_backend.h"
+
+/* The schema version this build writes; sq_open migrates older files up to it. */
+#define STORE_SCHEMA_VERSION 1
+/* PRAGMA application_id of a slatop database ("SLAT"), so a foreign SQLite file is recognised. */
+#define STORE_APPLICATION_ID 0x534c4154
+/* How long a writer waits for another one before ST_BUSY. */
+#define STORE_BUSY_TIMEOUT_MS 5000
+
+/* One cached prepared statement, keyed by its SQL text. */
+typedef struct {
+    const char *sql; /* borrowed: callers pass string literals or other static text */
+    sqlite3_stmt *stmt;
+} sq_cached_stmt;
+
+struct store_backend {
+    sqlite3 *db;
+    char *path;               /* owned */
+    bool read_only;           /* STORE_OPEN_RO: opened with PRAGMA query_only */
+    bool in_txn;              /* between sq_begin and sq_commit/sq_rollback */
+    bool defer_checkpoints;   /* sq_defer_maintenance: sq_idle runs them */
+    bool watch_opened;        /* sq_watch_fd was called */
+    int watch_fd;             /* inotify on the -wal; -1: none (polling) */
+    st_mono watch_recheck_until, watch_next_poll; /* sq_watch_due's schedule */
+    int wal_frames;           /* pages in the -wal after this connection's last commit */
+    st_mono busy_since;       /* start of the current busy wait (the busy handler's clock) */
+    sq_cached_stmt *stmts;    /* owned, finalized by sq_close */
+    size_t n_stmts, cap_stmts;
+};
+
+/* The cached statement for sql (a string with static lifetime), reset and with its bindings
+ * cleared, in *out (owned by the store: do not finalize; sqlite3_reset it when done so that no
+ * read transaction stays open). */
+st_code sq_stmt(store_backend *s, const char *sql, sqlite3_stmt **out, st_err *err);
+
+/* Maps an SQLite failure rc (while doing `what`) to an st_err naming the database path:
+ * SQLITE_BUSY/LOCKED -> ST_BUSY, SQLITE_FULL -> ST_IO "database or disk is full",
+ * SQLITE_CONSTRAINT -> ST_CONFLICT, SQLITE_READONLY -> ST_IO, SQLITE_NOTADB -> ST_INVALID,
+ * anything else ST_IO with SQLite's message. */
+st_code sq_fail(store_backend *s, int rc, const char *what, st_err *err);
+
+/* Runs sql (no results, no parameters) through the statement cache. */
+st_code sq_exec(store_backend *s, const char *sql, st_err *err);
+/* Steps stmt once expecting SQLITE_DONE, then resets it. */
+st_code sq_step_done(store_backend *s, sqlite3_stmt *stmt, const char *what, st_err *err);
+
+/* Binding and reading with the model's conventions: NULL strings and ST_TIME_NONE are SQL NULL. */
+void sq_bind_text(sqlite3_stmt *stmt, int idx, const char *text);
+void sq_bind_time(sqlite3_stmt *stmt, int idx, st_time t);
+char *sq_column_strdup(sqlite3_stmt *stmt, int col); /* caller frees; NULL for SQL NULL */
+st_time sq_column_time(sqlite3_stmt *stmt, int col);
+
+/* Reads the current row of stmt into *item (zeroed beforehand). */
+typedef st_code (*sq_row_reader)(store_backend *s, sqlite3_stmt *stmt, void *item, st_err *err);
+/* Steps stmt (already bound) to the end, reading each row into a new array of item_size-byte items;
+ * resets stmt. Caller owns *out (item_done each, if given, then free). On error nothing is
+ * returned (what is read so far is freed) and err names `what`. */
+st_code sq_collect_rows(store_backend *s, sqlite3_stmt *stmt, size_t item_size, sq_row_reader read,
+                        void (*item_done)(void *item), const char *what, void **out, size_t *n, st_err *err);
+
+/* The uptime cache ops (sqlite_uptime.c), for store_sqlite_ops. */
+st_code sq_uptime_put_minutes(store_backend *s, const char *source, st_time month_start,
+                              const uptime_minute *minutes, size_t n, st_err *err);
+st_code sq_uptime_get_minutes(store_backend *s, const char *source, st_time month_start, uptime_minute *out,
+                              size_t n, size_t *found, st_err *err);
+st_code sq_uptime_month_get(store_backend *s, const char *source, const char *month, bool *known,
+                            st_time *fetched_at, bool *complete, st_err *err);
+st_code sq_uptime_month_put(store_backend *s, const char *source, const char *month, st_time fetched_at,
+                            bool complete, st_err *err);
+st_code sq_uptime_windows_put(store_backend *s, const char *source, const uptime_window *w, size_t n,
+                              st_err *err);
+st_code sq_uptime_windows_get(store_backend *s, const char *source, uptime_window **out, size_t *n,
+                              st_err *err);
+
+/* The SQL of sq_ticket_list for a sort key (static text), so tests can check its query plan
+ * uses an index rather than a sort. */
+const char *sq_ticket_list_sql(store_sort sort, bool include_resolved);
+
+#endif

@@ -1,0 +1,108 @@
+/* store_backend: the seam between the store's facade (store.c, store_uptime.c: read-only refusal,
+ * transactions' bookkeeping, audit chaining and verification, syslog after commit) and a storage
+ * engine. One const ops table per backend, as dovecot's lib-sql has one per driver; SQLite
+ * (src/store/sqlite/) is the first. Not a public header: only the store's sources and the
+ * backends' own tests include it.
+ *
+ * The facade calls a write op only inside a transaction it opened (ops->begin) on a store opened
+ * read-write, so backends neither refuse read-only writes nor check for a transaction. Errors
+ * follow store.h's conventions and name the locator. */
+#ifndef SLATOP_STORE_BACKEND_H
+#define SLATOP_STORE_BACKEND_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "slatop/audit.h"
+#include "slatop/model.h"
+#include "slatop/store.h"
+#include "slatop/uptime.h"
+#include "slatop/util.h"
+
+/* A backend's connection. Each backend defines the struct in its own private header; the facade
+ * only holds the pointer. */
+typedef struct store_backend store_backend;
+
+/* Called by audit_scan for each entry, oldest first; e is the backend's (its fields are freed
+ * after the call). A non-OK return stops the scan and is returned by it. */
+typedef st_code (*store_audit_visit)(void *ctx, const st_audit_entry *e, st_err *err);
+
+typedef struct store_backend_ops {
+    const char *name; /* "sqlite" */
+
+    /* Opens (creating when mode is STORE_OPEN_CREATE) and migrates the database at locator.
+     * Caller owns *out (close). On failure a half-made new database is removed. */
+    st_code (*open)(const char *locator, store_mode mode, store_backend **out, st_err *err);
+    void (*close)(store_backend *b);
+    /* Removes the database at locator and whatever the backend keeps beside it; ST_OK when none. */
+    st_code (*remove)(const char *locator, st_err *err);
+
+    st_code (*begin)(store_backend *b, st_err *err);
+    st_code (*commit)(store_backend *b, st_err *err);
+    void (*rollback)(store_backend *b); /* safe with no transaction open */
+
+    void (*defer_maintenance)(store_backend *b);
+    bool (*idle)(store_backend *b);
+
+    int (*watch_fd)(store_backend *b);
+    bool (*watch_due)(store_backend *b);
+    int (*watch_timeout_ms)(store_backend *b, int timeout_ms);
+    st_code (*changes_since)(store_backend *b, int64_t *version, bool *changed, st_err *err);
+
+    st_code (*meta_get)(store_backend *b, const char *key, char **value, st_err *err);
+    st_code (*meta_set)(store_backend *b, const char *key, const char *value, st_err *err);
+    st_code (*policy_put)(store_backend *b, const char *json, const char *sha256_hex, st_time at,
+                          const char *actor, const char *reason, int64_t *version_out, st_err *err);
+    st_code (*policy_get)(store_backend *b, int64_t version, char **json, int64_t *version_out, st_err *err);
+
+    st_code (*ticket_insert)(store_backend *b, st_ticket *t, st_err *err);
+    st_code (*ticket_update)(store_backend *b, st_ticket *t, int64_t expect_version, st_err *err);
+    st_code (*ticket_get)(store_backend *b, int64_t id, st_ticket *out, st_err *err);
+    st_code (*ticket_find_ref)(store_backend *b, const char *ref, int64_t *id_out, st_err *err);
+    st_code (*tickets_using_level)(store_backend *b, const char *level, int64_t **ids, size_t *n,
+                                   st_err *err);
+    st_code (*ticket_list)(store_backend *b, const store_list_query *q, st_ticket **out, size_t *n,
+                           st_err *err);
+    st_code (*ticket_count)(store_backend *b, bool include_resolved, int64_t *n, st_err *err);
+
+    /* Stores e as it is (the facade has assigned seq, prev_hash, recorded_at and hash). */
+    st_code (*audit_insert)(store_backend *b, const st_audit_entry *e, st_err *err);
+    st_code (*audit_list)(store_backend *b, int64_t ticket_id, st_audit_entry **out, size_t *n, st_err *err);
+    st_code (*audit_head)(store_backend *b, int64_t *seq, char hash[65], st_err *err);
+    /* Every entry, oldest first, from one consistent snapshot, one at a time (the log may hold
+     * millions). An entry that cannot be read (unknown kind) is ST_VERIFY naming it. */
+    st_code (*audit_scan)(store_backend *b, store_audit_visit visit, void *ctx, st_err *err);
+
+    /* The uptime cache (store_uptime.h); the puts run inside the facade's transaction. */
+    st_code (*uptime_put_minutes)(store_backend *b, const char *source, st_time month_start,
+                                  const uptime_minute *minutes, size_t n, st_err *err);
+    st_code (*uptime_get_minutes)(store_backend *b, const char *source, st_time month_start,
+                                  uptime_minute *out, size_t n, size_t *found, st_err *err);
+    st_code (*uptime_month_get)(store_backend *b, const char *source, const char *month, bool *known,
+                                st_time *fetched_at, bool *complete, st_err *err);
+    st_code (*uptime_month_put)(store_backend *b, const char *source, const char *month, st_time fetched_at,
+                                bool complete, st_err *err);
+    st_code (*uptime_windows_put)(store_backend *b, const char *source, const uptime_window *w, size_t n,
+                                  st_err *err);
+    st_code (*uptime_windows_get)(store_backend *b, const char *source, uptime_window **out, size_t *n,
+                                  st_err *err);
+} store_backend_ops;
+
+/* The SQLite backend (src/store/sqlite/sqlite_store.c). */
+extern const store_backend_ops store_sqlite_ops;
+
+/* The facade's state, shared by store.c and store_uptime.c (and a backend's own tests, which reach
+ * the backend's connection through be). */
+struct st_store {
+    const store_backend_ops *ops;  /* static */
+    store_backend *be;             /* owned: ops->close */
+    char *locator;                 /* owned */
+    bool read_only;                /* STORE_OPEN_RO: every write refused */
+    bool in_txn;                   /* between store_begin and store_commit/store_rollback */
+    bool fail_next_write;          /* store_test_fail_next_write */
+    st_audit_entry *pending;       /* owned copies of the entries appended in the open transaction, */
+    size_t n_pending, cap_pending; /* sent to syslog by store_commit */
+};
+
+#endif

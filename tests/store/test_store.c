@@ -1,0 +1,573 @@
+/* The store's suite, written against store.h alone so that every backend runs it: each test opens
+ * its database at a locator from store_fixture.h (an SQLite file in a fresh directory under /tmp by
+ * default; SLATOP_TEST_STORE points the suite at another backend). Tests that need SQLite's
+ * internals or its files are in test_store_sqlite.c. */
+#include <poll.h>
+#include <criterion/criterion.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "slatop/audit.h"
+#include "slatop/model.h"
+#include "slatop/store.h"
+#include "slatop/util.h"
+
+#include "store_fixture.h"
+
+TestSuite(store, .init = setup, .fini = teardown);
+
+Test(store, create_refuses_existing_and_missing_is_notfound)
+{
+    st_store *s = open_ok(dbpath, STORE_OPEN_CREATE);
+    store_close(s);
+    st_err err = {0};
+    s = NULL;
+    cr_assert_eq(store_open(dbpath, STORE_OPEN_CREATE, &s, &err), ST_CONFLICT);
+    cr_assert_null(s);
+    cr_assert(strstr(err.msg, dbpath) && strstr(err.msg, "already exists"), "%s", err.msg);
+
+    char missing[300];
+    store_test_locator(missing, sizeof missing, "nope");
+    cr_assert_eq(store_open(missing, STORE_OPEN_RW, &s, &err), ST_NOTFOUND);
+    cr_assert(strstr(err.msg, missing), "%s", err.msg);
+    cr_assert_eq(store_open(missing, STORE_OPEN_RO, &s, &err), ST_NOTFOUND);
+    if (store_test_default_backend())
+        cr_assert_eq(access(missing, F_OK), -1, "RO/RW open must not create the file");
+    s = open_ok(missing, STORE_OPEN_CREATE); /* RO/RW open must not have created it */
+    store_close(s);
+    cr_assert_eq(store_remove(missing, &err), ST_OK, "%s", err.msg);
+}
+
+Test(store, ticket_insert_get_update)
+{
+    st_store *s = create_db();
+    st_err err = {0};
+    st_ticket t = make_ticket("Login broken", "P1", 5000, ST_TIME_NONE, TK_OPEN);
+    t.ref = xstrdup("ZD-1");
+    t.customer = xstrdup("Acme");
+    t.breached_hist = true;
+    cr_assert_eq(store_begin(s, &err), ST_OK);
+    cr_assert_eq(store_ticket_insert(s, &t, &err), ST_OK, "%s", err.msg);
+    cr_assert_eq(store_commit(s, &err), ST_OK);
+    cr_assert_gt(t.id, 0);
+    cr_assert_eq(t.version, 1);
+
+    st_ticket g;
+    cr_assert_eq(store_ticket_get(s, t.id, &g, &err), ST_OK, "%s", err.msg);
+    cr_assert_str_eq(g.title, "Login broken");
+    cr_assert_str_eq(g.ref, "ZD-1");
+    cr_assert_str_eq(g.customer, "Acme");
+    cr_assert_null(g.channel);
+    cr_assert_null(g.assignee);
+    cr_assert_eq(g.first_response, ST_TIME_NONE);
+    cr_assert_eq(g.response_due, ST_TIME_NONE);
+    cr_assert_eq(g.due, 5000);
+    cr_assert(g.breached_hist);
+    cr_assert_eq(g.status, TK_OPEN);
+    cr_assert_eq(g.version, 1);
+    cr_assert_str_eq(g.updated_by, "alice");
+
+    free(g.assignee);
+    g.assignee = xstrdup("carol");
+    g.status = TK_RESPONDED;
+    g.first_response = 3000;
+    free(g.updated_by);
+    g.updated_by = xstrdup("bob");
+    g.updated_at = 3000;
+    cr_assert_eq(store_begin(s, &err), ST_OK);
+    cr_assert_eq(store_ticket_update(s, &g, 1, &err), ST_OK, "%s", err.msg);
+    cr_assert_eq(store_commit(s, &err), ST_OK);
+    cr_assert_eq(g.version, 2);
+
+    st_ticket h;
+    cr_assert_eq(store_ticket_get(s, t.id, &h, &err), ST_OK);
+    cr_assert_str_eq(h.assignee, "carol");
+    cr_assert_eq(h.status, TK_RESPONDED);
+    cr_assert_eq(h.first_response, 3000);
+    cr_assert_eq(h.version, 2);
+
+    int64_t id = 0;
+    cr_assert_eq(store_ticket_find_ref(s, "ZD-1", &id, &err), ST_OK);
+    cr_assert_eq(id, t.id);
+    cr_assert_eq(store_ticket_find_ref(s, "ZD-2", &id, &err), ST_NOTFOUND);
+    st_ticket none;
+    cr_assert_eq(store_ticket_get(s, 999, &none, &err), ST_NOTFOUND);
+    cr_assert(strstr(err.msg, "ticket 999"), "%s", err.msg);
+    ticket_done(&t);
+    ticket_done(&g);
+    ticket_done(&h);
+    store_close(s);
+}
+
+Test(store, stale_version_names_actor_and_time)
+{
+    st_store *s = create_db();
+    st_err err = {0};
+    int64_t id = add_ticket(s, "A", 5000, ST_TIME_NONE, TK_OPEN);
+    st_ticket a, b;
+    cr_assert_eq(store_ticket_get(s, id, &a, &err), ST_OK);
+    cr_assert_eq(store_ticket_get(s, id, &b, &err), ST_OK);
+
+    free(a.updated_by);
+    a.updated_by = xstrdup("bob");
+    a.updated_at = 1763632800; /* 2025-11-20T10:00:00Z */
+    cr_assert_eq(store_begin(s, &err), ST_OK);
+    cr_assert_eq(store_ticket_update(s, &a, 1, &err), ST_OK, "%s", err.msg);
+    cr_assert_eq(store_commit(s, &err), ST_OK);
+
+    cr_assert_eq(store_begin(s, &err), ST_OK);
+    cr_assert_eq(store_ticket_update(s, &b, 1, &err), ST_CONFLICT);
+    store_rollback(s);
+    cr_assert_str_eq(err.msg,
+                     "ticket 1 changed since version 1: by bob at 2025-11-20T10:00:00Z (now version 2)");
+
+    b.id = 77;
+    cr_assert_eq(store_begin(s, &err), ST_OK);
+    cr_assert_eq(store_ticket_update(s, &b, 1, &err), ST_NOTFOUND);
+    store_rollback(s);
+    ticket_done(&a);
+    ticket_done(&b);
+    store_close(s);
+}
+
+Test(store, ref_is_unique)
+{
+    st_store *s = create_db();
+    st_err err = {0};
+    st_ticket t1 = make_ticket("one", "P2", 5000, ST_TIME_NONE, TK_OPEN);
+    st_ticket t2 = make_ticket("two", "P2", 5000, ST_TIME_NONE, TK_OPEN);
+    st_ticket t3 = make_ticket("three", "P2", 5000, ST_TIME_NONE, TK_OPEN);
+    st_ticket t4 = make_ticket("four", "P2", 5000, ST_TIME_NONE, TK_OPEN);
+    t1.ref = xstrdup("ZD-7");
+    t2.ref = xstrdup("ZD-7");
+    cr_assert_eq(store_begin(s, &err), ST_OK);
+    cr_assert_eq(store_ticket_insert(s, &t1, &err), ST_OK, "%s", err.msg);
+    /* Tickets without a ref never collide. */
+    cr_assert_eq(store_ticket_insert(s, &t3, &err), ST_OK, "%s", err.msg);
+    cr_assert_eq(store_ticket_insert(s, &t4, &err), ST_OK, "%s", err.msg);
+    cr_assert_eq(store_ticket_insert(s, &t2, &err), ST_CONFLICT);
+    cr_assert_str_eq(err.msg, "ref 'ZD-7' already exists (ticket 1)");
+    /* The same through an update. */
+    t3.ref = xstrdup("ZD-7");
+    cr_assert_eq(store_ticket_update(s, &t3, 1, &err), ST_CONFLICT);
+    cr_assert_str_eq(err.msg, "ref 'ZD-7' already exists (ticket 1)");
+    cr_assert_eq(store_commit(s, &err), ST_OK, "%s", err.msg);
+    int64_t n = 0;
+    cr_assert_eq(store_ticket_count(s, true, &n, &err), ST_OK);
+    cr_assert_eq(n, 3);
+    ticket_done(&t1);
+    ticket_done(&t2);
+    ticket_done(&t3);
+    ticket_done(&t4);
+    store_close(s);
+}
+
+Test(store, unknown_policy_version_refused)
+{
+    st_store *s = create_db();
+    st_err err = {0};
+    st_ticket t = make_ticket("x", "P2", 5000, ST_TIME_NONE, TK_OPEN);
+    t.policy_version = 9;
+    cr_assert_eq(store_begin(s, &err), ST_OK);
+    cr_assert_eq(store_ticket_insert(s, &t, &err), ST_INVALID);
+    cr_assert(strstr(err.msg, "policy version 9"), "%s", err.msg);
+    store_rollback(s);
+    ticket_done(&t);
+    store_close(s);
+}
+
+Test(store, list_in_urgency_order)
+{
+    st_store *s = create_db();
+    st_err err = {0};
+    int64_t a = add_ticket(s, "responded early due", 1000, 500, TK_RESPONDED);
+    int64_t b = add_ticket(s, "open late due", 9000, ST_TIME_NONE, TK_OPEN);
+    int64_t c = add_ticket(s, "open early due", 2000, ST_TIME_NONE, TK_OPEN);
+    int64_t d = add_ticket(s, "resolved", 100, 50, TK_RESOLVED);
+    int64_t e = add_ticket(s, "open same due as c", 2000, ST_TIME_NONE, TK_OPEN);
+    int64_t f = add_ticket(s, "responded later due", 3000, 600, TK_RESPONDED);
+
+    store_list_query q = {.include_resolved = false, .sort = STORE_SORT_URGENCY};
+    st_ticket *list = NULL;
+    size_t n = 0;
+    cr_assert_eq(store_ticket_list(s, &q, &list, &n, &err), ST_OK, "%s", err.msg);
+    int64_t want[] = {c, e, b, a, f};
+    cr_assert_eq(n, 5);
+    for (size_t i = 0; i < n; i++)
+        cr_assert_eq(list[i].id, want[i], "position %zu: got %ld want %ld", i, (long)list[i].id,
+                     (long)want[i]);
+    for (size_t i = 0; i < n; i++)
+        ticket_done(&list[i]);
+    free(list);
+
+    q.include_resolved = true;
+    cr_assert_eq(store_ticket_list(s, &q, &list, &n, &err), ST_OK);
+    int64_t want_all[] = {c, e, b, d, a, f};
+    cr_assert_eq(n, 6);
+    for (size_t i = 0; i < n; i++)
+        cr_assert_eq(list[i].id, want_all[i], "position %zu", i);
+    for (size_t i = 0; i < n; i++)
+        ticket_done(&list[i]);
+    free(list);
+
+    /* Paging. */
+    q.include_resolved = false;
+    q.offset = 1;
+    q.limit = 2;
+    cr_assert_eq(store_ticket_list(s, &q, &list, &n, &err), ST_OK);
+    cr_assert_eq(n, 2);
+    cr_assert_eq(list[0].id, e);
+    cr_assert_eq(list[1].id, b);
+    for (size_t i = 0; i < n; i++)
+        ticket_done(&list[i]);
+    free(list);
+
+    /* Created order (all created at 1000): by id. */
+    q = (store_list_query){.sort = STORE_SORT_CREATED};
+    cr_assert_eq(store_ticket_list(s, &q, &list, &n, &err), ST_OK);
+    cr_assert_eq(n, 5);
+    cr_assert_eq(list[0].id, a);
+    for (size_t i = 0; i < n; i++)
+        ticket_done(&list[i]);
+    free(list);
+
+    int64_t count = 0;
+    cr_assert_eq(store_ticket_count(s, false, &count, &err), ST_OK);
+    cr_assert_eq(count, 5);
+    cr_assert_eq(store_ticket_count(s, true, &count, &err), ST_OK);
+    cr_assert_eq(count, 6);
+    store_close(s);
+}
+
+/* The trigger-kept counts agree with count(*) through inserts, status changes and rollbacks. */
+Test(store, counts_follow_status_changes)
+{
+    st_store *s = counted_tickets();
+    st_err err = {0};
+    int64_t open = 0, all = 0;
+    cr_assert_eq(store_ticket_count(s, false, &open, &err), ST_OK);
+    cr_assert_eq(store_ticket_count(s, true, &all, &err), ST_OK);
+    cr_assert_eq(open, 1);
+    cr_assert_eq(all, 3);
+    store_close(s);
+}
+
+/* The level sort follows the policy's level order (highest first), not the ids' spelling. */
+Test(store, list_by_level_follows_policy_order)
+{
+    st_store *s = open_ok(dbpath, STORE_OPEN_CREATE);
+    st_err err = {0};
+    int64_t v = 0;
+    cr_assert_eq(store_begin(s, &err), ST_OK);
+    cr_assert_eq(store_policy_put(s, "{\"levels\":[{\"id\":\"URGENT\"},{\"id\":\"HIGH\"},{\"id\":\"LOW\"}]}",
+                                  "h", 1, "alice", NULL, &v, &err),
+                 ST_OK, "%s", err.msg);
+    const char *levels[] = {"LOW", "URGENT", "HIGH", "URGENT", "NOPE"};
+    st_time dues[] = {100, 300, 200, 250, 50};
+    int64_t ids[5];
+    for (int i = 0; i < 5; i++) {
+        st_ticket t = make_ticket("t", levels[i], dues[i], ST_TIME_NONE, TK_OPEN);
+        cr_assert_eq(store_ticket_insert(s, &t, &err), ST_OK, "%s", err.msg);
+        ids[i] = t.id;
+        ticket_done(&t);
+    }
+    cr_assert_eq(store_commit(s, &err), ST_OK);
+    /* A level change moves the ticket in the order: LOW -> URGENT, with the earliest URGENT due. */
+    st_ticket t;
+    cr_assert_eq(store_ticket_get(s, ids[0], &t, &err), ST_OK);
+    free(t.level);
+    t.level = xstrdup("URGENT");
+    cr_assert_eq(store_begin(s, &err), ST_OK);
+    cr_assert_eq(store_ticket_update(s, &t, 1, &err), ST_OK, "%s", err.msg);
+    cr_assert_eq(store_commit(s, &err), ST_OK);
+    ticket_done(&t);
+
+    store_list_query q = {.sort = STORE_SORT_LEVEL};
+    st_ticket *list = NULL;
+    size_t n = 0;
+    cr_assert_eq(store_ticket_list(s, &q, &list, &n, &err), ST_OK, "%s", err.msg);
+    int64_t want[] = {ids[0], ids[3], ids[1], ids[2], ids[4]};
+    cr_assert_eq(n, 5);
+    for (size_t i = 0; i < n; i++)
+        cr_assert_eq(list[i].id, want[i], "position %zu: got %ld want %ld", i, (long)list[i].id,
+                     (long)want[i]);
+    for (size_t i = 0; i < n; i++)
+        ticket_done(&list[i]);
+    free(list);
+    store_close(s);
+}
+
+Test(store, tickets_using_level_and_policies)
+{
+    st_store *s = create_db();
+    st_err err = {0};
+    int64_t a = add_ticket(s, "a", 1000, ST_TIME_NONE, TK_OPEN);
+    add_ticket(s, "resolved", 1000, 10, TK_RESOLVED);
+    int64_t *ids = NULL;
+    size_t n = 0;
+    /* Only version 1 exists: it is the latest, so nothing is "under another version". */
+    cr_assert_eq(store_tickets_using_level(s, "P2", &ids, &n, &err), ST_OK);
+    cr_assert_eq(n, 0);
+    free(ids);
+
+    int64_t v = 0;
+    cr_assert_eq(store_begin(s, &err), ST_OK);
+    cr_assert_eq(store_policy_put(s, "{\"v\":2}", "def", 2000, "bob", "new levels", &v, &err), ST_OK);
+    cr_assert_eq(v, 2);
+    cr_assert_eq(store_tickets_using_level(s, "P2", &ids, &n, &err), ST_OK);
+    cr_assert_eq(n, 1);
+    cr_assert_eq(ids[0], a);
+    free(ids);
+    cr_assert_eq(store_tickets_using_level(s, "P1", &ids, &n, &err), ST_OK);
+    cr_assert_eq(n, 0);
+    free(ids);
+    cr_assert_eq(store_commit(s, &err), ST_OK);
+
+    char *json = NULL;
+    cr_assert_eq(store_policy_get(s, 1, &json, &v, &err), ST_OK);
+    cr_assert_str_eq(json, "{\"levels\":[]}");
+    free(json);
+    cr_assert_eq(store_policy_get(s, 0, &json, &v, &err), ST_OK);
+    cr_assert_str_eq(json, "{\"v\":2}");
+    cr_assert_eq(v, 2);
+    free(json);
+    cr_assert_eq(store_policy_get(s, 5, &json, &v, &err), ST_NOTFOUND);
+    cr_assert_null(json);
+    store_close(s);
+}
+
+Test(store, meta_get_set)
+{
+    st_store *s = create_db();
+    st_err err = {0};
+    char *v = NULL;
+    cr_assert_eq(store_meta_get(s, "demo", &v, &err), ST_OK);
+    cr_assert_null(v);
+    cr_assert_eq(store_meta_set(s, "demo", "1", &err), ST_INVALID, "writes need a transaction");
+    cr_assert_eq(store_begin(s, &err), ST_OK);
+    cr_assert_eq(store_meta_set(s, "demo", "1", &err), ST_OK, "%s", err.msg);
+    cr_assert_eq(store_meta_set(s, "demo", "2", &err), ST_OK, "%s", err.msg);
+    cr_assert_eq(store_commit(s, &err), ST_OK);
+    cr_assert_eq(store_meta_get(s, "demo", &v, &err), ST_OK);
+    cr_assert_str_eq(v, "2");
+    free(v);
+    store_close(s);
+}
+
+Test(store, audit_append_list_head)
+{
+    st_store *s = create_db();
+    st_err err = {0};
+    int64_t seq = -1;
+    char hash[65];
+    cr_assert_eq(store_audit_head(s, &seq, hash, &err), ST_OK);
+    cr_assert_eq(seq, 0);
+    cr_assert_str_eq(hash, AUDIT_GENESIS_HASH);
+
+    st_audit_entry e = make_entry(1, "first");
+    cr_assert_eq(store_audit_append(s, &e, &err), ST_INVALID, "append needs a transaction");
+    audit_entry_done(&e);
+    add_entries(s, 4);
+    cr_assert_eq(store_audit_head(s, &seq, hash, &err), ST_OK);
+    cr_assert_eq(seq, 4);
+
+    st_audit_entry *list = NULL;
+    size_t n = 0;
+    cr_assert_eq(store_audit_list(s, 0, &list, &n, &err), ST_OK, "%s", err.msg);
+    cr_assert_eq(n, 4);
+    cr_assert_str_eq(list[0].prev_hash, AUDIT_GENESIS_HASH);
+    for (size_t i = 0; i < n; i++) {
+        cr_assert_eq(list[i].seq, (int64_t)i + 1);
+        if (i > 0)
+            cr_assert_str_eq(list[i].prev_hash, list[i - 1].hash);
+        char h[65];
+        cr_assert_eq(audit_compute_hash(&list[i], h, NULL), ST_OK);
+        cr_assert_str_eq(h, list[i].hash);
+        cr_assert_gt(list[i].recorded_at, 1700000000);
+        cr_assert_eq(list[i].old_due, 5000);
+        cr_assert_null(list[i].detail);
+    }
+    cr_assert_str_eq(list[3].hash, hash);
+    cr_assert_str_eq(list[2].reason, "reason 3");
+    for (size_t i = 0; i < n; i++)
+        audit_entry_done(&list[i]);
+    free(list);
+
+    cr_assert_eq(store_audit_list(s, 2, &list, &n, &err), ST_OK);
+    cr_assert_eq(n, 2);
+    cr_assert_eq(list[0].seq, 2);
+    cr_assert_eq(list[1].seq, 4);
+    for (size_t i = 0; i < n; i++)
+        audit_entry_done(&list[i]);
+    free(list);
+
+    int64_t checked = 0;
+    cr_assert_eq(store_audit_verify(s, 4, hash, &checked, &err), ST_OK, "%s", err.msg);
+    cr_assert_eq(checked, 4);
+    store_close(s);
+}
+
+Test(store, failed_write_leaves_no_trace)
+{
+    st_store *s = create_db();
+    add_entries(s, 2);
+    st_err err = {0};
+    int64_t before = 0;
+    cr_assert_eq(store_ticket_count(s, true, &before, &err), ST_OK);
+
+    st_ticket t = make_ticket("half", "P2", 5000, ST_TIME_NONE, TK_OPEN);
+    cr_assert_eq(store_begin(s, &err), ST_OK);
+    cr_assert_eq(store_ticket_insert(s, &t, &err), ST_OK, "%s", err.msg);
+    st_audit_entry e = make_entry(t.id, "created");
+    store_test_fail_next_write(s);
+    cr_assert_eq(store_audit_append(s, &e, &err), ST_IO);
+    cr_assert(strstr(err.msg, dbpath), "%s", err.msg);
+    store_rollback(s);
+
+    st_ticket g;
+    cr_assert_eq(store_ticket_get(s, t.id, &g, &err), ST_NOTFOUND);
+    int64_t after = 0, seq = 0;
+    char hash[65];
+    cr_assert_eq(store_ticket_count(s, true, &after, &err), ST_OK);
+    cr_assert_eq(after, before);
+    cr_assert_eq(store_audit_head(s, &seq, hash, &err), ST_OK);
+    cr_assert_eq(seq, 2);
+    cr_assert_eq(verify(s, 0, NULL, &err), ST_OK, "%s", err.msg);
+
+    /* The hook fires once; an update fails the same way. */
+    int64_t id = add_ticket(s, "kept", 5000, ST_TIME_NONE, TK_OPEN);
+    cr_assert_eq(store_ticket_get(s, id, &g, &err), ST_OK);
+    free(g.title);
+    g.title = xstrdup("changed");
+    cr_assert_eq(store_begin(s, &err), ST_OK);
+    store_test_fail_next_write(s);
+    cr_assert_eq(store_ticket_update(s, &g, 1, &err), ST_IO);
+    store_rollback(s);
+    ticket_done(&g);
+    cr_assert_eq(store_ticket_get(s, id, &g, &err), ST_OK);
+    cr_assert_str_eq(g.title, "kept");
+    cr_assert_eq(g.version, 1);
+    ticket_done(&g);
+    ticket_done(&t);
+    audit_entry_done(&e);
+    store_close(s);
+}
+
+Test(store, changes_since_sees_other_connection)
+{
+    st_store *a = create_db();
+    st_store *b = open_ok(dbpath, STORE_OPEN_RW);
+    st_err err = {0};
+    int64_t v = -1;
+    bool changed = false;
+    cr_assert_eq(store_changes_since(a, &v, &changed, &err), ST_OK);
+    cr_assert(changed, "a first call reports a change (there was no version before)");
+    cr_assert_eq(store_changes_since(a, &v, &changed, &err), ST_OK);
+    cr_assert_not(changed, "no change, same version");
+    add_ticket(a, "from a", 5000, ST_TIME_NONE, TK_OPEN);
+    cr_assert_eq(store_changes_since(a, &v, &changed, &err), ST_OK);
+    cr_assert_not(changed, "a's own commits are not another connection's change");
+    add_ticket(b, "from b", 5000, ST_TIME_NONE, TK_OPEN);
+    cr_assert_eq(store_changes_since(a, &v, &changed, &err), ST_OK);
+    cr_assert(changed, "a must see b's commit");
+    int64_t n = 0;
+    cr_assert_eq(store_ticket_count(a, false, &n, &err), ST_OK);
+    cr_assert_eq(n, 2);
+    store_close(b);
+    store_close(a);
+}
+
+/* The watch descriptor becomes readable when another connection commits, and store_watch_due
+ * then asks for a re-read; with nothing written it does not. */
+Test(store, watch_fd_wakes_on_other_connection)
+{
+    st_store *a = create_db();
+    st_store *b = open_ok(dbpath, STORE_OPEN_RW);
+    int fd = store_watch_fd(a);
+    cr_assert_geq(fd, 0, "inotify is available on Linux");
+    cr_assert_eq(store_watch_fd(a), fd, "one descriptor per store");
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    cr_assert_eq(poll(&p, 1, 0), 0, "nothing written yet");
+    add_ticket(b, "from b", 5000, ST_TIME_NONE, TK_OPEN);
+    cr_assert_eq(poll(&p, 1, 2000), 1, "b's commit wakes a's watch");
+    cr_assert(store_watch_due(a));
+    store_close(b);
+    store_close(a);
+}
+
+Test(store, read_only_refuses_writes)
+{
+    st_store *w = create_db();
+    add_ticket(w, "t", 5000, ST_TIME_NONE, TK_OPEN);
+    store_close(w);
+    st_store *s = open_ok(dbpath, STORE_OPEN_RO);
+    st_err err = {0};
+    cr_assert_eq(store_begin(s, &err), ST_CONFLICT);
+    cr_assert(strstr(err.msg, "read-only"), "%s", err.msg);
+    cr_assert_eq(store_meta_set(s, "k", "v", &err), ST_CONFLICT);
+    st_ticket t = make_ticket("no", "P2", 5000, ST_TIME_NONE, TK_OPEN);
+    cr_assert_eq(store_ticket_insert(s, &t, &err), ST_CONFLICT);
+    st_audit_entry e = make_entry(1, "no");
+    cr_assert_eq(store_audit_append(s, &e, &err), ST_CONFLICT);
+    /* Reading works. */
+    st_ticket g;
+    cr_assert_eq(store_ticket_get(s, 1, &g, &err), ST_OK, "%s", err.msg);
+    ticket_done(&g);
+    ticket_done(&t);
+    audit_entry_done(&e);
+    store_close(s);
+}
+
+/* Two processes writing at once: BEGIN IMMEDIATE plus the busy handler means no write fails with
+ * ST_BUSY, and the audit chain stays one unbroken sequence. */
+Test(store, concurrent_writers_keep_one_chain)
+{
+    store_close(create_db());
+    enum { PER_PROCESS = 150 };
+    pid_t child = fork();
+    cr_assert_neq(child, -1);
+    int failures = 0;
+    st_store *s = NULL;
+    st_err err = {0};
+    if (store_open(dbpath, STORE_OPEN_RW, &s, &err) != ST_OK)
+        failures = PER_PROCESS;
+    for (int i = 0; s && i < PER_PROCESS; i++) {
+        st_ticket t = make_ticket(child == 0 ? "child" : "parent", "P2", 5000 + i, ST_TIME_NONE, TK_OPEN);
+        st_audit_entry e = make_entry(0, "concurrent");
+        st_code rc = store_begin(s, &err);
+        if (rc == ST_OK)
+            rc = store_ticket_insert(s, &t, &err);
+        if (rc == ST_OK) {
+            e.ticket_id = t.id;
+            rc = store_audit_append(s, &e, &err);
+        }
+        if (rc == ST_OK)
+            rc = store_commit(s, &err);
+        if (rc != ST_OK) {
+            store_rollback(s);
+            failures++;
+        }
+        ticket_done(&t);
+        audit_entry_done(&e);
+    }
+    store_close(s);
+    if (child == 0)
+        _exit(failures > 255 ? 255 : failures);
+    int status = 0;
+    cr_assert_eq(waitpid(child, &status, 0), child);
+    cr_assert(WIFEXITED(status));
+    cr_assert_eq(WEXITSTATUS(status), 0, "child had %d failed writes", WEXITSTATUS(status));
+    cr_assert_eq(failures, 0, "parent had %d failed writes: %s", failures, err.msg);
+
+    s = open_ok(dbpath, STORE_OPEN_RO);
+    int64_t n = 0, checked = 0;
+    cr_assert_eq(store_ticket_count(s, true, &n, &err), ST_OK);
+    cr_assert_eq(n, 2 * PER_PROCESS);
+    cr_assert_eq(store_audit_verify(s, 0, NULL, &checked, &err), ST_OK, "%s", err.msg);
+    cr_assert_eq(checked, 2 * PER_PROCESS);
+    store_close(s);
+}
