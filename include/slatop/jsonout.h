@@ -28,6 +28,10 @@ void jsonout_segment(strbuf *sb, const sla_segment *s);
 void jsonout_ticket_array(strbuf *sb, const ops_view *v, size_t n);
 void jsonout_segment_array(strbuf *sb, const sla_segment *s, size_t n);
 
+/* A number in its shortest form that reads back as the same double (99.99, not
+ * 99.989999999999995); integers without a fraction; null for NaN and infinities. */
+void json_append_number(strbuf *sb, double d);
+
 /* Re-serialises arbitrary JSON text safely (strings through json_append_string, numbers as
  * written by cJSON). When the top level is an object and override_key is not NULL, that key is
  * written (first) with the integer override_value instead of any value the text has for it.

@@ -75,6 +75,10 @@ void policy_free(st_policy *p);
 int policy_level_index(const st_policy *p, const char *id);
 /* The default level id for a channel, or NULL (owned by the policy). */
 const char *policy_channel_level(const st_policy *p, const char *channel);
+/* The level a new ticket gets without an explicit level: the channel's default, else the lowest
+ * level. *from_channel (may be NULL) tells which (false for an unknown channel or none: a caller
+ * may warn that a named channel has no default). Owned by the policy. */
+const char *policy_default_level(const st_policy *p, const char *channel, bool *from_channel);
 /* Target of a level in seconds. */
 int64_t policy_level_target_s(const st_policy *p, size_t level);
 

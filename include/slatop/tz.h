@@ -31,6 +31,13 @@ typedef struct {
     const char *abbr;   /* owned by the zone */
 } tz_local;
 void tz_to_local(const tz_zone *z, st_time t, tz_local *out);
+/* The instant at which zone z's clocks read `wall` (a local date and time counted as if UTC).
+ * In a daylight-saving gap the offset before the change is used (01:30 in a 01:00-02:00 gap is
+ * 02:30 after it); in an overlap, the later of the two instants. */
+st_time tz_local_to_utc(const tz_zone *z, st_time wall);
+/* Parses an ISO 8601 time as time_parse_iso does, except that a time without Z or an offset is
+ * read in zone z, as date(1) reads it in $TZ (z NULL: UTC). False when malformed. */
+bool tz_parse_iso(const tz_zone *z, const char *s, st_time *out);
 /* Formats t in zone z as "YYYY-MM-DD HH:MM:SS ABBR" into buf (>= 40 bytes). Returns buf. */
 char *tz_format(const tz_zone *z, st_time t, char *buf, size_t bufsz);
 

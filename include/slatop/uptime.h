@@ -38,6 +38,10 @@ bool uptime_month_parse(const char *s, st_time *start, st_time *end);
 /* The month containing t as "YYYY-MM" into buf (>= 8 bytes), with its bounds. */
 void uptime_month_of(st_time t, char buf[static 8], st_time *start, st_time *end);
 
+/* How many of the latest elapsed minutes may lack data (scrape and ingestion lag) before the
+ * current state is unknown. */
+#define UPTIME_STATE_FRESH_MINUTES 5
+
 typedef struct {
     st_time month_start, month_end; /* a UTC calendar month [start, end) */
     st_time now;                    /* minutes at or after floor(now) to the minute are not elapsed */
@@ -86,6 +90,12 @@ typedef struct {
     bool complete;                   /* month over, no no-data minute, no warnings */
     bool down_now;                   /* the last elapsed minute with data is downtime */
     st_time down_since;              /* start of that run when down_now */
+    int64_t data_minutes;            /* elapsed minutes with data (elapsed - no data) */
+    /* Whether the current state is known: a minute with data among the last
+     * UPTIME_STATE_FRESH_MINUTES elapsed ones. Minutes without data are not "up": when every
+     * fetch fails, the state is unknown, not up. */
+    bool state_known;
+    st_time last_data_end; /* end of the last elapsed minute with data; ST_TIME_NONE when none */
     uptime_period *periods;
     size_t n_periods;
     uptime_maint *maintenance; /* windows overlapping the month, in input order */

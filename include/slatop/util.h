@@ -79,8 +79,17 @@ void sb_printf(strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2
 void sb_vprintf(strbuf *sb, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 char *sb_steal(strbuf *sb);
 
-/* Reads a whole file into a NUL-terminated buffer (caller frees). Refuses files larger
- * than max_bytes. Errors name the path. */
+/* The value of a hexadecimal digit (either case), or -1 when c is not one. */
+int hex_digit_value(char c);
+
+/* Opens path read-only and returns its descriptor in *fd_out (caller closes) and its permission
+ * bits in *mode_out (may be NULL). Anything but a regular file is refused without waiting
+ * ("PATH: not a regular file (a FIFO)", ST_INVALID): a FIFO with no writer would block the open
+ * forever, a directory or device is no file to read. A failed open is ST_IO naming the path. */
+st_code open_regular_file(const char *path, int *fd_out, unsigned *mode_out, st_err *err);
+
+/* Reads a whole regular file (open_regular_file) into a NUL-terminated buffer (caller frees).
+ * Refuses files larger than max_bytes. Errors name the path. */
 st_code read_file_all(const char *path, size_t max_bytes, char **out, size_t *out_len, st_err *err);
 
 /* Calendar arithmetic on the proleptic Gregorian calendar (no time zones). */
@@ -93,6 +102,9 @@ int weekday_from_days(int64_t z);
  * A space may replace 'T'; a missing zone means UTC; fractions are dropped (truncated
  * toward the past). Returns false on anything else. */
 bool time_parse_iso(const char *s, st_time *out);
+/* The same, and *has_offset (may be NULL) tells whether s named its zone (Z or an offset); without
+ * one, *out is the wall time read as UTC (tz_parse_iso reads it in a zone instead). */
+bool time_parse_iso_offset(const char *s, st_time *out, bool *has_offset);
 /* Parses YYYY-MM-DD to a day count since 1970-01-01. */
 bool date_parse(const char *s, int64_t *days_out);
 /* Formats t as YYYY-MM-DDTHH:MM:SSZ into buf (at least 21 bytes). Returns buf. */

@@ -523,3 +523,21 @@ char *tz_format(const tz_zone *z, st_time t, char *buf, size_t bufsz)
              l.abbr);
     return buf;
 }
+
+st_time tz_local_to_utc(const tz_zone *z, st_time wall)
+{
+    /* Two passes: the offset at the first guess may differ from the offset at the answer near a
+     * change. */
+    st_time t = wall - tz_offset_at(z, wall, NULL);
+    return wall - tz_offset_at(z, t, NULL);
+}
+
+bool tz_parse_iso(const tz_zone *z, const char *s, st_time *out)
+{
+    bool has_offset;
+    st_time t;
+    if (!time_parse_iso_offset(s, &t, &has_offset))
+        return false;
+    *out = has_offset || !z ? t : tz_local_to_utc(z, t);
+    return true;
+}

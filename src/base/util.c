@@ -2,6 +2,7 @@
 #include "slatop/util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <langinfo.h>
 #include <locale.h>
 #include <pwd.h>
@@ -211,11 +212,69 @@ char *sb_steal(strbuf *sb)
     return p;
 }
 
+int hex_digit_value(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+static const char *file_kind(mode_t m)
+{
+    if (S_ISFIFO(m))
+        return "a FIFO";
+    if (S_ISDIR(m))
+        return "a directory";
+    if (S_ISCHR(m))
+        return "a character device";
+    if (S_ISBLK(m))
+        return "a block device";
+    if (S_ISSOCK(m))
+        return "a socket";
+    return "not a file";
+}
+
+st_code open_regular_file(const char *path, int *fd_out, unsigned *mode_out, st_err *err)
+{
+    *fd_out = -1;
+    /* O_NONBLOCK: opening a FIFO must not wait for a writer before fstat can refuse it. */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    if (fd < 0)
+        return st_fail(err, ST_IO, "%s: cannot open: %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        int e = errno;
+        close(fd);
+        return st_fail(err, ST_IO, "%s: cannot open: %s", path, strerror(e));
+    }
+    if (!S_ISREG(st.st_mode)) {
+        close(fd);
+        return st_fail(err, ST_INVALID, "%s: not a regular file (%s)", path, file_kind(st.st_mode));
+    }
+    int fl = fcntl(fd, F_GETFL);
+    if (fl >= 0)
+        (void)fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+    *fd_out = fd;
+    if (mode_out)
+        *mode_out = (unsigned)st.st_mode;
+    return ST_OK;
+}
+
 st_code read_file_all(const char *path, size_t max_bytes, char **out, size_t *out_len, st_err *err)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
+    int fd;
+    st_code orc = open_regular_file(path, &fd, NULL, err);
+    if (orc != ST_OK)
+        return orc;
+    FILE *f = fdopen(fd, "rb");
+    if (!f) {
+        close(fd);
         return st_fail(err, ST_IO, "%s: cannot open: %s", path, strerror(errno));
+    }
     strbuf sb;
     sb_init(&sb);
     char chunk[8192];
@@ -307,6 +366,11 @@ bool date_parse(const char *s, int64_t *days_out)
 
 bool time_parse_iso(const char *s, st_time *out)
 {
+    return time_parse_iso_offset(s, out, NULL);
+}
+
+bool time_parse_iso_offset(const char *s, st_time *out, bool *has_offset)
+{
     int64_t days;
     char date[11];
     if (strlen(s) < 16)
@@ -339,6 +403,8 @@ bool time_parse_iso(const char *s, st_time *out)
     if (ss == 60)
         ss = 59; /* a leap second is held at :59; POSIX time has no :60 */
     int64_t off = 0;
+    if (has_offset)
+        *has_offset = *p != '\0';
     if (*p == 'Z' || *p == 'z') {
         p++;
     } else if (*p == '+' || *p == '-') {

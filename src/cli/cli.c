@@ -134,7 +134,8 @@ int cli_open_db(cli_ctx *c, bool write)
         rc = ops_new(c->store, &c->g.clock, &c->ops, &err);
     if (rc != ST_OK) {
         if (rc == ST_NOTFOUND)
-            st_fail(&err, ST_NOTFOUND, "--db %s: no such database (create it with 'slatop init --policy FILE')",
+            st_fail(&err, ST_NOTFOUND, "--db %s: no such database (create it with 'slatop init --policy " SLATOP_POLICY_DIR
+                             "/haptik.json', or try 'slatop --demo')",
                     c->g.db_path);
         return cli_fail(c, &err);
     }

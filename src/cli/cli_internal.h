@@ -103,6 +103,11 @@ int cli_open_db(cli_ctx *c, bool write);
 /* Prints the ticket list (text or JSON) of the open database; returns the exit status. */
 int cli_print_list(cli_ctx *c, bool all, bool json);
 
+/* The zone for absolute times shown and for times typed without an offset: config
+ * display_timezone, else $TZ, else the system zone, else UTC (NULL if even UTC cannot be loaded).
+ * Caller frees with tz_free. */
+struct tz_zone *display_zone(const cli_ctx *c);
+
 /* Text forms, appended to out. Every untrusted string is sanitised. */
 void clitext_list(cli_ctx *c, strbuf *out, const ops_view *v, size_t n);
 void clitext_show(cli_ctx *c, strbuf *out, const ops_view *v, const st_audit_entry *h, size_t nh,

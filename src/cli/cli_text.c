@@ -113,7 +113,7 @@ void clitext_list(cli_ctx *c, strbuf *out, const ops_view *v, size_t n)
 
 /* The zone for absolute times beside the business zone: config display_timezone, else $TZ,
  * else the system zone (/etc/localtime), else UTC. Caller frees with tz_free. */
-static tz_zone *display_zone(const cli_ctx *c)
+tz_zone *display_zone(const cli_ctx *c)
 {
     tz_zone *z = NULL;
     st_err err;

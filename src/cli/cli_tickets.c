@@ -1,6 +1,7 @@
 /* cli_tickets: the ticket commands (SPEC §3): add, import, list, show, raise, lower, set-level,
  * respond, resolve, reopen, assign, due. */
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,6 +13,7 @@
 #include "slatop/sla.h"
 #include "slatop/store.h"
 #include "slatop/text.h"
+#include "slatop/tz.h"
 
 static int need_id(cli_ctx *c, const char *s, int64_t *id)
 {
@@ -33,7 +35,10 @@ static int expect_version(cli_ctx *c, const cmd_args *a, int64_t *out)
 
 static int parse_time_arg(cli_ctx *c, const char *optname, const char *s, st_time *out)
 {
-    if (!time_parse_iso(s, out))
+    struct tz_zone *z = display_zone(c); /* no offset: local time, as date(1) reads it */
+    bool ok = tz_parse_iso(z, s, out);
+    tz_free(z);
+    if (!ok)
         return cli_usage_fail(c, "--%s: invalid time '%s' (expected ISO 8601 like 2026-11-20T10:00:00Z)",
                               optname, s);
     return 0;
@@ -62,6 +67,16 @@ int cmd_add(cli_ctx *c, const cmd_args *a)
     int64_t id = 0;
     if (ops_add(c->ops, &nt, &id, &err) != ST_OK)
         return cli_fail(c, &err);
+    const st_policy *pol;
+    bool from_channel = true;
+    if (nt.channel && !nt.level && ops_policy(c->ops, 0, &pol, NULL, &err) == ST_OK) {
+        const char *lv = policy_default_level(pol, nt.channel, &from_channel);
+        if (!from_channel) {
+            char *ch = text_sanitize(nt.channel, false);
+            fprintf(stderr, "slatop: warning: channel '%s' has no default in the policy; level %s\n", ch, lv);
+            free(ch);
+        }
+    }
     strbuf out;
     sb_init(&out);
     sb_printf(&out, "%" PRId64 "\n", id);

@@ -11,6 +11,7 @@
 #include "slatop/fetcher.h"
 #include "slatop/store.h"
 #include "slatop/store_uptime.h"
+#include "slatop/jsonout.h"
 #include "slatop/text.h"
 #include "slatop/ops.h"
 #include "slatop/uptime.h"
@@ -54,10 +55,10 @@ static void print_json(strbuf *sb, const char *month, const uptime_report *r, co
     json_num(sb, r->uptime_percent);
     sb_append(sb, ",\"target_percent\":");
     json_num(sb, r->has_target ? r->target_percent : NAN);
-    sb_append(sb, ",\"budget_minutes\":");
-    json_num(sb, r->has_target ? r->budget_minutes : NAN);
+    sb_append(sb, ",\"budget_minutes\":"); /* rounded by the engine: shortest form, 4.32 */
+    json_append_number(sb, r->has_target ? r->budget_minutes : NAN);
     sb_append(sb, ",\"budget_left_minutes\":");
-    json_num(sb, r->has_target ? r->budget_left_minutes : NAN);
+    json_append_number(sb, r->has_target ? r->budget_left_minutes : NAN);
     sb_append(sb, ",\"burn_rate_1h\":");
     json_num(sb, r->has_target ? r->burn_rate_1h : NAN);
     sb_append(sb, ",\"burn_rate_6h\":");
@@ -107,8 +108,12 @@ static void print_text(strbuf *sb, const char *month, const uptime_report *r, bo
     bool running = r->elapsed_minutes < r->minutes;
     sb_printf(sb, "Uptime %s%s%s\n", month, running ? " (month to date)" : "",
               r->complete ? "" : "  [incomplete]");
-    sb_printf(sb, "  uptime        %.3f%%", r->uptime_percent);
-    if (running)
+    if (r->data_minutes == 0) /* minutes without data are not "up" */
+        sb_printf(sb, "  uptime        unknown: no minute has data (%lld minutes without data)",
+                  (long long)r->no_data_minutes);
+    else
+        sb_printf(sb, "  uptime        %.3f%%", r->uptime_percent);
+    if (running && r->data_minutes > 0)
         sb_printf(sb, " of the month (month to date %.3f%%)", r->mtd_uptime_percent);
     if (r->has_target)
         sb_printf(sb, " (target %.3f%%)", r->target_percent);
@@ -122,14 +127,19 @@ static void print_text(strbuf *sb, const char *month, const uptime_report *r, bo
                   (long long)r->downtime_minutes, r->budget_left_minutes);
         sb_printf(sb, "  burn rate     1h %.3fx   6h %.3fx\n", r->burn_rate_1h, r->burn_rate_6h);
     }
-    sb_printf(sb, "  projected     %.3f%% at month end\n", r->projected_uptime_percent);
+    if (r->data_minutes > 0)
+        sb_printf(sb, "  projected     %.3f%% at month end\n", r->projected_uptime_percent);
     if (r->no_data_minutes > 0)
         sb_printf(sb,
                   "  note          %lld minutes without data: not counted as downtime, result incomplete\n",
                   (long long)r->no_data_minutes);
     if (partial)
         sb_append(sb, "  note          partial: the monitoring API answered with warnings\n");
-    if (r->down_now)
+    if (running && !r->state_known)
+        sb_printf(sb, "  state         unknown: no data %s%s\n",
+                  r->last_data_end == ST_TIME_NONE ? "this month" : "since ",
+                  r->last_data_end == ST_TIME_NONE ? "" : time_format_iso(r->last_data_end, a));
+    else if (r->down_now)
         sb_printf(sb, "  state         DOWN since %s\n", time_format_iso(r->down_since, a));
     sb_printf(sb, "Downtime periods: %zu\n", r->n_periods);
     for (size_t i = 0; i < r->n_periods; i++) {

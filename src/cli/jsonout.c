@@ -169,6 +169,24 @@ void jsonout_segment(strbuf *sb, const sla_segment *s)
     sb_append_c(sb, '}');
 }
 
+void json_append_number(strbuf *sb, double d)
+{
+    if (!isfinite(d)) {
+        sb_append(sb, "null");
+    } else if (d == floor(d) && fabs(d) < 9e15) {
+        sb_printf(sb, "%" PRId64, (int64_t)d);
+    } else {
+        /* the shortest form that reads back as the same double: 99.99, not 99.989999999999995 */
+        char buf[40];
+        for (int prec = 15; prec <= 17; prec++) {
+            snprintf(buf, sizeof buf, "%.*g", prec, d);
+            if (strtod(buf, NULL) == d)
+                break;
+        }
+        sb_append(sb, buf);
+    }
+}
+
 static void write_value(strbuf *sb, const cJSON *v)
 {
     if (cJSON_IsString(v)) {
@@ -177,18 +195,8 @@ static void write_value(strbuf *sb, const cJSON *v)
         double d = v->valuedouble;
         if (!isfinite(d))
             sb_append(sb, "null");
-        else if (d == floor(d) && fabs(d) < 9e15)
-            sb_printf(sb, "%" PRId64, (int64_t)d);
-        else {
-            /* the shortest form that reads back as the same double: 99.99, not 99.989999999999995 */
-            char buf[40];
-            for (int prec = 15; prec <= 17; prec++) {
-                snprintf(buf, sizeof buf, "%.*g", prec, d);
-                if (strtod(buf, NULL) == d)
-                    break;
-            }
-            sb_append(sb, buf);
-        }
+        else
+            json_append_number(sb, d);
     } else if (cJSON_IsBool(v)) {
         sb_append(sb, cJSON_IsTrue(v) ? "true" : "false");
     } else if (cJSON_IsArray(v) || cJSON_IsObject(v)) {

@@ -161,20 +161,45 @@ void km_init_defaults(km_map *m)
     }
 }
 
+/* A key name as the config writes it: as km_parse_key, or in the --keys file's spelling "<Down>",
+ * "<C-x>", "<lt>" (the man page documents one set of names for both). */
+static bool parse_config_key(const char *name, km_key *out)
+{
+    size_t len = strlen(name);
+    if (len > 2 && name[0] == '<' && name[len - 1] == '>') {
+        char inner[32];
+        if (len - 2 >= sizeof inner)
+            return false;
+        memcpy(inner, name + 1, len - 2);
+        inner[len - 2] = '\0';
+        return km_parse_key(inner, out);
+    }
+    return km_parse_key(name, out);
+}
+
 st_code km_apply_config(km_map *m, const cfg_keybinding *kb, size_t n, st_err *err)
 {
     km_map next = *m; /* all or nothing: a bad entry leaves m untouched */
     for (size_t i = 0; i < n; i++) {
         st_action a = act_from_name(kb[i].action);
-        if (a == ACT_NONE)
-            return st_fail(err, ST_INVALID, "keys.%s: unknown action", kb[i].action);
+        if (a == ACT_NONE) {
+            char names[400] = "";
+            for (int b = ACT_NONE + 1; b < ACT_COUNT; b++)
+                snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", b > 1 ? " " : "",
+                         act_table[b].name);
+            return st_fail(err, ST_INVALID, "keys.%.64s: unknown action (%s)", kb[i].action, names);
+        }
         for (size_t j = 0; j < next.n; j++) /* the listed keys replace the defaults */
             if (next.b[j].action == a)
                 next.b[j].action = ACT_NONE;
         for (size_t j = 0; j < kb[i].n_keys; j++) {
             km_key k;
-            if (!km_parse_key(kb[i].keys[j], &k))
-                return st_fail(err, ST_INVALID, "keys.%s[%zu]: unknown key name", kb[i].action, j);
+            if (!parse_config_key(kb[i].keys[j], &k))
+                return st_fail(err, ST_INVALID,
+                               "keys.%s[%zu]: unknown key name '%.64s' (one character, or Enter Esc Tab Space Up "
+                               "Down Left Right PgUp PgDn Home End Backspace Delete Insert C-x F1..F24, each also "
+                               "as <Name>)",
+                               kb[i].action, j, kb[i].keys[j]);
             bind(&next, k, a);
         }
     }

@@ -447,7 +447,7 @@ size_t uptime_panel_render(const uptime_panel *p, st_time now, int cols, bool as
     char a[21], b[21];
     if (!p || !p->configured) {
         add(&ls, UPL_WARN, "no monitoring source");
-        add(&ls, UPL_DIM, "configure \"monitoring\" in the config file (SPEC section 7) to see uptime here");
+        add(&ls, UPL_DIM, "configure \"monitoring\" in the config file (see FILES in man slatop) to see uptime here");
         *out = ls.l;
         return ls.n;
     }
@@ -458,11 +458,19 @@ size_t uptime_panel_render(const uptime_panel *p, st_time now, int cols, bool as
     if (p->fetched_at == ST_TIME_NONE && !p->have_report) {
         add(&ls, UPL_DIM, "no data yet");
     } else if (p->have_report) {
-        if (r->down_now)
+        if (!r->state_known) { /* minutes without data are not "up": say so, and why */
+            char since[32] = "this month";
+            if (r->last_data_end != ST_TIME_NONE)
+                snprintf(since, sizeof since, "since %s UTC", short_time(r->last_data_end, a));
+            add(&ls, UPL_WARN, "State: unknown: no data %s%s%s%s", since,
+                p->last_error[0] ? " (fetch failed: " : "", p->last_error, p->last_error[0] ? ")" : "");
+        } else if (r->down_now)
             add(&ls, UPL_ERROR, "State: DOWN since %s UTC", short_time(r->down_since, a));
         else
             add(&ls, UPL_OK, "State: up");
-        if (r->has_target)
+        if (r->data_minutes == 0)
+            add(&ls, UPL_WARN, "Month to date unknown (no minute has data)");
+        else if (r->has_target)
             add(&ls, r->mtd_uptime_percent >= r->target_percent ? UPL_OK : UPL_ERROR,
                 "Month to date %.3f%%  target %.3f%%  projected %.3f%%", r->mtd_uptime_percent,
                 r->target_percent, r->projected_uptime_percent);

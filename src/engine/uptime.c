@@ -193,10 +193,14 @@ st_code uptime_compute(const uptime_input *in, uptime_report *out, st_err *err)
         i = j;
     }
 
-    /* Current state: the last elapsed minute that has data. */
+    /* Current state: the last elapsed minute that has data, if it is recent enough. */
+    out->data_minutes = elapsed - out->no_data_minutes;
+    out->last_data_end = ST_TIME_NONE;
     for (int64_t i = elapsed - 1; i >= 0; i--) {
         if (state[i] == M_NODATA)
             continue;
+        out->last_data_end = in->month_start + 60 * (i + 1);
+        out->state_known = elapsed - 1 - i <= UPTIME_STATE_FRESH_MINUTES;
         if (state[i] == M_DOWN) {
             out->down_now = true;
             int64_t k = i;
@@ -221,8 +225,10 @@ st_code uptime_compute(const uptime_input *in, uptime_report *out, st_err *err)
     if (in->has_target) {
         double frac = 1.0 - in->target_percent / 100.0;
         out->target_percent = in->target_percent;
-        out->budget_minutes = frac * (double)minutes;
-        out->budget_left_minutes = out->budget_minutes - down;
+        /* To the micro-minute: 1 - 99.99/100 is not exact in binary, and 4.32000000000432 minutes
+         * is noise, not precision. */
+        out->budget_minutes = round(frac * (double)minutes * 1e6) / 1e6;
+        out->budget_left_minutes = round((out->budget_minutes - down) * 1e6) / 1e6;
         out->burn_rate_1h = burn_rate(state, elapsed, 60, frac);
         out->burn_rate_6h = burn_rate(state, elapsed, 360, frac);
     }

@@ -16,6 +16,8 @@
 
 /* Policy files are small; this only guards against pointing --policy at something huge. */
 #define OPS_POLICY_MAX_BYTES (16u * 1024u * 1024u)
+/* How far ahead of now a ticket's creation time may be (clocks that disagree a little). */
+#define OPS_CREATED_AHEAD_MAX_S 300
 /* How many ticket ids a "still used by open tickets" message lists before summarising. */
 #define OPS_MAX_IDS_SHOWN 10
 
@@ -367,9 +369,15 @@ static st_code build_ticket(st_ops *o, const st_policy *p, int64_t policy_versio
         if (policy_level_index(p, level) < 0)
             return unknown_level(err, many ? "level" : "--level", p, level);
     } else {
-        level = in->channel ? policy_channel_level(p, in->channel) : NULL;
-        if (!level)
-            level = p->levels[p->n_levels - 1].id; /* the lowest */
+        level = policy_default_level(p, in->channel, NULL);
+    }
+    /* A creation time ahead of now would give a due time that far ahead: a typo, not a ticket. */
+    if (in->created != ST_TIME_NONE && in->created > now + OPS_CREATED_AHEAD_MAX_S) {
+        char at[21];
+        return st_fail(err, many ? ST_INVALID : ST_USAGE,
+                       "%s: %s is %lld hours ahead of now (at most %d minutes)", many ? "created" : "--created",
+                       time_format_iso(in->created, at), (long long)((in->created - now) / 3600),
+                       OPS_CREATED_AHEAD_MAX_S / 60);
     }
     if (in->ref) {
         if (is_blank(in->ref))

@@ -282,12 +282,17 @@ st_code config_parse(const char *text, size_t len, const char *source, st_config
     const char *end = NULL;
     cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
     st_code rc = ST_OK;
-    if (!root) {
-        size_t off = end && end >= text ? (size_t)(end - text) : 0;
+    /* Anything but whitespace after the value is refused (as a policy is), not a second document
+     * to ignore. */
+    size_t off = end && end >= text ? (size_t)(end - text) : 0;
+    while (root && off < len && strchr(" \t\r\n", text[off]) && text[off] != '\0')
+        off++;
+    if (!root || off < len) {
         size_t line = 1;
         for (size_t i = 0; i < off && i < len; i++)
             line += text[i] == '\n';
-        rc = st_fail(err, ST_INVALID, "%s: line %zu: not valid JSON", src, line);
+        rc = st_fail(err, ST_INVALID, "%s: line %zu: %s", src, line,
+                     root ? "text after the JSON value" : "not valid JSON");
         goto done;
     }
     if (!cJSON_IsObject(root)) {

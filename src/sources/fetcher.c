@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -101,7 +102,7 @@ typedef struct xfer {
     /* This transfer's credentials in every form a server could echo back (a debugging proxy or
      * a misconfigured server may quote the request): masked out of whatever it answers, so no
      * later error message or display can show them. */
-    char *secrets[4];
+    char *secrets[24];
     size_t n_secrets;
 } xfer;
 
@@ -127,6 +128,67 @@ void fetch_result_done(fetch_result *r)
     memset(r, 0, sizeof *r);
 }
 
+/* Query parameters whose value is a credential: a name containing one of these (any case). Broad
+ * on purpose: hiding a harmless value costs nothing, showing a key costs the key. */
+static bool secret_param(const char *name, size_t n)
+{
+    static const char *const words[] = {"key", "token", "secret", "pass", "pwd", "auth", "sig", "credential",
+                                        "session"};
+    for (size_t w = 0; w < sizeof words / sizeof words[0]; w++) {
+        size_t k = strlen(words[w]);
+        for (size_t i = 0; i + k <= n; i++)
+            if (strncasecmp(name + i, words[w], k) == 0)
+                return true;
+    }
+    return false;
+}
+
+/* Appends the part of a URL after "://" (n bytes of s) with its userinfo and the values of its
+ * secret query parameters replaced by REDACTED. */
+static void redact_url_rest(strbuf *sb, const char *s, size_t n)
+{
+    size_t auth_len = strcspn(s, "/?#");
+    if (auth_len > n)
+        auth_len = n;
+    const char *at = NULL;
+    for (const char *q = s; q < s + auth_len; q++)
+        if (*q == '@')
+            at = q;
+    if (at) {
+        sb_append(sb, "REDACTED");
+        sb_append_n(sb, at, (size_t)(s + auth_len - at));
+    } else {
+        sb_append_n(sb, s, auth_len);
+    }
+    const char *p = s + auth_len, *end = s + n;
+    const char *query = memchr(p, '?', (size_t)(end - p));
+    if (!query) {
+        sb_append_n(sb, p, (size_t)(end - p));
+        return;
+    }
+    sb_append_n(sb, p, (size_t)(query + 1 - p));
+    p = query + 1;
+    while (p < end) {
+        size_t len = strcspn(p, "&#");
+        if (len > (size_t)(end - p))
+            len = (size_t)(end - p);
+        const char *eq = memchr(p, '=', len);
+        if (eq && secret_param(p, (size_t)(eq - p))) {
+            sb_append_n(sb, p, (size_t)(eq + 1 - p));
+            sb_append(sb, "REDACTED");
+        } else {
+            sb_append_n(sb, p, len);
+        }
+        p += len;
+        if (p < end && *p == '#') {
+            sb_append_n(sb, p, (size_t)(end - p));
+            return;
+        }
+        if (p < end)
+            sb_append_c(sb, *p++);
+    }
+}
+
 char *fetch_redact_url(const char *url)
 {
     if (!url)
@@ -135,14 +197,11 @@ char *fetch_redact_url(const char *url)
     if (!p)
         return xstrdup(url);
     p += 3;
-    size_t auth_len = strcspn(p, "/?#");
-    const char *at = NULL;
-    for (const char *q = p; q < p + auth_len; q++)
-        if (*q == '@')
-            at = q;
-    if (!at)
-        return xstrdup(url);
-    return xasprintf("%.*sREDACTED%s", (int)(p - url), url, at);
+    strbuf sb;
+    sb_init(&sb);
+    sb_append_n(&sb, url, (size_t)(p - url));
+    redact_url_rest(&sb, p, strlen(p));
+    return sb_steal(&sb);
 }
 
 /* Removes anything that looks like credentials in a URL inside a free-form message (curl's error
@@ -154,17 +213,9 @@ static void redact_text(strbuf *sb, const char *msg)
     while ((s = strstr(p, "://")) != NULL) {
         s += 3;
         sb_append_n(sb, p, (size_t)(s - p));
-        size_t n = strcspn(s, "/?# \t\"'");
-        const char *at = NULL;
-        for (const char *q = s; q < s + n; q++)
-            if (*q == '@')
-                at = q;
-        if (at) {
-            sb_append(sb, "REDACTED");
-            p = at;
-        } else {
-            p = s;
-        }
+        size_t n = strcspn(s, " \t\r\n\"'<>");
+        redact_url_rest(sb, s, n);
+        p = s + n;
     }
     sb_append(sb, p);
 }
@@ -212,6 +263,76 @@ static void mask_secrets(const xfer *x, char *buf, size_t len)
             memset(p, '*', k);
             p += k;
         }
+    }
+}
+
+/* s[0..n) with %XX decoded (and '+' as a space when plus_space), as curl and servers read it.
+ * Caller frees. */
+static char *url_decode(const char *s, size_t n, bool plus_space)
+{
+    char *out = xmalloc(n + 1);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '%' && i + 2 < n && hex_digit_value(s[i + 1]) >= 0 && hex_digit_value(s[i + 2]) >= 0) {
+            out[k++] = (char)(hex_digit_value(s[i + 1]) * 16 + hex_digit_value(s[i + 2]));
+            i += 2;
+        } else {
+            out[k++] = plus_space && s[i] == '+' ? ' ' : s[i];
+        }
+    }
+    out[k] = '\0';
+    return out;
+}
+
+/* Adds a secret as written and as decoded (a server may quote either). */
+static void add_secret_forms(xfer *x, const char *s, size_t n, bool plus_space)
+{
+    char *raw = xmalloc(n + 1);
+    memcpy(raw, s, n);
+    raw[n] = '\0';
+    char *dec = url_decode(s, n, plus_space);
+    if (strcmp(dec, raw) != 0)
+        add_secret(x, dec);
+    else
+        free(dec);
+    add_secret(x, raw);
+}
+
+/* The credentials a URL carries itself: the password of its userinfo (curl sends user:password as
+ * basic auth, so also its Base64) and the values of secret query parameters. */
+static void add_url_secrets(xfer *x, const char *url)
+{
+    const char *s = strstr(url, "://");
+    if (!s)
+        return;
+    s += 3;
+    size_t auth_len = strcspn(s, "/?#");
+    const char *at = NULL;
+    for (const char *q = s; q < s + auth_len; q++)
+        if (*q == '@')
+            at = q;
+    const char *colon = at ? memchr(s, ':', (size_t)(at - s)) : NULL;
+    if (colon && colon + 1 < at) {
+        add_secret_forms(x, colon + 1, (size_t)(at - colon - 1), false);
+        char *user = url_decode(s, (size_t)(colon - s), false);
+        char *pw = url_decode(colon + 1, (size_t)(at - colon - 1), false);
+        char *pair = xasprintf("%s:%s", user, pw);
+        add_secret(x, base64(pair));
+        add_secret(x, pair);
+        explicit_bzero(pw, strlen(pw));
+        free(pw);
+        free(user);
+    }
+    const char *q = strchr(s, '?');
+    if (!q)
+        return;
+    const char *end = q + 1 + strcspn(q + 1, "#");
+    for (const char *p = q + 1; p < end;) {
+        size_t len = strcspn(p, "&#");
+        const char *eq = memchr(p, '=', len);
+        if (eq && eq + 1 < p + len && secret_param(p, (size_t)(eq - p)))
+            add_secret_forms(x, eq + 1, (size_t)(p + len - eq - 1), true);
+        p += len + (p + len < end);
     }
 }
 
@@ -331,6 +452,7 @@ st_code fetcher_add(fetcher *f, const fetch_request *req, st_err *err)
         SETOPT(CURLOPT_POSTFIELDS, x->post_body);
         SETOPT(CURLOPT_POSTFIELDSIZE, (long)strlen(x->post_body));
     }
+    add_url_secrets(x, req->url);
     if (req->bearer)
         add_secret(x, xstrdup(req->bearer));
     if (req->password) {
@@ -649,15 +771,11 @@ void fetch_auth_done(fetch_auth *a)
 static st_code read_secret(const char *path, char **out, st_err *err)
 {
     *out = NULL;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return st_fail(err, ST_INVALID, "%s: cannot open: %s", path, strerror(errno));
-    struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        close(fd);
-        return st_fail(err, ST_INVALID, "%s: not a regular file", path);
-    }
-    if (st.st_mode & (S_IRGRP | S_IROTH)) {
+    int fd;
+    unsigned mode;
+    if (open_regular_file(path, &fd, &mode, err) != ST_OK)
+        return err ? (err->code = ST_INVALID) : ST_INVALID;
+    if (mode & (S_IRGRP | S_IROTH)) {
         close(fd);
         return st_fail(err, ST_INVALID, "%s: readable by group or others; run chmod 600 %s", path, path);
     }

@@ -332,17 +332,6 @@ static bool js_punct(jscan *s, char c)
     return true;
 }
 
-static int js_hex(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* A string at s->p: *b and *n its raw content, *esc whether it holds escapes. */
 static bool js_string(jscan *s, const char **b, size_t *n, bool *esc)
 {
@@ -385,7 +374,7 @@ static bool js_string(jscan *s, const char **b, size_t *n, bool *esc)
                 return false;
             unsigned cp = 0;
             for (int k = 1; k <= 4; k++) {
-                int h = js_hex(q[k]);
+                int h = hex_digit_value(q[k]);
                 if (h < 0)
                     return false;
                 cp = cp * 16 + (unsigned)h;

@@ -336,8 +336,8 @@ Test(cli, show_json_history_and_explain)
     init_db("share/policies/chatti.json");
     support_result r;
     /* Friday 16:00 London: NORMAL (480 business minutes) runs over the weekend. */
-    support_run(&r, "--db", db, "--now", NOW, "add", "--title", "t", "--level", "NORMAL", "--created",
-                "2026-11-20T16:00:00Z", NULL);
+    support_run(&r, "--db", db, "--now", "2026-11-20T16:00:00Z", "add", "--title", "t", "--level", "NORMAL",
+                "--created", "2026-11-20T16:00:00Z", NULL);
     expect_ok(&r);
     support_result_done(&r);
     support_run(&r, "--db", db, "--now", "2026-11-21T12:00:00Z", "show", "1", "--json", "--explain", NULL);
@@ -1081,4 +1081,87 @@ Test(cli, demo_has_its_own_monitoring_source)
     support_result_done(&r);
     struct stat st;
     cr_expect(stat(support_path("state/slatop/demo.db.uptime"), &st) == 0);
+}
+
+/* A source that answers with no points for the month: `uptime` does not call that 100% and up. */
+Test(cli, uptime_without_data_is_not_up)
+{
+    init_db("share/policies/haptik.json");
+    mkdir(support_path("mon"), 0700);
+    const char *empty = "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[]}}";
+    support_write_file(support_path("mon/2026-11.json"), empty, strlen(empty));
+    char cfg[700];
+    snprintf(cfg, sizeof cfg, "{\"monitoring\": {\"prometheus\": {\"url\": \"file://%s\"}}}", support_path("mon"));
+    support_write_file(support_path("cfg.json"), cfg, strlen(cfg));
+    support_result r;
+    support_run(&r, "--db", db, "--config", support_path("cfg.json"), "--now", "2026-11-01T21:17:30Z", "uptime",
+                NULL);
+    expect_ok(&r);
+    cr_expect(strstr(r.out, "  uptime        unknown: no minute has data (1277 minutes without data) (target 99.900%)\n"), "%s", r.out);
+    cr_expect(strstr(r.out, "  state         unknown: no data this month\n"), "%s", r.out);
+    cr_expect_null(strstr(r.out, "100.000%"), "%s", r.out);
+    support_result_done(&r);
+}
+
+/* add --created: more than five minutes ahead is refused; a time without an offset is read in the
+ * display zone (TZ), as date(1) does; an unknown channel is said on stderr, the ticket still added
+ * at the lowest level. */
+Test(cli, add_created_and_channel_checks)
+{
+    init_db("share/policies/chatti.json");
+    support_result r;
+    support_run(&r, "--db", db, "--now", NOW, "add", "--title", "x", "--created", "2027-01-26T00:00:00Z", NULL);
+    expect_error(&r, 2, "--created: 2027-01-26T00:00:00Z is 1598 hours ahead of now (at most 5 minutes)");
+    support_result_done(&r);
+    support_run(&r, "--db", db, "--now", NOW, "add", "--title", "x", "--created", "2026-11-20T10:05:00Z", NULL);
+    expect_ok(&r);
+    cr_expect_str_eq(r.out, "1\n");
+    support_result_done(&r);
+    /* import refuses it too, naming the record */
+    const char *recs = "[{\"title\": \"ok\"}, {\"title\": \"later\", \"created\": \"2026-12-20T10:00:00Z\"}]";
+    support_write_file(support_path("future.json"), recs, strlen(recs));
+    support_run(&r, "--db", db, "--now", NOW, "import", support_path("future.json"), NULL);
+    expect_error(&r, 1, "record 2: created: 2026-12-20T10:00:00Z is 720 hours ahead of now (at most 5 minutes)");
+    support_result_done(&r);
+
+    setenv("TZ", "Asia/Kolkata", 1);
+    support_run(&r, "--db", db, "--now", NOW, "add", "--title", "local", "--created", "2026-11-20T15:00:00", NULL);
+    setenv("TZ", "UTC", 1);
+    expect_ok(&r);
+    cr_expect_str_eq(r.out, "2\n");
+    support_result_done(&r);
+    support_run(&r, "--db", db, "--now", NOW, "show", "2", "--json", NULL);
+    cJSON *j = parse_json(&r);
+    cr_expect_str_eq(str(j, "created"), "2026-11-20T09:30:00Z");
+    cJSON_Delete(j);
+    support_result_done(&r);
+
+    support_run(&r, "--db", db, "--now", NOW, "add", "--title", "typo", "--channel", "emial", NULL);
+    cr_expect_eq(r.status, 0, "%s", r.err);
+    cr_expect_str_eq(r.out, "3\n");
+    cr_expect_str_eq(r.err, "slatop: warning: channel 'emial' has no default in the policy; level LOW\n");
+    support_result_done(&r);
+    support_run(&r, "--db", db, "--now", NOW, "add", "--title", "known", "--channel", "email", NULL);
+    expect_ok(&r);
+    support_result_done(&r);
+}
+
+/* The first-run messages name commands that work: init with --policy (and where the shipped
+ * policies are installed), or the demo. */
+Test(cli, first_run_messages_name_working_commands)
+{
+    support_result r;
+    support_run(&r, "list", NULL);
+    expect_error(&r, 1, "no such database (create it with 'slatop init --policy /");
+    cr_expect(strstr(r.err, "/share/slatop/policies/haptik.json', or try 'slatop --demo')\n") != NULL, "%s", r.err);
+    support_result_done(&r);
+    support_run(&r, NULL); /* the console on no database */
+    expect_error(&r, 1, "no such database (create one with 'slatop init --policy /");
+    cr_expect(strstr(r.err, "/share/slatop/policies/haptik.json', or try 'slatop --demo')\n") != NULL, "%s", r.err);
+    support_result_done(&r);
+    support_write_file(support_path("empty.db"), "", 0);
+    support_run(&r, "--db", support_path("empty.db"), NULL);
+    expect_error(&r, 1, "not a slatop database (empty; create one with 'slatop init --policy /");
+    cr_expect(strstr(r.err, "/share/slatop/policies/haptik.json', or try 'slatop --demo')\n") != NULL, "%s", r.err);
+    support_result_done(&r);
 }

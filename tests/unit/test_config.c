@@ -128,6 +128,14 @@ Test(config, refusals_name_file_and_key)
     parse_bad("{\n\"db\": \"x\",\n}", "cfg.json: line 3: not valid JSON");
 }
 
+/* A second document after the first is refused, as the policy parser does, not ignored. */
+Test(config, trailing_text_refused)
+{
+    parse_bad("{\"theme\":\"mono\"} {\"db\":\"/x\"}", "cfg.json: line 1: text after the JSON value");
+    parse_bad("{\"theme\":\"mono\"}\n\nx", "cfg.json: line 3: text after the JSON value");
+    config_free(parse_ok("{\"theme\":\"mono\"}\n \t\r\n"));
+}
+
 Test(config, load_finds_files_in_order)
 {
     support_sandbox();

@@ -98,6 +98,8 @@ Test(console_keymap, config_remaps_and_steals_keys)
     km_map before = m;
     cr_expect_eq(km_apply_config(&m, cfg->keys, cfg->n_keys, &err), ST_INVALID);
     cr_expect(strstr(err.msg, "keys.fly") != NULL, "%s", err.msg);
+    cr_expect(strstr(err.msg, "unknown action (down up page-down") != NULL, "%s", err.msg);
+    cr_expect(strstr(err.msg, " back quit)") != NULL, "%s", err.msg);
     config_free(cfg);
     cr_assert_eq(config_parse(bad_key, strlen(bad_key), "c", &cfg, &err), ST_OK);
     cr_expect_eq(km_apply_config(&m, cfg->keys, cfg->n_keys, &err), ST_INVALID);
@@ -138,4 +140,33 @@ Test(console_keymap, script_syntax)
         cr_expect_eq(con_script_parse(bad[i], "k.txt", &it, &n, &err), ST_USAGE, "case %zu accepted", i);
         cr_expect(strstr(err.msg, "k.txt") && strstr(err.msg, line[i]), "case %zu: %s", i, err.msg);
     }
+}
+
+/* The man page's --keys spelling (<Down>, <C-x>, <F5>) works in the config's keys too, and an
+ * unknown key name's error lists the names there are. */
+Test(console_keymap, config_accepts_angle_bracket_names_and_lists_valid_ones)
+{
+    const char *json = "{\"keys\": {\"down\": [\"<Down>\", \"n\"], \"quit\": [\"<C-c>\"], \"reload\": [\"<F5>\", \"<\"],"
+                       " \"raise\": [\"<lt>\", \"+\"]}}";
+    st_config *cfg;
+    st_err err;
+    cr_assert_eq(config_parse(json, strlen(json), "cfg.json", &cfg, &err), ST_OK, "%s", err.msg);
+    km_map m;
+    km_init_defaults(&m);
+    cr_assert_eq(km_apply_config(&m, cfg->keys, cfg->n_keys, &err), ST_OK, "%s", err.msg);
+    cr_expect_eq(km_lookup(&m, KM_DOWN), ACT_DOWN);
+    cr_expect_eq(km_lookup(&m, 'n'), ACT_DOWN);
+    cr_expect_eq(km_lookup(&m, 0x03), ACT_QUIT);
+    cr_expect_eq(km_lookup(&m, KM_F0 + 5), ACT_RELOAD);
+    cr_expect_eq(km_lookup(&m, '+'), ACT_RAISE);
+    cr_expect_eq(km_lookup(&m, '<'), ACT_RAISE, "<lt> is '<', taken from reload");
+    config_free(cfg);
+
+    const char *bad = "{\"keys\": {\"raise\": [\"<Hyper-x>\"]}}";
+    cr_assert_eq(config_parse(bad, strlen(bad), "c", &cfg, &err), ST_OK);
+    cr_expect_eq(km_apply_config(&m, cfg->keys, cfg->n_keys, &err), ST_INVALID);
+    cr_expect_str_eq(err.msg,
+                     "keys.raise[0]: unknown key name '<Hyper-x>' (one character, or Enter Esc Tab Space Up Down "
+                     "Left Right PgUp PgDn Home End Backspace Delete Insert C-x F1..F24, each also as <Name>)");
+    config_free(cfg);
 }

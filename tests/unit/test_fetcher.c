@@ -322,6 +322,13 @@ Test(fetcher, redaction)
     r = fetch_redact_url("http://prom:9090/a@b");
     cr_assert_str_eq(r, "http://prom:9090/a@b");
     free(r);
+    /* Secret query parameters keep their names; their values go. */
+    r = fetch_redact_url("https://status.example/api?page=2&api_key=k3y&Access_Token=t0k&password=p&x=1#frag");
+    cr_assert_str_eq(r, "https://status.example/api?page=2&api_key=REDACTED&Access_Token=REDACTED&password=REDACTED&x=1#frag");
+    free(r);
+    r = fetch_redact_url("http://u:p@h/?secret=s&key=&token");
+    cr_assert_str_eq(r, "http://REDACTED@h/?secret=REDACTED&key=REDACTED&token");
+    free(r);
 }
 
 Test(fetcher, secret_files)

@@ -335,3 +335,41 @@ Test(reliability_badinput, malformed_arguments_refused_one_line_nothing_written,
     free(policy);
     teardown(&f);
 }
+
+/* A FIFO, a directory or a device given where a file is read (policy, config, import, password
+ * file) is refused at once with one line naming it, not waited on: opening a FIFO with no writer
+ * used to block forever. */
+Test(reliability_badinput, non_regular_files_refused_without_blocking, .timeout = 60)
+{
+    fixture f;
+    setup(&f);
+    char *fifo = path_in(&f, "a-fifo");
+    cr_assert_eq(mkfifo(fifo, 0600), 0);
+    char *dir = path_in(&f, "a-dir");
+    cr_assert_eq(mkdir(dir, 0700), 0);
+    const char *const specials[] = {fifo, dir, "/dev/null"};
+    for (size_t i = 0; i < sizeof specials / sizeof specials[0]; i++) {
+        const char *p = specials[i];
+        REFUSED(&f, 1, "not a regular file", "--config", p, "list");
+        REFUSED(&f, 1, p, "--config", p, "list");
+        REFUSED(&f, 1, p, "policy", "apply", p, "--reason", "r");
+        REFUSED(&f, 1, p, "import", p);
+        REFUSED(&f, 1, p, "due", "--policy", p, "--level", "A", "--created", "2026-11-20T10:00:00Z");
+        char *newdb = path_in(&f, "never.db");
+        REFUSED(&f, 1, p, "--db", newdb, "init", "--policy", p);
+        struct stat st;
+        cr_assert(stat(newdb, &st) != 0, "init with %s created the database", p);
+        free(newdb);
+        char *cfg = path_in(&f, "pw-cfg.json");
+        char *text = xasprintf("{\"monitoring\": {\"prometheus\": {\"url\": \"http://127.0.0.1:9/\", "
+                               "\"username\": \"alice\", \"password_file\": \"%s\"}}}",
+                               p);
+        cr_assert(rel_write_file(cfg, text, strlen(text)));
+        REFUSED(&f, 1, p, "--config", cfg, "uptime");
+        free(text);
+        free(cfg);
+    }
+    free(dir);
+    free(fifo);
+    teardown(&f);
+}

@@ -292,3 +292,35 @@ Test(tz, extreme_instants_do_not_overflow)
     cr_assert_neq(tz_next_change(z, -((st_time)1 << 62)), ST_TIME_NONE);
     tz_free(z);
 }
+
+/* A time without an offset is read in the zone, as date(1) reads it in $TZ; Z or an offset wins. */
+Test(tz, parse_iso_in_zone)
+{
+    tz_zone *z;
+    st_err err;
+    cr_assert_eq(tz_load("Asia/Kolkata", &z, &err), ST_OK, "%s", err.msg);
+    st_time t;
+    cr_assert(tz_parse_iso(z, "2026-11-20T15:30:00", &t));
+    cr_assert_eq(t, 1795132800 + 15 * 3600 + 1800 - 19800); /* 10:00Z */
+    cr_assert(tz_parse_iso(z, "2026-11-20T15:30:00Z", &t));
+    cr_assert_eq(t, 1795132800 + 15 * 3600 + 1800);
+    cr_assert(tz_parse_iso(z, "2026-11-20T15:30+01:00", &t));
+    cr_assert_eq(t, 1795132800 + 14 * 3600 + 1800);
+    cr_assert(tz_parse_iso(NULL, "2026-11-20T15:30", &t));
+    cr_assert_eq(t, 1795132800 + 15 * 3600 + 1800);
+    cr_assert_not(tz_parse_iso(z, "2026-11-20", &t));
+    tz_free(z);
+    /* London: summer time, a gap and an overlap. */
+    cr_assert_eq(tz_load("Europe/London", &z, &err), ST_OK, "%s", err.msg);
+    cr_assert(tz_parse_iso(z, "2026-07-01T12:00:00", &t));
+    st_time noon;
+    cr_assert(time_parse_iso("2026-07-01T11:00:00Z", &noon));
+    cr_assert_eq(t, noon);
+    cr_assert(tz_parse_iso(z, "2026-03-29T01:30:00", &t)); /* in the gap: 02:30 BST */
+    cr_assert(time_parse_iso("2026-03-29T01:30:00Z", &noon));
+    cr_assert_eq(t, noon);
+    cr_assert(tz_parse_iso(z, "2026-10-25T01:30:00", &t)); /* twice: the later, GMT */
+    cr_assert(time_parse_iso("2026-10-25T01:30:00Z", &noon));
+    cr_assert_eq(t, noon);
+    tz_free(z);
+}

@@ -374,3 +374,59 @@ Test(uptime, random_months_match_the_reference)
         free(m);
     }
 }
+
+/* Minutes without data are not "up": with no data at all (every fetch failed) the current state is
+ * unknown, and so it is when the data stops for more than UPTIME_STATE_FRESH_MINUTES. */
+Test(uptime, state_unknown_without_recent_data)
+{
+    uptime_minute *m = calloc(NMIN, sizeof *m); /* all UPTIME_NODATA */
+    uptime_input in = input(m);
+    in.now = MS + 1277 * 60 + 30;
+    uptime_report r = run(&in);
+    cr_assert_eq(r.no_data_minutes, 1277);
+    cr_assert_eq(r.data_minutes, 0);
+    cr_assert_not(r.state_known);
+    cr_assert_not(r.down_now);
+    cr_assert_eq(r.last_data_end, ST_TIME_NONE);
+    uptime_report_done(&r);
+
+    /* Data up to minute 1000, then none: unknown since 1000's end. */
+    for (size_t i = 0; i < 1000; i++)
+        m[i] = (uptime_minute){.kind = UPTIME_VALUE, .value = 0.001};
+    r = run(&in);
+    cr_assert_eq(r.data_minutes, 1000);
+    cr_assert_not(r.state_known);
+    cr_assert_eq(r.last_data_end, MS + 1000 * 60);
+    uptime_report_done(&r);
+
+    /* The last few minutes missing (a scrape or ingestion lag) still tell the state. */
+    for (size_t i = 0; i < 1277 - UPTIME_STATE_FRESH_MINUTES; i++)
+        m[i] = (uptime_minute){.kind = UPTIME_VALUE, .value = 0.001};
+    r = run(&in);
+    cr_assert(r.state_known);
+    cr_assert_not(r.down_now);
+    uptime_report_done(&r);
+    m[1277 - UPTIME_STATE_FRESH_MINUTES - 1].value = 0.5;
+    r = run(&in);
+    cr_assert(r.state_known);
+    cr_assert(r.down_now);
+    uptime_report_done(&r);
+    free(m);
+}
+
+/* 1 - 99.99/100 is not exact in binary: the budget is rounded to the micro-minute, so it prints as
+ * 4.32, not 4.32000000000432. */
+Test(uptime, budget_without_float_noise)
+{
+    uptime_minute *m = all_up();
+    m[10].value = 0.9;
+    m[11].value = 0.9;
+    m[12].value = 0.9;
+    uptime_input in = input(m);
+    in.target_percent = 99.99;
+    uptime_report r = run(&in);
+    cr_assert_eq(r.budget_minutes, 4.32, "%.17g", r.budget_minutes);
+    cr_assert_eq(r.budget_left_minutes, 1.32, "%.17g", r.budget_left_minutes);
+    uptime_report_done(&r);
+    free(m);
+}

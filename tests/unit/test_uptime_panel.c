@@ -193,6 +193,9 @@ Test(uptime_panel, no_source)
     cr_assert_not(uptime_panel_tick(p, MS));
     char *t = render(p, MS);
     cr_assert(strstr(t, "no monitoring source"), "%s", t);
+    /* Users have the man page, not the project's SPEC. */
+    cr_assert_null(strstr(t, "SPEC"), "%s", t);
+    cr_assert(strstr(t, "see FILES in man slatop"), "%s", t);
     free(t);
     int dispatched = -1; /* nothing of the panel's in the reactor */
     cr_assert_eq(reactor_wait_once(rx, 10, &dispatched, &err), ST_OK);
@@ -294,4 +297,32 @@ Test(uptime_panel, cache_written_a_day_per_tick)
     store_close(other);
     store_close(s);
     demo_config_done(&cfg, mon);
+}
+
+/* Every fetch fails (1,277 minutes of the month without data): the state is unknown and the panel
+ * says why, not "State: up" and 100%. */
+Test(uptime_panel, no_data_is_not_up)
+{
+    st_time now = MS + 1277 * 60 + 30;
+    st_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.has_prometheus = true;
+    cfg.prometheus.url = xasprintf("file://%s/nothing-here", dir);
+    cfg.prometheus.timeout_s = 5;
+    cfg.prometheus.poll_s = 60;
+    st_store *s = open_db(now);
+    uptime_panel *p;
+    st_err err;
+    cr_assert_eq(new_panel(&cfg, s, true, now, &p, &err), ST_OK, "%s", err.msg);
+    settle(p, now);
+    char *t = render(p, now);
+    cr_assert_null(strstr(t, "State: up"), "%s", t);
+    cr_assert_null(strstr(t, "100.000%"), "%s", t);
+    cr_assert(strstr(t, "State: unknown: no data this month (fetch failed: file://"), "%s", t);
+    cr_assert(strstr(t, "Month to date unknown (no minute has data)"), "%s", t);
+    cr_assert(strstr(t, "no data 1277 min"), "%s", t);
+    free(t);
+    uptime_panel_free(p);
+    store_close(s);
+    free(cfg.prometheus.url);
 }

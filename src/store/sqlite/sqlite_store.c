@@ -394,7 +394,9 @@ static st_code migrate(store_backend *s, bool fresh, st_err *err)
         return code;
     if (app_id != STORE_APPLICATION_ID && (app_id != 0 || version != 0 || tables != 0 || !fresh))
         return st_fail(err, ST_INVALID, "%s: not a slatop database%s", s->path,
-                       tables == 0 && !fresh ? " (empty; create one with 'slatop init')" : "");
+                       tables == 0 && !fresh ? " (empty; create one with 'slatop init --policy " SLATOP_POLICY_DIR
+                                               "/haptik.json', or try 'slatop --demo')"
+                                             : "");
     if (version > STORE_SCHEMA_VERSION)
         return st_fail(err, ST_INVALID,
                        "%s: database schema version %" PRId64 " is newer than this slatop supports (%d); "
@@ -537,7 +539,8 @@ static st_code sq_open(const char *path, store_mode mode, store_backend **out, s
         struct stat st;
         if (stat(path, &st) != 0) {
             if (errno == ENOENT)
-                return st_fail(err, ST_NOTFOUND, "%s: no such database (create one with 'slatop init')",
+                return st_fail(err, ST_NOTFOUND, "%s: no such database (create one with 'slatop init --policy " SLATOP_POLICY_DIR
+                               "/haptik.json', or try 'slatop --demo')",
                                path);
             return st_fail(err, ST_IO, "%s: %s", path, strerror(errno));
         }

@@ -11,6 +11,9 @@
  *             request, so a test switches one client's fault at run time by rewriting that file
  *   /auth-basic   the empty matrix only with basic auth alice:s3cretpw, else 401 text/plain
  *   /auth-bearer  the empty matrix only with "Authorization: Bearer tok-123", else 401
+ *   /echo     HTTP 500 text/plain whose body is the request's head (request line and headers,
+ *             Authorization included), as a misconfigured server or debugging proxy answers
+ *   /echo-json  the same head inside a Prometheus JSON error ("error": "...")
  * usage: faultd PORT_FILE [CONTROL_DIR [PORT]] (runs until killed; children die with it). PORT
  * binds a given port instead of an ephemeral one: a test can bring a dead port back to life. */
 #define _GNU_SOURCE
@@ -136,6 +139,27 @@ static void nan_matrix(int fd, char *req, size_t len, size_t size)
     free(out);
 }
 
+/* The request's head (up to the blank line) sent back in an HTTP 500: raw as text/plain, or
+ * escaped into a Prometheus JSON error. */
+static void echo_head(int fd, const char *req, bool json)
+{
+    const char *end = strstr(req, "\r\n\r\n");
+    size_t n = end ? (size_t)(end - req) : strlen(req);
+    char body[8192 * 6 + 128];
+    size_t k = 0;
+    if (json)
+        k += (size_t)snprintf(body, sizeof body, "{\"status\":\"error\",\"errorType\":\"internal\",\"error\":\"");
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)req[i];
+        if (json && (ch < 0x20 || ch == '"' || ch == '\\'))
+            k += (size_t)snprintf(body + k, sizeof body - k, "\\u%04x", ch);
+        else
+            body[k++] = (char)ch;
+    }
+    k += (size_t)snprintf(body + k, sizeof body - k, "%s", json ? "\"}" : "\n");
+    respond(fd, 500, json ? "application/json" : "text/plain", body);
+}
+
 static void serve(int fd)
 {
     char req[8192] = "";
@@ -190,6 +214,8 @@ static void serve(int fd)
             respond(fd, 401, "text/plain; charset=utf-8", "Unauthorized\n");
     } else if (strncmp(path, "/nan", 4) == 0)
         nan_matrix(fd, req, len, sizeof req);
+    else if (strncmp(path, "/echo", 5) == 0)
+        echo_head(fd, req, strncmp(path, "/echo-json", 10) == 0);
     else if (strncmp(path, "/ok", 3) == 0)
         respond(fd, 200, "application/json",
                 "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[]}}");
