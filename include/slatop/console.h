@@ -1,32 +1,20 @@
-/* console: the console's state and logic shared by the event loop (app.c) and the views
- * (view_*.c), plus the scripted entry point the screen tests use. Curses-free: only ui.c and the
- * views include curses.h. */
+/* console: the console's state shared by the event loop (app.c) and the views (view_*.c), the
+ * effects a view returns for the loop to apply, plus the scripted entry point the screen tests
+ * use. Curses-free (only ui.c and the views include curses.h) and store-free: the views read
+ * through list_model.h and query.h. */
 #ifndef SLATOP_CONSOLE_H
 #define SLATOP_CONSOLE_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "slatop/cli.h"
+#include "slatop/config.h"
 #include "slatop/keymap.h"
+#include "slatop/list_model.h"
 #include "slatop/ops.h"
-#include "slatop/store.h"
 #include "slatop/tz.h"
 #include "slatop/uptime_panel.h"
 #include "slatop/util.h"
-
-/* One visible row of the list: the ticket as the user sees it now. */
-typedef struct {
-    ops_view v; /* owned (ops_view_done) */
-} con_row;
-
-/* The list filter: a text filter and a level-or-state filter. */
-typedef struct {
-    char *text;  /* owned, NULL = none: matched case-insensitively against id, level, title,
-                    customer, assignee, ref */
-    char *level; /* owned, NULL = none: a level id */
-    int state;   /* -1 = none, else an sla_state */
-} con_filter;
 
 typedef struct con_state con_state;
 
@@ -87,32 +75,16 @@ struct con_state {
     /* borrowed */
     const st_config *config;
     /* owned */
-    st_store *store;
+    st_store *store; /* the event loop's only (change notification); views read through list/ops */
     st_ops *ops;
+    list_model *list;
     tz_zone *display_zone;
     km_map keys;
     st_clock clock;
     bool read_only, color, ascii;
 
-    /* the list: rows[] are the visible window [top, top + n_rows) of the ordering */
-    store_sort sort;
-    con_filter filter;
-    st_ticket *matches; /* owned, filtered mode only: every matching ticket in order */
-    size_t n_matches;
-    bool filtered;
-    int64_t total;    /* rows in the ordering (all open tickets, or the matches) */
-    int64_t top, sel; /* absolute indices in the ordering */
-    int page;         /* visible rows */
-    con_row *rows;
-    size_t n_rows;
-    int64_t count_state[SLA_STATE_COUNT]; /* per sla_state, over the visible rows (see report) */
     int64_t data_version;
     bool reload_needed;
-    /* The latest policy (borrowed from ops' cache, which keeps every version it loaded) and its
-     * version, read at each reload (another engineer may apply one), not at each key or second:
-     * ops_policy(0) reads the store. NULL when it cannot be read. */
-    const st_policy *policy;
-    int64_t policy_version;
 
     st_time now;
     char msg[300];
@@ -124,26 +96,41 @@ struct con_state {
     int exit_status;
 };
 
-/* Reloads the visible rows from the store (and the matches when a filter is on). */
-st_code con_reload(con_state *c, st_err *err);
-/* Recomputes every visible row's timer at c->now (once a second; no I/O). */
-void con_retime(con_state *c);
-/* Moves the selection by delta rows (clamped), reloading the window when it scrolls. */
-void con_move(con_state *c, int64_t delta);
-void con_move_to(con_state *c, int64_t index);
-/* The selected row, or NULL when the list is empty. Borrowed. */
-con_row *con_selected(con_state *c);
-/* Sets the status-line message (errors shown as such). */
-void con_msg(con_state *c, bool error, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-/* Sets the filter (takes ownership of nothing: copies) and reloads from the top. */
-void con_set_filter_text(con_state *c, const char *text);
-/* Parses a level id or state name; false (message set) when it is neither. */
-bool con_set_filter_level_or_state(con_state *c, const char *what);
-void con_clear_filter(con_state *c);
-void con_cycle_sort(con_state *c);
-const char *con_sort_name(store_sort s);
-/* After a change this program made: reload at once (data_version does not move for our own
- * writes). */
-void con_changed(con_state *c);
+/* ---- effects: what a view's key handler (or a prompt's callback) asks of the event loop ---- */
+
+typedef struct view view; /* a view (view.h) */
+
+typedef enum {
+    VR_NONE,   /* nothing changed */
+    VR_REDRAW, /* this view changed: redraw it */
+    VR_CLOSE,  /* pop this view (the one below is redrawn) */
+    VR_QUIT,   /* leave the console */
+    VR_PASS,   /* not handled here: offer the action to the view below (modal views never pass) */
+} view_result;
+
+/* A view never calls the loop: it returns this, and the loop (app.c) applies it, in this order:
+ * close, quit, push, the message, the dashboard toggle and relayout, the reload (whose failure
+ * replaces the message). Plain value; `push` is owned by the effect until applied. */
+typedef struct {
+    view_result r;
+    view *from;     /* the view that answered (set by ui; the one VR_CLOSE closes) */
+    view *push;     /* NULL, or a new view to push on top */
+    bool quit;      /* leave the console after closing (a prompt's ":q") */
+    bool reload;    /* the data changed (a change this program made): reload the list */
+    bool relayout;  /* the screen's layout changed (resize) */
+    bool dashboard; /* toggle the dashboard panel */
+    bool has_msg, msg_error;
+    char msg[300]; /* for the status line, when has_msg */
+} con_effect;
+
+/* An effect of r alone. */
+con_effect con_fx(view_result r);
+/* An effect of r that pushes v (v may be NULL: nothing to push). */
+con_effect con_fx_push(view_result r, view *v);
+/* Sets fx's status-line message (errors shown as such); returns fx for chaining. */
+con_effect *con_fx_msg(con_effect *fx, bool error, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* An effect of r with a message. */
+con_effect con_fx_say(view_result r, bool error, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 #endif

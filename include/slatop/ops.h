@@ -11,9 +11,11 @@
 #include "slatop/model.h"
 #include "slatop/policy.h"
 #include "slatop/sla.h"
-#include "slatop/store.h"
 #include "slatop/util.h"
 
+/* The store, declared only: readers of ops.h (the console's views through query.h) need not see
+ * the store's interface. */
+typedef struct st_store st_store;
 typedef struct st_ops st_ops; /* opaque: borrows the store and clock, caches parsed policies */
 
 /* Creates a new database at db_path with the policy file's contents as version 1 (audited as

@@ -14,9 +14,9 @@
 #include "slatop/config.h"
 #include "slatop/policy.h"
 #include "slatop/reactor.h"
-#include "slatop/store.h"
 #include "slatop/util.h"
 
+typedef struct st_store st_store;         /* store.h: the panel's readers need not see it */
 typedef struct uptime_panel uptime_panel; /* opaque */
 
 /* cfg and store are borrowed and must outlive the panel; statuspage_url/prometheus from cfg (a

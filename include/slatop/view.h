@@ -1,8 +1,8 @@
 /* view: the console's views behind one small ops table each (htop's Panel, tig's view ops):
- * draw into the view's window, handle an action (returning what should happen rather than
- * redrawing others), resize, destroy. A new view (the uptime dashboard) is one file: an ops
- * table and a constructor. Only ui.c and the view_*.c files include this header (it includes
- * curses.h). */
+ * draw into the view's window, handle an action (returning an effect, console.h, that the event
+ * loop applies: no view calls the loop), resize, destroy. A new view (the uptime dashboard) is one file: an
+ * ops table and a constructor. Only ui.c and the view_*.c files include this header (it includes curses.h).
+ */
 #ifndef SLATOP_VIEW_H
 #define SLATOP_VIEW_H
 
@@ -10,16 +10,7 @@
 #include <stdbool.h>
 
 #include "slatop/console.h"
-
-typedef enum {
-    VR_NONE,   /* nothing changed */
-    VR_REDRAW, /* this view changed: redraw it */
-    VR_CLOSE,  /* pop this view (the one below is redrawn) */
-    VR_QUIT,   /* leave the console */
-    VR_PASS,   /* not handled here: offer the action to the view below (modal views never pass) */
-} view_result;
-
-typedef struct view view;
+#include "slatop/theme.h"
 
 typedef struct {
     const char *name;
@@ -28,8 +19,10 @@ typedef struct {
     int height; /* modal views: rows wanted (0: as tall as fits, up to 20) */
     /* Draws into v->win (fully: werase first). Must not call refresh functions. */
     void (*draw)(view *v, con_state *c);
-    /* a = the key's action (ACT_NONE when unbound); k = the raw key, for text entry. */
-    view_result (*key)(view *v, con_state *c, st_action a, km_key k);
+    /* a = the key's action (ACT_NONE when unbound); k = the raw key, for text entry. Returns what
+     * the loop should do; the view changes only itself (and the list model, through its
+     * functions). */
+    con_effect (*key)(view *v, con_state *c, st_action a, km_key k);
     /* Optional: the view's area changed (the window is already moved/resized). */
     void (*resize)(view *v, con_state *c);
     /* Optional: frees v->priv. The window is freed by ui. */
@@ -57,10 +50,6 @@ struct view {
 view_result view_pass_shared(st_action a);
 /* Creates a view (ui places its window when pushed). priv ownership passes to the view. */
 view *view_new(const view_ops *ops, void *priv);
-/* Pushes v on top of the stack (ui takes ownership). */
-void ui_push(view *v);
-/* Marks every view and the bars dirty (after a reload or a change). */
-void ui_dirty_all(void);
 
 /* Drawing helpers. Every string that may hold untrusted text goes through ui_put: sanitised
  * (text_sanitize; ASCII placeholders in non-UTF-8 locales) and fitted to `cols` display columns
@@ -74,20 +63,6 @@ void ui_hline(WINDOW *w, int y, int x, int cols);
 /* Box around w (ASCII '+' '-' '|' in non-UTF-8 locales). */
 void ui_box(WINDOW *w);
 
-/* Theme elements; one per timer state (EL_OK ...), named as the state, from sla.h's table. */
-typedef enum {
-    EL_NORMAL,
-#define UI_STATE_ELEMENT(id, name, symbol, ascii, rank) EL_##id,
-    SLA_STATES(UI_STATE_ELEMENT)
-#undef UI_STATE_ELEMENT
-    EL_SELECTED,
-    EL_HEADER,
-    EL_STATUS,
-    EL_ERROR,
-    EL_BADGE,
-    EL_DIM,
-    EL_COUNT
-} ui_element;
 attr_t ui_attr(ui_element e);
 /* The element for a timer state. */
 ui_element ui_state_element(int sla_state);
@@ -126,26 +101,31 @@ view_result pager_key(pager *p, st_action a, int h);
 /* The selected line, NULL when none. */
 const pager_line *pager_selected(const pager *p);
 
-/* The views. Each returns a new view (ui_push it). */
+/* The views. Each returns a new view (for an effect's push; ui owns it once pushed). */
 view *view_list_new(void);
-view *view_detail_new(con_state *c, int64_t ticket_id);
 view *view_audit_new(con_state *c, int64_t ticket_id); /* 0 = all */
 view *view_help_new(con_state *c);
-view *view_triage_new(con_state *c);
 /* The dashboard panel shown in the panel slot with `d`. */
 view *view_dash_new(con_state *c);
+/* Views that may be refused answer with an effect of r: the view to push, or the message why
+ * not. */
+con_effect view_detail_open(con_state *c, int64_t ticket_id, view_result r);
+con_effect view_triage_open(con_state *c, view_result r); /* for the selected ticket */
 
 /* Prompts (modal). */
-typedef void (*prompt_done_fn)(con_state *c, const char *text, void *ctx);
-/* A one-line text prompt; done is called with the text on Enter (not called on Esc). ctx is
+typedef con_effect (*prompt_done_fn)(con_state *c, const char *text, void *ctx);
+/* A one-line text prompt; done is called with the text on Enter (not called on Esc) and the
+ * prompt closes with what it returns (its VR_QUIT quits; other results close the prompt). ctx is
  * owned by the prompt and freed with free() when it closes. */
 view *view_prompt_new(const char *title, const char *initial, int max_len, bool required, prompt_done_fn done,
                       void *ctx);
 /* The re-prioritization flow for the selected ticket: preview, reason, confirm. move/level as
- * ops_preview_level; reason pre-filled (triage). NULL when refused (message set). */
-view *view_reprio_new(con_state *c, ops_move move, const char *level, const char *reason);
-/* y / Enter confirms, anything else cancels. */
-typedef void (*confirm_fn)(con_state *c, void *ctx);
+ * ops_preview_level; reason pre-filled (triage). An effect of r pushing the flow, or the message
+ * why it is refused. */
+con_effect view_reprio_open(con_state *c, ops_move move, const char *level, const char *reason,
+                            view_result r);
+/* y / Enter confirms (the prompt closes with what yes returns), anything else cancels. */
+typedef con_effect (*confirm_fn)(con_state *c, void *ctx);
 view *view_confirm_new(const char *question, confirm_fn yes, void *ctx);
 
 #endif

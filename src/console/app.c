@@ -1,5 +1,6 @@
-/* app: the console's event loop and the list logic (SPEC §4). One thread: each turn waits in the
- * reactor for the next second boundary, a key or the store's change descriptor (app_wait), drains
+/* app: the console's event loop (SPEC §4), the only place where the effects views return are
+ * applied (the list itself is list_model.c). One thread: each turn waits in the reactor for the
+ * next second boundary, a key or the store's change descriptor (app_wait), drains
  * keys, re-times the visible countdowns once a second, picks up other engineers' changes through
  * store_changes_since, and lets ui send only what changed with one doupdate. Signals only set
  * flags. No curses here: see ui.c. */
@@ -9,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -17,10 +17,11 @@
 #include "slatop/console.h"
 #include "slatop/reactor.h"
 #include "slatop/sla.h"
+#include "slatop/store.h"
 #include "slatop/text.h"
+#include "slatop/theme.h"
 #include "slatop/ui.h"
 
-#define SCAN_BATCH 4096
 #define KEYS_FILE_MAX (1024 * 1024)
 
 static volatile sig_atomic_t quit_signal;
@@ -130,229 +131,27 @@ st_code con_script_parse(const char *text, const char *source, con_script_item *
     return ST_OK;
 }
 
-/* ---- the list ---- */
+/* ---- applying effects: the one place where what the views ask for happens ---- */
 
-void con_msg(con_state *c, bool error, const char *fmt, ...)
+static void set_msg(con_state *c, bool error, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void set_msg(con_state *c, bool error, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(c->msg, sizeof c->msg, fmt, ap);
     va_end(ap);
     c->msg_error = error;
+    ui_status_changed();
 }
 
-const char *con_sort_name(store_sort s)
+/* Reloads the list from the store (and its matches when a filter is on). */
+static st_code con_reload(con_state *c, st_err *err)
 {
-    switch (s) {
-    case STORE_SORT_URGENCY:
-        return "urgency";
-    case STORE_SORT_LEVEL:
-        return "level";
-    case STORE_SORT_CREATED:
-        return "created";
-    case STORE_SORT_CUSTOMER:
-        return "customer";
-    }
-    return "?";
-}
-
-/* ASCII case-insensitive substring test (untrusted text may hold anything; bytes compared). */
-static bool contains_ci(const char *hay, const char *needle)
-{
-    if (!hay)
-        return false;
-    size_t nl = strlen(needle);
-    for (const char *h = hay; *h; h++) {
-        size_t i = 0;
-        while (i < nl && h[i]) {
-            char a = h[i], b = needle[i];
-            if (a >= 'A' && a <= 'Z')
-                a = (char)(a - 'A' + 'a');
-            if (b >= 'A' && b <= 'Z')
-                b = (char)(b - 'A' + 'a');
-            if (a != b)
-                break;
-            i++;
-        }
-        if (i == nl)
-            return true;
-    }
-    return false;
-}
-
-static bool filter_on(const con_filter *f)
-{
-    return f->text || f->level || f->state >= 0;
-}
-
-static bool ticket_matches(con_state *c, const st_ticket *t)
-{
-    const con_filter *f = &c->filter;
-    if (f->level && strcmp(t->level, f->level) != 0)
-        return false;
-    if (f->text) {
-        char id[32];
-        snprintf(id, sizeof id, "%lld", (long long)t->id);
-        if (!contains_ci(t->title, f->text) && !contains_ci(t->customer, f->text) &&
-            !contains_ci(t->assignee, f->text) && !contains_ci(t->level, f->text) &&
-            !contains_ci(t->ref, f->text) && strcmp(id, f->text) != 0)
-            return false;
-    }
-    if (f->state >= 0) {
-        ops_view v;
-        st_err e;
-        if (ops_view_of(c->ops, t, c->now, &v, &e) != ST_OK)
-            return false;
-        bool ok = (int)v.timer.state == f->state;
-        ops_view_done(&v);
-        return ok;
-    }
-    return true;
-}
-
-static void free_rows(con_state *c)
-{
-    for (size_t i = 0; i < c->n_rows; i++)
-        ops_view_done(&c->rows[i].v);
-    free(c->rows);
-    c->rows = NULL;
-    c->n_rows = 0;
-}
-
-static void free_matches(con_state *c)
-{
-    for (size_t i = 0; i < c->n_matches; i++)
-        ticket_done(&c->matches[i]);
-    free(c->matches);
-    c->matches = NULL;
-    c->n_matches = 0;
-}
-
-/* Filtered mode scans the whole ordering in batches and keeps the matches: filters are rare and
- * the scan is linear (about a second per million tickets); the unfiltered list pages instead. */
-static st_code load_matches(con_state *c, st_err *err)
-{
-    free_matches(c);
-    size_t cap = 0;
-    for (int64_t off = 0;; off += SCAN_BATCH) {
-        store_list_query q = {.include_resolved = false, .sort = c->sort, .offset = off, .limit = SCAN_BATCH};
-        st_ticket *batch = NULL;
-        size_t n = 0;
-        st_code rc = store_ticket_list(c->store, &q, &batch, &n, err);
-        if (rc != ST_OK)
-            return rc;
-        for (size_t i = 0; i < n; i++) {
-            if (ticket_matches(c, &batch[i])) {
-                if (c->n_matches == cap) {
-                    cap = cap ? cap * 2 : 64;
-                    c->matches = xrealloc(c->matches, cap * sizeof *c->matches);
-                }
-                c->matches[c->n_matches++] = batch[i]; /* moved */
-            } else {
-                ticket_done(&batch[i]);
-            }
-        }
-        free(batch);
-        if (n < SCAN_BATCH)
-            break;
-    }
-    return ST_OK;
-}
-
-static void clamp_window(con_state *c)
-{
-    int page = c->page > 0 ? c->page : 1;
-    if (c->sel >= c->total)
-        c->sel = c->total - 1;
-    if (c->sel < 0)
-        c->sel = 0;
-    if (c->sel < c->top)
-        c->top = c->sel;
-    if (c->sel >= c->top + page)
-        c->top = c->sel - page + 1;
-    if (c->top > c->total - page)
-        c->top = c->total - page;
-    if (c->top < 0)
-        c->top = 0;
-}
-
-static st_code load_window(con_state *c, st_err *err)
-{
-    free_rows(c);
-    if (c->total == 0 || c->page <= 0)
-        return ST_OK;
-    st_ticket *ts = NULL;
-    size_t n = 0;
-    bool borrowed = false;
-    if (c->filtered) {
-        ts = c->matches + c->top;
-        int64_t left = (int64_t)c->n_matches - c->top;
-        n = (size_t)(left < c->page ? (left > 0 ? left : 0) : c->page);
-        borrowed = true;
-    } else {
-        store_list_query q = {.include_resolved = false, .sort = c->sort, .offset = c->top, .limit = c->page};
-        st_code rc = store_ticket_list(c->store, &q, &ts, &n, err);
-        if (rc != ST_OK)
-            return rc;
-    }
-    c->rows = xcalloc(n ? n : 1, sizeof *c->rows);
-    st_code rc = ST_OK;
-    for (size_t i = 0; i < n && rc == ST_OK; i++) {
-        rc = ops_view_of(c->ops, &ts[i], c->now, &c->rows[c->n_rows].v, err);
-        if (rc == ST_OK)
-            c->n_rows++;
-    }
-    if (!borrowed) {
-        for (size_t i = 0; i < n; i++)
-            ticket_done(&ts[i]);
-        free(ts);
-    }
-    return rc;
-}
-
-static void count_states(con_state *c)
-{
-    memset(c->count_state, 0, sizeof c->count_state);
-    for (size_t i = 0; i < c->n_rows; i++) {
-        int s = (int)c->rows[i].v.timer.state;
-        if (s >= 0 && s < SLA_STATE_COUNT)
-            c->count_state[s]++;
-    }
-}
-
-st_code con_reload(con_state *c, st_err *err)
-{
-    st_code rc;
-    con_row *was = con_selected(c);
-    int64_t keep_id = was ? was->v.t.id : 0; /* the selection follows its ticket when it moves */
     c->reload_needed = false;
     bool changed;
     if (store_changes_since(c->store, &c->data_version, &changed, err) != ST_OK)
         return err->code;
-    st_err pe;
-    if (ops_policy(c->ops, 0, &c->policy, &c->policy_version, &pe) != ST_OK)
-        c->policy = NULL; /* the list does not need it; the header says "?" */
-    c->filtered = filter_on(&c->filter);
-    if (c->filtered) {
-        rc = load_matches(c, err);
-        if (rc != ST_OK)
-            return rc;
-        c->total = (int64_t)c->n_matches;
-    } else {
-        free_matches(c);
-        rc = store_ticket_count(c->store, false, &c->total, err);
-        if (rc != ST_OK)
-            return rc;
-    }
-    clamp_window(c);
-    rc = load_window(c, err);
-    for (size_t i = 0; keep_id && i < c->n_rows; i++)
-        if (c->rows[i].v.t.id == keep_id) {
-            c->sel = c->top + (int64_t)i;
-            break;
-        }
-    count_states(c);
-    return rc;
+    return lm_reload(c->list, c->now, err);
 }
 
 static void reload_or_report(con_state *c)
@@ -360,114 +159,45 @@ static void reload_or_report(con_state *c)
     st_err e;
     st_err_clear(&e);
     if (con_reload(c, &e) != ST_OK)
-        con_msg(c, true, "reload failed: %s", e.msg);
+        set_msg(c, true, "reload failed: %s", e.msg);
     ui_data_changed(c);
 }
 
-void con_retime(con_state *c)
+/* The screen's size or the dashboard changed: lay out, size the list's window, reload. */
+static void relayout(con_state *c)
 {
-    for (size_t i = 0; i < c->n_rows; i++) {
-        ops_view *v = &c->rows[i].v;
-        sla_input in = {.level = v->level_index,
-                        .due = v->t.due,
-                        .first_response = v->t.first_response,
-                        .response_due = v->t.response_due};
-        sla_timer_at(v->policy, &in, c->now, &v->timer);
-        if (v->timer.state == SLA_BREACHED)
-            v->breached_ever = true;
+    lm_set_page(c->list, ui_relayout(c));
+    reload_or_report(c);
+}
+
+static void apply(con_state *c, con_effect *fx)
+{
+    if (fx->r == VR_CLOSE && !ui_close_view(fx->from))
+        c->quit = true; /* the list closes by quitting */
+    if (fx->r == VR_QUIT || fx->quit)
+        c->quit = true;
+    if (fx->push)
+        ui_push(fx->push);
+    fx->push = NULL;
+    if (fx->has_msg)
+        set_msg(c, fx->msg_error, "%s", fx->msg);
+    if (fx->dashboard)
+        c->dash_on = !c->dash_on;
+    if (fx->relayout || fx->dashboard)
+        relayout(c);
+    else if (fx->reload)
+        reload_or_report(c);
+}
+
+/* A key: the message of the previous one goes, the views answer, the loop applies. */
+static void handle_key(con_state *c, km_key k)
+{
+    if (k != KM_NONE && k != KM_RESIZE && c->msg[0]) {
+        c->msg[0] = '\0';
+        ui_status_changed();
     }
-    count_states(c);
-}
-
-void con_move_to(con_state *c, int64_t index)
-{
-    int64_t old_top = c->top;
-    c->sel = index;
-    clamp_window(c);
-    if (c->top != old_top) {
-        st_err e;
-        st_err_clear(&e);
-        if (load_window(c, &e) != ST_OK)
-            con_msg(c, true, "%s", e.msg);
-        count_states(c);
-    }
-}
-
-void con_move(con_state *c, int64_t delta)
-{
-    con_move_to(c, c->sel + delta);
-}
-
-con_row *con_selected(con_state *c)
-{
-    int64_t i = c->sel - c->top;
-    if (c->total == 0 || i < 0 || i >= (int64_t)c->n_rows)
-        return NULL;
-    return &c->rows[i];
-}
-
-void con_set_filter_text(con_state *c, const char *text)
-{
-    char *copy = (text && *text) ? xstrdup(text) : NULL; /* text may be c->filter.text itself */
-    free(c->filter.text);
-    c->filter.text = copy;
-    c->sel = c->top = 0;
-    free_rows(c); /* a new ordering starts at its top */
-    reload_or_report(c);
-}
-
-bool con_set_filter_level_or_state(con_state *c, const char *what)
-{
-    const st_policy *p = c->policy;
-    if (p) {
-        for (size_t i = 0; i < p->n_levels; i++)
-            if (strcasecmp(p->levels[i].id, what) == 0) {
-                free(c->filter.level);
-                c->filter.level = xstrdup(p->levels[i].id);
-                c->filter.state = -1;
-                c->sel = c->top = 0;
-                free_rows(c); /* a new ordering starts at its top */
-                reload_or_report(c);
-                return true;
-            }
-    }
-    for (int s = 0; s < SLA_STATE_COUNT; s++)
-        if (strcasecmp(sla_state_name((sla_state)s), what) == 0) {
-            free(c->filter.level);
-            c->filter.level = NULL;
-            c->filter.state = s;
-            c->sel = c->top = 0;
-            free_rows(c); /* a new ordering starts at its top */
-            reload_or_report(c);
-            return true;
-        }
-    con_msg(c, true, "filter: '%.60s' is neither a level nor a state (%s)", what, sla_state_names());
-    return false;
-}
-
-void con_clear_filter(con_state *c)
-{
-    free(c->filter.text);
-    free(c->filter.level);
-    c->filter.text = c->filter.level = NULL;
-    c->filter.state = -1;
-    c->sel = c->top = 0;
-    free_rows(c);
-    reload_or_report(c);
-}
-
-void con_cycle_sort(con_state *c)
-{
-    c->sort = (store_sort)((c->sort + 1) % 4);
-    c->sel = c->top = 0;
-    free_rows(c); /* a new ordering starts at its top */
-    reload_or_report(c);
-    con_msg(c, false, "sorted by %s", con_sort_name(c->sort));
-}
-
-void con_changed(con_state *c)
-{
-    reload_or_report(c);
+    con_effect fx = ui_handle_key(c, k);
+    apply(c, &fx);
 }
 
 /* ---- set-up ---- */
@@ -509,10 +239,7 @@ static st_code load_display_zone(con_state *c, st_err *err)
 
 static void con_done(con_state *c)
 {
-    free_rows(c);
-    free_matches(c);
-    free(c->filter.text);
-    free(c->filter.level);
+    lm_free(c->list);
     if (c->panel)
         uptime_panel_free(c->panel);
     if (c->ops)
@@ -533,12 +260,13 @@ st_code app_config_check(const st_config *config, km_map *keys, st_err *err)
     st_code rc = ST_OK;
     if (config && config->n_keys)
         rc = km_apply_config(keys, config->keys, config->n_keys, err);
-    for (size_t i = 0; rc == ST_OK && config && i < config->n_colors; i++)
-        if (!ui_theme_element_known(config->colors[i].element))
-            rc = st_fail(
-                err, ST_INVALID,
-                "theme.%s: unknown element (normal %s selected header status error badge dim)",
-                config->colors[i].element, sla_state_names());
+    for (size_t i = 0; rc == ST_OK && config && i < config->n_colors; i++) {
+        ui_element e;
+        if (!theme_element_parse(config->colors[i].element, &e))
+            rc = st_fail(err, ST_INVALID,
+                         "theme.%s: unknown element (normal %s selected header status error badge dim)",
+                         config->colors[i].element, sla_state_names());
+    }
     if (rc != ST_OK)
         st_err_prefix(err, "%s", config->path ? config->path : "config");
     return rc;
@@ -551,8 +279,6 @@ static st_code con_init(con_state *c, const char *db_path, const st_config *conf
     c->config = config;
     c->clock = *clock;
     c->read_only = read_only;
-    c->filter.state = -1;
-    c->sort = STORE_SORT_URGENCY;
     c->now = clock_now(&c->clock);
     km_init_defaults(&c->keys);
     st_code rc = app_config_check(config, &c->keys, err);
@@ -564,6 +290,7 @@ static st_code con_init(con_state *c, const char *db_path, const st_config *conf
     if (rc == ST_OK)
         rc = ops_new(c->store, &c->clock, &c->ops, err);
     if (rc == ST_OK) {
+        c->list = lm_new(c->ops);
         ops_set_read_only(c->ops, read_only);
         store_defer_maintenance(c->store); /* to app_loop's idle moments, after the screen */
     }
@@ -725,7 +452,7 @@ static void app_loop(con_state *c, loop_opts *lo)
             if (reload)
                 reload_or_report(c); /* another engineer's change: within milliseconds (inotify) */
             else if (second)
-                con_retime(c);
+                lm_retime(c->list, c->now);
             if (second || reload)
                 ui_tick(c);
         }
@@ -765,14 +492,15 @@ static void app_loop(con_state *c, loop_opts *lo)
                 con_script_item *it = &lo->script[si++];
                 switch (it->kind) {
                 case SCR_KEY:
-                    ui_handle_key(c, it->key);
+                    handle_key(c, it->key);
                     break;
                 case SCR_SNAP:
                     if (lo->capture)
                         snap(lo, it->name);
                     break;
                 case SCR_RESIZE:
-                    ui_resize(c, it->cols, it->rows);
+                    ui_resize(it->cols, it->rows);
+                    relayout(c);
                     break;
                 case SCR_IDLE:
                     keys_watch(&io, false); /* the wait is the transfers' alone, as keys are ignored */
@@ -803,7 +531,7 @@ static void app_loop(con_state *c, loop_opts *lo)
         while (ui_read_key(&k)) {
             if (lo->script && k != KM_RESIZE)
                 continue; /* scripted: the keyboard only resizes */
-            ui_handle_key(c, k);
+            handle_key(c, k);
             if (c->quit)
                 break;
         }
@@ -839,6 +567,7 @@ static int run(con_state *c, loop_opts *lo, int null_cols, int null_rows, const 
     rc = ui_open(c, null_cols, null_rows, term, err);
     if (rc != ST_OK)
         return st_exit_status(rc);
+    relayout(c);
     install_signals(old); /* ui_open's layout has loaded the first page (its size known only then) */
     app_loop(c, lo);
     ui_close();

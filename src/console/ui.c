@@ -141,24 +141,6 @@ static short color_by_name(const char *name)
     return -1;
 }
 
-/* Element names as the config's "theme" object spells them; the states' come from sla.h. */
-#define UI_STATE_ELEMENT_NAME(id, name, symbol, ascii, rank) [EL_##id] = name,
-static const char *element_names[EL_COUNT] = {
-    [EL_NORMAL] = "normal",
-    SLA_STATES(UI_STATE_ELEMENT_NAME)
-    [EL_SELECTED] = "selected", [EL_HEADER] = "header", [EL_STATUS] = "status",
-    [EL_ERROR] = "error",       [EL_BADGE] = "badge",   [EL_DIM] = "dim",
-};
-#undef UI_STATE_ELEMENT_NAME
-
-bool ui_theme_element_known(const char *name)
-{
-    for (int e = 0; e < EL_COUNT; e++)
-        if (strcmp(element_names[e], name) == 0)
-            return true;
-    return false;
-}
-
 static void set_theme(con_state *c)
 {
     /* mono: attributes only, readable on any terminal and without colour */
@@ -198,13 +180,13 @@ static void set_theme(con_state *c)
     if (c->config && strcmp(theme, "custom") == 0) {
         for (size_t i = 0; i < c->config->n_colors; i++) {
             const cfg_color *cc = &c->config->colors[i];
-            for (int e = 0; e < EL_COUNT; e++)
-                if (strcmp(element_names[e], cc->element) == 0) {
-                    def[e].fg = color_by_name(cc->fg);
-                    def[e].bg = color_by_name(cc->bg);
-                    def[e].extra = (cc->bold ? A_BOLD : 0) | (cc->reverse ? A_REVERSE : 0) |
-                                   (cc->underline ? A_UNDERLINE : 0);
-                }
+            ui_element e;
+            if (theme_element_parse(cc->element, &e)) {
+                def[e].fg = color_by_name(cc->fg);
+                def[e].bg = color_by_name(cc->bg);
+                def[e].extra = (cc->bold ? A_BOLD : 0) | (cc->reverse ? A_REVERSE : 0) |
+                               (cc->underline ? A_UNDERLINE : 0);
+            }
         }
     }
     for (int e = 0; e < EL_COUNT; e++) {
@@ -294,7 +276,7 @@ static void free_bars(void)
     ui.status_drawn = NULL;
 }
 
-static void relayout(con_state *c)
+int ui_relayout(con_state *c)
 {
     ui.too_small = COLS < MIN_COLS || LINES < MIN_ROWS;
     free_bars();
@@ -314,19 +296,16 @@ static void relayout(con_state *c)
     if (!ui.dash && c->dash_on)
         ui.dash = view_dash_new(c);
     int page = LINES - 2 - (c->dash_on ? dash_rows() : 0) - 1; /* list: one header row */
-    c->page = page > 0 ? page : 1;
     if (!ui.too_small) {
         for (int i = 0; i < ui.n; i++)
             place(ui.stack[i], c);
         if (ui.dash)
             place(ui.dash, c);
     }
-    st_err e;
-    st_err_clear(&e);
-    if (con_reload(c, &e) != ST_OK)
-        con_msg(c, true, "reload failed: %s", e.msg);
-    ui_data_changed(c);
+    return page > 0 ? page : 1;
 }
+
+static void ui_dirty_all(void);
 
 void ui_push(view *v)
 {
@@ -353,8 +332,10 @@ static void destroy_view(view *v)
     free(v);
 }
 
-static void remove_view(view *v)
+bool ui_close_view(view *v)
 {
+    if (ui.n > 0 && v == ui.stack[0])
+        return false;
     for (int i = 0; i < ui.n; i++)
         if (ui.stack[i] == v) {
             memmove(&ui.stack[i], &ui.stack[i + 1], (size_t)(ui.n - i - 1) * sizeof ui.stack[0]);
@@ -363,9 +344,15 @@ static void remove_view(view *v)
             break;
         }
     ui_dirty_all();
+    return true;
 }
 
-void ui_dirty_all(void)
+void ui_status_changed(void)
+{
+    ui.bars_dirty = true;
+}
+
+static void ui_dirty_all(void)
 {
     for (int i = 0; i < ui.n; i++)
         ui.stack[i]->dirty = true;
@@ -437,7 +424,6 @@ st_code ui_open(con_state *c, int null_cols, int null_rows, const char *term, st
             ungetch((int)ch);
     }
     ui_push(view_list_new());
-    relayout(c);
     return ST_OK;
 }
 
@@ -533,63 +519,39 @@ bool ui_read_key(km_key *out)
 
 /* ---- keys ---- */
 
-void ui_handle_key(con_state *c, km_key k)
+con_effect ui_handle_key(con_state *c, km_key k)
 {
     if (k == KM_NONE)
-        return;
+        return con_fx(VR_NONE);
     if (k == KM_RESIZE) {
-        relayout(c);
-        return;
+        con_effect fx = con_fx(VR_NONE);
+        fx.relayout = true;
+        return fx;
     }
     st_action a = km_lookup(&c->keys, k);
-    if (c->msg[0]) {
-        c->msg[0] = '\0';
-        ui.bars_dirty = true;
-    }
-    if (ui.too_small) {
-        if (a == ACT_QUIT)
-            c->quit = true;
-        return;
-    }
-    view_result r = VR_PASS;
+    if (ui.too_small)
+        return con_fx(a == ACT_QUIT ? VR_QUIT : VR_NONE);
+    con_effect fx = con_fx(VR_PASS);
     view *v = NULL;
-    for (int i = ui.n - 1; i >= 0 && r == VR_PASS; i--) {
+    for (int i = ui.n - 1; i >= 0 && fx.r == VR_PASS; i--) {
         v = ui.stack[i];
-        r = v->ops->key(v, c, a, k);
-        if (r == VR_PASS && v->ops->modal)
-            r = VR_NONE;
+        fx = v->ops->key(v, c, a, k);
+        if (fx.r == VR_PASS && v->ops->modal)
+            fx.r = VR_NONE;
     }
-    switch (r) {
-    case VR_CLOSE:
-        if (v != ui.stack[0])
-            remove_view(v);
-        else
-            c->quit = true;
-        break;
-    case VR_QUIT:
-        c->quit = true;
-        break;
-    case VR_PASS: /* the actions every view shares */
+    fx.from = v;
+    if (fx.r == VR_PASS) { /* the actions every view shares */
         if (a == ACT_HELP) {
-            ui_push(view_help_new(c));
+            fx.push = view_help_new(c);
         } else if (a == ACT_DASHBOARD) {
-            c->dash_on = !c->dash_on;
-            relayout(c);
+            fx.dashboard = true;
         } else if (a == ACT_RELOAD) {
-            st_err e;
-            st_err_clear(&e);
-            if (con_reload(c, &e) != ST_OK)
-                con_msg(c, true, "reload failed: %s", e.msg);
-            else
-                con_msg(c, false, "reloaded");
-            ui_data_changed(c);
+            fx.reload = true;
+            con_fx_msg(&fx, false, "reloaded");
         }
-        break;
-    case VR_REDRAW:
-    case VR_NONE:
-        break;
     }
     ui_dirty_all();
+    return fx;
 }
 
 void ui_tick(con_state *c)
@@ -623,10 +585,9 @@ void ui_panel_changed(void)
         ui.dash->dirty = true;
 }
 
-void ui_resize(con_state *c, int cols, int rows)
+void ui_resize(int cols, int rows)
 {
     resizeterm(rows, cols);
-    relayout(c);
 }
 
 /* ---- rendering ---- */
@@ -637,12 +598,15 @@ static void draw_header(con_state *c)
     attr_t a = ui_attr(EL_HEADER);
     werase(w);
     wbkgdset(w, ' ' | a);
-    const char *pname = c->policy ? c->policy->name : "?";
+    const list_model *m = c->list;
+    const st_policy *pol = lm_policy(m);
+    const char *pname = pol ? pol->name : "?";
     char tmp[128];
     int x = 0;
     int ro_w = c->read_only ? 4 : 0;
-    snprintf(tmp, sizeof tmp, " slatop | %.40s v%lld | %lld %s | sort:%s ", pname, (long long)c->policy_version,
-             (long long)c->total, c->filtered ? "match" : "open", con_sort_name(c->sort));
+    snprintf(tmp, sizeof tmp, " slatop | %.40s v%lld | %lld %s | sort:%s ", pname,
+             (long long)lm_policy_version(m), (long long)lm_total(m), lm_filtered(m) ? "match" : "open",
+             lm_sort_name(m));
     int w1 = text_width(tmp);
     ui_put(w, 0, x, tmp, w1 < COLS - ro_w ? w1 : COLS - ro_w, a);
     x += w1;
@@ -666,25 +630,28 @@ static void draw_status(con_state *c)
     strbuf sb;
     sb_init(&sb);
     bool names = COLS >= 120;          /* at 80 columns the symbols alone keep the zone and clock visible */
-    if ((int64_t)c->n_rows < c->total) /* per-state counts cover the loaded page only */
+    const list_model *m = c->list;
+    if ((int64_t)lm_n_rows(m) < lm_total(m)) /* per-state counts cover the loaded page only */
         sb_append(&sb, " page");
     for (int i = 0; i < SLA_STATE_COUNT; i++) {
         sla_state st = sla_state_at_rank(i);
         sb_printf(&sb, " %s%s%lld%s%s", ui_state_symbol((int)st), names ? " " : "",
-                  (long long)c->count_state[st], names ? " " : "", names ? sla_state_name(st) : "");
+                  (long long)lm_count(m, (int)st), names ? " " : "", names ? sla_state_name(st) : "");
     }
     sb_append(&sb, " |");
-    if (c->filter.text || c->filter.level || c->filter.state >= 0) {
+    const char *ftext = lm_filter_text(m), *flevel = lm_filter_level(m);
+    int fstate = lm_filter_state(m);
+    if (ftext || flevel || fstate >= 0) {
         sb_append(&sb, " filter:");
-        if (c->filter.level)
-            sb_printf(&sb, " %s", c->filter.level);
-        if (c->filter.state >= 0)
-            sb_printf(&sb, " %s", sla_state_name((sla_state)c->filter.state));
-        if (c->filter.text)
-            sb_printf(&sb, " /%s", c->filter.text);
+        if (flevel)
+            sb_printf(&sb, " %s", flevel);
+        if (fstate >= 0)
+            sb_printf(&sb, " %s", sla_state_name((sla_state)fstate));
+        if (ftext)
+            sb_printf(&sb, " /%s", ftext);
         sb_append(&sb, " |");
     }
-    const st_policy *p = c->policy;
+    const st_policy *p = lm_policy(m);
     char when[64], biz[64] = "";
     /* The clock to the minute: the countdowns carry the seconds, and a seconds digit here would
      * cost a cursor move and two attribute changes on the wire every second (issue 5's idle

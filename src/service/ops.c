@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "slatop/audit.h"
+#include "slatop/store.h"
 #include "slatop/text.h"
 
 /* Policy files are small; this only guards against pointing --policy at something huge. */

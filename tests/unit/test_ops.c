@@ -10,6 +10,7 @@
 #include "slatop/audit.h"
 #include "slatop/import.h"
 #include "slatop/ops.h"
+#include "slatop/store.h"
 
 /* 24x7 only, targets 60/120/240/480 minutes, email defaults to S2, clock from creation. */
 static const char *POLICY_24X7 = "{\"name\": \"T24\", \"levels\": ["

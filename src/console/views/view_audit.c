@@ -1,48 +1,35 @@
 /* view_audit: the audit log, all entries or one ticket's, with whether the hash chain verifies
- * (store_audit_verify: computed when the view opens and when the log changes, never per tick).
+ * (query_audit_page: computed when the view opens and when the log changes, never per tick).
  * `/` filters the lines by text; Enter narrows to the selected entry's ticket and back. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "slatop/query.h"
 #include "slatop/view.h"
 
 typedef struct {
     pager p;
     int64_t ticket;    /* 0 = all */
     int64_t opened_on; /* the ticket the view was opened for (0 = all) */
-    st_audit_entry *e;
-    size_t n;
-    bool verified;
-    int64_t checked;
+    query_audit q;
     char verify_msg[600];
     char err[600];
 } audit_view;
 
-static void unload(audit_view *a)
-{
-    for (size_t i = 0; i < a->n; i++)
-        audit_entry_done(&a->e[i]);
-    free(a->e);
-    a->e = NULL;
-    a->n = 0;
-}
-
 static void load(audit_view *a, con_state *c)
 {
-    unload(a);
+    query_audit_done(&a->q);
     st_err e;
     st_err_clear(&e);
     a->err[0] = '\0';
-    if (store_audit_list(c->store, a->ticket, &a->e, &a->n, &e) != ST_OK)
+    query_audit_req req = {.ticket_id = a->ticket, .verify = true};
+    if (query_audit_page(c->ops, &req, &a->q, &e) != ST_OK)
         snprintf(a->err, sizeof a->err, "audit log: %s", e.msg);
-    st_err_clear(&e);
-    a->checked = 0;
-    a->verified = store_audit_verify(c->store, 0, NULL, &a->checked, &e) == ST_OK;
-    snprintf(a->verify_msg, sizeof a->verify_msg, "%s", a->verified ? "" : e.msg);
+    snprintf(a->verify_msg, sizeof a->verify_msg, "%s", a->q.verified ? "" : a->q.verify_err.msg);
     pager_clear(&a->p);
-    for (size_t i = 0; i < a->n; i++) {
-        const st_audit_entry *x = &a->e[i];
+    for (size_t i = 0; i < a->q.n; i++) {
+        const st_audit_entry *x = &a->q.entries[i];
         char at[64], tk[24] = "-";
         tz_format(c->display_zone, x->at, at, sizeof at);
         if (x->ticket_id)
@@ -53,7 +40,7 @@ static void load(audit_view *a, con_state *c)
                   x->to_level ? x->to_level : "", x->detail ? x->detail : "",
                   x->detail && x->reason ? " " : "", x->reason ? x->reason : "");
     }
-    if (a->n == 0)
+    if (a->q.n == 0)
         pager_add(&a->p, EL_DIM, 0, false, "%s", a->err[0] ? a->err : "no entries");
 }
 
@@ -66,36 +53,37 @@ static void draw(view *v, con_state *c)
     werase(w);
     char title[160];
     if (a->ticket)
-        snprintf(title, sizeof title, "Audit log of ticket #%lld: %zu entries", (long long)a->ticket, a->n);
+        snprintf(title, sizeof title, "Audit log of ticket #%lld: %zu entries", (long long)a->ticket, a->q.n);
     else
-        snprintf(title, sizeof title, "Audit log: %zu entries", a->n);
+        snprintf(title, sizeof title, "Audit log: %zu entries", a->q.n);
     ui_putf(w, 0, 0, cols, ui_attr(EL_HEADER), "%s%s%s", title, a->p.search ? "  filter: " : "",
             a->p.search ? a->p.search : "");
-    if (a->verified)
+    if (a->q.verified)
         ui_putf(w, 1, 0, cols, ui_attr(EL_MET), "%s chain verifies: %lld entries checked",
-                ui_state_symbol(SLA_MET), (long long)a->checked);
+                ui_state_symbol(SLA_MET), (long long)a->q.checked);
     else
         ui_putf(w, 1, 0, cols, ui_attr(EL_ERROR), "%s CHAIN DOES NOT VERIFY: %s",
                 ui_state_symbol(SLA_BREACHED), a->verify_msg);
     pager_draw(&a->p, w, 2, getmaxy(w) - 2);
 }
 
-static void set_search(con_state *c, const char *text, void *ctx)
+static con_effect set_search(con_state *c, const char *text, void *ctx)
 {
     (void)c;
     audit_view *a = *(audit_view **)ctx;
     free(a->p.search);
     a->p.search = *text ? xstrdup(text) : NULL;
     a->p.sel = a->p.top = 0;
+    return con_fx(VR_CLOSE);
 }
 
-static view_result key(view *v, con_state *c, st_action act, km_key k)
+static con_effect key(view *v, con_state *c, st_action act, km_key k)
 {
     (void)k;
     audit_view *a = v->priv;
     view_result r = pager_key(&a->p, act, getmaxy(v->win) - 2);
     if (r != VR_PASS)
-        return r;
+        return con_fx(r);
     switch (act) {
     case ACT_OPEN: {
         const pager_line *l = pager_selected(&a->p);
@@ -105,29 +93,28 @@ static view_result key(view *v, con_state *c, st_action act, km_key k)
             a->ticket = l->tag;
         a->p.sel = a->p.top = 0;
         load(a, c);
-        return VR_REDRAW;
+        return con_fx(VR_REDRAW);
     }
     case ACT_SEARCH:
     case ACT_FILTER: {
         audit_view **ctx = xmalloc(sizeof *ctx);
         *ctx = a;
-        ui_push(view_prompt_new("Filter the audit log by text (empty clears):", a->p.search, 80, false,
-                                set_search, ctx));
-        return VR_NONE;
+        return con_fx_push(VR_NONE, view_prompt_new("Filter the audit log by text (empty clears):",
+                                                    a->p.search, 80, false, set_search, ctx));
     }
     case ACT_BACK:
         if (a->p.search) {
             free(a->p.search);
             a->p.search = NULL;
-            return VR_REDRAW;
+            return con_fx(VR_REDRAW);
         }
-        return VR_CLOSE;
+        return con_fx(VR_CLOSE);
     case ACT_QUIT:
-        return VR_CLOSE;
+        return con_fx(VR_CLOSE);
     case ACT_AUDIT:
-        return VR_NONE;
+        return con_fx(VR_NONE);
     default:
-        return view_pass_shared(act);
+        return con_fx(view_pass_shared(act));
     }
 }
 
@@ -139,7 +126,7 @@ static void reload(view *v, con_state *c)
 static void destroy(view *v)
 {
     audit_view *a = v->priv;
-    unload(a);
+    query_audit_done(&a->q);
     pager_done(&a->p);
     free(a);
 }

@@ -45,13 +45,13 @@ static void draw(view *v, con_state *c)
     uptime_lines_free(lines, n);
 }
 
-static view_result key(view *v, con_state *c, st_action a, km_key k)
+static con_effect key(view *v, con_state *c, st_action a, km_key k)
 {
     (void)v;
     (void)c;
     (void)a;
     (void)k;
-    return VR_PASS;
+    return con_fx(VR_PASS);
 }
 
 /* ticks: the data age and month-to-date move with the clock */

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "slatop/query.h"
 #include "slatop/sla.h"
 #include "slatop/view.h"
 
@@ -12,25 +13,14 @@ typedef struct {
     pager p;
     int64_t id;
     bool loaded;
-    ops_view v;
-    st_audit_entry *hist;
-    size_t n_hist;
-    sla_segment *segs;
-    size_t n_segs;
+    query_detail q; /* when loaded */
     char err[600];
 } detail;
 
 static void unload(detail *d)
 {
     if (d->loaded)
-        ops_view_done(&d->v);
-    for (size_t i = 0; i < d->n_hist; i++)
-        audit_entry_done(&d->hist[i]);
-    free(d->hist);
-    sla_segments_free(d->segs, d->n_segs);
-    d->hist = NULL;
-    d->segs = NULL;
-    d->n_hist = d->n_segs = 0;
+        query_detail_done(&d->q);
     d->loaded = false;
 }
 
@@ -39,20 +29,14 @@ static void load(detail *d, con_state *c)
     unload(d);
     st_err e;
     st_err_clear(&e);
-    if (ops_get_view(c->ops, d->id, c->now, &d->v, &e) != ST_OK) {
+    if (query_ticket_detail(c->ops, d->id, c->now, &d->q, &e) != ST_OK) {
         snprintf(d->err, sizeof d->err, "ticket %lld: %s", (long long)d->id, e.msg);
         return;
     }
     d->loaded = true;
     d->err[0] = '\0';
-    if (store_audit_list(c->store, d->id, &d->hist, &d->n_hist, &e) != ST_OK)
-        snprintf(d->err, sizeof d->err, "history: %s", e.msg);
-    sla_event *ev = NULL;
-    size_t n_ev = 0;
-    ops_events_from_audit(d->hist, d->n_hist, &ev, &n_ev);
-    sla_explain(d->v.policy, d->v.level_index, d->v.t.clock_start, d->v.t.due, ev, n_ev, &d->segs,
-                &d->n_segs);
-    free(ev);
+    if (d->q.history_rc != ST_OK)
+        snprintf(d->err, sizeof d->err, "history: %s", d->q.history_err.msg);
 }
 
 static void fmt2(con_state *c, const tz_zone *biz, st_time t, char *out, size_t n)
@@ -79,7 +63,7 @@ static void build(detail *d, con_state *c)
         pager_add(p, EL_ERROR, 0, false, "%s", d->err);
         return;
     }
-    ops_view *v = &d->v;
+    ops_view *v = &d->q.v;
     sla_input in = {.level = v->level_index,
                     .due = v->t.due,
                     .first_response = v->t.first_response,
@@ -119,8 +103,8 @@ static void build(detail *d, con_state *c)
     pager_add(p, EL_NORMAL, 0, false, "%s", "");
     pager_add(p, EL_HEADER, 0, false, "Explain: why #%lld is due when it is", (long long)t->id);
     int64_t total = 0;
-    for (size_t i = 0; i < d->n_segs; i++) {
-        const sla_segment *s = &d->segs[i];
+    for (size_t i = 0; i < d->q.n_segs; i++) {
+        const sla_segment *s = &d->q.segs[i];
         char a[64], b[64], dur[24];
         tz_format(biz ? biz : c->display_zone, s->start, a, sizeof a);
         tz_format(biz ? biz : c->display_zone, s->end, b, sizeof b);
@@ -133,9 +117,10 @@ static void build(detail *d, con_state *c)
     duration_format_hms(total, tot);
     pager_add(p, EL_DIM, 0, false, "  counted in total %s", tot);
     pager_add(p, EL_NORMAL, 0, false, "%s", "");
-    pager_add(p, EL_HEADER, 0, false, "History: %zu %s", d->n_hist, d->n_hist == 1 ? "entry" : "entries");
-    for (size_t i = 0; i < d->n_hist; i++) {
-        const st_audit_entry *a = &d->hist[i];
+    pager_add(p, EL_HEADER, 0, false, "History: %zu %s", d->q.n_history,
+              d->q.n_history == 1 ? "entry" : "entries");
+    for (size_t i = 0; i < d->q.n_history; i++) {
+        const st_audit_entry *a = &d->q.history[i];
         char at[64];
         tz_format(c->display_zone, a->at, at, sizeof at);
         pager_add(p, EL_NORMAL, 0, true, "  %4lld %s %-10s %-13s %s%s%s %s%s", (long long)a->seq, at,
@@ -155,29 +140,27 @@ static void draw(view *v, con_state *c)
     pager_draw(&d->p, v->win, 0, getmaxy(v->win));
 }
 
-static view_result key(view *v, con_state *c, st_action a, km_key k)
+static con_effect key(view *v, con_state *c, st_action a, km_key k)
 {
     (void)k;
     detail *d = v->priv;
     view_result r = pager_key(&d->p, a, getmaxy(v->win));
     if (r != VR_PASS)
-        return r;
+        return con_fx(r);
     switch (a) {
     case ACT_BACK:
     case ACT_QUIT:
-        return VR_CLOSE;
+        return con_fx(VR_CLOSE);
     case ACT_AUDIT:
-        ui_push(view_audit_new(c, d->id));
-        return VR_NONE;
+        return con_fx_push(VR_NONE, view_audit_new(c, d->id));
     case ACT_RAISE:
     case ACT_LOWER:
     case ACT_TRIAGE:
     case ACT_RESPOND:
     case ACT_ASSIGN:
-        con_msg(c, false, "go back to the list (q) to change the ticket");
-        return VR_NONE;
+        return con_fx_say(VR_NONE, false, "go back to the list (q) to change the ticket");
     default:
-        return view_pass_shared(a);
+        return con_fx(view_pass_shared(a));
     }
 }
 
@@ -197,16 +180,16 @@ static void destroy(view *v)
 static const view_ops detail_ops = {
     .name = "detail", .ticks = true, .draw = draw, .key = key, .reload = reload, .destroy = destroy};
 
-view *view_detail_new(con_state *c, int64_t ticket_id)
+con_effect view_detail_open(con_state *c, int64_t ticket_id, view_result r)
 {
     detail *d = xcalloc(1, sizeof *d);
     pager_init(&d->p);
     d->id = ticket_id;
     load(d, c);
     if (!d->loaded) {
-        con_msg(c, true, "%s", d->err);
+        con_effect fx = con_fx_say(r, true, "%s", d->err);
         destroy(&(view){.priv = d});
-        return NULL;
+        return fx;
     }
-    return view_new(&detail_ops, d);
+    return con_fx_push(r, view_new(&detail_ops, d));
 }

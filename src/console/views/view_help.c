@@ -40,17 +40,17 @@ static void draw(view *v, con_state *c)
     pager_draw(&h->p, v->win, 0, getmaxy(v->win));
 }
 
-static view_result key(view *v, con_state *c, st_action a, km_key k)
+static con_effect key(view *v, con_state *c, st_action a, km_key k)
 {
     (void)c;
     (void)k;
     help *h = v->priv;
     view_result r = pager_key(&h->p, a, getmaxy(v->win));
     if (r != VR_PASS)
-        return r;
+        return con_fx(r);
     if (a == ACT_HELP || a == ACT_BACK || a == ACT_QUIT)
-        return VR_CLOSE;
-    return view_pass_shared(a);
+        return con_fx(VR_CLOSE);
+    return con_fx(view_pass_shared(a));
 }
 
 static void destroy(view *v)

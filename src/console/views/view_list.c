@@ -14,7 +14,7 @@ typedef struct {
 
 /* Column widths for the screen width; the id and countdown columns grow with what the visible
  * rows hold (a seven-digit id, a countdown a thousand hours overdue) and the title gives way. */
-static columns layout(const con_state *c, int cols)
+static columns layout(const list_model *m, int cols)
 {
     columns k = {.level = 6, .id = 4, .countdown = 9, .state = 19, .customer = 11, .assignee = 9};
     if (cols >= 120) {
@@ -22,12 +22,13 @@ static columns layout(const con_state *c, int cols)
         k.assignee = 12;
         k.level = 8;
     }
-    for (size_t i = 0; i < c->n_rows; i++) {
+    for (size_t i = 0; i < lm_n_rows(m); i++) {
         char buf[32];
-        int w = snprintf(buf, sizeof buf, "%lld", (long long)c->rows[i].v.t.id);
+        const ops_view *v = lm_row(m, i);
+        int w = snprintf(buf, sizeof buf, "%lld", (long long)v->t.id);
         if (w > k.id)
             k.id = w;
-        duration_format_hms(c->rows[i].v.timer.remaining_s, buf);
+        duration_format_hms(v->timer.remaining_s, buf);
         w = (int)strlen(buf);
         if (w > k.countdown)
             k.countdown = w;
@@ -84,19 +85,21 @@ static void row_cells(con_state *c, const ops_view *ov, bool sel, const columns 
 
 static void draw(view *v, con_state *c)
 {
+    const list_model *m = c->list;
     WINDOW *w = v->win;
     int cols = getmaxx(w), rows = getmaxy(w);
-    columns k = layout(c, cols);
+    columns k = layout(m, cols);
     list_priv *lp = v->priv;
+    size_t n_rows = lm_n_rows(m);
     lp->valid = true;
     lp->k = k;
     lp->cols = cols;
     lp->rows = rows;
-    lp->top = c->top;
-    lp->sel = c->sel;
-    lp->total = c->total;
+    lp->top = lm_top(m);
+    lp->sel = lm_sel(m);
+    lp->total = lm_total(m);
     lp->n = 0;
-    lp->cells = xrealloc(lp->cells, (c->n_rows ? c->n_rows : 1) * sizeof *lp->cells);
+    lp->cells = xrealloc(lp->cells, (n_rows ? n_rows : 1) * sizeof *lp->cells);
     werase(w);
     int x = 0;
     attr_t h = ui_attr(EL_DIM) | A_BOLD;
@@ -107,14 +110,14 @@ static void draw(view *v, con_state *c)
     ui_put(w, 0, x, "CUSTOMER", k.customer, h), x += k.customer + 1;
     ui_put(w, 0, x, "TITLE", k.title, h), x += k.title + 1;
     ui_put(w, 0, x, "ASSIGNEE", cols - x, h);
-    if (c->total == 0) {
-        ui_put(w, 2, 2, c->filtered ? "no ticket matches the filter (Esc clears it)" : "no open tickets",
+    if (lp->total == 0) {
+        ui_put(w, 2, 2, lm_filtered(m) ? "no ticket matches the filter (Esc clears it)" : "no open tickets",
                cols - 4, ui_attr(EL_DIM));
         return;
     }
-    for (size_t i = 0; i < c->n_rows && (int)i + 1 < rows; i++) {
-        const ops_view *ov = &c->rows[i].v;
-        bool sel = c->top + (int64_t)i == c->sel;
+    for (size_t i = 0; i < n_rows && (int)i + 1 < rows; i++) {
+        const ops_view *ov = lm_row(m, i);
+        bool sel = lp->top + (int64_t)i == lp->sel;
         attr_t base = sel ? ui_attr(EL_SELECTED) : A_NORMAL;
         tick_cells *tc = &lp->cells[lp->n++];
         row_cells(c, ov, sel, &k, tc);
@@ -143,22 +146,23 @@ static void draw(view *v, con_state *c)
  * that differs from the last full draw (layout, window, selection, rows) asks for a full draw. */
 static bool tick(view *v, con_state *c)
 {
+    const list_model *m = c->list;
     list_priv *lp = v->priv;
     WINDOW *w = v->win;
     int cols = getmaxx(w), rows = getmaxy(w);
-    if (!lp->valid || cols != lp->cols || rows != lp->rows || c->top != lp->top || c->sel != lp->sel ||
-        c->total != lp->total)
+    if (!lp->valid || cols != lp->cols || rows != lp->rows || lm_top(m) != lp->top || lm_sel(m) != lp->sel ||
+        lm_total(m) != lp->total)
         return false;
-    size_t shown = c->total == 0 ? 0 : c->n_rows;
+    size_t shown = lm_total(m) == 0 ? 0 : lm_n_rows(m);
     if (rows - 1 >= 0 && shown > (size_t)(rows - 1))
         shown = (size_t)(rows - 1);
-    columns k = layout(c, cols);
+    columns k = layout(m, cols);
     if (shown != lp->n || memcmp(&k, &lp->k, sizeof k) != 0)
         return false;
     int x_cd = k.level + 1 + k.id + 1, x_st = x_cd + k.countdown + 1;
     for (size_t i = 0; i < shown; i++) {
         tick_cells now, *was = &lp->cells[i];
-        row_cells(c, &c->rows[i].v, c->top + (int64_t)i == c->sel, &k, &now);
+        row_cells(c, lm_row(m, i), lp->top + (int64_t)i == lp->sel, &k, &now);
         int y = (int)i + 1;
         if (now.attr != was->attr || strcmp(now.cd, was->cd) != 0)
             ui_put(w, y, x_cd, now.cd, k.countdown, now.attr);
@@ -177,89 +181,92 @@ static void destroy(view *v)
     free(lp);
 }
 
-static bool refuse_read_only(con_state *c)
-{
-    if (c->read_only)
-        con_msg(c, true, "read-only: changes are refused (started with --read-only)");
-    return c->read_only;
-}
+#define READ_ONLY_MSG "read-only: changes are refused (started with --read-only)"
 
 /* Prompt callbacks: each gets the selected ticket's id and version as drawn. */
 typedef struct {
     int64_t id, version;
 } ticket_ref;
 
-static ticket_ref *ref_of(con_row *r)
+static ticket_ref *ref_of(const ops_view *r)
 {
     ticket_ref *t = xmalloc(sizeof *t);
-    t->id = r->v.t.id;
-    t->version = r->v.t.version;
+    t->id = r->t.id;
+    t->version = r->t.version;
     return t;
 }
 
-static void do_respond(con_state *c, void *ctx)
+/* After a change this program made: reload at once (the store's change counter does not move for
+ * our own writes). */
+static con_effect changed(con_effect fx)
+{
+    fx.reload = true;
+    return fx;
+}
+
+static con_effect do_respond(con_state *c, void *ctx)
 {
     ticket_ref *t = ctx;
     st_err e;
     st_err_clear(&e);
     if (ops_respond(c->ops, t->id, t->version, &e) != ST_OK)
-        con_msg(c, true, "respond #%lld: %s", (long long)t->id, e.msg);
-    else
-        con_msg(c, false, "#%lld: first response recorded", (long long)t->id);
-    con_changed(c);
+        return changed(con_fx_say(VR_CLOSE, true, "respond #%lld: %s", (long long)t->id, e.msg));
+    return changed(con_fx_say(VR_CLOSE, false, "#%lld: first response recorded", (long long)t->id));
 }
 
-static void do_assign(con_state *c, const char *text, void *ctx)
+static con_effect do_assign(con_state *c, const char *text, void *ctx)
 {
     ticket_ref *t = ctx;
     st_err e;
     st_err_clear(&e);
     if (ops_assign(c->ops, t->id, text, t->version, &e) != ST_OK)
-        con_msg(c, true, "assign #%lld: %s", (long long)t->id, e.msg);
-    else
-        con_msg(c, false, "#%lld assigned to %s", (long long)t->id, text);
-    con_changed(c);
+        return changed(con_fx_say(VR_CLOSE, true, "assign #%lld: %s", (long long)t->id, e.msg));
+    return changed(con_fx_say(VR_CLOSE, false, "#%lld assigned to %s", (long long)t->id, text));
 }
 
-static void do_search(con_state *c, const char *text, void *ctx)
+static con_effect do_search(con_state *c, const char *text, void *ctx)
 {
     (void)ctx;
-    con_set_filter_text(c, text);
+    lm_set_filter_text(c->list, text);
+    return changed(con_fx(VR_CLOSE));
 }
 
-static void do_filter(con_state *c, const char *text, void *ctx)
+static con_effect do_filter(con_state *c, const char *text, void *ctx)
 {
     (void)ctx;
     if (!*text) {
-        free(c->filter.level);
-        c->filter.level = NULL;
-        c->filter.state = -1;
-        con_set_filter_text(c, c->filter.text);
-        return;
+        lm_clear_filter_level(c->list);
+        return changed(con_fx(VR_CLOSE));
     }
-    con_set_filter_level_or_state(c, text);
+    if (!lm_set_filter_level_or_state(c->list, text))
+        return con_fx_say(VR_CLOSE, true, "filter: '%.60s' is neither a level nor a state (%s)", text,
+                          sla_state_names());
+    return changed(con_fx(VR_CLOSE));
+}
+
+/* A move of the selection: redraw, or say why the window could not be loaded. */
+static con_effect moved(st_code rc, const st_err *e)
+{
+    return rc == ST_OK ? con_fx(VR_REDRAW) : con_fx_say(VR_REDRAW, true, "%s", e->msg);
 }
 
 /* Jumps to a ticket: select it when it is in the current ordering's loaded part, else open its
  * detail (the ordering is paged, so its position is not known without a scan). */
-static void jump_to(con_state *c, int64_t id)
+static con_effect jump_to(con_state *c, int64_t id)
 {
-    for (size_t i = 0; i < c->n_rows; i++)
-        if (c->rows[i].v.t.id == id) {
-            con_move_to(c, c->top + (int64_t)i);
-            return;
-        }
-    for (size_t i = 0; i < c->n_matches; i++)
-        if (c->matches[i].id == id) {
-            con_move_to(c, (int64_t)i);
-            return;
-        }
-    view *d = view_detail_new(c, id);
-    if (d)
-        ui_push(d);
+    int64_t index;
+    if (lm_find(c->list, id, &index)) {
+        st_err e;
+        st_err_clear(&e);
+        st_code rc = lm_move_to(c->list, index, &e);
+        con_effect fx = moved(rc, &e);
+        fx.r = VR_CLOSE;
+        return fx;
+    }
+    return view_detail_open(c, id, VR_CLOSE);
 }
 
-static void do_command(con_state *c, const char *text, void *ctx)
+static con_effect do_command(con_state *c, const char *text, void *ctx)
 {
     (void)ctx;
     while (*text == ' ' || *text == ':')
@@ -269,117 +276,103 @@ static void do_command(con_state *c, const char *text, void *ctx)
     while (arg && *arg == ' ')
         arg++;
     if (cmd_len == 0)
-        return;
+        return con_fx(VR_CLOSE);
     if ((strncmp(text, "q", cmd_len) == 0 || strncmp(text, "quit", cmd_len) == 0) && cmd_len <= 4) {
-        c->quit = true;
-    } else if (strncmp(text, "ticket", cmd_len) == 0 && arg && *arg) {
+        con_effect fx = con_fx(VR_CLOSE);
+        fx.quit = true;
+        return fx;
+    }
+    if (strncmp(text, "ticket", cmd_len) == 0 && arg && *arg) {
         char *end;
         long long id = strtoll(arg[0] == '#' ? arg + 1 : arg, &end, 10);
         if (*end || id <= 0)
-            con_msg(c, true, ":ticket: '%.40s' is not a ticket id", arg);
-        else
-            jump_to(c, id);
-    } else if (strncmp(text, "level", cmd_len) == 0 && arg && *arg) {
-        if (!c->read_only) {
-            view *p = view_reprio_new(c, OPS_TO, arg, NULL);
-            if (p)
-                ui_push(p);
-        } else {
-            con_msg(c, true, "read-only: changes are refused (started with --read-only)");
-        }
-    } else if (strncmp(text, "filter", cmd_len) == 0) {
-        con_set_filter_text(c, arg ? arg : "");
-    } else {
-        con_msg(c, true, ":%.40s: unknown command (ticket ID, level L, filter TEXT, q)", text);
+            return con_fx_say(VR_CLOSE, true, ":ticket: '%.40s' is not a ticket id", arg);
+        return jump_to(c, id);
     }
+    if (strncmp(text, "level", cmd_len) == 0 && arg && *arg) {
+        if (c->read_only)
+            return con_fx_say(VR_CLOSE, true, READ_ONLY_MSG);
+        return view_reprio_open(c, OPS_TO, arg, NULL, VR_CLOSE);
+    }
+    if (strncmp(text, "filter", cmd_len) == 0) {
+        lm_set_filter_text(c->list, arg ? arg : "");
+        return changed(con_fx(VR_CLOSE));
+    }
+    return con_fx_say(VR_CLOSE, true, ":%.40s: unknown command (ticket ID, level L, filter TEXT, q)", text);
 }
 
-static view_result key(view *v, con_state *c, st_action a, km_key k)
+static con_effect key(view *v, con_state *c, st_action a, km_key k)
 {
     (void)v;
     (void)k;
-    int64_t page = c->page > 1 ? c->page - 1 : 1;
-    con_row *r = con_selected(c);
+    list_model *m = c->list;
+    int page_rows = lm_page(m);
+    int64_t page = page_rows > 1 ? page_rows - 1 : 1;
+    const ops_view *r = lm_selected(m);
+    st_err e;
+    st_err_clear(&e);
+    bool changes = a == ACT_RAISE || a == ACT_LOWER || a == ACT_TRIAGE || a == ACT_RESPOND || a == ACT_ASSIGN;
+    if (changes && r && c->read_only)
+        return con_fx_say(VR_NONE, true, READ_ONLY_MSG);
     switch (a) {
     case ACT_DOWN:
-        con_move(c, 1);
-        return VR_REDRAW;
+        return moved(lm_move(m, 1, &e), &e);
     case ACT_UP:
-        con_move(c, -1);
-        return VR_REDRAW;
+        return moved(lm_move(m, -1, &e), &e);
     case ACT_PAGE_DOWN:
-        con_move(c, page);
-        return VR_REDRAW;
+        return moved(lm_move(m, page, &e), &e);
     case ACT_PAGE_UP:
-        con_move(c, -page);
-        return VR_REDRAW;
+        return moved(lm_move(m, -page, &e), &e);
     case ACT_FIRST:
-        con_move_to(c, 0);
-        return VR_REDRAW;
+        return moved(lm_move_to(m, 0, &e), &e);
     case ACT_LAST:
-        con_move_to(c, c->total - 1);
-        return VR_REDRAW;
+        return moved(lm_move_to(m, lm_total(m) - 1, &e), &e);
     case ACT_OPEN:
-        if (r) {
-            view *d = view_detail_new(c, r->v.t.id);
-            if (d)
-                ui_push(d);
-        }
-        return VR_NONE;
+        return r ? view_detail_open(c, r->t.id, VR_NONE) : con_fx(VR_NONE);
     case ACT_RAISE:
     case ACT_LOWER:
-        if (r && !refuse_read_only(c)) {
-            view *p = view_reprio_new(c, a == ACT_RAISE ? OPS_UP : OPS_DOWN, NULL, NULL);
-            if (p)
-                ui_push(p);
-        }
-        return VR_NONE;
+        return r ? view_reprio_open(c, a == ACT_RAISE ? OPS_UP : OPS_DOWN, NULL, NULL, VR_NONE)
+                 : con_fx(VR_NONE);
     case ACT_TRIAGE:
-        if (r && !refuse_read_only(c)) {
-            view *t = view_triage_new(c);
-            if (t)
-                ui_push(t);
-        }
-        return VR_NONE;
+        return r ? view_triage_open(c, VR_NONE) : con_fx(VR_NONE);
     case ACT_RESPOND:
-        if (r && !refuse_read_only(c)) {
+        if (r) {
             char q[160];
             snprintf(q, sizeof q, "Record the first response on #%lld now? (y/Enter: yes, Esc: no)",
-                     (long long)r->v.t.id);
-            ui_push(view_confirm_new(q, do_respond, ref_of(r)));
+                     (long long)r->t.id);
+            return con_fx_push(VR_NONE, view_confirm_new(q, do_respond, ref_of(r)));
         }
-        return VR_NONE;
+        return con_fx(VR_NONE);
     case ACT_ASSIGN:
-        if (r && !refuse_read_only(c))
-            ui_push(view_prompt_new("Assign to (name):", r->v.t.assignee, 64, true, do_assign, ref_of(r)));
-        return VR_NONE;
+        if (r)
+            return con_fx_push(
+                VR_NONE, view_prompt_new("Assign to (name):", r->t.assignee, 64, true, do_assign, ref_of(r)));
+        return con_fx(VR_NONE);
     case ACT_SEARCH:
-        ui_push(
-            view_prompt_new("Filter by text (empty clears):", c->filter.text, 80, false, do_search, NULL));
-        return VR_NONE;
+        return con_fx_push(VR_NONE, view_prompt_new("Filter by text (empty clears):", lm_filter_text(m), 80,
+                                                    false, do_search, NULL));
     case ACT_FILTER: {
         char title[160];
         snprintf(title, sizeof title, "Filter by level or state (%s; empty clears):", sla_state_names());
-        ui_push(view_prompt_new(title, c->filter.level, 40, false, do_filter, NULL));
-        return VR_NONE;
+        return con_fx_push(VR_NONE, view_prompt_new(title, lm_filter_level(m), 40, false, do_filter, NULL));
     }
     case ACT_BACK:
-        if (c->filtered)
-            con_clear_filter(c);
-        return VR_REDRAW;
+        if (lm_filtered(m)) {
+            lm_clear_filter(m);
+            return changed(con_fx(VR_REDRAW));
+        }
+        return con_fx(VR_REDRAW);
     case ACT_SORT:
-        con_cycle_sort(c);
-        return VR_REDRAW;
+        lm_cycle_sort(m);
+        return changed(con_fx_say(VR_REDRAW, false, "sorted by %s", lm_sort_name(m)));
     case ACT_AUDIT:
-        ui_push(view_audit_new(c, 0));
-        return VR_NONE;
+        return con_fx_push(VR_NONE, view_audit_new(c, 0));
     case ACT_COMMAND:
-        ui_push(view_prompt_new(":", NULL, 120, false, do_command, NULL));
-        return VR_NONE;
+        return con_fx_push(VR_NONE, view_prompt_new(":", NULL, 120, false, do_command, NULL));
     case ACT_QUIT:
-        return VR_QUIT;
+        return con_fx(VR_QUIT);
     default:
-        return VR_PASS;
+        return con_fx(VR_PASS);
     }
 }
 

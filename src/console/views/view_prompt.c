@@ -123,23 +123,24 @@ static void prompt_draw(view *v, con_state *c)
            p->err[0] ? ui_attr(EL_ERROR) : ui_attr(EL_DIM));
 }
 
-static view_result prompt_key(view *v, con_state *c, st_action a, km_key k)
+static con_effect prompt_key(view *v, con_state *c, st_action a, km_key k)
 {
     prompt *p = v->priv;
     (void)a;
     if (k == KM_ESC)
-        return VR_CLOSE;
+        return con_fx(VR_CLOSE);
     if (k == KM_ENTER) {
         if (p->required && le_blank(&p->le)) {
             snprintf(p->err, sizeof p->err, "required: type something, or Esc to cancel");
-            return VR_REDRAW;
+            return con_fx(VR_REDRAW);
         }
-        p->done(c, p->le.text.buf ? p->le.text.buf : "", p->ctx);
-        return VR_CLOSE;
+        con_effect fx = p->done(c, p->le.text.buf ? p->le.text.buf : "", p->ctx);
+        fx.r = VR_CLOSE;
+        return fx;
     }
     p->err[0] = '\0';
     le_key(&p->le, k);
-    return VR_REDRAW;
+    return con_fx(VR_REDRAW);
 }
 
 static void prompt_destroy(view *v)
@@ -189,13 +190,15 @@ static void confirm_draw(view *v, con_state *c)
     ui_put(v->win, 2, 2, q->question, getmaxx(v->win) - 4, A_BOLD);
 }
 
-static view_result confirm_key(view *v, con_state *c, st_action a, km_key k)
+static con_effect confirm_key(view *v, con_state *c, st_action a, km_key k)
 {
     (void)a;
     confirm *q = v->priv;
+    con_effect fx = con_fx(VR_CLOSE);
     if (k == 'y' || k == 'Y' || k == KM_ENTER)
-        q->yes(c, q->ctx);
-    return VR_CLOSE;
+        fx = q->yes(c, q->ctx);
+    fx.r = VR_CLOSE;
+    return fx;
 }
 
 static void confirm_destroy(view *v)
@@ -265,46 +268,47 @@ static void reprio_draw(view *v, con_state *c)
                 "Reason required (printable, up to %d characters); Enter accepts, Esc cancels", REASON_MAX);
 }
 
-static view_result reprio_key(view *v, con_state *c, st_action a, km_key k)
+static con_effect reprio_key(view *v, con_state *c, st_action a, km_key k)
 {
     (void)a;
     reprio *r = v->priv;
     if (k == KM_ESC)
-        return VR_CLOSE;
+        return con_fx(VR_CLOSE);
     if (!r->confirming) {
         if (k == KM_ENTER) {
             if (le_blank(&r->reason)) {
                 snprintf(r->err, sizeof r->err, "a reason is required (Esc cancels)");
-                return VR_REDRAW;
+                return con_fx(VR_REDRAW);
             }
             r->err[0] = '\0';
             r->confirming = true;
-            return VR_REDRAW;
+            return con_fx(VR_REDRAW);
         }
         r->err[0] = '\0';
         le_key(&r->reason, k);
-        return VR_REDRAW;
+        return con_fx(VR_REDRAW);
     }
     if (k == 'y' || k == 'Y' || k == KM_ENTER) {
         ops_change out;
         memset(&out, 0, sizeof out);
         st_err e;
         st_err_clear(&e);
+        con_effect fx = con_fx(VR_CLOSE);
         if (ops_set_level(c->ops, r->id, r->move, r->level, r->reason.text.buf, r->version, &out, &e) !=
             ST_OK) {
-            con_msg(c, true, "#%lld: %s", (long long)r->id, e.msg);
+            con_fx_msg(&fx, true, "#%lld: %s", (long long)r->id, e.msg);
         } else {
-            con_msg(c, false, "#%lld %s %s %s%s", (long long)r->id, out.from_level,
-                    c->ascii ? "->" : "\xe2\x86\x92", out.to_level,
-                    out.breaches_immediately ? " (breached)" : "");
+            con_fx_msg(&fx, false, "#%lld %s %s %s%s", (long long)r->id, out.from_level,
+                       c->ascii ? "->" : "\xe2\x86\x92", out.to_level,
+                       out.breaches_immediately ? " (breached)" : "");
             ops_change_done(&out);
         }
-        con_changed(c);
-        return VR_CLOSE;
+        fx.reload = true; /* a change this program made: reload at once */
+        return fx;
     }
     if (k == 'n' || k == 'N')
-        return VR_CLOSE;
-    return VR_NONE;
+        return con_fx(VR_CLOSE);
+    return con_fx(VR_NONE);
 }
 
 static void reprio_destroy(view *v)
@@ -324,28 +328,26 @@ static const view_ops reprio_ops = {.name = "reprioritize",
                                     .key = reprio_key,
                                     .destroy = reprio_destroy};
 
-view *view_reprio_new(con_state *c, ops_move move, const char *level, const char *reason)
+con_effect view_reprio_open(con_state *c, ops_move move, const char *level, const char *reason,
+                            view_result res)
 {
-    con_row *row = con_selected(c);
-    if (!row) {
-        con_msg(c, true, "no ticket selected");
-        return NULL;
-    }
+    const ops_view *row = lm_selected(c->list);
+    if (!row)
+        return con_fx_say(res, true, "no ticket selected");
     reprio *r = xcalloc(1, sizeof *r);
     st_err e;
     st_err_clear(&e);
-    if (ops_preview_level(c->ops, row->v.t.id, move, level, &r->pv, &e) != ST_OK) {
-        con_msg(c, true, "#%lld: %s", (long long)row->v.t.id, e.msg);
+    if (ops_preview_level(c->ops, row->t.id, move, level, &r->pv, &e) != ST_OK) {
         free(r);
-        return NULL;
+        return con_fx_say(res, true, "#%lld: %s", (long long)row->t.id, e.msg);
     }
-    r->id = row->v.t.id;
-    r->version = row->v.t.version;
-    r->title = xstrdup(row->v.t.title);
+    r->id = row->t.id;
+    r->version = row->t.version;
+    r->title = xstrdup(row->t.title);
     r->move = move;
     r->level = xstrdup(level);
     le_init(&r->reason, reason, REASON_MAX);
     if (!r->reason.text.buf)
         sb_append(&r->reason.text, "");
-    return view_new(&reprio_ops, r);
+    return con_fx_push(res, view_new(&reprio_ops, r));
 }

@@ -82,38 +82,38 @@ static void draw(view *v, con_state *c)
                ui_attr(EL_DIM));
 }
 
-static view_result key(view *v, con_state *c, st_action a, km_key k)
+static con_effect key(view *v, con_state *c, st_action a, km_key k)
 {
     triage *t = v->priv;
     t->err[0] = '\0';
     if (k == KM_ESC || a == ACT_QUIT)
-        return VR_CLOSE;
+        return con_fx(VR_CLOSE);
     switch (a) {
     case ACT_DOWN:
         t->sel = t->sel + 1 < (int64_t)t->n ? t->sel + 1 : t->sel;
-        return VR_REDRAW;
+        return con_fx(VR_REDRAW);
     case ACT_UP:
         t->sel = t->sel > 0 ? t->sel - 1 : 0;
-        return VR_REDRAW;
+        return con_fx(VR_REDRAW);
     case ACT_FIRST:
         t->sel = 0;
-        return VR_REDRAW;
+        return con_fx(VR_REDRAW);
     case ACT_LAST:
         t->sel = (int64_t)t->n - 1;
-        return VR_REDRAW;
+        return con_fx(VR_REDRAW);
     case ACT_TOGGLE:
         if (t->n)
             t->ticked[t->sel] = !t->ticked[t->sel];
-        return VR_REDRAW;
+        return con_fx(VR_REDRAW);
     case ACT_OPEN: {
         int p = proposal(t);
         if (p < 0) {
             snprintf(t->err, sizeof t->err, "tick the criteria that hold first");
-            return VR_REDRAW;
+            return con_fx(VR_REDRAW);
         }
         if (strcmp(t->pol->levels[p].id, t->cur_level) == 0) {
             snprintf(t->err, sizeof t->err, "the ticket is already %s", t->cur_level);
-            return VR_REDRAW;
+            return con_fx(VR_REDRAW);
         }
         strbuf reason;
         sb_init(&reason);
@@ -125,14 +125,12 @@ static view_result key(view *v, con_state *c, st_action a, km_key k)
                           t->pol->levels[t->items[i].level].criteria[t->items[i].item]);
                 first = false;
             }
-        view *r = view_reprio_new(c, OPS_TO, t->pol->levels[p].id, reason.buf);
+        con_effect fx = view_reprio_open(c, OPS_TO, t->pol->levels[p].id, reason.buf, VR_CLOSE);
         sb_done(&reason);
-        if (r)
-            ui_push(r);
-        return VR_CLOSE;
+        return fx;
     }
     default:
-        return VR_NONE;
+        return con_fx(VR_NONE);
     }
 }
 
@@ -148,23 +146,21 @@ static void destroy(view *v)
 static const view_ops triage_ops = {
     .name = "triage", .modal = true, .height = 60, .draw = draw, .key = key, .destroy = destroy};
 
-view *view_triage_new(con_state *c)
+con_effect view_triage_open(con_state *c, view_result r)
 {
-    con_row *row = con_selected(c);
+    const ops_view *row = lm_selected(c->list);
     if (!row)
-        return NULL;
-    const st_policy *p = row->v.policy;
+        return con_fx(r);
+    const st_policy *p = row->policy;
     size_t n = 0;
     for (size_t l = 0; l < p->n_levels; l++)
         if (p->levels[l].has_criteria)
             n += p->levels[l].n_criteria;
-    if (n == 0) {
-        con_msg(c, true, "the policy has no criteria to triage with");
-        return NULL;
-    }
+    if (n == 0)
+        return con_fx_say(r, true, "the policy has no criteria to triage with");
     triage *t = xcalloc(1, sizeof *t);
-    t->id = row->v.t.id;
-    t->cur_level = xstrdup(row->v.t.level);
+    t->id = row->t.id;
+    t->cur_level = xstrdup(row->t.level);
     t->pol = p;
     t->items = xcalloc(n, sizeof *t->items);
     t->ticked = xcalloc(n, sizeof *t->ticked);
@@ -172,5 +168,5 @@ view *view_triage_new(con_state *c)
         if (p->levels[l].has_criteria)
             for (size_t i = 0; i < p->levels[l].n_criteria; i++)
                 t->items[t->n++] = (crit_ref){l, i};
-    return view_new(&triage_ops, t);
+    return con_fx_push(r, view_new(&triage_ops, t));
 }

@@ -1,0 +1,75 @@
+/* list_model: the console's ticket list as an opaque model: the ordering (sort), the filter, the
+ * selection, the window of rows in view with their timers, the per-state counts and the policy in
+ * force. Views and the status bars read it through these functions; the event loop reloads it.
+ * Reads go through query.h; curses-free and store-free. */
+#ifndef SLATOP_LIST_MODEL_H
+#define SLATOP_LIST_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "slatop/ops.h"
+#include "slatop/policy.h"
+#include "slatop/util.h"
+
+typedef struct list_model list_model; /* opaque */
+
+/* ops is borrowed and must outlive the model. The list starts empty, sorted by urgency, unfiltered,
+ * with a page of 0 rows (lm_set_page). Caller owns the result (lm_free). */
+list_model *lm_new(st_ops *ops);
+void lm_free(list_model *m);
+
+/* ---- what the loop does ---- */
+
+/* The rows that fit the list's window (the window's height less its header row). */
+void lm_set_page(list_model *m, int rows);
+/* Reads the latest policy, the ordering (every match, when filtered) and the window in view, at
+ * now; the selection follows its ticket when it moves. Errors: the store's (the model keeps what
+ * it could load). */
+st_code lm_reload(list_model *m, st_time now, st_err *err);
+/* Recomputes every row's timer at now (once a second; no I/O). */
+void lm_retime(list_model *m, st_time now);
+
+/* ---- what the views do ---- */
+
+/* Moves the selection to `index` of the ordering (clamped), or by delta rows, loading the window
+ * when it scrolls. Errors: loading the window. */
+st_code lm_move_to(list_model *m, int64_t index, st_err *err);
+st_code lm_move(list_model *m, int64_t delta, st_err *err);
+/* The index of ticket `id` in the ordering when it is in the loaded part (the window, or every
+ * match when filtered); false otherwise (the ordering is paged: no scan). */
+bool lm_find(const list_model *m, int64_t id, int64_t *index);
+/* Filter and sort changes start the new ordering at its top; the caller reloads (lm_reload). */
+void lm_set_filter_text(list_model *m, const char *text); /* NULL or "" clears the text filter */
+/* A level id (of the latest policy) or a state name; false when `what` is neither (nothing
+ * changes). */
+bool lm_set_filter_level_or_state(list_model *m, const char *what);
+void lm_clear_filter_level(list_model *m); /* the level-or-state filter only */
+void lm_clear_filter(list_model *m);       /* every filter */
+void lm_cycle_sort(list_model *m);
+
+/* ---- reading ---- */
+
+int lm_page(const list_model *m);
+int64_t lm_total(const list_model *m); /* rows in the ordering (open tickets, or the matches) */
+int64_t lm_top(const list_model *m);   /* the window's first row, an index in the ordering */
+int64_t lm_sel(const list_model *m);   /* the selection, an index in the ordering */
+size_t lm_n_rows(const list_model *m); /* rows loaded in the window */
+/* Row i of the window (i < lm_n_rows). Borrowed until the next reload, move or retime. */
+const ops_view *lm_row(const list_model *m, size_t i);
+/* The selected row, NULL when the list is empty. Borrowed as lm_row. */
+const ops_view *lm_selected(const list_model *m);
+/* Rows in the window in sla_state s. */
+int64_t lm_count(const list_model *m, int s);
+bool lm_filtered(const list_model *m);            /* a filter was in force at the last reload */
+const char *lm_filter_text(const list_model *m);  /* NULL: none. Borrowed */
+const char *lm_filter_level(const list_model *m); /* NULL: none. Borrowed */
+int lm_filter_state(const list_model *m);         /* -1: none, else an sla_state */
+const char *lm_sort_name(const list_model *m);    /* static */
+/* The latest policy as of the last reload (borrowed from the ops' cache), NULL when it could not
+ * be read, and its version. */
+const st_policy *lm_policy(const list_model *m);
+int64_t lm_policy_version(const list_model *m);
+
+#endif

@@ -1,0 +1,125 @@
+/* query: the read side. What the console's views and the command line show is assembled here once:
+ * a ticket's detail (its view with timers, its history, the explain ledger), a page of the ticket
+ * list, the audit log with its verification, and a month of uptime from the cache. Writes stay
+ * with ops. Readers need not include store.h: the store appears only as the ops it sits behind. */
+#ifndef SLATOP_QUERY_H
+#define SLATOP_QUERY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "slatop/model.h"
+#include "slatop/ops.h"
+#include "slatop/sla.h"
+#include "slatop/uptime.h"
+#include "slatop/util.h"
+
+/* ---- the ticket list ---- */
+
+/* The orderings of the list (store.h's, in the same order). */
+typedef enum { QUERY_SORT_URGENCY, QUERY_SORT_LEVEL, QUERY_SORT_CREATED, QUERY_SORT_CUSTOMER } query_sort;
+#define QUERY_SORT_COUNT 4
+/* "urgency", "level", "created", "customer"; a static string. */
+const char *query_sort_name(query_sort s);
+
+typedef struct {
+    bool include_resolved;
+    query_sort sort;
+    int64_t offset;
+    int64_t limit; /* 0 = no limit */
+} query_list_req;
+
+/* Tickets in the request's order, as stored (no timers). Caller owns *out (ticket_done each, then
+ * free the array). Errors: the store's. */
+st_code query_tickets(st_ops *o, const query_list_req *q, st_ticket **out, size_t *n, st_err *err);
+/* How many tickets the ordering holds (open ones, or all). */
+st_code query_ticket_count(st_ops *o, bool include_resolved, int64_t *n, st_err *err);
+
+/* A page of the list: each ticket as the user sees it at `now`. */
+typedef struct {
+    ops_view *rows; /* owned (query_page_done) */
+    size_t n;
+} query_page;
+void query_page_done(query_page *p);
+/* The views of tickets[0..n) at now (deep copies; the tickets stay the caller's). On an error
+ * (a ticket's policy version unreadable) *out keeps the views built before it. Caller owns *out. */
+st_code query_views_of(st_ops *o, const st_ticket *tickets, size_t n, st_time now, query_page *out,
+                       st_err *err);
+/* query_tickets + query_views_of: one page of the list at now. Caller owns *out. */
+st_code query_list_page(st_ops *o, const query_list_req *q, st_time now, query_page *out, st_err *err);
+
+/* ---- one ticket ---- */
+
+typedef struct {
+    ops_view v;              /* owned */
+    st_audit_entry *history; /* owned, oldest first */
+    size_t n_history;
+    st_code history_rc; /* ST_OK, or why the history could not be read (history_err) */
+    st_err history_err;
+    sla_segment *segs; /* owned: the explain ledger of the current level (from the history
+                        * that could be read) */
+    size_t n_segs;
+} query_detail;
+void query_detail_done(query_detail *d);
+/* Ticket `id` at now with its history and explain ledger. Errors: reading the ticket
+ * (ST_NOTFOUND ...); a history that cannot be read is not one (history_rc says so) so that the
+ * console still shows the ticket. Caller owns *out (query_detail_done) when ST_OK. */
+st_code query_ticket_detail(st_ops *o, int64_t id, st_time now, query_detail *out, st_err *err);
+
+/* ---- the audit log ---- */
+
+typedef struct {
+    int64_t ticket_id; /* 0 = every entry */
+    bool must_exist;   /* an unknown ticket is an error (ST_NOTFOUND), not an empty history */
+    bool verify;       /* also walk the whole chain */
+} query_audit_req;
+typedef struct {
+    st_audit_entry *entries; /* owned, oldest first */
+    size_t n;
+    bool verified;     /* with req.verify: the chain verifies */
+    int64_t checked;   /* entries checked */
+    st_err verify_err; /* why it does not */
+} query_audit;
+void query_audit_done(query_audit *a);
+/* The entries of req->ticket_id (and, with req->verify, the chain's verification, which is filled
+ * in even when listing fails so that a console can show both). Caller owns *out
+ * (query_audit_done, also after an error). Errors: listing, or the unknown ticket. */
+st_code query_audit_page(st_ops *o, const query_audit_req *req, query_audit *out, st_err *err);
+
+/* Walks the whole chain and, when anchor_seq > 0, checks the anchor (store_audit_verify's
+ * errors: ST_VERIFY naming the first bad entry or the anchor problem); *checked gets the entries
+ * checked. head_seq/head_hash (may be NULL) get the latest entry's seq and hash. */
+st_code query_audit_verify(st_ops *o, int64_t anchor_seq, const char *anchor_hash, int64_t *checked,
+                           int64_t *head_seq, char head_hash[65], st_err *err);
+
+/* ---- uptime ---- */
+
+typedef struct {
+    const char *key;    /* the monitoring source's cache key (uptime_source_key) */
+    const char *sp_key; /* the status page's cache key, NULL: none */
+    st_time month_start, month_end, now;
+    /* The month's minutes when the caller has them (fetched); NULL: read them from the cache. */
+    const uptime_minute *minutes;
+    size_t n_minutes;
+    bool partial;
+    /* Status page windows fetched but not cached (a read-only database); borrowed. */
+    const uptime_window *fresh_windows;
+    size_t n_fresh_windows;
+} query_uptime_req;
+typedef struct {
+    uptime_report report;   /* owned */
+    uptime_window *windows; /* owned: the maintenance windows the report's indices refer to */
+    size_t n_windows;
+    uptime_minute *cached; /* owned: the minutes read from the cache (req.minutes NULL) */
+    size_t n_cached;
+} query_uptime;
+void query_uptime_done(query_uptime *u);
+/* Whether the cache holds month `month` ("YYYY-MM") of source `key` complete, and when it was
+ * fetched: a past month cached complete is never fetched again. */
+st_code query_uptime_cached(st_ops *o, const char *key, const char *month, bool *complete,
+                            st_time *fetched_at, st_err *err);
+/* The month's report under the latest policy's target, threshold and maintenance rules (defaults
+ * without a policy). Caller owns *out (query_uptime_done) when ST_OK. */
+st_code query_uptime_month(st_ops *o, const query_uptime_req *req, query_uptime *out, st_err *err);
+
+#endif

@@ -1,0 +1,238 @@
+/* query: the read side (see query.h). Each read is what the command line and the console used to
+ * assemble on their own: the same store calls, once. */
+#include "slatop/query.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "slatop/store.h"
+#include "slatop/store_uptime.h"
+#include "slatop/uptime_source.h"
+
+const char *query_sort_name(query_sort s)
+{
+    switch (s) {
+    case QUERY_SORT_URGENCY:
+        return "urgency";
+    case QUERY_SORT_LEVEL:
+        return "level";
+    case QUERY_SORT_CREATED:
+        return "created";
+    case QUERY_SORT_CUSTOMER:
+        return "customer";
+    }
+    return "?";
+}
+
+static store_sort store_sort_of(query_sort s)
+{
+    switch (s) {
+    case QUERY_SORT_LEVEL:
+        return STORE_SORT_LEVEL;
+    case QUERY_SORT_CREATED:
+        return STORE_SORT_CREATED;
+    case QUERY_SORT_CUSTOMER:
+        return STORE_SORT_CUSTOMER;
+    case QUERY_SORT_URGENCY:
+        break;
+    }
+    return STORE_SORT_URGENCY;
+}
+
+st_code query_tickets(st_ops *o, const query_list_req *q, st_ticket **out, size_t *n, st_err *err)
+{
+    store_list_query sq = {.include_resolved = q->include_resolved,
+                           .sort = store_sort_of(q->sort),
+                           .offset = q->offset,
+                           .limit = q->limit};
+    return store_ticket_list(ops_store(o), &sq, out, n, err);
+}
+
+st_code query_ticket_count(st_ops *o, bool include_resolved, int64_t *n, st_err *err)
+{
+    return store_ticket_count(ops_store(o), include_resolved, n, err);
+}
+
+void query_page_done(query_page *p)
+{
+    for (size_t i = 0; i < p->n; i++)
+        ops_view_done(&p->rows[i]);
+    free(p->rows);
+    p->rows = NULL;
+    p->n = 0;
+}
+
+st_code query_views_of(st_ops *o, const st_ticket *tickets, size_t n, st_time now, query_page *out,
+                       st_err *err)
+{
+    out->rows = xcalloc(n ? n : 1, sizeof *out->rows);
+    out->n = 0;
+    st_code rc = ST_OK;
+    for (size_t i = 0; i < n && rc == ST_OK; i++) {
+        rc = ops_view_of(o, &tickets[i], now, &out->rows[out->n], err);
+        if (rc == ST_OK)
+            out->n++;
+    }
+    return rc;
+}
+
+st_code query_list_page(st_ops *o, const query_list_req *q, st_time now, query_page *out, st_err *err)
+{
+    st_ticket *t = NULL;
+    size_t n = 0;
+    out->rows = NULL;
+    out->n = 0;
+    st_code rc = query_tickets(o, q, &t, &n, err);
+    if (rc != ST_OK)
+        return rc;
+    rc = query_views_of(o, t, n, now, out, err);
+    for (size_t i = 0; i < n; i++)
+        ticket_done(&t[i]);
+    free(t);
+    if (rc != ST_OK)
+        query_page_done(out);
+    return rc;
+}
+
+static void entries_free(st_audit_entry *e, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        audit_entry_done(&e[i]);
+    free(e);
+}
+
+void query_detail_done(query_detail *d)
+{
+    ops_view_done(&d->v);
+    entries_free(d->history, d->n_history);
+    sla_segments_free(d->segs, d->n_segs);
+    d->history = NULL;
+    d->segs = NULL;
+    d->n_history = d->n_segs = 0;
+}
+
+st_code query_ticket_detail(st_ops *o, int64_t id, st_time now, query_detail *out, st_err *err)
+{
+    memset(out, 0, sizeof *out);
+    st_err_clear(&out->history_err);
+    st_code rc = ops_get_view(o, id, now, &out->v, err);
+    if (rc != ST_OK)
+        return rc;
+    out->history_rc = store_audit_list(ops_store(o), id, &out->history, &out->n_history, &out->history_err);
+    sla_event *ev = NULL;
+    size_t n_ev = 0;
+    ops_events_from_audit(out->history, out->n_history, &ev, &n_ev);
+    sla_explain(out->v.policy, out->v.level_index, out->v.t.clock_start, out->v.t.due, ev, n_ev, &out->segs,
+                &out->n_segs);
+    free(ev);
+    return ST_OK;
+}
+
+void query_audit_done(query_audit *a)
+{
+    entries_free(a->entries, a->n);
+    a->entries = NULL;
+    a->n = 0;
+}
+
+st_code query_audit_page(st_ops *o, const query_audit_req *req, query_audit *out, st_err *err)
+{
+    st_store *s = ops_store(o);
+    memset(out, 0, sizeof *out);
+    st_err_clear(&out->verify_err);
+    st_code rc = ST_OK;
+    if (req->ticket_id > 0 && req->must_exist) {
+        st_ticket t;
+        rc = store_ticket_get(s, req->ticket_id, &t, err);
+        if (rc == ST_OK)
+            ticket_done(&t);
+    }
+    if (rc == ST_OK)
+        rc = store_audit_list(s, req->ticket_id, &out->entries, &out->n, err);
+    if (req->verify)
+        out->verified = store_audit_verify(s, 0, NULL, &out->checked, &out->verify_err) == ST_OK;
+    return rc;
+}
+
+st_code query_audit_verify(st_ops *o, int64_t anchor_seq, const char *anchor_hash, int64_t *checked,
+                           int64_t *head_seq, char head_hash[65], st_err *err)
+{
+    st_store *s = ops_store(o);
+    st_code rc = store_audit_verify(s, anchor_seq, anchor_hash, checked, err);
+    if (rc == ST_OK && head_seq) {
+        char scratch[65];
+        rc = store_audit_head(s, head_seq, head_hash ? head_hash : scratch, err);
+    }
+    return rc;
+}
+
+void query_uptime_done(query_uptime *u)
+{
+    uptime_report_done(&u->report);
+    uptime_windows_free(u->windows, u->n_windows);
+    free(u->cached);
+    memset(u, 0, sizeof *u);
+}
+
+st_code query_uptime_cached(st_ops *o, const char *key, const char *month, bool *complete,
+                            st_time *fetched_at, st_err *err)
+{
+    bool known = false;
+    *complete = false;
+    st_code rc = store_uptime_month_get(ops_store(o), key, month, &known, fetched_at, complete, err);
+    if (rc == ST_OK && !known)
+        *complete = false;
+    return rc;
+}
+
+st_code query_uptime_month(st_ops *o, const query_uptime_req *req, query_uptime *out, st_err *err)
+{
+    st_store *s = ops_store(o);
+    memset(out, 0, sizeof *out);
+    uptime_settings set;
+    const st_policy *pol = NULL;
+    st_code rc = ops_policy(o, 0, &pol, NULL, err);
+    if (rc == ST_NOTFOUND) { /* no policy stored: the defaults */
+        st_err_clear(err);
+        pol = NULL;
+        rc = ST_OK;
+    }
+    if (rc != ST_OK)
+        return rc;
+    uptime_settings_of(pol, &set);
+    const uptime_minute *minutes = req->minutes;
+    size_t n_minutes = req->n_minutes;
+    if (!minutes) {
+        out->n_cached = (size_t)((req->month_end - req->month_start) / 60);
+        out->cached = xcalloc(out->n_cached ? out->n_cached : 1, sizeof *out->cached);
+        size_t found = 0;
+        rc = store_uptime_get_minutes(s, req->key, req->month_start, out->cached, out->n_cached, &found, err);
+        minutes = out->cached;
+        n_minutes = out->n_cached;
+    }
+    if (rc == ST_OK)
+        rc = uptime_windows_collect(s, &set, req->sp_key, req->fresh_windows, req->n_fresh_windows,
+                                    &out->windows, &out->n_windows, err);
+    if (rc == ST_OK) {
+        uptime_input in = {.month_start = req->month_start,
+                           .month_end = req->month_end,
+                           .now = req->now,
+                           .minutes = minutes,
+                           .n_minutes = n_minutes,
+                           .has_target = set.has_target,
+                           .target_percent = set.target_percent,
+                           .threshold = set.threshold,
+                           .notice_days = set.notice_days,
+                           .windows = out->windows,
+                           .n_windows = out->n_windows,
+                           .partial = req->partial};
+        rc = uptime_compute(&in, &out->report, err);
+    }
+    uptime_settings_done(&set);
+    if (rc != ST_OK) {
+        uptime_windows_free(out->windows, out->n_windows);
+        free(out->cached);
+        memset(out, 0, sizeof *out);
+    }
+    return rc;
+}
