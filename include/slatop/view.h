@@ -51,6 +51,10 @@ view_result view_pass_shared(st_action a);
 /* Creates a view (ui places its window when pushed). priv ownership passes to the view. */
 view *view_new(const view_ops *ops, void *priv);
 
+/* Sets up the drawing helpers below for c's charset (c->ascii) and theme (the config's; colours
+ * when c->color and the terminal has them, else c->color becomes false). The window stack calls
+ * it once the terminal is open. */
+void draw_init(con_state *c);
 /* Drawing helpers. Every string that may hold untrusted text goes through ui_put: sanitised
  * (text_sanitize; ASCII placeholders in non-UTF-8 locales) and fitted to `cols` display columns
  * (text_fit, padded) before any curses call. */

@@ -1,4 +1,5 @@
-/* ui: terminal set-up and tear-down, themes, the view stack, keys, and rendering. Every window is
+/* ui: terminal set-up and tear-down, the view stack, keys, and rendering (the drawing helpers and
+ * the theme are core/draw.c). Every window is
  * drawn into curses' virtual screen and sent with wnoutrefresh + one doupdate, so a tick sends
  * only the changed cells; nothing here ever calls clear(). */
 #include <stdarg.h>
@@ -22,7 +23,6 @@ static struct {
     FILE *null_out, *null_in;
     bool open;
     bool ascii;
-    attr_t attrs[EL_COUNT];
     view *stack[MAX_VIEWS];
     int n;
     view *dash; /* the panel slot (d) */
@@ -35,185 +35,7 @@ static struct {
     con_state *c; /* borrowed, for helpers that need the locale mode */
 } ui;
 
-/* ---- drawing helpers ---- */
-
-void ui_put(WINDOW *w, int y, int x, const char *s, int cols, attr_t attr)
-{
-    if (cols <= 0)
-        return;
-    if (!s)
-        s = "";
-    /* Printable ASCII (most of a screen: every countdown, most titles) goes in as ready-made cells:
-     * it needs no sanitising, and waddstr would run every byte through ncurses' multibyte decoder,
-     * wctob and wcwidth. Same attributes, same screen (checked against tmux captures). */
-    chtype cells[256];
-    int n = 0;
-    while (n <= cols && s[n] >= 0x20 && s[n] < 0x7f)
-        n++;
-    if (!s[n] && n <= cols && cols <= (int)(sizeof cells / sizeof *cells)) {
-        for (int i = 0; i < cols; i++) /* the text, then blanks to the cell's width */
-            cells[i] = (chtype)(i < n ? (unsigned char)s[i] : ' ') | attr;
-        mvwaddchnstr(w, y, x, cells, cols);
-        return;
-    }
-    char *safe = text_sanitize(s, ui.ascii);
-    char *fit = text_fit(safe, cols, ui.ascii ? "~" : "\xe2\x80\xa6", true);
-    wattrset(w, (int)attr);
-    mvwaddstr(w, y, x, fit);
-    wattrset(w, A_NORMAL);
-    free(fit);
-    free(safe);
-}
-
-void ui_putf(WINDOW *w, int y, int x, int cols, attr_t attr, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    char *s = xvasprintf(fmt, ap);
-    va_end(ap);
-    ui_put(w, y, x, s, cols, attr);
-    free(s);
-}
-
-void ui_hline(WINDOW *w, int y, int x, int cols)
-{
-    if (ui.ascii)
-        mvwhline(w, y, x, '-', cols);
-    else
-        mvwhline(w, y, x, ACS_HLINE, cols);
-}
-
-void ui_box(WINDOW *w)
-{
-    if (ui.ascii)
-        wborder(w, '|', '|', '-', '-', '+', '+', '+', '+');
-    else
-        box(w, 0, 0);
-}
-
-attr_t ui_attr(ui_element e)
-{
-    return (e >= 0 && e < EL_COUNT) ? ui.attrs[e] : A_NORMAL;
-}
-
-ui_element ui_state_element(int s)
-{
-#define UI_STATE_ELEMENT(id, name, symbol, ascii, rank) EL_##id,
-    static const ui_element el[] = {SLA_STATES(UI_STATE_ELEMENT)};
-#undef UI_STATE_ELEMENT
-    return (s >= 0 && s < SLA_STATE_COUNT) ? el[s] : EL_NORMAL;
-}
-
-const char *ui_state_symbol(int s)
-{
-    return sla_state_symbol((sla_state)s, ui.ascii);
-}
-
-void ui_countdown(int64_t remaining_s, char buf[static 24])
-{
-    duration_format_hms(remaining_s, buf);
-}
-
-void ui_short_time(const tz_zone *z, st_time t, char buf[static 32])
-{
-    static const char *wd[] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
-    tz_local l;
-    tz_to_local(z, t, &l);
-    snprintf(buf, 32, "%s %02d:%02d", wd[l.weekday % 7], (int)(l.sec_of_day / 3600),
-             (int)(l.sec_of_day / 60 % 60));
-}
-
-/* ---- themes ---- */
-
-static short color_by_name(const char *name)
-{
-    static const char *names[] = {"black", "red", "green", "yellow", "blue", "magenta", "cyan", "white"};
-    if (!name || strcasecmp(name, "default") == 0)
-        return -1;
-    for (short i = 0; i < 8; i++)
-        if (strcasecmp(name, names[i]) == 0)
-            return i;
-    if (strncasecmp(name, "color", 5) == 0) { /* color0..color255, as far as the terminal has them */
-        long n = strtol(name + 5, NULL, 10);
-        if (n >= 0 && n < COLORS && n < 256)
-            return (short)n;
-    }
-    return -1;
-}
-
-static void set_theme(con_state *c)
-{
-    /* mono: attributes only, readable on any terminal and without colour */
-    attr_t mono[EL_COUNT] = {
-        [EL_NORMAL] = A_NORMAL,    [EL_OK] = A_NORMAL,        [EL_WARN] = A_BOLD,
-        [EL_PAUSED] = A_DIM,       [EL_BREACHED] = A_BOLD,    [EL_MET] = A_NORMAL,
-        [EL_MISSED] = A_UNDERLINE, [EL_SELECTED] = A_REVERSE, [EL_HEADER] = A_REVERSE,
-        [EL_STATUS] = A_REVERSE,   [EL_ERROR] = A_BOLD,       [EL_BADGE] = A_BOLD | A_REVERSE,
-        [EL_DIM] = A_DIM,
-    };
-    memcpy(ui.attrs, mono, sizeof mono);
-    const char *theme = c->config && c->config->theme ? c->config->theme : "default";
-    bool use_color = c->color && has_colors() && strcmp(theme, "mono") != 0;
-    c->color = use_color;
-    if (!use_color)
-        return;
-    start_color();
-    use_default_colors();
-    struct {
-        short fg, bg;
-        attr_t extra;
-    } def[EL_COUNT] = {
-        [EL_NORMAL] = {-1, -1, 0},
-        [EL_OK] = {-1, -1, 0},
-        [EL_WARN] = {COLOR_YELLOW, -1, A_BOLD},
-        [EL_PAUSED] = {COLOR_CYAN, -1, 0},
-        [EL_BREACHED] = {COLOR_RED, -1, A_BOLD},
-        [EL_MET] = {COLOR_GREEN, -1, 0},
-        [EL_MISSED] = {COLOR_MAGENTA, -1, 0},
-        [EL_SELECTED] = {-1, -1, A_REVERSE},
-        [EL_HEADER] = {COLOR_WHITE, COLOR_BLUE, A_BOLD},
-        [EL_STATUS] = {COLOR_BLACK, COLOR_CYAN, 0},
-        [EL_ERROR] = {COLOR_RED, -1, A_BOLD},
-        [EL_BADGE] = {COLOR_BLACK, COLOR_YELLOW, A_BOLD},
-        [EL_DIM] = {-1, -1, A_DIM},
-    };
-    if (c->config && strcmp(theme, "custom") == 0) {
-        for (size_t i = 0; i < c->config->n_colors; i++) {
-            const cfg_color *cc = &c->config->colors[i];
-            ui_element e;
-            if (theme_element_parse(cc->element, &e)) {
-                def[e].fg = color_by_name(cc->fg);
-                def[e].bg = color_by_name(cc->bg);
-                def[e].extra = (cc->bold ? A_BOLD : 0) | (cc->reverse ? A_REVERSE : 0) |
-                               (cc->underline ? A_UNDERLINE : 0);
-            }
-        }
-    }
-    for (int e = 0; e < EL_COUNT; e++) {
-        if (def[e].fg == -1 && def[e].bg == -1) {
-            ui.attrs[e] = def[e].extra;
-            continue;
-        }
-        init_pair((short)(e + 1), def[e].fg, def[e].bg);
-        ui.attrs[e] = COLOR_PAIR(e + 1) | def[e].extra;
-    }
-}
-
 /* ---- layout ---- */
-
-view_result view_pass_shared(st_action a)
-{
-    return (a == ACT_HELP || a == ACT_DASHBOARD || a == ACT_RELOAD || a == ACT_COMMAND) ? VR_PASS : VR_NONE;
-}
-
-view *view_new(const view_ops *ops, void *priv)
-{
-    view *v = xcalloc(1, sizeof *v);
-    v->ops = ops;
-    v->priv = priv;
-    v->dirty = true;
-    return v;
-}
 
 /* Every window leaves the (hidden) cursor where the last change put it: no cursor move after
  * each update (9 bytes a second on an idle console). */
@@ -406,7 +228,7 @@ st_code ui_open(con_state *c, int null_cols, int null_rows, const char *term, st
     curs_set(0);
     leaveok(stdscr, TRUE);
     typeahead(-1); /* no poll of the keyboard every few lines of an update (9 syscalls a tick) */
-    set_theme(c);
+    draw_init(c);
     /* Debian 12's ncurses writes one row at a time until the screen leaves its initial state;
      * one refresh + endwin right after start-up batches every later update into one write. */
     refresh();
