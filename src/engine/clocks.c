@@ -281,13 +281,17 @@ static bool eval_clock(const st_policy *p, const life *lf, st_time T, bool stopp
         return false;
     /* Sticky breach: any instant of a segment, with the clock live, at or past that segment's
      * due; a segment that starts already past due counts even when it lasts no time. */
+    const cal_calendar *c = target_cal(p, &tg);
+    st_time base = seg_base(p, s, last);
+    int64_t target_s = tg.minutes * 60;
+    st_time due_now = find_due(c, s, base, target_s);
     bool breached = false;
     for (size_t k = 0; k <= last && !breached; k++) {
         pol_target t;
         if (!policy_level_target(p, s->sg[k].level, lf->m, &t))
             continue;
         st_time a = s->sg[k].at, b = k < last ? s->sg[k + 1].at : T;
-        st_time due = find_due(target_cal(p, &t), s, seg_base(p, s, k), t.minutes * 60);
+        st_time due = k == last ? due_now : find_due(target_cal(p, &t), s, seg_base(p, s, k), t.minutes * 60);
         if (due == ST_TIME_NONE)
             continue;
         if (k == last && !stopped)
@@ -295,11 +299,8 @@ static bool eval_clock(const st_policy *p, const life *lf, st_time T, bool stopp
         else
             breached = (due > a && due < b) || (due <= a && s->sg[k].live_any);
     }
-    const cal_calendar *c = target_cal(p, &tg);
-    st_time base = seg_base(p, s, last);
-    int64_t target_s = tg.minutes * 60;
     *out = (clk_clock){.metric = lf->m, .cycle = lf->cycle, .level = s->sg[last].level, .target_s = target_s,
-                       .clock = tg.clock, .started = s->sg[0].at, .due = find_due(c, s, base, target_s),
+                       .clock = tg.clock, .started = s->sg[0].at, .due = due_now,
                        .remaining_s = target_s - counted(c, s, base, T), .paused_by = CLK_PAUSED_NONE,
                        .resumes_at = ST_TIME_NONE, .stopped = stopped ? T : ST_TIME_NONE,
                        .breached_ever = breached};
