@@ -516,7 +516,7 @@ static st_policy *shipped(const char *name)
     return p;
 }
 
-Test(clocks, first_response_agrees_with_sla_due_and_timer)
+Test(clocks, first_response_agrees_with_sla_due_timer_and_breach_history)
 {
     const char *names[] = {"haptik.json", "chatti.json"};
     uint64_t rng = 42;
@@ -556,7 +556,57 @@ Test(clocks, first_response_agrees_with_sla_due_and_timer)
             cr_assert_eq(c->remaining_s, t.remaining_s, "%s case %d", names[f], i);
             if (t.state == SLA_PAUSED)
                 cr_assert_eq(c->resumes_at, t.resumes_at, "%s case %d", names[f], i);
+            /* The sticky breach as today's history derivation sees it. */
+            sla_event h[3] = {{.at = created, .sets_due = true, .new_due = sla_due(p, lv, created)}};
+            size_t nh = 1;
+            if (changed)
+                h[nh++] = (sla_event){.at = change, .sets_due = true, .new_due = due};
+            if (replied)
+                h[nh++] = (sla_event){.at = reply, .first_response = true};
+            cr_assert_eq(c->breached_ever, sla_breached_ever(h, nh, now), "%s case %d: breached_ever", names[f], i);
         }
         policy_free(p);
     }
+}
+
+/* The ledger of a business clock on the shipped Chatti policy names closed hours, holidays,
+ * the DST shift and the pause, and its counted time adds up to the target. */
+static bool has_kind(const sla_segment *s, size_t n, sla_seg_kind k)
+{
+    for (size_t i = 0; i < n; i++)
+        if (s[i].kind == k)
+            return true;
+    return false;
+}
+
+Test(clocks, explain_names_holidays_dst_and_pauses_on_a_business_clock)
+{
+    st_policy *p = shipped("chatti.json");
+    size_t normal = (size_t)policy_level_index(p, "NORMAL");
+    const struct {
+        const char *created, *pend, *open;
+        sla_seg_kind want;
+    } cases[] = {{"2026-12-24T16:00:00Z", "2026-12-29T10:00:00Z", "2026-12-30T10:00:00Z", SEG_HOLIDAY},
+                 {"2026-10-23T16:00:00Z", "2026-10-26T10:00:00Z", "2026-10-26T12:00:00Z", SEG_DST}};
+    for (size_t i = 0; i < N(cases); i++) {
+        clk_event ev[] = {{.kind = CLK_EV_CREATED, .at = T(cases[i].created), .level = normal},
+                          STATUS(cases[i].pend, POL_STATUS_PENDING, "bob", "logs"),
+                          STATUS(cases[i].open, POL_STATUS_OPEN, "bob", NULL)};
+        sla_segment *s;
+        size_t n;
+        st_err err;
+        cr_assert_eq(clocks_explain(p, ev, N(ev), T(cases[i].open), RES, 1, &s, &n, &err), ST_OK, "%s", err.msg);
+        int64_t sum = 0;
+        for (size_t k = 0; k < n; k++)
+            sum += s[k].counted_s;
+        cr_assert_eq(sum, 2550 * M, "case %zu", i);
+        cr_assert(has_kind(s, n, SEG_COUNTED) && has_kind(s, n, SEG_CLOSED) && has_kind(s, n, SEG_PAUSED));
+        cr_assert(has_kind(s, n, cases[i].want), "case %zu: %s", i, sla_seg_kind_name(cases[i].want));
+        for (size_t k = 1; k < n; k++)
+            cr_assert_geq(s[k].start, s[k - 1].end, "case %zu: in time order", i);
+        run(p, ev, N(ev), cases[i].open);
+        cr_assert_eq(s[n - 1].end, must(RES, 1)->due, "case %zu: to the due", i);
+        sla_segments_free(s, n);
+    }
+    policy_free(p);
 }
