@@ -13,12 +13,43 @@ typedef enum { POL_CLOCK_24X7, POL_CLOCK_BUSINESS } pol_clock;
 typedef enum { POL_CRIT_ALL, POL_CRIT_ANY } pol_crit_mode;
 typedef enum { POL_REPRIO_CREATED, POL_REPRIO_CHANGE } pol_reprio;
 
+/* The SLA metrics of SPEC §8, in this order wherever clocks are listed. */
+typedef enum {
+    POL_METRIC_FIRST_RESPONSE,
+    POL_METRIC_NEXT_RESPONSE,
+    POL_METRIC_RESOLUTION,
+    POL_METRIC_COUNT
+} pol_metric;
+/* "first_response", "next_response", "resolution"; "?" out of range (static strings). */
+const char *policy_metric_name(pol_metric m);
+
+/* A ticket's status (SPEC §8), as pause_on names them. */
+typedef enum {
+    POL_STATUS_OPEN,
+    POL_STATUS_PENDING,
+    POL_STATUS_ON_HOLD,
+    POL_STATUS_RESOLVED,
+    POL_STATUS_COUNT
+} pol_status;
+/* "open", "pending", "on_hold", "resolved"; "?" out of range (static strings). */
+const char *policy_status_name(pol_status s);
+
+/* One metric's target. minutes == 0: the level does not define the metric (no clock). */
+typedef struct {
+    int64_t minutes;
+    pol_clock clock;
+} pol_target;
+
 typedef struct {
     char *id;                 /* e.g. "S0", "URGENT" */
     char *label;              /* may be NULL */
     char *description;        /* may be NULL */
-    int64_t response_minutes; /* > 0 */
-    pol_clock clock;
+    int64_t response_minutes; /* > 0: the first_response target (SPEC §6's pair, or */
+    pol_clock clock;          /* targets.first_response, whichever form the file used) */
+    /* Per metric (SPEC §8); [POL_METRIC_FIRST_RESPONSE] repeats response_minutes and clock,
+     * which stay the first-response target the engine reads (hand-built policies set only
+     * those). */
+    pol_target targets[POL_METRIC_COUNT];
     char **examples;
     size_t n_examples;
     bool has_criteria;
@@ -58,6 +89,9 @@ typedef struct {
     char *zone_name;         /* business zone name, or NULL */
     double warn_fraction;    /* default 0.25 */
     pol_reprio reprioritize_from;
+    /* Per metric, the statuses that pause its clocks: bit (1u << pol_status). Parsed default:
+     * pending and on_hold pause resolution, nothing pauses the others. */
+    unsigned pause_on[POL_METRIC_COUNT];
     pol_channel *channels;
     size_t n_channels;
     pol_uptime uptime;
@@ -81,5 +115,8 @@ const char *policy_channel_level(const st_policy *p, const char *channel);
 const char *policy_default_level(const st_policy *p, const char *channel, bool *from_channel);
 /* Target of a level in seconds. */
 int64_t policy_level_target_s(const st_policy *p, size_t level);
+/* The level's target for metric m (first_response from response_minutes and clock); false, with
+ * *out zeroed, when the level does not define the metric. */
+bool policy_level_target(const st_policy *p, size_t level, pol_metric m, pol_target *out);
 
 #endif

@@ -82,8 +82,11 @@ typedef enum {
     SEG_HOLIDAY,      /* a holiday */
     SEG_DST,          /* an offset change (zero-length marker at the instant) */
     SEG_LEVEL_CHANGE, /* a re-prioritization (zero-length marker) */
+    SEG_PAUSED,       /* the clock stood still: a status its metric's pause_on lists (clocks.h) */
+    SEG_RESOLVED,     /* the resolution clock stood still: the ticket was resolved (clocks.h) */
 } sla_seg_kind;
-/* "counted", "wall", "closed", "holiday", "dst", "level_change" (static strings). */
+/* "counted", "wall", "closed", "holiday", "dst", "level_change", "paused", "resolved" (static
+ * strings). */
 const char *sla_seg_kind_name(sla_seg_kind k);
 
 typedef struct {

@@ -240,16 +240,93 @@ static st_code parse_criteria(pctx *c, const cJSON *v, const char *path, pol_lev
     return rc;
 }
 
+static const char *const metric_names[POL_METRIC_COUNT] = {"first_response", "next_response", "resolution"};
+static const char *const status_names[POL_STATUS_COUNT] = {"open", "pending", "on_hold", "resolved"};
+
+/* A metric's name as an index, or -1; the refusal lists the names. */
+static int metric_index(const char *name)
+{
+    for (int m = 0; m < POL_METRIC_COUNT; m++)
+        if (strcmp(name, metric_names[m]) == 0)
+            return m;
+    return -1;
+}
+
+/* An object keyed by metric: unknown names and repeated keys are refused. */
+static st_code check_metric_keys(pctx *c, const cJSON *obj, const char *path)
+{
+    for (const cJSON *it = obj->child; it; it = it->next) {
+        keypath kp;
+        path_key(kp, path, it->string);
+        if (metric_index(it->string) < 0)
+            return fail(c, kp, "unknown metric (metrics are first_response, next_response, resolution)");
+    }
+    return check_keys(c, obj, path, metric_names, POL_METRIC_COUNT);
+}
+
+static st_code parse_clock(pctx *c, const cJSON *obj, const char *path, pol_clock *out)
+{
+    const char *clock;
+    st_code rc = get_string(c, obj, path, "clock", true, &clock);
+    if (rc != ST_OK)
+        return rc;
+    if (strcmp(clock, "24x7") == 0) {
+        *out = POL_CLOCK_24X7;
+    } else if (strcmp(clock, "business") == 0) {
+        *out = POL_CLOCK_BUSINESS;
+    } else {
+        keypath kp;
+        path_key(kp, path, "clock");
+        return fail(c, kp, "must be \"24x7\" or \"business\"");
+    }
+    return ST_OK;
+}
+
+/* {"minutes": N, "clock": "24x7" | "business"} */
+static st_code parse_target(pctx *c, const cJSON *v, const char *path, pol_target *t)
+{
+    static const char *const keys[] = {"minutes", "clock"};
+    if (!cJSON_IsObject(v))
+        return fail(c, path, "must be an object, not %s", json_type_name(v));
+    st_code rc = check_keys(c, v, path, keys, 2);
+    bool present;
+    if (rc == ST_OK)
+        rc = get_integer(c, v, path, "minutes", true, 1, MAX_RESPONSE_MINUTES,
+                         "a positive whole number of minutes", &present, &t->minutes);
+    return rc == ST_OK ? parse_clock(c, v, path, &t->clock) : rc;
+}
+
+/* "targets": one target per metric; first_response given here or by the §6 pair, never both. */
+static st_code parse_targets(pctx *c, const cJSON *lvobj, const cJSON *v, const char *path, pol_level *lv)
+{
+    if (!cJSON_IsObject(v))
+        return fail(c, path, "must be an object, not %s", json_type_name(v));
+    st_code rc = check_metric_keys(c, v, path);
+    for (int m = 0; m < POL_METRIC_COUNT && rc == ST_OK; m++) {
+        const cJSON *t = cJSON_GetObjectItemCaseSensitive(v, metric_names[m]);
+        keypath kp;
+        path_key(kp, path, metric_names[m]);
+        if (!t)
+            continue;
+        if (m == POL_METRIC_FIRST_RESPONSE
+            && (cJSON_GetObjectItemCaseSensitive(lvobj, "response_minutes")
+                || cJSON_GetObjectItemCaseSensitive(lvobj, "clock")))
+            return fail(c, kp, "given twice (also response_minutes and clock): use one form");
+        rc = parse_target(c, t, kp, &lv->targets[m]);
+    }
+    return rc;
+}
+
 static st_code parse_level(pctx *c, const cJSON *v, const char *path, pol_level *lv)
 {
     static const char *const keys[] = {"id", "label", "description", "response_minutes", "clock",
-                                       "examples", "criteria"};
+                                       "targets", "examples", "criteria"};
     if (!cJSON_IsObject(v))
         return fail(c, path, "must be an object, not %s", json_type_name(v));
     st_code rc = check_keys(c, v, path, keys, sizeof keys / sizeof keys[0]);
     if (rc != ST_OK)
         return rc;
-    const char *id, *label, *desc, *clock;
+    const char *id, *label, *desc;
     keypath kp;
     bool present;
     if ((rc = get_string(c, v, path, "id", true, &id)) != ST_OK)
@@ -263,20 +340,23 @@ static st_code parse_level(pctx *c, const cJSON *v, const char *path, pol_level 
         return rc;
     lv->label = xstrdup(label);
     lv->description = xstrdup(desc);
-    rc = get_integer(c, v, path, "response_minutes", true, 1, MAX_RESPONSE_MINUTES,
-                     "a positive whole number of minutes", &present, &lv->response_minutes);
-    if (rc != ST_OK)
-        return rc;
-    if ((rc = get_string(c, v, path, "clock", true, &clock)) != ST_OK)
-        return rc;
-    if (strcmp(clock, "24x7") == 0) {
-        lv->clock = POL_CLOCK_24X7;
-    } else if (strcmp(clock, "business") == 0) {
-        lv->clock = POL_CLOCK_BUSINESS;
-    } else {
-        path_key(kp, path, "clock");
-        return fail(c, kp, "must be \"24x7\" or \"business\"");
+    const cJSON *tg = cJSON_GetObjectItemCaseSensitive(v, "targets");
+    if (tg) {
+        path_key(kp, path, "targets");
+        if ((rc = parse_targets(c, v, tg, kp, lv)) != ST_OK)
+            return rc;
     }
+    pol_target *fr = &lv->targets[POL_METRIC_FIRST_RESPONSE];
+    if (fr->minutes == 0) { /* the §6 shorthand */
+        rc = get_integer(c, v, path, "response_minutes", true, 1, MAX_RESPONSE_MINUTES,
+                         "a positive whole number of minutes", &present, &fr->minutes);
+        if (rc == ST_OK)
+            rc = parse_clock(c, v, path, &fr->clock);
+        if (rc != ST_OK)
+            return rc;
+    }
+    lv->response_minutes = fr->minutes;
+    lv->clock = fr->clock;
     const cJSON *ex = cJSON_GetObjectItemCaseSensitive(v, "examples");
     if (ex) {
         path_key(kp, path, "examples");
@@ -659,10 +739,60 @@ static st_code parse_uptime(pctx *c, const cJSON *up, pol_uptime *u)
     return m ? parse_maintenance(c, m, u) : ST_OK;
 }
 
+/* The key of level i's first business clock as the file wrote it ("levels[1].clock" for the §6
+ * pair, "levels[1].targets.resolution.clock"), or leaves key empty. */
+static void business_clock_key(const cJSON *lvj, const pol_level *lv, size_t i, char *key, size_t n)
+{
+    const cJSON *tg = cJSON_GetObjectItemCaseSensitive(lvj, "targets");
+    for (int m = 0; m < POL_METRIC_COUNT; m++) {
+        if (!lv->targets[m].minutes || lv->targets[m].clock != POL_CLOCK_BUSINESS)
+            continue;
+        if (cJSON_GetObjectItemCaseSensitive(tg, metric_names[m]))
+            snprintf(key, n, "levels[%zu].targets.%s.clock", i, metric_names[m]);
+        else
+            snprintf(key, n, "levels[%zu].clock", i);
+        return;
+    }
+}
+
+/* "pause_on": metric -> statuses that pause its clocks. A metric left out keeps its default;
+ * only pending and on_hold can pause (a clock runs while open and stops at resolve). */
+static st_code parse_pause_on(pctx *c, const cJSON *po, st_policy *p)
+{
+    const char *path = "pause_on";
+    if (!cJSON_IsObject(po))
+        return fail(c, path, "must be an object, not %s", json_type_name(po));
+    st_code rc = check_metric_keys(c, po, path);
+    for (const cJSON *it = po->child; it && rc == ST_OK; it = it->next) {
+        keypath kp;
+        path_key(kp, path, it->string);
+        if (!cJSON_IsArray(it))
+            return fail(c, kp, "must be an array of statuses, not %s", json_type_name(it));
+        unsigned bits = 0;
+        size_t i = 0;
+        for (const cJSON *s = it->child; s; s = s->next, i++) {
+            keypath sk;
+            path_index(sk, kp, i);
+            if (!cJSON_IsString(s))
+                return fail(c, sk, "must be a string, not %s", json_type_name(s));
+            if (strcmp(s->valuestring, "pending") == 0)
+                bits |= 1u << POL_STATUS_PENDING;
+            else if (strcmp(s->valuestring, "on_hold") == 0)
+                bits |= 1u << POL_STATUS_ON_HOLD;
+            else
+                return fail(c, sk, "unknown status '%s' (statuses that pause are pending, on_hold)",
+                            s->valuestring);
+        }
+        p->pause_on[metric_index(it->string)] = bits;
+    }
+    return rc;
+}
+
 static st_code parse_root(pctx *c, const cJSON *root, st_policy *p)
 {
     static const char *const keys[] = {"name", "version", "description", "levels", "business_hours",
-                                       "warn_fraction", "reprioritize_from", "channels", "uptime"};
+                                       "warn_fraction", "reprioritize_from", "pause_on", "channels",
+                                       "uptime"};
     st_code rc = check_keys(c, root, "", keys, sizeof keys / sizeof keys[0]);
     const char *name = NULL, *desc = NULL;
     if (rc == ST_OK)
@@ -685,15 +815,16 @@ static st_code parse_root(pctx *c, const cJSON *root, st_policy *p)
     const cJSON *bh = cJSON_GetObjectItemCaseSensitive(root, "business_hours");
     if (bh && (rc = parse_business_hours(c, bh, p)) != ST_OK)
         return rc;
-    for (size_t i = 0; i < p->n_levels; i++) {
-        if (p->levels[i].clock != POL_CLOCK_BUSINESS)
-            continue;
+    char business_key[128] = "";
+    const cJSON *lvj = cJSON_GetObjectItemCaseSensitive(root, "levels")->child;
+    for (size_t i = 0; i < p->n_levels && !business_key[0]; i++, lvj = lvj->next)
+        business_clock_key(lvj, &p->levels[i], i, business_key, sizeof business_key);
+    if (business_key[0]) {
         if (!p->calendar)
-            return fail(c, "business_hours", "required key is missing (levels[%zu].clock is \"business\")", i);
+            return fail(c, "business_hours", "required key is missing (%s is \"business\")", business_key);
         if (!cal_has_open_time(p->calendar))
-            return fail(c, "business_hours.week",
-                        "no open time on any weekday, but levels[%zu].clock is \"business\"", i);
-        break;
+            return fail(c, "business_hours.week", "no open time on any weekday, but %s is \"business\"",
+                        business_key);
     }
 
     double d = 0;
@@ -715,6 +846,9 @@ static st_code parse_root(pctx *c, const cJSON *root, st_policy *p)
         else
             return fail(c, "reprioritize_from", "must be \"created\" or \"change\"");
     }
+    const cJSON *po = cJSON_GetObjectItemCaseSensitive(root, "pause_on");
+    if (po && (rc = parse_pause_on(c, po, p)) != ST_OK)
+        return rc;
     const cJSON *ch = cJSON_GetObjectItemCaseSensitive(root, "channels");
     if (ch && (rc = parse_channels(c, ch, p)) != ST_OK)
         return rc;
@@ -775,6 +909,7 @@ st_code policy_parse(const char *text, size_t len, const char *source, st_policy
     p->reprioritize_from = POL_REPRIO_CREATED;
     p->uptime.error_rate_threshold = 0.05;
     p->uptime.notice_days = 7;
+    p->pause_on[POL_METRIC_RESOLUTION] = 1u << POL_STATUS_PENDING | 1u << POL_STATUS_ON_HOLD;
     st_code rc = parse_root(&c, root, p);
     cJSON_Delete(root);
     if (rc != ST_OK) {
@@ -868,4 +1003,27 @@ const char *policy_default_level(const st_policy *p, const char *channel, bool *
     if (from_channel)
         *from_channel = level != NULL;
     return level ? level : p->levels[p->n_levels - 1].id; /* the lowest */
+}
+
+bool policy_level_target(const st_policy *p, size_t level, pol_metric m, pol_target *out)
+{
+    *out = (pol_target){0, POL_CLOCK_24X7};
+    if (!p || level >= p->n_levels || (unsigned)m >= POL_METRIC_COUNT)
+        return false;
+    const pol_level *lv = &p->levels[level];
+    if (m == POL_METRIC_FIRST_RESPONSE)
+        *out = (pol_target){lv->response_minutes, lv->clock};
+    else
+        *out = lv->targets[m];
+    return out->minutes > 0;
+}
+
+const char *policy_metric_name(pol_metric m)
+{
+    return (unsigned)m < POL_METRIC_COUNT ? metric_names[m] : "?";
+}
+
+const char *policy_status_name(pol_status s)
+{
+    return (unsigned)s < POL_STATUS_COUNT ? status_names[s] : "?";
 }

@@ -2,6 +2,8 @@
  * of the policy, the inputs and `now`; nothing is cached, nothing allocated on the due path. */
 #include "slatop/sla.h"
 
+#include "sla_internal.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -54,6 +56,8 @@ const char *sla_seg_kind_name(sla_seg_kind k)
     case SEG_HOLIDAY: return "holiday";
     case SEG_DST: return "dst";
     case SEG_LEVEL_CHANGE: return "level_change";
+    case SEG_PAUSED: return "paused";
+    case SEG_RESOLVED: return "resolved";
     }
     return "?";
 }
@@ -141,13 +145,7 @@ bool sla_breached_ever(const sla_event *ev, size_t n, st_time now)
 
 /* ---- explain ---- */
 
-typedef struct {
-    sla_segment *v;
-    size_t n, cap;
-} seg_list;
-
-static void seg_push(seg_list *l, st_time start, st_time end, sla_seg_kind kind, int64_t counted,
-                     char *rule)
+void ledger_push(sla_ledger *l, st_time start, st_time end, sla_seg_kind kind, int64_t counted, char *rule)
 {
     if (l->n == l->cap) {
         l->cap = l->cap ? l->cap * 2 : 16;
@@ -300,12 +298,14 @@ static st_time closed_piece(const cal_calendar *c, st_time t, st_time limit, boo
     return limit;
 }
 
-/* Inserts the level-change markers of events with at in [from, to]; *k walks ev. */
-static void push_markers(seg_list *l, const sla_event *ev, size_t n_ev, size_t *k, st_time upto)
+void ledger_markers(sla_ledger *l, const sla_event *ev, size_t n_ev, size_t *k, st_time upto)
 {
+    size_t before = l->n;
     for (; *k < n_ev && ev[*k].at <= upto; (*k)++)
         if (is_level_change(&ev[*k]))
-            seg_push(l, ev[*k].at, ev[*k].at, SEG_LEVEL_CHANGE, 0, level_rule(&ev[*k]));
+            ledger_push(l, ev[*k].at, ev[*k].at, SEG_LEVEL_CHANGE, 0, level_rule(&ev[*k]));
+    if (l->n != before)
+        l->closed_from = SIZE_MAX; /* a marker splits the closed run */
 }
 
 static st_time next_event_after(const sla_event *ev, size_t n_ev, size_t k, st_time t)
@@ -316,23 +316,14 @@ static st_time next_event_after(const sla_event *ev, size_t n_ev, size_t k, st_t
     return INT64_MAX;
 }
 
-void sla_explain(const st_policy *p, size_t level, st_time start, st_time due, const sla_event *ev,
-                 size_t n_ev, sla_segment **out, size_t *n_out)
+void ledger_span(sla_ledger *l, const cal_calendar *c, st_time t, st_time end, const sla_event *ev, size_t n_ev,
+                 size_t *k)
 {
-    seg_list l = {0};
-    const cal_calendar *c = level_cal(p, level);
-    size_t k = 0;
-    while (k < n_ev && ev[k].at < start) /* markers before the range are not shown */
-        k++;
-    push_markers(&l, ev, n_ev, &k, start);
-    char *hours = c ? week_summary(c) : NULL;
-    size_t closed_from = SIZE_MAX; /* index of an open run of merged closed pieces */
-    st_time t = start;
-    while (due != ST_TIME_NONE && t < due) {
-        st_time ne = next_event_after(ev, n_ev, k, t);
-        st_time e = ne < due ? ne : due;
+    while (t < end) {
+        st_time ne = next_event_after(ev, n_ev, *k, t);
+        st_time e = ne < end ? ne : end;
         if (!c) {
-            seg_push(&l, t, e, SEG_WALL, e - t, xstrdup("24x7 (wall clock)"));
+            ledger_push(l, t, e, SEG_WALL, e - t, xstrdup("24x7 (wall clock)"));
         } else {
             st_time dst = tz_next_change(c->zone, t);
             if (dst != ST_TIME_NONE && dst < e)
@@ -344,8 +335,8 @@ void sla_explain(const st_policy *p, size_t level, st_time start, st_time due, c
                 st_time pe = counted_piece(c, t, &rule);
                 if (pe < e)
                     e = pe;
-                seg_push(&l, t, e, SEG_COUNTED, e - t, rule);
-                closed_from = SIZE_MAX;
+                ledger_push(l, t, e, SEG_COUNTED, e - t, rule);
+                l->closed_from = SIZE_MAX;
             } else {
                 st_time nb = cal_next_boundary(c, t);
                 if (nb != ST_TIME_NONE && nb < e)
@@ -354,41 +345,57 @@ void sla_explain(const st_policy *p, size_t level, st_time start, st_time due, c
                 int64_t day;
                 e = closed_piece(c, t, e, &hol, &day);
                 if (hol) {
-                    sla_segment *last = l.n ? &l.v[l.n - 1] : NULL;
+                    sla_segment *last = l->n ? &l->v[l->n - 1] : NULL;
                     char *date = fmt_date(day);
                     if (last && last->kind == SEG_HOLIDAY && last->end == t &&
                         strcmp(last->rule + 8, date) == 0) {
                         last->end = e;
                         free(date);
                     } else {
-                        seg_push(&l, t, e, SEG_HOLIDAY, 0, xasprintf("holiday %s", date));
+                        ledger_push(l, t, e, SEG_HOLIDAY, 0, xasprintf("holiday %s", date));
                         free(date);
                     }
-                    closed_from = SIZE_MAX;
-                } else if (closed_from != SIZE_MAX && l.v[closed_from].end == t) {
-                    l.v[closed_from].end = e; /* one closed segment per night or weekend */
+                    l->closed_from = SIZE_MAX;
+                } else if (l->closed_from != SIZE_MAX && l->v[l->closed_from].end == t) {
+                    l->v[l->closed_from].end = e; /* one closed segment per night or weekend */
                 } else {
-                    seg_push(&l, t, e, SEG_CLOSED, 0, NULL);
-                    closed_from = l.n - 1;
+                    ledger_push(l, t, e, SEG_CLOSED, 0, NULL);
+                    l->closed_from = l->n - 1;
                 }
             }
-            if (e == dst && e < due) {
-                seg_push(&l, e, e, SEG_DST, 0, dst_rule(c->zone, e));
-                closed_from = SIZE_MAX;
+            if (e == dst && e < end) {
+                ledger_push(l, e, e, SEG_DST, 0, dst_rule(c->zone, e));
+                l->closed_from = SIZE_MAX;
             }
         }
-        size_t before = l.n;
-        push_markers(&l, ev, n_ev, &k, e);
-        if (l.n != before)
-            closed_from = SIZE_MAX; /* a marker splits the closed run */
+        ledger_markers(l, ev, n_ev, k, e);
         t = e;
     }
-    for (size_t i = 0; i < l.n; i++)
-        if (l.v[i].kind == SEG_CLOSED && !l.v[i].rule)
-            l.v[i].rule = closed_rule(c, l.v[i].start, l.v[i].end, hours);
+}
+
+void ledger_finish(sla_ledger *l, const cal_calendar *c, sla_segment **out, size_t *n_out)
+{
+    char *hours = c ? week_summary(c) : NULL;
+    for (size_t i = 0; i < l->n; i++)
+        if (l->v[i].kind == SEG_CLOSED && !l->v[i].rule)
+            l->v[i].rule = closed_rule(c, l->v[i].start, l->v[i].end, hours);
     free(hours);
-    *out = l.v;
-    *n_out = l.n;
+    *out = l->v;
+    *n_out = l->n;
+}
+
+void sla_explain(const st_policy *p, size_t level, st_time start, st_time due, const sla_event *ev,
+                 size_t n_ev, sla_segment **out, size_t *n_out)
+{
+    sla_ledger l = {.closed_from = SIZE_MAX};
+    const cal_calendar *c = level_cal(p, level);
+    size_t k = 0;
+    while (k < n_ev && ev[k].at < start) /* markers before the range are not shown */
+        k++;
+    ledger_markers(&l, ev, n_ev, &k, start);
+    if (due != ST_TIME_NONE)
+        ledger_span(&l, c, start, due, ev, n_ev, &k);
+    ledger_finish(&l, c, out, n_out);
 }
 
 void sla_segments_free(sla_segment *s, size_t n)

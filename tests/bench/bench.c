@@ -13,6 +13,10 @@
  *                            the same directory
  *   due N                    due times per second over N random tickets (two calendars, holidays,
  *                            DST) and the minute-stepping reference on a sample, scaled
+ *   clocks N                 SLA clocks per second (clocks_compute: first_response, next_response
+ *                            cycles, resolution) over N random ticket histories with pauses,
+ *                            level changes, resolves and reopenings, and the minute-stepping
+ *                            reference on a sample, checked against the engine and scaled
  *   uptime-fetch URL MONTH DIR   fetches MONTH's chunks from a real Prometheus (its time is the
  *                            floor) and saves the bodies in DIR
  *   uptime-parse MONTH DIR   parse + compute of those bodies; time and peak memory
@@ -27,6 +31,7 @@
 #include <unistd.h>
 
 #include "slatop/calendar.h"
+#include "slatop/clocks.h"
 #include "slatop/fetcher.h"
 #include "slatop/ops.h"
 #include "slatop/policy.h"
@@ -288,13 +293,19 @@ static st_time due_by_minutes(const st_policy *p, size_t level, st_time created)
     return t;
 }
 
-static int cmd_due(long n)
+/* The two shipped policies, as the binary embeds them: Chatti, then Haptik. */
+static void load_shipped(st_policy *pol[2])
 {
     st_err err = {0};
-    st_policy *pol[2];
     if (policy_parse(embedded_chatti, embedded_chatti_len, "chatti.json", &pol[0], &err) != ST_OK
         || policy_parse(embedded_haptik, embedded_haptik_len, "haptik.json", &pol[1], &err) != ST_OK)
         die("policy", &err);
+}
+
+static int cmd_due(long n)
+{
+    st_policy *pol[2];
+    load_shipped(pol);
     /* Created instants on minute marks across 2026-2027 (DST changes, holidays, weekends), so the
      * minute-stepping reference is exact for them and the check below is a real comparison. */
     st_time base = 1767225600; /* 2026-01-01T00:00:00Z */
@@ -327,6 +338,139 @@ static int cmd_due(long n)
     double ref_rate = (double)sample / ((ref_ms - (double)sample / rate * 1000.0) / 1000.0);
     printf("due_per_s=%.0f ref_per_s=%.1f sample=%ld mismatches=%ld checksum=%lld\n", rate, ref_rate, sample,
            mismatches, (long long)(sum % 1000003));
+    free(jobs);
+    policy_free(pol[0]);
+    policy_free(pol[1]);
+    return mismatches ? 1 : 0;
+}
+
+/* A random history on minute marks, each event at least a minute after the one before: customer
+ * messages, replies, notes, responds, pending/on_hold pauses and reopenings to open, a level
+ * change now and then, resolves and reopens. Returns the number of events and sets *now. */
+static size_t random_history(const st_policy *p, st_time base, clk_event *ev, size_t cap, st_time *now)
+{
+    st_time t = base + (st_time)(rng() % (2 * 365 * 1440)) * 60;
+    ev[0] = (clk_event){.kind = CLK_EV_CREATED, .at = t, .level = rng() % p->n_levels};
+    size_t n = 1 + rng() % (cap - 1);
+    for (size_t i = 1; i < n; i++) {
+        t += (st_time)(1 + rng() % 600) * 60;
+        unsigned k = (unsigned)(rng() % 100);
+        clk_event *e = &ev[i];
+        *e = (clk_event){.at = t, .actor = "bench"};
+        if (k < 25)
+            e->kind = CLK_EV_CUSTOMER;
+        else if (k < 45)
+            e->kind = CLK_EV_REPLY;
+        else if (k < 50)
+            e->kind = CLK_EV_NOTE;
+        else if (k < 55)
+            e->kind = CLK_EV_RESPOND;
+        else if (k < 62) {
+            e->kind = CLK_EV_LEVEL;
+            e->level = rng() % p->n_levels;
+        } else {
+            static const pol_status st[] = {POL_STATUS_PENDING, POL_STATUS_ON_HOLD, POL_STATUS_OPEN,
+                                            POL_STATUS_PENDING, POL_STATUS_OPEN, POL_STATUS_RESOLVED};
+            e->kind = CLK_EV_STATUS;
+            e->status = st[rng() % 6];
+        }
+    }
+    *now = t + (st_time)(rng() % (3 * 1440)) * 60;
+    return n;
+}
+
+/* The minute-stepping reference for one clock the engine reported: walk a minute at a time from
+ * its start, counting each minute whose status (after the history's events up to then, frozen at
+ * its stop) neither pauses its metric nor is resolved, and that is business time for a business
+ * clock. Histories here are on minute marks with distinct instants and reprioritize_from is
+ * "created", so this is exact. Sets the due (ST_TIME_NONE when paused for good) and remaining. */
+static void clock_by_minutes(const st_policy *p, const clk_event *ev, size_t n, st_time now, const clk_clock *c,
+                             st_time *due, int64_t *remaining)
+{
+    st_time end = c->stopped != ST_TIME_NONE ? c->stopped : now;
+    pol_target tg = {0, POL_CLOCK_24X7};
+    for (size_t i = 0; i < n && ev[i].at <= end; i++)
+        if (ev[i].kind == CLK_EV_CREATED || ev[i].kind == CLK_EV_LEVEL)
+            policy_level_target(p, ev[i].level, c->metric, &tg);
+    int64_t need = tg.minutes * 60, counted = 0, acc = 0;
+    pol_status st = POL_STATUS_OPEN;
+    size_t j = 0;
+    *due = ST_TIME_NONE;
+    for (st_time t = c->started;; t += 60) {
+        while (j < n && ev[j].at <= t && ev[j].at < end + (c->stopped == ST_TIME_NONE)) {
+            if (ev[j].kind == CLK_EV_STATUS)
+                st = ev[j].status;
+            else if (ev[j].kind == CLK_EV_CUSTOMER)
+                st = POL_STATUS_OPEN;
+            j++;
+        }
+        bool counts = st != POL_STATUS_RESOLVED && !(p->pause_on[c->metric] & (1u << st));
+        if (t >= end && (*due != ST_TIME_NONE || (!counts && (j == n || ev[j].at >= end))))
+            break;
+        if (counts && (tg.clock == POL_CLOCK_24X7 || cal_is_business(p->calendar, t))) {
+            acc += 60;
+            counted += t < end ? 60 : 0;
+            if (*due == ST_TIME_NONE && acc >= need)
+                *due = t + 60;
+        }
+    }
+    *remaining = need - counted;
+}
+
+static int cmd_clocks(long n)
+{
+    st_err err = {0};
+    st_policy *pol[2];
+    load_shipped(pol);
+    enum { MAX_EV = 12 };
+    typedef struct {
+        unsigned char pol;
+        unsigned char n;
+        st_time now;
+        clk_event ev[MAX_EV];
+    } job;
+    job *jobs = xcalloc((size_t)n, sizeof *jobs);
+    for (long i = 0; i < n; i++) {
+        jobs[i].pol = (unsigned char)(rng() % 2);
+        jobs[i].n = (unsigned char)random_history(pol[jobs[i].pol], 1767225600, jobs[i].ev, MAX_EV, &jobs[i].now);
+    }
+    clk_result r;
+    clocks_result_init(&r);
+    long clocks = 0, paused = 0;
+    st_time sum = 0;
+    st_mono t0 = mono_now();
+    for (long i = 0; i < n; i++) {
+        if (clocks_compute(pol[jobs[i].pol], jobs[i].ev, jobs[i].n, jobs[i].now, &r, &err) != ST_OK)
+            die("clocks", &err);
+        clocks += (long)r.n;
+        for (size_t k = 0; k < r.n; k++)
+            sum += r.clocks[k].due + r.clocks[k].remaining_s;
+    }
+    double ms = ms_since(t0);
+    double rate = (double)clocks / (ms / 1000.0);
+    /* The reference on a sample of tickets, checked against the engine on the way. */
+    long sample = n < 1000 ? n : 1000, mismatches = 0, ref_clocks = 0;
+    t0 = mono_now();
+    for (long i = 0; i < sample; i++) {
+        const st_policy *p = pol[jobs[i].pol];
+        clocks_compute(p, jobs[i].ev, jobs[i].n, jobs[i].now, &r, &err);
+        for (size_t k = 0; k < r.n; k++) {
+            st_time due;
+            int64_t rem;
+            clock_by_minutes(p, jobs[i].ev, jobs[i].n, jobs[i].now, &r.clocks[k], &due, &rem);
+            if (due != r.clocks[k].due || rem != r.clocks[k].remaining_s)
+                mismatches++;
+            paused += r.clocks[k].paused_by == CLK_PAUSED_PENDING || r.clocks[k].paused_by == CLK_PAUSED_ON_HOLD;
+            ref_clocks++;
+        }
+    }
+    double ref_ms = ms_since(t0);
+    /* Subtract the engine's own share of that loop, so the figure is the reference alone. */
+    double ref_rate = (double)ref_clocks / ((ref_ms - (double)ref_clocks / rate * 1000.0) / 1000.0);
+    printf("clocks_per_s=%.0f ref_per_s=%.1f tickets=%ld clocks=%ld sample_clocks=%ld paused_by_status=%ld "
+           "mismatches=%ld checksum=%lld\n",
+           rate, ref_rate, n, clocks, ref_clocks, paused, mismatches, (long long)(sum % 1000003));
+    clocks_result_done(&r);
     free(jobs);
     policy_free(pol[0]);
     policy_free(pol[1]);
@@ -462,11 +606,13 @@ int main(int argc, char **argv)
         return cmd_reprioritize(argv[2], atoi(argv[3]));
     if (argc >= 3 && !strcmp(argv[1], "due"))
         return cmd_due(atol(argv[2]));
+    if (argc >= 3 && !strcmp(argv[1], "clocks"))
+        return cmd_clocks(atol(argv[2]));
     if (argc >= 5 && !strcmp(argv[1], "uptime-fetch"))
         return cmd_uptime_fetch(argv[2], argv[3], argv[4]);
     if (argc >= 4 && !strcmp(argv[1], "uptime-parse"))
         return cmd_uptime_parse(argv[2], argv[3], argc >= 5 ? atoi(argv[4]) : 3);
-    fprintf(stderr, "usage: slatop_bench gen DB N | list-floor DB | reprioritize DB N | due N |"
+    fprintf(stderr, "usage: slatop_bench gen DB N | list-floor DB | reprioritize DB N | due N | clocks N |"
                     " uptime-fetch URL MONTH DIR | uptime-parse MONTH DIR [REPS]\n");
     return 2;
 }

@@ -133,6 +133,13 @@ d=$("$tools/slatop_bench" due 1000000)
 report due_throughput "$(kv due_per_s "$d")" /s "$(kv ref_per_s "$d")" "v >= 2000000 && r >= 100" \
     ">= 2,000,000/s and >= 100x the minute-stepping reference"
 
+# --- clock_throughput: every SLA clock of ticket histories with pauses (SPEC §8) -----------------
+c=$("$tools/slatop_bench" clocks 200000)
+[ "$(kv mismatches "$c")" = 0 ] || { echo "run.sh: the clocks engine disagreed with the reference: $c" >&2; exit 2; }
+echo "  $(kv clocks "$c") clocks of $(kv tickets "$c") tickets; reference sample $(kv sample_clocks "$c") clocks, $(kv paused_by_status "$c") paused by status"
+report clock_throughput "$(kv clocks_per_s "$c")" /s "$(kv ref_per_s "$c")" "v >= 1000000 && r >= 100" \
+    ">= 1,000,000 clocks/s and >= 100x the minute-stepping reference"
+
 # --- live_propagation: a raise in one instance, seen on another instance's screen --------------
 db="$work/live.db"
 "$slatop" --db "$db" init --policy "$root/share/policies/chatti.json" >/dev/null

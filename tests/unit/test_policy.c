@@ -626,3 +626,113 @@ Test(policy, sixty_thousand_channels)
     cr_assert_str_eq(err.msg, "p.json: channels.ch7: duplicate key");
     free(text);
 }
+
+/* ---- SPEC §8: per-metric targets and pause_on ---- */
+
+#define TGT(m, c) "{'minutes':" #m ",'clock':'" c "'}"
+
+Test(policy, targets_long_form_and_shorthand)
+{
+    st_policy *p = accept(POL("{'id':'A','targets':{'first_response':" TGT(30, "24x7") ",'next_response':"
+                              TGT(45, "24x7") ",'resolution':" TGT(600, "business") "}},"
+                              "{'id':'B','response_minutes':60,'clock':'24x7','targets':{'resolution':"
+                              TGT(900, "24x7") "}}," L24("C"),
+                              "," BH("")));
+    /* The long form fills the §6 fields too, so today's callers read the same target. */
+    cr_assert_eq(p->levels[0].response_minutes, 30);
+    cr_assert_eq(p->levels[0].clock, POL_CLOCK_24X7);
+    pol_target t;
+    cr_assert(policy_level_target(p, 0, POL_METRIC_FIRST_RESPONSE, &t));
+    cr_assert_eq(t.minutes, 30);
+    cr_assert(policy_level_target(p, 0, POL_METRIC_NEXT_RESPONSE, &t));
+    cr_assert_eq(t.minutes, 45);
+    cr_assert(policy_level_target(p, 0, POL_METRIC_RESOLUTION, &t));
+    cr_assert_eq(t.minutes, 600);
+    cr_assert_eq(t.clock, POL_CLOCK_BUSINESS);
+    /* The shorthand with other metrics beside it. */
+    cr_assert(policy_level_target(p, 1, POL_METRIC_FIRST_RESPONSE, &t));
+    cr_assert_eq(t.minutes, 60);
+    cr_assert_not(policy_level_target(p, 1, POL_METRIC_NEXT_RESPONSE, &t));
+    cr_assert_eq(t.minutes, 0);
+    cr_assert(policy_level_target(p, 1, POL_METRIC_RESOLUTION, &t));
+    cr_assert_eq(t.minutes, 900);
+    cr_assert_not(policy_level_target(p, 2, POL_METRIC_RESOLUTION, &t));
+    cr_assert_not(policy_level_target(p, 3, POL_METRIC_FIRST_RESPONSE, &t), "no such level");
+    cr_assert_str_eq(policy_metric_name(POL_METRIC_NEXT_RESPONSE), "next_response");
+    cr_assert_str_eq(policy_metric_name(POL_METRIC_COUNT), "?");
+    cr_assert_str_eq(policy_status_name(POL_STATUS_ON_HOLD), "on_hold");
+    cr_assert_str_eq(policy_status_name(POL_STATUS_COUNT), "?");
+    policy_free(p);
+}
+
+Test(policy, targets_refusals)
+{
+    refuse(POL("{'id':'A','response_minutes':60,'clock':'24x7','targets':{'first_response':" TGT(30, "24x7") "}}", ""),
+           "p.json: levels[0].targets.first_response: given twice (also response_minutes and clock): use one form");
+    refuse(POL("{'id':'A','clock':'24x7','targets':{'first_response':" TGT(30, "24x7") "}}", ""),
+           "p.json: levels[0].targets.first_response: given twice (also response_minutes and clock): use one form");
+    refuse(POL("{'id':'A','targets':{'resolution':" TGT(30, "24x7") "}}", ""),
+           "p.json: levels[0].response_minutes: required key is missing");
+    refuse(POL("{'id':'A','targets':{'first_reply':" TGT(30, "24x7") "}}", ""),
+           "p.json: levels[0].targets.first_reply: unknown metric (metrics are first_response, next_response, resolution)");
+    refuse(POL("{'id':'A','targets':[]}", ""), "p.json: levels[0].targets: must be an object, not an array");
+    refuse(POL("{'id':'A','targets':{'first_response':5}}", ""),
+           "p.json: levels[0].targets.first_response: must be an object, not a number");
+    refuse(POL("{'id':'A','targets':{'first_response':{'clock':'24x7'}}}", ""),
+           "p.json: levels[0].targets.first_response.minutes: required key is missing");
+    refuse(POL("{'id':'A','targets':{'first_response':{'minutes':5}}}", ""),
+           "p.json: levels[0].targets.first_response.clock: required key is missing");
+    refuse(POL("{'id':'A','targets':{'first_response':" TGT(0, "24x7") "}}", ""),
+           "p.json: levels[0].targets.first_response.minutes: must be a positive whole number of minutes in "
+           "1..5270400 (got 0)");
+    refuse(POL("{'id':'A','targets':{'first_response':" TGT(5, "weekly") "}}", ""),
+           "p.json: levels[0].targets.first_response.clock: must be \"24x7\" or \"business\"");
+    refuse(POL("{'id':'A','targets':{'first_response':{'minutes':5,'clock':'24x7','x':1}}}", ""),
+           "p.json: levels[0].targets.first_response.x: unknown key");
+    refuse(POL("{'id':'A','targets':{'first_response':" TGT(5, "24x7") ",'first_response':" TGT(5, "24x7") "}}", ""),
+           "p.json: levels[0].targets.first_response: duplicate key");
+    /* A business target anywhere needs the calendar, named by the key the file used. */
+    refuse(POL("{'id':'A','response_minutes':60,'clock':'24x7','targets':{'resolution':" TGT(30, "business") "}}", ""),
+           "p.json: business_hours: required key is missing (levels[0].targets.resolution.clock is \"business\")");
+    refuse(POL(L24("A") ",{'id':'B','targets':{'first_response':" TGT(30, "business") "}}", ""),
+           "p.json: business_hours: required key is missing (levels[1].targets.first_response.clock is \"business\")");
+    refuse(POL("{'id':'A','response_minutes':60,'clock':'24x7','targets':{'next_response':" TGT(30, "business") "}}",
+               ",'business_hours':{'timezone':'UTC','week':{'mon':[]}}"),
+           "p.json: business_hours.week: no open time on any weekday, but levels[0].targets.next_response.clock is "
+           "\"business\"");
+}
+
+Test(policy, pause_on_default_and_given)
+{
+    st_policy *p = accept(POL(L24("A"), ""));
+    unsigned pend = 1u << POL_STATUS_PENDING, hold = 1u << POL_STATUS_ON_HOLD;
+    cr_assert_eq(p->pause_on[POL_METRIC_RESOLUTION], pend | hold);
+    cr_assert_eq(p->pause_on[POL_METRIC_FIRST_RESPONSE], 0);
+    cr_assert_eq(p->pause_on[POL_METRIC_NEXT_RESPONSE], 0);
+    policy_free(p);
+    /* Given metrics replace their default; a metric left out keeps its own. */
+    p = accept(POL(L24("A"), ",'pause_on':{'first_response':['on_hold','on_hold'],'next_response':['pending']}"));
+    cr_assert_eq(p->pause_on[POL_METRIC_FIRST_RESPONSE], hold);
+    cr_assert_eq(p->pause_on[POL_METRIC_NEXT_RESPONSE], pend);
+    cr_assert_eq(p->pause_on[POL_METRIC_RESOLUTION], pend | hold);
+    policy_free(p);
+    p = accept(POL(L24("A"), ",'pause_on':{'resolution':[]}"));
+    cr_assert_eq(p->pause_on[POL_METRIC_RESOLUTION], 0);
+    policy_free(p);
+}
+
+Test(policy, pause_on_refusals)
+{
+    refuse(POL(L24("A"), ",'pause_on':[]"), "p.json: pause_on: must be an object, not an array");
+    refuse(POL(L24("A"), ",'pause_on':{'update':[]}"),
+           "p.json: pause_on.update: unknown metric (metrics are first_response, next_response, resolution)");
+    refuse(POL(L24("A"), ",'pause_on':{'resolution':'pending'}"),
+           "p.json: pause_on.resolution: must be an array of statuses, not a string");
+    refuse(POL(L24("A"), ",'pause_on':{'resolution':['pending',3]}"),
+           "p.json: pause_on.resolution[1]: must be a string, not a number");
+    refuse(POL(L24("A"), ",'pause_on':{'resolution':['waiting']}"),
+           "p.json: pause_on.resolution[0]: unknown status 'waiting' (statuses that pause are pending, on_hold)");
+    refuse(POL(L24("A"), ",'pause_on':{'resolution':['resolved']}"),
+           "p.json: pause_on.resolution[0]: unknown status 'resolved' (statuses that pause are pending, on_hold)");
+    refuse(POL(L24("A"), ",'pause_on':{'resolution':[],'resolution':[]}"), "p.json: pause_on.resolution: duplicate key");
+}

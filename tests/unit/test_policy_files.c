@@ -196,3 +196,37 @@ Test(policy_files, shipped_text_is_terminal_safe)
         policy_free(p);
     }
 }
+
+/* SPEC §8's example targets, per level: next_response and resolution (minutes, clock), and the
+ * default pause_on written out. */
+static void check_targets(const st_policy *p, const int64_t nr[][2], const int64_t res[][2])
+{
+    for (size_t i = 0; i < p->n_levels; i++) {
+        pol_target t;
+        cr_assert(policy_level_target(p, i, POL_METRIC_NEXT_RESPONSE, &t), "%s", p->levels[i].id);
+        cr_assert_eq(t.minutes, nr[i][0], "%s", p->levels[i].id);
+        cr_assert_eq(t.clock, (pol_clock)nr[i][1], "%s", p->levels[i].id);
+        cr_assert(policy_level_target(p, i, POL_METRIC_RESOLUTION, &t), "%s", p->levels[i].id);
+        cr_assert_eq(t.minutes, res[i][0], "%s", p->levels[i].id);
+        cr_assert_eq(t.clock, (pol_clock)res[i][1], "%s", p->levels[i].id);
+    }
+    cr_assert_eq(p->pause_on[POL_METRIC_FIRST_RESPONSE], 0);
+    cr_assert_eq(p->pause_on[POL_METRIC_NEXT_RESPONSE], 0);
+    cr_assert_eq(p->pause_on[POL_METRIC_RESOLUTION], 1u << POL_STATUS_PENDING | 1u << POL_STATUS_ON_HOLD);
+    cr_assert_not_null(strstr(p->description, "resolution targets"), "the examples are marked as such");
+}
+
+Test(policy_files, example_targets_of_spec_8)
+{
+    enum { W = POL_CLOCK_24X7, B = POL_CLOCK_BUSINESS };
+    st_policy *p = load("haptik.json");
+    static const int64_t hnr[][2] = {{60, W}, {60, B}, {240, B}, {240, B}};
+    static const int64_t hres[][2] = {{480, W}, {1620, B}, {2700, B}, {5400, B}};
+    check_targets(p, hnr, hres);
+    policy_free(p);
+    p = load("chatti.json");
+    static const int64_t cnr[][2] = {{30, W}, {120, W}, {480, B}, {1440, B}};
+    static const int64_t cres[][2] = {{240, W}, {1440, W}, {2550, B}, {5100, B}};
+    check_targets(p, cnr, cres);
+    policy_free(p);
+}
