@@ -92,6 +92,10 @@ st_code query_audit_page(st_ops *o, const query_audit_req *req, query_audit *out
 st_code query_audit_verify(st_ops *o, int64_t anchor_seq, const char *anchor_hash, int64_t *checked,
                            int64_t *head_seq, char head_hash[65], st_err *err);
 
+/* The latest entry's seq and hash: the anchor `audit head` prints (store_audit_head's answer on
+ * an empty log). */
+st_code query_audit_head(st_ops *o, int64_t *seq, char hash[65], st_err *err);
+
 /* ---- uptime ---- */
 
 typedef struct {

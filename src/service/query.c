@@ -161,9 +161,14 @@ st_code query_audit_verify(st_ops *o, int64_t anchor_seq, const char *anchor_has
     st_code rc = store_audit_verify(s, anchor_seq, anchor_hash, checked, err);
     if (rc == ST_OK && head_seq) {
         char scratch[65];
-        rc = store_audit_head(s, head_seq, head_hash ? head_hash : scratch, err);
+        rc = query_audit_head(o, head_seq, head_hash ? head_hash : scratch, err);
     }
     return rc;
+}
+
+st_code query_audit_head(st_ops *o, int64_t *seq, char hash[65], st_err *err)
+{
+    return store_audit_head(ops_store(o), seq, hash, err);
 }
 
 void query_uptime_done(query_uptime *u)

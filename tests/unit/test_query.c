@@ -113,6 +113,26 @@ Test(query, audit_page_verifies_and_knows_tickets)
     support_db_close(&f);
 }
 
+Test(query, audit_head_is_the_latest_entry)
+{
+    fx f;
+    fx_open(&f);
+    st_err err;
+    int64_t seq = 0, vseq = 0, checked = 0;
+    char hash[65], vhash[65];
+    cr_assert_eq(query_audit_head(f.ops, &seq, hash, &err), ST_OK, "%s", err.msg);
+    cr_expect_eq(seq, 1); /* the policy */
+    add(&f, "t", "S2");
+    cr_assert_eq(query_audit_head(f.ops, &seq, hash, &err), ST_OK, "%s", err.msg);
+    cr_expect_eq(seq, 2);
+    cr_expect_eq(strlen(hash), 64);
+    /* the head verify reports is the same anchor */
+    cr_assert_eq(query_audit_verify(f.ops, seq, hash, &checked, &vseq, vhash, &err), ST_OK, "%s", err.msg);
+    cr_expect_eq(vseq, seq);
+    cr_expect_str_eq(vhash, hash);
+    support_db_close(&f);
+}
+
 Test(query, uptime_month_from_given_and_cached_minutes)
 {
     fx f;
