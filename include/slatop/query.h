@@ -96,6 +96,12 @@ st_code query_audit_verify(st_ops *o, int64_t anchor_seq, const char *anchor_has
  * an empty log). */
 st_code query_audit_head(st_ops *o, int64_t *seq, char hash[65], st_err *err);
 
+/* ---- the policy ---- */
+
+/* The stored text of policy version `version` (0 = the latest) as it was applied, for `policy
+ * show --json`; *version_out gets its version. Caller owns *json (free). ST_NOTFOUND when absent. */
+st_code query_policy_json(st_ops *o, int64_t version, char **json, int64_t *version_out, st_err *err);
+
 /* ---- uptime ---- */
 
 typedef struct {

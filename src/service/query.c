@@ -171,6 +171,11 @@ st_code query_audit_head(st_ops *o, int64_t *seq, char hash[65], st_err *err)
     return store_audit_head(ops_store(o), seq, hash, err);
 }
 
+st_code query_policy_json(st_ops *o, int64_t version, char **json, int64_t *version_out, st_err *err)
+{
+    return store_policy_get(ops_store(o), version, json, version_out, err);
+}
+
 void query_uptime_done(query_uptime *u)
 {
     uptime_report_done(&u->report);

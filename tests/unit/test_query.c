@@ -133,6 +133,23 @@ Test(query, audit_head_is_the_latest_entry)
     support_db_close(&f);
 }
 
+Test(query, policy_json_is_the_stored_text)
+{
+    fx f;
+    fx_open(&f);
+    st_err err;
+    char *json = NULL;
+    int64_t ver = 0;
+    cr_assert_eq(query_policy_json(f.ops, 0, &json, &ver, &err), ST_OK, "%s", err.msg);
+    cr_expect_eq(ver, 1);
+    cr_expect_str_eq(json, support_db_policy_24x7);
+    free(json);
+    json = NULL;
+    cr_expect_eq(query_policy_json(f.ops, 7, &json, &ver, &err), ST_NOTFOUND);
+    free(json);
+    support_db_close(&f);
+}
+
 Test(query, uptime_month_from_given_and_cached_minutes)
 {
     fx f;
