@@ -125,7 +125,7 @@ typedef struct {
 } query_uptime;
 void query_uptime_done(query_uptime *u);
 /* Whether the cache holds month `month` ("YYYY-MM") of source `key` complete, and when it was
- * fetched: a past month cached complete is never fetched again. */
+ * fetched (ST_TIME_NONE: not cached at all): a past month cached complete is never fetched again. */
 st_code query_uptime_cached(st_ops *o, const char *key, const char *month, bool *complete,
                             st_time *fetched_at, st_err *err);
 /* The month's report under the latest policy's target, threshold and maintenance rules (defaults

@@ -190,8 +190,10 @@ st_code query_uptime_cached(st_ops *o, const char *key, const char *month, bool 
     bool known = false;
     *complete = false;
     st_code rc = store_uptime_month_get(ops_store(o), key, month, &known, fetched_at, complete, err);
-    if (rc == ST_OK && !known)
+    if (rc == ST_OK && !known) {
         *complete = false;
+        *fetched_at = ST_TIME_NONE;
+    }
     return rc;
 }
 

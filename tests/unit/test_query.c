@@ -178,6 +178,7 @@ Test(query, uptime_month_from_given_and_cached_minutes)
     st_time at;
     cr_assert_eq(query_uptime_cached(f.ops, "src", "2026-10", &complete, &at, &err), ST_OK, "%s", err.msg);
     cr_expect_not(complete);
+    cr_expect_eq(at, ST_TIME_NONE); /* never cached */
     rq.minutes = NULL; /* nothing cached: every minute without data */
     cr_assert_eq(query_uptime_month(f.ops, &rq, &u, &err), ST_OK, "%s", err.msg);
     cr_expect_eq(u.report.downtime_minutes, 0);
