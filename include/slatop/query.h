@@ -92,6 +92,16 @@ st_code query_audit_page(st_ops *o, const query_audit_req *req, query_audit *out
 st_code query_audit_verify(st_ops *o, int64_t anchor_seq, const char *anchor_hash, int64_t *checked,
                            int64_t *head_seq, char head_hash[65], st_err *err);
 
+/* The latest entry's seq and hash: the anchor `audit head` prints (store_audit_head's answer on
+ * an empty log). */
+st_code query_audit_head(st_ops *o, int64_t *seq, char hash[65], st_err *err);
+
+/* ---- the policy ---- */
+
+/* The stored text of policy version `version` (0 = the latest) as it was applied, for `policy
+ * show --json`; *version_out gets its version. Caller owns *json (free). ST_NOTFOUND when absent. */
+st_code query_policy_json(st_ops *o, int64_t version, char **json, int64_t *version_out, st_err *err);
+
 /* ---- uptime ---- */
 
 typedef struct {
@@ -115,7 +125,7 @@ typedef struct {
 } query_uptime;
 void query_uptime_done(query_uptime *u);
 /* Whether the cache holds month `month` ("YYYY-MM") of source `key` complete, and when it was
- * fetched: a past month cached complete is never fetched again. */
+ * fetched (ST_TIME_NONE: not cached at all): a past month cached complete is never fetched again. */
 st_code query_uptime_cached(st_ops *o, const char *key, const char *month, bool *complete,
                             st_time *fetched_at, st_err *err);
 /* The month's report under the latest policy's target, threshold and maintenance rules (defaults

@@ -7,14 +7,7 @@
 #include "cli_internal.h"
 #include "slatop/audit.h"
 #include "slatop/jsonout.h"
-#include "slatop/store.h"
-
-static void free_entries(st_audit_entry *e, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        audit_entry_done(&e[i]);
-    free(e);
-}
+#include "slatop/query.h"
 
 static int audit_verify(cli_ctx *c, const cmd_args *a)
 {
@@ -31,9 +24,7 @@ static int audit_verify(cli_ctx *c, const cmd_args *a)
         return rc;
     int64_t checked = 0, hseq = 0;
     char hhash[65];
-    if (store_audit_verify(c->store, aseq, anchor ? ahash : NULL, &checked, &err) != ST_OK)
-        return cli_fail(c, &err);
-    if (store_audit_head(c->store, &hseq, hhash, &err) != ST_OK)
+    if (query_audit_verify(c->ops, aseq, anchor ? ahash : NULL, &checked, &hseq, hhash, &err) != ST_OK)
         return cli_fail(c, &err);
     strbuf out;
     sb_init(&out);
@@ -76,22 +67,20 @@ int cmd_audit(cli_ctx *c, const cmd_args *a)
     if (head) {
         int64_t seq;
         char hash[65];
-        if (store_audit_head(c->store, &seq, hash, &err) != ST_OK)
+        if (query_audit_head(c->ops, &seq, hash, &err) != ST_OK)
             return cli_fail(c, &err);
         sb_printf(&out, "%" PRId64 ":%s\n", seq, hash);
         return cli_emit(c, &out);
     }
-    if (id > 0) {
-        /* An unknown ticket is an error, not an empty history. */
-        st_ticket t;
-        if (store_ticket_get(c->store, id, &t, &err) != ST_OK)
-            return cli_fail(c, &err);
-        ticket_done(&t);
-    }
-    st_audit_entry *e = NULL;
-    size_t n = 0;
-    if (store_audit_list(c->store, id, &e, &n, &err) != ST_OK)
+    /* An unknown ticket is an error, not an empty history. */
+    query_audit_req req = {.ticket_id = id, .must_exist = true, .verify = false};
+    query_audit log;
+    if (query_audit_page(c->ops, &req, &log, &err) != ST_OK) {
+        query_audit_done(&log);
         return cli_fail(c, &err);
+    }
+    const st_audit_entry *e = log.entries;
+    size_t n = log.n;
     if (cli_flag(a, "json") || (export && strcmp(format, "json") == 0)) {
         jsonout_audit_array(&out, e, n);
         sb_append_c(&out, '\n');
@@ -101,6 +90,6 @@ int cmd_audit(cli_ctx *c, const cmd_args *a)
         for (size_t i = 0; i < n; i++)
             clitext_audit_line(c, &out, &e[i], "");
     }
-    free_entries(e, n);
+    query_audit_done(&log);
     return cli_emit(c, &out);
 }

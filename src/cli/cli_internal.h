@@ -14,7 +14,6 @@
 #include "slatop/ops.h"
 #include "slatop/policy.h"
 #include "slatop/sla.h"
-#include "slatop/store.h"
 
 /* One run of the command line. Owns what its *_owned fields, store and ops point to. */
 typedef struct {

@@ -8,7 +8,7 @@
 #include "slatop/jsonout.h"
 #include "slatop/ops.h"
 #include "slatop/policy.h"
-#include "slatop/store.h"
+#include "slatop/query.h"
 
 int cmd_init(cli_ctx *c, const cmd_args *a)
 {
@@ -48,7 +48,7 @@ int cmd_policy(cli_ctx *c, const cmd_args *a)
         if (cli_flag(a, "json")) {
             char *json = NULL;
             int64_t ver = 0;
-            if (store_policy_get(c->store, 0, &json, &ver, &err) != ST_OK)
+            if (query_policy_json(c->ops, 0, &json, &ver, &err) != ST_OK)
                 return cli_fail(c, &err);
             st_code sc = jsonout_reserialize(&out, json, "stored policy", "version", ver, &err);
             free(json);

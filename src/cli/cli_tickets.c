@@ -10,8 +10,8 @@
 #include "slatop/jsonout.h"
 #include "slatop/ops.h"
 #include "slatop/policy.h"
+#include "slatop/query.h"
 #include "slatop/sla.h"
-#include "slatop/store.h"
 #include "slatop/text.h"
 #include "slatop/tz.h"
 
@@ -103,57 +103,22 @@ int cmd_import(cli_ctx *c, const cmd_args *a)
     return cli_emit(c, &out);
 }
 
-/* The views of the listed tickets at now. Caller frees with views_free. */
-static st_code load_views(cli_ctx *c, bool all, ops_view **out, size_t *n_out, st_err *err)
-{
-    store_list_query q = {.include_resolved = all, .sort = STORE_SORT_URGENCY, .offset = 0, .limit = 0};
-    st_ticket *t = NULL;
-    size_t n = 0;
-    st_code rc = store_ticket_list(c->store, &q, &t, &n, err);
-    if (rc != ST_OK)
-        return rc;
-    ops_view *v = xcalloc(n ? n : 1, sizeof *v);
-    size_t done = 0;
-    st_time now = clock_now(&c->g.clock);
-    for (; rc == ST_OK && done < n; done++)
-        rc = ops_view_of(c->ops, &t[done], now, &v[done], err);
-    for (size_t i = 0; i < n; i++)
-        ticket_done(&t[i]);
-    free(t);
-    if (rc != ST_OK) {
-        for (size_t i = 0; i + 1 < done; i++)
-            ops_view_done(&v[i]);
-        free(v);
-        return rc;
-    }
-    *out = v;
-    *n_out = n;
-    return ST_OK;
-}
-
-static void views_free(ops_view *v, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        ops_view_done(&v[i]);
-    free(v);
-}
-
 int cli_print_list(cli_ctx *c, bool all, bool json)
 {
     st_err err;
-    ops_view *v = NULL;
-    size_t n = 0;
-    if (load_views(c, all, &v, &n, &err) != ST_OK)
+    query_list_req q = {.include_resolved = all, .sort = QUERY_SORT_URGENCY, .offset = 0, .limit = 0};
+    query_page pg;
+    if (query_list_page(c->ops, &q, clock_now(&c->g.clock), &pg, &err) != ST_OK)
         return cli_fail(c, &err);
     strbuf out;
     sb_init(&out);
     if (json) {
-        jsonout_ticket_array(&out, v, n);
+        jsonout_ticket_array(&out, pg.rows, pg.n);
         sb_append_c(&out, '\n');
     } else {
-        clitext_list(c, &out, v, n);
+        clitext_list(c, &out, pg.rows, pg.n);
     }
-    views_free(v, n);
+    query_page_done(&pg);
     return cli_emit(c, &out);
 }
 
@@ -165,18 +130,6 @@ int cmd_list(cli_ctx *c, const cmd_args *a)
     return cli_print_list(c, cli_flag(a, "all"), cli_flag(a, "json"));
 }
 
-/* The ledger of a ticket's current level; caller frees with sla_segments_free. */
-static void explain_of(cli_ctx *c, const ops_view *v, const st_audit_entry *h, size_t nh, sla_segment **segs,
-                       size_t *nseg)
-{
-    sla_event *ev = NULL;
-    size_t nev = 0;
-    ops_events_from_audit(h, nh, &ev, &nev);
-    sla_explain(v->policy, v->level_index, v->t.clock_start, v->t.due, ev, nev, segs, nseg);
-    free(ev);
-    (void)c;
-}
-
 int cmd_show(cli_ctx *c, const cmd_args *a)
 {
     int64_t id;
@@ -186,39 +139,30 @@ int cmd_show(cli_ctx *c, const cmd_args *a)
     if ((rc = cli_open_db(c, false)) != 0)
         return rc;
     st_err err;
-    ops_view v;
-    if (ops_get_view(c->ops, id, clock_now(&c->g.clock), &v, &err) != ST_OK)
+    query_detail d;
+    if (query_ticket_detail(c->ops, id, clock_now(&c->g.clock), &d, &err) != ST_OK)
         return cli_fail(c, &err);
-    st_audit_entry *h = NULL;
-    size_t nh = 0;
-    if (store_audit_list(c->store, id, &h, &nh, &err) != ST_OK) {
-        ops_view_done(&v);
+    if (d.history_rc != ST_OK) { /* the console shows the ticket anyway; the command line fails */
+        err = d.history_err;
+        query_detail_done(&d);
         return cli_fail(c, &err);
     }
     bool explain = cli_flag(a, "explain");
-    sla_segment *segs = NULL;
-    size_t nseg = 0;
-    if (explain)
-        explain_of(c, &v, h, nh, &segs, &nseg);
     strbuf out;
     sb_init(&out);
     if (cli_flag(a, "json")) {
-        jsonout_ticket_open(&out, &v);
+        jsonout_ticket_open(&out, &d.v);
         sb_append(&out, ",\"history\":");
-        jsonout_audit_array(&out, h, nh);
+        jsonout_audit_array(&out, d.history, d.n_history);
         if (explain) {
             sb_append(&out, ",\"explain\":");
-            jsonout_segment_array(&out, segs, nseg);
+            jsonout_segment_array(&out, d.segs, d.n_segs);
         }
         sb_append(&out, "}\n");
     } else {
-        clitext_show(c, &out, &v, h, nh, explain ? segs : NULL, nseg);
+        clitext_show(c, &out, &d.v, d.history, d.n_history, explain ? d.segs : NULL, explain ? d.n_segs : 0);
     }
-    sla_segments_free(segs, nseg);
-    for (size_t i = 0; i < nh; i++)
-        audit_entry_done(&h[i]);
-    free(h);
-    ops_view_done(&v);
+    query_detail_done(&d);
     return cli_emit(c, &out);
 }
 

@@ -10,10 +10,10 @@
 #include "slatop/cli.h"
 #include "slatop/fetcher.h"
 #include "slatop/store.h"
-#include "slatop/store_uptime.h"
 #include "slatop/jsonout.h"
 #include "slatop/text.h"
 #include "slatop/ops.h"
+#include "slatop/query.h"
 #include "slatop/uptime.h"
 #include "slatop/uptime_source.h"
 
@@ -180,13 +180,11 @@ static void print_text(strbuf *sb, const char *month, const uptime_report *r, bo
 typedef struct {
     st_store *store;
     st_ops *ops;
-    uptime_settings set;
     fetcher *f;
     uptime_job *job;
     char *key, *sp_key, *source;
-    uptime_minute *cached;
-    uptime_window *win, *sp_win;
-    size_t n_win, n_sp_win;
+    uptime_window *sp_win;
+    size_t n_sp_win;
     strbuf out;
 } run_state;
 
@@ -197,12 +195,9 @@ static void run_done(run_state *r)
     ops_free(r->ops);
     if (r->store)
         store_close(r->store);
-    uptime_settings_done(&r->set);
     free(r->key);
     free(r->sp_key);
     free(r->source);
-    free(r->cached);
-    uptime_windows_free(r->win, r->n_win);
     uptime_windows_free(r->sp_win, r->n_sp_win);
     sb_done(&r->out);
 }
@@ -280,16 +275,6 @@ int cmd_uptime(cli_ctx *c, const cmd_args *a)
     st_code rc = store_open(g->db_path, g->read_only ? STORE_OPEN_RO : STORE_OPEN_RW, &r.store, &err);
     if (rc == ST_OK)
         rc = ops_new(r.store, &g->clock, &r.ops, &err);
-    if (rc == ST_OK) {
-        const st_policy *pol = NULL;
-        rc = ops_policy(r.ops, 0, &pol, NULL, &err);
-        if (rc == ST_NOTFOUND) { /* no policy stored: the defaults */
-            st_err_clear(&err);
-            rc = ST_OK;
-        }
-        if (rc == ST_OK)
-            uptime_settings_of(pol, &r.set);
-    }
     if (rc) {
         run_done(&r);
         return fail(g, &err);
@@ -298,55 +283,43 @@ int cmd_uptime(cli_ctx *c, const cmd_args *a)
     r.key = uptime_source_key(p);
     r.source = fetch_redact_url(p->url);
     r.sp_key = cfg->statuspage_url ? fetch_redact_url(cfg->statuspage_url) : NULL;
-    bool known = false, cached_complete = false, partial = false;
+    bool cached_complete = false, partial = false;
     st_time fetched_at = now;
     st_time cached_at;
-    rc = store_uptime_month_get(r.store, r.key, month, &known, &cached_at, &cached_complete, &err);
-    const uptime_minute *minutes = NULL;
-    size_t n_minutes = 0;
-    if (rc == ST_OK && known && cached_complete && me <= now) {
-        /* A past month cached complete: never fetched twice. */
-        n_minutes = (size_t)((me - ms) / 60);
-        r.cached = xcalloc(n_minutes, sizeof *r.cached);
-        size_t found = 0;
-        rc = store_uptime_get_minutes(r.store, r.key, ms, r.cached, n_minutes, &found, &err);
-        minutes = r.cached;
+    rc = query_uptime_cached(r.ops, r.key, month, &cached_complete, &cached_at, &err);
+    query_uptime_req req = {.key = r.key,
+                            .sp_key = r.sp_key,
+                            .month_start = ms,
+                            .month_end = me,
+                            .now = now,
+                            .minutes = NULL,
+                            .n_minutes = 0};
+    if (rc == ST_OK && cached_complete && me <= now) {
+        /* A past month cached complete: never fetched twice (query_uptime_month reads it). */
         fetched_at = cached_at;
     } else if (rc == ST_OK) {
-        rc = fetch_month(&r, g, ms, me, now, &minutes, &n_minutes, &partial, &err);
+        rc = fetch_month(&r, g, ms, me, now, &req.minutes, &req.n_minutes, &partial, &err);
+        req.partial = partial;
+        /* A read-only database did not cache the status page's windows: use them as fetched. */
+        if (g->read_only) {
+            req.fresh_windows = r.sp_win;
+            req.n_fresh_windows = r.n_sp_win;
+        }
     }
+    query_uptime u;
     if (rc == ST_OK)
-        rc = uptime_windows_collect(r.store, &r.set, r.sp_key, g->read_only ? r.sp_win : NULL,
-                                    g->read_only ? r.n_sp_win : 0, &r.win, &r.n_win, &err);
-    if (rc) {
-        run_done(&r);
-        return fail(g, &err);
-    }
-    uptime_input in = {.month_start = ms,
-                       .month_end = me,
-                       .now = now,
-                       .minutes = minutes,
-                       .n_minutes = n_minutes,
-                       .has_target = r.set.has_target,
-                       .target_percent = r.set.target_percent,
-                       .threshold = r.set.threshold,
-                       .notice_days = r.set.notice_days,
-                       .windows = r.win,
-                       .n_windows = r.n_win,
-                       .partial = partial};
-    uptime_report rep;
-    rc = uptime_compute(&in, &rep, &err);
+        rc = query_uptime_month(r.ops, &req, &u, &err);
     if (rc) {
         run_done(&r);
         return fail(g, &err);
     }
     if (json)
-        print_json(&r.out, month, &rep, r.win, r.source, fetched_at);
+        print_json(&r.out, month, &u.report, u.windows, r.source, fetched_at);
     else
-        print_text(&r.out, month, &rep, partial, r.win, r.source, fetched_at, g->ascii);
+        print_text(&r.out, month, &u.report, partial, u.windows, r.source, fetched_at, g->ascii);
     fwrite(r.out.buf, 1, r.out.len, stdout);
     fflush(stdout);
-    uptime_report_done(&rep);
+    query_uptime_done(&u);
     run_done(&r);
     return 0;
 }

@@ -161,9 +161,19 @@ st_code query_audit_verify(st_ops *o, int64_t anchor_seq, const char *anchor_has
     st_code rc = store_audit_verify(s, anchor_seq, anchor_hash, checked, err);
     if (rc == ST_OK && head_seq) {
         char scratch[65];
-        rc = store_audit_head(s, head_seq, head_hash ? head_hash : scratch, err);
+        rc = query_audit_head(o, head_seq, head_hash ? head_hash : scratch, err);
     }
     return rc;
+}
+
+st_code query_audit_head(st_ops *o, int64_t *seq, char hash[65], st_err *err)
+{
+    return store_audit_head(ops_store(o), seq, hash, err);
+}
+
+st_code query_policy_json(st_ops *o, int64_t version, char **json, int64_t *version_out, st_err *err)
+{
+    return store_policy_get(ops_store(o), version, json, version_out, err);
 }
 
 void query_uptime_done(query_uptime *u)
@@ -180,8 +190,10 @@ st_code query_uptime_cached(st_ops *o, const char *key, const char *month, bool 
     bool known = false;
     *complete = false;
     st_code rc = store_uptime_month_get(ops_store(o), key, month, &known, fetched_at, complete, err);
-    if (rc == ST_OK && !known)
+    if (rc == ST_OK && !known) {
         *complete = false;
+        *fetched_at = ST_TIME_NONE;
+    }
     return rc;
 }
 

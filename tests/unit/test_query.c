@@ -113,6 +113,43 @@ Test(query, audit_page_verifies_and_knows_tickets)
     support_db_close(&f);
 }
 
+Test(query, audit_head_is_the_latest_entry)
+{
+    fx f;
+    fx_open(&f);
+    st_err err;
+    int64_t seq = 0, vseq = 0, checked = 0;
+    char hash[65], vhash[65];
+    cr_assert_eq(query_audit_head(f.ops, &seq, hash, &err), ST_OK, "%s", err.msg);
+    cr_expect_eq(seq, 1); /* the policy */
+    add(&f, "t", "S2");
+    cr_assert_eq(query_audit_head(f.ops, &seq, hash, &err), ST_OK, "%s", err.msg);
+    cr_expect_eq(seq, 2);
+    cr_expect_eq(strlen(hash), 64);
+    /* the head verify reports is the same anchor */
+    cr_assert_eq(query_audit_verify(f.ops, seq, hash, &checked, &vseq, vhash, &err), ST_OK, "%s", err.msg);
+    cr_expect_eq(vseq, seq);
+    cr_expect_str_eq(vhash, hash);
+    support_db_close(&f);
+}
+
+Test(query, policy_json_is_the_stored_text)
+{
+    fx f;
+    fx_open(&f);
+    st_err err;
+    char *json = NULL;
+    int64_t ver = 0;
+    cr_assert_eq(query_policy_json(f.ops, 0, &json, &ver, &err), ST_OK, "%s", err.msg);
+    cr_expect_eq(ver, 1);
+    cr_expect_str_eq(json, support_db_policy_24x7);
+    free(json);
+    json = NULL;
+    cr_expect_eq(query_policy_json(f.ops, 7, &json, &ver, &err), ST_NOTFOUND);
+    free(json);
+    support_db_close(&f);
+}
+
 Test(query, uptime_month_from_given_and_cached_minutes)
 {
     fx f;
@@ -141,6 +178,7 @@ Test(query, uptime_month_from_given_and_cached_minutes)
     st_time at;
     cr_assert_eq(query_uptime_cached(f.ops, "src", "2026-10", &complete, &at, &err), ST_OK, "%s", err.msg);
     cr_expect_not(complete);
+    cr_expect_eq(at, ST_TIME_NONE); /* never cached */
     rq.minutes = NULL; /* nothing cached: every minute without data */
     cr_assert_eq(query_uptime_month(f.ops, &rq, &u, &err), ST_OK, "%s", err.msg);
     cr_expect_eq(u.report.downtime_minutes, 0);

@@ -8,7 +8,8 @@
 #include <string.h>
 
 #include "slatop/fetcher.h"
-#include "slatop/store_uptime.h"
+#include "slatop/ops.h"
+#include "slatop/query.h"
 #include "slatop/text.h"
 #include "slatop/uptime.h"
 #include "slatop/uptime_source.h"
@@ -16,6 +17,8 @@
 struct uptime_panel {
     const st_config *cfg; /* borrowed */
     st_store *store;      /* borrowed */
+    st_ops *ops;          /* owned, over store: the read side (query.h) reads the cached month */
+    st_clock clock;       /* ops' clock (frozen; the reads do not use it) */
     bool read_only;
     bool configured;
     fetcher *f;
@@ -57,19 +60,28 @@ static void load_month(uptime_panel *p, st_time now)
     uptime_month_of(now, p->month, &p->ms, &p->me);
     free(p->minutes);
     p->n_minutes = (size_t)((p->me - p->ms) / 60);
-    p->minutes = xcalloc(p->n_minutes, sizeof *p->minutes);
+    p->minutes = NULL;
     p->partial = false;
     p->fetched_at = ST_TIME_NONE;
     p->fetched_to = ST_TIME_NONE;
-    size_t found = 0;
     st_err err;
-    bool known = false, complete = false;
-    st_time at;
+    bool complete = false;
+    st_time at = ST_TIME_NONE;
     /* The last known picture; a cache that cannot be read only means starting empty. */
-    if (store_uptime_month_get(p->store, p->key, p->month, &known, &at, &complete, &err) == ST_OK && known)
+    if (query_uptime_cached(p->ops, p->key, p->month, &complete, &at, &err) == ST_OK)
         p->fetched_at = at;
-    if (store_uptime_get_minutes(p->store, p->key, p->ms, p->minutes, p->n_minutes, &found, &err) != ST_OK)
+    query_uptime_req req = {.key = p->key, .sp_key = p->sp_key, .month_start = p->ms, .month_end = p->me, .now = now};
+    query_uptime u;
+    if (query_uptime_month(p->ops, &req, &u, &err) == ST_OK) {
+        p->minutes = u.cached; /* the month's minutes are the panel's from here on */
+        u.cached = NULL;
+        u.n_cached = 0;
+        query_uptime_done(&u);
+    } else {
         snprintf(p->last_error, sizeof p->last_error, "%s", err.msg);
+    }
+    if (!p->minutes)
+        p->minutes = xcalloc(p->n_minutes, sizeof *p->minutes);
 }
 
 static void recompute(uptime_panel *p, st_time now)
@@ -120,8 +132,11 @@ st_code uptime_panel_new(const st_config *cfg, st_store *store, const st_policy 
     p->configured = cfg && cfg->has_prometheus && cfg->prometheus.url;
     p->fetched_at = ST_TIME_NONE;
     uptime_settings_of(policy, &p->set);
+    clock_freeze(&p->clock, now);
     st_code rc = ST_OK;
-    if (p->configured) {
+    if (p->configured)
+        rc = ops_new(store, &p->clock, &p->ops, err);
+    if (rc == ST_OK && p->configured) {
         p->key = uptime_source_key(&cfg->prometheus);
         p->sp_key = cfg->statuspage_url ? fetch_redact_url(cfg->statuspage_url) : NULL;
         rc = fetcher_new(&p->f, err);
@@ -155,6 +170,7 @@ void uptime_panel_free(uptime_panel *p)
     for (size_t i = 0; p->r && i < p->n_fds; i++)
         reactor_unwatch(p->r, p->fds[i]);
     free(p->fds);
+    ops_free(p->ops);
     free(p->key);
     free(p->sp_key);
     uptime_settings_done(&p->set);
