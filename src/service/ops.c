@@ -376,7 +376,7 @@ static st_code build_ticket(st_ops *o, const st_policy *p, int64_t policy_versio
         char at[21];
         return st_fail(err, many ? ST_INVALID : ST_USAGE,
                        "%s: %s is %lld hours ahead of now (at most %d minutes)", many ? "created" : "--created",
-                       time_format_iso(in->created, at), (long long)((in->created - now) / 3600),
+                       time_format_iso(in->created, at), (long long)((in->created - now + 1800) / 3600), /* nearest: --now ticks */
                        OPS_CREATED_AHEAD_MAX_S / 60);
     }
     if (in->ref) {
