@@ -140,6 +140,45 @@ Test(cli, version_and_help)
     support_result_done(&r);
 }
 
+/* Issue 12: help for one command lists its options, each with its meaning, and an example; a
+ * mistyped command or option gets a suggestion. */
+Test(cli, help_for_a_command_and_did_you_mean)
+{
+    const char *const forms[][3] = {{"help", "add", NULL}, {"add", "--help", NULL}, {"add", "-h", NULL}};
+    support_result r;
+    for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
+        support_run(&r, forms[i][0], forms[i][1], NULL);
+        expect_ok(&r);
+        cr_expect(strstr(r.out, "usage: slatop add --title T"), "%s", r.out);
+        cr_expect(strstr(r.out, "  --title T") && strstr(r.out, "the ticket's title (required)"), "%s", r.out);
+        cr_expect(strstr(r.out, "Example:\n  slatop add --title "), "%s", r.out);
+        support_result_done(&r);
+    }
+    support_run(&r, "-h", NULL);
+    expect_ok(&r);
+    cr_expect(strstr(r.out, "usage: slatop [GLOBAL OPTIONS]"), "%s", r.out);
+    support_result_done(&r);
+    support_run(&r, "help", NULL);
+    expect_ok(&r);
+    cr_expect(strstr(r.out, "usage: slatop [GLOBAL OPTIONS]"), "%s", r.out);
+    support_result_done(&r);
+    support_run(&r, "lsit", NULL);
+    expect_error(&r, 2, "unknown command 'lsit' (did you mean 'list'?");
+    support_result_done(&r);
+    support_run(&r, "help", "raize", NULL);
+    expect_error(&r, 2, "unknown command 'raize' (did you mean 'raise'?");
+    support_result_done(&r);
+    support_run(&r, "list", "--jsno", NULL);
+    expect_error(&r, 2, "list: unknown option '--jsno' (did you mean '--json'?");
+    support_result_done(&r);
+    support_run(&r, "--verison", NULL);
+    expect_error(&r, 2, "unknown option '--verison' (did you mean '--version'?");
+    support_result_done(&r);
+    support_run(&r, "zzzzzz", NULL);
+    expect_error(&r, 2, "unknown command 'zzzzzz' (see 'slatop help')");
+    support_result_done(&r);
+}
+
 Test(cli, usage_errors_exit_2_with_one_line)
 {
     support_result r;
