@@ -28,7 +28,7 @@ typedef struct {
 
 /* The command table (cli.c): a row per command, each with the options it takes. One parser
  * (cli_parse_args) reads every command's arguments from its row. */
-#define MAX_OPTS 6
+#define MAX_OPTS 8
 #define MAX_POS 3
 #define MAX_VALUES 16 /* option values one command line keeps (>= MAX_OPTS: only repeats can run out) */
 

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "slatop/util.h"
 #include "support_cli.h"
 
 #define NOW "2026-11-20T10:00:00Z"
@@ -330,6 +331,67 @@ Test(cli, list_json_shape_and_order)
     cr_expect(cJSON_IsTrue(cJSON_GetObjectItem(first, "breached_ever")));
     cJSON_Delete(j);
     support_result_done(&r);
+}
+
+/* Issue 12: list's filters for scripts; each bad value is refused listing the valid ones. */
+Test(cli, list_filters_sort_and_limit)
+{
+    init_db("share/policies/chatti.json");
+    add_ticket("low one", "LOW");
+    add_ticket("urgent one", "URGENT");
+    add_ticket("high one", "HIGH");
+    add_ticket("urgent two", "URGENT");
+    support_result r;
+    support_run(&r, "--db", db, "--now", NOW, "respond", "4", NULL);
+    expect_ok(&r);
+    support_result_done(&r);
+    support_run(&r, "--db", db, "--now", NOW, "resolve", "1", NULL);
+    expect_ok(&r);
+    support_result_done(&r);
+    const char *const at = "2026-11-20T10:10:00Z";
+    const struct {
+        const char *opt[6];
+        const char *titles; /* in order, joined by '|' */
+    } cases[] = {
+        {{"--level", "URGENT"}, "urgent one|urgent two"},
+        {{"--status", "open"}, "urgent one|high one"},
+        {{"--status", "resolved"}, "low one"},
+        {{"--status", "responded", "--level", "URGENT"}, "urgent two"},
+        {{"--state", "ok", "--sort", "created"}, "urgent one|high one"},
+        {{"--state", "met"}, "urgent two"},
+        {{"--sort", "created"}, "urgent one|high one|urgent two"},
+        {{"--sort", "created", "--limit", "2"}, "urgent one|high one"},
+        {{"--all", "--sort", "created", "--limit", "1"}, "low one"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        support_run(&r, "--db", db, "--now", at, "list", "--json", cases[i].opt[0], cases[i].opt[1], cases[i].opt[2],
+                    cases[i].opt[3], cases[i].opt[4], cases[i].opt[5], NULL);
+        expect_ok(&r);
+        cJSON *j = parse_json(&r);
+        strbuf got;
+        sb_init(&got);
+        for (int k = 0; k < cJSON_GetArraySize(j); k++)
+            sb_printf(&got, "%s%s", k ? "|" : "", str(cJSON_GetArrayItem(j, k), "title"));
+        cr_expect_str_eq(got.buf, cases[i].titles, "case %zu (%s %s)", i, cases[i].opt[0], cases[i].opt[1]);
+        sb_done(&got);
+        cJSON_Delete(j);
+        support_result_done(&r);
+    }
+    const struct {
+        const char *opt, *val, *msg;
+    } bad[] = {
+        {"--status", "closed", "--status 'closed': expected one of open, responded, resolved"},
+        {"--level", "P1", "--level 'P1': expected one of URGENT, HIGH, NORMAL, LOW"},
+        {"--state", "late", "--state 'late': expected one of ok, warn, paused, breached, met, missed"},
+        {"--sort", "due", "--sort 'due': expected one of urgency, level, created, customer"},
+        {"--limit", "0", "--limit '0': expected a positive integer"},
+        {"--limit", "2x", "--limit '2x': expected a positive integer"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        support_run(&r, "--db", db, "--now", at, "list", bad[i].opt, bad[i].val, NULL);
+        expect_error(&r, 2, bad[i].msg);
+        support_result_done(&r);
+    }
 }
 
 Test(cli, list_text_columns_and_all)
