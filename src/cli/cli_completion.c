@@ -120,7 +120,7 @@ static void zsh_script(strbuf *sb, const cmd_spec *cmds, size_t nc, const opt_sp
     sb_append(sb, ")\n    commands=('help:a command'\\''s options and an example'");
     for (size_t c = 0; c < nc; c++) {
         sb_printf(sb, "\n        '%s:", cmds[c].name);
-        quoted(sb, cmds[c].usage, false, true);
+        quoted(sb, cmds[c].usage, false, false); /* _describe splits at the first colon only */
         sb_append(sb, "'");
     }
     sb_append(sb, ")\n"
