@@ -25,7 +25,7 @@ build=${SLATOP_BUILD_DIR:-$root/build}
 build_pkgs="gcc make cmake pkg-config libncurses-dev libsqlite3-dev libcurl4-openssl-dev libcjson-dev libssl-dev"
 # ca-certificates so TLS verification works against real monitoring endpoints.
 build_pkgs="$build_pkgs ca-certificates"
-test_pkgs="libcriterion-dev prometheus tmux libvterm-dev valgrind clang procps curl"
+test_pkgs="libcriterion-dev prometheus tmux libvterm-dev valgrind clang procps curl sqlite3"
 
 installed() {
     dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'

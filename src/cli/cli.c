@@ -4,6 +4,7 @@
  * error is one sanitised line on stderr. */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -154,7 +155,7 @@ int cli_open_db(cli_ctx *c, bool write)
 static const cmd_spec COMMANDS[] = {
     {"init", cmd_init, 0, 0,
      {{"policy", "FILE", false, "the policy file (JSON) the new database starts with"}},
-     "init --policy FILE", NULL},
+     "init --policy FILE", NULL, "init --policy /usr/local/share/slatop/policies/haptik.json"},
     {"add", cmd_add, 0, 0,
      {{"title", "T", false, "the ticket's title (required)"},
       {"level", "L", false, "its level (default: the channel's, else the lowest)"},
@@ -162,45 +163,61 @@ static const cmd_spec COMMANDS[] = {
       {"channel", "CH", false, "where it came in (email, phone, ...)"},
       {"ref", "R", false, "an outside reference, unique among tickets"},
       {"created", "ISO8601", false, "when it came in (default: now)"}},
-     "add --title T [--level L] [--customer C] [--channel CH] [--ref R] [--created ISO8601]", NULL},
-    {"import", cmd_import, 1, 1, {{0}}, "import FILE", NULL},
-    {"list", cmd_list, 0, 0, {OPT_JSON, {"all", NULL, false, "resolved tickets too"}},
-     "list [--json] [--all]", NULL},
+     "add --title T [--level L] [--customer C] [--channel CH] [--ref R] [--created ISO8601]", NULL,
+     "add --title 'Login fails' --level S2 --customer Acme"},
+    {"import", cmd_import, 1, 1, {{0}}, "import FILE", NULL, "import tickets.json"},
+    {"list", cmd_list, 0, 0,
+     {OPT_JSON,
+      {"all", NULL, false, "resolved tickets too"},
+      {"status", "S", false, "only this status: open, responded or resolved"},
+      {"level", "L", false, "only this level (of the current policy)"},
+      {"state", "S", false, "only this timer state: ok, warn, paused, breached, met or missed"},
+      {"sort", "KEY", false, "order by urgency (default), level, created or customer"},
+      {"limit", "N", false, "at most N tickets (after the filters)"}},
+     "list [--json] [--all] [--status S] [--level L] [--state S] [--sort KEY] [--limit N]", NULL,
+     "list --status open --level S0 --sort created --limit 20 --json"},
     {"show", cmd_show, 1, 1, {OPT_JSON, {"explain", NULL, false, "add the ledger behind the due time"}},
-     "show ID [--json] [--explain]", NULL},
+     "show ID [--json] [--explain]", NULL, "show 42 --explain"},
     {"raise", cmd_raise, 1, 1, {OPT_REASON, OPT_EXPECT_VERSION},
-     "raise ID --reason R [--expect-version N]", NULL},
+     "raise ID --reason R [--expect-version N]", NULL,
+     "raise 42 --reason 'customer escalated'"},
     {"lower", cmd_lower, 1, 1, {OPT_REASON, OPT_EXPECT_VERSION},
-     "lower ID --reason R [--expect-version N]", NULL},
+     "lower ID --reason R [--expect-version N]", NULL,
+     "lower 42 --reason 'workaround given'"},
     {"set-level", cmd_set_level, 1, 2, {OPT_REASON, OPT_EXPECT_VERSION},
-     "set-level ID LEVEL --reason R [--expect-version N]", NULL},
-    {"respond", cmd_respond, 1, 1, {OPT_EXPECT_VERSION}, "respond ID [--expect-version N]", NULL},
-    {"resolve", cmd_resolve, 1, 1, {OPT_EXPECT_VERSION}, "resolve ID [--expect-version N]", NULL},
+     "set-level ID LEVEL --reason R [--expect-version N]", NULL,
+     "set-level 42 S1 --reason 'outage'"},
+    {"respond", cmd_respond, 1, 1, {OPT_EXPECT_VERSION}, "respond ID [--expect-version N]", NULL, "respond 42"},
+    {"resolve", cmd_resolve, 1, 1, {OPT_EXPECT_VERSION}, "resolve ID [--expect-version N]", NULL, "resolve 42 --expect-version 3"},
     {"reopen", cmd_reopen, 1, 1, {OPT_REASON, OPT_EXPECT_VERSION},
-     "reopen ID --reason R [--expect-version N]", NULL},
+     "reopen ID --reason R [--expect-version N]", NULL,
+     "reopen 42 --reason 'came back'"},
     {"assign", cmd_assign, 1, 1, {{"to", "NAME", false, "the new assignee (required)"}, OPT_EXPECT_VERSION},
-     "assign ID --to NAME [--expect-version N]", NULL},
+     "assign ID --to NAME [--expect-version N]", NULL, "assign 42 --to priya"},
     {"due", cmd_due, 0, 0,
      {{"level", "L", false, "the level (required)"},
       {"created", "ISO8601", false, "when the ticket came in (required)"},
       {"policy", "FILE", false, "use this policy file and open no database"},
       OPT_JSON},
-     "due --level L --created ISO8601 [--policy FILE] [--json]", NULL},
+     "due --level L --created ISO8601 [--policy FILE] [--json]", NULL,
+     "due --level S0 --created 2026-11-20T10:00:00Z"},
     {"audit", cmd_audit, 0, 2,
      {OPT_JSON,
       {"anchor", "SEQ:HASH", false, "with verify: the chain must hold this entry (a hash kept elsewhere)"},
       {"format", "csv|json", false, "with export: the output format (required)"}},
      "audit [ID] [--json] | audit verify [--anchor SEQ:HASH] | audit head | audit export --format csv|json",
-     NULL},
+     NULL, "audit verify"},
     {"uptime", cmd_uptime, 0, 0,
      {{"month", "YYYY-MM", false, "the month to report (default: the current month)"}, OPT_JSON},
      "uptime [--month YYYY-MM] [--json]",
      "  the month's uptime, downtime periods, maintenance exclusions and error budget from the\n"
-     "  configured monitoring source (config: monitoring.prometheus); default: the current month\n"},
+     "  configured monitoring source (config: monitoring.prometheus); default: the current month\n",
+     "uptime --month 2026-10"},
     {"policy", cmd_policy, 0, 2,
      {{"json", NULL, false, "with show: print the stored policy as JSON"},
       {"reason", "R", false, "with apply: why, kept in the audit log (required)"}},
-     "policy show [--json] | policy apply FILE --reason R", NULL},
+     "policy show [--json] | policy apply FILE --reason R", NULL,
+     "policy apply new.json --reason 'contract renewed'"},
 };
 #define N_COMMANDS (sizeof COMMANDS / sizeof COMMANDS[0])
 
@@ -220,10 +237,11 @@ static void print_help(void)
                    "  --demo            build a fresh demo database and open the console on it\n"
                    "  --max-frames N    exit the console after N screen updates\n"
                    "  --keys FILE       read console key presses from FILE\n"
-                   "  --help, --version\n\nCommands:\n");
+                   "  --help, -h, --version\n\nCommands:\n");
     for (size_t i = 0; i < N_COMMANDS; i++)
         sb_printf(&sb, "  %s\n", COMMANDS[i].usage);
-    sb_append(&sb, "\nExit status: 0 success, 1 refused by the data, 2 usage error. See slatop(1).\n");
+    sb_append(&sb, "\n'slatop help COMMAND' (or COMMAND --help) lists its options with an example.\n"
+                   "Exit status: 0 success, 1 refused by the data, 2 usage error. See slatop(1).\n");
     fputs(sb.buf, stdout);
     sb_done(&sb);
 }
@@ -301,6 +319,101 @@ static int parse_global(int argc, char **argv, int *i, raw_globals *rg, st_err *
     return 1;
 }
 
+const opt_spec *cli_global_opts(size_t *n)
+{
+    *n = N_GLOBAL_OPTS;
+    return GLOBAL_OPTS;
+}
+
+/* ---- help and suggestions ------------------------------------------------------------------- */
+
+/* The edit distance (insertions, deletions, substitutions, adjacent swaps) between a and b[0..bn),
+ * capped: names longer than 63 bytes count as far apart. */
+static size_t edit_distance(const char *a, const char *b, size_t bn)
+{
+    size_t an = strlen(a);
+    if (an > 63 || bn > 63)
+        return SIZE_MAX;
+    size_t d[64][64];
+    for (size_t i = 0; i <= an; i++)
+        d[i][0] = i;
+    for (size_t j = 0; j <= bn; j++)
+        d[0][j] = j;
+    for (size_t i = 1; i <= an; i++)
+        for (size_t j = 1; j <= bn; j++) {
+            size_t best = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+            if (d[i - 1][j] + 1 < best)
+                best = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < best)
+                best = d[i][j - 1] + 1;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < best)
+                best = d[i - 2][j - 2] + 1;
+            d[i][j] = best;
+        }
+    return d[an][bn];
+}
+
+/* Keeps the nearer of *best and cand to typed[0..len): a suggestion must be within 2 edits and
+ * closer than the typed word's own length (else every short word would match). */
+static void consider(const char *cand, const char *typed, size_t len, const char **best, size_t *best_d)
+{
+    size_t d = edit_distance(cand, typed, len);
+    if (d <= 2 && d < len && d < *best_d) {
+        *best = cand;
+        *best_d = d;
+    }
+}
+
+/* The command nearest to name, or NULL. */
+static const char *suggest_command(const char *name)
+{
+    const char *best = NULL;
+    size_t best_d = SIZE_MAX;
+    consider("help", name, strlen(name), &best, &best_d);
+    for (size_t k = 0; k < N_COMMANDS; k++)
+        consider(COMMANDS[k].name, name, strlen(name), &best, &best_d);
+    return best;
+}
+
+/* The option (of cmd when not NULL, else only the global ones) nearest to name[0..len), or NULL. */
+static const char *suggest_option(const cmd_spec *cmd, const char *name, size_t len)
+{
+    const char *best = NULL;
+    size_t best_d = SIZE_MAX;
+    for (int k = 0; cmd && k < MAX_OPTS && cmd->opts[k].name; k++)
+        consider(cmd->opts[k].name, name, len, &best, &best_d);
+    for (size_t k = 0; k < N_GLOBAL_OPTS; k++)
+        consider(GLOBAL_OPTS[k].name, name, len, &best, &best_d);
+    return best;
+}
+
+static int unknown_command(cli_ctx *c, const char *name)
+{
+    const char *near = suggest_command(name);
+    if (near)
+        return cli_usage_fail(c, "unknown command '%s' (did you mean '%s'? see 'slatop help')", name, near);
+    return cli_usage_fail(c, "unknown command '%s' (see 'slatop help')", name);
+}
+
+/* COMMAND --help: the usage, each option with its meaning, and the example. */
+static void print_command_help(const cmd_spec *cmd)
+{
+    strbuf sb;
+    sb_init(&sb);
+    sb_printf(&sb, "usage: slatop %s\n%s", cmd->usage, cmd->about ? cmd->about : "");
+    if (cmd->opts[0].name)
+        sb_append(&sb, "\nOptions:\n");
+    for (int k = 0; k < MAX_OPTS && cmd->opts[k].name; k++) {
+        const opt_spec *o = &cmd->opts[k];
+        char *left = xasprintf("--%s%s%s", o->name, o->arg ? " " : "", o->arg ? o->arg : "");
+        sb_printf(&sb, "  %-22s %s\n", left, o->meaning);
+        free(left);
+    }
+    sb_printf(&sb, "\nExample:\n  slatop %s\n\nGlobal options (slatop --help) are accepted too.\n", cmd->example);
+    fputs(sb.buf, stdout);
+    sb_done(&sb);
+}
+
 const cmd_spec *cli_command(const char *name)
 {
     for (size_t k = 0; k < N_COMMANDS; k++)
@@ -327,11 +440,15 @@ st_code cli_parse_args(const cmd_spec *cmd, int argc, char **argv, int start, ra
             only_pos = true;
             continue;
         }
+        if (!only_pos && strcmp(arg, "-h") == 0) {
+            a->help = true;
+            continue;
+        }
         if (!only_pos && strncmp(arg, "--", 2) == 0) {
             size_t len = name_len(arg + 2);
             int k = opt_find(cmd->opts, MAX_OPTS, arg + 2, len);
             if (k < 0) {
-                if (strcmp(arg, "--help") == 0) {
+                if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
                     a->help = true;
                     continue;
                 }
@@ -340,6 +457,10 @@ st_code cli_parse_args(const cmd_spec *cmd, int argc, char **argv, int start, ra
                     continue;
                 if (g != 0)
                     return err->code;
+                const char *near = suggest_option(cmd, arg + 2, len);
+                if (near)
+                    return st_fail(err, ST_USAGE, "%s: unknown option '%.*s' (did you mean '--%s'?)", cmd->name,
+                                   (int)(len + 2), arg, near);
                 return st_fail(err, ST_USAGE, "%s: unknown option '%.*s'", cmd->name, (int)(len + 2), arg);
             }
             const opt_spec *o = &cmd->opts[k];
@@ -484,6 +605,10 @@ int cli_main(int argc, char **argv)
         }
         if (strncmp(argv[i], "-", 1) != 0 || strcmp(argv[i], "-") == 0)
             break;
+        if (strcmp(argv[i], "-h") == 0) {
+            rg.help = true;
+            continue;
+        }
         int r = parse_global(argc, argv, &i, &rg, &err);
         if (r == 1)
             continue;
@@ -491,6 +616,10 @@ int cli_main(int argc, char **argv)
             return cli_fail(NULL, &err);
         const char *eq = strchr(argv[i], '=');
         int len = eq ? (int)(eq - argv[i]) : (int)strlen(argv[i]);
+        const char *near = strncmp(argv[i], "--", 2) == 0 ? suggest_option(NULL, argv[i] + 2, (size_t)len - 2) : NULL;
+        if (near)
+            return cli_usage_fail(&ctx, "unknown option '%.*s' (did you mean '--%s'? see --help)", len, argv[i],
+                                  near);
         return cli_usage_fail(&ctx, "unknown option '%.*s' (see --help)", len, argv[i]);
     }
     if (rg.help) {
@@ -502,17 +631,32 @@ int cli_main(int argc, char **argv)
         return 0;
     }
     const cmd_spec *cmd = NULL;
+    if (i < argc && strcmp(argv[i], "help") == 0) {
+        if (i + 1 >= argc) {
+            print_help();
+            return 0;
+        }
+        if (!(cmd = cli_command(argv[i + 1])))
+            return unknown_command(&ctx, argv[i + 1]);
+        print_command_help(cmd);
+        return 0;
+    }
+    if (i < argc && strcmp(argv[i], "completion") == 0) {
+        if (i + 2 != argc)
+            return cli_usage_fail(&ctx, "completion: expected one shell: bash, zsh or fish");
+        return cli_print_completion(&ctx, argv[i + 1]);
+    }
     if (i < argc) {
         cmd = cli_command(argv[i]);
         if (!cmd)
-            return cli_usage_fail(&ctx, "unknown command '%s' (see --help)", argv[i]);
+            return unknown_command(&ctx, argv[i]);
     }
     cmd_args args;
     if (cmd) {
         if (cli_parse_args(cmd, argc, argv, i + 1, &rg, &args, &err) != ST_OK)
             return cli_fail(NULL, &err);
         if (args.help) {
-            printf("usage: slatop %s\n%s", cmd->usage, cmd->about ? cmd->about : "");
+            print_command_help(cmd);
             return 0;
         }
     }

@@ -27,7 +27,7 @@ typedef struct {
 
 /* The command table (cli.c): a row per command, each with the options it takes. One parser
  * (cli_parse_args) reads every command's arguments from its row. */
-#define MAX_OPTS 6
+#define MAX_OPTS 8
 #define MAX_POS 3
 #define MAX_VALUES 16 /* option values one command line keeps (>= MAX_OPTS: only repeats can run out) */
 
@@ -61,7 +61,8 @@ struct cmd_spec {
     int min_pos, max_pos;
     opt_spec opts[MAX_OPTS]; /* ends at the first row without a name */
     const char *usage;
-    const char *about; /* printed as is under the usage line by COMMAND --help, or NULL */
+    const char *about;   /* printed as is under the usage line by COMMAND --help, or NULL */
+    const char *example; /* one typical command line, without "slatop " (help COMMAND prints it) */
 };
 
 /* The global options as typed (before resolution); strings borrowed from argv. */
@@ -74,6 +75,11 @@ typedef struct {
 const cmd_spec *cli_command(const char *name);
 /* The whole command table (static, *n rows), for what reads every row: help, completion, tests. */
 const cmd_spec *cli_commands(size_t *n);
+/* The global options' table (static, *n rows): help and completion read it. */
+const opt_spec *cli_global_opts(size_t *n);
+/* Prints the shell completion script for shell ("bash", "zsh", "fish"), built from the command
+ * table, to stdout (cli_completion.c). Returns the exit status. */
+int cli_print_completion(cli_ctx *c, const char *shell);
 /* Parses argv[start..argc) as cmd's options and positionals into *a: `--opt value` and
  * `--opt=value`, `--` ends the options, --help sets a->help; global options met there go to *rg.
  * Returns ST_OK, or ST_USAGE with err's message naming the argument. */

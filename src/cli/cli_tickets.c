@@ -103,12 +103,48 @@ int cmd_import(cli_ctx *c, const cmd_args *a)
     return cli_emit(c, &out);
 }
 
-int cli_print_list(cli_ctx *c, bool all, bool json)
+/* What list shows: its filters, order and limit, as validated values. */
+typedef struct {
+    bool all;
+    bool by_status, by_state;
+    tk_status status;
+    sla_state state;
+    const char *level; /* NULL: any; borrowed from argv */
+    query_sort sort;
+    size_t limit; /* 0: no limit */
+} list_query;
+
+/* Whether view v passes the filters of lq. */
+static bool list_keeps(const list_query *lq, const ops_view *v)
+{
+    return (!lq->by_status || v->t.status == lq->status) && (!lq->by_state || v->timer.state == lq->state) &&
+           (!lq->level || strcmp(v->t.level, lq->level) == 0);
+}
+
+/* The listed tickets at now, read through the query side: the whole ordering, then the filters
+ * and the limit. Caller frees with query_page_done. */
+static st_code load_views(cli_ctx *c, const list_query *lq, query_page *out, st_err *err)
+{
+    query_list_req q = {.include_resolved = lq->all, .sort = lq->sort, .offset = 0, .limit = 0};
+    st_code rc = query_list_page(c->ops, &q, clock_now(&c->g.clock), out, err);
+    if (rc != ST_OK)
+        return rc;
+    size_t kept = 0;
+    for (size_t i = 0; i < out->n; i++) {
+        if (list_keeps(lq, &out->rows[i]) && (!lq->limit || kept < lq->limit))
+            out->rows[kept++] = out->rows[i];
+        else
+            ops_view_done(&out->rows[i]);
+    }
+    out->n = kept;
+    return ST_OK;
+}
+
+static int print_list(cli_ctx *c, const list_query *lq, bool json)
 {
     st_err err;
-    query_list_req q = {.include_resolved = all, .sort = QUERY_SORT_URGENCY, .offset = 0, .limit = 0};
     query_page pg;
-    if (query_list_page(c->ops, &q, clock_now(&c->g.clock), &pg, &err) != ST_OK)
+    if (load_views(c, lq, &pg, &err) != ST_OK)
         return cli_fail(c, &err);
     strbuf out;
     sb_init(&out);
@@ -122,12 +158,98 @@ int cli_print_list(cli_ctx *c, bool all, bool json)
     return cli_emit(c, &out);
 }
 
+int cli_print_list(cli_ctx *c, bool all, bool json)
+{
+    list_query lq = {.all = all, .sort = QUERY_SORT_URGENCY};
+    return print_list(c, &lq, json);
+}
+
+/* Refuses --OPT VALUE, listing the valid values (names[0..n), each named by name_of). */
+static int bad_choice(cli_ctx *c, const char *opt, const char *value, const char *const *names, size_t n)
+{
+    strbuf sb;
+    sb_init(&sb);
+    for (size_t i = 0; i < n; i++)
+        sb_printf(&sb, "%s%s", i ? ", " : "", names[i]);
+    int rc = cli_usage_fail(c, "--%s '%s': expected one of %s", opt, value, sb.buf);
+    sb_done(&sb);
+    return rc;
+}
+
+/* The index of value among names[0..n), or -1. */
+static int choice_of(const char *value, const char *const *names, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(value, names[i]) == 0)
+            return (int)i;
+    return -1;
+}
+
+/* Reads list's options into *lq, refusing a bad value with the valid ones. --level is checked
+ * against the current policy, so it needs the database open. */
+static int list_query_of(cli_ctx *c, const cmd_args *a, list_query *lq)
+{
+    memset(lq, 0, sizeof *lq);
+    lq->all = cli_flag(a, "all");
+    const char *v;
+    if ((v = cli_opt(a, "status"))) {
+        static const char *const statuses[] = {"open", "responded", "resolved"};
+        if (!tk_status_parse(v, &lq->status))
+            return bad_choice(c, "status", v, statuses, 3);
+        lq->by_status = true;
+        lq->all = lq->all || lq->status == TK_RESOLVED;
+    }
+    if ((v = cli_opt(a, "state"))) {
+        const char *states[SLA_STATE_COUNT];
+        for (int i = 0; i < SLA_STATE_COUNT; i++)
+            states[i] = sla_state_name((sla_state)i);
+        int k = choice_of(v, states, SLA_STATE_COUNT);
+        if (k < 0)
+            return bad_choice(c, "state", v, states, SLA_STATE_COUNT);
+        lq->by_state = true;
+        lq->state = (sla_state)k;
+    }
+    lq->sort = QUERY_SORT_URGENCY;
+    if ((v = cli_opt(a, "sort"))) {
+        const char *keys[QUERY_SORT_COUNT];
+        for (int i = 0; i < QUERY_SORT_COUNT; i++)
+            keys[i] = query_sort_name((query_sort)i);
+        int k = choice_of(v, keys, QUERY_SORT_COUNT);
+        if (k < 0)
+            return bad_choice(c, "sort", v, keys, QUERY_SORT_COUNT);
+        lq->sort = (query_sort)k;
+    }
+    if ((v = cli_opt(a, "limit"))) {
+        int64_t n;
+        if (!cli_parse_id(v, &n))
+            return cli_usage_fail(c, "--limit '%s': expected a positive integer", v);
+        lq->limit = (size_t)n;
+    }
+    if ((lq->level = cli_opt(a, "level"))) {
+        const st_policy *p;
+        st_err err;
+        if (ops_policy(c->ops, 0, &p, NULL, &err) != ST_OK)
+            return cli_fail(c, &err);
+        const char **ids = xcalloc(p->n_levels ? p->n_levels : 1, sizeof *ids);
+        for (size_t i = 0; i < p->n_levels; i++)
+            ids[i] = p->levels[i].id;
+        int rc = choice_of(lq->level, ids, p->n_levels) < 0 ? bad_choice(c, "level", lq->level, ids, p->n_levels) : 0;
+        free(ids);
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
 int cmd_list(cli_ctx *c, const cmd_args *a)
 {
     int rc = cli_open_db(c, false);
     if (rc != 0)
         return rc;
-    return cli_print_list(c, cli_flag(a, "all"), cli_flag(a, "json"));
+    list_query lq;
+    if ((rc = list_query_of(c, a, &lq)) != 0)
+        return rc;
+    return print_list(c, &lq, cli_flag(a, "json"));
 }
 
 int cmd_show(cli_ctx *c, const cmd_args *a)

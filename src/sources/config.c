@@ -363,18 +363,27 @@ static bool file_exists(const char *p)
     return stat(p, &st) == 0;
 }
 
+/* Why a named configuration file cannot be used: a symlink loop is no missing file. */
+static st_code missing_config(const char *what, const char *path, st_code code, st_err *err)
+{
+    struct stat st;
+    if (stat(path, &st) != 0 && errno == ELOOP)
+        return st_fail(err, ST_IO, "%s%s: symlink loop (too many levels of symbolic links)", what, path);
+    return st_fail(err, code, "%s%s: no such file", what, path);
+}
+
 st_code config_load(const char *explicit_path, st_config **out, st_err *err)
 {
     *out = NULL;
     if (explicit_path) {
         if (!file_exists(explicit_path))
-            return st_fail(err, ST_IO, "--config %s: no such file", explicit_path);
+            return missing_config("--config ", explicit_path, ST_IO, err);
         return load_path(explicit_path, out, err);
     }
     const char *env = getenv("SLATOP_CONFIG");
     if (env && *env) {
         if (!file_exists(env))
-            return st_fail(err, ST_INVALID, "SLATOP_CONFIG=%s: no such file", env);
+            return missing_config("SLATOP_CONFIG=", env, ST_INVALID, err);
         return load_path(env, out, err);
     }
     const char *home = getenv("HOME");

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "slatop/util.h"
 #include "support_cli.h"
 
 #define NOW "2026-11-20T10:00:00Z"
@@ -137,6 +138,45 @@ Test(cli, version_and_help)
     support_run(&r, "--help", NULL);
     expect_ok(&r);
     cr_expect(strstr(r.out, "set-level") && strstr(r.out, "audit verify") && strstr(r.out, "--read-only"));
+    support_result_done(&r);
+}
+
+/* Issue 12: help for one command lists its options, each with its meaning, and an example; a
+ * mistyped command or option gets a suggestion. */
+Test(cli, help_for_a_command_and_did_you_mean)
+{
+    const char *const forms[][3] = {{"help", "add", NULL}, {"add", "--help", NULL}, {"add", "-h", NULL}};
+    support_result r;
+    for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
+        support_run(&r, forms[i][0], forms[i][1], NULL);
+        expect_ok(&r);
+        cr_expect(strstr(r.out, "usage: slatop add --title T"), "%s", r.out);
+        cr_expect(strstr(r.out, "  --title T") && strstr(r.out, "the ticket's title (required)"), "%s", r.out);
+        cr_expect(strstr(r.out, "Example:\n  slatop add --title "), "%s", r.out);
+        support_result_done(&r);
+    }
+    support_run(&r, "-h", NULL);
+    expect_ok(&r);
+    cr_expect(strstr(r.out, "usage: slatop [GLOBAL OPTIONS]"), "%s", r.out);
+    support_result_done(&r);
+    support_run(&r, "help", NULL);
+    expect_ok(&r);
+    cr_expect(strstr(r.out, "usage: slatop [GLOBAL OPTIONS]"), "%s", r.out);
+    support_result_done(&r);
+    support_run(&r, "lsit", NULL);
+    expect_error(&r, 2, "unknown command 'lsit' (did you mean 'list'?");
+    support_result_done(&r);
+    support_run(&r, "help", "raize", NULL);
+    expect_error(&r, 2, "unknown command 'raize' (did you mean 'raise'?");
+    support_result_done(&r);
+    support_run(&r, "list", "--jsno", NULL);
+    expect_error(&r, 2, "list: unknown option '--jsno' (did you mean '--json'?");
+    support_result_done(&r);
+    support_run(&r, "--verison", NULL);
+    expect_error(&r, 2, "unknown option '--verison' (did you mean '--version'?");
+    support_result_done(&r);
+    support_run(&r, "zzzzzz", NULL);
+    expect_error(&r, 2, "unknown command 'zzzzzz' (see 'slatop help')");
     support_result_done(&r);
 }
 
@@ -291,6 +331,67 @@ Test(cli, list_json_shape_and_order)
     cr_expect(cJSON_IsTrue(cJSON_GetObjectItem(first, "breached_ever")));
     cJSON_Delete(j);
     support_result_done(&r);
+}
+
+/* Issue 12: list's filters for scripts; each bad value is refused listing the valid ones. */
+Test(cli, list_filters_sort_and_limit)
+{
+    init_db("share/policies/chatti.json");
+    add_ticket("low one", "LOW");
+    add_ticket("urgent one", "URGENT");
+    add_ticket("high one", "HIGH");
+    add_ticket("urgent two", "URGENT");
+    support_result r;
+    support_run(&r, "--db", db, "--now", NOW, "respond", "4", NULL);
+    expect_ok(&r);
+    support_result_done(&r);
+    support_run(&r, "--db", db, "--now", NOW, "resolve", "1", NULL);
+    expect_ok(&r);
+    support_result_done(&r);
+    const char *const at = "2026-11-20T10:10:00Z";
+    const struct {
+        const char *opt[6];
+        const char *titles; /* in order, joined by '|' */
+    } cases[] = {
+        {{"--level", "URGENT"}, "urgent one|urgent two"},
+        {{"--status", "open"}, "urgent one|high one"},
+        {{"--status", "resolved"}, "low one"},
+        {{"--status", "responded", "--level", "URGENT"}, "urgent two"},
+        {{"--state", "ok", "--sort", "created"}, "urgent one|high one"},
+        {{"--state", "met"}, "urgent two"},
+        {{"--sort", "created"}, "urgent one|high one|urgent two"},
+        {{"--sort", "created", "--limit", "2"}, "urgent one|high one"},
+        {{"--all", "--sort", "created", "--limit", "1"}, "low one"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        support_run(&r, "--db", db, "--now", at, "list", "--json", cases[i].opt[0], cases[i].opt[1], cases[i].opt[2],
+                    cases[i].opt[3], cases[i].opt[4], cases[i].opt[5], NULL);
+        expect_ok(&r);
+        cJSON *j = parse_json(&r);
+        strbuf got;
+        sb_init(&got);
+        for (int k = 0; k < cJSON_GetArraySize(j); k++)
+            sb_printf(&got, "%s%s", k ? "|" : "", str(cJSON_GetArrayItem(j, k), "title"));
+        cr_expect_str_eq(got.buf, cases[i].titles, "case %zu (%s %s)", i, cases[i].opt[0], cases[i].opt[1]);
+        sb_done(&got);
+        cJSON_Delete(j);
+        support_result_done(&r);
+    }
+    const struct {
+        const char *opt, *val, *msg;
+    } bad[] = {
+        {"--status", "closed", "--status 'closed': expected one of open, responded, resolved"},
+        {"--level", "P1", "--level 'P1': expected one of URGENT, HIGH, NORMAL, LOW"},
+        {"--state", "late", "--state 'late': expected one of ok, warn, paused, breached, met, missed"},
+        {"--sort", "due", "--sort 'due': expected one of urgency, level, created, customer"},
+        {"--limit", "0", "--limit '0': expected a positive integer"},
+        {"--limit", "2x", "--limit '2x': expected a positive integer"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        support_run(&r, "--db", db, "--now", at, "list", bad[i].opt, bad[i].val, NULL);
+        expect_error(&r, 2, bad[i].msg);
+        support_result_done(&r);
+    }
 }
 
 Test(cli, list_text_columns_and_all)

@@ -94,7 +94,7 @@ Test(cli_args, an_option_given_twice_is_refused_unless_repeatable)
     /* No command repeats an option yet: a row made for the test. */
     static const cmd_spec tagged = {"tag", NULL, 0, 1,
                                     {{"tag", "T", true, "a tag"}, {"v", NULL, true, "more output"}},
-                                    "tag [X] [--tag T]...", NULL};
+                                    "tag [X] [--tag T]...", NULL, "tag x --tag a"};
     cr_assert_eq(parse_with(&tagged, "--tag", "a", "--v", "x", "--tag=b", "--v", "--tag", "c", NULL), ST_OK,
                  "%s", err.msg);
     cr_expect_str_eq(cli_opt(&args, "tag"), "a");
@@ -163,6 +163,7 @@ Test(cli_args, every_row_of_the_table_is_complete)
         const cmd_spec *c = &t[i];
         cr_expect(c->run != NULL, "%s: no function", c->name);
         cr_expect(c->usage && strncmp(c->usage, c->name, strlen(c->name)) == 0, "%s: usage", c->name);
+        cr_expect(c->example && strncmp(c->example, c->name, strlen(c->name)) == 0, "%s: example", c->name);
         cr_expect(c->min_pos <= c->max_pos && c->max_pos <= MAX_POS, "%s: positionals", c->name);
         cr_expect_eq(cli_command(c->name), c, "%s: named twice", c->name);
         for (int k = 0; k < MAX_OPTS && c->opts[k].name; k++) {

@@ -5,6 +5,7 @@
  * schema migrated forward from PRAGMA user_version. */
 #include "sqlite_internal.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -317,6 +318,9 @@ static st_code create_db_file(const char *path, st_err *err)
         return code;
     int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0660);
     if (fd < 0) {
+        struct stat target;
+        if (errno == EEXIST && stat(path, &target) != 0 && errno == ELOOP)
+            return st_fail(err, ST_IO, "%s: symlink loop (too many levels of symbolic links)", path);
         if (errno == EEXIST)
             return st_fail(err, ST_CONFLICT, "%s: already exists (refusing to overwrite a database)", path);
         return st_fail(err, ST_IO, "%s: cannot create: %s", path, strerror(errno));
@@ -330,6 +334,45 @@ static st_code create_db_file(const char *path, st_err *err)
     }
     close(fd);
     return ST_OK;
+}
+
+#define NO_DB_HINT                                                                                   \
+    "create one with 'slatop init --policy " SLATOP_POLICY_DIR "/haptik.json', or try 'slatop --demo'"
+
+/* The size of path's side file ("-wal", "-shm"), or -1 when there is none. */
+static off_t side_size(const char *path, const char *suffix)
+{
+    char *side = xasprintf("%s%s", path, suffix);
+    struct stat st;
+    off_t size = stat(side, &st) == 0 ? st.st_size : -1;
+    free(side);
+    return size;
+}
+
+/* Refuses a file that is not slatop's from its header alone, before SQLite opens it: opening
+ * read-write would already change a foreign file (WAL mode, -wal/-shm beside it, an empty file
+ * grown to a page). Ours carry STORE_APPLICATION_ID; the one exception is a database whose first
+ * commit is still only in its -wal (its creator has it open), which migrate() judges instead. */
+static st_code check_header(const char *path, st_err *err)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return st_fail(err, ST_IO, "%s: cannot open: %s", path, strerror(errno));
+    unsigned char h[100];
+    ssize_t n = read(fd, h, sizeof h);
+    int saved = errno;
+    close(fd);
+    if (n < 0)
+        return st_fail(err, ST_IO, "%s: cannot read: %s", path, strerror(saved));
+    bool pending = side_size(path, "-wal") > 0;
+    if (n == 0)
+        return pending ? ST_OK : st_fail(err, ST_INVALID, "%s: not a slatop database (empty; " NO_DB_HINT ")", path);
+    if ((size_t)n < sizeof h || memcmp(h, "SQLite format 3", 16) != 0)
+        return st_fail(err, ST_INVALID, "%s: not a slatop database (not an SQLite file)", path);
+    uint32_t app_id = (uint32_t)h[68] << 24 | (uint32_t)h[69] << 16 | (uint32_t)h[70] << 8 | h[71];
+    if (app_id == STORE_APPLICATION_ID || (app_id == 0 && h[18] == 2 && pending))
+        return ST_OK;
+    return st_fail(err, ST_INVALID, "%s: not a slatop database (an SQLite file of another program)", path);
 }
 
 /* SQLite gives -wal and -shm the main file's mode, but files left by an older run or another
@@ -394,9 +437,7 @@ static st_code migrate(store_backend *s, bool fresh, st_err *err)
         return code;
     if (app_id != STORE_APPLICATION_ID && (app_id != 0 || version != 0 || tables != 0 || !fresh))
         return st_fail(err, ST_INVALID, "%s: not a slatop database%s", s->path,
-                       tables == 0 && !fresh ? " (empty; create one with 'slatop init --policy " SLATOP_POLICY_DIR
-                                               "/haptik.json', or try 'slatop --demo')"
-                                             : "");
+                       tables == 0 && !fresh ? " (empty; " NO_DB_HINT ")" : "");
     if (version > STORE_SCHEMA_VERSION)
         return st_fail(err, ST_INVALID,
                        "%s: database schema version %" PRId64 " is newer than this slatop supports (%d); "
@@ -525,11 +566,40 @@ static st_code configure(store_backend *s, bool fresh, st_err *err)
     return ST_OK;
 }
 
+/* Whether this user may create files beside path (a -shm). */
+static bool dir_writable(const char *path)
+{
+    char *dir = xstrdup(path);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        slash[slash == dir ? 1 : 0] = '\0';
+    bool ok = access(slash ? dir : ".", W_OK) == 0;
+    free(dir);
+    return ok;
+}
+
+/* "file:PATH?immutable=1" with PATH percent-encoded (owned by the caller). */
+static char *immutable_uri(const char *path)
+{
+    strbuf sb;
+    sb_init(&sb);
+    sb_append(&sb, "file:");
+    for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+        if (isalnum(*p) || strchr("/-._~", *p))
+            sb_append_c(&sb, (char)*p);
+        else
+            sb_printf(&sb, "%%%02X", *p);
+    }
+    sb_append(&sb, "?immutable=1");
+    return sb_steal(&sb);
+}
+
 static st_code sq_open(const char *path, store_mode mode, store_backend **out, st_err *err)
 {
     *out = NULL;
     bool created = false;
     int flags = SQLITE_OPEN_READWRITE;
+    char *uri = NULL;
     if (mode == STORE_OPEN_CREATE) {
         st_code code = create_db_file(path, err);
         if (code != ST_OK)
@@ -539,23 +609,34 @@ static st_code sq_open(const char *path, store_mode mode, store_backend **out, s
         struct stat st;
         if (stat(path, &st) != 0) {
             if (errno == ENOENT)
-                return st_fail(err, ST_NOTFOUND, "%s: no such database (create one with 'slatop init --policy " SLATOP_POLICY_DIR
-                               "/haptik.json', or try 'slatop --demo')",
-                               path);
+                return st_fail(err, ST_NOTFOUND, "%s: no such database (" NO_DB_HINT ")", path);
+            if (errno == ELOOP)
+                return st_fail(err, ST_IO, "%s: symlink loop (too many levels of symbolic links)", path);
             return st_fail(err, ST_IO, "%s: %s", path, strerror(errno));
         }
         if (!S_ISREG(st.st_mode))
             return st_fail(err, ST_INVALID, "%s: not a slatop database (not a regular file)", path);
+        st_code code = check_header(path, err);
+        if (code != ST_OK)
+            return code;
         /* A read-only store still opens read-write when it may, so that it can take part in WAL
          * (the -shm index) like everyone else; PRAGMA query_only and our own flag refuse writes. */
         if (mode == STORE_OPEN_RO && access(path, W_OK) != 0)
             flags = SQLITE_OPEN_READONLY;
+        /* Where no -shm exists and none can be made (a read-only directory or mount), WAL reading
+         * is only possible with the file taken as immutable: nobody can be writing it then, as a
+         * writer needs the same -shm. */
+        if (mode == STORE_OPEN_RO && side_size(path, "-shm") < 0 && !dir_writable(path)) {
+            flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_URI;
+            uri = immutable_uri(path);
+        }
     }
     store_backend *s = xcalloc(1, sizeof *s);
     s->watch_fd = -1;
     s->path = xstrdup(path);
     s->read_only = mode == STORE_OPEN_RO;
-    int rc = sqlite3_open_v2(path, &s->db, flags | SQLITE_OPEN_NOFOLLOW, NULL);
+    int rc = sqlite3_open_v2(uri ? uri : path, &s->db, flags | SQLITE_OPEN_NOFOLLOW, NULL);
+    free(uri);
     st_code code = ST_OK;
     if (rc != SQLITE_OK)
         code = st_fail(err, ST_IO, "%s: cannot open database: %s", path,
