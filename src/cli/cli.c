@@ -513,6 +513,7 @@ static int resolve(cli_ctx *c, const raw_globals *rg)
             return cli_usage_fail(c, "--now: invalid time '%s' (expected ISO 8601 like 2026-11-20T10:00:00Z)",
                                   rg->now);
         clock_set_now(&g->clock, t);
+        c->now_at = t;
         g->now_given = true;
     }
     g->max_frames = -1;
@@ -661,6 +662,11 @@ int cli_main(int argc, char **argv)
         }
     }
     int rc = resolve(&ctx, &rg);
+    /* A command happens at one instant: with --now, at exactly that one. (The console's clock
+     * goes on from --now.) Ticking, a command that reached its second check a second later, on a
+     * slow or loaded machine, printed due times and "ahead of now" figures one second off. */
+    if (rc == 0 && cmd && ctx.g.now_given)
+        clock_freeze(&ctx.g.clock, ctx.now_at);
     if (rc == 0 && ctx.g.demo) {
         rc = run_demo(&ctx, &rg, cmd != NULL);
         if (rc != -1) {

@@ -23,6 +23,7 @@ typedef struct {
     st_config *config_owned;
     char *db_owned;
     char *demo_owned;
+    st_time now_at; /* --now as given (when g.now_given) */
 } cli_ctx;
 
 /* The command table (cli.c): a row per command, each with the options it takes. One parser
