@@ -4,10 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const tk_status_names[] = {"open", "responded", "resolved"};
+static const char *const tk_status_names[] = {"open", "pending", "on_hold", "resolved"};
 
 static const char *const au_kind_names[] = {
     "created", "reprioritized", "responded", "resolved", "reopened", "assigned", "policy_applied",
+    "status_changed", "message",
 };
 
 #define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
@@ -90,5 +91,9 @@ void audit_entry_done(st_audit_entry *e)
     free(e->to_level);
     free(e->reason);
     free(e->detail);
+    free(e->from_status);
+    free(e->to_status);
+    free(e->message_kind);
+    free(e->body_sha256);
     memset(e, 0, sizeof *e);
 }

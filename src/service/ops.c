@@ -677,14 +677,13 @@ static st_code run_change(st_ops *o, int64_t id, int64_t expect_version, au_kind
 static st_code apply_respond(st_ticket *t, st_time now, const char *arg, st_audit_entry *e, st_err *err)
 {
     (void)arg;
-    if (t->status != TK_OPEN || t->first_response != ST_TIME_NONE) {
+    if (t->status == TK_RESOLVED || t->first_response != ST_TIME_NONE) {
         char when[21];
         return st_fail(err, ST_CONFLICT, "ticket %lld already has a first response at %s", (long long)t->id,
                        t->first_response == ST_TIME_NONE ? "?" : time_format_iso(t->first_response, when));
     }
     t->first_response = now;
     t->response_due = t->due;
-    t->status = TK_RESPONDED;
     e->to_level = xstrdup(t->level);
     e->new_due = t->due;
     return ST_OK;
@@ -706,6 +705,8 @@ static st_code apply_resolve(st_ticket *t, st_time now, const char *arg, st_audi
         e->new_due = t->due;
         e->detail = xstrdup("first response recorded");
     }
+    e->from_status = xstrdup(tk_status_name(t->status));
+    e->to_status = xstrdup(tk_status_name(TK_RESOLVED));
     t->status = TK_RESOLVED;
     t->resolved = now;
     return ST_OK;
@@ -717,7 +718,9 @@ static st_code apply_reopen(st_ticket *t, st_time now, const char *reason, st_au
     if (t->status != TK_RESOLVED)
         return st_fail(err, ST_CONFLICT, "ticket %lld is not resolved (it is %s)", (long long)t->id,
                        tk_status_name(t->status));
-    t->status = TK_RESPONDED; /* the first response stands: its timer does not restart */
+    e->from_status = xstrdup(tk_status_name(t->status));
+    e->to_status = xstrdup(tk_status_name(TK_OPEN));
+    t->status = TK_OPEN; /* the first response stands: its timer does not restart */
     t->resolved = ST_TIME_NONE;
     e->to_level = xstrdup(t->level);
     e->reason = xstrdup(reason);

@@ -261,6 +261,10 @@ static void push_pending(st_store *s, const st_audit_entry *e)
     p->to_level = xstrdup(e->to_level);
     p->reason = xstrdup(e->reason);
     p->detail = xstrdup(e->detail);
+    p->from_status = xstrdup(e->from_status);
+    p->to_status = xstrdup(e->to_status);
+    p->message_kind = xstrdup(e->message_kind);
+    p->body_sha256 = xstrdup(e->body_sha256);
 }
 
 st_code store_audit_append(st_store *s, st_audit_entry *e, st_err *err)

@@ -73,7 +73,7 @@ Test(store, ticket_insert_get_update)
 
     free(g.assignee);
     g.assignee = xstrdup("carol");
-    g.status = TK_RESPONDED;
+    g.status = TK_PENDING;
     g.first_response = 3000;
     free(g.updated_by);
     g.updated_by = xstrdup("bob");
@@ -86,7 +86,7 @@ Test(store, ticket_insert_get_update)
     st_ticket h;
     cr_assert_eq(store_ticket_get(s, t.id, &h, &err), ST_OK);
     cr_assert_str_eq(h.assignee, "carol");
-    cr_assert_eq(h.status, TK_RESPONDED);
+    cr_assert_eq(h.status, TK_PENDING);
     cr_assert_eq(h.first_response, 3000);
     cr_assert_eq(h.version, 2);
 
@@ -184,12 +184,12 @@ Test(store, list_in_urgency_order)
 {
     st_store *s = create_db();
     st_err err = {0};
-    int64_t a = add_ticket(s, "responded early due", 1000, 500, TK_RESPONDED);
+    int64_t a = add_ticket(s, "responded early due", 1000, 500, TK_OPEN);
     int64_t b = add_ticket(s, "open late due", 9000, ST_TIME_NONE, TK_OPEN);
     int64_t c = add_ticket(s, "open early due", 2000, ST_TIME_NONE, TK_OPEN);
     int64_t d = add_ticket(s, "resolved", 100, 50, TK_RESOLVED);
     int64_t e = add_ticket(s, "open same due as c", 2000, ST_TIME_NONE, TK_OPEN);
-    int64_t f = add_ticket(s, "responded later due", 3000, 600, TK_RESPONDED);
+    int64_t f = add_ticket(s, "responded later due", 3000, 600, TK_OPEN);
 
     store_list_query q = {.include_resolved = false, .sort = STORE_SORT_URGENCY};
     st_ticket *list = NULL;

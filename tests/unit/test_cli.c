@@ -489,7 +489,7 @@ Test(cli, status_changes)
     support_result_done(&r);
     support_run(&r, "--db", db, "--now", "2026-11-20T10:35:00Z", "show", "1", "--json", NULL);
     cJSON *j = parse_json(&r);
-    cr_expect_str_eq(str(j, "status"), "responded");
+    cr_expect_str_eq(str(j, "status"), "open");
     cr_expect_str_eq(str(j, "assignee"), "alice");
     cr_expect_str_eq(str(j, "first_response"), "2026-11-20T10:30:00Z");
     cr_expect_str_eq(str(j, "state"), "met");

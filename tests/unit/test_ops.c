@@ -608,7 +608,7 @@ Test(ops_status, respond_resolve_reopen_assign)
     set_now(&f, "2026-11-16T10:45:00Z");
     cr_assert_eq(ops_respond(f.ops, id, -1, &err), ST_OK, "%s", err.msg);
     st_ticket t = get(&f, id);
-    cr_assert_eq(t.status, TK_RESPONDED);
+    cr_assert_eq(t.status, TK_OPEN); /* schema 2: a first response is a fact, not a status */
     cr_assert_eq(t.first_response, iso("2026-11-16T10:45:00Z"));
     cr_assert_eq(t.response_due, iso("2026-11-16T12:00:00Z"));
     ticket_done(&t);
@@ -649,7 +649,7 @@ Test(ops_status, respond_resolve_reopen_assign)
     set_now(&f, "2026-11-16T14:00:00Z");
     cr_assert_eq(ops_reopen(f.ops, id, "customer came back", -1, &err), ST_OK, "%s", err.msg);
     t = get(&f, id);
-    cr_assert_eq(t.status, TK_RESPONDED);
+    cr_assert_eq(t.status, TK_OPEN);
     cr_assert_eq(t.resolved, ST_TIME_NONE);
     cr_assert_eq(t.first_response, iso("2026-11-16T10:45:00Z"), "the first-response timer does not restart");
     cr_assert_eq(t.version, 5);
