@@ -78,4 +78,23 @@ typedef struct {
 } st_audit_entry;
 void audit_entry_done(st_audit_entry *e);
 
+/* A message of a ticket's conversation (SPEC §8). */
+typedef enum { MSG_CUSTOMER, MSG_REPLY, MSG_NOTE } msg_kind;
+const char *msg_kind_name(msg_kind k); /* "customer", "reply", "note" */
+bool msg_kind_parse(const char *s, msg_kind *out);
+
+/* The longest message body, in bytes of (repaired) UTF-8. */
+#define MSG_BODY_MAX 65536
+
+typedef struct {
+    int64_t id;           /* assigned by the store */
+    int64_t ticket_id;
+    msg_kind kind;
+    char *author;         /* may be NULL (a customer message on a ticket without a customer) */
+    st_time at;           /* event time (--now) */
+    st_time recorded_at;  /* real time written, assigned by the store */
+    char *body;           /* valid UTF-8 without NUL, at most MSG_BODY_MAX bytes */
+} st_message;
+void message_done(st_message *m);
+
 #endif

@@ -1164,6 +1164,93 @@ static st_code sq_ticket_count(store_backend *s, bool include_resolved, int64_t 
                      n, err);
 }
 
+/* ---- messages ----------------------------------------------------------------------------- */
+
+#define MESSAGE_COLUMNS "id, ticket_id, kind, author, at, recorded_at, body"
+
+static st_code message_from_row(store_backend *s, sqlite3_stmt *stmt, void *item, st_err *err)
+{
+    st_message *m = item;
+    memset(m, 0, sizeof *m);
+    m->id = sqlite3_column_int64(stmt, 0);
+    const char *kind = (const char *)sqlite3_column_text(stmt, 2);
+    if (!msg_kind_parse(kind, &m->kind))
+        return st_fail(err, ST_INVALID, "%s: message %" PRId64 ": unknown kind '%.40s'", s->path, m->id,
+                       kind ? kind : "");
+    m->ticket_id = sqlite3_column_int64(stmt, 1);
+    m->author = sq_column_strdup(stmt, 3);
+    m->at = sq_column_time(stmt, 4);
+    m->recorded_at = sq_column_time(stmt, 5);
+    m->body = sq_column_strdup(stmt, 6);
+    if (!m->body)
+        m->body = xstrdup("");
+    return ST_OK;
+}
+
+static void free_message(void *item)
+{
+    message_done(item);
+}
+
+static st_code sq_message_insert(store_backend *s, st_message *m, st_err *err)
+{
+    sqlite3_stmt *stmt;
+    st_code code = sq_stmt(s,
+                           "INSERT INTO messages(ticket_id, kind, author, at, recorded_at, body)"
+                           " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                           &stmt, err);
+    if (code != ST_OK)
+        return code;
+    sqlite3_bind_int64(stmt, 1, m->ticket_id);
+    sq_bind_text(stmt, 2, msg_kind_name(m->kind));
+    sq_bind_text(stmt, 3, m->author);
+    sq_bind_time(stmt, 4, m->at);
+    sq_bind_time(stmt, 5, m->recorded_at);
+    sq_bind_text(stmt, 6, m->body);
+    if ((code = sq_step_done(s, stmt, "adding a message", err)) != ST_OK)
+        return code;
+    m->id = sqlite3_last_insert_rowid(s->db);
+    return ST_OK;
+}
+
+static st_code sq_message_list(store_backend *s, int64_t ticket_id, st_message **out, size_t *n, st_err *err)
+{
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *stmt;
+    st_code code = sq_stmt(s, "SELECT " MESSAGE_COLUMNS " FROM messages WHERE ticket_id = ?1 ORDER BY at, id",
+                           &stmt, err);
+    if (code != ST_OK)
+        return code;
+    sqlite3_bind_int64(stmt, 1, ticket_id);
+    void *arr = NULL;
+    code = sq_collect_rows(s, stmt, sizeof **out, message_from_row, free_message, "reading messages", &arr, n,
+                           err);
+    *out = arr;
+    return code;
+}
+
+static st_code sq_message_get(store_backend *s, int64_t id, st_message *out, st_err *err)
+{
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *stmt;
+    st_code code = sq_stmt(s, "SELECT " MESSAGE_COLUMNS " FROM messages WHERE id = ?1", &stmt, err);
+    if (code != ST_OK)
+        return code;
+    sqlite3_bind_int64(stmt, 1, id);
+    int rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW)
+        code = message_from_row(s, stmt, out, err);
+    else if (rc == SQLITE_DONE)
+        code = st_fail(err, ST_NOTFOUND, "message %" PRId64 " not found", id);
+    else
+        code = sq_fail(s, rc, "reading a message", err);
+    sqlite3_reset(stmt);
+    if (code != ST_OK)
+        message_done(out);
+    return code;
+}
+
 /* ---- audit -------------------------------------------------------------------------------- */
 
 #define AUDIT_COLUMNS                                                                                        \
@@ -1350,6 +1437,9 @@ const store_backend_ops store_sqlite_ops = {
     .tickets_using_level = sq_tickets_using_level,
     .ticket_list = sq_ticket_list,
     .ticket_count = sq_ticket_count,
+    .message_insert = sq_message_insert,
+    .message_list = sq_message_list,
+    .message_get = sq_message_get,
     .audit_insert = sq_audit_insert,
     .audit_list = sq_audit_list,
     .audit_head = sq_audit_head,
