@@ -151,6 +151,8 @@ int cli_open_db(cli_ctx *c, bool write)
 #define OPT_EXPECT_VERSION                                                                          \
     {"expect-version", "N", false, "refuse the change unless the ticket is still at version N"}
 
+#define OPT_BODY {"body", "TEXT", false, "the message text (\"-\": standard input)"}
+#define OPT_BODY_FILE {"body-file", "FILE", false, "read the message text from FILE (\"-\": standard input)"}
 static const cmd_spec COMMANDS[] = {
     {"init", cmd_init, 0, 0,
      {{"policy", "FILE", false, "the policy file (JSON) the new database starts with"}},
@@ -161,8 +163,11 @@ static const cmd_spec COMMANDS[] = {
       {"customer", "C", false, "the customer"},
       {"channel", "CH", false, "where it came in (email, phone, ...)"},
       {"ref", "R", false, "an outside reference, unique among tickets"},
-      {"created", "ISO8601", false, "when it came in (default: now)"}},
-     "add --title T [--level L] [--customer C] [--channel CH] [--ref R] [--created ISO8601]", NULL},
+      {"created", "ISO8601", false, "when it came in (default: now)"},
+      OPT_BODY, OPT_BODY_FILE},
+     "add --title T [--level L] [--customer C] [--channel CH] [--ref R] [--created ISO8601]\n"
+     "    [--body TEXT | --body-file FILE]",
+     NULL},
     {"import", cmd_import, 1, 1, {{0}}, "import FILE", NULL},
     {"list", cmd_list, 0, 0, {OPT_JSON, {"all", NULL, false, "resolved tickets too"}},
      "list [--json] [--all]", NULL},
@@ -178,6 +183,18 @@ static const cmd_spec COMMANDS[] = {
     {"resolve", cmd_resolve, 1, 1, {OPT_EXPECT_VERSION}, "resolve ID [--expect-version N]", NULL},
     {"reopen", cmd_reopen, 1, 1, {OPT_REASON, OPT_EXPECT_VERSION},
      "reopen ID --reason R [--expect-version N]", NULL},
+    {"message", cmd_message, 1, 1,
+     {{"from", "NAME", false, "who wrote it (default: the ticket's customer)"}, OPT_BODY, OPT_BODY_FILE,
+      OPT_EXPECT_VERSION},
+     "message ID [--from NAME] (--body TEXT | --body-file FILE)", "Records a message from the customer."},
+    {"reply", cmd_reply, 1, 1, {OPT_BODY, OPT_BODY_FILE, OPT_EXPECT_VERSION},
+     "reply ID (--body TEXT | --body-file FILE)", "Records a public reply (it stops the response clocks)."},
+    {"note", cmd_note, 1, 1, {OPT_BODY, OPT_BODY_FILE, OPT_EXPECT_VERSION},
+     "note ID (--body TEXT | --body-file FILE)", "Records an internal note (it stops no clock)."},
+    {"set-status", cmd_set_status, 1, 2,
+     {{"reason", "R", false, "why: kept in the audit log (required for pending and on_hold)"},
+      OPT_EXPECT_VERSION},
+     "set-status ID open|pending|on_hold [--reason R]", NULL},
     {"assign", cmd_assign, 1, 1, {{"to", "NAME", false, "the new assignee (required)"}, OPT_EXPECT_VERSION},
      "assign ID --to NAME [--expect-version N]", NULL},
     {"due", cmd_due, 0, 0,

@@ -15,14 +15,14 @@
 #include "slatop/text.h"
 #include "slatop/tz.h"
 
-static int need_id(cli_ctx *c, const char *s, int64_t *id)
+int cli_need_id(cli_ctx *c, const char *s, int64_t *id)
 {
     if (!cli_parse_id(s, id))
         return cli_usage_fail(c, "ID '%s': not a ticket id (expected a positive integer)", s ? s : "");
     return 0;
 }
 
-static int expect_version(cli_ctx *c, const cmd_args *a, int64_t *out)
+int cli_expect_version(cli_ctx *c, const cmd_args *a, int64_t *out)
 {
     *out = -1;
     const char *v = cli_opt(a, "expect-version");
@@ -61,11 +61,19 @@ int cmd_add(cli_ctx *c, const cmd_args *a)
     int rc;
     if (cr && (rc = parse_time_arg(c, "created", cr, &nt.created)) != 0)
         return rc;
-    if ((rc = cli_open_db(c, true)) != 0)
+    char *body = NULL;
+    if ((rc = cli_read_body(c, a, false, &body, &nt.body_len)) != 0)
         return rc;
+    nt.body = body;
+    if ((rc = cli_open_db(c, true)) != 0) {
+        free(body);
+        return rc;
+    }
     st_err err;
     int64_t id = 0;
-    if (ops_add(c->ops, &nt, &id, &err) != ST_OK)
+    st_code added = ops_add(c->ops, &nt, &id, &err);
+    free(body);
+    if (added != ST_OK)
         return cli_fail(c, &err);
     const st_policy *pol;
     bool from_channel = true;
@@ -180,7 +188,7 @@ static void explain_of(cli_ctx *c, const ops_view *v, const st_audit_entry *h, s
 int cmd_show(cli_ctx *c, const cmd_args *a)
 {
     int64_t id;
-    int rc = need_id(c, a->pos[0], &id);
+    int rc = cli_need_id(c, a->pos[0], &id);
     if (rc != 0)
         return rc;
     if ((rc = cli_open_db(c, false)) != 0)
@@ -195,6 +203,15 @@ int cmd_show(cli_ctx *c, const cmd_args *a)
         ops_view_done(&v);
         return cli_fail(c, &err);
     }
+    st_message *msgs = NULL;
+    size_t nm = 0;
+    if (store_message_list(c->store, id, &msgs, &nm, &err) != ST_OK) {
+        for (size_t i = 0; i < nh; i++)
+            audit_entry_done(&h[i]);
+        free(h);
+        ops_view_done(&v);
+        return cli_fail(c, &err);
+    }
     bool explain = cli_flag(a, "explain");
     sla_segment *segs = NULL;
     size_t nseg = 0;
@@ -206,6 +223,8 @@ int cmd_show(cli_ctx *c, const cmd_args *a)
         jsonout_ticket_open(&out, &v);
         sb_append(&out, ",\"history\":");
         jsonout_audit_array(&out, h, nh);
+        sb_append(&out, ",\"messages\":");
+        jsonout_message_array(&out, msgs, nm);
         if (explain) {
             sb_append(&out, ",\"explain\":");
             jsonout_segment_array(&out, segs, nseg);
@@ -213,7 +232,11 @@ int cmd_show(cli_ctx *c, const cmd_args *a)
         sb_append(&out, "}\n");
     } else {
         clitext_show(c, &out, &v, h, nh, explain ? segs : NULL, nseg);
+        clitext_messages(c, &out, msgs, nm);
     }
+    for (size_t i = 0; i < nm; i++)
+        message_done(&msgs[i]);
+    free(msgs);
     sla_segments_free(segs, nseg);
     for (size_t i = 0; i < nh; i++)
         audit_entry_done(&h[i]);
@@ -225,7 +248,7 @@ int cmd_show(cli_ctx *c, const cmd_args *a)
 /* The common tail of every change to a ticket: --expect-version, then the database for writing. */
 static int prepare_change(cli_ctx *c, const cmd_args *a, int64_t *ev)
 {
-    int rc = expect_version(c, a, ev);
+    int rc = cli_expect_version(c, a, ev);
     return rc != 0 ? rc : cli_open_db(c, true);
 }
 
@@ -233,7 +256,7 @@ static int do_level(cli_ctx *c, const cmd_args *a, ops_move move, const char *le
 {
     int64_t id, ev;
     const char *reason;
-    int rc = need_id(c, a->pos[0], &id);
+    int rc = cli_need_id(c, a->pos[0], &id);
     if (rc == 0)
         rc = cli_need_reason(c, a, &reason);
     if (rc == 0)
@@ -288,7 +311,7 @@ static int do_status(cli_ctx *c, const cmd_args *a, status_cmd which)
 {
     int64_t id, ev;
     const char *reason = NULL, *to = NULL;
-    int rc = need_id(c, a->pos[0], &id);
+    int rc = cli_need_id(c, a->pos[0], &id);
     if (rc == 0 && which == ST_CMD_REOPEN)
         rc = cli_need_reason(c, a, &reason);
     if (rc == 0 && which == ST_CMD_ASSIGN) {

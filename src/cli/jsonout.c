@@ -110,6 +110,38 @@ void jsonout_audit_entry(strbuf *sb, const st_audit_entry *e)
     json_append_string(sb, e->prev_hash);
     key(sb, "hash", false);
     json_append_string(sb, e->hash);
+    /* SPEC §8: null on entries that are not status changes or messages. */
+    key(sb, "from_status", false);
+    json_append_string(sb, e->from_status);
+    key(sb, "to_status", false);
+    json_append_string(sb, e->to_status);
+    key(sb, "message_id", false);
+    if (e->message_id > 0)
+        sb_printf(sb, "%" PRId64, e->message_id);
+    else
+        sb_append(sb, "null");
+    key(sb, "message_kind", false);
+    json_append_string(sb, e->message_kind);
+    key(sb, "body_sha256", false);
+    json_append_string(sb, e->body_sha256);
+    sb_append_c(sb, '}');
+}
+
+void jsonout_message(strbuf *sb, const st_message *m)
+{
+    sb_append_c(sb, '{');
+    key(sb, "id", true);
+    sb_printf(sb, "%" PRId64, m->id);
+    key(sb, "kind", false);
+    json_append_string(sb, msg_kind_name(m->kind));
+    key(sb, "author", false);
+    json_append_string(sb, m->author);
+    key(sb, "at", false);
+    jsonout_time(sb, m->at);
+    key(sb, "recorded_at", false);
+    jsonout_time(sb, m->recorded_at);
+    key(sb, "body", false);
+    json_append_string(sb, m->body);
     sb_append_c(sb, '}');
 }
 
@@ -141,6 +173,16 @@ static void one_segment(strbuf *sb, const void *p)
 void jsonout_audit_array(strbuf *sb, const st_audit_entry *e, size_t n)
 {
     write_array(sb, e, n, sizeof *e, one_entry);
+}
+
+static void one_message(strbuf *sb, const void *p)
+{
+    jsonout_message(sb, p);
+}
+
+void jsonout_message_array(strbuf *sb, const st_message *m, size_t n)
+{
+    write_array(sb, m, n, sizeof *m, one_message);
 }
 
 void jsonout_ticket_array(strbuf *sb, const ops_view *v, size_t n)
