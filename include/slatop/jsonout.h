@@ -26,6 +26,8 @@ void jsonout_audit_array(strbuf *sb, const st_audit_entry *e, size_t n);
  * and an array of them. */
 void jsonout_message(strbuf *sb, const st_message *m);
 void jsonout_message_array(strbuf *sb, const st_message *m, size_t n);
+/* Appends `,"next":{...}|null,"clocks":[...]` (SPEC §8) to an open ticket object. */
+void jsonout_clocks(strbuf *sb, const clk_result *r);
 /* One explain segment: start, end, kind, counted_s, rule. */
 void jsonout_segment(strbuf *sb, const sla_segment *s);
 /* Arrays of ticket objects / explain segments. */

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "slatop/clocks.h"
 #include "slatop/model.h"
 #include "slatop/policy.h"
 #include "slatop/sla.h"
@@ -104,5 +105,12 @@ st_code ops_get_view(st_ops *o, int64_t id, st_time now, ops_view *out, st_err *
 /* The history of a ticket as SLA events (for breach derivation and explain). Caller owns *out
  * (free the array; strings are borrowed from `entries`). */
 void ops_events_from_audit(const st_audit_entry *entries, size_t n, sla_event **out, size_t *n_out);
+/* The history of a ticket of policy p created at `created` (its clocks start there, though its
+ * created entry records when it was entered) as clock events (SPEC §8, clocks_compute), from its
+ * audit entries oldest first; schema-1 entries (resolve and reopen without statuses) read as their kinds
+ * say. Entries that name a level p lacks are skipped. Caller owns *out (free the array; strings
+ * are borrowed from `entries`). */
+void ops_clock_events(const st_policy *p, st_time created, const st_audit_entry *entries, size_t n,
+                      clk_event **out, size_t *n_out);
 
 #endif

@@ -125,6 +125,8 @@ void clitext_audit_csv(cli_ctx *c, strbuf *out, const st_audit_entry *e, size_t 
 /* The conversation, oldest first, after a blank line (nothing when n is 0); bodies keep their line
  * breaks, each line sanitised. */
 void clitext_messages(cli_ctx *c, strbuf *out, const st_message *m, size_t n);
+/* Every clock (SPEC §8): metric, cycle, state, due, remaining, why paused, when stopped. */
+void clitext_clocks(cli_ctx *c, strbuf *out, const clk_result *r);
 void clitext_policy(cli_ctx *c, strbuf *out, const st_policy *p, int64_t version);
 
 /* The commands, one function per row of the command table (cli.c). Each returns the exit status. */

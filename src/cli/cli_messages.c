@@ -167,3 +167,25 @@ void clitext_messages(cli_ctx *c, strbuf *out, const st_message *m, size_t n)
         }
     }
 }
+
+void clitext_clocks(cli_ctx *c, strbuf *out, const clk_result *r)
+{
+    (void)c;
+    if (r->n == 0)
+        return;
+    sb_append(out, "\nClocks:\n");
+    for (size_t i = 0; i < r->n; i++) {
+        const clk_clock *k = &r->clocks[i];
+        char due[21], stop[21], rem[24];
+        sb_printf(out, "  %-14s #%d  %-8s  due %s  remaining %s", policy_metric_name(k->metric), k->cycle,
+                  sla_state_name(k->state), k->due == ST_TIME_NONE ? "-" : time_format_iso(k->due, due),
+                  duration_format_hms(k->remaining_s, rem));
+        if (k->paused_by != CLK_PAUSED_NONE)
+            sb_printf(out, "  paused by %s", clocks_paused_by_name(k->paused_by));
+        if (k->stopped != ST_TIME_NONE)
+            sb_printf(out, "  stopped %s", time_format_iso(k->stopped, stop));
+        if (k->breached_ever && k->state != SLA_BREACHED && k->state != SLA_MISSED)
+            sb_append(out, "  (breached before)");
+        sb_append_c(out, '\n');
+    }
+}

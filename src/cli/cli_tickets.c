@@ -146,6 +146,49 @@ static void views_free(ops_view *v, size_t n)
     free(v);
 }
 
+/* Every clock of the ticket of v (SPEC §8) at the program's now, from its history h. */
+static st_code ticket_clocks(cli_ctx *c, const ops_view *v, const st_audit_entry *h, size_t nh, clk_result *r,
+                             st_err *err)
+{
+    clk_event *ev = NULL;
+    size_t nev = 0;
+    ops_clock_events(v->policy, v->t.created, h, nh, &ev, &nev);
+    st_code rc = clocks_compute(v->policy, ev, nev, clock_now(&c->g.clock), r, err);
+    free(ev);
+    if (rc != ST_OK)
+        st_err_prefix(err, "ticket %" PRId64 ": clocks", v->t.id);
+    return rc;
+}
+
+/* The ticket objects of v[0..n) with their clocks, as a JSON array. */
+static st_code list_json(cli_ctx *c, strbuf *out, const ops_view *v, size_t n, st_err *err)
+{
+    clk_result r;
+    clocks_result_init(&r);
+    st_code rc = ST_OK;
+    sb_append_c(out, '[');
+    for (size_t i = 0; rc == ST_OK && i < n; i++) {
+        st_audit_entry *h = NULL;
+        size_t nh = 0;
+        rc = store_audit_list(c->store, v[i].t.id, &h, &nh, err);
+        if (rc == ST_OK)
+            rc = ticket_clocks(c, &v[i], h, nh, &r, err);
+        if (rc == ST_OK) {
+            if (i)
+                sb_append_c(out, ',');
+            jsonout_ticket_open(out, &v[i]);
+            jsonout_clocks(out, &r);
+            sb_append_c(out, '}');
+        }
+        for (size_t k = 0; k < nh; k++)
+            audit_entry_done(&h[k]);
+        free(h);
+    }
+    sb_append_c(out, ']');
+    clocks_result_done(&r);
+    return rc;
+}
+
 int cli_print_list(cli_ctx *c, bool all, bool json)
 {
     st_err err;
@@ -156,7 +199,11 @@ int cli_print_list(cli_ctx *c, bool all, bool json)
     strbuf out;
     sb_init(&out);
     if (json) {
-        jsonout_ticket_array(&out, v, n);
+        if (list_json(c, &out, v, n, &err) != ST_OK) {
+            sb_done(&out);
+            views_free(v, n);
+            return cli_fail(c, &err);
+        }
         sb_append_c(&out, '\n');
     } else {
         clitext_list(c, &out, v, n);
@@ -212,6 +259,19 @@ int cmd_show(cli_ctx *c, const cmd_args *a)
         ops_view_done(&v);
         return cli_fail(c, &err);
     }
+    clk_result clocks;
+    clocks_result_init(&clocks);
+    if (ticket_clocks(c, &v, h, nh, &clocks, &err) != ST_OK) {
+        clocks_result_done(&clocks);
+        for (size_t i = 0; i < nm; i++)
+            message_done(&msgs[i]);
+        free(msgs);
+        for (size_t i = 0; i < nh; i++)
+            audit_entry_done(&h[i]);
+        free(h);
+        ops_view_done(&v);
+        return cli_fail(c, &err);
+    }
     bool explain = cli_flag(a, "explain");
     sla_segment *segs = NULL;
     size_t nseg = 0;
@@ -221,6 +281,7 @@ int cmd_show(cli_ctx *c, const cmd_args *a)
     sb_init(&out);
     if (cli_flag(a, "json")) {
         jsonout_ticket_open(&out, &v);
+        jsonout_clocks(&out, &clocks);
         sb_append(&out, ",\"history\":");
         jsonout_audit_array(&out, h, nh);
         sb_append(&out, ",\"messages\":");
@@ -232,8 +293,10 @@ int cmd_show(cli_ctx *c, const cmd_args *a)
         sb_append(&out, "}\n");
     } else {
         clitext_show(c, &out, &v, h, nh, explain ? segs : NULL, nseg);
+        clitext_clocks(c, &out, &clocks);
         clitext_messages(c, &out, msgs, nm);
     }
+    clocks_result_done(&clocks);
     for (size_t i = 0; i < nm; i++)
         message_done(&msgs[i]);
     free(msgs);

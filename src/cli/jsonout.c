@@ -290,3 +290,53 @@ st_code jsonout_reserialize(strbuf *sb, const char *json, const char *source, co
     cJSON_Delete(root);
     return ST_OK;
 }
+
+/* One clock object: `next` has the short form (metric, due, remaining_s, state, paused_by), each
+ * entry of `clocks` the full one, in SPEC §8's order. */
+static void clock_object(strbuf *sb, const clk_clock *c, bool full)
+{
+    sb_append_c(sb, '{');
+    key(sb, "metric", true);
+    json_append_string(sb, policy_metric_name(c->metric));
+    if (full) {
+        key(sb, "cycle", false);
+        sb_printf(sb, "%d", c->cycle);
+        key(sb, "target_s", false);
+        sb_printf(sb, "%" PRId64, c->target_s);
+        key(sb, "clock", false);
+        json_append_string(sb, c->clock == POL_CLOCK_24X7 ? "24x7" : "business");
+        key(sb, "started", false);
+        jsonout_time(sb, c->started);
+    }
+    key(sb, "due", false);
+    jsonout_time(sb, c->due);
+    key(sb, "remaining_s", false);
+    sb_printf(sb, "%" PRId64, c->remaining_s);
+    key(sb, "state", false);
+    json_append_string(sb, sla_state_name(c->state));
+    key(sb, "paused_by", false);
+    json_append_string(sb, c->paused_by == CLK_PAUSED_NONE ? NULL : clocks_paused_by_name(c->paused_by));
+    if (full) {
+        key(sb, "stopped", false);
+        jsonout_time(sb, c->stopped);
+        key(sb, "breached_ever", false);
+        sb_append(sb, c->breached_ever ? "true" : "false");
+    }
+    sb_append_c(sb, '}');
+}
+
+void jsonout_clocks(strbuf *sb, const clk_result *r)
+{
+    sb_append(sb, ",\"next\":");
+    if (r->next < 0)
+        sb_append(sb, "null");
+    else
+        clock_object(sb, &r->clocks[r->next], false);
+    sb_append(sb, ",\"clocks\":[");
+    for (size_t i = 0; i < r->n; i++) {
+        if (i)
+            sb_append_c(sb, ',');
+        clock_object(sb, &r->clocks[i], true);
+    }
+    sb_append_c(sb, ']');
+}

@@ -1063,3 +1063,64 @@ void ops_events_from_audit(const st_audit_entry *entries, size_t n, sla_event **
     *out = ev;
     *n_out = k;
 }
+
+/* A level id of p as an index, or -1. */
+static long level_of(const st_policy *p, const char *level)
+{
+    return level ? (long)policy_level_index(p, level) : -1;
+}
+
+void ops_clock_events(const st_policy *p, st_time created, const st_audit_entry *entries, size_t n,
+                      clk_event **out, size_t *n_out)
+{
+    clk_event *ev = xcalloc(n ? n : 1, sizeof *ev);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        const st_audit_entry *e = &entries[i];
+        /* The log's order is the history's: two processes given the same --now may record a
+         * later change a second earlier (the clock ticks from process start), so never go back. */
+        st_time at = e->kind == AU_CREATED ? created : k > 0 && e->at < ev[k - 1].at ? ev[k - 1].at : e->at;
+        clk_event x = {.at = at, .actor = e->actor, .reason = e->reason};
+        tk_status to = TK_OPEN;
+        switch (e->kind) {
+        case AU_CREATED:
+        case AU_REPRIORITIZED: {
+            long lv = level_of(p, e->to_level);
+            if (lv < 0)
+                continue;
+            x.kind = e->kind == AU_CREATED ? CLK_EV_CREATED : CLK_EV_LEVEL;
+            x.level = (size_t)lv;
+            break;
+        }
+        case AU_RESPONDED:
+            x.kind = CLK_EV_RESPOND;
+            break;
+        case AU_RESOLVED:
+        case AU_REOPENED:
+        case AU_STATUS_CHANGED:
+            /* The status a customer message sets is implied by its own event. */
+            if (e->reason && strcmp(e->reason, "customer message") == 0 && k > 0 &&
+                ev[k - 1].kind == CLK_EV_CUSTOMER)
+                continue;
+            x.kind = CLK_EV_STATUS;
+            if (e->kind == AU_RESOLVED)
+                to = TK_RESOLVED;
+            else if (e->kind == AU_STATUS_CHANGED && !tk_status_parse(e->to_status, &to))
+                continue;
+            x.status = (pol_status)to;
+            break;
+        case AU_MESSAGE: {
+            msg_kind mk;
+            if (!msg_kind_parse(e->message_kind, &mk))
+                continue;
+            x.kind = mk == MSG_CUSTOMER ? CLK_EV_CUSTOMER : mk == MSG_REPLY ? CLK_EV_REPLY : CLK_EV_NOTE;
+            break;
+        }
+        default:
+            continue; /* assign, policy: no bearing on the clocks */
+        }
+        ev[k++] = x;
+    }
+    *out = ev;
+    *n_out = k;
+}

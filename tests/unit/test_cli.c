@@ -1299,3 +1299,71 @@ Test(cli, hostile_bodies_stay_inert_and_nul_is_refused)
         support_result_done(&r);
     }
 }
+
+Test(cli, clocks_and_next_in_json_and_text)
+{
+    init_db("share/policies/chatti.json");
+    support_result r;
+    /* URGENT, 24x7: first response 30 min, next response 30, resolution 240; entered late. */
+    support_run(&r, "--db", db, "--now", "2026-11-20T10:05:00Z", "add", "--title", "t", "--level", "URGENT",
+                "--created", "2026-11-20T10:00:00Z", NULL);
+    expect_ok(&r);
+    support_result_done(&r);
+    support_run(&r, "--db", db, "--now", "2026-11-20T10:10:00Z", "reply", "1", "--body", "looking", NULL);
+    expect_ok(&r);
+    support_result_done(&r);
+    support_run(&r, "--db", db, "--now", "2026-11-20T10:20:00Z", "message", "1", "--body", "any news?", NULL);
+    expect_ok(&r);
+    support_result_done(&r);
+    support_run(&r, "--db", db, "--now", "2026-11-20T10:30:00Z", "set-status", "1", "pending", "--reason",
+                "asked for logs", NULL);
+    expect_ok(&r);
+    support_result_done(&r);
+
+    support_run(&r, "--db", db, "--now", "2026-11-20T11:00:00Z", "show", "1", "--json", NULL);
+    expect_ok(&r);
+    cJSON *j = parse_json(&r);
+    expect_ticket_shape(j);
+    cr_expect_str_eq(str(j, "state"), "met", "the ticket's own keys stay the first response's");
+    const cJSON *clocks = cJSON_GetObjectItem(j, "clocks");
+    cr_assert(cJSON_IsArray(clocks));
+    cr_assert_eq(cJSON_GetArraySize(clocks), 3, "%s", r.out);
+    const cJSON *fr = cJSON_GetArrayItem(clocks, 0);
+    cr_expect_str_eq(str(fr, "metric"), "first_response");
+    cr_expect_str_eq(str(fr, "state"), "met");
+    cr_expect_str_eq(str(fr, "stopped"), "2026-11-20T10:10:00Z");
+    cr_expect_eq(cJSON_GetObjectItem(fr, "cycle")->valueint, 1);
+    cr_expect_eq(cJSON_GetObjectItem(fr, "target_s")->valueint, 1800);
+    cr_expect_str_eq(str(fr, "clock"), "24x7");
+    cr_expect_str_eq(str(fr, "started"), "2026-11-20T10:00:00Z", "from creation, not from entry");
+    const cJSON *nr = cJSON_GetArrayItem(clocks, 1);
+    cr_expect_str_eq(str(nr, "metric"), "next_response");
+    cr_expect_str_eq(str(nr, "started"), "2026-11-20T10:20:00Z");
+    cr_expect_str_eq(str(nr, "state"), "breached", "pending does not pause next_response");
+    const cJSON *res = cJSON_GetArrayItem(clocks, 2);
+    cr_expect_str_eq(str(res, "metric"), "resolution");
+    cr_expect_str_eq(str(res, "state"), "paused");
+    cr_expect_str_eq(str(res, "paused_by"), "pending");
+    cr_expect(cJSON_IsNull(cJSON_GetObjectItem(res, "due")), "due is null while paused by status");
+    cr_expect_eq(cJSON_GetObjectItem(res, "remaining_s")->valueint, 240 * 60 - 30 * 60);
+    const cJSON *next = cJSON_GetObjectItem(j, "next");
+    cr_assert(cJSON_IsObject(next), "%s", r.out);
+    cr_expect_str_eq(str(next, "metric"), "next_response");
+    cr_expect_str_eq(str(next, "due"), "2026-11-20T10:50:00Z");
+    cJSON_Delete(j);
+    support_result_done(&r);
+
+    support_run(&r, "--db", db, "--now", "2026-11-20T11:00:00Z", "list", "--json", NULL);
+    expect_ok(&r);
+    j = parse_json(&r);
+    cr_assert_eq(cJSON_GetArraySize(j), 1);
+    cr_expect_eq(cJSON_GetArraySize(cJSON_GetObjectItem(cJSON_GetArrayItem(j, 0), "clocks")), 3);
+    cJSON_Delete(j);
+    support_result_done(&r);
+
+    support_run(&r, "--db", db, "--now", "2026-11-20T11:00:00Z", "show", "1", NULL);
+    expect_ok(&r);
+    cr_expect(strstr(r.out, "Clocks:") != NULL, "%s", r.out);
+    cr_expect(strstr(r.out, "resolution") != NULL && strstr(r.out, "paused by pending") != NULL, "%s", r.out);
+    support_result_done(&r);
+}
