@@ -22,6 +22,12 @@ void jsonout_ticket(strbuf *sb, const ops_view *v);
 void jsonout_audit_entry(strbuf *sb, const st_audit_entry *e);
 /* An array of audit entries, oldest first as given. */
 void jsonout_audit_array(strbuf *sb, const st_audit_entry *e, size_t n);
+/* A message (SPEC §8: id, kind, author, at, recorded_at, body; the body escaped like every string),
+ * and an array of them. */
+void jsonout_message(strbuf *sb, const st_message *m);
+void jsonout_message_array(strbuf *sb, const st_message *m, size_t n);
+/* Appends `,"next":{...}|null,"clocks":[...]` (SPEC §8) to an open ticket object. */
+void jsonout_clocks(strbuf *sb, const clk_result *r);
 /* One explain segment: start, end, kind, counted_s, rule. */
 void jsonout_segment(strbuf *sb, const sla_segment *s);
 /* Arrays of ticket objects / explain segments. */

@@ -8,8 +8,10 @@
 
 #include "slatop/util.h"
 
-typedef enum { TK_OPEN, TK_RESPONDED, TK_RESOLVED } tk_status;
-const char *tk_status_name(tk_status s); /* "open", "responded", "resolved" */
+/* Schema 2 (SPEC §8): who the ticket waits on. The first response is a fact (first_response), not
+ * a status; a schema-1 "responded" ticket is "open". */
+typedef enum { TK_OPEN, TK_PENDING, TK_ON_HOLD, TK_RESOLVED } tk_status;
+const char *tk_status_name(tk_status s); /* "open", "pending", "on_hold", "resolved" */
 bool tk_status_parse(const char *s, tk_status *out);
 
 typedef struct {
@@ -44,8 +46,11 @@ typedef enum {
     AU_REOPENED,
     AU_ASSIGNED,
     AU_POLICY_APPLIED,
+    AU_STATUS_CHANGED,
+    AU_MESSAGE,
 } au_kind;
-/* "created", "reprioritized", "responded", "resolved", "reopened", "assigned", "policy_applied" */
+/* "created", "reprioritized", "responded", "resolved", "reopened", "assigned", "policy_applied",
+ * "status_changed", "message" */
 const char *au_kind_name(au_kind k);
 bool au_kind_parse(const char *s, au_kind *out);
 
@@ -62,9 +67,34 @@ typedef struct {
     st_time new_due;      /* ST_TIME_NONE when not applicable */
     char *reason;         /* may be NULL */
     char *detail;         /* may be NULL: assignee for assigned, "version N sha256 H" for policy */
+    /* Schema 2 (NULL / 0 elsewhere): status changes carry from/to_status, messages the rest. */
+    char *from_status;    /* may be NULL */
+    char *to_status;      /* may be NULL */
+    int64_t message_id;   /* 0 when not a message */
+    char *message_kind;   /* "customer", "reply", "note"; may be NULL */
+    char *body_sha256;    /* hex SHA-256 of the message body; may be NULL */
     char prev_hash[65];   /* hex SHA-256 of the previous entry ("" for seq 1 is 64 zeros) */
     char hash[65];        /* hex SHA-256 of this entry's canonical content (incl. prev_hash) */
 } st_audit_entry;
 void audit_entry_done(st_audit_entry *e);
+
+/* A message of a ticket's conversation (SPEC §8). */
+typedef enum { MSG_CUSTOMER, MSG_REPLY, MSG_NOTE } msg_kind;
+const char *msg_kind_name(msg_kind k); /* "customer", "reply", "note" */
+bool msg_kind_parse(const char *s, msg_kind *out);
+
+/* The longest message body, in bytes of (repaired) UTF-8. */
+#define MSG_BODY_MAX 65536
+
+typedef struct {
+    int64_t id;           /* assigned by the store */
+    int64_t ticket_id;
+    msg_kind kind;
+    char *author;         /* may be NULL (a customer message on a ticket without a customer) */
+    st_time at;           /* event time (--now) */
+    st_time recorded_at;  /* real time written, assigned by the store */
+    char *body;           /* valid UTF-8 without NUL, at most MSG_BODY_MAX bytes */
+} st_message;
+void message_done(st_message *m);
 
 #endif

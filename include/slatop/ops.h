@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "slatop/clocks.h"
 #include "slatop/model.h"
 #include "slatop/policy.h"
 #include "slatop/sla.h"
@@ -42,6 +43,8 @@ typedef struct {
     const char *channel;  /* may be NULL */
     const char *ref;      /* may be NULL; unique */
     st_time created;      /* ST_TIME_NONE: now */
+    const char *body;     /* may be NULL: else the first customer message, body_len bytes */
+    size_t body_len;
 } ops_new_ticket;
 
 /* Adds one ticket (audited as created). */
@@ -72,6 +75,17 @@ st_code ops_respond(st_ops *o, int64_t id, int64_t expect_version, st_err *err);
 st_code ops_resolve(st_ops *o, int64_t id, int64_t expect_version, st_err *err);
 st_code ops_reopen(st_ops *o, int64_t id, const char *reason, int64_t expect_version, st_err *err);
 st_code ops_assign(st_ops *o, int64_t id, const char *assignee, int64_t expect_version, st_err *err);
+/* Records a message (SPEC §8) of body_len bytes (repaired to UTF-8; NUL or more than MSG_BODY_MAX
+ * bytes refused) with its audit entry. A customer message's author is `author`, else the ticket's
+ * customer; a reply's and a note's is the OS user (author must be NULL). A customer message moves
+ * a pending or on_hold ticket to open and reopens a resolved one (audited, reason "customer
+ * message"); a reply records the first response when there is none. *msg_id may be NULL. */
+st_code ops_message(st_ops *o, int64_t id, msg_kind kind, const char *author, const char *body,
+                    size_t body_len, int64_t expect_version, int64_t *msg_id, st_err *err);
+/* Moves an unresolved ticket to open, pending or on_hold (pending and on_hold need a reason);
+ * resolve and reopen stay ops_resolve and ops_reopen. */
+st_code ops_set_status(st_ops *o, int64_t id, tk_status to, const char *reason, int64_t expect_version,
+                       st_err *err);
 /* Validates the file, refuses a version that drops a level an open ticket uses (naming the
  * tickets), stores the next version and audits it. */
 st_code ops_policy_apply(st_ops *o, const char *path, const char *reason, int64_t *version_out, st_err *err);
@@ -91,5 +105,12 @@ st_code ops_get_view(st_ops *o, int64_t id, st_time now, ops_view *out, st_err *
 /* The history of a ticket as SLA events (for breach derivation and explain). Caller owns *out
  * (free the array; strings are borrowed from `entries`). */
 void ops_events_from_audit(const st_audit_entry *entries, size_t n, sla_event **out, size_t *n_out);
+/* The history of a ticket of policy p created at `created` (its clocks start there, though its
+ * created entry records when it was entered) as clock events (SPEC §8, clocks_compute), from its
+ * audit entries oldest first; schema-1 entries (resolve and reopen without statuses) read as their kinds
+ * say. Entries that name a level p lacks are skipped. Caller owns *out (free the array; strings
+ * are borrowed from `entries`). */
+void ops_clock_events(const st_policy *p, st_time created, const st_audit_entry *entries, size_t n,
+                      clk_event **out, size_t *n_out);
 
 #endif

@@ -98,6 +98,14 @@ st_code store_ticket_count(st_store *s, bool include_resolved, int64_t *n, st_er
 st_code store_audit_append(st_store *s, st_audit_entry *e, st_err *err);
 /* Entries oldest first; ticket_id 0 = all. Caller owns *out (audit_entry_done each, free array). */
 st_code store_audit_list(st_store *s, int64_t ticket_id, st_audit_entry **out, size_t *n, st_err *err);
+/* Conversation (SPEC §8). insert assigns m->id and m->recorded_at (must be in a transaction); the
+ * caller has validated the body (utf8_repair). */
+st_code store_message_insert(st_store *s, st_message *m, st_err *err);
+/* A ticket's messages, oldest first. Caller owns *out (message_done each, free array). */
+st_code store_message_list(st_store *s, int64_t ticket_id, st_message **out, size_t *n, st_err *err);
+/* One message; ST_NOTFOUND when none. Caller owns *out (message_done). */
+st_code store_message_get(st_store *s, int64_t id, st_message *out, st_err *err);
+
 /* Latest entry's seq and hash; seq 0 and the genesis hash when empty. */
 st_code store_audit_head(st_store *s, int64_t *seq, char hash[65], st_err *err);
 /* Walks the whole chain (and the anchor, when anchor_seq > 0). ST_VERIFY naming the first bad

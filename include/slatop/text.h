@@ -16,6 +16,10 @@ size_t utf8_decode(const char *s, size_t n, int32_t *cp);
 bool utf8_valid(const char *s, size_t n);
 /* Appends the UTF-8 encoding of cp to sb. */
 void utf8_encode(strbuf *sb, int32_t cp);
+/* A copy of s[0..n) as valid UTF-8: every invalid byte becomes U+FFFD, everything else (line
+ * breaks included) is kept. A NUL byte is refused (ST_INVALID naming `what`), never cut at;
+ * so is a result longer than max_bytes. Caller owns *out (free). */
+st_code utf8_repair(const char *s, size_t n, size_t max_bytes, const char *what, char **out, st_err *err);
 
 /* True for code points that must never reach a terminal raw: C0 (except none), DEL, C1,
  * bidi controls (U+061C, U+200E/F, U+202A-202E, U+2066-2069), zero-width and invisible format

@@ -4,11 +4,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const tk_status_names[] = {"open", "responded", "resolved"};
+static const char *const tk_status_names[] = {"open", "pending", "on_hold", "resolved"};
 
 static const char *const au_kind_names[] = {
     "created", "reprioritized", "responded", "resolved", "reopened", "assigned", "policy_applied",
+    "status_changed", "message",
 };
+
+static const char *const msg_kind_names[] = {"customer", "reply", "note"};
 
 #define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -55,6 +58,22 @@ bool au_kind_parse(const char *s, au_kind *out)
     return true;
 }
 
+const char *msg_kind_name(msg_kind k)
+{
+    if ((unsigned)k >= COUNT_OF(msg_kind_names))
+        return "unknown";
+    return msg_kind_names[k];
+}
+
+bool msg_kind_parse(const char *s, msg_kind *out)
+{
+    int i = name_index(msg_kind_names, COUNT_OF(msg_kind_names), s);
+    if (i < 0)
+        return false;
+    *out = (msg_kind)i;
+    return true;
+}
+
 void ticket_done(st_ticket *t)
 {
     if (!t)
@@ -90,5 +109,18 @@ void audit_entry_done(st_audit_entry *e)
     free(e->to_level);
     free(e->reason);
     free(e->detail);
+    free(e->from_status);
+    free(e->to_status);
+    free(e->message_kind);
+    free(e->body_sha256);
     memset(e, 0, sizeof *e);
+}
+
+void message_done(st_message *m)
+{
+    if (!m)
+        return;
+    free(m->author);
+    free(m->body);
+    memset(m, 0, sizeof *m);
 }

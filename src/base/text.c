@@ -88,6 +88,31 @@ void utf8_encode(strbuf *sb, int32_t cp)
     sb_append_n(sb, b, n);
 }
 
+st_code utf8_repair(const char *s, size_t n, size_t max_bytes, const char *what, char **out, st_err *err)
+{
+    *out = NULL;
+    if (memchr(s, '\0', n))
+        return st_fail(err, ST_INVALID, "%s: contains a NUL byte (refused, not cut)", what);
+    strbuf sb;
+    sb_init(&sb);
+    for (size_t i = 0; i < n;) {
+        int32_t cp;
+        size_t used = utf8_decode(s + i, n - i, &cp);
+        if (cp < 0)
+            utf8_encode(&sb, 0xFFFD);
+        else
+            sb_append_n(&sb, s + i, used);
+        i += used;
+    }
+    if (sb.len > max_bytes) {
+        size_t len = sb.len;
+        sb_done(&sb);
+        return st_fail(err, ST_INVALID, "%s: %zu bytes, more than the %zu allowed", what, len, max_bytes);
+    }
+    *out = sb_steal(&sb);
+    return ST_OK;
+}
+
 bool text_is_unsafe(int32_t cp)
 {
     if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F))

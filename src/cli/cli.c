@@ -152,6 +152,8 @@ int cli_open_db(cli_ctx *c, bool write)
 #define OPT_EXPECT_VERSION                                                                          \
     {"expect-version", "N", false, "refuse the change unless the ticket is still at version N"}
 
+#define OPT_BODY {"body", "TEXT", false, "the message text (\"-\": standard input)"}
+#define OPT_BODY_FILE {"body-file", "FILE", false, "read the message text from FILE (\"-\": standard input)"}
 static const cmd_spec COMMANDS[] = {
     {"init", cmd_init, 0, 0,
      {{"policy", "FILE", false, "the policy file (JSON) the new database starts with"}},
@@ -162,14 +164,16 @@ static const cmd_spec COMMANDS[] = {
       {"customer", "C", false, "the customer"},
       {"channel", "CH", false, "where it came in (email, phone, ...)"},
       {"ref", "R", false, "an outside reference, unique among tickets"},
-      {"created", "ISO8601", false, "when it came in (default: now)"}},
-     "add --title T [--level L] [--customer C] [--channel CH] [--ref R] [--created ISO8601]", NULL,
-     "add --title 'Login fails' --level S2 --customer Acme"},
+      {"created", "ISO8601", false, "when it came in (default: now)"},
+      OPT_BODY, OPT_BODY_FILE},
+     "add --title T [--level L] [--customer C] [--channel CH] [--ref R] [--created ISO8601]\n"
+     "    [--body TEXT | --body-file FILE]",
+     NULL, "add --title 'Login fails' --level S2 --customer Acme --body 'Since 9:00 every login fails'"},
     {"import", cmd_import, 1, 1, {{0}}, "import FILE", NULL, "import tickets.json"},
     {"list", cmd_list, 0, 0,
      {OPT_JSON,
       {"all", NULL, false, "resolved tickets too"},
-      {"status", "S", false, "only this status: open, responded or resolved"},
+      {"status", "S", false, "only this status: open, pending, on_hold or resolved"},
       {"level", "L", false, "only this level (of the current policy)"},
       {"state", "S", false, "only this timer state: ok, warn, paused, breached, met or missed"},
       {"sort", "KEY", false, "order by urgency (default), level, created or customer"},
@@ -192,6 +196,22 @@ static const cmd_spec COMMANDS[] = {
     {"reopen", cmd_reopen, 1, 1, {OPT_REASON, OPT_EXPECT_VERSION},
      "reopen ID --reason R [--expect-version N]", NULL,
      "reopen 42 --reason 'came back'"},
+    {"message", cmd_message, 1, 1,
+     {{"from", "NAME", false, "who wrote it (default: the ticket's customer)"}, OPT_BODY, OPT_BODY_FILE,
+      OPT_EXPECT_VERSION},
+     "message ID [--from NAME] (--body TEXT | --body-file FILE)", "Records a message from the customer.",
+     "message 42 --from 'Ann at Acme' --body-file mail.txt"},
+    {"reply", cmd_reply, 1, 1, {OPT_BODY, OPT_BODY_FILE, OPT_EXPECT_VERSION},
+     "reply ID (--body TEXT | --body-file FILE)", "Records a public reply (it stops the response clocks).",
+     "reply 42 --body 'Fixed on our side; please retry.'"},
+    {"note", cmd_note, 1, 1, {OPT_BODY, OPT_BODY_FILE, OPT_EXPECT_VERSION},
+     "note ID (--body TEXT | --body-file FILE)", "Records an internal note (it stops no clock).",
+     "note 42 --body - < findings.txt"},
+    {"set-status", cmd_set_status, 1, 2,
+     {{"reason", "R", false, "why: kept in the audit log (required for pending and on_hold)"},
+      OPT_EXPECT_VERSION},
+     "set-status ID open|pending|on_hold [--reason R]", NULL,
+     "set-status 42 pending --reason 'asked for logs'"},
     {"assign", cmd_assign, 1, 1, {{"to", "NAME", false, "the new assignee (required)"}, OPT_EXPECT_VERSION},
      "assign ID --to NAME [--expect-version N]", NULL, "assign 42 --to priya"},
     {"due", cmd_due, 0, 0,

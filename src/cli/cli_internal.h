@@ -101,8 +101,16 @@ const char *cli_opt_nth(const cmd_args *a, const char *name, int n);
 bool cli_flag(const cmd_args *a, const char *name);
 /* A ticket id (or version): a positive decimal integer. */
 bool cli_parse_id(const char *s, int64_t *out);
+/* The ticket id positional, else a usage error naming it. Returns 0 or the exit status. */
+int cli_need_id(cli_ctx *c, const char *s, int64_t *id);
+/* --expect-version N when given, else *out = -1. Returns 0 or the exit status. */
+int cli_expect_version(cli_ctx *c, const cmd_args *a, int64_t *out);
 /* --reason, required and not empty; *out borrowed from argv. Returns 0 or the exit status. */
 int cli_need_reason(cli_ctx *c, const cmd_args *a, const char **out);
+/* The body given by --body TEXT or --body-file FILE ("-": standard input), at most MSG_BODY_MAX
+ * bytes read; *out NULL when neither is given and !required. Caller owns *out. Returns 0 or the
+ * exit status (printed). */
+int cli_read_body(cli_ctx *c, const cmd_args *a, bool required, char **out, size_t *len);
 /* Opens c->store and c->ops (freed with the context), for writing when write. Returns 0 or the
  * exit status (printed). */
 int cli_open_db(cli_ctx *c, bool write);
@@ -120,6 +128,11 @@ void clitext_show(cli_ctx *c, strbuf *out, const ops_view *v, const st_audit_ent
                   const sla_segment *segs, size_t nseg);
 void clitext_audit_line(cli_ctx *c, strbuf *out, const st_audit_entry *e, const char *indent);
 void clitext_audit_csv(cli_ctx *c, strbuf *out, const st_audit_entry *e, size_t n);
+/* The conversation, oldest first, after a blank line (nothing when n is 0); bodies keep their line
+ * breaks, each line sanitised. */
+void clitext_messages(cli_ctx *c, strbuf *out, const st_message *m, size_t n);
+/* Every clock (SPEC §8): metric, cycle, state, due, remaining, why paused, when stopped. */
+void clitext_clocks(cli_ctx *c, strbuf *out, const clk_result *r);
 void clitext_policy(cli_ctx *c, strbuf *out, const st_policy *p, int64_t version);
 
 /* The commands, one function per row of the command table (cli.c). Each returns the exit status. */
@@ -137,6 +150,10 @@ int cmd_resolve(cli_ctx *c, const cmd_args *a);
 int cmd_reopen(cli_ctx *c, const cmd_args *a);
 int cmd_assign(cli_ctx *c, const cmd_args *a);
 int cmd_due(cli_ctx *c, const cmd_args *a);
+int cmd_message(cli_ctx *c, const cmd_args *a); /* cli_messages.c */
+int cmd_reply(cli_ctx *c, const cmd_args *a);
+int cmd_note(cli_ctx *c, const cmd_args *a);
+int cmd_set_status(cli_ctx *c, const cmd_args *a);
 int cmd_audit(cli_ctx *c, const cmd_args *a);  /* cli_audit.c */
 int cmd_uptime(cli_ctx *c, const cmd_args *a); /* cli_uptime.c */
 

@@ -275,6 +275,17 @@ void clitext_audit_line(cli_ctx *c, strbuf *out, const st_audit_entry *e, const 
         }
         put_time(out, e->new_due);
     }
+    if (e->from_status || e->to_status) { /* SPEC §8 */
+        sb_append(out, "  status ");
+        put(c, out, e->from_status);
+        sb_append(out, " -> ");
+        put(c, out, e->to_status);
+    }
+    if (e->message_id > 0) {
+        sb_append(out, "  ");
+        put(c, out, e->message_kind);
+        sb_printf(out, " #%" PRId64, e->message_id);
+    }
     if (e->detail && *e->detail) {
         sb_append(out, "  ");
         put(c, out, e->detail);

@@ -12,17 +12,19 @@
 #include "slatop/policy.h"
 #include "slatop/query.h"
 #include "slatop/sla.h"
+#include "slatop/store.h"
+#include "slatop/clocks.h"
 #include "slatop/text.h"
 #include "slatop/tz.h"
 
-static int need_id(cli_ctx *c, const char *s, int64_t *id)
+int cli_need_id(cli_ctx *c, const char *s, int64_t *id)
 {
     if (!cli_parse_id(s, id))
         return cli_usage_fail(c, "ID '%s': not a ticket id (expected a positive integer)", s ? s : "");
     return 0;
 }
 
-static int expect_version(cli_ctx *c, const cmd_args *a, int64_t *out)
+int cli_expect_version(cli_ctx *c, const cmd_args *a, int64_t *out)
 {
     *out = -1;
     const char *v = cli_opt(a, "expect-version");
@@ -61,11 +63,19 @@ int cmd_add(cli_ctx *c, const cmd_args *a)
     int rc;
     if (cr && (rc = parse_time_arg(c, "created", cr, &nt.created)) != 0)
         return rc;
-    if ((rc = cli_open_db(c, true)) != 0)
+    char *body = NULL;
+    if ((rc = cli_read_body(c, a, false, &body, &nt.body_len)) != 0)
         return rc;
+    nt.body = body;
+    if ((rc = cli_open_db(c, true)) != 0) {
+        free(body);
+        return rc;
+    }
     st_err err;
     int64_t id = 0;
-    if (ops_add(c->ops, &nt, &id, &err) != ST_OK)
+    st_code added = ops_add(c->ops, &nt, &id, &err);
+    free(body);
+    if (added != ST_OK)
         return cli_fail(c, &err);
     const st_policy *pol;
     bool from_channel = true;
@@ -140,6 +150,49 @@ static st_code load_views(cli_ctx *c, const list_query *lq, query_page *out, st_
     return ST_OK;
 }
 
+/* Every clock of the ticket of v (SPEC §8) at the program's now, from its history h. */
+static st_code ticket_clocks(cli_ctx *c, const ops_view *v, const st_audit_entry *h, size_t nh, clk_result *r,
+                             st_err *err)
+{
+    clk_event *ev = NULL;
+    size_t nev = 0;
+    ops_clock_events(v->policy, v->t.created, h, nh, &ev, &nev);
+    st_code rc = clocks_compute(v->policy, ev, nev, clock_now(&c->g.clock), r, err);
+    free(ev);
+    if (rc != ST_OK)
+        st_err_prefix(err, "ticket %" PRId64 ": clocks", v->t.id);
+    return rc;
+}
+
+/* The ticket objects of v[0..n) with their clocks, as a JSON array. */
+static st_code list_json(cli_ctx *c, strbuf *out, const ops_view *v, size_t n, st_err *err)
+{
+    clk_result r;
+    clocks_result_init(&r);
+    st_code rc = ST_OK;
+    sb_append_c(out, '[');
+    for (size_t i = 0; rc == ST_OK && i < n; i++) {
+        st_audit_entry *h = NULL;
+        size_t nh = 0;
+        rc = store_audit_list(c->store, v[i].t.id, &h, &nh, err);
+        if (rc == ST_OK)
+            rc = ticket_clocks(c, &v[i], h, nh, &r, err);
+        if (rc == ST_OK) {
+            if (i)
+                sb_append_c(out, ',');
+            jsonout_ticket_open(out, &v[i]);
+            jsonout_clocks(out, &r);
+            sb_append_c(out, '}');
+        }
+        for (size_t k = 0; k < nh; k++)
+            audit_entry_done(&h[k]);
+        free(h);
+    }
+    sb_append_c(out, ']');
+    clocks_result_done(&r);
+    return rc;
+}
+
 static int print_list(cli_ctx *c, const list_query *lq, bool json)
 {
     st_err err;
@@ -149,7 +202,11 @@ static int print_list(cli_ctx *c, const list_query *lq, bool json)
     strbuf out;
     sb_init(&out);
     if (json) {
-        jsonout_ticket_array(&out, pg.rows, pg.n);
+        if (list_json(c, &out, pg.rows, pg.n, &err) != ST_OK) {
+            sb_done(&out);
+            query_page_done(&pg);
+            return cli_fail(c, &err);
+        }
         sb_append_c(&out, '\n');
     } else {
         clitext_list(c, &out, pg.rows, pg.n);
@@ -193,9 +250,9 @@ static int list_query_of(cli_ctx *c, const cmd_args *a, list_query *lq)
     lq->all = cli_flag(a, "all");
     const char *v;
     if ((v = cli_opt(a, "status"))) {
-        static const char *const statuses[] = {"open", "responded", "resolved"};
+        static const char *const statuses[] = {"open", "pending", "on_hold", "resolved"};
         if (!tk_status_parse(v, &lq->status))
-            return bad_choice(c, "status", v, statuses, 3);
+            return bad_choice(c, "status", v, statuses, 4);
         lq->by_status = true;
         lq->all = lq->all || lq->status == TK_RESOLVED;
     }
@@ -255,7 +312,7 @@ int cmd_list(cli_ctx *c, const cmd_args *a)
 int cmd_show(cli_ctx *c, const cmd_args *a)
 {
     int64_t id;
-    int rc = need_id(c, a->pos[0], &id);
+    int rc = cli_need_id(c, a->pos[0], &id);
     if (rc != 0)
         return rc;
     if ((rc = cli_open_db(c, false)) != 0)
@@ -269,13 +326,29 @@ int cmd_show(cli_ctx *c, const cmd_args *a)
         query_detail_done(&d);
         return cli_fail(c, &err);
     }
+    st_message *msgs = NULL;
+    size_t nm = 0;
+    clk_result clocks;
+    clocks_result_init(&clocks);
+    if (store_message_list(c->store, id, &msgs, &nm, &err) != ST_OK ||
+        ticket_clocks(c, &d.v, d.history, d.n_history, &clocks, &err) != ST_OK) {
+        clocks_result_done(&clocks);
+        for (size_t i = 0; i < nm; i++)
+            message_done(&msgs[i]);
+        free(msgs);
+        query_detail_done(&d);
+        return cli_fail(c, &err);
+    }
     bool explain = cli_flag(a, "explain");
     strbuf out;
     sb_init(&out);
     if (cli_flag(a, "json")) {
         jsonout_ticket_open(&out, &d.v);
+        jsonout_clocks(&out, &clocks);
         sb_append(&out, ",\"history\":");
         jsonout_audit_array(&out, d.history, d.n_history);
+        sb_append(&out, ",\"messages\":");
+        jsonout_message_array(&out, msgs, nm);
         if (explain) {
             sb_append(&out, ",\"explain\":");
             jsonout_segment_array(&out, d.segs, d.n_segs);
@@ -283,7 +356,13 @@ int cmd_show(cli_ctx *c, const cmd_args *a)
         sb_append(&out, "}\n");
     } else {
         clitext_show(c, &out, &d.v, d.history, d.n_history, explain ? d.segs : NULL, explain ? d.n_segs : 0);
+        clitext_clocks(c, &out, &clocks);
+        clitext_messages(c, &out, msgs, nm);
     }
+    clocks_result_done(&clocks);
+    for (size_t i = 0; i < nm; i++)
+        message_done(&msgs[i]);
+    free(msgs);
     query_detail_done(&d);
     return cli_emit(c, &out);
 }
@@ -291,7 +370,7 @@ int cmd_show(cli_ctx *c, const cmd_args *a)
 /* The common tail of every change to a ticket: --expect-version, then the database for writing. */
 static int prepare_change(cli_ctx *c, const cmd_args *a, int64_t *ev)
 {
-    int rc = expect_version(c, a, ev);
+    int rc = cli_expect_version(c, a, ev);
     return rc != 0 ? rc : cli_open_db(c, true);
 }
 
@@ -299,7 +378,7 @@ static int do_level(cli_ctx *c, const cmd_args *a, ops_move move, const char *le
 {
     int64_t id, ev;
     const char *reason;
-    int rc = need_id(c, a->pos[0], &id);
+    int rc = cli_need_id(c, a->pos[0], &id);
     if (rc == 0)
         rc = cli_need_reason(c, a, &reason);
     if (rc == 0)
@@ -354,7 +433,7 @@ static int do_status(cli_ctx *c, const cmd_args *a, status_cmd which)
 {
     int64_t id, ev;
     const char *reason = NULL, *to = NULL;
-    int rc = need_id(c, a->pos[0], &id);
+    int rc = cli_need_id(c, a->pos[0], &id);
     if (rc == 0 && which == ST_CMD_REOPEN)
         rc = cli_need_reason(c, a, &reason);
     if (rc == 0 && which == ST_CMD_ASSIGN) {

@@ -110,6 +110,38 @@ void jsonout_audit_entry(strbuf *sb, const st_audit_entry *e)
     json_append_string(sb, e->prev_hash);
     key(sb, "hash", false);
     json_append_string(sb, e->hash);
+    /* SPEC §8: null on entries that are not status changes or messages. */
+    key(sb, "from_status", false);
+    json_append_string(sb, e->from_status);
+    key(sb, "to_status", false);
+    json_append_string(sb, e->to_status);
+    key(sb, "message_id", false);
+    if (e->message_id > 0)
+        sb_printf(sb, "%" PRId64, e->message_id);
+    else
+        sb_append(sb, "null");
+    key(sb, "message_kind", false);
+    json_append_string(sb, e->message_kind);
+    key(sb, "body_sha256", false);
+    json_append_string(sb, e->body_sha256);
+    sb_append_c(sb, '}');
+}
+
+void jsonout_message(strbuf *sb, const st_message *m)
+{
+    sb_append_c(sb, '{');
+    key(sb, "id", true);
+    sb_printf(sb, "%" PRId64, m->id);
+    key(sb, "kind", false);
+    json_append_string(sb, msg_kind_name(m->kind));
+    key(sb, "author", false);
+    json_append_string(sb, m->author);
+    key(sb, "at", false);
+    jsonout_time(sb, m->at);
+    key(sb, "recorded_at", false);
+    jsonout_time(sb, m->recorded_at);
+    key(sb, "body", false);
+    json_append_string(sb, m->body);
     sb_append_c(sb, '}');
 }
 
@@ -141,6 +173,16 @@ static void one_segment(strbuf *sb, const void *p)
 void jsonout_audit_array(strbuf *sb, const st_audit_entry *e, size_t n)
 {
     write_array(sb, e, n, sizeof *e, one_entry);
+}
+
+static void one_message(strbuf *sb, const void *p)
+{
+    jsonout_message(sb, p);
+}
+
+void jsonout_message_array(strbuf *sb, const st_message *m, size_t n)
+{
+    write_array(sb, m, n, sizeof *m, one_message);
 }
 
 void jsonout_ticket_array(strbuf *sb, const ops_view *v, size_t n)
@@ -247,4 +289,54 @@ st_code jsonout_reserialize(strbuf *sb, const char *json, const char *source, co
     }
     cJSON_Delete(root);
     return ST_OK;
+}
+
+/* One clock object: `next` has the short form (metric, due, remaining_s, state, paused_by), each
+ * entry of `clocks` the full one, in SPEC §8's order. */
+static void clock_object(strbuf *sb, const clk_clock *c, bool full)
+{
+    sb_append_c(sb, '{');
+    key(sb, "metric", true);
+    json_append_string(sb, policy_metric_name(c->metric));
+    if (full) {
+        key(sb, "cycle", false);
+        sb_printf(sb, "%d", c->cycle);
+        key(sb, "target_s", false);
+        sb_printf(sb, "%" PRId64, c->target_s);
+        key(sb, "clock", false);
+        json_append_string(sb, c->clock == POL_CLOCK_24X7 ? "24x7" : "business");
+        key(sb, "started", false);
+        jsonout_time(sb, c->started);
+    }
+    key(sb, "due", false);
+    jsonout_time(sb, c->due);
+    key(sb, "remaining_s", false);
+    sb_printf(sb, "%" PRId64, c->remaining_s);
+    key(sb, "state", false);
+    json_append_string(sb, sla_state_name(c->state));
+    key(sb, "paused_by", false);
+    json_append_string(sb, c->paused_by == CLK_PAUSED_NONE ? NULL : clocks_paused_by_name(c->paused_by));
+    if (full) {
+        key(sb, "stopped", false);
+        jsonout_time(sb, c->stopped);
+        key(sb, "breached_ever", false);
+        sb_append(sb, c->breached_ever ? "true" : "false");
+    }
+    sb_append_c(sb, '}');
+}
+
+void jsonout_clocks(strbuf *sb, const clk_result *r)
+{
+    sb_append(sb, ",\"next\":");
+    if (r->next < 0)
+        sb_append(sb, "null");
+    else
+        clock_object(sb, &r->clocks[r->next], false);
+    sb_append(sb, ",\"clocks\":[");
+    for (size_t i = 0; i < r->n; i++) {
+        if (i)
+            sb_append_c(sb, ',');
+        clock_object(sb, &r->clocks[i], true);
+    }
+    sb_append_c(sb, ']');
 }

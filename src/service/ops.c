@@ -311,17 +311,18 @@ static st_code change_begin(st_ops *o, int64_t id, int64_t expect_version, st_ti
     return ST_OK;
 }
 
-/* Finishes a change: writes t (against the version read), appends e, commits. Rolls back on
- * any failure. Does not free t or e. */
+/* Finishes a change: writes t (against the version read), appends e (NULL: the change appended
+ * its entries itself, at the clock's now), commits. Rolls back on any failure. Does not free t or e. */
 static st_code change_commit(st_ops *o, st_ticket *t, st_audit_entry *e, st_err *err)
 {
-    set_str(&t->updated_by, e->actor);
-    t->updated_at = e->at;
+    st_time at = e ? e->at : clock_now(o->clock);
+    set_str(&t->updated_by, e ? e->actor : os_user());
+    t->updated_at = at;
     /* Evaluated on the state after the change: a response at the due instant is met (SPEC §2),
      * and a set-level has already folded its history in. */
-    t->breached_hist = breached_now(t, e->at);
+    t->breached_hist = breached_now(t, at);
     st_code rc = store_ticket_update(o->store, t, t->version, err);
-    if (rc == ST_OK)
+    if (rc == ST_OK && e) /* NULL: the change's entries are already appended */
         rc = store_audit_append(o->store, e, err);
     if (rc == ST_OK)
         rc = store_commit(o->store, err);
@@ -425,8 +426,32 @@ static st_code build_ticket(st_ops *o, const st_policy *p, int64_t policy_versio
     return ST_OK;
 }
 
-/* Inserts one validated ticket and its created entry in the open transaction. */
-static st_code insert_one(st_ops *o, st_ticket *t, st_time now, st_err *err)
+/* Appends message m (body already repaired) to ticket t's conversation with its audit entry, in
+ * the open transaction. `first_response`: this message records the ticket's first response. */
+static st_code append_message(st_ops *o, st_message *m, bool first_response, st_time now, st_err *err)
+{
+    st_audit_entry e;
+    entry_init(&e, AU_MESSAGE, m->ticket_id, now);
+    e.message_kind = xstrdup(msg_kind_name(m->kind));
+    char hash[65];
+    st_code rc = audit_sha256_hex(m->body, strlen(m->body), hash, err);
+    if (rc == ST_OK)
+        rc = store_message_insert(o->store, m, err);
+    if (rc == ST_OK) {
+        e.message_id = m->id;
+        e.body_sha256 = xstrdup(hash);
+        /* The marker ops_events_from_audit reads, as resolve's. */
+        if (first_response)
+            e.detail = xstrdup("first response recorded");
+        rc = store_audit_append(o->store, &e, err);
+    }
+    audit_entry_done(&e);
+    return rc;
+}
+
+/* Inserts one validated ticket and its created entry in the open transaction, and its body, when
+ * given, as the first customer message. */
+static st_code insert_one(st_ops *o, st_ticket *t, const char *body, st_time now, st_err *err)
 {
     st_code rc = store_ticket_insert(o->store, t, err);
     if (rc != ST_OK)
@@ -437,6 +462,13 @@ static st_code insert_one(st_ops *o, st_ticket *t, st_time now, st_err *err)
     e.new_due = t->due;
     rc = store_audit_append(o->store, &e, err);
     audit_entry_done(&e);
+    if (rc == ST_OK && body) {
+        st_message m = {.ticket_id = t->id, .kind = MSG_CUSTOMER, .at = t->created};
+        m.author = xstrdup(t->customer);
+        m.body = xstrdup(body);
+        rc = append_message(o, &m, false, now, err);
+        message_done(&m);
+    }
     return rc;
 }
 
@@ -460,9 +492,13 @@ static st_code add_batch(st_ops *o, const ops_new_ticket *in, size_t n, bool man
     rc = ops_policy(o, 0, &p, &pv, err);
     for (size_t i = 0; rc == ST_OK && i < n; i++) {
         st_ticket t;
+        char *body = NULL;
         rc = build_ticket(o, p, pv, &in[i], now, many, &t, err);
+        if (rc == ST_OK && in[i].body)
+            rc = utf8_repair(in[i].body, in[i].body_len, MSG_BODY_MAX, many ? "body" : "--body", &body, err);
         if (rc == ST_OK)
-            rc = insert_one(o, &t, now, err);
+            rc = insert_one(o, &t, body, now, err);
+        free(body);
         if (rc == ST_OK && i == 0 && first_id)
             *first_id = t.id;
         ticket_done(&t);
@@ -677,14 +713,13 @@ static st_code run_change(st_ops *o, int64_t id, int64_t expect_version, au_kind
 static st_code apply_respond(st_ticket *t, st_time now, const char *arg, st_audit_entry *e, st_err *err)
 {
     (void)arg;
-    if (t->status != TK_OPEN || t->first_response != ST_TIME_NONE) {
+    if (t->status == TK_RESOLVED || t->first_response != ST_TIME_NONE) {
         char when[21];
         return st_fail(err, ST_CONFLICT, "ticket %lld already has a first response at %s", (long long)t->id,
                        t->first_response == ST_TIME_NONE ? "?" : time_format_iso(t->first_response, when));
     }
     t->first_response = now;
     t->response_due = t->due;
-    t->status = TK_RESPONDED;
     e->to_level = xstrdup(t->level);
     e->new_due = t->due;
     return ST_OK;
@@ -706,6 +741,8 @@ static st_code apply_resolve(st_ticket *t, st_time now, const char *arg, st_audi
         e->new_due = t->due;
         e->detail = xstrdup("first response recorded");
     }
+    e->from_status = xstrdup(tk_status_name(t->status));
+    e->to_status = xstrdup(tk_status_name(TK_RESOLVED));
     t->status = TK_RESOLVED;
     t->resolved = now;
     return ST_OK;
@@ -717,7 +754,9 @@ static st_code apply_reopen(st_ticket *t, st_time now, const char *reason, st_au
     if (t->status != TK_RESOLVED)
         return st_fail(err, ST_CONFLICT, "ticket %lld is not resolved (it is %s)", (long long)t->id,
                        tk_status_name(t->status));
-    t->status = TK_RESPONDED; /* the first response stands: its timer does not restart */
+    e->from_status = xstrdup(tk_status_name(t->status));
+    e->to_status = xstrdup(tk_status_name(TK_OPEN));
+    t->status = TK_OPEN; /* the first response stands: its timer does not restart */
     t->resolved = ST_TIME_NONE;
     e->to_level = xstrdup(t->level);
     e->reason = xstrdup(reason);
@@ -760,6 +799,95 @@ st_code ops_assign(st_ops *o, int64_t id, const char *assignee, int64_t expect_v
     if (is_blank(assignee))
         return st_fail(err, ST_USAGE, "--to is required (a non-empty name)");
     return run_change(o, id, expect_version, AU_ASSIGNED, apply_assign, assignee, err);
+}
+
+/* ---- conversation and statuses (SPEC §8) ---- */
+
+/* Appends a status change of t to `to` (kind status_changed, or reopened from resolved) and
+ * applies it to t, in the open transaction. */
+static st_code append_status_change(st_ops *o, st_ticket *t, tk_status to, const char *reason, st_time now,
+                                    st_err *err)
+{
+    st_audit_entry e;
+    entry_init(&e, t->status == TK_RESOLVED ? AU_REOPENED : AU_STATUS_CHANGED, t->id, now);
+    e.to_level = xstrdup(t->level);
+    e.reason = xstrdup(reason);
+    e.from_status = xstrdup(tk_status_name(t->status));
+    e.to_status = xstrdup(tk_status_name(to));
+    if (t->status == TK_RESOLVED)
+        t->resolved = ST_TIME_NONE;
+    t->status = to;
+    st_code rc = store_audit_append(o->store, &e, err);
+    audit_entry_done(&e);
+    return rc;
+}
+
+st_code ops_message(st_ops *o, int64_t id, msg_kind kind, const char *author, const char *body,
+                    size_t body_len, int64_t expect_version, int64_t *msg_id, st_err *err)
+{
+    if (msg_id)
+        *msg_id = 0;
+    if (kind != MSG_CUSTOMER && author)
+        return st_fail(err, ST_USAGE, "--from is only for customer messages (a %s is by the OS user)",
+                       msg_kind_name(kind));
+    if (author && is_blank(author))
+        return st_fail(err, ST_USAGE, "--from must not be empty");
+    if (!body)
+        return st_fail(err, ST_USAGE, "--body or --body-file is required");
+    char *text = NULL;
+    st_code rc = utf8_repair(body, body_len, MSG_BODY_MAX, "body", &text, err);
+    if (rc != ST_OK)
+        return rc;
+    st_ticket t;
+    if ((rc = change_begin(o, id, expect_version, &t, err)) != ST_OK) {
+        free(text);
+        return rc;
+    }
+    st_time now = clock_now(o->clock);
+    st_message m = {.ticket_id = id, .kind = kind, .at = now, .body = text};
+    m.author = xstrdup(kind == MSG_CUSTOMER ? (author ? author : t.customer) : os_user());
+    bool first = kind == MSG_REPLY && t.first_response == ST_TIME_NONE;
+    if (first) {
+        t.first_response = now;
+        t.response_due = t.due;
+    }
+    rc = append_message(o, &m, first, now, err);
+    if (rc == ST_OK && kind == MSG_CUSTOMER && t.status != TK_OPEN)
+        rc = append_status_change(o, &t, TK_OPEN, "customer message", now, err);
+    if (rc == ST_OK && msg_id)
+        *msg_id = m.id;
+    message_done(&m);
+    if (rc != ST_OK)
+        return change_fail(o, &t, rc);
+    rc = change_commit(o, &t, NULL, err);
+    ticket_done(&t);
+    if (rc != ST_OK && msg_id)
+        *msg_id = 0;
+    return rc;
+}
+
+st_code ops_set_status(st_ops *o, int64_t id, tk_status to, const char *reason, int64_t expect_version,
+                       st_err *err)
+{
+    if (to == TK_RESOLVED)
+        return st_fail(err, ST_USAGE, "STATUS: use 'resolve' to resolve a ticket");
+    if (to != TK_OPEN && is_blank(reason))
+        return st_fail(err, ST_USAGE, "--reason is required for %s", tk_status_name(to));
+    st_ticket t;
+    st_code rc = change_begin(o, id, expect_version, &t, err);
+    if (rc != ST_OK)
+        return rc;
+    if (t.status == TK_RESOLVED)
+        rc = st_fail(err, ST_CONFLICT, "ticket %lld is resolved (reopen it first)", (long long)id);
+    else if (t.status == to)
+        rc = st_fail(err, ST_CONFLICT, "ticket %lld is already %s", (long long)id, tk_status_name(to));
+    if (rc == ST_OK)
+        rc = append_status_change(o, &t, to, is_blank(reason) ? NULL : reason, clock_now(o->clock), err);
+    if (rc != ST_OK)
+        return change_fail(o, &t, rc);
+    rc = change_commit(o, &t, NULL, err);
+    ticket_done(&t);
+    return rc;
 }
 
 /* ---- policy versions ---- */
@@ -921,6 +1049,7 @@ void ops_events_from_audit(const st_audit_entry *entries, size_t n, sla_event **
         case AU_RESPONDED:
             x.first_response = true;
             break;
+        case AU_MESSAGE: /* a reply that was the first response carries the same marker */
         case AU_RESOLVED:
             if (!e->detail || strcmp(e->detail, "first response recorded") != 0)
                 continue;
@@ -928,6 +1057,67 @@ void ops_events_from_audit(const st_audit_entry *entries, size_t n, sla_event **
             break;
         default:
             continue; /* reopen, assign, policy: no bearing on the clock */
+        }
+        ev[k++] = x;
+    }
+    *out = ev;
+    *n_out = k;
+}
+
+/* A level id of p as an index, or -1. */
+static long level_of(const st_policy *p, const char *level)
+{
+    return level ? (long)policy_level_index(p, level) : -1;
+}
+
+void ops_clock_events(const st_policy *p, st_time created, const st_audit_entry *entries, size_t n,
+                      clk_event **out, size_t *n_out)
+{
+    clk_event *ev = xcalloc(n ? n : 1, sizeof *ev);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        const st_audit_entry *e = &entries[i];
+        /* The log's order is the history's: two processes given the same --now may record a
+         * later change a second earlier (the clock ticks from process start), so never go back. */
+        st_time at = e->kind == AU_CREATED ? created : k > 0 && e->at < ev[k - 1].at ? ev[k - 1].at : e->at;
+        clk_event x = {.at = at, .actor = e->actor, .reason = e->reason};
+        tk_status to = TK_OPEN;
+        switch (e->kind) {
+        case AU_CREATED:
+        case AU_REPRIORITIZED: {
+            long lv = level_of(p, e->to_level);
+            if (lv < 0)
+                continue;
+            x.kind = e->kind == AU_CREATED ? CLK_EV_CREATED : CLK_EV_LEVEL;
+            x.level = (size_t)lv;
+            break;
+        }
+        case AU_RESPONDED:
+            x.kind = CLK_EV_RESPOND;
+            break;
+        case AU_RESOLVED:
+        case AU_REOPENED:
+        case AU_STATUS_CHANGED:
+            /* The status a customer message sets is implied by its own event. */
+            if (e->reason && strcmp(e->reason, "customer message") == 0 && k > 0 &&
+                ev[k - 1].kind == CLK_EV_CUSTOMER)
+                continue;
+            x.kind = CLK_EV_STATUS;
+            if (e->kind == AU_RESOLVED)
+                to = TK_RESOLVED;
+            else if (e->kind == AU_STATUS_CHANGED && !tk_status_parse(e->to_status, &to))
+                continue;
+            x.status = (pol_status)to;
+            break;
+        case AU_MESSAGE: {
+            msg_kind mk;
+            if (!msg_kind_parse(e->message_kind, &mk))
+                continue;
+            x.kind = mk == MSG_CUSTOMER ? CLK_EV_CUSTOMER : mk == MSG_REPLY ? CLK_EV_REPLY : CLK_EV_NOTE;
+            break;
+        }
+        default:
+            continue; /* assign, policy: no bearing on the clocks */
         }
         ev[k++] = x;
     }

@@ -93,6 +93,15 @@ void audit_canonical(const st_audit_entry *e, strbuf *sb)
     canon_time(sb, "new_due", e->new_due);
     canon_str(sb, "reason", e->reason);
     canon_str(sb, "detail", e->detail);
+    /* Schema-2 fields only on entries that carry one, so every entry written before them keeps
+     * its canonical form and hash. The body's hash puts the message body inside the chain. */
+    if (e->from_status || e->to_status || e->message_id || e->message_kind || e->body_sha256) {
+        canon_str(sb, "from_status", e->from_status);
+        canon_str(sb, "to_status", e->to_status);
+        canon_int(sb, "message_id", e->message_id);
+        canon_str(sb, "message_kind", e->message_kind);
+        canon_str(sb, "body_sha256", e->body_sha256);
+    }
     canon_str(sb, "prev_hash", e->prev_hash);
 }
 

@@ -261,6 +261,10 @@ static void push_pending(st_store *s, const st_audit_entry *e)
     p->to_level = xstrdup(e->to_level);
     p->reason = xstrdup(e->reason);
     p->detail = xstrdup(e->detail);
+    p->from_status = xstrdup(e->from_status);
+    p->to_status = xstrdup(e->to_status);
+    p->message_kind = xstrdup(e->message_kind);
+    p->body_sha256 = xstrdup(e->body_sha256);
 }
 
 st_code store_audit_append(st_store *s, st_audit_entry *e, st_err *err)
@@ -289,6 +293,29 @@ st_code store_audit_append(st_store *s, st_audit_entry *e, st_err *err)
     return ST_OK;
 }
 
+st_code store_message_insert(st_store *s, st_message *m, st_err *err)
+{
+    st_code code = require_write(s, err);
+    if (code == ST_OK)
+        code = injected_failure(s, "adding a message", err);
+    if (code != ST_OK)
+        return code;
+    if (!m->body || m->at == ST_TIME_NONE)
+        return st_fail(err, ST_INVALID, "%s: message without %s", s->locator, m->body ? "a time" : "a body");
+    m->recorded_at = wall_now();
+    return s->ops->message_insert(s->be, m, err);
+}
+
+st_code store_message_list(st_store *s, int64_t ticket_id, st_message **out, size_t *n, st_err *err)
+{
+    return s->ops->message_list(s->be, ticket_id, out, n, err);
+}
+
+st_code store_message_get(st_store *s, int64_t id, st_message *out, st_err *err)
+{
+    return s->ops->message_get(s->be, id, out, err);
+}
+
 st_code store_audit_list(st_store *s, int64_t ticket_id, st_audit_entry **out, size_t *n, st_err *err)
 {
     return s->ops->audit_list(s->be, ticket_id, out, n, err);
@@ -296,16 +323,38 @@ st_code store_audit_list(st_store *s, int64_t ticket_id, st_audit_entry **out, s
 
 /* store_audit_verify's walk: the chain so far and what was seen of the anchor. */
 typedef struct {
+    st_store *s;
     audit_verifier v;
     int64_t anchor_seq;
     const char *anchor_hash;
     bool anchor_seen, anchor_matches;
 } verify_walk;
 
+/* The chain holds each message body's hash, not the body: the body is checked against it. */
+static st_code verify_message_body(st_store *s, const st_audit_entry *e, st_err *err)
+{
+    st_message m;
+    st_code code = store_message_get(s, e->message_id, &m, err);
+    if (code == ST_NOTFOUND)
+        return st_fail(err, ST_VERIFY, "audit entry %" PRId64 ": message %" PRId64 " is missing (removed)",
+                       e->seq, e->message_id);
+    if (code != ST_OK)
+        return code;
+    char hash[65];
+    code = audit_sha256_hex(m.body, strlen(m.body), hash, err);
+    if (code == ST_OK && (!e->body_sha256 || strcmp(hash, e->body_sha256) != 0 || m.ticket_id != e->ticket_id))
+        code = st_fail(err, ST_VERIFY, "audit entry %" PRId64 ": message %" PRId64 " differs from its hash (edited)",
+                       e->seq, e->message_id);
+    message_done(&m);
+    return code;
+}
+
 static st_code verify_visit(void *ctx, const st_audit_entry *e, st_err *err)
 {
     verify_walk *w = ctx;
     st_code code = audit_verifier_feed(&w->v, e, err);
+    if (code == ST_OK && e->message_id != 0)
+        code = verify_message_body(w->s, e, err);
     if (code == ST_OK && w->anchor_seq > 0 && e->seq == w->anchor_seq) {
         w->anchor_seen = true;
         w->anchor_matches = w->anchor_hash && strcmp(e->hash, w->anchor_hash) == 0;
@@ -316,7 +365,7 @@ static st_code verify_visit(void *ctx, const st_audit_entry *e, st_err *err)
 st_code store_audit_verify(st_store *s, int64_t anchor_seq, const char *anchor_hash, int64_t *checked,
                            st_err *err)
 {
-    verify_walk w = {.anchor_seq = anchor_seq, .anchor_hash = anchor_hash};
+    verify_walk w = {.s = s, .anchor_seq = anchor_seq, .anchor_hash = anchor_hash};
     audit_verifier_init(&w.v);
     if (checked)
         *checked = 0;

@@ -66,6 +66,11 @@ typedef struct store_backend_ops {
                            st_err *err);
     st_code (*ticket_count)(store_backend *b, bool include_resolved, int64_t *n, st_err *err);
 
+    /* Stores m, setting m->id (the facade has set recorded_at). */
+    st_code (*message_insert)(store_backend *b, st_message *m, st_err *err);
+    st_code (*message_list)(store_backend *b, int64_t ticket_id, st_message **out, size_t *n, st_err *err);
+    st_code (*message_get)(store_backend *b, int64_t id, st_message *out, st_err *err);
+
     /* Stores e as it is (the facade has assigned seq, prev_hash, recorded_at and hash). */
     st_code (*audit_insert)(store_backend *b, const st_audit_entry *e, st_err *err);
     st_code (*audit_list)(store_backend *b, int64_t ticket_id, st_audit_entry **out, size_t *n, st_err *err);

@@ -176,7 +176,7 @@ static inline st_store *counted_tickets(void)
     cr_assert_eq(store_begin(s, &err), ST_OK);
     cr_assert_eq(store_ticket_update(s, &t, 1, &err), ST_OK, "%s", err.msg);
     cr_assert_eq(store_commit(s, &err), ST_OK);
-    t.status = TK_RESPONDED; /* reopened, then rolled back */
+    t.status = TK_OPEN; /* reopened, then rolled back */
     cr_assert_eq(store_begin(s, &err), ST_OK);
     cr_assert_eq(store_ticket_update(s, &t, 2, &err), ST_OK, "%s", err.msg);
     store_rollback(s);

@@ -73,7 +73,7 @@ Test(store, ticket_insert_get_update)
 
     free(g.assignee);
     g.assignee = xstrdup("carol");
-    g.status = TK_RESPONDED;
+    g.status = TK_PENDING;
     g.first_response = 3000;
     free(g.updated_by);
     g.updated_by = xstrdup("bob");
@@ -86,7 +86,7 @@ Test(store, ticket_insert_get_update)
     st_ticket h;
     cr_assert_eq(store_ticket_get(s, t.id, &h, &err), ST_OK);
     cr_assert_str_eq(h.assignee, "carol");
-    cr_assert_eq(h.status, TK_RESPONDED);
+    cr_assert_eq(h.status, TK_PENDING);
     cr_assert_eq(h.first_response, 3000);
     cr_assert_eq(h.version, 2);
 
@@ -184,12 +184,12 @@ Test(store, list_in_urgency_order)
 {
     st_store *s = create_db();
     st_err err = {0};
-    int64_t a = add_ticket(s, "responded early due", 1000, 500, TK_RESPONDED);
+    int64_t a = add_ticket(s, "responded early due", 1000, 500, TK_OPEN);
     int64_t b = add_ticket(s, "open late due", 9000, ST_TIME_NONE, TK_OPEN);
     int64_t c = add_ticket(s, "open early due", 2000, ST_TIME_NONE, TK_OPEN);
     int64_t d = add_ticket(s, "resolved", 100, 50, TK_RESOLVED);
     int64_t e = add_ticket(s, "open same due as c", 2000, ST_TIME_NONE, TK_OPEN);
-    int64_t f = add_ticket(s, "responded later due", 3000, 600, TK_RESPONDED);
+    int64_t f = add_ticket(s, "responded later due", 3000, 600, TK_OPEN);
 
     store_list_query q = {.include_resolved = false, .sort = STORE_SORT_URGENCY};
     st_ticket *list = NULL;
@@ -569,5 +569,83 @@ Test(store, concurrent_writers_keep_one_chain)
     cr_assert_eq(n, 2 * PER_PROCESS);
     cr_assert_eq(store_audit_verify(s, 0, NULL, &checked, &err), ST_OK, "%s", err.msg);
     cr_assert_eq(checked, 2 * PER_PROCESS);
+    store_close(s);
+}
+
+Test(store, messages_insert_list_get_and_status_fields_in_audit)
+{
+    st_store *s = create_db();
+    st_err err = {0};
+    int64_t id = add_ticket(s, "t", 5000, ST_TIME_NONE, TK_ON_HOLD);
+    st_message m = {.ticket_id = id, .kind = MSG_CUSTOMER, .at = 1500};
+    m.author = xstrdup("Acme");
+    m.body = xstrdup("line 1\nline 2\n\xe2\x80\xae bidi");
+    st_message r = {.ticket_id = id, .kind = MSG_NOTE, .at = 1200};
+    r.body = xstrdup("");
+    cr_assert_eq(store_begin(s, &err), ST_OK, "%s", err.msg);
+    cr_assert_eq(store_message_insert(s, &m, &err), ST_OK, "%s", err.msg);
+    cr_assert_eq(store_message_insert(s, &r, &err), ST_OK, "%s", err.msg);
+    st_audit_entry e = make_entry(id, "waiting on vendor");
+    e.kind = AU_STATUS_CHANGED;
+    e.from_status = xstrdup("open");
+    e.to_status = xstrdup("on_hold");
+    st_audit_entry g = make_entry(id, NULL);
+    g.kind = AU_MESSAGE;
+    g.message_id = m.id;
+    g.message_kind = xstrdup("customer");
+    g.body_sha256 = xstrdup("ab");
+    cr_assert_eq(store_audit_append(s, &e, &err), ST_OK, "%s", err.msg);
+    cr_assert_eq(store_audit_append(s, &g, &err), ST_OK, "%s", err.msg);
+    cr_assert_eq(store_commit(s, &err), ST_OK, "%s", err.msg);
+    cr_assert_gt(m.id, 0);
+    cr_assert_gt(r.id, m.id);
+    cr_assert_neq(m.recorded_at, ST_TIME_NONE);
+
+    st_message *list = NULL;
+    size_t n = 0;
+    cr_assert_eq(store_message_list(s, id, &list, &n, &err), ST_OK, "%s", err.msg);
+    cr_assert_eq(n, 2);
+    cr_expect_eq(list[0].id, r.id, "oldest first (by event time)");
+    cr_expect_eq(list[0].kind, MSG_NOTE);
+    cr_expect_null(list[0].author);
+    cr_expect_str_eq(list[0].body, "");
+    cr_expect_eq(list[1].kind, MSG_CUSTOMER);
+    cr_expect_str_eq(list[1].author, "Acme");
+    cr_expect_str_eq(list[1].body, m.body);
+    cr_expect_eq(list[1].at, 1500);
+    for (size_t i = 0; i < n; i++)
+        message_done(&list[i]);
+    free(list);
+
+    st_message one;
+    cr_assert_eq(store_message_get(s, m.id, &one, &err), ST_OK, "%s", err.msg);
+    cr_expect_str_eq(one.body, m.body);
+    message_done(&one);
+    cr_expect_eq(store_message_get(s, 999, &one, &err), ST_NOTFOUND);
+
+    st_ticket t;
+    cr_assert_eq(store_ticket_get(s, id, &t, &err), ST_OK, "%s", err.msg);
+    cr_expect_eq(t.status, TK_ON_HOLD);
+    ticket_done(&t);
+
+    st_audit_entry *log = NULL;
+    cr_assert_eq(store_audit_list(s, id, &log, &n, &err), ST_OK, "%s", err.msg);
+    cr_assert_eq(n, 2);
+    cr_expect_str_eq(log[0].from_status, "open");
+    cr_expect_str_eq(log[0].to_status, "on_hold");
+    cr_expect_eq(log[0].message_id, 0);
+    cr_expect_null(log[0].body_sha256);
+    cr_expect_eq(log[1].kind, AU_MESSAGE);
+    cr_expect_eq(log[1].message_id, m.id);
+    cr_expect_str_eq(log[1].message_kind, "customer");
+    cr_expect_str_eq(log[1].body_sha256, "ab");
+    cr_expect_null(log[1].from_status);
+    for (size_t i = 0; i < n; i++)
+        audit_entry_done(&log[i]);
+    free(log);
+    audit_entry_done(&e);
+    audit_entry_done(&g);
+    message_done(&m);
+    message_done(&r);
     store_close(s);
 }

@@ -606,3 +606,52 @@ Test(store_sqlite, counts_match_count_star)
     cr_assert_eq(all, raw_int(s->be->db, "SELECT count(*) FROM tickets"));
     store_close(s);
 }
+
+/* A ticket with one message and its audit entry carrying the body's hash. */
+static st_store *store_with_message(void)
+{
+    st_store *s = create_db();
+    st_err err = {0};
+    int64_t id = add_ticket(s, "t", 5000, ST_TIME_NONE, TK_OPEN);
+    st_message m = {.ticket_id = id, .kind = MSG_CUSTOMER, .at = 1500};
+    m.body = xstrdup("the printer is on fire");
+    st_audit_entry e = make_entry(id, NULL);
+    e.kind = AU_MESSAGE;
+    e.message_kind = xstrdup("customer");
+    e.body_sha256 = xcalloc(65, 1);
+    cr_assert_eq(audit_sha256_hex(m.body, strlen(m.body), e.body_sha256, &err), ST_OK, "%s", err.msg);
+    cr_assert_eq(store_begin(s, &err), ST_OK, "%s", err.msg);
+    cr_assert_eq(store_message_insert(s, &m, &err), ST_OK, "%s", err.msg);
+    e.message_id = m.id;
+    cr_assert_eq(store_audit_append(s, &e, &err), ST_OK, "%s", err.msg);
+    cr_assert_eq(store_commit(s, &err), ST_OK, "%s", err.msg);
+    audit_entry_done(&e);
+    message_done(&m);
+    cr_assert_eq(verify(s, 0, NULL, &err), ST_OK, "%s", err.msg);
+    return s;
+}
+
+Test(store_sqlite, verify_catches_an_edited_message_body)
+{
+    st_store *s = store_with_message();
+    st_err err = {0};
+    sqlite3 *db = raw_open();
+    cr_expect_neq(sqlite3_exec(db, "UPDATE messages SET body = 'x' WHERE id = 1", NULL, NULL, NULL), SQLITE_OK,
+                  "messages are append-only");
+    sqlite3_close(db);
+    cr_assert_eq(verify(s, 0, NULL, &err), ST_OK, "%s", err.msg);
+    tamper("DROP TRIGGER messages_no_update; UPDATE messages SET body = 'all fine' WHERE id = 1");
+    cr_assert_eq(verify(s, 0, NULL, &err), ST_VERIFY);
+    cr_expect_str_eq(err.msg, "audit entry 1: message 1 differs from its hash (edited)");
+    store_close(s);
+}
+
+Test(store_sqlite, verify_catches_a_removed_message)
+{
+    st_store *s = store_with_message();
+    st_err err = {0};
+    tamper("DROP TRIGGER messages_no_delete; DELETE FROM messages");
+    cr_assert_eq(verify(s, 0, NULL, &err), ST_VERIFY);
+    cr_expect_str_eq(err.msg, "audit entry 1: message 1 is missing (removed)");
+    store_close(s);
+}

@@ -348,15 +348,18 @@ Test(cli, list_filters_sort_and_limit)
     support_run(&r, "--db", db, "--now", NOW, "resolve", "1", NULL);
     expect_ok(&r);
     support_result_done(&r);
+    support_run(&r, "--db", db, "--now", NOW, "set-status", "3", "pending", "--reason", "asked for logs", NULL);
+    expect_ok(&r);
+    support_result_done(&r);
     const char *const at = "2026-11-20T10:10:00Z";
     const struct {
         const char *opt[6];
         const char *titles; /* in order, joined by '|' */
     } cases[] = {
         {{"--level", "URGENT"}, "urgent one|urgent two"},
-        {{"--status", "open"}, "urgent one|high one"},
+        {{"--status", "open"}, "urgent one|urgent two"},
         {{"--status", "resolved"}, "low one"},
-        {{"--status", "responded", "--level", "URGENT"}, "urgent two"},
+        {{"--status", "pending", "--level", "HIGH"}, "high one"},
         {{"--state", "ok", "--sort", "created"}, "urgent one|high one"},
         {{"--state", "met"}, "urgent two"},
         {{"--sort", "created"}, "urgent one|high one|urgent two"},
@@ -380,7 +383,7 @@ Test(cli, list_filters_sort_and_limit)
     const struct {
         const char *opt, *val, *msg;
     } bad[] = {
-        {"--status", "closed", "--status 'closed': expected one of open, responded, resolved"},
+        {"--status", "closed", "--status 'closed': expected one of open, pending, on_hold, resolved"},
         {"--level", "P1", "--level 'P1': expected one of URGENT, HIGH, NORMAL, LOW"},
         {"--state", "late", "--state 'late': expected one of ok, warn, paused, breached, met, missed"},
         {"--sort", "due", "--sort 'due': expected one of urgency, level, created, customer"},
@@ -590,7 +593,7 @@ Test(cli, status_changes)
     support_result_done(&r);
     support_run(&r, "--db", db, "--now", "2026-11-20T10:35:00Z", "show", "1", "--json", NULL);
     cJSON *j = parse_json(&r);
-    cr_expect_str_eq(str(j, "status"), "responded");
+    cr_expect_str_eq(str(j, "status"), "open");
     cr_expect_str_eq(str(j, "assignee"), "alice");
     cr_expect_str_eq(str(j, "first_response"), "2026-11-20T10:30:00Z");
     cr_expect_str_eq(str(j, "state"), "met");
@@ -711,6 +714,17 @@ Test(cli, due_hand_computed)
 
 #define HOSTILE "A\x1b[31mred\x1b]0;pwned\x07 \xc2\x9b" "2J \x9b x \xe2\x80\xae" "bidi \xe2\x80\x8bzw \x7f del \xff\xfe end"
 
+/* Runs `--db db --now NOW` followed by view (NULL-terminated, at most 6 words). */
+static void run_view(support_result *r, const char *const *view)
+{
+    const char *argv[12] = {"--db", db, "--now", NOW};
+    size_t n = 4;
+    for (size_t k = 0; view[k] && n < 11; k++)
+        argv[n++] = view[k];
+    argv[n] = NULL;
+    support_run_argv(r, NULL, argv);
+}
+
 static void expect_safe(const support_result *r, const char *what)
 {
     size_t where = 0;
@@ -739,12 +753,7 @@ Test(cli, hostile_text_is_escaped_everywhere)
                               {"audit", "--json", NULL},         {"audit", NULL},
                               {"audit", "export", "--format=csv", NULL}, {"audit", "export", "--format=json", NULL}};
     for (size_t i = 0; i < sizeof views / sizeof views[0]; i++) {
-        const char *argv[10] = {"--db", db, "--now", NOW};
-        size_t n = 4;
-        for (size_t k = 0; views[i][k]; k++)
-            argv[n++] = views[i][k];
-        argv[n] = NULL;
-        support_run_argv(&r, NULL, argv);
+        run_view(&r, views[i]);
         expect_ok(&r);
         expect_safe(&r, views[i][0]);
         if (strstr(views[i][1] ? views[i][1] : "", "json") || (views[i][2] && strstr(views[i][2], "json"))) {
@@ -1264,5 +1273,201 @@ Test(cli, first_run_messages_name_working_commands)
     support_run(&r, "--db", support_path("empty.db"), NULL);
     expect_error(&r, 1, "not a slatop database (empty; create one with 'slatop init --policy /");
     cr_expect(strstr(r.err, "/share/slatop/policies/haptik.json', or try 'slatop --demo')\n") != NULL, "%s", r.err);
+    support_result_done(&r);
+}
+
+/* ---- conversation and statuses (SPEC §8) -------------------------------------------------- */
+
+Test(cli, message_reply_note_set_status_and_json)
+{
+    init_db("share/policies/chatti.json");
+    support_result r;
+    support_run(&r, "--db", db, "--now", NOW, "add", "--title", "t", "--customer", "Acme", "--body", "it broke",
+                NULL);
+    expect_ok(&r);
+    support_result_done(&r);
+    support_run(&r, "--db", db, "--now", NOW, "set-status", "1", "pending", NULL);
+    expect_error(&r, 2, "--reason");
+    support_result_done(&r);
+    support_run(&r, "--db", db, "--now", NOW, "set-status", "1", "resolved", NULL);
+    expect_error(&r, 2, "STATUS");
+    support_result_done(&r);
+    support_run(&r, "--db", db, "--now", NOW, "set-status", "1", "open", NULL);
+    expect_error(&r, 1, "already open");
+    support_result_done(&r);
+    support_run(&r, "--db", db, "--now", "2026-11-20T10:05:00Z", "set-status", "1", "on_hold", "--reason",
+                "vendor", NULL);
+    expect_ok(&r);
+    support_result_done(&r);
+    support_run(&r, "--db", db, "--now", NOW, "reply", "1", NULL);
+    expect_error(&r, 2, "--body");
+    support_result_done(&r);
+    support_run(&r, "--db", db, "--now", NOW, "reply", "1", "--body", "x", "--body-file", "/dev/null", NULL);
+    expect_error(&r, 2, "--body");
+    support_result_done(&r);
+    support_run(&r, "--db", db, "--now", NOW, "note", "1", "--body-file", "/nonexistent/x", NULL);
+    expect_error(&r, 1, "/nonexistent/x");
+    support_result_done(&r);
+    const char *argv[] = {"--db", db, "--now", "2026-11-20T10:10:00Z", "message", "1", "--from", "Bob",
+                          "--body-file", "-", NULL};
+    support_run_argv(&r, "logs\nattached", argv);
+    expect_ok(&r);
+    support_result_done(&r);
+    support_run(&r, "--db", db, "--now", "2026-11-20T10:20:00Z", "note", "1", "--body", "internal", NULL);
+    expect_ok(&r);
+    support_result_done(&r);
+    support_run(&r, "--db", db, "--now", "2026-11-20T10:30:00Z", "reply", "1", "--body", "fixed", NULL);
+    expect_ok(&r);
+    support_result_done(&r);
+
+    support_run(&r, "--db", db, "--now", "2026-11-20T10:40:00Z", "show", "1", "--json", NULL);
+    expect_ok(&r);
+    cJSON *j = parse_json(&r);
+    expect_ticket_shape(j);
+    cr_expect_str_eq(str(j, "status"), "open", "the customer message took it off hold");
+    cr_expect_str_eq(str(j, "first_response"), "2026-11-20T10:30:00Z", "the reply, not the note");
+    const cJSON *m = cJSON_GetObjectItem(j, "messages");
+    cr_assert_eq(cJSON_GetArraySize(m), 4);
+    const char *kinds[] = {"customer", "customer", "note", "reply"};
+    const char *bodies[] = {"it broke", "logs\nattached", "internal", "fixed"};
+    for (int i = 0; i < 4; i++) {
+        const cJSON *x = cJSON_GetArrayItem(m, i);
+        cr_expect_str_eq(str(x, "kind"), kinds[i]);
+        cr_expect_str_eq(str(x, "body"), bodies[i]);
+        cr_expect(cJSON_IsNumber(cJSON_GetObjectItem(x, "id")));
+        cr_expect(str(x, "recorded_at") != NULL);
+    }
+    cr_expect_str_eq(str(cJSON_GetArrayItem(m, 0), "author"), "Acme");
+    cr_expect_str_eq(str(cJSON_GetArrayItem(m, 1), "author"), "Bob");
+    const cJSON *h = cJSON_GetObjectItem(j, "history");
+    /* created, message, status_changed, message, status_changed, message, message */
+    cr_assert_eq(cJSON_GetArraySize(h), 7);
+    const cJSON *e = cJSON_GetArrayItem(h, 2);
+    expect_audit_shape(e);
+    cr_expect_str_eq(str(e, "kind"), "status_changed");
+    cr_expect_str_eq(str(e, "from_status"), "open");
+    cr_expect_str_eq(str(e, "to_status"), "on_hold");
+    cr_expect(cJSON_IsNull(cJSON_GetObjectItem(e, "message_id")));
+    e = cJSON_GetArrayItem(h, 4);
+    cr_expect_str_eq(str(e, "reason"), "customer message");
+    cr_expect_str_eq(str(e, "to_status"), "open");
+    e = cJSON_GetArrayItem(h, 6);
+    cr_expect_str_eq(str(e, "kind"), "message");
+    cr_expect_str_eq(str(e, "message_kind"), "reply");
+    cr_expect_eq(cJSON_GetObjectItem(e, "message_id")->valueint, 4);
+    cr_expect_eq(strlen(str(e, "body_sha256")), 64);
+    cr_expect(cJSON_IsNull(cJSON_GetObjectItem(e, "from_status")));
+    cJSON_Delete(j);
+    support_result_done(&r);
+
+    support_run(&r, "--db", db, "--now", "2026-11-20T10:40:00Z", "show", "1", NULL);
+    expect_ok(&r);
+    cr_expect(strstr(r.out, "Conversation:") != NULL, "%s", r.out);
+    cr_expect(strstr(r.out, "    logs\n    attached\n") != NULL, "line breaks kept: %s", r.out);
+    support_result_done(&r);
+    support_run(&r, "--db", db, "audit", "verify", NULL);
+    expect_ok(&r);
+    support_result_done(&r);
+}
+
+Test(cli, hostile_bodies_stay_inert_and_nul_is_refused)
+{
+    init_db("share/policies/chatti.json");
+    add_ticket("t", NULL);
+    support_result r;
+    support_run(&r, "--db", db, "--now", NOW, "message", "1", "--from", HOSTILE, "--body", HOSTILE "\nline 2",
+                NULL);
+    expect_ok(&r);
+    support_result_done(&r);
+    const char *nul[] = {"--db", db, "--now", NOW, "note", "1", "--body-file", "-", NULL};
+    char nul_path[512];
+    snprintf(nul_path, sizeof nul_path, "%s.nul", db);
+    FILE *f = fopen(nul_path, "wb");
+    cr_assert_not_null(f);
+    fwrite("a\0b", 1, 3, f);
+    fclose(f);
+    const char *nul_file[] = {"--db", db, "--now", NOW, "note", "1", "--body-file", nul_path, NULL};
+    support_run_argv(&r, NULL, nul_file);
+    expect_error(&r, 1, "NUL");
+    support_result_done(&r);
+    unlink(nul_path);
+    support_run_argv(&r, "", nul);
+    expect_ok(&r); /* an empty body is a body */
+    support_result_done(&r);
+
+    const char *views[][4] = {{"show", "1", "--json", NULL}, {"show", "1", NULL}, {"audit", NULL}};
+    for (size_t i = 0; i < sizeof views / sizeof views[0]; i++) {
+        run_view(&r, views[i]);
+        expect_ok(&r);
+        expect_safe(&r, views[i][0]);
+        support_result_done(&r);
+    }
+}
+
+Test(cli, clocks_and_next_in_json_and_text)
+{
+    init_db("share/policies/chatti.json");
+    support_result r;
+    /* URGENT, 24x7: first response 30 min, next response 30, resolution 240; entered late. */
+    support_run(&r, "--db", db, "--now", "2026-11-20T10:05:00Z", "add", "--title", "t", "--level", "URGENT",
+                "--created", "2026-11-20T10:00:00Z", NULL);
+    expect_ok(&r);
+    support_result_done(&r);
+    support_run(&r, "--db", db, "--now", "2026-11-20T10:10:00Z", "reply", "1", "--body", "looking", NULL);
+    expect_ok(&r);
+    support_result_done(&r);
+    support_run(&r, "--db", db, "--now", "2026-11-20T10:20:00Z", "message", "1", "--body", "any news?", NULL);
+    expect_ok(&r);
+    support_result_done(&r);
+    support_run(&r, "--db", db, "--now", "2026-11-20T10:30:00Z", "set-status", "1", "pending", "--reason",
+                "asked for logs", NULL);
+    expect_ok(&r);
+    support_result_done(&r);
+
+    support_run(&r, "--db", db, "--now", "2026-11-20T11:00:00Z", "show", "1", "--json", NULL);
+    expect_ok(&r);
+    cJSON *j = parse_json(&r);
+    expect_ticket_shape(j);
+    cr_expect_str_eq(str(j, "state"), "met", "the ticket's own keys stay the first response's");
+    const cJSON *clocks = cJSON_GetObjectItem(j, "clocks");
+    cr_assert(cJSON_IsArray(clocks));
+    cr_assert_eq(cJSON_GetArraySize(clocks), 3, "%s", r.out);
+    const cJSON *fr = cJSON_GetArrayItem(clocks, 0);
+    cr_expect_str_eq(str(fr, "metric"), "first_response");
+    cr_expect_str_eq(str(fr, "state"), "met");
+    cr_expect_str_eq(str(fr, "stopped"), "2026-11-20T10:10:00Z");
+    cr_expect_eq(cJSON_GetObjectItem(fr, "cycle")->valueint, 1);
+    cr_expect_eq(cJSON_GetObjectItem(fr, "target_s")->valueint, 1800);
+    cr_expect_str_eq(str(fr, "clock"), "24x7");
+    cr_expect_str_eq(str(fr, "started"), "2026-11-20T10:00:00Z", "from creation, not from entry");
+    const cJSON *nr = cJSON_GetArrayItem(clocks, 1);
+    cr_expect_str_eq(str(nr, "metric"), "next_response");
+    cr_expect_str_eq(str(nr, "started"), "2026-11-20T10:20:00Z");
+    cr_expect_str_eq(str(nr, "state"), "breached", "pending does not pause next_response");
+    const cJSON *res = cJSON_GetArrayItem(clocks, 2);
+    cr_expect_str_eq(str(res, "metric"), "resolution");
+    cr_expect_str_eq(str(res, "state"), "paused");
+    cr_expect_str_eq(str(res, "paused_by"), "pending");
+    cr_expect(cJSON_IsNull(cJSON_GetObjectItem(res, "due")), "due is null while paused by status");
+    cr_expect_eq(cJSON_GetObjectItem(res, "remaining_s")->valueint, 240 * 60 - 30 * 60);
+    const cJSON *next = cJSON_GetObjectItem(j, "next");
+    cr_assert(cJSON_IsObject(next), "%s", r.out);
+    cr_expect_str_eq(str(next, "metric"), "next_response");
+    cr_expect_str_eq(str(next, "due"), "2026-11-20T10:50:00Z");
+    cJSON_Delete(j);
+    support_result_done(&r);
+
+    support_run(&r, "--db", db, "--now", "2026-11-20T11:00:00Z", "list", "--json", NULL);
+    expect_ok(&r);
+    j = parse_json(&r);
+    cr_assert_eq(cJSON_GetArraySize(j), 1);
+    cr_expect_eq(cJSON_GetArraySize(cJSON_GetObjectItem(cJSON_GetArrayItem(j, 0), "clocks")), 3);
+    cJSON_Delete(j);
+    support_result_done(&r);
+
+    support_run(&r, "--db", db, "--now", "2026-11-20T11:00:00Z", "show", "1", NULL);
+    expect_ok(&r);
+    cr_expect(strstr(r.out, "Clocks:") != NULL, "%s", r.out);
+    cr_expect(strstr(r.out, "resolution") != NULL && strstr(r.out, "paused by pending") != NULL, "%s", r.out);
     support_result_done(&r);
 }

@@ -608,7 +608,7 @@ Test(ops_status, respond_resolve_reopen_assign)
     set_now(&f, "2026-11-16T10:45:00Z");
     cr_assert_eq(ops_respond(f.ops, id, -1, &err), ST_OK, "%s", err.msg);
     st_ticket t = get(&f, id);
-    cr_assert_eq(t.status, TK_RESPONDED);
+    cr_assert_eq(t.status, TK_OPEN); /* schema 2: a first response is a fact, not a status */
     cr_assert_eq(t.first_response, iso("2026-11-16T10:45:00Z"));
     cr_assert_eq(t.response_due, iso("2026-11-16T12:00:00Z"));
     ticket_done(&t);
@@ -649,7 +649,7 @@ Test(ops_status, respond_resolve_reopen_assign)
     set_now(&f, "2026-11-16T14:00:00Z");
     cr_assert_eq(ops_reopen(f.ops, id, "customer came back", -1, &err), ST_OK, "%s", err.msg);
     t = get(&f, id);
-    cr_assert_eq(t.status, TK_RESPONDED);
+    cr_assert_eq(t.status, TK_OPEN);
     cr_assert_eq(t.resolved, ST_TIME_NONE);
     cr_assert_eq(t.first_response, iso("2026-11-16T10:45:00Z"), "the first-response timer does not restart");
     cr_assert_eq(t.version, 5);
@@ -1072,5 +1072,168 @@ Test(ops_level, another_connections_change_is_named)
     ops_change_done(&preview);
     ops_free(o2);
     store_close(s2);
+    fx_close(&f);
+}
+
+/* ---- conversation and statuses (SPEC §8) ---- */
+
+static int64_t message(fx *f, int64_t id, msg_kind kind, const char *author, const char *body)
+{
+    int64_t mid = 0;
+    st_err err;
+    cr_assert_eq(ops_message(f->ops, id, kind, author, body, strlen(body), -1, &mid, &err), ST_OK, "%s",
+                 err.msg);
+    cr_assert_gt(mid, 0);
+    return mid;
+}
+
+Test(ops_conversation, reply_records_first_response_note_does_not)
+{
+    fx f;
+    fx_open(&f, POLICY_24X7, "2026-11-16T10:00:00Z");
+    int64_t id = add(&f, "t", "S1", NULL, NULL); /* due 12:00 */
+    set_now(&f, "2026-11-16T10:10:00Z");
+    int64_t note = message(&f, id, MSG_NOTE, NULL, "internal\nonly");
+    st_ticket t = get(&f, id);
+    cr_expect_eq(t.first_response, ST_TIME_NONE, "a note never stops first_response");
+    ticket_done(&t);
+    st_audit_entry e = last_entry(&f, id);
+    cr_expect_eq(e.kind, AU_MESSAGE);
+    cr_expect_eq(e.message_id, note);
+    cr_expect_str_eq(e.message_kind, "note");
+    char hash[65];
+    st_err err;
+    cr_assert_eq(audit_sha256_hex("internal\nonly", 13, hash, &err), ST_OK);
+    cr_expect_str_eq(e.body_sha256, hash);
+    audit_entry_done(&e);
+
+    set_now(&f, "2026-11-16T10:20:00Z");
+    message(&f, id, MSG_REPLY, NULL, "on it");
+    t = get(&f, id);
+    cr_expect_eq(t.first_response, iso("2026-11-16T10:20:00Z"));
+    cr_expect_eq(t.response_due, iso("2026-11-16T12:00:00Z"));
+    cr_expect_eq(t.status, TK_OPEN);
+    ticket_done(&t);
+    cr_expect_eq(ops_respond(f.ops, id, -1, &err), ST_CONFLICT, "the reply was the first response");
+    message(&f, id, MSG_REPLY, NULL, "second reply");
+    t = get(&f, id);
+    cr_expect_eq(t.first_response, iso("2026-11-16T10:20:00Z"));
+    ticket_done(&t);
+
+    st_message *msgs = NULL;
+    size_t n = 0;
+    cr_assert_eq(store_message_list(f.store, id, &msgs, &n, &err), ST_OK, "%s", err.msg);
+    cr_assert_eq(n, 3);
+    cr_expect_str_eq(msgs[0].body, "internal\nonly", "line breaks kept");
+    cr_expect_str_eq(msgs[1].author, os_user());
+    for (size_t i = 0; i < n; i++)
+        message_done(&msgs[i]);
+    free(msgs);
+    chain_verifies(&f);
+    fx_close(&f);
+}
+
+Test(ops_conversation, customer_message_opens_pending_and_reopens_resolved)
+{
+    fx f;
+    fx_open(&f, POLICY_24X7, "2026-11-16T10:00:00Z");
+    ops_new_ticket in = {.title = "t", .level = "S1", .customer = "Acme", .created = ST_TIME_NONE,
+                         .body = "it broke", .body_len = 8};
+    int64_t id = 0;
+    st_err err;
+    cr_assert_eq(ops_add(f.ops, &in, &id, &err), ST_OK, "%s", err.msg);
+    cr_expect_eq(audit_count(&f, id), 2, "created + the first customer message");
+    st_audit_entry e = last_entry(&f, id);
+    cr_expect_eq(e.kind, AU_MESSAGE);
+    cr_expect_str_eq(e.message_kind, "customer");
+    audit_entry_done(&e);
+
+    cr_expect_eq(ops_set_status(f.ops, id, TK_PENDING, "", -1, &err), ST_USAGE);
+    cr_expect_eq(ops_set_status(f.ops, id, TK_ON_HOLD, NULL, -1, &err), ST_USAGE);
+    cr_expect_eq(ops_set_status(f.ops, id, TK_OPEN, NULL, -1, &err), ST_CONFLICT, "already open");
+    cr_expect_eq(ops_set_status(f.ops, id, TK_RESOLVED, NULL, -1, &err), ST_USAGE);
+    cr_assert_eq(ops_set_status(f.ops, id, TK_PENDING, "asked for logs", -1, &err), ST_OK, "%s", err.msg);
+    e = last_entry(&f, id);
+    cr_expect_eq(e.kind, AU_STATUS_CHANGED);
+    cr_expect_str_eq(e.from_status, "open");
+    cr_expect_str_eq(e.to_status, "pending");
+    cr_expect_str_eq(e.reason, "asked for logs");
+    audit_entry_done(&e);
+    cr_assert_eq(ops_set_status(f.ops, id, TK_ON_HOLD, "vendor", -1, &err), ST_OK, "%s", err.msg);
+
+    set_now(&f, "2026-11-16T11:00:00Z");
+    message(&f, id, MSG_CUSTOMER, NULL, "logs attached");
+    st_ticket t = get(&f, id);
+    cr_expect_eq(t.status, TK_OPEN);
+    ticket_done(&t);
+    e = last_entry(&f, id);
+    cr_expect_eq(e.kind, AU_STATUS_CHANGED);
+    cr_expect_str_eq(e.from_status, "on_hold");
+    cr_expect_str_eq(e.to_status, "open");
+    cr_expect_str_eq(e.reason, "customer message");
+    audit_entry_done(&e);
+
+    cr_assert_eq(ops_resolve(f.ops, id, -1, &err), ST_OK, "%s", err.msg);
+    e = last_entry(&f, id);
+    cr_expect_str_eq(e.from_status, "open");
+    cr_expect_str_eq(e.to_status, "resolved");
+    audit_entry_done(&e);
+    cr_expect_eq(ops_set_status(f.ops, id, TK_PENDING, "x", -1, &err), ST_CONFLICT);
+    set_now(&f, "2026-11-16T12:00:00Z");
+    message(&f, id, MSG_CUSTOMER, "Bob at Acme", "still broken");
+    t = get(&f, id);
+    cr_expect_eq(t.status, TK_OPEN);
+    cr_expect_eq(t.resolved, ST_TIME_NONE);
+    ticket_done(&t);
+    e = last_entry(&f, id);
+    cr_expect_eq(e.kind, AU_REOPENED);
+    cr_expect_str_eq(e.from_status, "resolved");
+    cr_expect_str_eq(e.reason, "customer message");
+    audit_entry_done(&e);
+
+    st_message *msgs = NULL;
+    size_t n = 0;
+    cr_assert_eq(store_message_list(f.store, id, &msgs, &n, &err), ST_OK, "%s", err.msg);
+    cr_assert_eq(n, 3);
+    cr_expect_str_eq(msgs[0].author, "Acme", "a customer message's author defaults to the customer");
+    cr_expect_str_eq(msgs[2].author, "Bob at Acme");
+    for (size_t i = 0; i < n; i++)
+        message_done(&msgs[i]);
+    free(msgs);
+    chain_verifies(&f);
+    fx_close(&f);
+}
+
+Test(ops_conversation, bodies_repaired_nul_and_oversize_refused_nothing_written)
+{
+    fx f;
+    fx_open(&f, POLICY_24X7, "2026-11-16T10:00:00Z");
+    int64_t id = add(&f, "t", "S1", NULL, NULL);
+    st_err err;
+    size_t before = audit_count(&f, 0);
+    cr_expect_eq(ops_message(f.ops, id, MSG_NOTE, NULL, "a\0b", 3, -1, NULL, &err), ST_INVALID);
+    cr_expect(strstr(err.msg, "NUL") != NULL, "%s", err.msg);
+    char *big = xcalloc(MSG_BODY_MAX + 2, 1);
+    memset(big, 'x', MSG_BODY_MAX + 1);
+    cr_expect_eq(ops_message(f.ops, id, MSG_NOTE, NULL, big, MSG_BODY_MAX + 1, -1, NULL, &err), ST_INVALID);
+    cr_expect_eq(ops_message(f.ops, id, MSG_NOTE, NULL, big, MSG_BODY_MAX, -1, NULL, &err), ST_OK, "%s",
+                 err.msg);
+    free(big);
+    cr_expect_eq(ops_message(f.ops, id, MSG_REPLY, "someone", "x", 1, -1, NULL, &err), ST_USAGE);
+    cr_expect_eq(ops_message(f.ops, 99, MSG_NOTE, NULL, "x", 1, -1, NULL, &err), ST_NOTFOUND);
+    cr_expect_eq(ops_message(f.ops, id, MSG_NOTE, NULL, "x", 1, 1, NULL, &err), ST_CONFLICT, "stale version");
+    cr_expect_eq(audit_count(&f, 0), before + 1);
+
+    message(&f, id, MSG_CUSTOMER, NULL, "bad \xff\xfe utf8 \x1b[31m");
+    st_message *msgs = NULL;
+    size_t n = 0;
+    cr_assert_eq(store_message_list(f.store, id, &msgs, &n, &err), ST_OK, "%s", err.msg);
+    cr_assert_eq(n, 2);
+    cr_expect_str_eq(msgs[1].body, "bad \xef\xbf\xbd\xef\xbf\xbd utf8 \x1b[31m",
+                     "invalid bytes become U+FFFD; escapes are kept and filtered on output");
+    cr_expect_null(msgs[1].author, "no customer on the ticket");
+    for (size_t i = 0; i < n; i++)
+        message_done(&msgs[i]);
+    free(msgs);
     fx_close(&f);
 }

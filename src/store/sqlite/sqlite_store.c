@@ -113,6 +113,72 @@ static const char *const migrations[] = {
     "CREATE TABLE maintenance_windows(source TEXT NOT NULL, id TEXT NOT NULL, name TEXT,\n"
     "  start INTEGER NOT NULL, end INTEGER NOT NULL, announced INTEGER, status TEXT,\n"
     "  PRIMARY KEY(source, id));\n",
+    /* v2 (SPEC §8): statuses open/pending/on_hold/resolved (a "responded" ticket becomes "open",
+     * its first_response kept), the conversation, and the audit's status and message fields.
+     * SQLite cannot change a CHECK in place, so tickets is rebuilt: copied into a new table,
+     * the old one dropped, the new one renamed, and its indexes and triggers made again. */
+    "CREATE TABLE tickets_v2(\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  ref TEXT,\n"
+    "  title TEXT NOT NULL,\n"
+    "  customer TEXT,\n"
+    "  channel TEXT,\n"
+    "  level TEXT NOT NULL,\n"
+    "  assignee TEXT,\n"
+    "  status TEXT NOT NULL CHECK (status IN ('open', 'pending', 'on_hold', 'resolved')),\n"
+    "  created INTEGER NOT NULL,\n"
+    "  first_response INTEGER,\n"
+    "  resolved INTEGER,\n"
+    "  clock_start INTEGER,\n"
+    "  due INTEGER NOT NULL,\n"
+    "  response_due INTEGER,\n"
+    "  breached_hist INTEGER NOT NULL DEFAULT 0,\n"
+    "  policy_version INTEGER NOT NULL REFERENCES policy_versions(version),\n"
+    "  version INTEGER NOT NULL,\n"
+    "  updated_by TEXT,\n"
+    "  updated_at INTEGER,\n"
+    "  level_rank INTEGER NOT NULL DEFAULT 1000000);\n"
+    "INSERT INTO tickets_v2 SELECT id, ref, title, customer, channel, level, assignee,\n"
+    "  CASE status WHEN 'responded' THEN 'open' ELSE status END, created, first_response, resolved,\n"
+    "  clock_start, due, response_due, breached_hist, policy_version, version, updated_by, updated_at,\n"
+    "  level_rank FROM tickets;\n"
+    "DROP TABLE tickets;\n"
+    "ALTER TABLE tickets_v2 RENAME TO tickets;\n"
+    "CREATE UNIQUE INDEX tickets_ref ON tickets(ref) WHERE ref IS NOT NULL;\n"
+    "CREATE INDEX tickets_urgency ON tickets(first_response IS NOT NULL, due, id)\n"
+    "  WHERE status != 'resolved';\n"
+    "CREATE INDEX tickets_level_order ON tickets(level_rank, first_response IS NOT NULL, due, id)\n"
+    "  WHERE status != 'resolved';\n"
+    "DELETE FROM ticket_counts;\n"
+    "INSERT INTO ticket_counts(status, n) VALUES ('open', 0), ('pending', 0), ('on_hold', 0),\n"
+    "  ('resolved', 0);\n"
+    "UPDATE ticket_counts SET n = (SELECT count(*) FROM tickets WHERE tickets.status = ticket_counts.status);\n"
+    "CREATE TRIGGER tickets_count_insert AFTER INSERT ON tickets\n"
+    "  BEGIN UPDATE ticket_counts SET n = n + 1 WHERE status = new.status; END;\n"
+    "CREATE TRIGGER tickets_count_delete AFTER DELETE ON tickets\n"
+    "  BEGIN UPDATE ticket_counts SET n = n - 1 WHERE status = old.status; END;\n"
+    "CREATE TRIGGER tickets_count_update AFTER UPDATE OF status ON tickets WHEN old.status != new.status\n"
+    "  BEGIN UPDATE ticket_counts SET n = n - 1 WHERE status = old.status;\n"
+    "        UPDATE ticket_counts SET n = n + 1 WHERE status = new.status; END;\n"
+    /* Messages are never edited or removed: the audit entry holds the body's hash. */
+    "CREATE TABLE messages(\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  ticket_id INTEGER NOT NULL REFERENCES tickets(id),\n"
+    "  kind TEXT NOT NULL CHECK (kind IN ('customer', 'reply', 'note')),\n"
+    "  author TEXT,\n"
+    "  at INTEGER NOT NULL,\n"
+    "  recorded_at INTEGER NOT NULL,\n"
+    "  body TEXT NOT NULL);\n"
+    "CREATE INDEX messages_ticket ON messages(ticket_id, at, id);\n"
+    "CREATE TRIGGER messages_no_update BEFORE UPDATE ON messages\n"
+    "  BEGIN SELECT RAISE(ABORT, 'messages are append-only'); END;\n"
+    "CREATE TRIGGER messages_no_delete BEFORE DELETE ON messages\n"
+    "  BEGIN SELECT RAISE(ABORT, 'messages are append-only'); END;\n"
+    "ALTER TABLE audit ADD COLUMN from_status TEXT;\n"
+    "ALTER TABLE audit ADD COLUMN to_status TEXT;\n"
+    "ALTER TABLE audit ADD COLUMN message_id INTEGER;\n"
+    "ALTER TABLE audit ADD COLUMN message_kind TEXT;\n"
+    "ALTER TABLE audit ADD COLUMN body_sha256 TEXT;\n",
 };
 _Static_assert(sizeof migrations / sizeof migrations[0] == STORE_SCHEMA_VERSION,
                "one migration per schema version");
@@ -1179,11 +1245,98 @@ static st_code sq_ticket_count(store_backend *s, bool include_resolved, int64_t 
                      n, err);
 }
 
+/* ---- messages ----------------------------------------------------------------------------- */
+
+#define MESSAGE_COLUMNS "id, ticket_id, kind, author, at, recorded_at, body"
+
+static st_code message_from_row(store_backend *s, sqlite3_stmt *stmt, void *item, st_err *err)
+{
+    st_message *m = item;
+    memset(m, 0, sizeof *m);
+    m->id = sqlite3_column_int64(stmt, 0);
+    const char *kind = (const char *)sqlite3_column_text(stmt, 2);
+    if (!msg_kind_parse(kind, &m->kind))
+        return st_fail(err, ST_INVALID, "%s: message %" PRId64 ": unknown kind '%.40s'", s->path, m->id,
+                       kind ? kind : "");
+    m->ticket_id = sqlite3_column_int64(stmt, 1);
+    m->author = sq_column_strdup(stmt, 3);
+    m->at = sq_column_time(stmt, 4);
+    m->recorded_at = sq_column_time(stmt, 5);
+    m->body = sq_column_strdup(stmt, 6);
+    if (!m->body)
+        m->body = xstrdup("");
+    return ST_OK;
+}
+
+static void free_message(void *item)
+{
+    message_done(item);
+}
+
+static st_code sq_message_insert(store_backend *s, st_message *m, st_err *err)
+{
+    sqlite3_stmt *stmt;
+    st_code code = sq_stmt(s,
+                           "INSERT INTO messages(ticket_id, kind, author, at, recorded_at, body)"
+                           " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                           &stmt, err);
+    if (code != ST_OK)
+        return code;
+    sqlite3_bind_int64(stmt, 1, m->ticket_id);
+    sq_bind_text(stmt, 2, msg_kind_name(m->kind));
+    sq_bind_text(stmt, 3, m->author);
+    sq_bind_time(stmt, 4, m->at);
+    sq_bind_time(stmt, 5, m->recorded_at);
+    sq_bind_text(stmt, 6, m->body);
+    if ((code = sq_step_done(s, stmt, "adding a message", err)) != ST_OK)
+        return code;
+    m->id = sqlite3_last_insert_rowid(s->db);
+    return ST_OK;
+}
+
+static st_code sq_message_list(store_backend *s, int64_t ticket_id, st_message **out, size_t *n, st_err *err)
+{
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *stmt;
+    st_code code = sq_stmt(s, "SELECT " MESSAGE_COLUMNS " FROM messages WHERE ticket_id = ?1 ORDER BY at, id",
+                           &stmt, err);
+    if (code != ST_OK)
+        return code;
+    sqlite3_bind_int64(stmt, 1, ticket_id);
+    void *arr = NULL;
+    code = sq_collect_rows(s, stmt, sizeof **out, message_from_row, free_message, "reading messages", &arr, n,
+                           err);
+    *out = arr;
+    return code;
+}
+
+static st_code sq_message_get(store_backend *s, int64_t id, st_message *out, st_err *err)
+{
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *stmt;
+    st_code code = sq_stmt(s, "SELECT " MESSAGE_COLUMNS " FROM messages WHERE id = ?1", &stmt, err);
+    if (code != ST_OK)
+        return code;
+    sqlite3_bind_int64(stmt, 1, id);
+    int rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW)
+        code = message_from_row(s, stmt, out, err);
+    else if (rc == SQLITE_DONE)
+        code = st_fail(err, ST_NOTFOUND, "message %" PRId64 " not found", id);
+    else
+        code = sq_fail(s, rc, "reading a message", err);
+    sqlite3_reset(stmt);
+    if (code != ST_OK)
+        message_done(out);
+    return code;
+}
+
 /* ---- audit -------------------------------------------------------------------------------- */
 
 #define AUDIT_COLUMNS                                                                                        \
     "seq, at, recorded_at, actor, kind, ticket_id, from_level, to_level, old_due, new_due, reason, detail, " \
-    "prev_hash, hash"
+    "prev_hash, hash, from_status, to_status, message_id, message_kind, body_sha256"
 
 /* Copies a hash column into dst (65 bytes); an over-long or missing value becomes a string that
  * can never match a real hash, so verification reports it rather than truncating it into one. */
@@ -1217,6 +1370,11 @@ static st_code audit_from_row(store_backend *s, sqlite3_stmt *stmt, st_audit_ent
     e->detail = sq_column_strdup(stmt, 11);
     column_hash(stmt, 12, e->prev_hash);
     column_hash(stmt, 13, e->hash);
+    e->from_status = sq_column_strdup(stmt, 14);
+    e->to_status = sq_column_strdup(stmt, 15);
+    e->message_id = sqlite3_column_int64(stmt, 16); /* NULL reads as 0: no message */
+    e->message_kind = sq_column_strdup(stmt, 17);
+    e->body_sha256 = sq_column_strdup(stmt, 18);
     return ST_OK;
 }
 
@@ -1255,7 +1413,8 @@ static st_code sq_audit_insert(store_backend *s, const st_audit_entry *e, st_err
     sqlite3_stmt *stmt;
     st_code code = sq_stmt(s,
                            "INSERT INTO audit(" AUDIT_COLUMNS
-                           ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                           ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,"
+                           " ?18, ?19)",
                            &stmt, err);
     if (code != ST_OK)
         return code;
@@ -1273,6 +1432,14 @@ static st_code sq_audit_insert(store_backend *s, const st_audit_entry *e, st_err
     sq_bind_text(stmt, 12, e->detail);
     sq_bind_text(stmt, 13, e->prev_hash);
     sq_bind_text(stmt, 14, e->hash);
+    sq_bind_text(stmt, 15, e->from_status);
+    sq_bind_text(stmt, 16, e->to_status);
+    if (e->message_id)
+        sqlite3_bind_int64(stmt, 17, e->message_id);
+    else
+        sqlite3_bind_null(stmt, 17);
+    sq_bind_text(stmt, 18, e->message_kind);
+    sq_bind_text(stmt, 19, e->body_sha256);
     return sq_step_done(s, stmt, "appending to the audit log", err);
 }
 
@@ -1351,6 +1518,9 @@ const store_backend_ops store_sqlite_ops = {
     .tickets_using_level = sq_tickets_using_level,
     .ticket_list = sq_ticket_list,
     .ticket_count = sq_ticket_count,
+    .message_insert = sq_message_insert,
+    .message_list = sq_message_list,
+    .message_get = sq_message_get,
     .audit_insert = sq_audit_insert,
     .audit_list = sq_audit_list,
     .audit_head = sq_audit_head,
