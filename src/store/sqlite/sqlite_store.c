@@ -1491,6 +1491,76 @@ static st_code sq_audit_scan(store_backend *s, store_audit_visit visit, void *ct
     return ST_OK;
 }
 
+/* Two statements walked in lockstep, tickets by id and the audit log by (ticket_id, seq) through
+ * the audit_ticket index, so that one ticket's entries are in memory at a time. The first
+ * statement's read transaction holds the snapshot both read. */
+static st_code sq_ticket_histories(store_backend *s, st_time before, store_history_visit visit, void *ctx,
+                                   st_err *err)
+{
+    sqlite3_stmt *ts, *as;
+    st_code code = sq_stmt(s, "SELECT " TICKET_COLUMNS " FROM tickets WHERE created < ?1 ORDER BY id", &ts, err);
+    if (code != ST_OK)
+        return code;
+    sq_bind_time(ts, 1, before);
+    code = sq_stmt(s, "SELECT " AUDIT_COLUMNS " FROM audit WHERE ticket_id > 0 ORDER BY ticket_id, seq", &as, err);
+    if (code != ST_OK) {
+        sqlite3_reset(ts);
+        return code;
+    }
+    st_audit_entry *h = NULL, pend;
+    size_t n = 0, cap = 0;
+    bool have_pend = false, audit_done = false;
+    int rc = SQLITE_OK, arc = SQLITE_OK;
+    while (code == ST_OK && (rc = sqlite3_step(ts)) == SQLITE_ROW) {
+        st_ticket t;
+        code = ticket_from_row(s, ts, &t, err);
+        /* Entries of tickets before t (none when the tables agree) are passed over. */
+        while (code == ST_OK && !audit_done) {
+            if (!have_pend) {
+                arc = sqlite3_step(as);
+                if (arc != SQLITE_ROW) {
+                    audit_done = true;
+                    break;
+                }
+                code = audit_from_row(s, as, &pend, err);
+                if (code != ST_OK)
+                    break;
+                have_pend = true;
+            }
+            if (pend.ticket_id > t.id)
+                break;
+            if (pend.ticket_id == t.id) {
+                if (n == cap) {
+                    cap = cap ? cap * 2 : 16;
+                    h = xrealloc(h, cap * sizeof *h);
+                }
+                h[n++] = pend;
+            } else {
+                audit_entry_done(&pend);
+            }
+            have_pend = false;
+        }
+        if (code == ST_OK)
+            code = visit(ctx, &t, h, n, err);
+        for (size_t i = 0; i < n; i++)
+            audit_entry_done(&h[i]);
+        n = 0;
+        ticket_done(&t);
+    }
+    if (have_pend)
+        audit_entry_done(&pend);
+    free(h);
+    sqlite3_reset(as);
+    sqlite3_reset(ts);
+    if (code != ST_OK)
+        return code;
+    if (rc != SQLITE_DONE)
+        return sq_fail(s, rc, "reading the tickets", err);
+    if (audit_done && arc != SQLITE_DONE)
+        return sq_fail(s, arc, "reading the audit log", err);
+    return ST_OK;
+}
+
 /* ---- the ops table ------------------------------------------------------------------------ */
 
 const store_backend_ops store_sqlite_ops = {
@@ -1525,6 +1595,7 @@ const store_backend_ops store_sqlite_ops = {
     .audit_list = sq_audit_list,
     .audit_head = sq_audit_head,
     .audit_scan = sq_audit_scan,
+    .ticket_histories = sq_ticket_histories,
     .uptime_put_minutes = sq_uptime_put_minutes,
     .uptime_get_minutes = sq_uptime_get_minutes,
     .uptime_month_get = sq_uptime_month_get,
