@@ -82,7 +82,8 @@ typedef struct store_backend_ops {
      * millions). An entry that cannot be read (unknown kind) is ST_VERIFY naming it. */
     st_code (*audit_scan)(store_backend *b, store_audit_visit visit, void *ctx, st_err *err);
     /* Every ticket created before `before`, by id, each with its audit entries (oldest first),
-     * from one consistent snapshot, one ticket at a time. NULL in a backend that lacks it. */
+     * from one consistent snapshot, one ticket at a time; the entries without their hashes
+     * (prev_hash, hash and body_sha256 empty). NULL in a backend that lacks it. */
     st_code (*ticket_histories)(store_backend *b, st_time before, store_history_visit visit, void *ctx,
                                 st_err *err);
 
