@@ -467,3 +467,26 @@ Test(report, csv_and_text_are_inert)
     cr_expect(strstr(text, "not available: no monitoring source") != NULL, "%s", text);
     free(text);
 }
+
+Test(report, refuses_bad_arguments)
+{
+    plant();
+    struct {
+        const char *a, *b, *c, *needle;
+        int status;
+    } cases[] = {
+        {"--json", "--csv", NULL, "report: give --json or --csv, not both", 2},
+        {"--month", "2026-13", NULL, "--month 2026-13: expected YYYY-MM", 2},
+        {"--month", "2026-05", NULL, "--month 2026-05: the month has not started yet", 1},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *argv[] = {"--db", db, "--now", D("04-05", "00:00:00"), "report", cases[i].a, cases[i].b,
+                              cases[i].c, NULL};
+        support_result r;
+        support_run_argv(&r, NULL, argv);
+        cr_expect_eq(r.status, cases[i].status, "case %zu: exit %d: %s", i, r.status, r.err);
+        cr_expect(strstr(r.err, cases[i].needle) != NULL, "case %zu: %s", i, r.err);
+        cr_expect_eq(r.out_len, 0);
+        support_result_done(&r);
+    }
+}
