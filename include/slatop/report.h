@@ -54,7 +54,7 @@ typedef struct {
     int64_t met, missed, breached_open;
     bool has_percent; /* false: no cycle counted (JSON null) */
     double compliance_percent;
-    bool has_times;   /* false: no cycle stopped in the period (JSON null) */
+    bool has_times;                 /* false: no cycle stopped in the period (JSON null) */
     int64_t median_s, p90_s, max_s; /* counted time of the cycles stopped, nearest rank */
     /* internal: the counted times */
     int64_t *times;
@@ -98,8 +98,8 @@ typedef struct {
 /* Adds one ticket: its history ev[0..n) (clocks.h's events; those at or after `to` must already be
  * left out) under policy p, which must stay alive until report_done. Errors: clocks_compute's,
  * naming the ticket. */
-st_code report_add_ticket(rpt_report *r, const st_policy *p, const rpt_ticket *t, const clk_event *ev, size_t n,
-                          st_err *err);
+st_code report_add_ticket(rpt_report *r, const st_policy *p, const rpt_ticket *t, const clk_event *ev,
+                          size_t n, st_err *err);
 
 /* Computes the percentages and percentiles once every ticket is added. */
 void report_finish(rpt_report *r);

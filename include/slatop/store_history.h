@@ -10,7 +10,8 @@
 #include "slatop/util.h"
 
 /* Called once per ticket; t and h[0..n) (its entries, oldest first, without their hashes:
- * prev_hash, hash and body_sha256 are empty) are the store's and are freed after the call. A non-OK return stops the walk and is returned by it. */
+ * prev_hash, hash and body_sha256 are empty) are the store's and are freed after the call. A non-OK return
+ * stops the walk and is returned by it. */
 typedef st_code (*store_history_fn)(void *ctx, const st_ticket *t, const st_audit_entry *h, size_t n,
                                     st_err *err);
 

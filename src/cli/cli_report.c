@@ -31,7 +31,9 @@ static void json_percent(strbuf *sb, bool has, double v)
 
 static void json_counts(strbuf *sb, int64_t met, int64_t missed, int64_t open, bool has, double pct)
 {
-    sb_printf(sb, "\"met\":%" PRId64 ",\"missed\":%" PRId64 ",\"breached_open\":%" PRId64 ",\"compliance_percent\":",
+    sb_printf(sb,
+              "\"met\":%" PRId64 ",\"missed\":%" PRId64 ",\"breached_open\":%" PRId64
+              ",\"compliance_percent\":",
               met, missed, open);
     json_percent(sb, has, pct);
 }
@@ -79,8 +81,8 @@ static void json_breach(strbuf *sb, const rpt_breach *b)
     sb_append(sb, "]}");
 }
 
-static void print_json(strbuf *sb, const char *month, const rpt_report *r, st_time generated, const strbuf *uptime,
-                       const st_err *uerr, int64_t head_seq, const char *head_hash)
+static void print_json(strbuf *sb, const char *month, const rpt_report *r, st_time generated,
+                       const strbuf *uptime, const st_err *uerr, int64_t head_seq, const char *head_hash)
 {
     sb_append(sb, "{\"month\":");
     json_append_string(sb, month);
@@ -101,8 +103,8 @@ static void print_json(strbuf *sb, const char *month, const rpt_report *r, st_ti
         sb_printf(sb, ",\"target_s\":%" PRId64 ",\"clock\":\"%s\",", w->target_s, clock_name(w->clock));
         json_counts(sb, w->met, w->missed, w->breached_open, w->has_percent, w->compliance_percent);
         if (w->has_times)
-            sb_printf(sb, ",\"median_s\":%" PRId64 ",\"p90_s\":%" PRId64 ",\"max_s\":%" PRId64 "}", w->median_s,
-                      w->p90_s, w->max_s);
+            sb_printf(sb, ",\"median_s\":%" PRId64 ",\"p90_s\":%" PRId64 ",\"max_s\":%" PRId64 "}",
+                      w->median_s, w->p90_s, w->max_s);
         else
             sb_append(sb, ",\"median_s\":null,\"p90_s\":null,\"max_s\":null}");
     }
@@ -144,8 +146,9 @@ static void csv_changes(const cli_ctx *c, strbuf *out, const rpt_breach *b)
     char t[21];
     for (size_t i = 0; i < b->n_changes; i++) {
         const rpt_level_change *x = &b->changes[i];
-        sb_printf(&f, "%s%s %s %s->%s: %s", i ? "; " : "", time_format_iso(x->at, t), x->actor ? x->actor : "-",
-                  x->from_level ? x->from_level : "-", x->to_level ? x->to_level : "-", x->reason ? x->reason : "-");
+        sb_printf(&f, "%s%s %s %s->%s: %s", i ? "; " : "", time_format_iso(x->at, t),
+                  x->actor ? x->actor : "-", x->from_level ? x->from_level : "-",
+                  x->to_level ? x->to_level : "-", x->reason ? x->reason : "-");
     }
     csv_field(c, out, f.len ? f.buf : NULL, false);
     sb_done(&f);
@@ -158,9 +161,9 @@ static void csv_pauses(const cli_ctx *c, strbuf *out, const rpt_breach *b)
     char t1[21], t2[21];
     for (size_t i = 0; i < b->n_pauses; i++) {
         const rpt_pause *x = &b->pauses[i];
-        sb_printf(&f, "%s%s %s..%s %s: %s", i ? "; " : "", policy_status_name(x->status), time_format_iso(x->from, t1),
-                  x->to == ST_TIME_NONE ? "" : time_format_iso(x->to, t2), x->actor ? x->actor : "-",
-                  x->reason ? x->reason : "-");
+        sb_printf(&f, "%s%s %s..%s %s: %s", i ? "; " : "", policy_status_name(x->status),
+                  time_format_iso(x->from, t1), x->to == ST_TIME_NONE ? "" : time_format_iso(x->to, t2),
+                  x->actor ? x->actor : "-", x->reason ? x->reason : "-");
     }
     csv_field(c, out, f.len ? f.buf : NULL, true);
     sb_done(&f);
@@ -228,7 +231,8 @@ static void text_breach(const cli_ctx *c, strbuf *out, const rpt_breach *b)
     if (b->stopped == ST_TIME_NONE)
         sb_printf(out, "  open at the end, over %s\n", duration_format_hms(b->over_s, d));
     else
-        sb_printf(out, "  stopped %s, over %s\n", time_format_iso(b->stopped, t), duration_format_hms(b->over_s, d));
+        sb_printf(out, "  stopped %s, over %s\n", time_format_iso(b->stopped, t),
+                  duration_format_hms(b->over_s, d));
     sb_append(out, "          ");
     put_s(c, out, b->title, 48);
     sb_append(out, "  ");
@@ -248,8 +252,8 @@ static void text_breach(const cli_ctx *c, strbuf *out, const rpt_breach *b)
     }
     for (size_t i = 0; i < b->n_pauses; i++) {
         const rpt_pause *x = &b->pauses[i];
-        sb_printf(out, "          %s %s to %s by ", policy_status_name(x->status), time_format_iso(x->from, t),
-                  x->to == ST_TIME_NONE ? "the end" : time_format_iso(x->to, d));
+        sb_printf(out, "          %s %s to %s by ", policy_status_name(x->status),
+                  time_format_iso(x->from, t), x->to == ST_TIME_NONE ? "the end" : time_format_iso(x->to, d));
         put_s(c, out, x->actor, 0);
         sb_append(out, ": ");
         put_s(c, out, x->reason, 0);
@@ -257,8 +261,8 @@ static void text_breach(const cli_ctx *c, strbuf *out, const rpt_breach *b)
     }
 }
 
-static void print_text(const cli_ctx *c, strbuf *out, const char *month, const rpt_report *r, const strbuf *uptime,
-                       const st_err *uerr, int64_t head_seq, const char *head_hash)
+static void print_text(const cli_ctx *c, strbuf *out, const char *month, const rpt_report *r,
+                       const strbuf *uptime, const st_err *uerr, int64_t head_seq, const char *head_hash)
 {
     char a[21], b[21];
     sb_printf(out, "SLA compliance %s (%s to %s), policy versions", month, time_format_iso(r->from, a),
@@ -268,8 +272,8 @@ static void print_text(const cli_ctx *c, strbuf *out, const char *month, const r
     if (!r->n_versions)
         sb_append(out, " -");
     sb_append(out, "\n\n");
-    sb_printf(out, "%-14s %-8s %10s %-8s %6s %6s %6s %11s %10s %10s %10s\n", "METRIC", "LEVEL", "TARGET", "CLOCK",
-              "MET", "MISSED", "OPEN", "COMPLIANCE", "MEDIAN", "P90", "MAX");
+    sb_printf(out, "%-14s %-8s %10s %-8s %6s %6s %6s %11s %10s %10s %10s\n", "METRIC", "LEVEL", "TARGET",
+              "CLOCK", "MET", "MISSED", "OPEN", "COMPLIANCE", "MEDIAN", "P90", "MAX");
     for (size_t i = 0; i < r->n_rows; i++) {
         const rpt_row *w = &r->rows[i];
         sb_printf(out, "%-14s ", policy_metric_name(w->metric));
@@ -285,8 +289,8 @@ static void print_text(const cli_ctx *c, strbuf *out, const char *month, const r
     }
     for (int m = 0; m < POL_METRIC_COUNT; m++) {
         const rpt_total *t = &r->totals[m];
-        sb_printf(out, "%-14s %-8s %10s %-8s %6" PRId64 " %6" PRId64 " %6" PRId64, policy_metric_name((pol_metric)m),
-                  "all", "", "", t->met, t->missed, t->breached_open);
+        sb_printf(out, "%-14s %-8s %10s %-8s %6" PRId64 " %6" PRId64 " %6" PRId64,
+                  policy_metric_name((pol_metric)m), "all", "", "", t->met, t->missed, t->breached_open);
         put_pct(out, t->has_percent, t->compliance_percent);
         sb_append_c(out, '\n');
     }

@@ -87,8 +87,9 @@ static void use_policy(rpt_report *r, const st_policy *p)
         for (size_t l = 0; l < p->n_levels; l++) {
             pol_target t;
             r->row_of[l * POL_METRIC_COUNT + (size_t)m] =
-                policy_level_target(p, l, (pol_metric)m, &t) ? row_for(r, (pol_metric)m, p->levels[l].id, &t) + 1
-                                                                : 0;
+                policy_level_target(p, l, (pol_metric)m, &t)
+                    ? row_for(r, (pol_metric)m, p->levels[l].id, &t) + 1
+                    : 0;
         }
     r->seeded_p = p;
 }
@@ -101,7 +102,8 @@ static void note_version(rpt_report *r, int64_t v)
     if (i < r->n_versions && r->policy_versions[i] == v)
         return;
     r->policy_versions = xrealloc(r->policy_versions, (r->n_versions + 1) * sizeof *r->policy_versions);
-    memmove(&r->policy_versions[i + 1], &r->policy_versions[i], (r->n_versions - i) * sizeof *r->policy_versions);
+    memmove(&r->policy_versions[i + 1], &r->policy_versions[i],
+            (r->n_versions - i) * sizeof *r->policy_versions);
     r->policy_versions[i] = v;
     r->n_versions++;
 }
@@ -215,8 +217,8 @@ static void add_breach(rpt_report *r, const st_policy *p, const rpt_ticket *t, c
     breach_causes(p, c, c->stopped == ST_TIME_NONE ? r->to : c->stopped, ev, n, b);
 }
 
-st_code report_add_ticket(rpt_report *r, const st_policy *p, const rpt_ticket *t, const clk_event *ev, size_t n,
-                          st_err *err)
+st_code report_add_ticket(rpt_report *r, const st_policy *p, const rpt_ticket *t, const clk_event *ev,
+                          size_t n, st_err *err)
 {
     st_code rc = clocks_compute(p, ev, n, r->to, &r->clk, err);
     if (rc != ST_OK) {

@@ -35,7 +35,8 @@ static st_code feed_ticket(void *ctx, const st_ticket *t, const st_audit_entry *
     clk_event *ev = NULL;
     size_t nev = 0;
     ops_clock_events(p, t->created, f->kept, k, &ev, &nev);
-    rpt_ticket rt = {.id = t->id, .title = t->title, .customer = t->customer, .policy_version = t->policy_version};
+    rpt_ticket rt = {
+        .id = t->id, .title = t->title, .customer = t->customer, .policy_version = t->policy_version};
     rc = report_add_ticket(f->r, p, &rt, ev, nev, err);
     free(ev);
     return rc;

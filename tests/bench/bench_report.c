@@ -197,8 +197,8 @@ int cmd_report_run(const char *slatop, const char *db)
     if (pid == 0) {
         int fd = open("/dev/null", O_WRONLY);
         dup2(fd, STDOUT_FILENO);
-        execl(slatop, slatop, "--db", db, "--now", "2026-04-02T00:00:00Z", "report", "--month", "2026-03", "--json",
-              (char *)NULL);
+        execl(slatop, slatop, "--db", db, "--now", "2026-04-02T00:00:00Z", "report", "--month", "2026-03",
+              "--json", (char *)NULL);
         _exit(127);
     }
     int status;

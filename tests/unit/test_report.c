@@ -19,9 +19,11 @@ static const char *db;
 static const char POLICY[] =
     "{\"name\":\"T\",\"levels\":["
     "{\"id\":\"P1\",\"targets\":{\"first_response\":{\"minutes\":60,\"clock\":\"24x7\"},"
-    "\"next_response\":{\"minutes\":30,\"clock\":\"24x7\"},\"resolution\":{\"minutes\":240,\"clock\":\"24x7\"}}},"
+    "\"next_response\":{\"minutes\":30,\"clock\":\"24x7\"},\"resolution\":{\"minutes\":240,\"clock\":"
+    "\"24x7\"}}},"
     "{\"id\":\"P2\",\"targets\":{\"first_response\":{\"minutes\":120,\"clock\":\"24x7\"},"
-    "\"next_response\":{\"minutes\":60,\"clock\":\"24x7\"},\"resolution\":{\"minutes\":480,\"clock\":\"24x7\"}}},"
+    "\"next_response\":{\"minutes\":60,\"clock\":\"24x7\"},\"resolution\":{\"minutes\":480,\"clock\":"
+    "\"24x7\"}}},"
     "{\"id\":\"P3\",\"response_minutes\":240,\"clock\":\"24x7\"}]}";
 
 #define HOSTILE_TITLE "Login \"fails\", again\x1b[31m\nX\xe2\x80\xae"
@@ -76,7 +78,8 @@ static void plant(void)
     ok(D("03-02", "12:00:00"), "reply", "2", "--body", "on it", NULL);
     ok(D("03-02", "13:00:00"), "resolve", "2", NULL);
     /* T2 (3): missed by one second; resolved after 4 h. */
-    ok(D("03-03", "10:00:00"), "add", "--title", HOSTILE_TITLE, "--level", "P2", "--customer", "Acme, Inc.", NULL);
+    ok(D("03-03", "10:00:00"), "add", "--title", HOSTILE_TITLE, "--level", "P2", "--customer", "Acme, Inc.",
+       NULL);
     ok(D("03-03", "12:00:01"), "reply", "3", "--body", "late", NULL);
     ok(D("03-03", "14:00:00"), "resolve", "3", NULL);
     /* T3 (4): P1 from 19:00 on the 31st, untouched: first response (due 20:00) and resolution
@@ -192,8 +195,8 @@ static void expect_row(const cJSON *j, const char *metric, const char *level, in
     if (isnan(pct))
         cr_expect(cJSON_IsNull(p), "%s %s percent not null", metric, level);
     else
-        cr_expect(cJSON_IsNumber(p) && fabs(p->valuedouble - pct) < 1e-9, "%s %s percent %g, expected %g", metric,
-                  level, cJSON_IsNumber(p) ? p->valuedouble : -1.0, pct);
+        cr_expect(cJSON_IsNumber(p) && fabs(p->valuedouble - pct) < 1e-9, "%s %s percent %g, expected %g",
+                  metric, level, cJSON_IsNumber(p) ? p->valuedouble : -1.0, pct);
     if (median < 0) {
         cr_expect(cJSON_IsNull(cJSON_GetObjectItem(r, "median_s")));
         cr_expect(cJSON_IsNull(cJSON_GetObjectItem(r, "p90_s")));
@@ -213,8 +216,8 @@ static const char *str(const cJSON *o, const char *key)
 }
 
 /* Breach i: ticket, metric, cycle, level, due, stopped (NULL: null), over_s. */
-static const cJSON *expect_breach(const cJSON *j, int i, int ticket, const char *metric, int cycle, const char *level,
-                                  const char *due, const char *stopped, long over)
+static const cJSON *expect_breach(const cJSON *j, int i, int ticket, const char *metric, int cycle,
+                                  const char *level, const char *due, const char *stopped, long over)
 {
     const cJSON *b = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "breaches"), i);
     cr_assert(b, "no breach %d", i);
@@ -265,7 +268,8 @@ Test(report, planted_march)
         cr_expect_str_eq(str(r, "level"), order[i][1]);
     }
     const cJSON *tot = cJSON_GetObjectItem(j, "totals");
-    const cJSON *fr = cJSON_GetObjectItem(tot, "first_response"), *nr = cJSON_GetObjectItem(tot, "next_response"),
+    const cJSON *fr = cJSON_GetObjectItem(tot, "first_response"),
+                *nr = cJSON_GetObjectItem(tot, "next_response"),
                 *res = cJSON_GetObjectItem(tot, "resolution");
     cr_expect(num(fr, "met") == 5 && num(fr, "missed") == 3 && num(fr, "breached_open") == 1);
     cr_expect(fabs(num(fr, "compliance_percent") - 500.0 / 9.0) < 1e-9);
@@ -275,14 +279,16 @@ Test(report, planted_march)
 
     /* The breaches, by ticket, then first_response, next_response cycles, resolution. */
     cr_expect_eq(cJSON_GetArraySize(cJSON_GetObjectItem(j, "breaches")), 8);
-    const cJSON *b = expect_breach(j, 0, 3, "first_response", 1, "P2", D("03-03", "12:00:00"), D("03-03", "12:00:01"), 1);
+    const cJSON *b =
+        expect_breach(j, 0, 3, "first_response", 1, "P2", D("03-03", "12:00:00"), D("03-03", "12:00:01"), 1);
     cr_expect_str_eq(str(b, "title"), HOSTILE_TITLE, "JSON keeps the title, escaped");
     cr_expect_str_eq(str(b, "customer"), "Acme, Inc.");
     cr_expect_eq(cJSON_GetArraySize(cJSON_GetObjectItem(b, "level_changes")), 0);
     cr_expect_eq(cJSON_GetArraySize(cJSON_GetObjectItem(b, "pauses")), 0);
     expect_breach(j, 1, 4, "first_response", 1, "P1", D("03-31", "20:00:00"), NULL, 14400);
     expect_breach(j, 2, 4, "resolution", 1, "P1", D("03-31", "23:00:00"), NULL, 3600);
-    b = expect_breach(j, 3, 6, "first_response", 1, "P2", D("03-05", "12:00:00"), D("03-05", "15:00:00"), 10800);
+    b = expect_breach(j, 3, 6, "first_response", 1, "P2", D("03-05", "12:00:00"), D("03-05", "15:00:00"),
+                      10800);
     const cJSON *lc = cJSON_GetArrayItem(cJSON_GetObjectItem(b, "level_changes"), 0);
     cr_assert(lc);
     cr_expect_str_eq(str(lc, "at"), D("03-05", "14:30:00"));
@@ -395,14 +401,15 @@ Test(report, json_keys_and_types)
 {
     plant();
     cJSON *j = report_json(D("04-01", "00:30:00"), "2026-03");
-    const char *top[] = {"month", "from", "to", "generated_at", "policy_versions", "rows", "totals", "breaches",
-                         "uptime", "uptime_error", "audit_head"};
+    const char *top[] = {"month",  "from",     "to",     "generated_at", "policy_versions", "rows",
+                         "totals", "breaches", "uptime", "uptime_error", "audit_head"};
     cr_expect_eq(cJSON_GetArraySize(j), (int)(sizeof top / sizeof top[0]));
     for (size_t i = 0; i < sizeof top / sizeof top[0]; i++)
         cr_expect(cJSON_GetObjectItem(j, top[i]) != NULL, "missing %s", top[i]);
     cr_expect(cJSON_IsArray(cJSON_GetObjectItem(j, "policy_versions")));
-    const char *rk[] = {"metric", "level", "target_s", "clock", "met", "missed", "breached_open",
-                        "compliance_percent", "median_s", "p90_s", "max_s"};
+    const char *rk[] = {"metric",   "level",  "target_s",      "clock",
+                        "met",      "missed", "breached_open", "compliance_percent",
+                        "median_s", "p90_s",  "max_s"};
     const cJSON *r;
     cJSON_ArrayForEach(r, cJSON_GetObjectItem(j, "rows"))
     {
@@ -413,8 +420,8 @@ Test(report, json_keys_and_types)
         cr_expect_str_eq(str(r, "clock"), "24x7");
     }
     cr_expect_eq(num(row(j, "first_response", "P3"), "target_s"), 240 * 60);
-    const char *bk[] = {"ticket_id", "title", "customer", "metric", "cycle", "level", "due", "stopped",
-                        "over_s", "level_changes", "pauses"};
+    const char *bk[] = {"ticket_id", "title",   "customer", "metric",        "cycle", "level",
+                        "due",       "stopped", "over_s",   "level_changes", "pauses"};
     cJSON_ArrayForEach(r, cJSON_GetObjectItem(j, "breaches"))
     {
         cr_expect_eq(cJSON_GetArraySize(r), 11);
@@ -454,15 +461,18 @@ Test(report, csv_and_text_are_inert)
     cr_assert(line, "%s", csv);
     static const char title[] = "\"Login \"\"fails\"\", again";
     cr_expect(strncmp(line + 3, title, sizeof title - 1) == 0, "%.80s", line + 3);
-    cr_expect(strstr(line, ",\"Acme, Inc.\",first_response,1,P2,2026-03-03T12:00:00Z,2026-03-03T12:00:01Z,1,,\n") !=
-                  NULL,
-              "%.200s", line);
-    cr_expect(strstr(csv, "\n4,T3 open,,first_response,1,P1,2026-03-31T20:00:00Z,,14400,,\n") != NULL, "%s", csv);
+    cr_expect(
+        strstr(line, ",\"Acme, Inc.\",first_response,1,P2,2026-03-03T12:00:00Z,2026-03-03T12:00:01Z,1,,\n") !=
+            NULL,
+        "%.200s", line);
+    cr_expect(strstr(csv, "\n4,T3 open,,first_response,1,P1,2026-03-31T20:00:00Z,,14400,,\n") != NULL, "%s",
+              csv);
     free(csv);
     char *text = run_report(D("04-01", "00:30:00"), "2026-03", NULL);
     cr_expect(!support_has_unsafe_bytes(text, strlen(text), &at), "unsafe byte at %zu", at);
     cr_expect(strstr(text, "Breaches: 8\n") != NULL, "%s", text);
-    cr_expect(strstr(text, "first_response P2          2:00:00 24x7          2      3      0      40.00%") != NULL,
+    cr_expect(strstr(text, "first_response P2          2:00:00 24x7          2      3      0      40.00%") !=
+                  NULL,
               "%s", text);
     cr_expect(strstr(text, "not available: no monitoring source") != NULL, "%s", text);
     free(text);
@@ -480,8 +490,8 @@ Test(report, refuses_bad_arguments)
         {"--month", "2026-05", NULL, "--month 2026-05: the month has not started yet", 1},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        const char *argv[] = {"--db", db, "--now", D("04-05", "00:00:00"), "report", cases[i].a, cases[i].b,
-                              cases[i].c, NULL};
+        const char *argv[] = {"--db",     db,         "--now", D("04-05", "00:00:00"), "report", cases[i].a,
+                              cases[i].b, cases[i].c, NULL};
         support_result r;
         support_run_argv(&r, NULL, argv);
         cr_expect_eq(r.status, cases[i].status, "case %zu: exit %d: %s", i, r.status, r.err);

@@ -145,9 +145,12 @@ Test(report_engine, sticky_breach_and_its_causes)
     /* P1 due 11:00, lowered at 11:30 to P2 (due 12:00), pending 11:40-11:50, answered 11:55:
      * met for P2 by its stop, missed by the sticky breach; resolution (P2, 8 h; pending pauses
      * it) met at 13:00 with 2 h 50 counted. */
-    clk_event h[] = {created("03-06T10:00:00", 0), level("03-06T11:30:00", 1, "workaround"),
-                     status("03-06T11:40:00", POL_STATUS_PENDING, "asked"), status("03-06T11:50:00", POL_STATUS_OPEN, NULL),
-                     ev(CLK_EV_REPLY, "03-06T11:55:00"), status("03-06T13:00:00", POL_STATUS_RESOLVED, NULL)};
+    clk_event h[] = {created("03-06T10:00:00", 0),
+                     level("03-06T11:30:00", 1, "workaround"),
+                     status("03-06T11:40:00", POL_STATUS_PENDING, "asked"),
+                     status("03-06T11:50:00", POL_STATUS_OPEN, NULL),
+                     ev(CLK_EV_REPLY, "03-06T11:55:00"),
+                     status("03-06T13:00:00", POL_STATUS_RESOLVED, NULL)};
     add(&r, 7, h, N(h));
     report_finish(&r);
     const rpt_row *fr = row(&r, POL_METRIC_FIRST_RESPONSE, "P2");
