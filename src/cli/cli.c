@@ -233,6 +233,13 @@ static const cmd_spec COMMANDS[] = {
      "  the month's uptime, downtime periods, maintenance exclusions and error budget from the\n"
      "  configured monitoring source (config: monitoring.prometheus); default: the current month\n",
      "uptime --month 2026-10"},
+    {"report", cmd_report, 0, 0,
+     {{"month", "YYYY-MM", false, "the month to report (default: the current month)"}, OPT_JSON,
+      {"csv", NULL, false, "print the breaches as CSV"}},
+     "report [--month YYYY-MM] [--json | --csv]",
+     "  the month's SLA compliance per metric and level, every breach with its level changes and\n"
+     "  pauses, and the month's uptime, from the audit log (SPEC 9); default: the current month\n",
+     "report --month 2026-10 --json"},
     {"policy", cmd_policy, 0, 2,
      {{"json", NULL, false, "with show: print the stored policy as JSON"},
       {"reason", "R", false, "with apply: why, kept in the audit log (required)"}},

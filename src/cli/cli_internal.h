@@ -128,6 +128,10 @@ void clitext_show(cli_ctx *c, strbuf *out, const ops_view *v, const st_audit_ent
                   const sla_segment *segs, size_t nseg);
 void clitext_audit_line(cli_ctx *c, strbuf *out, const st_audit_entry *e, const char *indent);
 void clitext_audit_csv(cli_ctx *c, strbuf *out, const st_audit_entry *e, size_t n);
+/* One CSV field (RFC 4180, sanitised: no control byte, no line break), then ',' or (last) '\n';
+ * NULL is an empty field. csv_time: an ISO time, empty for ST_TIME_NONE. */
+void csv_field(const cli_ctx *c, strbuf *out, const char *s, bool last);
+void csv_time(const cli_ctx *c, strbuf *out, st_time t);
 /* The conversation, oldest first, after a blank line (nothing when n is 0); bodies keep their line
  * breaks, each line sanitised. */
 void clitext_messages(cli_ctx *c, strbuf *out, const st_message *m, size_t n);
@@ -156,5 +160,12 @@ int cmd_note(cli_ctx *c, const cmd_args *a);
 int cmd_set_status(cli_ctx *c, const cmd_args *a);
 int cmd_audit(cli_ctx *c, const cmd_args *a);  /* cli_audit.c */
 int cmd_uptime(cli_ctx *c, const cmd_args *a); /* cli_uptime.c */
+int cmd_report(cli_ctx *c, const cmd_args *a); /* cli_report.c */
+
+/* The month [ms, me) of uptime from the configured monitoring source, as `uptime` prints it (JSON
+ * object or text), appended to out; warnings (status page, cache) go to stderr. Errors: no source
+ * configured (ST_INVALID), a month not started, the fetch's and the store's. (cli_uptime.c) */
+st_code cli_uptime_month(const cli_globals *g, const char *month, st_time ms, st_time me, bool json, strbuf *out,
+                         st_err *err);
 
 #endif

@@ -299,7 +299,7 @@ void clitext_audit_line(cli_ctx *c, strbuf *out, const st_audit_entry *e, const 
 
 /* One CSV field (RFC 4180): sanitised (so never a line break), quoted when it holds a comma,
  * a quote or leading/trailing blanks. */
-static void csv_field(const cli_ctx *c, strbuf *out, const char *s, bool last)
+void csv_field(const cli_ctx *c, strbuf *out, const char *s, bool last)
 {
     if (s) {
         char *v = text_sanitize(s, c->g.ascii);
@@ -320,7 +320,7 @@ static void csv_field(const cli_ctx *c, strbuf *out, const char *s, bool last)
     sb_append_c(out, last ? '\n' : ',');
 }
 
-static void csv_time(const cli_ctx *c, strbuf *out, st_time t)
+void csv_time(const cli_ctx *c, strbuf *out, st_time t)
 {
     char b[32];
     csv_field(c, out, t == ST_TIME_NONE ? NULL : time_format_iso(t, b), false);

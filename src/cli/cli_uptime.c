@@ -240,6 +240,69 @@ static st_code fetch_month(run_state *r, const cli_globals *g, st_time ms, st_ti
     return rc;
 }
 
+st_code cli_uptime_month(const cli_globals *g, const char *month, st_time ms, st_time me, bool json, strbuf *out,
+                         st_err *err)
+{
+    st_time now = clock_now(&g->clock);
+    const st_config *cfg = g->config;
+    if (!cfg || !cfg->has_prometheus || !cfg->prometheus.url)
+        return st_fail(err, ST_INVALID, "no monitoring source configured (config: monitoring.prometheus.url)");
+    if (ms > now)
+        return st_fail(err, ST_INVALID, "--month %s: the month has not started yet", month);
+
+    run_state r;
+    memset(&r, 0, sizeof r);
+    sb_init(&r.out);
+    st_code rc = store_open(g->db_path, g->read_only ? STORE_OPEN_RO : STORE_OPEN_RW, &r.store, err);
+    if (rc == ST_OK)
+        rc = ops_new(r.store, &g->clock, &r.ops, err);
+    if (rc) {
+        run_done(&r);
+        return rc;
+    }
+    const cfg_prometheus *p = &cfg->prometheus;
+    r.key = uptime_source_key(p);
+    r.source = fetch_redact_url(p->url);
+    r.sp_key = cfg->statuspage_url ? fetch_redact_url(cfg->statuspage_url) : NULL;
+    bool cached_complete = false, partial = false;
+    st_time fetched_at = now;
+    st_time cached_at;
+    rc = query_uptime_cached(r.ops, r.key, month, &cached_complete, &cached_at, err);
+    query_uptime_req req = {.key = r.key,
+                            .sp_key = r.sp_key,
+                            .month_start = ms,
+                            .month_end = me,
+                            .now = now,
+                            .minutes = NULL,
+                            .n_minutes = 0};
+    if (rc == ST_OK && cached_complete && me <= now) {
+        /* A past month cached complete: never fetched twice (query_uptime_month reads it). */
+        fetched_at = cached_at;
+    } else if (rc == ST_OK) {
+        rc = fetch_month(&r, g, ms, me, now, &req.minutes, &req.n_minutes, &partial, err);
+        req.partial = partial;
+        /* A read-only database did not cache the status page's windows: use them as fetched. */
+        if (g->read_only) {
+            req.fresh_windows = r.sp_win;
+            req.n_fresh_windows = r.n_sp_win;
+        }
+    }
+    query_uptime u;
+    if (rc == ST_OK)
+        rc = query_uptime_month(r.ops, &req, &u, err);
+    if (rc) {
+        run_done(&r);
+        return rc;
+    }
+    if (json)
+        print_json(out, month, &u.report, u.windows, r.source, fetched_at);
+    else
+        print_text(out, month, &u.report, partial, u.windows, r.source, fetched_at, g->ascii);
+    query_uptime_done(&u);
+    run_done(&r);
+    return ST_OK;
+}
+
 int cmd_uptime(cli_ctx *c, const cmd_args *a)
 {
     const cli_globals *g = &c->g;
@@ -259,67 +322,14 @@ int cmd_uptime(cli_ctx *c, const cmd_args *a)
     } else {
         uptime_month_of(now, month, &ms, &me);
     }
-    const st_config *cfg = g->config;
-    if (!cfg || !cfg->has_prometheus || !cfg->prometheus.url) {
-        st_fail(&err, ST_INVALID, "no monitoring source configured (config: monitoring.prometheus.url)");
+    strbuf out;
+    sb_init(&out);
+    if (cli_uptime_month(g, month, ms, me, json, &out, &err) != ST_OK) {
+        sb_done(&out);
         return fail(g, &err);
     }
-    if (ms > now) {
-        st_fail(&err, ST_INVALID, "--month %s: the month has not started yet", month);
-        return fail(g, &err);
-    }
-
-    run_state r;
-    memset(&r, 0, sizeof r);
-    sb_init(&r.out);
-    st_code rc = store_open(g->db_path, g->read_only ? STORE_OPEN_RO : STORE_OPEN_RW, &r.store, &err);
-    if (rc == ST_OK)
-        rc = ops_new(r.store, &g->clock, &r.ops, &err);
-    if (rc) {
-        run_done(&r);
-        return fail(g, &err);
-    }
-    const cfg_prometheus *p = &cfg->prometheus;
-    r.key = uptime_source_key(p);
-    r.source = fetch_redact_url(p->url);
-    r.sp_key = cfg->statuspage_url ? fetch_redact_url(cfg->statuspage_url) : NULL;
-    bool cached_complete = false, partial = false;
-    st_time fetched_at = now;
-    st_time cached_at;
-    rc = query_uptime_cached(r.ops, r.key, month, &cached_complete, &cached_at, &err);
-    query_uptime_req req = {.key = r.key,
-                            .sp_key = r.sp_key,
-                            .month_start = ms,
-                            .month_end = me,
-                            .now = now,
-                            .minutes = NULL,
-                            .n_minutes = 0};
-    if (rc == ST_OK && cached_complete && me <= now) {
-        /* A past month cached complete: never fetched twice (query_uptime_month reads it). */
-        fetched_at = cached_at;
-    } else if (rc == ST_OK) {
-        rc = fetch_month(&r, g, ms, me, now, &req.minutes, &req.n_minutes, &partial, &err);
-        req.partial = partial;
-        /* A read-only database did not cache the status page's windows: use them as fetched. */
-        if (g->read_only) {
-            req.fresh_windows = r.sp_win;
-            req.n_fresh_windows = r.n_sp_win;
-        }
-    }
-    query_uptime u;
-    if (rc == ST_OK)
-        rc = query_uptime_month(r.ops, &req, &u, &err);
-    if (rc) {
-        run_done(&r);
-        return fail(g, &err);
-    }
-    if (json)
-        print_json(&r.out, month, &u.report, u.windows, r.source, fetched_at);
-    else
-        print_text(&r.out, month, &u.report, partial, u.windows, r.source, fetched_at, g->ascii);
-    fwrite(r.out.buf, 1, r.out.len, stdout);
+    fwrite(out.buf, 1, out.len, stdout);
     fflush(stdout);
-    query_uptime_done(&u);
-    run_done(&r);
+    sb_done(&out);
     return 0;
 }

@@ -27,6 +27,9 @@ typedef struct store_backend store_backend;
 /* Called by audit_scan for each entry, oldest first; e is the backend's (its fields are freed
  * after the call). A non-OK return stops the scan and is returned by it. */
 typedef st_code (*store_audit_visit)(void *ctx, const st_audit_entry *e, st_err *err);
+/* Called by ticket_histories for each ticket with its history (store_history.h's visitor). */
+typedef st_code (*store_history_visit)(void *ctx, const st_ticket *t, const st_audit_entry *h, size_t n,
+                                       st_err *err);
 
 typedef struct store_backend_ops {
     const char *name; /* "sqlite" */
@@ -78,6 +81,11 @@ typedef struct store_backend_ops {
     /* Every entry, oldest first, from one consistent snapshot, one at a time (the log may hold
      * millions). An entry that cannot be read (unknown kind) is ST_VERIFY naming it. */
     st_code (*audit_scan)(store_backend *b, store_audit_visit visit, void *ctx, st_err *err);
+    /* Every ticket created before `before`, by id, each with its audit entries (oldest first),
+     * from one consistent snapshot, one ticket at a time; the entries without their hashes
+     * (prev_hash, hash and body_sha256 empty). NULL in a backend that lacks it. */
+    st_code (*ticket_histories)(store_backend *b, st_time before, store_history_visit visit, void *ctx,
+                                st_err *err);
 
     /* The uptime cache (store_uptime.h); the puts run inside the facade's transaction. */
     st_code (*uptime_put_minutes)(store_backend *b, const char *source, st_time month_start,

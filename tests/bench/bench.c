@@ -20,6 +20,7 @@
  *   uptime-fetch URL MONTH DIR   fetches MONTH's chunks from a real Prometheus (its time is the
  *                            floor) and saves the bodies in DIR
  *   uptime-parse MONTH DIR   parse + compute of those bodies; time and peak memory
+ *   report-gen, report-floor, report-run   the SLA report's month (bench_report.c)
  */
 #define _GNU_SOURCE
 #include <math.h>
@@ -45,6 +46,10 @@ extern const char embedded_chatti[];
 extern const size_t embedded_chatti_len;
 extern const char embedded_haptik[];
 extern const size_t embedded_haptik_len;
+
+int cmd_report_gen(const char *db, long n); /* bench_report.c */
+int cmd_report_floor(const char *db);
+int cmd_report_run(const char *slatop, const char *db);
 
 static double ms_since(st_mono t0)
 {
@@ -612,7 +617,14 @@ int main(int argc, char **argv)
         return cmd_uptime_fetch(argv[2], argv[3], argv[4]);
     if (argc >= 4 && !strcmp(argv[1], "uptime-parse"))
         return cmd_uptime_parse(argv[2], argv[3], argc >= 5 ? atoi(argv[4]) : 3);
+    if (argc >= 4 && !strcmp(argv[1], "report-gen"))
+        return cmd_report_gen(argv[2], atol(argv[3]));
+    if (argc >= 3 && !strcmp(argv[1], "report-floor"))
+        return cmd_report_floor(argv[2]);
+    if (argc >= 4 && !strcmp(argv[1], "report-run"))
+        return cmd_report_run(argv[2], argv[3]);
     fprintf(stderr, "usage: slatop_bench gen DB N | list-floor DB | reprioritize DB N | due N | clocks N |"
-                    " uptime-fetch URL MONTH DIR | uptime-parse MONTH DIR [REPS]\n");
+                    " uptime-fetch URL MONTH DIR | uptime-parse MONTH DIR [REPS] | report-gen DB N |"
+                    " report-floor DB | report-run SLATOP DB\n");
     return 2;
 }

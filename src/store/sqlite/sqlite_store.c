@@ -17,6 +17,9 @@
 #include <time.h>
 #include <unistd.h>
 
+/* The connection's page cache (see sq_open; the history walk lowers it while it runs). */
+#define CACHE_PRAGMA "PRAGMA cache_size = -32768"
+
 /* The ops that others here use before their definition. */
 static st_code sq_begin(store_backend *s, st_err *err);
 static st_code sq_commit(store_backend *s, st_err *err);
@@ -598,7 +601,7 @@ static st_code configure(store_backend *s, bool fresh, st_err *err)
     /* 32 MiB of page cache (SQLite's default is 2 MiB): a big import touches every index at
      * random places (due times), and re-reading spilled pages made 1M inserts 60% slower. */
     if (code == ST_OK)
-        code = sq_exec(s, "PRAGMA cache_size = -32768", err);
+        code = sq_exec(s, CACHE_PRAGMA, err);
     if (code == ST_OK)
         code = sq_exec(s, "PRAGMA synchronous = FULL", err);
     if (code != ST_OK)
@@ -1491,6 +1494,86 @@ static st_code sq_audit_scan(store_backend *s, store_audit_visit visit, void *ct
     return ST_OK;
 }
 
+/* Two statements walked in lockstep, tickets by id and the audit log by (ticket_id, seq) through
+ * the audit_ticket index, so that one ticket's entries are in memory at a time. The first
+ * statement's read transaction holds the snapshot both read. */
+static st_code sq_ticket_histories(store_backend *s, st_time before, store_history_visit visit, void *ctx,
+                                   st_err *err)
+{
+    sqlite3_stmt *ts, *as;
+    st_code code = sq_stmt(s, "SELECT " TICKET_COLUMNS " FROM tickets WHERE created < ?1 ORDER BY id", &ts, err);
+    if (code != ST_OK)
+        return code;
+    sq_bind_time(ts, 1, before);
+    /* AUDIT_COLUMNS' shape without the hashes, which a replay does not read. */
+    code = sq_stmt(s,
+                   "SELECT seq, at, recorded_at, actor, kind, ticket_id, from_level, to_level, old_due, new_due,"
+                   " reason, detail, '', '', from_status, to_status, message_id, message_kind, NULL"
+                   " FROM audit WHERE ticket_id > 0 ORDER BY ticket_id, seq",
+                   &as, err);
+    if (code != ST_OK) {
+        sqlite3_reset(ts);
+        return code;
+    }
+    /* The walk reads each page about once: the connection's large cache would only fill with
+     * pages it does not need again (32 MB of them on a big log); a small one keeps the index walk's
+     * window of recent pages. Restored below. */
+    sqlite3_exec(s->db, "PRAGMA cache_size = -4096", NULL, NULL, NULL);
+    st_audit_entry *h = NULL, pend;
+    size_t n = 0, cap = 0;
+    bool have_pend = false, audit_done = false;
+    int rc = SQLITE_OK, arc = SQLITE_OK;
+    while (code == ST_OK && (rc = sqlite3_step(ts)) == SQLITE_ROW) {
+        st_ticket t;
+        code = ticket_from_row(s, ts, &t, err);
+        /* Entries of tickets before t (none when the tables agree) are passed over. */
+        while (code == ST_OK && !audit_done) {
+            if (!have_pend) {
+                arc = sqlite3_step(as);
+                if (arc != SQLITE_ROW) {
+                    audit_done = true;
+                    break;
+                }
+                code = audit_from_row(s, as, &pend, err);
+                if (code != ST_OK)
+                    break;
+                have_pend = true;
+            }
+            if (pend.ticket_id > t.id)
+                break;
+            if (pend.ticket_id == t.id) {
+                if (n == cap) {
+                    cap = cap ? cap * 2 : 16;
+                    h = xrealloc(h, cap * sizeof *h);
+                }
+                h[n++] = pend;
+            } else {
+                audit_entry_done(&pend);
+            }
+            have_pend = false;
+        }
+        if (code == ST_OK)
+            code = visit(ctx, &t, h, n, err);
+        for (size_t i = 0; i < n; i++)
+            audit_entry_done(&h[i]);
+        n = 0;
+        ticket_done(&t);
+    }
+    if (have_pend)
+        audit_entry_done(&pend);
+    free(h);
+    sqlite3_reset(as);
+    sqlite3_reset(ts);
+    sqlite3_exec(s->db, CACHE_PRAGMA, NULL, NULL, NULL);
+    if (code != ST_OK)
+        return code;
+    if (rc != SQLITE_DONE)
+        return sq_fail(s, rc, "reading the tickets", err);
+    if (audit_done && arc != SQLITE_DONE)
+        return sq_fail(s, arc, "reading the audit log", err);
+    return ST_OK;
+}
+
 /* ---- the ops table ------------------------------------------------------------------------ */
 
 const store_backend_ops store_sqlite_ops = {
@@ -1525,6 +1608,7 @@ const store_backend_ops store_sqlite_ops = {
     .audit_list = sq_audit_list,
     .audit_head = sq_audit_head,
     .audit_scan = sq_audit_scan,
+    .ticket_histories = sq_ticket_histories,
     .uptime_put_minutes = sq_uptime_put_minutes,
     .uptime_get_minutes = sq_uptime_get_minutes,
     .uptime_month_get = sq_uptime_month_get,

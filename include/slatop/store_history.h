@@ -1,0 +1,23 @@
+/* store_history: every ticket with its audit history, streamed one ticket at a time, for readers
+ * that replay the whole log (the SLA compliance report, SPEC §9) in constant memory per ticket. */
+#ifndef SLATOP_STORE_HISTORY_H
+#define SLATOP_STORE_HISTORY_H
+
+#include <stddef.h>
+
+#include "slatop/model.h"
+#include "slatop/store.h"
+#include "slatop/util.h"
+
+/* Called once per ticket; t and h[0..n) (its entries, oldest first, without their hashes:
+ * prev_hash, hash and body_sha256 are empty) are the store's and are freed after the call. A non-OK return
+ * stops the walk and is returned by it. */
+typedef st_code (*store_history_fn)(void *ctx, const st_ticket *t, const st_audit_entry *h, size_t n,
+                                    st_err *err);
+
+/* Visits every ticket created before `before` (ST_TIME_NONE: every ticket), by id, with its
+ * history, from one consistent snapshot. Errors: the backend's reading errors; ST_USAGE when the
+ * database's backend cannot stream histories. */
+st_code store_ticket_histories(st_store *s, st_time before, store_history_fn visit, void *ctx, st_err *err);
+
+#endif
