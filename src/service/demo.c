@@ -215,7 +215,7 @@ static st_code build_content(const char *path, st_time now, st_err *err)
         case 0: {
             ops_new_ticket nt = {TICKETS[k].title, TICKETS[k].level, TICKETS[k].customer,
                                  TICKETS[k].channel, TICKETS[k].ref, now - (st_time)TICKETS[k].created_min * 60,
-                                 NULL, 0};
+                                 NULL, 0, NULL, 0};
             rc = ops_add(o, &nt, &ids[k], err);
             break;
         }
