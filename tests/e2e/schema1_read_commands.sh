@@ -38,14 +38,7 @@ cp "$FIXTURE" "$T/ro/old.db"
 chmod 444 "$T/ro/old.db"
 chmod 555 "$T/ro"
 chmod 755 "$T"
-if [ "$(id -u)" -eq 0 ]; then
-    # root ignores permissions: run as nobody instead.
-    command -v setpriv >/dev/null || fail "setpriv is needed to test an unwritable file as root"
-    AS="setpriv --reuid=65534 --regid=65534 --clear-groups"
-    $AS true || fail "setpriv cannot switch to nobody here"
-else
-    AS=""
-fi
+. "$SLATOP_SOURCE_DIR/tests/e2e/lib/unprivileged.sh"
 before=$(md5sum "$T/ro/old.db")
 for cmd in "list" "show 1" "audit verify"; do
     # shellcheck disable=SC2086
