@@ -36,6 +36,15 @@ void ops_set_read_only(st_ops *o, bool ro);
 /* The policy of a version (0 = latest). Borrowed: owned by the ops' cache. */
 st_code ops_policy(st_ops *o, int64_t version, const st_policy **out, int64_t *version_out, st_err *err);
 
+/* One message of an imported conversation (SPEC §8). */
+typedef struct {
+    msg_kind kind;
+    const char *author; /* NULL: a customer message's is the ticket's customer, a reply's or note's the OS user */
+    st_time at;         /* ST_TIME_NONE: now; else not before the ticket's creation nor an earlier message */
+    const char *body;   /* required: body_len bytes */
+    size_t body_len;
+} ops_new_message;
+
 typedef struct {
     const char *title;    /* required, non-empty */
     const char *level;    /* NULL: channel default, else the lowest level */
@@ -45,11 +54,14 @@ typedef struct {
     st_time created;      /* ST_TIME_NONE: now */
     const char *body;     /* may be NULL: else the first customer message, body_len bytes */
     size_t body_len;
+    const ops_new_message *messages; /* then these, oldest first, as if recorded one by one */
+    size_t n_messages;
 } ops_new_ticket;
 
 /* Adds one ticket (audited as created). */
 st_code ops_add(st_ops *o, const ops_new_ticket *in, int64_t *id_out, st_err *err);
-/* Adds all or nothing in one transaction; errors name "record N" (1-based) and the key. */
+/* Adds all or nothing in one transaction; errors name "record N" (1-based) and the key
+ * ("messages[K].at", K 0-based). */
 st_code ops_add_many(st_ops *o, const ops_new_ticket *in, size_t n, int64_t *first_id, st_err *err);
 
 typedef enum { OPS_UP, OPS_DOWN, OPS_TO } ops_move;

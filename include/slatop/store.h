@@ -17,7 +17,8 @@ typedef struct st_store st_store; /* opaque */
 
 typedef enum {
     STORE_OPEN_RW,     /* must exist */
-    STORE_OPEN_RO,     /* must exist; every write refused (ST_CONFLICT "read-only") */
+    STORE_OPEN_RO,     /* must exist; every write refused (ST_CONFLICT "read-only"); an older schema
+                        * is still migrated when this user may write the file (SPEC §8) */
     STORE_OPEN_CREATE, /* must not exist (ST_CONFLICT "already exists"); creates dirs as needed */
 } store_mode;
 

@@ -328,8 +328,9 @@ void csv_time(const cli_ctx *c, strbuf *out, st_time t)
 
 void clitext_audit_csv(cli_ctx *c, strbuf *out, const st_audit_entry *e, size_t n)
 {
+    /* The columns of the JSON audit entry, in its order (SPEC §8's keys last). */
     sb_append(out, "seq,at,recorded_at,actor,kind,ticket_id,from_level,to_level,old_due,new_due,reason,detail,"
-                   "prev_hash,hash\n");
+                   "prev_hash,hash,from_status,to_status,message_id,message_kind,body_sha256\n");
     for (size_t i = 0; i < n; i++) {
         char num[32];
         snprintf(num, sizeof num, "%" PRId64, e[i].seq);
@@ -347,7 +348,13 @@ void clitext_audit_csv(cli_ctx *c, strbuf *out, const st_audit_entry *e, size_t 
         csv_field(c, out, e[i].reason, false);
         csv_field(c, out, e[i].detail, false);
         csv_field(c, out, e[i].prev_hash, false);
-        csv_field(c, out, e[i].hash, true);
+        csv_field(c, out, e[i].hash, false);
+        csv_field(c, out, e[i].from_status, false);
+        csv_field(c, out, e[i].to_status, false);
+        snprintf(num, sizeof num, "%" PRId64, e[i].message_id);
+        csv_field(c, out, e[i].message_id > 0 ? num : NULL, false);
+        csv_field(c, out, e[i].message_kind, false);
+        csv_field(c, out, e[i].body_sha256, true);
     }
 }
 

@@ -145,30 +145,54 @@ static st_code mark_demo(const char *path, st_err *err)
 
 typedef struct {
     const char *title, *customer, *channel, *level, *ref;
-    int created_min; /* minutes before now */
+    int created_min;  /* minutes before now */
+    const char *body; /* the first customer message, or NULL */
 } demo_ticket;
 
 /* Ticket ids follow this order (1-based). */
 static const demo_ticket TICKETS[] = {
-    /* 1: URGENT, responded late: missed */
-    {"Platform unavailable: API returns 503 for every call", "Northwind Telecom", "phone", "URGENT", "CH-1041", 300},
-    /* 2: HIGH, responded in time: met */
-    {"Delivery receipts delayed globally", "Globex Retail", "portal", "HIGH", "CH-1042", 180},
-    /* 3: NORMAL by channel (email), business clock: paused now */
-    {"Sender ID changed for France but messages delivered", "Initech GmbH", "email", NULL, "CH-1043", 150},
-    /* 4: LOW, resolved */
-    {"Question about monthly usage report", "Umbrella Health", "email", "LOW", "CH-1044", 120},
+    /* 1: URGENT, replied late: missed; a next-reply cycle missed, another running */
+    {"Platform unavailable: API returns 503 for every call", "Northwind Telecom", "phone", "URGENT", "CH-1041", 300,
+     "Since 09:00 every API call returns 503.\nOur customers cannot send any message."},
+    /* 2: HIGH, responded in time: met; the customer wrote again: next reply running */
+    {"Delivery receipts delayed globally", "Globex Retail", "portal", "HIGH", "CH-1042", 180,
+     "Delivery receipts arrive 20-40 minutes late, in every country we checked."},
+    /* 3: NORMAL by channel (email), replied, on hold waiting on a carrier */
+    {"Sender ID changed for France but messages delivered", "Initech GmbH", "email", NULL, "CH-1043", 150,
+     "Messages to France arrive, but the sender ID shows a number instead of INITECH."},
+    /* 4: LOW, resolved, then reopened by the customer's message */
+    {"Question about monthly usage report", "Umbrella Health", "email", "LOW", "CH-1044", 120,
+     "Where do I find last month's usage report?"},
     /* 5: HIGH 24x7, 20 minutes left: warn; assigned */
-    {"Reach lost to a single major country (Brazil)", "Stark Logistics", "phone", "HIGH", "CH-1045", 100},
+    {"Reach lost to a single major country (Brazil)", "Stark Logistics", "phone", "HIGH", "CH-1045", 100, NULL},
     /* 6: NORMAL raised to URGENT: due at once, breached */
-    {"Many countries failing: supplier outage suspected", "Wayne Shipping", "email", NULL, "CH-1046", 90},
+    {"Many countries failing: supplier outage suspected", "Wayne Shipping", "email", NULL, "CH-1046", 90, NULL},
     /* 7: HIGH lowered to NORMAL: business clock, paused */
-    {"Dashboard unavailable for one sub-account", "Acme Corp", "portal", "HIGH", "CH-1047", 50},
+    {"Dashboard unavailable for one sub-account", "Acme Corp", "portal", "HIGH", "CH-1047", 50, NULL},
     /* 8: URGENT, 25 minutes left: ok */
-    {"Account suspended: no API call accepted", "Soylent Foods", "phone", "URGENT", "CH-1048", 5},
-    /* 9: LOW: request for enhancement (paused) */
-    {"Request: CSV export of delivery reports", "Hooli Media", "portal", "LOW", "CH-1049", 10},
+    {"Account suspended: no API call accepted", "Soylent Foods", "phone", "URGENT", "CH-1048", 5, NULL},
+    /* 9: LOW: request for enhancement, replied, pending the customer (resolution paused) */
+    {"Request: CSV export of delivery reports", "Hooli Media", "portal", "LOW", "CH-1049", 10,
+     "Could the delivery report be exported as CSV?\nWe load it into our own dashboards."},
+    /* 10: NORMAL, entered from the old help desk, answered and resolved (shown by f) */
+    {"Webhook retries doubled after SDK upgrade", "Vandelay Imports", "email", "NORMAL", "CH-1050", 400,
+     "Since upgrading the SDK every webhook arrives twice."},
 };
+
+/* What the demo's schedule does at each step. */
+typedef enum {
+    DEMO_ADD,
+    DEMO_RESPOND,
+    DEMO_RESOLVE,
+    DEMO_RAISE,
+    DEMO_LOWER,
+    DEMO_ASSIGN,
+    DEMO_CUSTOMER, /* a customer message: arg is the body */
+    DEMO_REPLY,
+    DEMO_NOTE,
+    DEMO_PENDING, /* arg is the reason */
+    DEMO_ON_HOLD,
+} demo_step;
 
 static st_code build_content(const char *path, st_time now, st_err *err)
 {
@@ -186,25 +210,39 @@ static st_code build_content(const char *path, st_time now, st_err *err)
     /* Creation order by minute: build a simple schedule interleaving follow-ups. */
     struct {
         int min;
-        int what; /* 0 add ticket, 1 respond, 2 resolve, 3 raise, 4 lower, 5 assign */
+        demo_step what;
         size_t idx;
         const char *arg;
     } plan[] = {
-        {300, 0, 0, NULL},
-        {240, 1, 0, NULL},
-        {180, 0, 1, NULL},
-        {150, 0, 2, NULL},
-        {150, 1, 1, NULL},
-        {120, 0, 3, NULL},
-        {100, 0, 4, NULL},
-        {90, 0, 5, NULL},
-        {60, 3, 5, "Customer confirms traffic to many countries failing; no workaround"},
-        {50, 0, 6, NULL},
-        {40, 5, 4, "priya"},
-        {30, 2, 3, NULL},
-        {20, 4, 6, "Workaround confirmed: the main account's dashboard works"},
-        {10, 0, 8, NULL},
-        {5, 0, 7, NULL},
+        {300, DEMO_ADD, 0, NULL},
+        {240, DEMO_REPLY, 0, "We see 503s from the API gateway since 09:00.\nEngineers are on it."},
+        {230, DEMO_CUSTOMER, 0, "Still failing here.\nEvery call returns 503, the status endpoint too."},
+        {195, DEMO_NOTE, 0, "Gateway pool exhausted after the 08:55 deploy; rolling back."},
+        {190, DEMO_REPLY, 0, "The rollback is under way.\nNext update within 30 minutes."},
+        {180, DEMO_ADD, 1, NULL},
+        {170, DEMO_NOTE, 1, "Receipts queue at 40k; carrier callbacks are slow."},
+        {150, DEMO_ADD, 2, NULL},
+        {150, DEMO_RESPOND, 1, NULL},
+        {140, DEMO_REPLY, 2, "We have asked the French carrier why the sender ID is rewritten."},
+        {139, DEMO_ON_HOLD, 2, "waiting on the French carrier"},
+        {120, DEMO_ADD, 3, NULL},
+        {100, DEMO_ADD, 4, NULL},
+        {90, DEMO_ADD, 5, NULL},
+        {60, DEMO_RAISE, 5, "Customer confirms traffic to many countries failing; no workaround"},
+        {60, DEMO_CUSTOMER, 1, "Receipts are still 20 minutes late for Germany."},
+        {50, DEMO_ADD, 6, NULL},
+        {40, DEMO_ASSIGN, 4, "priya"},
+        {30, DEMO_RESOLVE, 3, NULL},
+        {20, DEMO_LOWER, 6, "Workaround confirmed: the main account's dashboard works"},
+        {20, DEMO_CUSTOMER, 0, "Are you still there?\nWe need an update for our own customers."},
+        {15, DEMO_CUSTOMER, 3, "The report still shows the month before.\nPlease have another look."},
+        {10, DEMO_ADD, 8, NULL},
+        {8, DEMO_REPLY, 8, "Which columns do you need in the export?"},
+        {7, DEMO_PENDING, 8, "asked the customer which columns"},
+        {5, DEMO_ADD, 7, NULL},
+        {3, DEMO_ADD, 9, NULL},
+        {2, DEMO_REPLY, 9, "Raise the SDK's callback timeout from 2 s to 10 s:\nthe retries were timeouts."},
+        {1, DEMO_RESOLVE, 9, NULL},
     };
     for (size_t i = 0; rc == ST_OK && i < sizeof plan / sizeof plan[0]; i++) {
         AT(plan[i].min);
@@ -212,29 +250,44 @@ static st_code build_content(const char *path, st_time now, st_err *err)
         ops_change ch;
         memset(&ch, 0, sizeof ch);
         switch (plan[i].what) {
-        case 0: {
-            ops_new_ticket nt = {TICKETS[k].title, TICKETS[k].level, TICKETS[k].customer,
-                                 TICKETS[k].channel, TICKETS[k].ref, now - (st_time)TICKETS[k].created_min * 60,
+        case DEMO_ADD: {
+            const demo_ticket *d = &TICKETS[k];
+            ops_new_ticket nt = {d->title,  d->level, d->customer,  d->channel, d->ref,
+                                 now - (st_time)d->created_min * 60, d->body, d->body ? strlen(d->body) : 0,
                                  NULL, 0};
             rc = ops_add(o, &nt, &ids[k], err);
             break;
         }
-        case 1:
+        case DEMO_RESPOND:
             rc = ops_respond(o, ids[k], -1, err);
             break;
-        case 2:
+        case DEMO_RESOLVE:
             rc = ops_resolve(o, ids[k], -1, err);
             break;
-        case 3:
-        case 4:
+        case DEMO_RAISE:
+        case DEMO_LOWER:
             /* The raise goes straight to the top: under reprioritize_from=created it is due at
              * once, so the demo shows a sticky breach caused by a re-prioritization. */
-            rc = ops_set_level(o, ids[k], plan[i].what == 3 ? OPS_TO : OPS_DOWN,
-                               plan[i].what == 3 ? "URGENT" : NULL, plan[i].arg, -1, &ch, err);
+            rc = ops_set_level(o, ids[k], plan[i].what == DEMO_RAISE ? OPS_TO : OPS_DOWN,
+                               plan[i].what == DEMO_RAISE ? "URGENT" : NULL, plan[i].arg, -1, &ch, err);
             ops_change_done(&ch);
             break;
-        default:
+        case DEMO_ASSIGN:
             rc = ops_assign(o, ids[k], plan[i].arg, -1, err);
+            break;
+        case DEMO_CUSTOMER:
+        case DEMO_REPLY:
+        case DEMO_NOTE: {
+            msg_kind kind = plan[i].what == DEMO_CUSTOMER ? MSG_CUSTOMER
+                            : plan[i].what == DEMO_REPLY  ? MSG_REPLY
+                                                          : MSG_NOTE;
+            rc = ops_message(o, ids[k], kind, NULL, plan[i].arg, strlen(plan[i].arg), -1, NULL, err);
+            break;
+        }
+        case DEMO_PENDING:
+        case DEMO_ON_HOLD:
+            rc = ops_set_status(o, ids[k], plan[i].what == DEMO_PENDING ? TK_PENDING : TK_ON_HOLD, plan[i].arg, -1,
+                                err);
             break;
         }
     }

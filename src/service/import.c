@@ -5,6 +5,7 @@
 #include "slatop/import.h"
 
 #include <cjson/cJSON.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,6 +25,12 @@ static void record_free(ops_new_ticket *r)
     free((char *)r->customer);
     free((char *)r->channel);
     free((char *)r->ref);
+    free((char *)r->body);
+    for (size_t k = 0; k < r->n_messages; k++) {
+        free((char *)r->messages[k].author);
+        free((char *)r->messages[k].body);
+    }
+    free((ops_new_message *)r->messages);
 }
 
 void import_batch_done(import_batch *b)
@@ -97,7 +104,18 @@ typedef struct {
     size_t cap;
     ref_set refs;
     st_err *err;
+    bool nul_marked; /* this record's \u0000 escapes were read as U+FFFF (NUL_MARK) */
 } parse_ctx;
+
+/* cJSON decodes \u0000 into a NUL that silently ends the string; a record holding one has its
+ * escapes rewritten to this (a noncharacter) before parsing, so the value holding it is named
+ * and refused (SPEC §8: NUL is refused, never cut). */
+#define NUL_MARK "\xEF\xBF\xBF"
+
+static bool holds_nul(const parse_ctx *c, const char *s)
+{
+    return c->nul_marked && s && strstr(s, NUL_MARK) != NULL;
+}
 
 static st_code record_fail(parse_ctx *c, size_t record, const char *key, const char *reason)
 {
@@ -116,8 +134,132 @@ static bool blank_string(const char *s)
     return true;
 }
 
-static const char *const import_keys[] = {"title", "level", "customer", "channel", "ref", "created"};
+static const char *const import_keys[] = {"title", "level", "customer", "channel", "ref", "created", "body", "messages"};
 #define N_IMPORT_KEYS (sizeof import_keys / sizeof *import_keys)
+enum { KEY_TITLE, KEY_LEVEL, KEY_CUSTOMER, KEY_CHANNEL, KEY_REF, KEY_CREATED, KEY_BODY, KEY_MESSAGES };
+
+static const char *const message_keys[] = {"kind", "author", "at", "body"};
+#define N_MESSAGE_KEYS (sizeof message_keys / sizeof *message_keys)
+enum { MKEY_KIND, MKEY_AUTHOR, MKEY_AT, MKEY_BODY };
+
+/* Fills seen[] (n keys) with obj's members by key; refuses unknown and repeated keys, naming
+ * them after `prefix` ("" or "messages[K]."). */
+static st_code members(parse_ctx *c, const cJSON *obj, size_t record, const char *prefix,
+                       const char *const *keys, size_t n, const char *listed, const cJSON **seen)
+{
+    for (const cJSON *it = obj->child; it; it = it->next) {
+        size_t k = 0;
+        while (k < n && strcmp(it->string, keys[k]) != 0)
+            k++;
+        char *key = xasprintf("%s%s", prefix, it->string);
+        st_code rc = ST_OK;
+        if (k == n) {
+            char *why = xasprintf("unknown key (keys: %s)", listed);
+            rc = record_fail(c, record, key, why);
+            free(why);
+        } else if (seen[k]) {
+            rc = record_fail(c, record, key, "duplicate key");
+        }
+        free(key);
+        if (rc != ST_OK)
+            return rc;
+        seen[k] = it;
+    }
+    return ST_OK;
+}
+
+/* An ISO 8601 time value, or the error naming key. */
+static st_code time_value(parse_ctx *c, size_t record, const char *key, const char *text, st_time *out)
+{
+    if (time_parse_iso(text, out))
+        return ST_OK;
+    char *shown = text_sanitize(text, false);
+    char *why = xasprintf("not an ISO 8601 time: '%s' (e.g. 2026-11-20T10:00:00Z)", shown);
+    record_fail(c, record, key, why);
+    free(why);
+    free(shown);
+    return ST_INVALID;
+}
+
+/* Reads messages[K] into *m (strings owned by m). */
+static st_code take_message(parse_ctx *c, const cJSON *obj, size_t record, size_t k, ops_new_message *m)
+{
+    char prefix[40];
+    snprintf(prefix, sizeof prefix, "messages[%zu].", k);
+    char key[64];
+    if (!cJSON_IsObject(obj)) {
+        snprintf(key, sizeof key, "messages[%zu]", k);
+        return record_fail(c, record, key, "must be an object {kind, author, at, body}");
+    }
+    const cJSON *seen[N_MESSAGE_KEYS] = {NULL};
+    st_code rc = members(c, obj, record, prefix, message_keys, N_MESSAGE_KEYS, "kind, author, at, body", seen);
+    if (rc != ST_OK)
+        return rc;
+    const char *vals[N_MESSAGE_KEYS] = {NULL};
+    for (size_t i = 0; i < N_MESSAGE_KEYS; i++) {
+        const cJSON *v = seen[i];
+        if (!v || (cJSON_IsNull(v) && (i == MKEY_AUTHOR || i == MKEY_AT)))
+            continue;
+        snprintf(key, sizeof key, "%s%s", prefix, message_keys[i]);
+        if (!cJSON_IsString(v))
+            return record_fail(c, record, key, "must be a string");
+        if (holds_nul(c, v->valuestring))
+            return record_fail(c, record, key, "contains a NUL character (refused, not cut)");
+        vals[i] = v->valuestring;
+    }
+    m->at = ST_TIME_NONE;
+    snprintf(key, sizeof key, "%skind", prefix);
+    if (!vals[MKEY_KIND])
+        return record_fail(c, record, key, "missing (required: customer, reply or note)");
+    if (!msg_kind_parse(vals[MKEY_KIND], &m->kind)) {
+        char *shown = text_sanitize(vals[MKEY_KIND], false);
+        char *why = xasprintf("unknown kind '%s' (kinds: customer, reply, note)", shown);
+        record_fail(c, record, key, why);
+        free(why);
+        free(shown);
+        return ST_INVALID;
+    }
+    snprintf(key, sizeof key, "%sbody", prefix);
+    if (!vals[MKEY_BODY])
+        return record_fail(c, record, key, "missing (required)");
+    snprintf(key, sizeof key, "%sat", prefix);
+    if (vals[MKEY_AT] && (rc = time_value(c, record, key, vals[MKEY_AT], &m->at)) != ST_OK)
+        return rc;
+    /* An empty author is no author, as the ticket's optional strings. */
+    m->author = vals[MKEY_AUTHOR] && !blank_string(vals[MKEY_AUTHOR]) ? xstrdup(vals[MKEY_AUTHOR]) : NULL;
+    m->body = xstrdup(vals[MKEY_BODY]);
+    m->body_len = strlen(m->body);
+    return ST_OK;
+}
+
+/* Reads the messages array into r (owned by r); times must ascend where given. */
+static st_code take_messages(parse_ctx *c, const cJSON *arr, size_t record, ops_new_ticket *r)
+{
+    if (cJSON_IsNull(arr))
+        return ST_OK;
+    if (!cJSON_IsArray(arr))
+        return record_fail(c, record, "messages", "must be an array of {kind, author, at, body}");
+    size_t n = (size_t)cJSON_GetArraySize(arr);
+    ops_new_message *ms = xcalloc(n ? n : 1, sizeof *ms);
+    r->messages = ms;
+    st_time prev = ST_TIME_NONE;
+    size_t k = 0;
+    for (const cJSON *it = arr->child; it; it = it->next, k++) {
+        st_code rc = take_message(c, it, record, k, &ms[k]);
+        r->n_messages = k + 1; /* the record frees what was taken, even on error */
+        if (rc != ST_OK)
+            return rc;
+        if (ms[k].at != ST_TIME_NONE) {
+            if (prev != ST_TIME_NONE && ms[k].at < prev) {
+                char key[40];
+                snprintf(key, sizeof key, "messages[%zu].at", k);
+                return record_fail(c, record, key, "before the message above it (messages ascend in time)");
+            }
+            prev = ms[k].at;
+        }
+    }
+    return ST_OK;
+}
 
 /* Validates one parsed object and appends it to the batch. */
 static st_code take_record(parse_ctx *c, const cJSON *obj, size_t record)
@@ -125,58 +267,57 @@ static st_code take_record(parse_ctx *c, const cJSON *obj, size_t record)
     if (!cJSON_IsObject(obj))
         return st_fail(c->err, ST_INVALID, "%s: record %zu: not a JSON object", c->source, record);
     const cJSON *seen[N_IMPORT_KEYS] = {NULL};
-    for (const cJSON *it = obj->child; it; it = it->next) {
-        size_t k = 0;
-        while (k < N_IMPORT_KEYS && strcmp(it->string, import_keys[k]) != 0)
-            k++;
-        if (k == N_IMPORT_KEYS)
-            return record_fail(c, record, it->string,
-                               "unknown key (keys: title, level, customer, channel, ref, created)");
-        if (seen[k])
-            return record_fail(c, record, it->string, "duplicate key");
-        seen[k] = it;
-    }
+    st_code rc = members(c, obj, record, "", import_keys, N_IMPORT_KEYS,
+                         "title, level, customer, channel, ref, created, body, messages", seen);
+    if (rc != ST_OK)
+        return rc;
     ops_new_ticket r = {.created = ST_TIME_NONE};
     const char *vals[N_IMPORT_KEYS] = {NULL};
     for (size_t k = 0; k < N_IMPORT_KEYS; k++) {
         const cJSON *v = seen[k];
-        if (!v)
+        if (!v || k == KEY_MESSAGES)
             continue;
         /* null reads as "not given" for the optional keys, as exports often write it. */
-        if (cJSON_IsNull(v) && k != 0)
+        if (cJSON_IsNull(v) && k != KEY_TITLE)
             continue;
         if (!cJSON_IsString(v))
             return record_fail(c, record, import_keys[k], "must be a string");
+        if (holds_nul(c, v->valuestring))
+            return record_fail(c, record, import_keys[k], "contains a NUL character (refused, not cut)");
         vals[k] = v->valuestring;
     }
-    if (!seen[0])
+    if (!seen[KEY_TITLE])
         return record_fail(c, record, "title", "missing (required)");
-    if (blank_string(vals[0]))
+    if (blank_string(vals[KEY_TITLE]))
         return record_fail(c, record, "title", "must not be empty");
-    if (vals[1] && blank_string(vals[1]))
+    if (vals[KEY_LEVEL] && blank_string(vals[KEY_LEVEL]))
         return record_fail(c, record, "level", "must not be empty");
     st_time created = ST_TIME_NONE;
-    if (vals[5] && !time_parse_iso(vals[5], &created)) {
-        char *shown = text_sanitize(vals[5], false);
-        char *why = xasprintf("not an ISO 8601 time: '%s' (e.g. 2026-11-20T10:00:00Z)", shown);
-        record_fail(c, record, "created", why);
-        free(why);
-        free(shown);
-        return ST_INVALID;
-    }
+    if (vals[KEY_CREATED] && (rc = time_value(c, record, "created", vals[KEY_CREATED], &created)) != ST_OK)
+        return rc;
     /* Empty optional strings (customer, channel, ref) read as absent: an empty ref is no ref. */
-    const char *ref = vals[4] && *vals[4] ? vals[4] : NULL;
+    const char *ref = vals[KEY_REF] && *vals[KEY_REF] ? vals[KEY_REF] : NULL;
     if (c->batch->n == c->cap) {
         c->cap = c->cap ? c->cap * 2 : 64;
         c->batch->records = xrealloc(c->batch->records, c->cap * sizeof *c->batch->records);
     }
-    r.title = xstrdup(vals[0]);
-    r.level = xstrdup(vals[1]);
-    r.customer = vals[2] && *vals[2] ? xstrdup(vals[2]) : NULL;
-    r.channel = vals[3] && *vals[3] ? xstrdup(vals[3]) : NULL;
+    r.title = xstrdup(vals[KEY_TITLE]);
+    r.level = xstrdup(vals[KEY_LEVEL]);
+    r.customer = vals[KEY_CUSTOMER] && *vals[KEY_CUSTOMER] ? xstrdup(vals[KEY_CUSTOMER]) : NULL;
+    r.channel = vals[KEY_CHANNEL] && *vals[KEY_CHANNEL] ? xstrdup(vals[KEY_CHANNEL]) : NULL;
     r.ref = xstrdup(ref);
     r.created = created;
+    if (vals[KEY_BODY]) {
+        r.body = xstrdup(vals[KEY_BODY]);
+        r.body_len = strlen(r.body);
+    }
+    /* In the batch from here on, so import_batch_done frees whatever was taken. */
     c->batch->records[c->batch->n++] = r;
+    if (seen[KEY_MESSAGES]) {
+        rc = take_messages(c, seen[KEY_MESSAGES], record, &c->batch->records[c->batch->n - 1]);
+        if (rc != ST_OK)
+            return rc;
+    }
     if (r.ref) {
         size_t other = ref_set_add(&c->refs, r.ref, record);
         if (other) {
@@ -205,6 +346,27 @@ static size_t line_of(const char *text, size_t pos)
     return line;
 }
 
+/* A copy of s[0..n) with every \u0000 escape rewritten to \uFFFF (same length), or NULL when s
+ * holds none. Backslashes outside strings are JSON errors anyway, so strings need no tracking. */
+static char *nul_escapes_marked(const char *s, size_t n)
+{
+    char *copy = NULL;
+    for (size_t i = 0; i + 1 < n; i++) {
+        if (s[i] != '\\')
+            continue;
+        if (s[i + 1] == 'u' && i + 5 < n && memcmp(s + i + 2, "0000", 4) == 0) {
+            if (!copy) {
+                copy = xmalloc(n + 1);
+                memcpy(copy, s, n);
+                copy[n] = '\0';
+            }
+            memcpy(copy + i + 2, "FFFF", 4);
+        }
+        i++; /* the escaped character: "\\u0000" is a backslash and text */
+    }
+    return copy;
+}
+
 /* Parses text[start..end) as one JSON value and takes it as record number `record`. */
 static st_code parse_record(parse_ctx *c, const char *text, size_t start, size_t end, size_t record)
 {
@@ -212,7 +374,12 @@ static st_code parse_record(parse_ctx *c, const char *text, size_t start, size_t
         return st_fail(c->err, ST_INVALID, "%s: more than %u records (the limit)", c->source,
                        IMPORT_MAX_RECORDS);
     const char *parse_end = NULL;
-    cJSON *obj = cJSON_ParseWithLengthOpts(text + start, end - start, &parse_end, false);
+    char *marked = nul_escapes_marked(text + start, end - start);
+    c->nul_marked = marked != NULL;
+    cJSON *obj = cJSON_ParseWithLengthOpts(marked ? marked : text + start, end - start, &parse_end, false);
+    if (marked && parse_end) /* same length: map the end back onto text */
+        parse_end = text + start + (parse_end - marked);
+    free(marked);
     size_t stop = parse_end ? (size_t)(parse_end - text) : start;
     if (obj) {
         /* Anything but white space after the value is an error too (two objects on a line). */

@@ -427,11 +427,12 @@ static st_code build_ticket(st_ops *o, const st_policy *p, int64_t policy_versio
 }
 
 /* Appends message m (body already repaired) to ticket t's conversation with its audit entry, in
- * the open transaction. `first_response`: this message records the ticket's first response. */
-static st_code append_message(st_ops *o, st_message *m, bool first_response, st_time now, st_err *err)
+ * the open transaction. `first_response`: this message records the ticket's first response. The
+ * entry's time is the message's: the clocks read the conversation from the audit history. */
+static st_code append_message(st_ops *o, st_message *m, bool first_response, st_err *err)
 {
     st_audit_entry e;
-    entry_init(&e, AU_MESSAGE, m->ticket_id, now);
+    entry_init(&e, AU_MESSAGE, m->ticket_id, m->at);
     e.message_kind = xstrdup(msg_kind_name(m->kind));
     char hash[65];
     st_code rc = audit_sha256_hex(m->body, strlen(m->body), hash, err);
@@ -466,7 +467,79 @@ static st_code insert_one(st_ops *o, st_ticket *t, const char *body, st_time now
         st_message m = {.ticket_id = t->id, .kind = MSG_CUSTOMER, .at = t->created};
         m.author = xstrdup(t->customer);
         m.body = xstrdup(body);
-        rc = append_message(o, &m, false, now, err);
+        rc = append_message(o, &m, false, err);
+        message_done(&m);
+    }
+    return rc;
+}
+
+/* An imported conversation, checked: repaired bodies and event times, owned (conversation_done). */
+typedef struct {
+    char **bodies;
+    st_time *ats;
+    size_t n;
+    size_t first_reply; /* index of the first reply, or n */
+} conversation;
+
+static void conversation_done(conversation *c)
+{
+    for (size_t k = 0; k < c->n; k++)
+        free(c->bodies[k]);
+    free(c->bodies);
+    free(c->ats);
+    memset(c, 0, sizeof *c);
+}
+
+/* Checks the messages of a new ticket created at `created` (SPEC §8): each time not before the
+ * creation nor an earlier message, nor ahead of now; each body repaired. Errors name
+ * "messages[K].KEY" (K 0-based, as the file indexes its array). */
+static st_code conversation_check(const ops_new_ticket *in, st_time created, st_time now, conversation *c,
+                                  st_err *err)
+{
+    memset(c, 0, sizeof *c);
+    c->bodies = xcalloc(in->n_messages ? in->n_messages : 1, sizeof *c->bodies);
+    c->ats = xcalloc(in->n_messages ? in->n_messages : 1, sizeof *c->ats);
+    c->first_reply = in->n_messages;
+    st_time prev = created;
+    st_code rc = ST_OK;
+    for (size_t k = 0; rc == ST_OK && k < in->n_messages; k++) {
+        const ops_new_message *m = &in->messages[k];
+        st_time at = m->at == ST_TIME_NONE ? now : m->at;
+        char a[21], b[21];
+        if (at < prev)
+            rc = st_fail(err, ST_INVALID, "messages[%zu].at: %s is before %s %s", k, time_format_iso(at, a),
+                         k == 0 ? "the ticket's creation" : "the message before it,", time_format_iso(prev, b));
+        else if (at > now + OPS_CREATED_AHEAD_MAX_S)
+            rc = st_fail(err, ST_INVALID, "messages[%zu].at: %s is ahead of now (at most %d minutes)", k,
+                         time_format_iso(at, a), OPS_CREATED_AHEAD_MAX_S / 60);
+        if (rc != ST_OK)
+            break;
+        char what[48];
+        snprintf(what, sizeof what, "messages[%zu].body", k);
+        rc = utf8_repair(m->body ? m->body : "", m->body_len, MSG_BODY_MAX, what, &c->bodies[k], err);
+        c->ats[k] = prev = at;
+        c->n = k + 1;
+        if (m->kind == MSG_REPLY && c->first_reply == in->n_messages)
+            c->first_reply = k;
+    }
+    if (rc != ST_OK)
+        conversation_done(c);
+    return rc;
+}
+
+/* Appends the checked conversation of the inserted ticket t, one message and audit entry each,
+ * exactly as `message`, `reply` and `note` would have recorded them at their times. */
+static st_code conversation_insert(st_ops *o, const st_ticket *t, const ops_new_ticket *in, const conversation *c,
+                                   st_err *err)
+{
+    st_code rc = ST_OK;
+    for (size_t k = 0; rc == ST_OK && k < c->n; k++) {
+        const ops_new_message *nm = &in->messages[k];
+        st_message m = {.ticket_id = t->id, .kind = nm->kind, .at = c->ats[k], .body = c->bodies[k]};
+        const char *author = nm->author ? nm->author : nm->kind == MSG_CUSTOMER ? t->customer : os_user();
+        m.author = xstrdup(author);
+        rc = append_message(o, &m, k == c->first_reply, err);
+        m.body = NULL; /* the conversation's */
         message_done(&m);
     }
     return rc;
@@ -496,8 +569,22 @@ static st_code add_batch(st_ops *o, const ops_new_ticket *in, size_t n, bool man
         rc = build_ticket(o, p, pv, &in[i], now, many, &t, err);
         if (rc == ST_OK && in[i].body)
             rc = utf8_repair(in[i].body, in[i].body_len, MSG_BODY_MAX, many ? "body" : "--body", &body, err);
+        conversation conv = {0};
+        if (rc == ST_OK && in[i].n_messages > 0) {
+            rc = conversation_check(&in[i], t.created, now, &conv, err);
+            if (rc == ST_OK && conv.first_reply < conv.n) {
+                /* The first reply is the first response, met or missed against the creation's due. */
+                t.first_response = conv.ats[conv.first_reply];
+                t.response_due = t.due;
+                t.breached_hist = false;
+                t.breached_hist = breached_now(&t, now);
+            }
+        }
         if (rc == ST_OK)
             rc = insert_one(o, &t, body, now, err);
+        if (rc == ST_OK && conv.n > 0)
+            rc = conversation_insert(o, &t, &in[i], &conv, err);
+        conversation_done(&conv);
         free(body);
         if (rc == ST_OK && i == 0 && first_id)
             *first_id = t.id;
@@ -851,7 +938,7 @@ st_code ops_message(st_ops *o, int64_t id, msg_kind kind, const char *author, co
         t.first_response = now;
         t.response_due = t.due;
     }
-    rc = append_message(o, &m, first, now, err);
+    rc = append_message(o, &m, first, err);
     if (rc == ST_OK && kind == MSG_CUSTOMER && t.status != TK_OPEN)
         rc = append_status_change(o, &t, TK_OPEN, "customer message", now, err);
     if (rc == ST_OK && msg_id)

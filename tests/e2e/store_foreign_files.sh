@@ -44,15 +44,8 @@ rm -f "$T/ro/db-wal" "$T/ro/db-shm"
 chmod 555 "$T/ro"
 chmod 444 "$T/ro/db"
 chmod 755 "$T"
-if [ "$(id -u)" -eq 0 ]; then
-    # root ignores permissions: read as nobody instead.
-    command -v setpriv >/dev/null || fail "setpriv is needed to test a read-only directory as root"
-    AS="setpriv --reuid=65534 --regid=65534 --clear-groups"
-    $AS true || fail "setpriv cannot switch to nobody here"
-    $AS sh -c ": >'$T/ro/probe'" 2>/dev/null && fail "nobody can write the read-only directory: test cannot run"
-else
-    AS=""
-fi
+. "$SLATOP_SOURCE_DIR/tests/e2e/lib/unprivileged.sh"
+$AS sh -c ": >'$T/ro/probe'" 2>/dev/null && fail "this user can write the read-only directory: test cannot run"
 $AS "$BIN" --db "$T/ro/db" --now 2026-11-20T10:00:00Z list >"$T/out" 2>"$T/err" ||
     { cat "$T/err" >&2; fail "list in a read-only directory"; }
 grep -q readable "$T/out" || fail "list in a read-only directory shows nothing"

@@ -124,7 +124,8 @@ Test(import, strings_with_brackets_commas_and_escapes_stay_whole)
 Test(import, key_errors)
 {
     refused("[{\"title\": \"a\"}, {\"title\": \"b\", \"priority\": \"S1\"}]",
-            "in.json: record 2: priority: unknown key (keys: title, level, customer, channel, ref, created)");
+            "in.json: record 2: priority: unknown key (keys: title, level, customer, channel, ref, created, "
+            "body, messages)");
     refused("{\"title\": \"a\", \"title\": \"b\"}", "in.json: record 1: title: duplicate key");
     refused("[{\"level\": \"S1\"}]", "in.json: record 1: title: missing (required)");
     refused("[{\"title\": \"  \"}]", "in.json: record 1: title: must not be empty");
@@ -138,7 +139,7 @@ Test(import, key_errors)
     /* A hostile key reaches the message sanitised. */
     refused("[{\"title\": \"a\", \"\\u001b[2J\": 1}]",
             "in.json: record 1: \xe2\x90\x9b[2J: unknown key (keys: title, level, customer, channel, ref, "
-            "created)");
+            "created, body, messages)");
 }
 
 Test(import, bad_dates)
@@ -204,4 +205,75 @@ Test(import, missing_file_names_the_path)
     cr_assert_eq(import_load_file("/nonexistent/slatop/tickets.json", &b, &err), ST_IO);
     cr_assert(strstr(err.msg, "/nonexistent/slatop/tickets.json") != NULL, "%s", err.msg);
     cr_assert_eq(b.n, 0);
+}
+
+/* ---- body and messages (SPEC §8) ---- */
+
+Test(import, body_and_messages_are_read)
+{
+    const char *text = "{\"title\": \"t\", \"body\": \"first\\nsecond line\", \"messages\": ["
+                       "{\"kind\": \"note\", \"body\": \"n\"},"
+                       "{\"kind\": \"reply\", \"author\": \"asha\", \"at\": \"2026-11-20T10:30:00Z\", \"body\": \"r\"},"
+                       "{\"kind\": \"customer\", \"author\": \"\", \"at\": null, \"body\": \"\"}]}\n";
+    import_batch b;
+    st_err err;
+    cr_assert_eq(parse(text, &b, &err), ST_OK, "%s", err.msg);
+    cr_assert_eq(b.n, 1);
+    const ops_new_ticket *r = &b.records[0];
+    cr_expect_str_eq(r->body, "first\nsecond line");
+    cr_expect_eq(r->body_len, strlen("first\nsecond line"));
+    cr_assert_eq(r->n_messages, 3);
+    cr_expect_eq(r->messages[0].kind, MSG_NOTE);
+    cr_expect_null(r->messages[0].author);
+    cr_expect_eq(r->messages[0].at, ST_TIME_NONE);
+    cr_expect_eq(r->messages[1].kind, MSG_REPLY);
+    cr_expect_str_eq(r->messages[1].author, "asha");
+    st_time want = 0;
+    cr_assert(time_parse_iso("2026-11-20T10:30:00Z", &want));
+    cr_expect_eq(r->messages[1].at, want);
+    cr_expect_eq(r->messages[2].kind, MSG_CUSTOMER);
+    cr_expect_null(r->messages[2].author, "an empty author is no author");
+    cr_expect_str_eq(r->messages[2].body, "");
+    import_batch_done(&b);
+}
+
+Test(import, errors_name_the_message_and_key)
+{
+    refused("{\"title\": \"t\", \"messages\": {}}\n",
+            "in.json: record 1: messages: must be an array of {kind, author, at, body}");
+    refused("{\"title\": \"t\", \"messages\": [5]}\n",
+            "in.json: record 1: messages[0]: must be an object {kind, author, at, body}");
+    refused("{\"title\": \"t\", \"messages\": [{\"kind\": \"note\", \"body\": \"a\"}, {\"body\": \"b\"}]}\n",
+            "in.json: record 1: messages[1].kind: missing (required: customer, reply or note)");
+    refused("{\"title\": \"t\", \"messages\": [{\"kind\": \"email\", \"body\": \"b\"}]}\n",
+            "in.json: record 1: messages[0].kind: unknown kind 'email' (kinds: customer, reply, note)");
+    refused("{\"title\": \"t\", \"messages\": [{\"kind\": \"note\"}]}\n",
+            "in.json: record 1: messages[0].body: missing (required)");
+    refused("{\"title\": \"t\", \"messages\": [{\"kind\": \"note\", \"body\": 7}]}\n",
+            "in.json: record 1: messages[0].body: must be a string");
+    refused("{\"title\": \"t\", \"messages\": [{\"kind\": \"note\", \"body\": \"b\", \"at\": \"yesterday\"}]}\n",
+            "in.json: record 1: messages[0].at: not an ISO 8601 time: 'yesterday' (e.g. 2026-11-20T10:00:00Z)");
+    refused("{\"title\": \"t\", \"messages\": [{\"kind\": \"note\", \"body\": \"b\", \"to\": \"x\"}]}\n",
+            "in.json: record 1: messages[0].to: unknown key (keys: kind, author, at, body)");
+    refused("{\"title\": \"t\", \"messages\": [{\"kind\": \"note\", \"body\": \"b\", \"body\": \"c\"}]}\n",
+            "in.json: record 1: messages[0].body: duplicate key");
+    refused("{\"title\": \"t\", \"messages\": ["
+            "{\"kind\": \"note\", \"body\": \"b\", \"at\": \"2026-11-20T11:00:00Z\"},"
+            "{\"kind\": \"note\", \"body\": \"b\", \"at\": \"2026-11-20T10:00:00Z\"}]}\n",
+            "in.json: record 1: messages[1].at: before the message above it (messages ascend in time)");
+    refused("{\"title\": \"t\", \"body\": 1}\n", "in.json: record 1: body: must be a string");
+    /* NUL is refused, never cut; an escaped backslash followed by u0000 is text. */
+    refused("{\"title\": \"t\", \"messages\": [{\"kind\": \"note\", \"body\": \"a\\u0000b\"}]}\n",
+            "in.json: record 1: messages[0].body: contains a NUL character (refused, not cut)");
+    refused("{\"title\": \"t\", \"body\": \"a\\u0000\"}\n",
+            "in.json: record 1: body: contains a NUL character (refused, not cut)");
+    import_batch b;
+    st_err err;
+    cr_assert_eq(parse("{\"title\": \"t\", \"body\": \"a\\\\u0000\"}\n", &b, &err), ST_OK, "%s", err.msg);
+    cr_expect_str_eq(b.records[0].body, "a\\u0000");
+    import_batch_done(&b);
+    /* The record that fails is named, and nothing of the batch is kept. */
+    refused("{\"title\": \"ok\", \"messages\": [{\"kind\": \"note\", \"body\": \"b\"}]}\n"
+            "{\"title\": \"t\", \"messages\": [{\"kind\": \"nope\", \"body\": \"b\"}]}\n",
+            "in.json: record 2: messages[0].kind: unknown kind 'nope' (kinds: customer, reply, note)");
 }

@@ -42,19 +42,6 @@ static const hostile CORPUS[] = {
 };
 #define N_CORPUS (sizeof CORPUS / sizeof CORPUS[0])
 
-/* Appends s as a JSON string for the import file: controls escaped, other bytes as they are. */
-static void json_put(strbuf *sb, const char *s)
-{
-    sb_append_c(sb, '"');
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p < 0x20 || *p == 0x7f || *p == '"' || *p == '\\')
-            sb_printf(sb, "\\u%04x", *p);
-        else
-            sb_append_c(sb, (char)*p);
-    }
-    sb_append_c(sb, '"');
-}
-
 typedef struct {
     char *dir, *db;
     long ids[N_CORPUS];        /* via add */
@@ -179,13 +166,13 @@ static void setup(fixture *f)
         if (b == &imp && n_imp++ > 0)
             sb_append(b, ",\n");
         sb_append(b, "{\"title\": ");
-        json_put(b, CORPUS[i].text);
+        rel_json_put(b, CORPUS[i].text);
         sb_append(b, ", \"customer\": ");
-        json_put(b, CORPUS[i].text);
+        rel_json_put(b, CORPUS[i].text);
         char ref[300];
         snprintf(ref, sizeof ref, "imp-%zu-%s", i, CORPUS[i].text);
         sb_append(b, ", \"ref\": ");
-        json_put(b, ref);
+        rel_json_put(b, ref);
         sb_append(b, "}");
         if (b == &bad)
             sb_append(b, "\n"); /* JSON lines */

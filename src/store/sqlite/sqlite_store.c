@@ -493,6 +493,8 @@ static st_code run_script(store_backend *s, const char *script, int to_version, 
     return ST_OK;
 }
 
+static st_code migrate_now(store_backend *s, st_err *err);
+
 /* Brings the schema to STORE_SCHEMA_VERSION, or refuses a file that is not ours or too new. */
 static st_code migrate(store_backend *s, bool fresh, st_err *err)
 {
@@ -514,12 +516,33 @@ static st_code migrate(store_backend *s, bool fresh, st_err *err)
                        s->path, version, STORE_SCHEMA_VERSION);
     if (version == STORE_SCHEMA_VERSION)
         return ST_OK;
-    if (s->read_only)
+    /* Every command migrates, reading ones too (SPEC §8): the file's owner should not have to
+     * know which command writes. Only a file this user cannot write stays as it is. */
+    if (s->read_only && sqlite3_db_readonly(s->db, "main") != 0)
         return st_fail(err, ST_INVALID,
                        "%s: database schema version %" PRId64
-                       " needs migrating to %d; open it read-write once",
+                       " needs migrating to %d, and this user cannot write the file; run slatop once as "
+                       "one who can",
                        s->path, version, STORE_SCHEMA_VERSION);
-    if ((code = sq_begin(s, err)) != ST_OK)
+    /* A reading store is query_only: lifted for the migration alone. */
+    if (s->read_only && (code = sq_exec(s, "PRAGMA query_only = OFF", err)) != ST_OK)
+        return code;
+    code = migrate_now(s, err);
+    if (s->read_only) {
+        st_err ignored;
+        st_code back = sq_exec(s, "PRAGMA query_only = ON", code == ST_OK ? err : &ignored);
+        if (code == ST_OK)
+            code = back;
+    }
+    return code;
+}
+
+/* Runs the migrations from the file's version to STORE_SCHEMA_VERSION in one transaction. */
+static st_code migrate_now(store_backend *s, st_err *err)
+{
+    int64_t version = 0;
+    st_code code = sq_begin(s, err);
+    if (code != ST_OK)
         return code;
     /* Another process may have migrated between our read and the lock. */
     code = query_int(s, "PRAGMA user_version", &version, err);

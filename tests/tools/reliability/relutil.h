@@ -352,6 +352,20 @@ static inline bool rel_valid_utf8(const char *s)
     return true;
 }
 
+/* Appends s as a JSON string for an import file: controls, quote and backslash escaped, other
+ * bytes as they are (so invalid UTF-8 stays raw). */
+static inline void rel_json_put(strbuf *sb, const char *s)
+{
+    sb_append_c(sb, '"');
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p < 0x20 || *p == 0x7f || *p == '"' || *p == '\\')
+            sb_printf(sb, "\\u%04x", *p);
+        else
+            sb_append_c(sb, (char)*p);
+    }
+    sb_append_c(sb, '"');
+}
+
 /* Code points that must never reach a terminal raw (C0 other than \n and \t, DEL, C1, bidi
  * controls, zero-width and invisible format characters, BOM, line/paragraph separators). */
 static inline bool rel_cp_unsafe(int32_t cp)
