@@ -170,8 +170,21 @@ tmx send-keys -t e2e:ac Enter
 tmx send-keys -t e2e:ac y
 wait_for ac "S2 → S1" 5
 show | grep -q '"level":"S1"' || fail "not raised from the detail view"
+audit | grep -q '"kind":"reprioritized"[^}]*"from_level":"S2","to_level":"S1"[^}]*"reason":"escalated by phone"' ||
+    fail "raise not audited"
 prompt A "Assign to (name)" "dana" "#$ID assigned to dana"
 audit | grep -q '"kind":"assigned"[^}]*"detail":"dana"' || fail "assign not audited"
+# open again from pending: the reason is optional, Enter alone does it
+prompt p "pending (waiting on the customer)" "asked for a screenshot" "#$ID pending"
+tmx send-keys -t e2e:ac o
+wait_for ac "open (waiting on the support team): reason (optional)" 5
+tmx send-keys -t e2e:ac Enter
+wait_for ac "#$ID open" 5
+show | grep -q '"status":"open"' || fail "not open again"
+audit | grep -q '"kind":"status_changed"[^}]*"reason":null[^}]*"from_status":"pending","to_status":"open"' ||
+    fail "the change to open is not audited"
+tmx send-keys -t e2e:ac o
+wait_for ac "#$ID is already open" 5
 "$BIN" --db "$DB" audit verify >/dev/null || fail "audit verify"
 tmx send-keys -t e2e:ac q
 wait_for ac "COUNTDOWN" 5
