@@ -101,7 +101,7 @@ struct con_state {
 typedef struct view view; /* a view (view.h) */
 
 /* A message to write in the user's editor (a reply or a note), which the loop runs with the
- * terminal handed over (compose.h) and then records with the ticket version the user saw. */
+ * terminal handed over (editor.h) and then records with the ticket version the user saw. */
 typedef struct {
     int64_t id, version;
     msg_kind kind; /* MSG_REPLY or MSG_NOTE */
