@@ -46,6 +46,9 @@ typedef struct {
     bool has_prometheus;
     cfg_prometheus prometheus;
     char *statuspage_url;   /* may be NULL */
+    bool alerts_bell;       /* "alerts.bell": ring on a clock's crossing (SPEC §8); default true */
+    char **alerts_command;  /* "alerts.command": argv run on a crossing, NULL-terminated; NULL: none */
+    size_t n_alerts_command;
 } st_config;
 
 /* Parses config JSON; errors read "SOURCE: KEY: reason" (unknown keys and wrong types refused).

@@ -94,6 +94,7 @@ struct con_state {
     uptime_panel *panel; /* owned; NULL without a config (screen tests) or when it failed */
     char panel_err[520]; /* why there is no panel */
     int exit_status;
+    struct con_alerts *alerts; /* owned (con_alerts.h); NULL until the first tick */
 };
 
 /* ---- effects: what a view's key handler (or a prompt's callback) asks of the event loop ---- */

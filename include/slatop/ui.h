@@ -43,6 +43,8 @@ void ui_panel_changed(void);
 /* Draws dirty windows (wnoutrefresh) and sends them with one doupdate. Returns true when a frame
  * was sent. */
 bool ui_render(con_state *c);
+/* Rings the terminal's bell (an alert, SPEC §8). */
+void ui_bell(void);
 /* Resizes the screen (scripts; a real terminal resizes through KM_RESIZE); the caller relayouts. */
 void ui_resize(int cols, int rows);
 /* The screen as text (rows lines, '\n'-terminated) appended to sb. */

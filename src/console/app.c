@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "slatop/app.h"
+#include "slatop/con_alerts.h"
 #include "slatop/console.h"
 #include "slatop/editor.h"
 #include "slatop/reactor.h"
@@ -290,6 +291,7 @@ static st_code load_display_zone(con_state *c, st_err *err)
 
 static void con_done(con_state *c)
 {
+    con_alerts_free(c->alerts);
     lm_free(c->list);
     if (c->panel)
         uptime_panel_free(c->panel);
@@ -504,8 +506,10 @@ static void app_loop(con_state *c, loop_opts *lo)
                 reload_or_report(c); /* another engineer's change: within milliseconds (inotify) */
             else if (second)
                 lm_retime(c->list, c->now);
-            if (second || reload)
+            if (second || reload) {
                 ui_tick(c);
+                con_alerts_tick(c); /* the bell and alerts.command (SPEC §8) */
+            }
         }
         if (c->panel && uptime_panel_tick(c->panel, c->now))
             ui_panel_changed();

@@ -407,6 +407,11 @@ void ui_panel_changed(void)
         ui.dash->dirty = true;
 }
 
+void ui_bell(void)
+{
+    beep(); /* the terminal's bel (BEL on every terminal slatop targets), written at once */
+}
+
 void ui_resize(int cols, int rows)
 {
     resizeterm(rows, cols);

@@ -138,6 +138,43 @@ static st_code parse_monitoring(const cJSON *obj, const char *src, st_config *c,
     return ST_OK;
 }
 
+/* "alerts": {"bell": true, "command": ["notify-send", "slatop"]} (SPEC §8). The command is an
+ * argument vector run without a shell, so it must name at least the program. */
+static st_code parse_alerts(const cJSON *obj, const char *src, st_config *c, st_err *err)
+{
+    if (!cJSON_IsObject(obj))
+        return bad(err, src, "alerts", "must be an object with bell, command");
+    const cJSON *it;
+    cJSON_ArrayForEach(it, obj)
+    {
+        char key[160];
+        snprintf(key, sizeof key, "alerts.%s", it->string);
+        if (strcmp(it->string, "bell") == 0) {
+            if (!cJSON_IsBool(it))
+                return bad(err, src, key, "must be true or false");
+            c->alerts_bell = cJSON_IsTrue(it);
+        } else if (strcmp(it->string, "command") == 0) {
+            size_t n = cJSON_IsArray(it) ? (size_t)cJSON_GetArraySize(it) : 0;
+            if (n == 0)
+                return bad(err, src, key, "must be a non-empty array of strings (program, arguments)");
+            c->alerts_command = xcalloc(n + 1, sizeof *c->alerts_command);
+            const cJSON *a;
+            cJSON_ArrayForEach(a, it)
+            {
+                char akey[200];
+                snprintf(akey, sizeof akey, "%s[%zu]", key, c->n_alerts_command);
+                st_code rc = get_string(a, src, akey, false, &c->alerts_command[c->n_alerts_command], err);
+                if (rc != ST_OK)
+                    return rc;
+                c->n_alerts_command++;
+            }
+        } else {
+            return bad(err, src, key, "unknown key");
+        }
+    }
+    return ST_OK;
+}
+
 /* A key given twice in one object, anywhere in the file: the first such key's path into *path
  * (e.g. "theme" or "monitoring.prometheus.url"). JSON allows it, but which value wins would be a
  * guess, so the file is refused instead (and no section is ever parsed twice). */
@@ -278,6 +315,7 @@ st_code config_parse(const char *text, size_t len, const char *source, st_config
     c->theme = xstrdup("default");
     c->prometheus.timeout_s = 15;
     c->prometheus.poll_s = 60;
+    c->alerts_bell = true;
 
     const char *end = NULL;
     cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
@@ -328,6 +366,8 @@ st_code config_parse(const char *text, size_t len, const char *source, st_config
             rc = parse_keys(it, src, c, err);
         else if (strcmp(k, "monitoring") == 0)
             rc = parse_monitoring(it, src, c, err);
+        else if (strcmp(k, "alerts") == 0)
+            rc = parse_alerts(it, src, c, err);
         else
             rc = bad(err, src, k, "unknown key");
         if (rc != ST_OK)
@@ -433,6 +473,9 @@ void config_free(st_config *c)
     free(c->keys);
     config_prometheus_done(&c->prometheus);
     free(c->statuspage_url);
+    for (size_t i = 0; i < c->n_alerts_command; i++)
+        free(c->alerts_command[i]);
+    free(c->alerts_command);
     free(c);
 }
 

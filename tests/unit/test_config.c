@@ -210,3 +210,34 @@ Test(config, huge_numbers_refused_without_overflow)
     parse_bad("{\"monitoring\": {\"prometheus\": {\"url\": \"http://a\", \"poll_s\": -1e300}}}",
               "cfg.json: monitoring.prometheus.poll_s: must be a whole number from 1 to 86400");
 }
+
+/* alerts (SPEC §8): the bell is on unless turned off; the command is an argument vector. */
+Test(config, alerts_defaults_and_values)
+{
+    st_config *c = parse_ok("{}");
+    cr_expect(c->alerts_bell);
+    cr_expect(c->alerts_command == NULL);
+    cr_expect_eq(c->n_alerts_command, 0);
+    config_free(c);
+    c = parse_ok("{\"alerts\": {\"bell\": false, \"command\": [\"notify-send\", \"slatop\", \"a b\"]}}");
+    cr_expect(!c->alerts_bell);
+    cr_assert_eq(c->n_alerts_command, 3);
+    cr_expect_str_eq(c->alerts_command[0], "notify-send");
+    cr_expect_str_eq(c->alerts_command[2], "a b");
+    cr_expect(c->alerts_command[3] == NULL, "the vector is NULL-terminated for posix_spawnp");
+    config_free(c);
+}
+
+Test(config, alerts_refusals_name_file_and_key)
+{
+    parse_bad("{\"alerts\": true}", "cfg.json: alerts: must be an object with bell, command");
+    parse_bad("{\"alerts\": {\"bell\": \"yes\"}}", "cfg.json: alerts.bell: must be true or false");
+    parse_bad("{\"alerts\": {\"command\": []}}",
+              "cfg.json: alerts.command: must be a non-empty array of strings (program, arguments)");
+    parse_bad("{\"alerts\": {\"command\": \"notify-send slatop\"}}",
+              "cfg.json: alerts.command: must be a non-empty array of strings (program, arguments)");
+    parse_bad("{\"alerts\": {\"command\": [\"notify-send\", \"\"]}}", "cfg.json: alerts.command[1]: must not be empty");
+    parse_bad("{\"alerts\": {\"command\": [\"x\", 3]}}", "cfg.json: alerts.command[1]: must be a string");
+    parse_bad("{\"alerts\": {\"sound\": true}}", "cfg.json: alerts.sound: unknown key");
+    parse_bad("{\"alerts\": {\"bell\": true, \"bell\": false}}", "cfg.json: alerts.bell: duplicate key");
+}
