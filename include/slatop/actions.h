@@ -19,6 +19,13 @@
     X(TOGGLE, "toggle", "Space x", "triage: tick or untick the criterion")                                   \
     X(RESPOND, "respond", "r", "record the first response (confirm with y)")                                 \
     X(ASSIGN, "assign", "A", "assign the selected ticket (prompt for a name)")                               \
+    X(REPLY, "reply", "e", "reply to the customer, written in $VISUAL or $EDITOR")                           \
+    X(NOTE, "note", "n", "add an internal note, written in $VISUAL or $EDITOR")                              \
+    X(SET_PENDING, "pending", "p", "set pending: waiting on the customer (reason required)")                 \
+    X(SET_ON_HOLD, "on-hold", "h", "set on hold: waiting on a third party (reason required)")                \
+    X(SET_OPEN, "set-open", "o", "set open: waiting on the support team again")                              \
+    X(RESOLVE, "resolve", "X", "resolve the ticket (confirm with y)")                                        \
+    X(REOPEN, "reopen", "O", "reopen a resolved ticket (reason required)")                                   \
     X(SEARCH, "search", "/", "filter by text (title, customer, assignee, level, id)")                        \
     X(FILTER, "filter", "f", "filter by level or state")                                                     \
     X(SORT, "sort", "s", "cycle the sort key: urgency, level, created, customer")                            \

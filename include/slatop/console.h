@@ -101,6 +101,14 @@ struct con_state {
 
 typedef struct view view; /* a view (view.h) */
 
+/* A message to write in the user's editor (a reply or a note), which the loop runs with the
+ * terminal handed over (editor.h) and then records with the ticket version the user saw. */
+typedef struct {
+    int64_t id, version;
+    msg_kind kind; /* MSG_REPLY or MSG_NOTE */
+    char *title;   /* owned: the ticket's title, for the file's header */
+} con_edit;
+
 typedef enum {
     VR_NONE,   /* nothing changed */
     VR_REDRAW, /* this view changed: redraw it */
@@ -110,12 +118,13 @@ typedef enum {
 } view_result;
 
 /* A view never calls the loop: it returns this, and the loop (app.c) applies it, in this order:
- * close, quit, push, the message, the dashboard toggle and relayout, the reload (whose failure
- * replaces the message). Plain value; `push` is owned by the effect until applied. */
+ * close, quit, push, the message, the editor, the dashboard toggle and relayout, the reload (whose
+ * failure replaces the message). Plain value; `push` is owned by the effect until applied. */
 typedef struct {
     view_result r;
     view *from;     /* the view that answered (set by ui; the one VR_CLOSE closes) */
     view *push;     /* NULL, or a new view to push on top */
+    con_edit *edit; /* NULL, or a message to write in the editor (owned until applied, after push) */
     bool quit;      /* leave the console after closing (a prompt's ":q") */
     bool reload;    /* the data changed (a change this program made): reload the list */
     bool relayout;  /* the screen's layout changed (resize) */

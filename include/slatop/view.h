@@ -128,8 +128,19 @@ view *view_prompt_new(const char *title, const char *initial, int max_len, bool 
  * why it is refused. */
 con_effect view_reprio_open(con_state *c, ops_move move, const char *level, const char *reason,
                             view_result r);
+/* The same flow for ticket t (the detail view's, which need not be the list's selection), with
+ * the version t carries. */
+con_effect view_reprio_open_for(con_state *c, const st_ticket *t, ops_move move, const char *level,
+                                const char *reason, view_result r);
 /* y / Enter confirms (the prompt closes with what yes returns), anything else cancels. */
 typedef con_effect (*confirm_fn)(con_state *c, void *ctx);
 view *view_confirm_new(const char *question, confirm_fn yes, void *ctx);
+
+/* The actions that change one ticket (view_ticket.c), shared by the list (its selection) and the
+ * detail view (its ticket): raise, lower, respond, assign, reply, note, pending, on hold, open,
+ * resolve, reopen. The effect pushes the prompt or confirmation, asks the loop for the editor
+ * (fx.edit), or says why not (read-only, a status the action does not apply to); VR_PASS when a
+ * is none of these actions or t is NULL. */
+con_effect view_ticket_action(con_state *c, st_action a, const st_ticket *t);
 
 #endif

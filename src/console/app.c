@@ -16,6 +16,7 @@
 #include "slatop/app.h"
 #include "slatop/con_alerts.h"
 #include "slatop/console.h"
+#include "slatop/editor.h"
 #include "slatop/reactor.h"
 #include "slatop/sla.h"
 #include "slatop/store.h"
@@ -171,6 +172,50 @@ static void relayout(con_state *c)
     reload_or_report(c);
 }
 
+/* A reply or a note written in the user's editor (editor.h). The terminal is the editor's until it
+ * exits: this waits for it, so the loop neither ticks nor draws meanwhile; then the screen is laid
+ * out afresh (its size may have changed) and redrawn whole. The message is recorded with the
+ * version the user saw; when that is refused, the text stays in its file, named in the status
+ * line, rather than being lost. */
+static void compose(con_state *c, const con_edit *ed)
+{
+    const char *what = msg_kind_name(ed->kind);
+    long long id = (long long)ed->id;
+    st_err e;
+    st_err_clear(&e);
+    char *header = ed_header(ed->id, ed->title, ed->kind);
+    ed_file f = {0};
+    st_code rc = ed_file_new(header, &f, &e);
+    free(header);
+    if (rc != ST_OK) {
+        set_msg(c, true, "%s #%lld: %s", what, id, e.msg);
+        return;
+    }
+    char **argv = ed_argv_new(ed_command(getenv("VISUAL"), getenv("EDITOR")), f.path);
+    int status = -1;
+    rc = ed_run(argv, ui_input_fd() >= 0, &status, &e);
+    ed_argv_free(argv);
+    char *body = NULL;
+    size_t len = 0;
+    bool keep = false;
+    if (rc != ST_OK)
+        set_msg(c, true, "%s #%lld: %s", what, id, e.msg);
+    else if (status != 0)
+        set_msg(c, true, "%s #%lld cancelled: the editor exited with status %d", what, id, status);
+    else if (ed_file_read(&f, &body, &len, &e) != ST_OK)
+        set_msg(c, true, "%s #%lld: %s", what, id, e.msg);
+    else if (!body)
+        set_msg(c, false, "%s #%lld cancelled: empty message", what, id);
+    else if (ops_message(c->ops, ed->id, ed->kind, NULL, body, len, ed->version, NULL, &e) != ST_OK) {
+        keep = true;
+        set_msg(c, true, "%s #%lld not recorded, kept in %s: %s", what, id, f.path, e.msg);
+    } else
+        set_msg(c, false, "#%lld: %s recorded", id, what);
+    free(body);
+    ed_file_done(&f, keep);
+    relayout(c); /* also reloads: the message (a reply may stop a clock) shows at once */
+}
+
 static void apply(con_state *c, con_effect *fx)
 {
     if (fx->r == VR_CLOSE && !ui_close_view(fx->from))
@@ -182,6 +227,12 @@ static void apply(con_state *c, con_effect *fx)
     fx->push = NULL;
     if (fx->has_msg)
         set_msg(c, fx->msg_error, "%s", fx->msg);
+    if (fx->edit && !c->quit)
+        compose(c, fx->edit);
+    if (fx->edit)
+        free(fx->edit->title);
+    free(fx->edit);
+    fx->edit = NULL;
     if (fx->dashboard)
         c->dash_on = !c->dash_on;
     if (fx->relayout || fx->dashboard)

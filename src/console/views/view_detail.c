@@ -153,14 +153,12 @@ static con_effect key(view *v, con_state *c, st_action a, km_key k)
         return con_fx(VR_CLOSE);
     case ACT_AUDIT:
         return con_fx_push(VR_NONE, view_audit_new(c, d->id));
-    case ACT_RAISE:
-    case ACT_LOWER:
     case ACT_TRIAGE:
-    case ACT_RESPOND:
-    case ACT_ASSIGN:
-        return con_fx_say(VR_NONE, false, "go back to the list (q) to change the ticket");
-    default:
-        return con_fx(view_pass_shared(a));
+        return con_fx_say(VR_NONE, false, "go back to the list (q) to triage the ticket");
+    default: { /* the ticket actions (view_ticket.c) on this ticket, as loaded */
+        con_effect fx = view_ticket_action(c, a, d->loaded ? &d->q.v.t : NULL);
+        return fx.r == VR_PASS ? con_fx(view_pass_shared(a)) : fx;
+    }
     }
 }
 

@@ -183,45 +183,12 @@ static void destroy(view *v)
 
 #define READ_ONLY_MSG "read-only: changes are refused (started with --read-only)"
 
-/* Prompt callbacks: each gets the selected ticket's id and version as drawn. */
-typedef struct {
-    int64_t id, version;
-} ticket_ref;
-
-static ticket_ref *ref_of(const ops_view *r)
-{
-    ticket_ref *t = xmalloc(sizeof *t);
-    t->id = r->t.id;
-    t->version = r->t.version;
-    return t;
-}
-
 /* After a change this program made: reload at once (the store's change counter does not move for
  * our own writes). */
 static con_effect changed(con_effect fx)
 {
     fx.reload = true;
     return fx;
-}
-
-static con_effect do_respond(con_state *c, void *ctx)
-{
-    ticket_ref *t = ctx;
-    st_err e;
-    st_err_clear(&e);
-    if (ops_respond(c->ops, t->id, t->version, &e) != ST_OK)
-        return changed(con_fx_say(VR_CLOSE, true, "respond #%lld: %s", (long long)t->id, e.msg));
-    return changed(con_fx_say(VR_CLOSE, false, "#%lld: first response recorded", (long long)t->id));
-}
-
-static con_effect do_assign(con_state *c, const char *text, void *ctx)
-{
-    ticket_ref *t = ctx;
-    st_err e;
-    st_err_clear(&e);
-    if (ops_assign(c->ops, t->id, text, t->version, &e) != ST_OK)
-        return changed(con_fx_say(VR_CLOSE, true, "assign #%lld: %s", (long long)t->id, e.msg));
-    return changed(con_fx_say(VR_CLOSE, false, "#%lld assigned to %s", (long long)t->id, text));
 }
 
 static con_effect do_search(con_state *c, const char *text, void *ctx)
@@ -329,25 +296,8 @@ static con_effect key(view *v, con_state *c, st_action a, km_key k)
         return moved(lm_move_to(m, lm_total(m) - 1, &e), &e);
     case ACT_OPEN:
         return r ? view_detail_open(c, r->t.id, VR_NONE) : con_fx(VR_NONE);
-    case ACT_RAISE:
-    case ACT_LOWER:
-        return r ? view_reprio_open(c, a == ACT_RAISE ? OPS_UP : OPS_DOWN, NULL, NULL, VR_NONE)
-                 : con_fx(VR_NONE);
     case ACT_TRIAGE:
         return r ? view_triage_open(c, VR_NONE) : con_fx(VR_NONE);
-    case ACT_RESPOND:
-        if (r) {
-            char q[160];
-            snprintf(q, sizeof q, "Record the first response on #%lld now? (y/Enter: yes, Esc: no)",
-                     (long long)r->t.id);
-            return con_fx_push(VR_NONE, view_confirm_new(q, do_respond, ref_of(r)));
-        }
-        return con_fx(VR_NONE);
-    case ACT_ASSIGN:
-        if (r)
-            return con_fx_push(
-                VR_NONE, view_prompt_new("Assign to (name):", r->t.assignee, 64, true, do_assign, ref_of(r)));
-        return con_fx(VR_NONE);
     case ACT_SEARCH:
         return con_fx_push(VR_NONE, view_prompt_new("Filter by text (empty clears):", lm_filter_text(m), 80,
                                                     false, do_search, NULL));
@@ -371,8 +321,8 @@ static con_effect key(view *v, con_state *c, st_action a, km_key k)
         return con_fx_push(VR_NONE, view_prompt_new(":", NULL, 120, false, do_command, NULL));
     case ACT_QUIT:
         return con_fx(VR_QUIT);
-    default:
-        return con_fx(VR_PASS);
+    default: /* the ticket actions (view_ticket.c) on the selection; VR_PASS for the rest */
+        return view_ticket_action(c, a, r ? &r->t : NULL);
     }
 }
 

@@ -334,16 +334,22 @@ con_effect view_reprio_open(con_state *c, ops_move move, const char *level, cons
     const ops_view *row = lm_selected(c->list);
     if (!row)
         return con_fx_say(res, true, "no ticket selected");
+    return view_reprio_open_for(c, &row->t, move, level, reason, res);
+}
+
+con_effect view_reprio_open_for(con_state *c, const st_ticket *t, ops_move move, const char *level,
+                                const char *reason, view_result res)
+{
     reprio *r = xcalloc(1, sizeof *r);
     st_err e;
     st_err_clear(&e);
-    if (ops_preview_level(c->ops, row->t.id, move, level, &r->pv, &e) != ST_OK) {
+    if (ops_preview_level(c->ops, t->id, move, level, &r->pv, &e) != ST_OK) {
         free(r);
-        return con_fx_say(res, true, "#%lld: %s", (long long)row->t.id, e.msg);
+        return con_fx_say(res, true, "#%lld: %s", (long long)t->id, e.msg);
     }
-    r->id = row->t.id;
-    r->version = row->t.version;
-    r->title = xstrdup(row->t.title);
+    r->id = t->id;
+    r->version = t->version;
+    r->title = xstrdup(t->title);
     r->move = move;
     r->level = xstrdup(level);
     le_init(&r->reason, reason, REASON_MAX);
