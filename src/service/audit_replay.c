@@ -22,7 +22,7 @@ typedef struct {
     uint32_t level;         /* interned string + 1; 0 = none */
     uint32_t assignee;      /* interned string + 1; 0 = none */
     int32_t version;
-    uint8_t status;         /* tk_status */
+    uint8_t status; /* tk_status */
     /* add --body writes the ticket and its first customer message in one change; a `message`
      * in the next second by the same hand looks the same in the log. Such a message leaves the
      * version at `version` or `version + 1`; nothing else is ambiguous. */
@@ -137,8 +137,8 @@ static size_t find(const audit_replay *r, int64_t id, bool *found)
 static void problem(audit_replay *r, const st_audit_entry *e, const char *what)
 {
     if (r->problem.code == ST_OK)
-        st_fail(&r->problem, ST_VERIFY, "audit entry %" PRId64 ": ticket %" PRId64 " %s", e->seq, e->ticket_id,
-                what);
+        st_fail(&r->problem, ST_VERIFY, "audit entry %" PRId64 ": ticket %" PRId64 " %s", e->seq,
+                e->ticket_id, what);
 }
 
 static void create(audit_replay *r, const st_audit_entry *e)
@@ -256,8 +256,8 @@ static st_code disagree(st_err *err, int64_t id, const char *field, const char *
 {
     char *a = row ? text_sanitize(row, false) : NULL;
     char *b = log ? text_sanitize(log, false) : NULL;
-    st_fail(err, ST_VERIFY, "ticket %" PRId64 ": %s is %.120s but the log says %.120s", id, field, a ? a : "none",
-            b ? b : "none");
+    st_fail(err, ST_VERIFY, "ticket %" PRId64 ": %s is %.120s but the log says %.120s", id, field,
+            a ? a : "none", b ? b : "none");
     free(a);
     free(b);
     return ST_VERIFY;
@@ -279,7 +279,8 @@ static st_code compare(const audit_replay *r, const rp_ticket *t, const st_ticke
     if (!str_eq(row->level, str_of(r, t->level)))
         return disagree(err, t->id, "level", row->level, str_of(r, t->level));
     if (row->status != (tk_status)t->status)
-        return disagree(err, t->id, "status", tk_status_name(row->status), tk_status_name((tk_status)t->status));
+        return disagree(err, t->id, "status", tk_status_name(row->status),
+                        tk_status_name((tk_status)t->status));
     if (!str_eq(row->assignee, str_of(r, t->assignee)))
         return disagree(err, t->id, "assignee", row->assignee, str_of(r, t->assignee));
     if (row->first_response != t->first_response)
@@ -289,11 +290,12 @@ static st_code compare(const audit_replay *r, const rp_ticket *t, const st_ticke
         return disagree(err, t->id, "resolved", time_or_null(row->resolved, x), time_or_null(t->resolved, y));
     if (row->version != t->version && !(t->maybe_one_more && row->version == t->version + 1)) {
         if (t->maybe_one_more)
-            return st_fail(err, ST_VERIFY, "ticket %" PRId64 ": version is %" PRId64
-                           " but the log says %" PRId32 " or %" PRId32, t->id, row->version, t->version,
-                           t->version + 1);
-        return st_fail(err, ST_VERIFY, "ticket %" PRId64 ": version is %" PRId64 " but the log says %" PRId32, t->id,
-                       row->version, t->version);
+            return st_fail(err, ST_VERIFY,
+                           "ticket %" PRId64 ": version is %" PRId64 " but the log says %" PRId32
+                           " or %" PRId32,
+                           t->id, row->version, t->version, t->version + 1);
+        return st_fail(err, ST_VERIFY, "ticket %" PRId64 ": version is %" PRId64 " but the log says %" PRId32,
+                       t->id, row->version, t->version);
     }
     return ST_OK;
 }
@@ -306,8 +308,8 @@ typedef struct {
 
 static st_code missing_row(const rp_ticket *t, st_err *err)
 {
-    return st_fail(err, ST_VERIFY, "ticket %" PRId64 ": in the audit log but missing from the database (removed)",
-                   t->id);
+    return st_fail(err, ST_VERIFY,
+                   "ticket %" PRId64 ": in the audit log but missing from the database (removed)", t->id);
 }
 
 static st_code check_visit(void *ctx, const st_ticket *row, st_err *err)
@@ -317,7 +319,8 @@ static st_code check_visit(void *ctx, const st_ticket *row, st_err *err)
     if (w->next < r->n && r->t[w->next].id < row->id)
         return missing_row(&r->t[w->next], err);
     if (w->next == r->n || r->t[w->next].id != row->id)
-        return st_fail(err, ST_VERIFY, "ticket %" PRId64 ": not in the audit log (no creation entry)", row->id);
+        return st_fail(err, ST_VERIFY, "ticket %" PRId64 ": not in the audit log (no creation entry)",
+                       row->id);
     return compare(r, &r->t[w->next++], row, err);
 }
 
