@@ -9,12 +9,11 @@
 
 #include "slatop/text.h"
 
-#define RP_FIRST_RESPONSE "first response recorded"
 #define RP_CUSTOMER_MESSAGE "customer message"
 
-/* 40 bytes a ticket: 1,000,000 tickets replay in 40 MB. */
 typedef struct audit_replay audit_replay;
 
+/* 40 bytes a ticket: 1,000,000 tickets replay in 40 MB. */
 typedef struct {
     int64_t id;
     st_time first_response; /* ST_TIME_NONE when none */
@@ -24,8 +23,8 @@ typedef struct {
     int32_t version;
     uint8_t status; /* tk_status */
     /* add --body writes the ticket and its first customer message in one change; a `message`
-     * in the next second by the same hand looks the same in the log. Such a message leaves the
-     * version at `version` or `version + 1`; nothing else is ambiguous. */
+     * right after the add, in the same second, looks the same in the log. Such a message leaves
+     * the version at `version` or `version + 1`; nothing else is ambiguous. */
     bool maybe_one_more;
 } rp_ticket;
 
