@@ -81,13 +81,15 @@ typedef struct {
     st_err verify_err; /* why it does not */
 } query_audit;
 void query_audit_done(query_audit *a);
-/* The entries of req->ticket_id (and, with req->verify, the chain's verification, which is filled
+/* The entries of req->ticket_id (and, with req->verify, query_audit_verify's verdict, which is filled
  * in even when listing fails so that a console can show both). Caller owns *out
  * (query_audit_done, also after an error). Errors: listing, or the unknown ticket. */
 st_code query_audit_page(st_ops *o, const query_audit_req *req, query_audit *out, st_err *err);
 
 /* Walks the whole chain and, when anchor_seq > 0, checks the anchor (store_audit_verify's
- * errors: ST_VERIFY naming the first bad entry or the anchor problem); *checked gets the entries
+ * errors: ST_VERIFY naming the first bad entry or the anchor problem), then replays the log
+ * against the ticket rows (ST_VERIFY naming the first ticket that disagrees: "ticket 12: level is
+ * S1 but the log says S2"; an emptied log with tickets left fails); *checked gets the entries
  * checked. head_seq/head_hash (may be NULL) get the latest entry's seq and hash. */
 st_code query_audit_verify(st_ops *o, int64_t anchor_seq, const char *anchor_hash, int64_t *checked,
                            int64_t *head_seq, char head_hash[65], st_err *err);

@@ -94,6 +94,10 @@ typedef struct {
 /* Tickets in order. Caller owns *out (free each with ticket_done, then free the array). */
 st_code store_ticket_list(st_store *s, const store_list_query *q, st_ticket **out, size_t *n, st_err *err);
 st_code store_ticket_count(st_store *s, bool include_resolved, int64_t *n, st_err *err);
+/* Every ticket in id order, one at a time from one statement (the store may hold millions); t is
+ * the store's (freed after the call). A non-OK return from visit stops the scan and is returned. */
+typedef st_code (*store_ticket_visit)(void *ctx, const st_ticket *t, st_err *err);
+st_code store_ticket_scan(st_store *s, store_ticket_visit visit, void *ctx, st_err *err);
 
 /* Audit log. append assigns seq, prev_hash, recorded_at and hash (must be in a transaction). */
 st_code store_audit_append(st_store *s, st_audit_entry *e, st_err *err);
@@ -114,6 +118,12 @@ st_code store_audit_head(st_store *s, int64_t *seq, char hash[65], st_err *err);
  * "anchor 12: hash differs (history rewritten)"). *checked gets the number of entries checked. */
 st_code store_audit_verify(st_store *s, int64_t anchor_seq, const char *anchor_hash, int64_t *checked,
                            st_err *err);
+/* As store_audit_verify, also handing observe each entry the chain has proven, oldest first, in
+ * the same pass (e is the store's, valid during the call): the service's replay of the log
+ * against the ticket rows rides on it. */
+typedef void (*store_audit_observer)(void *ctx, const st_audit_entry *e);
+st_code store_audit_verify_observed(st_store *s, int64_t anchor_seq, const char *anchor_hash,
+                                    store_audit_observer observe, void *ctx, int64_t *checked, st_err *err);
 
 /* Tests only: makes the next store_ticket_update or store_audit_append in this connection fail
  * with ST_IO, to prove that a failure mid-change leaves no trace. */

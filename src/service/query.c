@@ -9,6 +9,8 @@
 #include "slatop/store_uptime.h"
 #include "slatop/uptime_source.h"
 
+#include "audit_replay.h"
+
 const char *query_sort_name(query_sort s)
 {
     switch (s) {
@@ -150,7 +152,7 @@ st_code query_audit_page(st_ops *o, const query_audit_req *req, query_audit *out
     if (rc == ST_OK)
         rc = store_audit_list(s, req->ticket_id, &out->entries, &out->n, err);
     if (req->verify)
-        out->verified = store_audit_verify(s, 0, NULL, &out->checked, &out->verify_err) == ST_OK;
+        out->verified = audit_replay_verify(s, 0, NULL, &out->checked, &out->verify_err) == ST_OK;
     return rc;
 }
 
@@ -158,7 +160,7 @@ st_code query_audit_verify(st_ops *o, int64_t anchor_seq, const char *anchor_has
                            int64_t *head_seq, char head_hash[65], st_err *err)
 {
     st_store *s = ops_store(o);
-    st_code rc = store_audit_verify(s, anchor_seq, anchor_hash, checked, err);
+    st_code rc = audit_replay_verify(s, anchor_seq, anchor_hash, checked, err);
     if (rc == ST_OK && head_seq) {
         char scratch[65];
         rc = query_audit_head(o, head_seq, head_hash ? head_hash : scratch, err);

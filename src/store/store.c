@@ -328,6 +328,8 @@ typedef struct {
     int64_t anchor_seq;
     const char *anchor_hash;
     bool anchor_seen, anchor_matches;
+    store_audit_observer observe;
+    void *observe_ctx;
 } verify_walk;
 
 /* The chain holds each message body's hash, not the body: the body is checked against it. */
@@ -359,13 +361,22 @@ static st_code verify_visit(void *ctx, const st_audit_entry *e, st_err *err)
         w->anchor_seen = true;
         w->anchor_matches = w->anchor_hash && strcmp(e->hash, w->anchor_hash) == 0;
     }
+    if (code == ST_OK && w->observe)
+        w->observe(w->observe_ctx, e);
     return code;
 }
 
 st_code store_audit_verify(st_store *s, int64_t anchor_seq, const char *anchor_hash, int64_t *checked,
                            st_err *err)
 {
-    verify_walk w = {.s = s, .anchor_seq = anchor_seq, .anchor_hash = anchor_hash};
+    return store_audit_verify_observed(s, anchor_seq, anchor_hash, NULL, NULL, checked, err);
+}
+
+st_code store_audit_verify_observed(st_store *s, int64_t anchor_seq, const char *anchor_hash,
+                                    store_audit_observer observe, void *ctx, int64_t *checked, st_err *err)
+{
+    verify_walk w = {
+        .s = s, .anchor_seq = anchor_seq, .anchor_hash = anchor_hash, .observe = observe, .observe_ctx = ctx};
     audit_verifier_init(&w.v);
     if (checked)
         *checked = 0;
@@ -380,4 +391,11 @@ st_code store_audit_verify(st_store *s, int64_t anchor_seq, const char *anchor_h
     if (anchor_seq > 0 && !w.anchor_matches)
         return st_fail(err, ST_VERIFY, "anchor %" PRId64 ": hash differs (history rewritten)", anchor_seq);
     return ST_OK;
+}
+
+st_code store_ticket_scan(st_store *s, store_ticket_visit visit, void *ctx, st_err *err)
+{
+    if (!s->ops->ticket_scan) /* a backend may not have it yet: say so rather than crash */
+        return st_fail(err, ST_IO, "%s: the %s backend cannot scan tickets", s->locator, s->ops->name);
+    return s->ops->ticket_scan(s->be, visit, ctx, err);
 }

@@ -40,9 +40,30 @@ static int proposal(const triage *t)
     return -1;
 }
 
+/* The box's body is a list of lines: each level's heading before its first criterion, then its
+ * criteria. The line of item i. */
+static int64_t line_of(const triage *t, size_t item)
+{
+    int64_t line = 0;
+    for (size_t i = 0; i <= item && i < t->n; i++)
+        line += (i == 0 || t->items[i].level != t->items[i - 1].level) ? 2 : 1;
+    return line - 1;
+}
+
+/* "more above/below" on the box's border, right-aligned: the box scrolls (issue 12, defect 13). */
+static void more_mark(WINDOW *w, int y, bool up, int64_t n, bool ascii)
+{
+    char buf[48];
+    snprintf(buf, sizeof buf, " %s %lld more ", ascii ? (up ? "^" : "v") : (up ? "\u2191" : "\u2193"),
+             (long long)n);
+    int width = (int)strlen(buf) - (ascii ? 0 : 2);
+    int x = getmaxx(w) - 2 - width;
+    if (x > 1)
+        ui_put(w, y, x, buf, width, A_BOLD);
+}
+
 static void draw(view *v, con_state *c)
 {
-    (void)c;
     triage *t = v->priv;
     WINDOW *w = v->win;
     int cols = getmaxx(w) - 4, rows = getmaxy(w);
@@ -50,27 +71,43 @@ static void draw(view *v, con_state *c)
     ui_box(w);
     ui_putf(w, 1, 2, cols, A_BOLD, "Triage #%lld (now %s): Space ticks, Enter applies, Esc cancels",
             (long long)t->id, t->cur_level);
-    int body = rows - 5;
-    if (t->sel < t->top)
-        t->top = t->sel;
-    if (t->sel >= t->top + body / 2)
-        t->top = t->sel - body / 2 + 1;
+    /* Lines y0 .. rows-3; the blank line under the title goes first when the box is short. */
+    int y0 = rows >= 12 ? 3 : 2;
+    int64_t body = rows - 2 - y0 > 1 ? rows - 2 - y0 : 1;
+    int64_t total = t->n ? line_of(t, t->n - 1) + 1 : 0;
+    int64_t sel = t->n ? line_of(t, (size_t)t->sel) : 0;
+    /* A level's first criterion brings its heading into view with it. */
+    int64_t want_top =
+        t->n && (t->sel == 0 || t->items[t->sel].level != t->items[t->sel - 1].level) ? sel - 1 : sel;
+    if (want_top < t->top)
+        t->top = want_top;
+    if (sel >= t->top + body)
+        t->top = sel - body + 1;
+    if (t->top > total - body)
+        t->top = total - body;
     if (t->top < 0)
         t->top = 0;
-    int y = 3;
-    size_t prev_level = (size_t)-1;
-    for (size_t i = (size_t)t->top; i < t->n && y < rows - 2; i++) {
+    int64_t line = 0;
+    for (size_t i = 0; i < t->n && line < t->top + body; i++) {
         const pol_level *lv = &t->pol->levels[t->items[i].level];
-        if (t->items[i].level != prev_level) {
-            ui_putf(w, y++, 2, cols, ui_attr(EL_DIM), "%s%s%s (%s of):", lv->id, lv->label ? " " : "",
-                    lv->label ? lv->label : "", lv->criteria_mode == POL_CRIT_ALL ? "all" : "any");
-            prev_level = t->items[i].level;
-            if (y >= rows - 2)
+        if (i == 0 || t->items[i].level != t->items[i - 1].level) {
+            if (line >= t->top)
+                ui_putf(w, y0 + (int)(line - t->top), 2, cols, ui_attr(EL_DIM), "%s%s%s (%s of):", lv->id,
+                        lv->label ? " " : "", lv->label ? lv->label : "",
+                        lv->criteria_mode == POL_CRIT_ALL ? "all" : "any");
+            if (++line >= t->top + body)
                 break;
         }
-        ui_putf(w, y++, 4, cols - 2, (int64_t)i == t->sel ? ui_attr(EL_SELECTED) : A_NORMAL, "[%c] %s",
-                t->ticked[i] ? 'x' : ' ', lv->criteria[t->items[i].item]);
+        if (line >= t->top)
+            ui_putf(w, y0 + (int)(line - t->top), 4, cols - 2,
+                    (int64_t)i == t->sel ? ui_attr(EL_SELECTED) : A_NORMAL, "[%c] %s",
+                    t->ticked[i] ? 'x' : ' ', lv->criteria[t->items[i].item]);
+        line++;
     }
+    if (t->top > 0)
+        more_mark(w, 0, true, t->top, c->ascii);
+    if (t->top + body < total)
+        more_mark(w, rows - 1, false, total - t->top - body, c->ascii);
     int p = proposal(t);
     if (t->err[0])
         ui_put(w, rows - 2, 2, t->err, cols, ui_attr(EL_ERROR));

@@ -1180,6 +1180,51 @@ static st_code sq_ticket_get(store_backend *s, int64_t id, st_ticket *out, st_er
     return code;
 }
 
+/* Runs sql and hands each row to row(), one at a time: one statement reads one consistent
+ * snapshot in constant memory (the audit log and the tickets may hold millions). */
+typedef st_code (*sq_row_fn)(store_backend *s, sqlite3_stmt *stmt, void *ctx, st_err *err);
+static st_code sq_stream(store_backend *s, const char *sql, const char *what, sq_row_fn row, void *ctx,
+                         st_err *err)
+{
+    sqlite3_stmt *stmt;
+    st_code code = sq_stmt(s, sql, &stmt, err);
+    if (code != ST_OK)
+        return code;
+    int rc;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+        if ((code = row(s, stmt, ctx, err)) != ST_OK)
+            break;
+    sqlite3_reset(stmt);
+    if (code != ST_OK)
+        return code;
+    if (rc != SQLITE_DONE)
+        return sq_fail(s, rc, what, err);
+    return ST_OK;
+}
+
+typedef struct {
+    store_ticket_visit visit;
+    void *ctx;
+} ticket_stream;
+
+static st_code ticket_stream_row(store_backend *s, sqlite3_stmt *stmt, void *ctx, st_err *err)
+{
+    ticket_stream *ts = ctx;
+    st_ticket t;
+    st_code code = ticket_from_row(s, stmt, &t, err);
+    if (code == ST_OK)
+        code = ts->visit(ts->ctx, &t, err);
+    ticket_done(&t);
+    return code;
+}
+
+static st_code sq_ticket_scan(store_backend *s, store_ticket_visit visit, void *ctx, st_err *err)
+{
+    ticket_stream ts = {visit, ctx};
+    return sq_stream(s, "SELECT " TICKET_COLUMNS " FROM tickets ORDER BY id", "reading the tickets",
+                     ticket_stream_row, &ts, err);
+}
+
 static st_code sq_ticket_find_ref(store_backend *s, const char *ref, int64_t *id_out, st_err *err)
 {
     sqlite3_stmt *stmt;
@@ -1491,30 +1536,27 @@ static st_code sq_audit_list(store_backend *s, int64_t ticket_id, st_audit_entry
     return code;
 }
 
+typedef struct {
+    store_audit_visit visit;
+    void *ctx;
+} audit_stream;
+
+static st_code audit_stream_row(store_backend *s, sqlite3_stmt *stmt, void *ctx, st_err *err)
+{
+    audit_stream *as = ctx;
+    st_audit_entry e;
+    st_code code = audit_from_row(s, stmt, &e, err);
+    if (code == ST_OK)
+        code = as->visit(as->ctx, &e, err);
+    audit_entry_done(&e);
+    return code;
+}
+
 static st_code sq_audit_scan(store_backend *s, store_audit_visit visit, void *ctx, st_err *err)
 {
-    sqlite3_stmt *stmt;
-    st_code code = sq_stmt(s, "SELECT " AUDIT_COLUMNS " FROM audit ORDER BY seq", &stmt, err);
-    if (code != ST_OK)
-        return code;
-    /* One row at a time: the log may hold millions of entries. The single statement reads one
-     * consistent snapshot. */
-    int rc;
-    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-        st_audit_entry e;
-        code = audit_from_row(s, stmt, &e, err);
-        if (code == ST_OK)
-            code = visit(ctx, &e, err);
-        audit_entry_done(&e);
-        if (code != ST_OK)
-            break;
-    }
-    sqlite3_reset(stmt);
-    if (code != ST_OK)
-        return code;
-    if (rc != SQLITE_DONE)
-        return sq_fail(s, rc, "reading the audit log", err);
-    return ST_OK;
+    audit_stream as = {visit, ctx};
+    return sq_stream(s, "SELECT " AUDIT_COLUMNS " FROM audit ORDER BY seq", "reading the audit log",
+                     audit_stream_row, &as, err);
 }
 
 /* Two statements walked in lockstep, tickets by id and the audit log by (ticket_id, seq) through
@@ -1624,6 +1666,7 @@ const store_backend_ops store_sqlite_ops = {
     .tickets_using_level = sq_tickets_using_level,
     .ticket_list = sq_ticket_list,
     .ticket_count = sq_ticket_count,
+    .ticket_scan = sq_ticket_scan,
     .message_insert = sq_message_insert,
     .message_list = sq_message_list,
     .message_get = sq_message_get,
