@@ -212,8 +212,11 @@ static void apply(audit_replay *r, rp_ticket *t, const st_audit_entry *e)
         if (e->message_kind && strcmp(e->message_kind, "reply") == 0 && t->first_response == ST_TIME_NONE)
             t->first_response = e->at;
         if (customer && r->prev_seq == e->seq - 1 && r->prev_ticket == e->ticket_id &&
-            r->prev_kind == AU_CREATED && r->prev_at == e->at) {
-            t->maybe_one_more = true; /* add --body, or a message right after the add */
+            r->prev_kind == AU_CREATED && e->at <= r->prev_at) {
+            /* add --body, or a message right after the add. The body's entry carries the
+             * message's own time, the ticket's creation, which `add --created` puts before the
+             * created entry's recording time. */
+            t->maybe_one_more = true;
             bump = false;
         }
         break;
