@@ -70,11 +70,6 @@ typedef struct {
     const char *from_level, *to_level; /* borrowed; for the ledger (may be NULL) */
 } sla_event;
 
-/* What sla_timer_at decides for an unanswered ticket of `level` at `now`, as bounds on its due
- * time, so that a list can count states by ranges of due instead of ticket by ticket: due <= now
- * is breached; otherwise paused when *paused; otherwise warn when due < *warn_before, else ok. */
-void sla_state_bounds(const st_policy *p, size_t level, st_time now, bool *paused, st_time *warn_before);
-
 /* Sticky breach (SPEC §2): true if at any instant up to `now` the ticket had no first response
  * and the instant was at or past the due time then in force. A change whose new due is already
  * past counts as a breach even if undone the same second. */

@@ -125,26 +125,6 @@ void sla_timer_at(const st_policy *p, const sla_input *in, st_time now, sla_time
     out->state = (double)out->remaining_s <= warn_at ? SLA_WARN : SLA_OK;
 }
 
-void sla_state_bounds(const st_policy *p, size_t level, st_time now, bool *paused, st_time *warn_before)
-{
-    const cal_calendar *c = level_cal(p, level);
-    *paused = c && !cal_is_business(c, now);
-    /* warn: remaining (whole seconds) <= warn_at, i.e. remaining <= w; the measure from now grows
-     * with due, so that holds exactly for due before the first instant it reaches w + 1 */
-    double warn_at = p->warn_fraction * (double)target_s(p, level);
-    if (warn_at < 0) {
-        *warn_before = now; /* never warn (an unbreached due is > now) */
-        return;
-    }
-    int64_t w = (int64_t)warn_at;
-    if (!c) {
-        *warn_before = now + w + 1;
-        return;
-    }
-    st_time t = cal_add_business(c, now, w + 1);
-    *warn_before = t == ST_TIME_NONE ? INT64_MAX : t;
-}
-
 bool sla_breached_ever(const sla_event *ev, size_t n, st_time now)
 {
     st_time due = ST_TIME_NONE, seg_start = 0;
