@@ -65,6 +65,8 @@ typedef struct store_backend_ops {
     st_code (*ticket_list)(store_backend *b, const store_list_query *q, st_ticket **out, size_t *n,
                            st_err *err);
     st_code (*ticket_count)(store_backend *b, bool include_resolved, int64_t *n, st_err *err);
+    st_code (*ticket_set_next)(store_backend *b, int64_t id, const tk_next *next, st_err *err);
+    st_code (*tickets_next_missing)(store_backend *b, size_t limit, int64_t **ids, size_t *n, st_err *err);
 
     /* Stores m, setting m->id (the facade has set recorded_at). */
     st_code (*message_insert)(store_backend *b, st_message *m, st_err *err);

@@ -116,6 +116,6 @@ Test(store_migrate, read_only_refuses_to_migrate)
     st_store *s = NULL;
     st_err err = {0};
     cr_assert_eq(store_open(dbpath, STORE_OPEN_RO, &s, &err), ST_INVALID);
-    cr_expect(strstr(err.msg, "needs migrating to 2") != NULL, "%s", err.msg);
+    cr_expect(strstr(err.msg, "needs migrating to 3") != NULL, "%s", err.msg);
     cr_expect_eq(raw_int("PRAGMA user_version"), 1);
 }
