@@ -248,3 +248,34 @@ Test(list_order, fill_after_migration_computes_the_same_next_clocks)
     support_db_close(&f);
     free(json);
 }
+
+/* The schema-1 fixture made by an earlier release: migrated through 2 to 3 by the store, its
+ * next clocks filled by ops_new, listed in the computed order. */
+Test(list_order, schema1_fixture_migrates_and_fills)
+{
+    support_db f;
+    memset(&f, 0, sizeof f);
+    strcpy(f.dir, "/tmp/slatop-db-XXXXXX");
+    cr_assert_not_null(mkdtemp(f.dir));
+    snprintf(f.db, sizeof f.db, "%s/t.db", f.dir);
+    char cmd[1200];
+    snprintf(cmd, sizeof cmd, "cp '%s/tests/fixtures/schema1.db' '%s'", SLATOP_SOURCE_DIR, f.db);
+    cr_assert_eq(system(cmd), 0);
+    st_time now = 0;
+    cr_assert(time_parse_iso("2026-11-20T12:00:00Z", &now));
+    clock_freeze(&f.clock, now);
+    st_err err;
+    cr_assert_eq(store_open(f.db, STORE_OPEN_RW, &f.store, &err), ST_OK, "%s", err.msg);
+    cr_assert_eq(ops_new(f.store, &f.clock, &f.ops, &err), ST_OK, "%s", err.msg);
+    for (int64_t id = 1; id <= 4; id++) {
+        st_ticket t;
+        cr_assert_eq(store_ticket_get(f.store, id, &t, &err), ST_OK, "%s", err.msg);
+        cr_expect(t.next.tier >= 0 && t.next.tier <= 2, "ticket %lld: tier %d", (long long)id, t.next.tier);
+        ticket_done(&t);
+    }
+    int tiers[3] = {0};
+    cr_expect_eq(check_order(&f, now, tiers), 3 + 4);
+    int64_t checked = 0;
+    cr_expect_eq(store_audit_verify(f.store, 0, NULL, &checked, &err), ST_OK, "%s", err.msg);
+    support_db_close(&f);
+}
