@@ -27,7 +27,7 @@
     X(RESOLVE, "resolve", "X", "resolve the ticket (confirm with y)")                                        \
     X(REOPEN, "reopen", "O", "reopen a resolved ticket (reason required)")                                   \
     X(SEARCH, "search", "/", "filter by text (title, customer, assignee, level, id)")                        \
-    X(FILTER, "filter", "f", "filter by level or state")                                                     \
+    X(FILTER, "filter", "f", "filter by level, state, all or resolved")                                                     \
     X(SORT, "sort", "s", "cycle the sort key: urgency, level, created, customer")                            \
     X(AUDIT, "audit", "a", "audit log: all entries, or the ticket's from its detail view")                   \
     X(DASHBOARD, "dashboard", "d", "dashboard panel on/off")                                                 \

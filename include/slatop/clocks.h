@@ -65,6 +65,12 @@ typedef struct {
                                 force (a level change whose due is already past counts) */
 } clk_clock;
 
+/* A running clock's state at now, first match wins: breached (now at or past due), paused (by
+ * status or hours, or no due), warn (remaining within the policy's warn fraction of the
+ * target), ok. */
+sla_state clocks_running_state(const st_policy *p, st_time due, clk_paused_by paused_by, int64_t remaining_s,
+                               int64_t target_s, st_time now);
+
 /* The clocks of one ticket. Reusable across tickets (clocks_compute overwrites it and keeps its
  * buffers, so a loop over many tickets allocates only while they grow). */
 typedef struct {

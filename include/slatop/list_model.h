@@ -15,6 +15,10 @@
 
 typedef struct list_model list_model; /* opaque */
 
+/* Which statuses the list holds (SPEC §8: resolved tickets leave the list unless the f filter
+ * asks for them): unresolved ones (the default), every one, or the resolved ones only. */
+typedef enum { LM_STATUSES_OPEN, LM_STATUSES_ALL, LM_STATUSES_RESOLVED } lm_statuses;
+
 /* ops is borrowed and must outlive the model. The list starts empty, sorted by urgency, unfiltered,
  * with a page of 0 rows (lm_set_page). Caller owns the result (lm_free). */
 list_model *lm_new(st_ops *ops);
@@ -42,10 +46,11 @@ st_code lm_move(list_model *m, int64_t delta, st_err *err);
 bool lm_find(const list_model *m, int64_t id, int64_t *index);
 /* Filter and sort changes start the new ordering at its top; the caller reloads (lm_reload). */
 void lm_set_filter_text(list_model *m, const char *text); /* NULL or "" clears the text filter */
-/* A level id (of the latest policy) or a state name; false when `what` is neither (nothing
- * changes). */
+/* A level id (of the latest policy), a state name (of the rows' next clocks), or which statuses
+ * list: "all" (resolved tickets too), "resolved" (only them), "open" (the default); false when
+ * `what` is none of these (nothing changes). */
 bool lm_set_filter_level_or_state(list_model *m, const char *what);
-void lm_clear_filter_level(list_model *m); /* the level-or-state filter only */
+void lm_clear_filter_level(list_model *m); /* the level-or-state filter and the statuses only */
 void lm_clear_filter(list_model *m);       /* every filter */
 void lm_cycle_sort(list_model *m);
 
@@ -60,12 +65,13 @@ size_t lm_n_rows(const list_model *m); /* rows loaded in the window */
 const ops_view *lm_row(const list_model *m, size_t i);
 /* The selected row, NULL when the list is empty. Borrowed as lm_row. */
 const ops_view *lm_selected(const list_model *m);
-/* Rows in the window in sla_state s. */
+/* Rows in the window whose next clock (ops_view_state) is in sla_state s. */
 int64_t lm_count(const list_model *m, int s);
 bool lm_filtered(const list_model *m);            /* a filter was in force at the last reload */
 const char *lm_filter_text(const list_model *m);  /* NULL: none. Borrowed */
 const char *lm_filter_level(const list_model *m); /* NULL: none. Borrowed */
 int lm_filter_state(const list_model *m);         /* -1: none, else an sla_state */
+lm_statuses lm_filter_statuses(const list_model *m);
 const char *lm_sort_name(const list_model *m);    /* static */
 /* The latest policy as of the last reload (borrowed from the ops' cache), NULL when it could not
  * be read, and its version. */

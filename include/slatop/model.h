@@ -14,6 +14,24 @@ typedef enum { TK_OPEN, TK_PENDING, TK_ON_HOLD, TK_RESOLVED } tk_status;
 const char *tk_status_name(tk_status s); /* "open", "pending", "on_hold", "resolved" */
 bool tk_status_parse(const char *s, tk_status *out);
 
+/* The ticket's next clock (SPEC §8) as the ops layer stored it at the last write that touched
+ * the ticket (schema 3): the list's urgency order is (tier, key, id) straight from an index, and
+ * the console re-times the clock at any later instant from these fields alone (clocks_next.h).
+ * Plain numbers here: their meaning (metric, clock, paused_by) is the engine's (clocks.h). */
+typedef struct {
+    int tier;            /* 0 running, 1 every running clock paused by status, 2 none; -1 not
+                            computed yet (a migrated row the ops layer has not filled) */
+    int64_t key;         /* tier 0: due (INT64_MAX: none); tier 1: remaining_s; tier 2: 0 */
+    int metric;          /* a pol_metric, -1 when none */
+    int cycle;
+    int64_t target_s;
+    int clock;           /* a pol_clock */
+    st_time due;         /* ST_TIME_NONE while paused by status before reaching it */
+    int64_t remaining_s; /* at `at` (stands still while paused by status) */
+    st_time at;          /* when it was computed (the write): re-timing counts from here */
+    int paused_by;       /* a clk_paused_by, by status only (hours is re-timed) */
+} tk_next;
+
 typedef struct {
     int64_t id;
     char *ref;        /* may be NULL */
@@ -34,6 +52,7 @@ typedef struct {
     int64_t version;        /* bumped by every change */
     char *updated_by;       /* actor of the last change */
     st_time updated_at;     /* event time of the last change */
+    tk_next next;           /* schema 3: the next clock at the last write (order and column) */
 } st_ticket;
 void ticket_done(st_ticket *t);
 void ticket_copy(st_ticket *dst, const st_ticket *src); /* deep copy; dst uninitialised */

@@ -26,8 +26,14 @@ st_code ops_init_db(const char *db_path, const char *policy_path, const st_clock
 st_code ops_init_db_text(const char *db_path, const char *json, const char *source, const st_clock *clock,
                          st_err *err);
 
-/* store and clock are borrowed and must outlive the ops. Caller owns *out (ops_free). */
+/* store and clock are borrowed and must outlive the ops. Caller owns *out (ops_free). On a
+ * read-write store it first completes the migration to schema 3 (ops_fill_next). */
 st_code ops_new(st_store *store, const st_clock *clock, st_ops **out, st_err *err);
+/* Schema 3 stores each ticket's next clock (SPEC §8), which only the engine can compute, so the
+ * store's migration leaves migrated rows marked and this fills them from their histories, in one
+ * transaction, when the store is writable (the store sits below the engine and cannot call it).
+ * A no-op when nothing is marked. */
+st_code ops_fill_next(st_ops *o, st_err *err);
 void ops_free(st_ops *o);
 st_store *ops_store(st_ops *o);
 /* Marks the ops read-only: every change is refused with ST_CONFLICT "read-only". */
@@ -109,7 +115,15 @@ typedef struct {
     size_t level_index;
     sla_timer timer;
     bool breached_ever;
+    bool has_next;             /* the ticket has a next clock (SPEC §8) */
+    clk_clock next;            /* it, re-timed at now from the stored one (clocks_next.h): metric,
+                                  cycle, due, remaining, state, paused_by, resumes_at */
 } ops_view;
+/* Re-times v's next clock at now (no I/O): the console calls it once a second. */
+void ops_view_retime_next(ops_view *v, st_time now);
+/* The state the list shows for v: its next clock's, else (no clock running) its first response's
+ * (met or missed). */
+sla_state ops_view_state(const ops_view *v);
 void ops_view_done(ops_view *v);
 /* Builds the view of t (deep-copied) at now. */
 st_code ops_view_of(st_ops *o, const st_ticket *t, st_time now, ops_view *out, st_err *err);

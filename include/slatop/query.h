@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "slatop/clocks.h"
 #include "slatop/model.h"
 #include "slatop/ops.h"
 #include "slatop/sla.h"
@@ -59,12 +60,25 @@ typedef struct {
     sla_segment *segs; /* owned: the explain ledger of the current level (from the history
                         * that could be read) */
     size_t n_segs;
+    st_message *messages; /* owned: the conversation, oldest first (SPEC §8) */
+    size_t n_messages;
+    st_code messages_rc; /* ST_OK, or why the messages could not be read (messages_err) */
+    st_err messages_err;
+    clk_event *events; /* owned array (strings borrowed from history): the clocks' history */
+    size_t n_events;
+    clk_result clocks;  /* owned: every clock at the last query_detail_retime */
+    st_code clocks_rc;  /* ST_OK, or why the clocks could not be computed (clocks_err) */
+    st_err clocks_err;
 } query_detail;
 void query_detail_done(query_detail *d);
-/* Ticket `id` at now with its history and explain ledger. Errors: reading the ticket
- * (ST_NOTFOUND ...); a history that cannot be read is not one (history_rc says so) so that the
+/* Ticket `id` at now with its history, explain ledger, conversation and every clock. Errors:
+ * reading the ticket (ST_NOTFOUND ...); a history or conversation that cannot be read, or clocks
+ * that cannot be computed, are not (history_rc, messages_rc, clocks_rc say so) so that the
  * console still shows the ticket. Caller owns *out (query_detail_done) when ST_OK. */
 st_code query_ticket_detail(st_ops *o, int64_t id, st_time now, query_detail *out, st_err *err);
+/* Recomputes d's clocks (and its view's timer) at now from what it holds: no I/O, for a view
+ * that redraws every second. */
+void query_detail_retime(query_detail *d, st_time now);
 
 /* ---- the audit log ---- */
 

@@ -87,7 +87,7 @@ st_code store_tickets_using_level(st_store *s, const char *level, int64_t **ids,
 typedef enum { STORE_SORT_URGENCY, STORE_SORT_LEVEL, STORE_SORT_CREATED, STORE_SORT_CUSTOMER } store_sort;
 typedef struct {
     bool include_resolved;
-    store_sort sort;      /* URGENCY = no first response first, then due asc, then id (SPEC §2) */
+    store_sort sort;      /* URGENCY = the stored next clock's (tier, key), then id (SPEC §8) */
     int64_t offset;
     int64_t limit;        /* 0 = no limit */
 } store_list_query;
@@ -98,6 +98,14 @@ st_code store_ticket_count(st_store *s, bool include_resolved, int64_t *n, st_er
  * the store's (freed after the call). A non-OK return from visit stops the scan and is returned. */
 typedef st_code (*store_ticket_visit)(void *ctx, const st_ticket *t, st_err *err);
 st_code store_ticket_scan(st_store *s, store_ticket_visit visit, void *ctx, st_err *err);
+/* Schema 3: writes ticket id's next clock (the ops layer computes it, in the transaction of the
+ * change that touched the ticket) without changing its version: it is derived, not a change. */
+st_code store_ticket_set_next(st_store *s, int64_t id, const tk_next *next, st_err *err);
+/* Up to `limit` ids (ascending) of tickets whose next clock was never computed (rows migrated from
+ * schema 2). Caller owns *ids (free). */
+st_code store_tickets_next_missing(st_store *s, size_t limit, int64_t **ids, size_t *n, st_err *err);
+/* Whether s was opened STORE_OPEN_RO. */
+bool store_read_only(const st_store *s);
 
 /* Audit log. append assigns seq, prev_hash, recorded_at and hash (must be in a transaction). */
 st_code store_audit_append(st_store *s, st_audit_entry *e, st_err *err);

@@ -326,16 +326,8 @@ int cmd_show(cli_ctx *c, const cmd_args *a)
         query_detail_done(&d);
         return cli_fail(c, &err);
     }
-    st_message *msgs = NULL;
-    size_t nm = 0;
-    clk_result clocks;
-    clocks_result_init(&clocks);
-    if (store_message_list(c->store, id, &msgs, &nm, &err) != ST_OK ||
-        ticket_clocks(c, &d.v, d.history, d.n_history, &clocks, &err) != ST_OK) {
-        clocks_result_done(&clocks);
-        for (size_t i = 0; i < nm; i++)
-            message_done(&msgs[i]);
-        free(msgs);
+    if (d.messages_rc != ST_OK || d.clocks_rc != ST_OK) {
+        err = d.messages_rc != ST_OK ? d.messages_err : d.clocks_err;
         query_detail_done(&d);
         return cli_fail(c, &err);
     }
@@ -344,11 +336,11 @@ int cmd_show(cli_ctx *c, const cmd_args *a)
     sb_init(&out);
     if (cli_flag(a, "json")) {
         jsonout_ticket_open(&out, &d.v);
-        jsonout_clocks(&out, &clocks);
+        jsonout_clocks(&out, &d.clocks);
         sb_append(&out, ",\"history\":");
         jsonout_audit_array(&out, d.history, d.n_history);
         sb_append(&out, ",\"messages\":");
-        jsonout_message_array(&out, msgs, nm);
+        jsonout_message_array(&out, d.messages, d.n_messages);
         if (explain) {
             sb_append(&out, ",\"explain\":");
             jsonout_segment_array(&out, d.segs, d.n_segs);
@@ -356,13 +348,9 @@ int cmd_show(cli_ctx *c, const cmd_args *a)
         sb_append(&out, "}\n");
     } else {
         clitext_show(c, &out, &d.v, d.history, d.n_history, explain ? d.segs : NULL, explain ? d.n_segs : 0);
-        clitext_clocks(c, &out, &clocks);
-        clitext_messages(c, &out, msgs, nm);
+        clitext_clocks(c, &out, &d.clocks);
+        clitext_messages(c, &out, d.messages, d.n_messages);
     }
-    clocks_result_done(&clocks);
-    for (size_t i = 0; i < nm; i++)
-        message_done(&msgs[i]);
-    free(msgs);
     query_detail_done(&d);
     return cli_emit(c, &out);
 }

@@ -468,8 +468,11 @@ static void draw_status(con_state *c)
     sb_append(&sb, " |");
     const char *ftext = lm_filter_text(m), *flevel = lm_filter_level(m);
     int fstate = lm_filter_state(m);
-    if (ftext || flevel || fstate >= 0) {
+    lm_statuses fstat = lm_filter_statuses(m);
+    if (ftext || flevel || fstate >= 0 || fstat != LM_STATUSES_OPEN) {
         sb_append(&sb, " filter:");
+        if (fstat != LM_STATUSES_OPEN)
+            sb_append(&sb, fstat == LM_STATUSES_ALL ? " all statuses" : " resolved");
         if (flevel)
             sb_printf(&sb, " %s", flevel);
         if (fstate >= 0)

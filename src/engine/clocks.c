@@ -316,13 +316,18 @@ static bool eval_clock(const st_policy *p, const life *lf, st_time T, bool stopp
         out->paused_by = CLK_PAUSED_HOURS;
         out->resumes_at = cal_next_open(c, now);
     }
-    if (out->due != ST_TIME_NONE && now >= out->due)
-        out->state = SLA_BREACHED;
-    else if (out->paused_by != CLK_PAUSED_NONE || out->due == ST_TIME_NONE)
-        out->state = SLA_PAUSED;
-    else
-        out->state = (double)out->remaining_s <= p->warn_fraction * (double)target_s ? SLA_WARN : SLA_OK;
+    out->state = clocks_running_state(p, out->due, out->paused_by, out->remaining_s, target_s, now);
     return true;
+}
+
+sla_state clocks_running_state(const st_policy *p, st_time due, clk_paused_by paused_by, int64_t remaining_s,
+                               int64_t target_s, st_time now)
+{
+    if (due != ST_TIME_NONE && now >= due)
+        return SLA_BREACHED;
+    if (paused_by != CLK_PAUSED_NONE || due == ST_TIME_NONE)
+        return SLA_PAUSED;
+    return (double)remaining_s <= p->warn_fraction * (double)target_s ? SLA_WARN : SLA_OK;
 }
 
 static bool paused_by_status(const clk_clock *c)

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "slatop/audit.h"
+#include "slatop/clocks_next.h"
 #include "slatop/store.h"
 #include "slatop/text.h"
 
@@ -32,6 +33,7 @@ struct st_ops {
     bool read_only;
     ops_cached_policy *cache; /* owned */
     size_t n_cache;
+    clk_result clocks;        /* owned: reused by every next-clock computation */
 };
 
 /* ---- small helpers ---- */
@@ -176,6 +178,12 @@ st_code ops_new(st_store *store, const st_clock *clock, st_ops **out, st_err *er
     st_ops *o = xcalloc(1, sizeof *o);
     o->store = store;
     o->clock = clock;
+    clocks_result_init(&o->clocks);
+    st_code rc = ops_fill_next(o, err);
+    if (rc != ST_OK) {
+        ops_free(o);
+        return rc;
+    }
     *out = o;
     return ST_OK;
 }
@@ -187,6 +195,7 @@ void ops_free(st_ops *o)
     for (size_t i = 0; i < o->n_cache; i++)
         policy_free(o->cache[i].policy);
     free(o->cache);
+    clocks_result_done(&o->clocks);
     free(o);
 }
 
@@ -273,6 +282,90 @@ static bool breached_now(const st_ticket *t, st_time now)
     return t->response_due != ST_TIME_NONE && t->first_response > t->response_due;
 }
 
+/* ---- the next clock (schema 3) ---- */
+
+/* The next clock of the ticket whose history is ev[0..n) under p at now into *out. A history the
+ * engine refuses (a level its policy version lacks) has no clock rather than no write: the ticket
+ * still lists, last. */
+static void next_of_events(st_ops *o, const st_policy *p, const clk_event *ev, size_t n, st_time now, tk_next *out)
+{
+    st_err ignored;
+    if (clocks_compute(p, ev, n, now, &o->clocks, &ignored) != ST_OK) {
+        memset(out, 0, sizeof *out);
+        out->tier = 2;
+        out->metric = -1;
+        out->due = ST_TIME_NONE;
+        out->at = now;
+        return;
+    }
+    clocks_next_of(&o->clocks, now, out);
+}
+
+/* Computes ticket t's next clock at now from its stored history and stores it, in the open
+ * transaction (every write that touches a ticket ends here, so the urgency order stays true). */
+static st_code store_next(st_ops *o, st_ticket *t, st_time now, st_err *err)
+{
+    const st_policy *p = NULL;
+    st_code rc = ops_policy(o, t->policy_version, &p, NULL, err);
+    st_audit_entry *h = NULL;
+    size_t nh = 0;
+    if (rc == ST_OK)
+        rc = store_audit_list(o->store, t->id, &h, &nh, err);
+    if (rc == ST_OK) {
+        clk_event *ev = NULL;
+        size_t nev = 0;
+        ops_clock_events(p, t->created, h, nh, &ev, &nev);
+        next_of_events(o, p, ev, nev, now, &t->next);
+        free(ev);
+        rc = store_ticket_set_next(o->store, t->id, &t->next, err);
+    }
+    for (size_t i = 0; i < nh; i++)
+        audit_entry_done(&h[i]);
+    free(h);
+    return rc;
+}
+
+/* How many migrated tickets one transaction of ops_fill_next takes. */
+#define OPS_FILL_BATCH 4096
+
+st_code ops_fill_next(st_ops *o, st_err *err)
+{
+    char *pending = NULL;
+    st_code rc = store_meta_get(o->store, "next_fill", &pending, err);
+    bool due = rc == ST_OK && pending && strcmp(pending, "1") == 0;
+    free(pending);
+    if (rc != ST_OK || !due || store_read_only(o->store))
+        return rc; /* a read-only opener lists the unfilled rows first until a writer fills them */
+    rc = store_begin(o->store, err);
+    st_time now = clock_now(o->clock);
+    for (;;) {
+        int64_t *ids = NULL;
+        size_t n = 0;
+        if (rc == ST_OK)
+            rc = store_tickets_next_missing(o->store, OPS_FILL_BATCH, &ids, &n, err);
+        for (size_t i = 0; rc == ST_OK && i < n; i++) {
+            st_ticket t;
+            rc = store_ticket_get(o->store, ids[i], &t, err);
+            if (rc == ST_OK) {
+                rc = store_next(o, &t, now, err);
+                ticket_done(&t);
+            }
+        }
+        free(ids);
+        if (rc != ST_OK || n < OPS_FILL_BATCH)
+            break;
+    }
+    if (rc == ST_OK)
+        rc = store_meta_set(o->store, "next_fill", "0", err);
+    if (rc == ST_OK)
+        rc = store_commit(o->store, err);
+    if (rc != ST_OK) {
+        store_rollback(o->store);
+        st_err_prefix(err, "filling the next clocks of schema-2 tickets");
+    }
+    return rc;
+}
+
 /* ---- the change skeleton ---- */
 
 /* Starts a change of ticket `id`: refuses read-only, opens the transaction, reads the ticket
@@ -324,6 +417,8 @@ static st_code change_commit(st_ops *o, st_ticket *t, st_audit_entry *e, st_err 
     st_code rc = store_ticket_update(o->store, t, t->version, err);
     if (rc == ST_OK && e) /* NULL: the change's entries are already appended */
         rc = store_audit_append(o->store, e, err);
+    if (rc == ST_OK) /* from the history this change completed, in its transaction */
+        rc = store_next(o, t, at, err);
     if (rc == ST_OK)
         rc = store_commit(o->store, err);
     if (rc != ST_OK)
@@ -585,6 +680,15 @@ static st_code add_batch(st_ops *o, const ops_new_ticket *in, size_t n, bool man
         if (rc == ST_OK && conv.n > 0)
             rc = conversation_insert(o, &t, &in[i], &conv, err);
         conversation_done(&conv);
+        if (rc == ST_OK && in[i].n_messages > 0) /* a conversation: its clocks from what it wrote */
+            rc = store_next(o, &t, now, err);
+        else if (rc == ST_OK) { /* its whole history is known here: no read back */
+            clk_event ev[2] = {{.kind = CLK_EV_CREATED, .at = t.created,
+                                .level = (size_t)policy_level_index(p, t.level)},
+                               {.kind = CLK_EV_CUSTOMER, .at = t.created}};
+            next_of_events(o, p, ev, body ? 2 : 1, now, &t.next);
+            rc = store_ticket_set_next(o->store, t.id, &t.next, err);
+        }
         free(body);
         if (rc == ST_OK && i == 0 && first_id)
             *first_id = t.id;
@@ -1104,7 +1208,18 @@ st_code ops_view_of(st_ops *o, const st_ticket *t, st_time now, ops_view *out, s
         .level = idx, .due = t->due, .first_response = t->first_response, .response_due = t->response_due};
     sla_timer_at(p, &si, now, &out->timer);
     out->breached_ever = breached_now(t, now);
+    ops_view_retime_next(out, now);
     return ST_OK;
+}
+
+void ops_view_retime_next(ops_view *v, st_time now)
+{
+    v->has_next = clocks_next_at(v->policy, &v->t.next, now, &v->next);
+}
+
+sla_state ops_view_state(const ops_view *v)
+{
+    return v->has_next ? v->next.state : v->timer.state;
 }
 
 st_code ops_get_view(st_ops *o, int64_t id, st_time now, ops_view *out, st_err *err)

@@ -108,9 +108,31 @@ void query_detail_done(query_detail *d)
     ops_view_done(&d->v);
     entries_free(d->history, d->n_history);
     sla_segments_free(d->segs, d->n_segs);
+    for (size_t i = 0; i < d->n_messages; i++)
+        message_done(&d->messages[i]);
+    free(d->messages);
+    free(d->events);
+    clocks_result_done(&d->clocks);
     d->history = NULL;
     d->segs = NULL;
-    d->n_history = d->n_segs = 0;
+    d->messages = NULL;
+    d->events = NULL;
+    d->n_history = d->n_segs = d->n_messages = d->n_events = 0;
+}
+
+void query_detail_retime(query_detail *d, st_time now)
+{
+    ops_view *v = &d->v;
+    sla_input in = {
+        .level = v->level_index, .due = v->t.due, .first_response = v->t.first_response, .response_due = v->t.response_due};
+    sla_timer_at(v->policy, &in, now, &v->timer);
+    ops_view_retime_next(v, now);
+    if (d->history_rc != ST_OK)
+        return; /* no history: no clocks (clocks_rc says why) */
+    st_err_clear(&d->clocks_err);
+    d->clocks_rc = clocks_compute(v->policy, d->events, d->n_events, now, &d->clocks, &d->clocks_err);
+    if (d->clocks_rc != ST_OK)
+        st_err_prefix(&d->clocks_err, "ticket %lld: clocks", (long long)v->t.id);
 }
 
 st_code query_ticket_detail(st_ops *o, int64_t id, st_time now, query_detail *out, st_err *err)
@@ -127,6 +149,14 @@ st_code query_ticket_detail(st_ops *o, int64_t id, st_time now, query_detail *ou
     sla_explain(out->v.policy, out->v.level_index, out->v.t.clock_start, out->v.t.due, ev, n_ev, &out->segs,
                 &out->n_segs);
     free(ev);
+    st_err_clear(&out->messages_err);
+    out->messages_rc =
+        store_message_list(ops_store(o), id, &out->messages, &out->n_messages, &out->messages_err);
+    clocks_result_init(&out->clocks);
+    ops_clock_events(out->v.policy, out->v.t.created, out->history, out->n_history, &out->events, &out->n_events);
+    out->clocks_rc = out->history_rc;
+    out->clocks_err = out->history_err;
+    query_detail_retime(out, now);
     return ST_OK;
 }
 

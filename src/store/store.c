@@ -241,6 +241,22 @@ st_code store_ticket_count(st_store *s, bool include_resolved, int64_t *n, st_er
     return s->ops->ticket_count(s->be, include_resolved, n, err);
 }
 
+st_code store_ticket_set_next(st_store *s, int64_t id, const tk_next *next, st_err *err)
+{
+    st_code code = require_write(s, err);
+    return code != ST_OK ? code : s->ops->ticket_set_next(s->be, id, next, err);
+}
+
+st_code store_tickets_next_missing(st_store *s, size_t limit, int64_t **ids, size_t *n, st_err *err)
+{
+    return s->ops->tickets_next_missing(s->be, limit, ids, n, err);
+}
+
+bool store_read_only(const st_store *s)
+{
+    return s->read_only;
+}
+
 /* ---- audit -------------------------------------------------------------------------------- */
 
 st_code store_audit_head(st_store *s, int64_t *seq, char hash[65], st_err *err)

@@ -70,6 +70,8 @@ typedef struct store_backend_ops {
     st_code (*ticket_count)(store_backend *b, bool include_resolved, int64_t *n, st_err *err);
     /* Every ticket in id order, one at a time (store_ticket_scan). */
     st_code (*ticket_scan)(store_backend *b, store_ticket_visit visit, void *ctx, st_err *err);
+    st_code (*ticket_set_next)(store_backend *b, int64_t id, const tk_next *next, st_err *err);
+    st_code (*tickets_next_missing)(store_backend *b, size_t limit, int64_t **ids, size_t *n, st_err *err);
 
     /* Stores m, setting m->id (the facade has set recorded_at). */
     st_code (*message_insert)(store_backend *b, st_message *m, st_err *err);

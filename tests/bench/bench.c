@@ -122,7 +122,7 @@ static int cmd_gen(const char *db, long n)
 }
 
 #define LIST_FLOOR_SQL                                                                             \
-    "SELECT * FROM tickets WHERE status != 'resolved' ORDER BY first_response IS NOT NULL, due, id LIMIT 50"
+    "SELECT * FROM tickets WHERE status != 'resolved' ORDER BY next_tier, next_key, id LIMIT 50"
 
 /* One query through a prepared statement on an open connection; returns the rows read. */
 static int list_floor_query(sqlite3 *h)

@@ -16,8 +16,9 @@ sleep 1.5
 b=$(screen one)
 clock_a=$(printf '%s\n' "$a" | tail -n 1 | awk '{print $(NF-1)}')
 case $clock_a in [0-2][0-9]:[0-5][0-9]) ;; *) fail "no HH:MM clock on the status line: '$clock_a'" ;; esac
-row_a=$(printf '%s\n' "$a" | sed -n 3p | awk '{print $3}')
-row_b=$(printf '%s\n' "$b" | sed -n 3p | awk '{print $3}')
+row_a=$(printf '%s\n' "$a" | sed -n 3p | awk '{print $4}') # LEVEL ID METRIC COUNTDOWN (SPEC §8)
+row_b=$(printf '%s\n' "$b" | sed -n 3p | awk '{print $4}')
+case $(printf '%s\n' "$a" | sed -n 3p | awk '{print $3}') in FR|NR|RES) ;; *) fail "no clock metric in the first row" ;; esac
 case $row_a in *:*:*) ;; *) fail "no countdown in the first row: '$row_a'" ;; esac
 [ "$row_a" != "$row_b" ] || fail "countdown did not advance: '$row_a' -> '$row_b'"
 

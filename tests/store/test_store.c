@@ -180,22 +180,49 @@ Test(store, unknown_policy_version_refused)
     store_close(s);
 }
 
+/* Stores a next clock (tier, key) for ticket id, as the ops layer does after each write. */
+static void set_next(st_store *s, int64_t id, int tier, int64_t key)
+{
+    st_err err = {0};
+    tk_next n = {.tier = tier, .key = key, .metric = tier < 2 ? 0 : -1, .due = tier == 0 ? key : ST_TIME_NONE,
+                 .remaining_s = tier == 1 ? key : 0, .paused_by = tier == 1 ? 2 : 0, .at = 10};
+    cr_assert_eq(store_begin(s, &err), ST_OK, "%s", err.msg);
+    cr_assert_eq(store_ticket_set_next(s, id, &n, &err), ST_OK, "%s", err.msg);
+    cr_assert_eq(store_commit(s, &err), ST_OK, "%s", err.msg);
+}
+
+/* SPEC §8's order from the stored next clock: running by due, then paused by status by remaining
+ * time, then none; ties by id; resolved tickets only when asked. */
 Test(store, list_in_urgency_order)
 {
     st_store *s = create_db();
     st_err err = {0};
-    int64_t a = add_ticket(s, "responded early due", 1000, 500, TK_OPEN);
-    int64_t b = add_ticket(s, "open late due", 9000, ST_TIME_NONE, TK_OPEN);
-    int64_t c = add_ticket(s, "open early due", 2000, ST_TIME_NONE, TK_OPEN);
+    int64_t a = add_ticket(s, "running, due 1000", 1000, 500, TK_OPEN);
+    int64_t b = add_ticket(s, "running, due 9000", 9000, ST_TIME_NONE, TK_OPEN);
+    int64_t c = add_ticket(s, "paused by status, 50 s left", 2000, ST_TIME_NONE, TK_PENDING);
     int64_t d = add_ticket(s, "resolved", 100, 50, TK_RESOLVED);
-    int64_t e = add_ticket(s, "open same due as c", 2000, ST_TIME_NONE, TK_OPEN);
-    int64_t f = add_ticket(s, "responded later due", 3000, 600, TK_OPEN);
+    int64_t e = add_ticket(s, "no clock running", 2000, ST_TIME_NONE, TK_OPEN);
+    int64_t f = add_ticket(s, "running, same due as a", 3000, 600, TK_OPEN);
+    set_next(s, a, 0, 1000);
+    set_next(s, b, 0, 9000);
+    set_next(s, c, 1, 50);
+    set_next(s, d, 2, 0);
+    set_next(s, e, 2, 0);
+    set_next(s, f, 0, 1000);
+    st_ticket got;
+    cr_assert_eq(store_ticket_get(s, c, &got, &err), ST_OK);
+    cr_expect_eq(got.next.tier, 1);
+    cr_expect_eq(got.next.remaining_s, 50);
+    cr_expect_eq(got.next.due, ST_TIME_NONE);
+    cr_expect_eq(got.next.paused_by, 2);
+    cr_expect_eq(got.version, 1, "storing the next clock is not a change");
+    ticket_done(&got);
 
     store_list_query q = {.include_resolved = false, .sort = STORE_SORT_URGENCY};
     st_ticket *list = NULL;
     size_t n = 0;
     cr_assert_eq(store_ticket_list(s, &q, &list, &n, &err), ST_OK, "%s", err.msg);
-    int64_t want[] = {c, e, b, a, f};
+    int64_t want[] = {a, f, b, c, e};
     cr_assert_eq(n, 5);
     for (size_t i = 0; i < n; i++)
         cr_assert_eq(list[i].id, want[i], "position %zu: got %ld want %ld", i, (long)list[i].id,
@@ -206,7 +233,7 @@ Test(store, list_in_urgency_order)
 
     q.include_resolved = true;
     cr_assert_eq(store_ticket_list(s, &q, &list, &n, &err), ST_OK);
-    int64_t want_all[] = {c, e, b, d, a, f};
+    int64_t want_all[] = {a, f, b, c, d, e};
     cr_assert_eq(n, 6);
     for (size_t i = 0; i < n; i++)
         cr_assert_eq(list[i].id, want_all[i], "position %zu", i);
@@ -220,7 +247,7 @@ Test(store, list_in_urgency_order)
     q.limit = 2;
     cr_assert_eq(store_ticket_list(s, &q, &list, &n, &err), ST_OK);
     cr_assert_eq(n, 2);
-    cr_assert_eq(list[0].id, e);
+    cr_assert_eq(list[0].id, f);
     cr_assert_eq(list[1].id, b);
     for (size_t i = 0; i < n; i++)
         ticket_done(&list[i]);
@@ -276,6 +303,8 @@ Test(store, list_by_level_follows_policy_order)
         ticket_done(&t);
     }
     cr_assert_eq(store_commit(s, &err), ST_OK);
+    for (int i = 0; i < 5; i++)
+        set_next(s, ids[i], 0, dues[i]);
     /* A level change moves the ticket in the order: LOW -> URGENT, with the earliest URGENT due. */
     st_ticket t;
     cr_assert_eq(store_ticket_get(s, ids[0], &t, &err), ST_OK);

@@ -17,7 +17,8 @@ typedef struct {
     char *text;  /* owned, NULL = none: matched case-insensitively against id, level, title,
                     customer, assignee, ref */
     char *level; /* owned, NULL = none: a level id */
-    int state;   /* -1 = none, else an sla_state */
+    int state;   /* -1 = none, else an sla_state (of the row's next clock, ops_view_state) */
+    lm_statuses statuses; /* which statuses list: resolved tickets leave the list unless asked */
 } lm_filter;
 
 struct list_model {
@@ -28,7 +29,8 @@ struct list_model {
     lm_filter filter;
     st_ticket *matches; /* owned, filtered mode only: every matching ticket in order */
     size_t n_matches;
-    bool filtered;
+    bool filtered;    /* a filter is in force (statuses other than the default included) */
+    bool scan;        /* the filter needs a scan (text, level, state, resolved only) */
     int64_t total;    /* rows in the ordering (all open tickets, or the matches) */
     int64_t top, sel; /* absolute indices in the ordering */
     int page;         /* visible rows */
@@ -96,12 +98,25 @@ static bool contains_ci(const char *hay, const char *needle)
 
 static bool filter_on(const lm_filter *f)
 {
-    return f->text || f->level || f->state >= 0;
+    return f->text || f->level || f->state >= 0 || f->statuses != LM_STATUSES_OPEN;
+}
+
+/* Whether the ordering is scanned (matches kept) rather than paged. */
+static bool filter_scans(const lm_filter *f)
+{
+    return f->text || f->level || f->state >= 0 || f->statuses == LM_STATUSES_RESOLVED;
+}
+
+static bool with_resolved(const lm_filter *f)
+{
+    return f->statuses != LM_STATUSES_OPEN;
 }
 
 static bool ticket_matches(list_model *m, const st_ticket *t)
 {
     const lm_filter *f = &m->filter;
+    if (f->statuses == LM_STATUSES_RESOLVED && t->status != TK_RESOLVED)
+        return false;
     if (f->level && strcmp(t->level, f->level) != 0)
         return false;
     if (f->text) {
@@ -117,7 +132,7 @@ static bool ticket_matches(list_model *m, const st_ticket *t)
         st_err e;
         if (ops_view_of(m->ops, t, m->now, &v, &e) != ST_OK)
             return false;
-        bool ok = (int)v.timer.state == f->state;
+        bool ok = (int)ops_view_state(&v) == f->state;
         ops_view_done(&v);
         return ok;
     }
@@ -131,7 +146,8 @@ static st_code load_matches(list_model *m, st_err *err)
     free_matches(m);
     size_t cap = 0;
     for (int64_t off = 0;; off += SCAN_BATCH) {
-        query_list_req q = {.include_resolved = false, .sort = m->sort, .offset = off, .limit = SCAN_BATCH};
+        query_list_req q = {
+            .include_resolved = with_resolved(&m->filter), .sort = m->sort, .offset = off, .limit = SCAN_BATCH};
         st_ticket *batch = NULL;
         size_t n = 0;
         st_code rc = query_tickets(m->ops, &q, &batch, &n, err);
@@ -177,12 +193,13 @@ static st_code load_window(list_model *m, st_err *err)
     query_page_done(&m->rows);
     if (m->total == 0 || m->page <= 0)
         return ST_OK;
-    if (m->filtered) {
+    if (m->scan) {
         int64_t left = (int64_t)m->n_matches - m->top;
         size_t n = (size_t)(left < m->page ? (left > 0 ? left : 0) : m->page);
         return query_views_of(m->ops, m->matches + m->top, n, m->now, &m->rows, err);
     }
-    query_list_req q = {.include_resolved = false, .sort = m->sort, .offset = m->top, .limit = m->page};
+    query_list_req q = {
+        .include_resolved = with_resolved(&m->filter), .sort = m->sort, .offset = m->top, .limit = m->page};
     st_ticket *ts = NULL;
     size_t n = 0;
     st_code rc = query_tickets(m->ops, &q, &ts, &n, err);
@@ -199,7 +216,7 @@ static void count_states(list_model *m)
 {
     memset(m->count_state, 0, sizeof m->count_state);
     for (size_t i = 0; i < m->rows.n; i++) {
-        int s = (int)m->rows.rows[i].timer.state;
+        int s = (int)ops_view_state(&m->rows.rows[i]);
         if (s >= 0 && s < SLA_STATE_COUNT)
             m->count_state[s]++;
     }
@@ -220,14 +237,15 @@ st_code lm_reload(list_model *m, st_time now, st_err *err)
     if (ops_policy(m->ops, 0, &m->policy, &m->policy_version, &pe) != ST_OK)
         m->policy = NULL; /* the list does not need it; the header says "?" */
     m->filtered = filter_on(&m->filter);
-    if (m->filtered) {
+    m->scan = filter_scans(&m->filter);
+    if (m->scan) {
         rc = load_matches(m, err);
         if (rc != ST_OK)
             return rc;
         m->total = (int64_t)m->n_matches;
     } else {
         free_matches(m);
-        rc = query_ticket_count(m->ops, false, &m->total, err);
+        rc = query_ticket_count(m->ops, with_resolved(&m->filter), &m->total, err);
         if (rc != ST_OK)
             return rc;
     }
@@ -254,6 +272,7 @@ void lm_retime(list_model *m, st_time now)
         sla_timer_at(v->policy, &in, now, &v->timer);
         if (v->timer.state == SLA_BREACHED)
             v->breached_ever = true;
+        ops_view_retime_next(v, now);
     }
     count_states(m);
 }
@@ -308,6 +327,13 @@ void lm_set_filter_text(list_model *m, const char *text)
 
 bool lm_set_filter_level_or_state(list_model *m, const char *what)
 {
+    static const char *const statuses[] = {"open", "all", "resolved"}; /* lm_statuses order */
+    for (int k = 0; k < 3; k++)
+        if (strcasecmp(what, statuses[k]) == 0) {
+            m->filter.statuses = (lm_statuses)k;
+            restart(m);
+            return true;
+        }
     const st_policy *p = m->policy;
     if (p) {
         for (size_t i = 0; i < p->n_levels; i++)
@@ -335,6 +361,7 @@ void lm_clear_filter_level(list_model *m)
     free(m->filter.level);
     m->filter.level = NULL;
     m->filter.state = -1;
+    m->filter.statuses = LM_STATUSES_OPEN;
     restart(m);
 }
 
@@ -412,6 +439,11 @@ const char *lm_filter_level(const list_model *m)
 int lm_filter_state(const list_model *m)
 {
     return m->filter.state;
+}
+
+lm_statuses lm_filter_statuses(const list_model *m)
+{
+    return m->filter.statuses;
 }
 
 const char *lm_sort_name(const list_model *m)

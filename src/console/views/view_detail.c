@@ -1,10 +1,14 @@
-/* view_detail: one ticket: its fields, timer, due time in the business zone and the display zone,
- * the explain ledger (why it is due when it is) and its history. The data is loaded when the view
- * opens and when the store changes; each second only the lines are rebuilt (no I/O). */
+/* view_detail: one ticket (SPEC §8 "Console"): its fields and status, every clock (state with why
+ * it is paused, due in the business zone and the display zone, remaining, met or missed with the
+ * stop), the conversation oldest first (each message's kind said in words, never colour alone),
+ * the explain ledger of the first response and the history, in one scrollable pager. The data is
+ * loaded when the view opens and when the store changes; each second the clocks are re-timed and
+ * the lines rebuilt (no I/O). Untrusted text (bodies, names) is sanitised where it is drawn. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "slatop/clocks_next.h"
 #include "slatop/query.h"
 #include "slatop/sla.h"
 #include "slatop/view.h"
@@ -55,6 +59,97 @@ static void fmt2(con_state *c, const tz_zone *biz, st_time t, char *out, size_t 
     }
 }
 
+/* Why a running clock stands still, in words ("pending", "on hold", "hours, resumes 09:00"). */
+static void paused_text(con_state *c, const clk_clock *k, const tz_zone *biz, char *out, size_t n)
+{
+    switch (k->paused_by) {
+    case CLK_PAUSED_PENDING:
+        snprintf(out, n, " (pending)");
+        return;
+    case CLK_PAUSED_ON_HOLD:
+        snprintf(out, n, " (on hold)");
+        return;
+    case CLK_PAUSED_HOURS:
+        if (k->resumes_at != ST_TIME_NONE) {
+            char t[32];
+            ui_short_time(biz ? biz : c->display_zone, k->resumes_at, t);
+            snprintf(out, n, " (hours, resumes %s)", t);
+        } else {
+            snprintf(out, n, " (hours)");
+        }
+        return;
+    case CLK_PAUSED_NONE:
+        break;
+    }
+    out[0] = '\0';
+}
+
+/* Every clock, one block each: state, remaining or stop, due in both zones. */
+static void build_clocks(detail *d, con_state *c, const tz_zone *biz)
+{
+    pager *p = &d->p;
+    const clk_result *r = &d->q.clocks;
+    if (d->q.clocks_rc != ST_OK) {
+        pager_add(p, EL_ERROR, 0, false, "Clocks     %s", d->q.clocks_err.msg);
+        return;
+    }
+    pager_add(p, EL_HEADER, 0, false, "Clocks: %zu%s", r->n, r->n == 0 ? " (none defined for this level)" : "");
+    for (size_t i = 0; i < r->n; i++) {
+        const clk_clock *k = &r->clocks[i];
+        char why[64], cd[24], buf[160];
+        paused_text(c, k, biz, why, sizeof why);
+        ui_countdown(k->remaining_s, cd);
+        bool stopped = k->stopped != ST_TIME_NONE;
+        pager_add(p, ui_state_element((int)k->state), 0, true, "  %-3s %-14s #%d  %s %s%s  %s %s%s",
+                  clocks_metric_abbrev(k->metric), policy_metric_name(k->metric), k->cycle,
+                  ui_state_symbol((int)k->state), sla_state_name(k->state), why, cd,
+                  stopped ? "margin" : "left", (int)i == r->next ? "  <- next" : "");
+        pager_add(p, EL_DIM, 0, false, "        target %lld min %s%s", (long long)(k->target_s / 60),
+                  k->clock == POL_CLOCK_BUSINESS ? "business" : "24x7",
+                  k->breached_ever ? ", breached in history" : "");
+        fmt2(c, biz, k->started, buf, sizeof buf);
+        pager_add(p, EL_NORMAL, 0, false, "        started %s", buf);
+        if (k->due == ST_TIME_NONE)
+            pager_add(p, EL_NORMAL, 0, false, "        due     - (paused before it was reached)");
+        else {
+            fmt2(c, biz, k->due, buf, sizeof buf);
+            pager_add(p, EL_NORMAL, 0, false, "        due     %s", buf);
+        }
+        if (stopped) {
+            fmt2(c, biz, k->stopped, buf, sizeof buf);
+            pager_add(p, EL_NORMAL, 0, false, "        %s at %s", k->state == SLA_MET ? "met" : "missed", buf);
+        }
+    }
+}
+
+/* The conversation, oldest first: a header line per message saying its kind in words, then the
+ * body line by line (the pager sanitises each when it draws it). */
+static void build_messages(detail *d, con_state *c)
+{
+    pager *p = &d->p;
+    if (d->q.messages_rc != ST_OK) {
+        pager_add(p, EL_ERROR, 0, false, "Conversation: %s", d->q.messages_err.msg);
+        return;
+    }
+    pager_add(p, EL_HEADER, 0, false, "Conversation: %zu %s", d->q.n_messages,
+              d->q.n_messages == 1 ? "message" : "messages");
+    for (size_t i = 0; i < d->q.n_messages; i++) {
+        const st_message *m = &d->q.messages[i];
+        char at[64];
+        tz_format(c->display_zone, m->at, at, sizeof at);
+        static const char *const kinds[] = {"customer", "reply", "note (internal)"};
+        pager_add(p, m->kind == MSG_NOTE ? EL_DIM : EL_NORMAL, 0, true, "  -- %s from %s at %s",
+                  kinds[m->kind], m->author ? m->author : "-", at);
+        for (const char *line = m->body; line;) {
+            const char *nl = strchr(line, '\n');
+            int len = nl ? (int)(nl - line) : (int)strlen(line);
+            if (len > 0 || nl) /* the last line's empty tail after a final newline is not shown */
+                pager_add(p, EL_NORMAL, 0, true, "     %.*s", len, line);
+            line = nl ? nl + 1 : NULL;
+        }
+    }
+}
+
 static void build(detail *d, con_state *c)
 {
     pager *p = &d->p;
@@ -63,12 +158,8 @@ static void build(detail *d, con_state *c)
         pager_add(p, EL_ERROR, 0, false, "%s", d->err);
         return;
     }
+    query_detail_retime(&d->q, c->now);
     ops_view *v = &d->q.v;
-    sla_input in = {.level = v->level_index,
-                    .due = v->t.due,
-                    .first_response = v->t.first_response,
-                    .response_due = v->t.response_due};
-    sla_timer_at(v->policy, &in, c->now, &v->timer);
     const st_ticket *t = &v->t;
     const pol_level *lv = &v->policy->levels[v->level_index];
     const tz_zone *biz = v->policy->calendar ? v->policy->calendar->zone : NULL;
@@ -83,15 +174,18 @@ static void build(detail *d, con_state *c)
               t->assignee ? t->assignee : "-");
     ui_countdown(v->timer.remaining_s, cd);
     pager_add(p, ui_state_element((int)v->timer.state), 0, false,
-              "Timer      %s %s  %s (%s clock, target %lld min)%s", ui_state_symbol((int)v->timer.state),
-              sla_state_name(v->timer.state), cd, lv->clock == POL_CLOCK_BUSINESS ? "business" : "24x7",
-              (long long)lv->response_minutes, v->breached_ever ? "  breached in history" : "");
+              "Timer      %s %s  %s (first response, %s clock, target %lld min)%s",
+              ui_state_symbol((int)v->timer.state), sla_state_name(v->timer.state), cd,
+              lv->clock == POL_CLOCK_BUSINESS ? "business" : "24x7", (long long)lv->response_minutes,
+              v->breached_ever ? "  breached in history" : "");
     if (v->timer.state == SLA_PAUSED && v->timer.resumes_at != ST_TIME_NONE) {
         fmt2(c, biz, v->timer.resumes_at, buf, sizeof buf);
         pager_add(p, EL_PAUSED, 0, false, "Resumes    %s", buf);
     }
     fmt2(c, biz, t->due, buf, sizeof buf);
     pager_add(p, EL_NORMAL, 0, false, "Due        %s", buf);
+    fmt2(c, biz, t->resolved, buf, sizeof buf);
+    pager_add(p, EL_NORMAL, 0, false, "Resolved   %s", buf);
     fmt2(c, biz, t->created, buf, sizeof buf);
     pager_add(p, EL_NORMAL, 0, false, "Created    %s", buf);
     fmt2(c, biz, t->first_response, buf, sizeof buf);
@@ -101,7 +195,11 @@ static void build(detail *d, con_state *c)
     pager_add(p, EL_DIM, 0, false, "Versions   policy v%lld, ticket v%lld, last change by %s",
               (long long)t->policy_version, (long long)t->version, t->updated_by ? t->updated_by : "-");
     pager_add(p, EL_NORMAL, 0, false, "%s", "");
-    pager_add(p, EL_HEADER, 0, false, "Explain: why #%lld is due when it is", (long long)t->id);
+    build_clocks(d, c, biz);
+    pager_add(p, EL_NORMAL, 0, false, "%s", "");
+    build_messages(d, c);
+    pager_add(p, EL_NORMAL, 0, false, "%s", "");
+    pager_add(p, EL_HEADER, 0, false, "Explain: why #%lld's first response is due when it is", (long long)t->id);
     int64_t total = 0;
     for (size_t i = 0; i < d->q.n_segs; i++) {
         const sla_segment *s = &d->q.segs[i];

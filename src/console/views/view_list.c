@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "slatop/clocks_next.h"
 #include "slatop/sla.h"
 #include "slatop/text.h"
 #include "slatop/view.h"
@@ -12,11 +13,30 @@ typedef struct {
     int level, id, countdown, state, customer, title, assignee;
 } columns;
 
+/* The countdown cell's remaining time (standing still while paused by status), empty when no
+ * clock runs; the cell puts the next clock's metric before it ("FR   0:20:00", "RES 21:00:00"). */
+#define METRIC_W 3
+static void countdown_text(const ops_view *v, char buf[static 24])
+{
+    buf[0] = '\0';
+    if (v->has_next)
+        ui_countdown(v->next.remaining_s, buf);
+}
+
+static void countdown_cell(const ops_view *v, int width, char *out, size_t n)
+{
+    char cd[24];
+    countdown_text(v, cd);
+    int w = width - METRIC_W - 1;
+    snprintf(out, n, "%-*s %*s", METRIC_W, v->has_next ? clocks_metric_abbrev(v->next.metric) : "", w > 0 ? w : 0,
+             cd);
+}
+
 /* Column widths for the screen width; the id and countdown columns grow with what the visible
  * rows hold (a seven-digit id, a countdown a thousand hours overdue) and the title gives way. */
 static columns layout(const list_model *m, int cols)
 {
-    columns k = {.level = 6, .id = 4, .countdown = 9, .state = 19, .customer = 11, .assignee = 9};
+    columns k = {.level = 6, .id = 4, .countdown = 12, .state = 19, .customer = 11, .assignee = 9};
     if (cols >= 120) {
         k.customer = 18;
         k.assignee = 12;
@@ -28,8 +48,8 @@ static columns layout(const list_model *m, int cols)
         int w = snprintf(buf, sizeof buf, "%lld", (long long)v->t.id);
         if (w > k.id)
             k.id = w;
-        duration_format_hms(v->timer.remaining_s, buf);
-        w = (int)strlen(buf);
+        countdown_text(v, buf);
+        w = (int)strlen(buf) + METRIC_W + 1;
         if (w > k.countdown)
             k.countdown = w;
     }
@@ -39,17 +59,23 @@ static columns layout(const list_model *m, int cols)
     return k;
 }
 
+/* The state cell, from the next clock (ops_view_state): paused says why (pending, on hold, or
+ * when business hours resume). */
 static void state_text(con_state *c, const ops_view *v, char *buf, size_t n)
 {
-    const char *sym = ui_state_symbol((int)v->timer.state);
-    if (v->timer.state == SLA_PAUSED && v->timer.resumes_at != ST_TIME_NONE && v->policy->calendar) {
+    sla_state st = ops_view_state(v);
+    const char *sym = ui_state_symbol((int)st);
+    clk_paused_by why = v->has_next ? v->next.paused_by : CLK_PAUSED_NONE;
+    st_time resumes = v->has_next ? v->next.resumes_at : v->timer.resumes_at;
+    if (st == SLA_PAUSED && (why == CLK_PAUSED_PENDING || why == CLK_PAUSED_ON_HOLD)) {
+        snprintf(buf, n, "%s %s", sym, why == CLK_PAUSED_PENDING ? "pending" : "on hold");
+    } else if (st == SLA_PAUSED && resumes != ST_TIME_NONE && v->policy->calendar) {
         char t[32];
-        ui_short_time(v->policy->calendar->zone, v->timer.resumes_at, t);
+        ui_short_time(v->policy->calendar->zone, resumes, t);
         snprintf(buf, n, "%s resumes %s", sym, t);
     } else {
-        snprintf(buf, n, "%s %s%s", sym, sla_state_name(v->timer.state),
-                 v->breached_ever && v->timer.state != SLA_BREACHED && v->timer.state != SLA_MISSED ? " (b)"
-                                                                                                    : "");
+        snprintf(buf, n, "%s %s%s", sym, sla_state_name(st),
+                 v->breached_ever && st != SLA_BREACHED && st != SLA_MISSED ? " (b)" : "");
     }
     (void)c;
 }
@@ -57,7 +83,7 @@ static void state_text(con_state *c, const ops_view *v, char *buf, size_t n)
 /* What the last full draw put in each row's ticking cells (countdown, state), so that a tick
  * redraws only the cells whose text or colour changed. Valid until the next full draw. */
 typedef struct {
-    char cd[24], st[64];
+    char cd[40], st[64];
     attr_t attr;
 } tick_cells;
 
@@ -73,13 +99,8 @@ typedef struct {
 /* The ticking cells of one row, as drawn. */
 static void row_cells(con_state *c, const ops_view *ov, bool sel, const columns *k, tick_cells *out)
 {
-    char cd[24];
-    out->attr = sel ? ui_attr(EL_SELECTED) : ui_attr(ui_state_element((int)ov->timer.state));
-    ui_countdown(ov->timer.remaining_s, cd);
-    if (ov->timer.state == SLA_MET || ov->timer.state == SLA_MISSED)
-        snprintf(out->cd, sizeof out->cd, "%*s", k->countdown, ""); /* answered: no countdown */
-    else
-        snprintf(out->cd, sizeof out->cd, "%*s", k->countdown, cd);
+    out->attr = sel ? ui_attr(EL_SELECTED) : ui_attr(ui_state_element((int)ops_view_state(ov)));
+    countdown_cell(ov, k->countdown, out->cd, sizeof out->cd); /* no clock running: blank */
     state_text(c, ov, out->st, sizeof out->st);
 }
 
@@ -206,8 +227,8 @@ static con_effect do_filter(con_state *c, const char *text, void *ctx)
         return changed(con_fx(VR_CLOSE));
     }
     if (!lm_set_filter_level_or_state(c->list, text))
-        return con_fx_say(VR_CLOSE, true, "filter: '%.60s' is neither a level nor a state (%s)", text,
-                          sla_state_names());
+        return con_fx_say(VR_CLOSE, true, "filter: '%.60s' is not a level, a state (%s), all or resolved",
+                          text, sla_state_names());
     return changed(con_fx(VR_CLOSE));
 }
 
@@ -303,7 +324,8 @@ static con_effect key(view *v, con_state *c, st_action a, km_key k)
                                                     false, do_search, NULL));
     case ACT_FILTER: {
         char title[160];
-        snprintf(title, sizeof title, "Filter by level or state (%s; empty clears):", sla_state_names());
+        snprintf(title, sizeof title, "Filter by level, state (%s) or all/resolved; empty clears:",
+                 sla_state_names());
         return con_fx_push(VR_NONE, view_prompt_new(title, lm_filter_level(m), 40, false, do_filter, NULL));
     }
     case ACT_BACK:

@@ -182,6 +182,28 @@ static const char *const migrations[] = {
     "ALTER TABLE audit ADD COLUMN message_id INTEGER;\n"
     "ALTER TABLE audit ADD COLUMN message_kind TEXT;\n"
     "ALTER TABLE audit ADD COLUMN body_sha256 TEXT;\n",
+    /* v3 (SPEC §8 "Order"): the ticket's next clock, stored by the ops layer on every write
+     * (model.h tk_next), so the urgency order is an index walk at any size. The store cannot
+     * compute clocks (the engine is above it): migrated rows get next_tier NULL and the meta key
+     * next_fill, and the ops layer fills them when it next opens the database read-write. */
+    "ALTER TABLE tickets ADD COLUMN next_tier INTEGER;\n"
+    "ALTER TABLE tickets ADD COLUMN next_key INTEGER;\n"
+    "ALTER TABLE tickets ADD COLUMN next_metric INTEGER;\n"
+    "ALTER TABLE tickets ADD COLUMN next_cycle INTEGER;\n"
+    "ALTER TABLE tickets ADD COLUMN next_target_s INTEGER;\n"
+    "ALTER TABLE tickets ADD COLUMN next_clock INTEGER;\n"
+    "ALTER TABLE tickets ADD COLUMN next_due INTEGER;\n"
+    "ALTER TABLE tickets ADD COLUMN next_remaining_s INTEGER;\n"
+    "ALTER TABLE tickets ADD COLUMN next_paused_by INTEGER;\n"
+    "ALTER TABLE tickets ADD COLUMN next_at INTEGER;\n"
+    "DROP INDEX tickets_urgency;\n"
+    "DROP INDEX tickets_level_order;\n"
+    "CREATE INDEX tickets_urgency ON tickets(next_tier, next_key, id) WHERE status != 'resolved';\n"
+    "CREATE INDEX tickets_level_order ON tickets(level_rank, next_tier, next_key, id)\n"
+    "  WHERE status != 'resolved';\n"
+    "CREATE INDEX tickets_next_missing ON tickets(id) WHERE next_tier IS NULL;\n"
+    "INSERT OR REPLACE INTO meta(key, value)\n"
+    "  SELECT 'next_fill', '1' WHERE EXISTS (SELECT 1 FROM tickets);\n",
 };
 _Static_assert(sizeof migrations / sizeof migrations[0] == STORE_SCHEMA_VERSION,
                "one migration per schema version");
@@ -994,7 +1016,9 @@ static st_code sq_policy_get(store_backend *s, int64_t version, char **json, int
 
 #define TICKET_COLUMNS                                                                                       \
     "id, ref, title, customer, channel, level, assignee, status, created, first_response, resolved, "        \
-    "clock_start, due, response_due, breached_hist, policy_version, version, updated_by, updated_at"
+    "clock_start, due, response_due, breached_hist, policy_version, version, updated_by, updated_at, "       \
+    "next_tier, next_key, next_metric, next_cycle, next_target_s, next_clock, next_due, next_remaining_s, "  \
+    "next_paused_by, next_at"
 
 static st_code ticket_from_row(store_backend *s, sqlite3_stmt *stmt, st_ticket *t, st_err *err)
 {
@@ -1021,6 +1045,16 @@ static st_code ticket_from_row(store_backend *s, sqlite3_stmt *stmt, st_ticket *
     t->version = sqlite3_column_int64(stmt, 16);
     t->updated_by = sq_column_strdup(stmt, 17);
     t->updated_at = sq_column_time(stmt, 18);
+    t->next.tier = sqlite3_column_type(stmt, 19) == SQLITE_NULL ? -1 : sqlite3_column_int(stmt, 19);
+    t->next.key = sqlite3_column_int64(stmt, 20);
+    t->next.metric = sqlite3_column_type(stmt, 21) == SQLITE_NULL ? -1 : sqlite3_column_int(stmt, 21);
+    t->next.cycle = sqlite3_column_int(stmt, 22);
+    t->next.target_s = sqlite3_column_int64(stmt, 23);
+    t->next.clock = sqlite3_column_int(stmt, 24);
+    t->next.due = sq_column_time(stmt, 25);
+    t->next.remaining_s = sqlite3_column_int64(stmt, 26);
+    t->next.paused_by = sqlite3_column_int(stmt, 27);
+    t->next.at = sq_column_time(stmt, 28);
     return ST_OK;
 }
 
@@ -1273,7 +1307,7 @@ static st_code sq_tickets_using_level(store_backend *s, const char *level, int64
 #define LIST_SQL(where, order)                                                                               \
     "SELECT " TICKET_COLUMNS " FROM tickets " where " ORDER BY " order " LIMIT ?1 OFFSET ?2"
 #define OPEN_ONLY "WHERE status != 'resolved'"
-#define URGENCY "first_response IS NOT NULL, due, id"
+#define URGENCY "next_tier, next_key, id"
 
 const char *sq_ticket_list_sql(store_sort sort, bool include_resolved)
 {
@@ -1314,6 +1348,51 @@ static st_code sq_ticket_count(store_backend *s, bool include_resolved, int64_t 
                          ? "SELECT coalesce(sum(n), 0) FROM ticket_counts"
                          : "SELECT coalesce(sum(n), 0) FROM ticket_counts WHERE status != 'resolved'",
                      n, err);
+}
+
+static st_code sq_ticket_set_next(store_backend *s, int64_t id, const tk_next *n, st_err *err)
+{
+    sqlite3_stmt *stmt;
+    st_code code = sq_stmt(s,
+                           "UPDATE tickets SET next_tier = ?2, next_key = ?3, next_metric = ?4, next_cycle = ?5,"
+                           " next_target_s = ?6, next_clock = ?7, next_due = ?8, next_remaining_s = ?9,"
+                           " next_paused_by = ?10, next_at = ?11 WHERE id = ?1",
+                           &stmt, err);
+    if (code != ST_OK)
+        return code;
+    sqlite3_bind_int64(stmt, 1, id);
+    sqlite3_bind_int(stmt, 2, n->tier);
+    sqlite3_bind_int64(stmt, 3, n->key);
+    sqlite3_bind_int(stmt, 4, n->metric);
+    sqlite3_bind_int(stmt, 5, n->cycle);
+    sqlite3_bind_int64(stmt, 6, n->target_s);
+    sqlite3_bind_int(stmt, 7, n->clock);
+    sq_bind_time(stmt, 8, n->due);
+    sqlite3_bind_int64(stmt, 9, n->remaining_s);
+    sqlite3_bind_int(stmt, 10, n->paused_by);
+    sq_bind_time(stmt, 11, n->at);
+    int rc = sqlite3_step(stmt);
+    sqlite3_reset(stmt);
+    if (rc != SQLITE_DONE)
+        return sq_fail(s, rc, "storing a ticket's next clock", err);
+    if (sqlite3_changes(s->db) == 0)
+        return st_fail(err, ST_NOTFOUND, "ticket %" PRId64 " not found", id);
+    return ST_OK;
+}
+
+static st_code sq_tickets_next_missing(store_backend *s, size_t limit, int64_t **ids, size_t *n, st_err *err)
+{
+    *ids = NULL;
+    *n = 0;
+    sqlite3_stmt *stmt;
+    st_code code = sq_stmt(s, "SELECT id FROM tickets WHERE next_tier IS NULL ORDER BY id LIMIT ?1", &stmt, err);
+    if (code != ST_OK)
+        return code;
+    sqlite3_bind_int64(stmt, 1, (sqlite3_int64)limit);
+    void *arr = NULL;
+    code = sq_collect_rows(s, stmt, sizeof **ids, read_id, NULL, "listing tickets", &arr, n, err);
+    *ids = arr;
+    return code;
 }
 
 /* ---- messages ----------------------------------------------------------------------------- */
@@ -1667,6 +1746,8 @@ const store_backend_ops store_sqlite_ops = {
     .ticket_list = sq_ticket_list,
     .ticket_count = sq_ticket_count,
     .ticket_scan = sq_ticket_scan,
+    .ticket_set_next = sq_ticket_set_next,
+    .tickets_next_missing = sq_tickets_next_missing,
     .message_insert = sq_message_insert,
     .message_list = sq_message_list,
     .message_get = sq_message_get,
