@@ -19,7 +19,9 @@ s() { "$BIN" --now 2026-11-20T10:00:00Z --db "$DB" "$@" > /dev/null || fail "sla
 s init --policy "$POLICY"
 s add --title one --level S1 --body hello
 s add --title two --level S2
-s reply 2 --body hi
+# A reply in a later second than the add: a separate change beyond doubt (one in the add's own
+# second could be the add's, and verify allows either version).
+"$BIN" --now 2026-11-20T10:05:00Z --db "$DB" reply 2 --body hi >/dev/null || fail "reply"
 s set-status 2 pending --reason waiting
 s message 2 --body back
 s resolve 2
@@ -50,7 +52,7 @@ expect_bad "update tickets set assignee='eve' where id=1" "ticket 1: assignee is
 expect_bad "update tickets set assignee=NULL where id=1" "ticket 1: assignee is none but the log says bob"
 expect_bad "update tickets set assignee='mallory' where id=3" "ticket 3: assignee is mallory but the log says none"
 expect_bad "update tickets set first_response=NULL where id=2" \
-    "ticket 2: first response is none but the log says 2026-11-20T10:00:00Z"
+    "ticket 2: first response is none but the log says 2026-11-20T10:05:00Z"
 expect_bad "update tickets set first_response=first_response-60 where id=3" \
     "ticket 3: first response is 2026-11-20T09:59:00Z but the log says 2026-11-20T10:00:00Z"
 expect_bad "update tickets set resolved=1795168800 where id=3" \
