@@ -32,7 +32,7 @@
     X(AUDIT, "audit", "a", "audit log: all entries, or the ticket's from its detail view")                   \
     X(DASHBOARD, "dashboard", "d", "dashboard panel on/off")                                                 \
     X(RELOAD, "reload", "R", "reload now")                                                                   \
-    X(COMMAND, "command", ":", "command: :ticket ID, :level L, :filter TEXT, :q")                            \
+    X(COMMAND, "command", ":", "command: :ticket ID, :level L, :filter TEXT, :report [YYYY-MM], :q")                            \
     X(HELP, "help", "? F1", "this help")                                                                     \
     X(BACK, "back", "Esc", "back; cancel; clear the filter")                                                 \
     X(QUIT, "quit", "q", "back; from the list, quit")

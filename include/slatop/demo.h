@@ -15,6 +15,9 @@ char *demo_default_path(void);
  * database that a previous demo_build created (store meta "demo" = "1"); any other existing file
  * is refused (ST_CONFLICT "PATH: not a demo database; refusing to replace it"). */
 st_code demo_build(const char *path, const st_clock *clock, st_err *err);
+/* Adds the previous calendar month (relative to now) to the demo database at path: tickets with
+ * known outcomes for the SLA report (demo_month.c). */
+st_code demo_past_month(const char *path, st_time now, st_err *err);
 
 /* Writes the demo's monitoring source (a synthetic month of per-minute error ratios with a few
  * incidents, and a status page file) into the directory "DB_PATH.uptime" and points cfg's

@@ -15,4 +15,11 @@
  * cannot replay (naming the ticket). */
 st_code report_query_period(st_ops *o, st_time from, st_time to, rpt_report *out, st_err *err);
 
+/* The same on a new read-only connection to o's database, never touching o's own (for a child
+ * process, which must not use a connection it inherited): calls fn with the report, which is freed
+ * when fn returns. Errors: opening the database, and report_query_period's. */
+typedef void report_fn(const rpt_report *r, void *ctx);
+st_code report_query_fresh(st_ops *o, const st_clock *clock, st_time from, st_time to, report_fn *fn, void *ctx,
+                           st_err *err);
+
 #endif

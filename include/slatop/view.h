@@ -115,6 +115,9 @@ view *view_dash_new(con_state *c);
  * not. */
 con_effect view_detail_open(con_state *c, int64_t ticket_id, view_result r);
 con_effect view_triage_open(con_state *c, view_result r); /* for the selected ticket */
+/* The month's SLA compliance report (month "YYYY-MM"; NULL or "": the current one up to now),
+ * computed in a child process while the console runs on. */
+con_effect view_report_open(con_state *c, const char *month, view_result r);
 
 /* Prompts (modal). */
 typedef con_effect (*prompt_done_fn)(con_state *c, const char *text, void *ctx);

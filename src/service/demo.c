@@ -317,6 +317,8 @@ st_code demo_build(const char *path, const st_clock *clock, st_err *err)
         rc = mark_demo(path, err);
     if (rc == ST_OK)
         rc = build_content(path, now, err);
+    if (rc == ST_OK)
+        rc = demo_past_month(path, now, err);
     return rc;
 }
 

@@ -282,11 +282,13 @@ static con_effect do_command(con_state *c, const char *text, void *ctx)
             return con_fx_say(VR_CLOSE, true, READ_ONLY_MSG);
         return view_reprio_open(c, OPS_TO, arg, NULL, VR_CLOSE);
     }
+    if (strncmp(text, "report", cmd_len) == 0 && cmd_len >= 3)
+        return view_report_open(c, arg, VR_CLOSE);
     if (strncmp(text, "filter", cmd_len) == 0) {
         lm_set_filter_text(c->list, arg ? arg : "");
         return changed(con_fx(VR_CLOSE));
     }
-    return con_fx_say(VR_CLOSE, true, ":%.40s: unknown command (ticket ID, level L, filter TEXT, q)", text);
+    return con_fx_say(VR_CLOSE, true, ":%.40s: unknown command (ticket ID, level L, filter TEXT, report [YYYY-MM], q)", text);
 }
 
 static con_effect key(view *v, con_state *c, st_action a, km_key k)

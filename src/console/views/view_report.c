@@ -1,0 +1,416 @@
+/* view_report: `:report [YYYY-MM]` (SPEC §9 in the console): the month's compliance rows, each
+ * with a bar; Enter on a row lists its missed and breached tickets, Enter on one opens its
+ * detail. The report is computed in a child process (its own read-only connection to the same
+ * database) that writes the figures the view shows down a pipe; the view reads the pipe without
+ * blocking each second, so a month of 100,000 tickets never stops the countdowns. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "slatop/bar.h"
+#include "slatop/report_query.h"
+#include "slatop/uptime.h"
+#include "slatop/view.h"
+
+enum { BAR_WIDTH = 20 };
+
+typedef struct {
+    char *metric, *level; /* owned */
+    int64_t target_s, met, missed, open;
+    bool has_percent;
+    double percent;
+} rv_row;
+
+typedef struct {
+    int64_t id, cycle, due, over_s;
+    char *metric, *level, *title; /* owned */
+} rv_ticket;
+
+typedef struct {
+    char month[8];
+    pid_t pid; /* the computing child, 0 when none */
+    int fd;    /* its pipe, -1 when closed */
+    strbuf in; /* what the child wrote so far */
+    bool done;
+    char err[400];
+    rv_row *rows;
+    size_t n_rows;
+    rv_ticket *tickets;
+    size_t n_tickets;
+    pager p;
+    int64_t row; /* -1: the rows; else the row whose tickets are listed */
+} report_view;
+
+/* ---- the child's side: the figures as "key\n"-separated fields, strings length-prefixed ---- */
+
+static void put_str(strbuf *sb, const char *s)
+{
+    s = s ? s : "";
+    sb_printf(sb, "%zu:", strlen(s));
+    sb_append(sb, s);
+}
+
+static void serialise(strbuf *sb, const rpt_report *r)
+{
+    sb_printf(sb, "R%zu\n", r->n_rows);
+    for (size_t i = 0; i < r->n_rows; i++) {
+        const rpt_row *x = &r->rows[i];
+        put_str(sb, policy_metric_name(x->metric));
+        put_str(sb, x->level);
+        sb_printf(sb, "%lld %lld %lld %lld %d %.6f\n", (long long)x->target_s, (long long)x->met,
+                  (long long)x->missed, (long long)x->breached_open, x->has_percent ? 1 : 0,
+                  x->has_percent ? x->compliance_percent : 0.0);
+    }
+    sb_printf(sb, "B%zu\n", r->n_breaches);
+    for (size_t i = 0; i < r->n_breaches; i++) {
+        const rpt_breach *b = &r->breaches[i];
+        put_str(sb, policy_metric_name(b->metric));
+        put_str(sb, b->level);
+        put_str(sb, b->title);
+        sb_printf(sb, "%lld %d %lld %lld\n", (long long)b->ticket_id, b->cycle, (long long)b->due,
+                  (long long)b->over_s);
+    }
+}
+
+static void write_all(int fd, const char *s, size_t n)
+{
+    while (n > 0) {
+        ssize_t w = write(fd, s, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return;
+        s += w;
+        n -= (size_t)w;
+    }
+}
+
+/* In the child: computes and writes the report, then leaves without running the parent's exit
+ * handlers (curses, the store it shares descriptors with). */
+static void on_report(const rpt_report *r, void *ctx)
+{
+    sb_append(ctx, "OK\n");
+    serialise(ctx, r);
+}
+
+static _Noreturn void child_run(int fd, st_ops *o, st_clock clock, st_time from, st_time to)
+{
+    strbuf sb;
+    sb_init(&sb);
+    st_err e;
+    st_err_clear(&e);
+    st_code rc = report_query_fresh(o, &clock, from, to, on_report, &sb, &e);
+    if (rc != ST_OK) {
+        sb_reset(&sb);
+        sb_append(&sb, "ER");
+        put_str(&sb, e.msg);
+    }
+    write_all(fd, sb.buf, sb.len);
+    _exit(rc == ST_OK ? 0 : 1);
+}
+
+/* ---- the parent's side ---- */
+
+typedef struct {
+    const char *p, *end;
+    bool bad;
+} rd;
+
+static char *get_str(rd *r)
+{
+    char *colon;
+    unsigned long long n = strtoull(r->p, &colon, 10);
+    if (r->bad || colon >= r->end || *colon != ':' || n > (unsigned long long)(r->end - colon - 1)) {
+        r->bad = true;
+        return xstrdup("");
+    }
+    char *s = xmalloc((size_t)n + 1);
+    memcpy(s, colon + 1, (size_t)n);
+    s[n] = '\0';
+    r->p = colon + 1 + n;
+    return s;
+}
+
+static int64_t get_int(rd *r)
+{
+    char *end;
+    long long v = strtoll(r->p, &end, 10);
+    if (end == r->p)
+        r->bad = true;
+    r->p = end;
+    return v;
+}
+
+static void parse(report_view *v)
+{
+    rd r = {.p = v->in.buf ? v->in.buf : "", .end = (v->in.buf ? v->in.buf : "") + v->in.len};
+    if (strncmp(r.p, "ER", 2) == 0) {
+        r.p += 2;
+        char *m = get_str(&r);
+        snprintf(v->err, sizeof v->err, "report: %s", m);
+        free(m);
+        return;
+    }
+    if (strncmp(r.p, "OK\nR", 4) != 0) {
+        snprintf(v->err, sizeof v->err, "report: the computing process ended without a result");
+        return;
+    }
+    r.p += 4;
+    int64_t n = get_int(&r);
+    r.p++;
+    for (int64_t i = 0; i < n && !r.bad && r.p < r.end; i++) {
+        v->rows = xrealloc(v->rows, (v->n_rows + 1) * sizeof *v->rows);
+        rv_row *x = &v->rows[v->n_rows++];
+        x->metric = get_str(&r);
+        x->level = get_str(&r);
+        x->target_s = get_int(&r);
+        x->met = get_int(&r);
+        x->missed = get_int(&r);
+        x->open = get_int(&r);
+        x->has_percent = get_int(&r) != 0;
+        char *end;
+        x->percent = strtod(r.p, &end);
+        r.p = end + 1;
+    }
+    if (!r.bad && r.p < r.end && *r.p == 'B') {
+        r.p++;
+        n = get_int(&r);
+        r.p++;
+        for (int64_t i = 0; i < n && !r.bad && r.p < r.end; i++) {
+            v->tickets = xrealloc(v->tickets, (v->n_tickets + 1) * sizeof *v->tickets);
+            rv_ticket *t = &v->tickets[v->n_tickets++];
+            t->metric = get_str(&r);
+            t->level = get_str(&r);
+            t->title = get_str(&r);
+            t->id = get_int(&r);
+            t->cycle = get_int(&r);
+            t->due = get_int(&r);
+            t->over_s = get_int(&r);
+            r.p++;
+        }
+    }
+    if (r.bad)
+        snprintf(v->err, sizeof v->err, "report: the computing process wrote a malformed result");
+}
+
+static void reap(report_view *v, bool kill_it)
+{
+    if (v->fd >= 0)
+        close(v->fd);
+    v->fd = -1;
+    if (v->pid > 0) {
+        if (kill_it)
+            kill(v->pid, SIGKILL);
+        while (waitpid(v->pid, NULL, 0) < 0 && errno == EINTR) {
+        }
+    }
+    v->pid = 0;
+}
+
+static void fill(report_view *v, con_state *c);
+
+/* Reads what the child wrote; true when the result arrived (the view must be redrawn). */
+static bool pump(report_view *v, con_state *c)
+{
+    if (v->done || v->fd < 0)
+        return false;
+    char buf[65536];
+    for (;;) {
+        ssize_t k = read(v->fd, buf, sizeof buf);
+        if (k > 0) {
+            sb_append_n(&v->in, buf, (size_t)k);
+            continue;
+        }
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+            return false;
+        break; /* end of file or an error: the child is finished */
+    }
+    reap(v, false);
+    parse(v);
+    sb_done(&v->in);
+    v->done = true;
+    fill(v, c);
+    return true;
+}
+
+/* The pager's lines for the rows or the selected row's tickets. */
+static void fill(report_view *v, con_state *c)
+{
+    pager_clear(&v->p);
+    if (v->err[0]) {
+        pager_add(&v->p, EL_ERROR, 0, false, "%s", v->err);
+        return;
+    }
+    if (v->row < 0) {
+        for (size_t i = 0; i < v->n_rows; i++) {
+            const rv_row *x = &v->rows[i];
+            char bar[BAR_WIDTH * 4 + 1], pct[16], tgt[24];
+            bar_draw(x->has_percent ? x->percent : 0, BAR_WIDTH, c->ascii, bar, sizeof bar);
+            if (x->has_percent)
+                snprintf(pct, sizeof pct, "%6.2f%%", x->percent);
+            else
+                snprintf(pct, sizeof pct, "%7s", "-");
+            duration_format_hms(x->target_s, tgt);
+            ui_element el = !x->has_percent ? EL_DIM : (x->missed || x->open) ? EL_BREACHED : EL_MET;
+            pager_add(&v->p, el, (int64_t)i, true, "%-14s %-8s %9s %6lld %6lld %6lld %s %s", x->metric,
+                      x->level, tgt, (long long)x->met, (long long)x->missed, (long long)x->open, pct, bar);
+        }
+        if (v->n_rows == 0)
+            pager_add(&v->p, EL_DIM, 0, false, "no clock stopped or breached in %s", v->month);
+        return;
+    }
+    const rv_row *x = &v->rows[v->row];
+    size_t shown = 0;
+    for (size_t i = 0; i < v->n_tickets; i++) {
+        const rv_ticket *t = &v->tickets[i];
+        if (strcmp(t->metric, x->metric) != 0 || strcmp(t->level, x->level) != 0)
+            continue;
+        char due[64] = "-", over[24];
+        if (t->due != ST_TIME_NONE)
+            tz_format(c->display_zone, t->due, due, sizeof due);
+        duration_format_hms(t->over_s, over);
+        pager_add(&v->p, EL_BREACHED, t->id, true, "#%-6lld %5lld  %-25s %10s  %s", (long long)t->id,
+                  (long long)t->cycle, due, over, t->title);
+        shown++;
+    }
+    if (shown == 0)
+        pager_add(&v->p, EL_DIM, 0, false, "no ticket missed or breached");
+}
+
+static void draw(view *vw, con_state *c)
+{
+    report_view *v = vw->priv;
+    pump(v, c);
+    WINDOW *w = vw->win;
+    int cols = getmaxx(w);
+    werase(w);
+    if (!v->done) {
+        ui_putf(w, 0, 0, cols, ui_attr(EL_HEADER), "SLA compliance %s", v->month);
+        ui_putf(w, 2, 0, cols, ui_attr(EL_DIM), "computing report...");
+        return;
+    }
+    if (v->row < 0) {
+        ui_putf(w, 0, 0, cols, ui_attr(EL_HEADER),
+                "SLA compliance %s: Enter lists a row's missed and breached tickets", v->month);
+        ui_putf(w, 1, 0, cols, ui_attr(EL_DIM), "%-14s %-8s %9s %6s %6s %6s %7s", "metric", "level", "target",
+                "met", "missed", "open", "compl.");
+    } else {
+        const rv_row *x = &v->rows[v->row];
+        ui_putf(w, 0, 0, cols, ui_attr(EL_HEADER),
+                "SLA compliance %s: %s %s, missed and breached (Enter: detail)", v->month, x->metric,
+                x->level);
+        ui_putf(w, 1, 0, cols, ui_attr(EL_DIM), "%-7s %5s  %-25s %10s  %s", "ticket", "cycle", "due", "over",
+                "title");
+    }
+    pager_draw(&v->p, w, 2, getmaxy(w) - 2);
+}
+
+static bool tick(view *vw, con_state *c)
+{
+    return !pump(vw->priv, c); /* the result arrived: a full draw */
+}
+
+static con_effect key(view *vw, con_state *c, st_action a, km_key k)
+{
+    (void)k;
+    report_view *v = vw->priv;
+    if (a == ACT_BACK || a == ACT_QUIT) {
+        if (v->row >= 0) {
+            v->p.sel = v->p.top = v->row;
+            v->row = -1;
+            fill(v, c);
+            return con_fx(VR_REDRAW);
+        }
+        return con_fx(VR_CLOSE);
+    }
+    if (!v->done)
+        return con_fx(view_pass_shared(a));
+    view_result r = pager_key(&v->p, a, getmaxy(vw->win) - 2);
+    if (r != VR_PASS)
+        return con_fx(r);
+    if (a == ACT_OPEN) {
+        const pager_line *l = pager_selected(&v->p);
+        if (!l)
+            return con_fx(VR_NONE);
+        if (v->row < 0) {
+            v->row = l->tag;
+            v->p.sel = v->p.top = 0;
+            fill(v, c);
+            return con_fx(VR_REDRAW);
+        }
+        return view_detail_open(c, l->tag, VR_NONE);
+    }
+    return con_fx(view_pass_shared(a));
+}
+
+static void destroy(view *vw)
+{
+    report_view *v = vw->priv;
+    reap(v, true);
+    sb_done(&v->in);
+    for (size_t i = 0; i < v->n_rows; i++) {
+        free(v->rows[i].metric);
+        free(v->rows[i].level);
+    }
+    for (size_t i = 0; i < v->n_tickets; i++) {
+        free(v->tickets[i].metric);
+        free(v->tickets[i].level);
+        free(v->tickets[i].title);
+    }
+    free(v->rows);
+    free(v->tickets);
+    pager_done(&v->p);
+    free(v);
+}
+
+static const view_ops report_ops = {
+    .name = "report", .ticks = true, .draw = draw, .key = key, .tick = tick, .destroy = destroy};
+
+con_effect view_report_open(con_state *c, const char *month, view_result r)
+{
+    st_time ms, me;
+    char m[8];
+    if (month && *month) {
+        if (!uptime_month_parse(month, &ms, &me))
+            return con_fx_say(r, true, ":report: '%.20s' is not a month (YYYY-MM)", month);
+        memcpy(m, month, 8);
+    } else {
+        uptime_month_of(c->now, m, &ms, &me);
+    }
+    if (ms > c->now)
+        return con_fx_say(r, true, ":report: %s has not started yet", m);
+    st_time to = me < c->now ? me : c->now; /* the current month: up to now */
+    int fds[2];
+    if (pipe(fds) != 0)
+        return con_fx_say(r, true, ":report: pipe: %s", strerror(errno));
+    pid_t pid = fork();
+    if (pid < 0) {
+        int e = errno;
+        close(fds[0]);
+        close(fds[1]);
+        return con_fx_say(r, true, ":report: fork: %s", strerror(e));
+    }
+    if (pid == 0) {
+        close(fds[0]);
+        child_run(fds[1], c->ops, c->clock, ms, to);
+    }
+    close(fds[1]);
+    (void)fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | O_NONBLOCK);
+    (void)fcntl(fds[0], F_SETFD, FD_CLOEXEC);
+    report_view *v = xcalloc(1, sizeof *v);
+    memcpy(v->month, m, 8);
+    v->pid = pid;
+    v->fd = fds[0];
+    v->row = -1;
+    sb_init(&v->in);
+    pager_init(&v->p);
+    return con_fx_push(r, view_new(&report_ops, v));
+}

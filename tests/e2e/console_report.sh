@@ -1,0 +1,73 @@
+#!/bin/sh
+# The console's `:report YYYY-MM` (SPEC §9) on a planted March 2026: the rows and their bars
+# (block characters in UTF-8, '#' under LANG=C), Enter on a row lists its missed and breached
+# tickets (a hostile title stays inert), Enter on a ticket opens its detail, Esc goes back.
+. "$SLATOP_SOURCE_DIR/tests/e2e/lib/console_lib.sh"
+
+POL="$T/p.json"
+printf '%s' '{"name":"T","levels":[{"id":"P1","targets":{"first_response":{"minutes":60,"clock":"24x7"},"resolution":{"minutes":240,"clock":"24x7"}}}]}' >"$POL"
+run() { now=$1; shift; "$BIN" --db "$DB" --now "$now" "$@" >/dev/null || fail "$*"; }
+run 2026-03-01T00:00:00Z init --policy "$POL"
+# 1: met (answered after 30 min, resolved after 1 h).
+run 2026-03-02T10:00:00Z add --title "Met ticket" --level P1
+run 2026-03-02T10:30:00Z reply 1 --body a
+run 2026-03-02T11:00:00Z resolve 1
+# 2: first response missed by 30 min (hostile title); resolution met after 2 h.
+run 2026-03-03T10:00:00Z add --title "$(printf 'Late \033[31mRED\033]0;PWNED\007 end')" --level P1
+run 2026-03-03T11:30:00Z reply 2 --body b
+run 2026-03-03T12:00:00Z resolve 2
+# 3: untouched from 19:00 on the 31st: both clocks breached and open at the month's end.
+run 2026-03-31T19:00:00Z add --title "Open breach" --level P1
+# first_response P1: 1 met, 1 missed, 1 open: 33.33 %; resolution P1: 2 met, 1 open: 66.67 %.
+
+E=$(printf '\033')
+for loc in C.UTF-8 C; do
+    w=r$(echo "$loc" | tr -d '.-')
+    raw="$T/$w.raw"
+    : >"$raw"
+    start_console "$w" TERM=xterm-256color LC_ALL=$loc LANG=$loc -- --db "$DB" --now 2026-04-05T12:00:00Z
+    tmx pipe-pane -o -t "e2e:$w" "cat >>'$raw'"
+    wait_for "$w" "Open breach" 10
+    tmx send-keys -t "e2e:$w" ":"
+    sleep 0.2
+    tmx send-keys -t "e2e:$w" -l "report 2026-03"
+    tmx send-keys -t "e2e:$w" Enter
+    wait_for "$w" "SLA compliance 2026-03" 5
+    wait_for "$w" "first_response" 5
+    s=$(screen "$w")
+    echo "$s" | grep -E -q 'first_response +P1 +1:00:00 +1 +1 +1 +33\.33%' || fail "$loc: the first_response row: $s"
+    echo "$s" | grep -E -q 'resolution +P1 +4:00:00 +2 +0 +1 +66\.67%' || fail "$loc: the resolution row: $s"
+    if [ "$loc" = C.UTF-8 ]; then # 20 cells: 53/8 and 107/8 filled
+        echo "$s" | grep -F -q "33.33% ██████▋" || fail "UTF-8: the 33% bar: $s"
+        echo "$s" | grep -F -q "66.67% █████████████▍" || fail "UTF-8: the 67% bar: $s"
+    else
+        echo "$s" | grep -F -q "33.33% #######............." || fail "C: the 33% bar: $s"
+        echo "$s" | grep -F -q "66.67% #############......." || fail "C: the 67% bar: $s"
+    fi
+    tmx send-keys -t "e2e:$w" Enter # first_response P1's tickets
+    wait_for "$w" "missed and breached" 5
+    wait_for "$w" "Open breach" 5
+    s=$(screen "$w")
+    echo "$s" | grep -E -q '#2 +1 +2026-03-03 11:00.* +0:30:00 +Late .*RED.*PWNED.*end' || fail "$loc: ticket 2's line: $s"
+    echo "$s" | grep -E -q '#3 +1 +2026-03-31 20:00.* +4:00:00 +Open breach' || fail "$loc: ticket 3's line: $s"
+    echo "$s" | grep -q "Met ticket" && fail "$loc: a met ticket in the drill-down: $s"
+    tmx send-keys -t "e2e:$w" Enter # ticket 2's detail
+    wait_for "$w" "#2" 5
+    sleep 0.3
+    screen "$w" | grep -q "missed and breached" && fail "$loc: Enter on a ticket did not open its detail: $(screen "$w")"
+    tmx send-keys -t "e2e:$w" Escape
+    wait_for "$w" "missed and breached" 5
+    tmx send-keys -t "e2e:$w" Escape
+    wait_for "$w" "Enter lists a row" 5
+    tmx send-keys -t "e2e:$w" q
+    wait_for "$w" "COUNTDOWN" 5
+    quit_and_check "$w"
+    sleep 0.2
+    for pat in "${E}[31mRED" "${E}]0;PWNED"; do
+        LC_ALL=C grep -a -F -q -- "$pat" "$raw" && fail "$loc: raw hostile bytes reached the terminal"
+    done
+    if [ "$loc" = C ] && LC_ALL=C grep -a -q "$(printf '[\200-\377]')" "$raw"; then
+        fail "LC_ALL=C: the console wrote non-ASCII bytes"
+    fi
+done
+echo "ok"
