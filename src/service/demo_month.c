@@ -47,7 +47,8 @@ st_code demo_past_month(const char *path, st_time now, st_err *err)
         st_time created =
             p->day >= 0 ? start + p->day * 86400 + p->minute * 60 : end - 86400 + p->minute * 60;
         clock_freeze(&clk, created);
-        ops_new_ticket nt = {p->title, p->level, p->customer, "email", NULL, created, NULL, 0};
+        ops_new_ticket nt = {.title = p->title, .level = p->level, .customer = p->customer, .channel = "email",
+                             .created = created};
         int64_t id = 0;
         rc = ops_add(o, &nt, &id, err);
         if (rc == ST_OK && p->pending_min) {
