@@ -1,6 +1,6 @@
 /* alerts: the list's clocks to the crossing detector, the bell and alerts.command
- * (con_alerts.h). The clocks fed are those each list row carries: today the first-response
- * timer of ops_view; a row's other clocks go in feed_row. */
+ * (con_alerts.h). The clocks fed are those each list row carries: its first-response timer and
+ * its next clock (feed_row). */
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -54,6 +54,10 @@ static void add_obs(con_alerts *a, const ops_view *v, pol_metric m, int cycle, s
 static void feed_row(con_alerts *a, const ops_view *v)
 {
     add_obs(a, v, POL_METRIC_FIRST_RESPONSE, 1, v->timer.state);
+    /* The row's next clock (SPEC §8), re-timed each second: a next-reply cycle or the resolution
+     * clock crossing alerts too. The first response is already watched above. */
+    if (v->has_next && v->next.metric != POL_METRIC_FIRST_RESPONSE)
+        add_obs(a, v, v->next.metric, v->next.cycle, v->next.state);
 }
 
 static void say(con_state *c, const char *msg)
