@@ -46,6 +46,7 @@ typedef struct {
     bool has_prometheus;
     cfg_prometheus prometheus;
     char *statuspage_url;   /* may be NULL */
+    bool countdown_seconds_always; /* "countdown_seconds": "always": H:MM:SS everywhere (SPEC §11) */
 } st_config;
 
 /* Parses config JSON; errors read "SOURCE: KEY: reason" (unknown keys and wrong types refused).

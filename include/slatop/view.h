@@ -74,7 +74,8 @@ ui_element ui_state_element(int sla_state);
 const char *ui_state_symbol(int sla_state);
 
 /* Helpers shared by views. */
-/* H:MM:SS with '-' when overdue (SPEC §4). */
+/* The countdown as SPEC §11 writes it (countdown_format under the configuration's
+ * countdown_seconds): "27h04m", "59:59", "-0:42"; H:MM:SS with "always". */
 void ui_countdown(int64_t remaining_s, char buf[static 24]);
 /* "Mon 09:00" in the zone. */
 void ui_short_time(const tz_zone *z, st_time t, char buf[static 32]);

@@ -210,3 +210,20 @@ Test(config, huge_numbers_refused_without_overflow)
     parse_bad("{\"monitoring\": {\"prometheus\": {\"url\": \"http://a\", \"poll_s\": -1e300}}}",
               "cfg.json: monitoring.prometheus.poll_s: must be a whole number from 1 to 86400");
 }
+
+Test(config, countdown_seconds)
+{
+    st_config *c = parse_ok("{}");
+    cr_expect(!c->countdown_seconds_always);
+    config_free(c);
+    c = parse_ok("{\"countdown_seconds\": \"always\"}");
+    cr_expect(c->countdown_seconds_always);
+    config_free(c);
+    c = parse_ok("{\"countdown_seconds\": \"last_hour\"}");
+    cr_expect(!c->countdown_seconds_always);
+    config_free(c);
+    parse_bad("{\"countdown_seconds\": true}",
+              "cfg.json: countdown_seconds: must be \"always\" or \"last_hour\"");
+    parse_bad("{\"countdown_seconds\": \"never\"}",
+              "cfg.json: countdown_seconds: must be \"always\" or \"last_hour\"");
+}
