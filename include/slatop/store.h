@@ -114,6 +114,34 @@ st_code store_audit_head(st_store *s, int64_t *seq, char hash[65], st_err *err);
 st_code store_audit_verify(st_store *s, int64_t anchor_seq, const char *anchor_hash, int64_t *checked,
                            st_err *err);
 
+/* ---- streaming reads: whole lists one row at a time, in constant memory (SPEC §11) ---- */
+
+/* Called for each entry of a scan, in the scan's order; e is the store's (its fields are freed
+ * after the call). A non-OK return stops the scan and is returned by it. */
+typedef st_code (*store_audit_visit)(void *ctx, const st_audit_entry *e, st_err *err);
+/* A stretch of the audit log by keyset on seq, for paging (a screenful at a time) and streaming. */
+typedef struct {
+    int64_t ticket_id;  /* 0 = every entry */
+    int64_t after_seq;  /* only entries with seq > after_seq (0: from the first) */
+    int64_t before_seq; /* only entries with seq < before_seq (0: to the last) */
+    int64_t limit;      /* at most this many (0: all) */
+    bool newest_first;  /* descending seq (from before_seq down) */
+} store_audit_range;
+/* The entries of r, one at a time, from one consistent snapshot. Errors: the store's, an
+ * unreadable entry (ST_VERIFY naming it), or the visitor's. */
+st_code store_audit_scan_range(st_store *s, const store_audit_range *r, store_audit_visit visit, void *ctx,
+                               st_err *err);
+
+/* Called for each ticket of store_ticket_scan in the query's order; with the scan's with_history,
+ * h[0..nh) is the ticket's audit history oldest first (NULL, 0 otherwise). t and h are the
+ * store's, valid during the call. A non-OK return stops the scan and is returned by it. */
+typedef st_code (*store_ticket_visit)(void *ctx, const st_ticket *t, const st_audit_entry *h, size_t nh,
+                                      st_err *err);
+/* The tickets of q (store_ticket_list's order, offset and limit), one at a time, from one
+ * consistent snapshot; with_history reads every history in the same pass (no query per ticket). */
+st_code store_ticket_scan(st_store *s, const store_list_query *q, bool with_history, store_ticket_visit visit,
+                          void *ctx, st_err *err);
+
 /* Tests only: makes the next store_ticket_update or store_audit_append in this connection fail
  * with ST_IO, to prove that a failure mid-change leaves no trace. */
 void store_test_fail_next_write(st_store *s);
