@@ -114,6 +114,26 @@ typedef st_code (*query_entry_visit)(void *ctx, const st_audit_entry *e, st_err 
  * ticket is ST_NOTFOUND when req->must_exist (req->verify is not used). */
 st_code query_audit_scan(st_ops *o, const query_audit_req *req, query_entry_visit visit, void *ctx, st_err *err);
 
+/* A stretch of the log by keyset on seq (a screenful of the audit view). */
+typedef struct {
+    int64_t ticket_id;  /* 0 = every entry */
+    int64_t after_seq;  /* entries with seq > after_seq */
+    int64_t before_seq; /* and seq < before_seq (0: no bound) */
+    int64_t limit;      /* at most this many (0: all) */
+    bool newest_first;
+} query_audit_range_req;
+st_code query_audit_range(st_ops *o, const query_audit_range_req *r, query_entry_visit visit, void *ctx,
+                          st_err *err);
+/* The chain's verification in slices (a console keeps ticking meanwhile). Caller owns the walk
+ * (query_verify_free). step: the next max_entries entries; ST_VERIFY naming the first bad one. */
+typedef struct query_verify query_verify;
+query_verify *query_verify_new(void);
+void query_verify_free(query_verify *w);
+st_code query_verify_step(st_ops *o, query_verify *w, int64_t max_entries, st_err *err);
+bool query_verify_done(const query_verify *w);     /* the log's end was reached */
+int64_t query_verify_through(const query_verify *w); /* the last seq checked */
+int64_t query_verify_checked(const query_verify *w); /* entries checked */
+
 /* ---- the policy ---- */
 
 /* The stored text of policy version `version` (0 = the latest) as it was applied, for `policy

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "slatop/audit.h"
 #include "slatop/model.h"
 #include "slatop/util.h"
 
@@ -141,6 +142,20 @@ typedef st_code (*store_ticket_visit)(void *ctx, const st_ticket *t, const st_au
  * consistent snapshot; with_history reads every history in the same pass (no query per ticket). */
 st_code store_ticket_scan(st_store *s, const store_list_query *q, bool with_history, store_ticket_visit visit,
                           void *ctx, st_err *err);
+
+/* store_audit_verify in slices, for a console that must keep ticking while a long log is walked:
+ * each step feeds the entries after `through` (at most max_entries, 0: all) to the verifier, with
+ * message bodies checked as store_audit_verify checks them. done: the log's end was reached.
+ * Embedded by value; start with store_verify_walk_init. */
+typedef struct {
+    audit_verifier v;
+    int64_t through; /* the last seq checked (0: none yet) */
+    bool done;
+} store_verify_walk;
+void store_verify_walk_init(store_verify_walk *w);
+/* One slice. ST_VERIFY naming the first bad entry (w->through stays before it); the store's
+ * errors. */
+st_code store_audit_verify_step(st_store *s, store_verify_walk *w, int64_t max_entries, st_err *err);
 
 /* Tests only: makes the next store_ticket_update or store_audit_append in this connection fail
  * with ST_IO, to prove that a failure mid-change leaves no trace. */

@@ -34,6 +34,10 @@ typedef struct {
      * costs per changed cell, and return true; false asks for a full draw. Called only when the
      * view is the top one and not dirty. */
     bool (*tick)(view *v, con_state *c);
+    /* Optional: background work in slices of a few ms (the audit view's chain walk), run by the
+     * loop between ticks and keys once the screen is drawn; sets v->dirty when the screen should
+     * change; returns true while work remains (the loop then polls instead of sleeping). */
+    bool (*idle)(view *v, con_state *c);
 } view_ops;
 
 struct view {

@@ -3,6 +3,8 @@
  * memory at once. */
 #include "slatop/query.h"
 
+#include <stdlib.h>
+
 #include "slatop/store.h"
 
 _Static_assert((int)QUERY_SORT_URGENCY == (int)STORE_SORT_URGENCY && (int)QUERY_SORT_LEVEL == (int)STORE_SORT_LEVEL &&
@@ -40,6 +42,9 @@ st_code query_list_scan(st_ops *o, const query_list_req *q, st_time now, bool wi
     return store_ticket_scan(ops_store(o), &sq, with_history, list_visit, &ls, err);
 }
 
+st_code query_audit_range(st_ops *o, const query_audit_range_req *r, query_entry_visit visit, void *ctx,
+                          st_err *err);
+
 st_code query_audit_scan(st_ops *o, const query_audit_req *req, query_entry_visit visit, void *ctx, st_err *err)
 {
     st_store *s = ops_store(o);
@@ -50,6 +55,53 @@ st_code query_audit_scan(st_ops *o, const query_audit_req *req, query_entry_visi
             return rc;
         ticket_done(&t);
     }
-    store_audit_range r = {.ticket_id = req->ticket_id};
-    return store_audit_scan_range(s, &r, visit, ctx, err);
+    query_audit_range_req r = {.ticket_id = req->ticket_id};
+    return query_audit_range(o, &r, visit, ctx, err);
+}
+
+st_code query_audit_range(st_ops *o, const query_audit_range_req *r, query_entry_visit visit, void *ctx,
+                          st_err *err)
+{
+    store_audit_range sr = {.ticket_id = r->ticket_id,
+                            .after_seq = r->after_seq,
+                            .before_seq = r->before_seq,
+                            .limit = r->limit,
+                            .newest_first = r->newest_first};
+    return store_audit_scan_range(ops_store(o), &sr, visit, ctx, err);
+}
+
+struct query_verify {
+    store_verify_walk w;
+};
+
+query_verify *query_verify_new(void)
+{
+    query_verify *q = xcalloc(1, sizeof *q);
+    store_verify_walk_init(&q->w);
+    return q;
+}
+
+void query_verify_free(query_verify *w)
+{
+    free(w);
+}
+
+st_code query_verify_step(st_ops *o, query_verify *w, int64_t max_entries, st_err *err)
+{
+    return store_audit_verify_step(ops_store(o), &w->w, max_entries, err);
+}
+
+bool query_verify_done(const query_verify *w)
+{
+    return w->w.done;
+}
+
+int64_t query_verify_through(const query_verify *w)
+{
+    return w->w.through;
+}
+
+int64_t query_verify_checked(const query_verify *w)
+{
+    return w->w.v.checked;
 }
