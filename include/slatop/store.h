@@ -127,6 +127,7 @@ typedef struct {
     int64_t before_seq; /* only entries with seq < before_seq (0: to the last) */
     int64_t limit;      /* at most this many (0: all) */
     bool newest_first;  /* descending seq (from before_seq down) */
+    bool walk;          /* a slice of a whole-log walk: read without filling the cache */
 } store_audit_range;
 /* The entries of r, one at a time, from one consistent snapshot. Errors: the store's, an
  * unreadable entry (ST_VERIFY naming it), or the visitor's. */

@@ -409,7 +409,7 @@ static st_code slice_visit(void *ctx, const st_audit_entry *e, st_err *err)
 st_code store_audit_verify_step(st_store *s, store_verify_walk *w, int64_t max_entries, st_err *err)
 {
     verify_slice sl = {.w = {.s = s, .v = w->v}, .last = w->through};
-    store_audit_range r = {.after_seq = w->through, .limit = max_entries};
+    store_audit_range r = {.after_seq = w->through, .limit = max_entries, .walk = true};
     st_code code = store_audit_scan_range(s, &r, slice_visit, &sl, err);
     w->v = sl.w.v;
     w->through = sl.last;

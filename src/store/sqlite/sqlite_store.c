@@ -1499,6 +1499,9 @@ static st_code sq_audit_scan(store_backend *s, store_audit_visit visit, void *ct
 
 /* ---- streaming reads ---------------------------------------------------------------------- */
 
+static st_code audit_range_run(store_backend *s, const store_audit_range *r, store_audit_visit visit, void *ctx,
+                               st_err *err);
+
 /* A statement of its own, not the cache's: a scan stays open while its visitor runs, and the
  * visitor may read through the store (a policy version, a message) with cached statements. */
 static st_code scan_prepare(store_backend *s, const char *sql, sqlite3_stmt **out, st_err *err)
@@ -1512,8 +1515,29 @@ static st_code scan_prepare(store_backend *s, const char *sql, sqlite3_stmt **ou
     return ST_OK;
 }
 
+/* A whole-table scan reads every page once: with the connection's 32 MiB cache (sized for big
+ * imports) it would fill it and resident memory with pages never read again. Scans run with
+ * SQLite's default 2 MiB and give the cache back its size afterwards (SPEC §11: output and chain
+ * walks in constant, small memory). */
+#define SCAN_CACHE "PRAGMA cache_size = -2048"
+#define WORK_CACHE "PRAGMA cache_size = -32768"
+
 static st_code sq_audit_range(store_backend *s, const store_audit_range *r, store_audit_visit visit, void *ctx,
                               st_err *err)
+{
+    if (r->limit <= 0 || r->walk) {
+        st_code code = sq_exec(s, SCAN_CACHE, err);
+        if (code == ST_OK)
+            code = audit_range_run(s, r, visit, ctx, err);
+        st_err ignored;
+        (void)sq_exec(s, WORK_CACHE, &ignored);
+        return code;
+    }
+    return audit_range_run(s, r, visit, ctx, err);
+}
+
+static st_code audit_range_run(store_backend *s, const store_audit_range *r, store_audit_visit visit, void *ctx,
+                               st_err *err)
 {
     /* Keyset on seq (the rowid; with a ticket, audit_ticket(ticket_id, seq)): each page costs its
      * own rows whatever its place in a log of millions. */
@@ -1617,8 +1641,22 @@ static st_code hist_read(store_backend *s, hist_cursor *hc, int64_t id, st_err *
     return ST_OK;
 }
 
+static st_code ticket_scan_run(store_backend *s, const store_list_query *q, bool with_history,
+                               store_ticket_visit visit, void *ctx, st_err *err);
+
 static st_code sq_ticket_scan(store_backend *s, const store_list_query *q, bool with_history,
                               store_ticket_visit visit, void *ctx, st_err *err)
+{
+    st_code code = sq_exec(s, SCAN_CACHE, err);
+    if (code == ST_OK)
+        code = ticket_scan_run(s, q, with_history, visit, ctx, err);
+    st_err ignored;
+    (void)sq_exec(s, WORK_CACHE, &ignored);
+    return code;
+}
+
+static st_code ticket_scan_run(store_backend *s, const store_list_query *q, bool with_history,
+                               store_ticket_visit visit, void *ctx, st_err *err)
 {
     sqlite3_stmt *stmt;
     hist_cursor hc = {0};
