@@ -49,6 +49,7 @@ typedef struct {
     bool alerts_bell;       /* "alerts.bell": ring on a clock's crossing (SPEC §8); default true */
     char **alerts_command;  /* "alerts.command": argv run on a crossing, NULL-terminated; NULL: none */
     size_t n_alerts_command;
+    bool countdown_seconds_always; /* "countdown_seconds": "always": H:MM:SS everywhere (SPEC §11) */
 } st_config;
 
 /* Parses config JSON; errors read "SOURCE: KEY: reason" (unknown keys and wrong types refused).

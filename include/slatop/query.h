@@ -112,6 +112,44 @@ st_code query_audit_verify(st_ops *o, int64_t anchor_seq, const char *anchor_has
  * an empty log). */
 st_code query_audit_head(st_ops *o, int64_t *seq, char hash[65], st_err *err);
 
+/* ---- streaming: whole lists one row at a time, in constant memory (SPEC §11) ---- */
+
+/* Called for each ticket of query_list_scan: its view at the scan's now and, when the scan asked
+ * for it, its audit history oldest first (NULL, 0 otherwise); both valid during the call only.
+ * A non-OK return stops the scan and is returned by it. */
+typedef st_code (*query_view_visit)(void *ctx, const ops_view *v, const st_audit_entry *h, size_t nh,
+                                    st_err *err);
+/* The tickets of q (query_tickets' order, offset and limit) as views at now, one at a time from
+ * one snapshot; with_history reads every history in the same pass. Errors: the store's, a
+ * ticket's policy version unreadable, or the visitor's. */
+st_code query_list_scan(st_ops *o, const query_list_req *q, st_time now, bool with_history, query_view_visit visit,
+                        void *ctx, st_err *err);
+/* Called for each audit entry of a scan (e valid during the call only). */
+typedef st_code (*query_entry_visit)(void *ctx, const st_audit_entry *e, st_err *err);
+/* The entries of req->ticket_id (0: all) oldest first, one at a time from one snapshot; an unknown
+ * ticket is ST_NOTFOUND when req->must_exist (req->verify is not used). */
+st_code query_audit_scan(st_ops *o, const query_audit_req *req, query_entry_visit visit, void *ctx, st_err *err);
+
+/* A stretch of the log by keyset on seq (a screenful of the audit view). */
+typedef struct {
+    int64_t ticket_id;  /* 0 = every entry */
+    int64_t after_seq;  /* entries with seq > after_seq */
+    int64_t before_seq; /* and seq < before_seq (0: no bound) */
+    int64_t limit;      /* at most this many (0: all) */
+    bool newest_first;
+} query_audit_range_req;
+st_code query_audit_range(st_ops *o, const query_audit_range_req *r, query_entry_visit visit, void *ctx,
+                          st_err *err);
+/* The chain's verification in slices (a console keeps ticking meanwhile). Caller owns the walk
+ * (query_verify_free). step: the next max_entries entries; ST_VERIFY naming the first bad one. */
+typedef struct query_verify query_verify;
+query_verify *query_verify_new(void);
+void query_verify_free(query_verify *w);
+st_code query_verify_step(st_ops *o, query_verify *w, int64_t max_entries, st_err *err);
+bool query_verify_done(const query_verify *w);     /* the log's end was reached */
+int64_t query_verify_through(const query_verify *w); /* the last seq checked */
+int64_t query_verify_checked(const query_verify *w); /* entries checked */
+
 /* ---- the policy ---- */
 
 /* The stored text of policy version `version` (0 = the latest) as it was applied, for `policy

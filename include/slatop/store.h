@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "slatop/audit.h"
 #include "slatop/model.h"
 #include "slatop/util.h"
 
@@ -132,6 +133,49 @@ st_code store_audit_verify(st_store *s, int64_t anchor_seq, const char *anchor_h
 typedef void (*store_audit_observer)(void *ctx, const st_audit_entry *e);
 st_code store_audit_verify_observed(st_store *s, int64_t anchor_seq, const char *anchor_hash,
                                     store_audit_observer observe, void *ctx, int64_t *checked, st_err *err);
+
+/* ---- streaming reads: whole lists one row at a time, in constant memory (SPEC §11) ---- */
+
+/* Called for each entry of a scan, in the scan's order; e is the store's (its fields are freed
+ * after the call). A non-OK return stops the scan and is returned by it. */
+typedef st_code (*store_audit_visit)(void *ctx, const st_audit_entry *e, st_err *err);
+/* A stretch of the audit log by keyset on seq, for paging (a screenful at a time) and streaming. */
+typedef struct {
+    int64_t ticket_id;  /* 0 = every entry */
+    int64_t after_seq;  /* only entries with seq > after_seq (0: from the first) */
+    int64_t before_seq; /* only entries with seq < before_seq (0: to the last) */
+    int64_t limit;      /* at most this many (0: all) */
+    bool newest_first;  /* descending seq (from before_seq down) */
+    bool walk;          /* a slice of a whole-log walk: read without filling the cache */
+} store_audit_range;
+/* The entries of r, one at a time, from one consistent snapshot. Errors: the store's, an
+ * unreadable entry (ST_VERIFY naming it), or the visitor's. */
+st_code store_audit_scan_range(st_store *s, const store_audit_range *r, store_audit_visit visit, void *ctx,
+                               st_err *err);
+
+/* Called for each ticket of store_ticket_stream in the query's order; with the scan's with_history,
+ * h[0..nh) is the ticket's audit history oldest first (NULL, 0 otherwise). t and h are the
+ * store's, valid during the call. A non-OK return stops the scan and is returned by it. */
+typedef st_code (*store_ticket_stream_visit)(void *ctx, const st_ticket *t, const st_audit_entry *h,
+                                             size_t nh, st_err *err);
+/* The tickets of q (store_ticket_list's order, offset and limit), one at a time, from one
+ * consistent snapshot; with_history reads every history in the same pass (no query per ticket). */
+st_code store_ticket_stream(st_store *s, const store_list_query *q, bool with_history,
+                            store_ticket_stream_visit visit, void *ctx, st_err *err);
+
+/* store_audit_verify in slices, for a console that must keep ticking while a long log is walked:
+ * each step feeds the entries after `through` (at most max_entries, 0: all) to the verifier, with
+ * message bodies checked as store_audit_verify checks them. done: the log's end was reached.
+ * Embedded by value; start with store_verify_walk_init. */
+typedef struct {
+    audit_verifier v;
+    int64_t through; /* the last seq checked (0: none yet) */
+    bool done;
+} store_verify_walk;
+void store_verify_walk_init(store_verify_walk *w);
+/* One slice. ST_VERIFY naming the first bad entry (w->through stays before it); the store's
+ * errors. */
+st_code store_audit_verify_step(st_store *s, store_verify_walk *w, int64_t max_entries, st_err *err);
 
 /* Tests only: makes the next store_ticket_update or store_audit_append in this connection fail
  * with ST_IO, to prove that a failure mid-change leaves no trace. */

@@ -45,6 +45,9 @@ void ui_panel_changed(void);
 bool ui_render(con_state *c);
 /* Rings the terminal's bell (an alert, SPEC §8). */
 void ui_bell(void);
+/* Runs a slice of each view's background work (view_ops.idle) once the screen is drawn; true
+ * while some remains, and the loop then polls instead of sleeping. */
+bool ui_idle(con_state *c);
 /* Resizes the screen (scripts; a real terminal resizes through KM_RESIZE); the caller relayouts. */
 void ui_resize(int cols, int rows);
 /* The screen as text (rows lines, '\n'-terminated) appended to sb. */

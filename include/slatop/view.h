@@ -34,6 +34,10 @@ typedef struct {
      * costs per changed cell, and return true; false asks for a full draw. Called only when the
      * view is the top one and not dirty. */
     bool (*tick)(view *v, con_state *c);
+    /* Optional: background work in slices of a few ms (the audit view's chain walk), run by the
+     * loop between ticks and keys once the screen is drawn; sets v->dirty when the screen should
+     * change; returns true while work remains (the loop then polls instead of sleeping). */
+    bool (*idle)(view *v, con_state *c);
 } view_ops;
 
 struct view {
@@ -74,7 +78,8 @@ ui_element ui_state_element(int sla_state);
 const char *ui_state_symbol(int sla_state);
 
 /* Helpers shared by views. */
-/* H:MM:SS with '-' when overdue (SPEC §4). */
+/* The countdown as SPEC §11 writes it (countdown_format under the configuration's
+ * countdown_seconds): "27h04m", "59:59", "-0:42"; H:MM:SS with "always". */
 void ui_countdown(int64_t remaining_s, char buf[static 24]);
 /* "Mon 09:00" in the zone. */
 void ui_short_time(const tz_zone *z, st_time t, char buf[static 32]);

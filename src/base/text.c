@@ -386,6 +386,15 @@ void json_append_string(strbuf *sb, const char *s)
     sb_append_c(sb, '"');
     size_t n = strlen(s), i = 0;
     while (i < n) {
+        /* A run of printable ASCII that needs no escape goes in at once (most of every string). */
+        size_t run = i;
+        while (run < n && s[run] >= 0x20 && s[run] < 0x7f && s[run] != '"' && s[run] != '\\')
+            run++;
+        if (run > i) {
+            sb_append_n(sb, s + i, run - i);
+            i = run;
+            continue;
+        }
         int32_t cp;
         size_t k = utf8_decode(s + i, n - i, &cp);
         switch (cp) {

@@ -184,14 +184,22 @@ void sb_append_c(strbuf *sb, char c)
 
 void sb_vprintf(strbuf *sb, const char *fmt, va_list ap)
 {
+    /* Formatted straight into the spare room when it fits (most calls: a number, a time), so
+     * that streaming output formats each value once, not twice. */
+    size_t room = sb->cap > sb->len ? sb->cap - sb->len : 0;
     va_list ap2;
     va_copy(ap2, ap);
-    int n = vsnprintf(NULL, 0, fmt, ap2);
+    int n = vsnprintf(room ? sb->buf + sb->len : NULL, room, fmt, ap2);
     va_end(ap2);
-    if (n < 0)
+    if (n < 0) {
+        if (sb->buf)
+            sb->buf[sb->len] = '\0';
         return;
-    sb_grow(sb, (size_t)n);
-    vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, ap);
+    }
+    if ((size_t)n >= room) {
+        sb_grow(sb, (size_t)n);
+        vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, ap);
+    }
     sb->len += (size_t)n;
 }
 

@@ -32,6 +32,34 @@ static int audit_verify(cli_ctx *c, const cmd_args *a)
     return cli_emit(c, &out);
 }
 
+/* audit's output, one entry at a time as the log is read. */
+typedef struct {
+    cli_ctx *c;
+    strbuf *out;
+    enum { AUDIT_TEXT, AUDIT_JSON, AUDIT_CSV } form;
+    int64_t n; /* entries written */
+} audit_out;
+
+static st_code audit_out_entry(void *ctx, const st_audit_entry *e, st_err *err)
+{
+    audit_out *ao = ctx;
+    switch (ao->form) {
+    case AUDIT_JSON:
+        if (ao->n)
+            sb_append_c(ao->out, ',');
+        jsonout_audit_entry(ao->out, e);
+        break;
+    case AUDIT_CSV:
+        clitext_audit_csv_row(ao->c, ao->out, e);
+        break;
+    case AUDIT_TEXT:
+        clitext_audit_line(ao->c, ao->out, e, "");
+        break;
+    }
+    ao->n++;
+    return cli_stream_flush(ao->out, false, err);
+}
+
 int cmd_audit(cli_ctx *c, const cmd_args *a)
 {
     const char *sub = a->npos > 0 ? a->pos[0] : NULL;
@@ -74,22 +102,20 @@ int cmd_audit(cli_ctx *c, const cmd_args *a)
     }
     /* An unknown ticket is an error, not an empty history. */
     query_audit_req req = {.ticket_id = id, .must_exist = true, .verify = false};
-    query_audit log;
-    if (query_audit_page(c->ops, &req, &log, &err) != ST_OK) {
-        query_audit_done(&log);
-        return cli_fail(c, &err);
-    }
-    const st_audit_entry *e = log.entries;
-    size_t n = log.n;
+    audit_out ao = {.c = c, .out = &out};
     if (cli_flag(a, "json") || (export && strcmp(format, "json") == 0)) {
-        jsonout_audit_array(&out, e, n);
-        sb_append_c(&out, '\n');
+        ao.form = AUDIT_JSON;
+        sb_append_c(&out, '[');
     } else if (export) {
-        clitext_audit_csv(c, &out, e, n);
-    } else {
-        for (size_t i = 0; i < n; i++)
-            clitext_audit_line(c, &out, &e[i], "");
+        ao.form = AUDIT_CSV;
+        clitext_audit_csv_header(&out);
     }
-    query_audit_done(&log);
-    return cli_emit(c, &out);
+    /* Written as it is read (SPEC §11): an error part-way leaves what was written before it. */
+    st_code code = query_audit_scan(c->ops, &req, audit_out_entry, &ao, &err);
+    if (code == ST_OK && ao.form == AUDIT_JSON)
+        sb_append(&out, "]\n");
+    if (code == ST_OK)
+        code = cli_stream_flush(&out, true, &err);
+    sb_done(&out);
+    return code == ST_OK ? 0 : cli_fail(c, &err);
 }

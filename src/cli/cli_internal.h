@@ -93,6 +93,10 @@ int cli_fail(cli_ctx *c, const st_err *err);
 int cli_usage_fail(cli_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Writes out to stdout and frees it (out is consumed); returns the exit status. */
 int cli_emit(cli_ctx *c, strbuf *out);
+/* Writes out's text to stdout once it holds 64 KiB or more (all of it, flushed, when force) and
+ * empties it, so that long output streams in constant memory; out stays the caller's.
+ * ST_IO "stdout: write error: ..." when writing fails. */
+st_code cli_stream_flush(strbuf *out, bool force, st_err *err);
 /* The value of the command's option `name` (borrowed from argv), or NULL when not given. */
 const char *cli_opt(const cmd_args *a, const char *name);
 /* The n-th value (from 0) of a repeatable option `name` (borrowed from argv), or NULL. */
@@ -123,11 +127,23 @@ int cli_print_list(cli_ctx *c, bool all, bool json);
 struct tz_zone *display_zone(const cli_ctx *c);
 
 /* Text forms, appended to out. Every untrusted string is sanitised. */
-void clitext_list(cli_ctx *c, strbuf *out, const ops_view *v, size_t n);
+/* The ticket list in two passes, so that it streams: every row is measured (clitext_list_measure)
+ * before the header and the rows are written with the widths found. */
+typedef struct {
+    int w[7]; /* each column's width in display cells */
+    size_t n; /* rows measured */
+} clitext_cols;
+void clitext_list_begin(clitext_cols *k);
+void clitext_list_measure(cli_ctx *c, clitext_cols *k, const ops_view *v);
+/* The header line, or "no tickets" when no row was measured. */
+void clitext_list_header(cli_ctx *c, strbuf *out, const clitext_cols *k);
+void clitext_list_row(cli_ctx *c, strbuf *out, const clitext_cols *k, const ops_view *v);
 void clitext_show(cli_ctx *c, strbuf *out, const ops_view *v, const st_audit_entry *h, size_t nh,
                   const sla_segment *segs, size_t nseg);
 void clitext_audit_line(cli_ctx *c, strbuf *out, const st_audit_entry *e, const char *indent);
-void clitext_audit_csv(cli_ctx *c, strbuf *out, const st_audit_entry *e, size_t n);
+/* audit export --format csv: the header line, then one line per entry. */
+void clitext_audit_csv_header(strbuf *out);
+void clitext_audit_csv_row(cli_ctx *c, strbuf *out, const st_audit_entry *e);
 /* One CSV field (RFC 4180, sanitised: no control byte, no line break), then ',' or (last) '\n';
  * NULL is an empty field. csv_time: an ISO time, empty for ST_TIME_NONE. */
 void csv_field(const cli_ctx *c, strbuf *out, const char *s, bool last);

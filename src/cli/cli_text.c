@@ -46,69 +46,84 @@ enum { COL_LEVEL, COL_ID, COL_DUE, COL_STATE, COL_CUSTOMER, COL_TITLE, COL_ASSIG
 static const char *const HEADERS[N_COLS] = {"LEVEL", "ID", "DUE IN", "STATE", "CUSTOMER", "TITLE", "ASSIGNEE"};
 /* Customer and title are cut so a line stays readable; the rest is short by nature. */
 static const int MAX_W[N_COLS] = {16, 12, 16, 10, 24, 48, 24};
+_Static_assert(sizeof((clitext_cols *)0)->w / sizeof(int) == N_COLS, "clitext_cols holds every column");
 
-void clitext_list(cli_ctx *c, strbuf *out, const ops_view *v, size_t n)
+void clitext_list_begin(clitext_cols *k)
 {
-    if (n == 0) {
-        sb_append(out, "no tickets\n");
-        return;
-    }
-    char ***cells = xcalloc(n, sizeof *cells);
-    int w[N_COLS];
-    for (int k = 0; k < N_COLS; k++)
-        w[k] = text_width(HEADERS[k]);
-    for (size_t i = 0; i < n; i++) {
-        char cd[24];
-        countdown(&v[i], cd);
-        cells[i] = xcalloc(N_COLS, sizeof(char *));
-        cells[i][COL_LEVEL] = san(c, v[i].t.level);
-        cells[i][COL_ID] = xasprintf("%" PRId64, v[i].t.id);
-        cells[i][COL_DUE] = xstrdup(cd);
-        cells[i][COL_STATE] = xasprintf("%s%s", sla_state_name(v[i].timer.state), v[i].breached_ever ? "!" : "");
-        cells[i][COL_CUSTOMER] = san(c, v[i].t.customer);
-        cells[i][COL_TITLE] = san(c, v[i].t.title);
-        cells[i][COL_ASSIGNEE] = san(c, v[i].t.assignee);
-        for (int k = 0; k < N_COLS; k++) {
-            int cw = text_width(cells[i][k]);
-            if (cw > w[k])
-                w[k] = cw > MAX_W[k] ? MAX_W[k] : cw;
-        }
-    }
-    const char *ell = c->g.ascii ? "~" : "\xe2\x80\xa6";
-    for (size_t i = 0; i <= n; i++) {
-        strbuf line;
-        sb_init(&line);
-        for (int k = 0; k < N_COLS; k++) {
-            const char *cell = i == 0 ? HEADERS[k] : cells[i - 1][k];
-            bool last = k == N_COLS - 1;
-            char *f;
-            if (k == COL_ID || k == COL_DUE) {
-                /* numbers right-aligned */
-                int pad = w[k] - text_width(cell);
-                for (int p = 0; p < pad; p++)
-                    sb_append_c(&line, ' ');
-                f = xstrdup(cell);
-            } else {
-                f = last ? text_fit(cell, w[k], ell, false) : text_fit(cell, w[k], ell, true);
-            }
-            sb_append(&line, f);
-            free(f);
-            if (!last)
-                sb_append(&line, "  ");
-        }
-        /* no trailing blanks */
-        while (line.len && line.buf[line.len - 1] == ' ')
-            line.buf[--line.len] = '\0';
-        sb_append(out, line.buf);
-        sb_append_c(out, '\n');
-        sb_done(&line);
-    }
-    for (size_t i = 0; i < n; i++) {
-        for (int k = 0; k < N_COLS; k++)
-            free(cells[i][k]);
+    k->n = 0;
+    for (int i = 0; i < N_COLS; i++)
+        k->w[i] = text_width(HEADERS[i]);
+}
+
+/* The cells of v's row (sanitised; caller frees each). */
+static void list_cells(cli_ctx *c, const ops_view *v, char *cells[N_COLS])
+{
+    char cd[24];
+    countdown(v, cd);
+    cells[COL_LEVEL] = san(c, v->t.level);
+    cells[COL_ID] = xasprintf("%" PRId64, v->t.id);
+    cells[COL_DUE] = xstrdup(cd);
+    cells[COL_STATE] = xasprintf("%s%s", sla_state_name(v->timer.state), v->breached_ever ? "!" : "");
+    cells[COL_CUSTOMER] = san(c, v->t.customer);
+    cells[COL_TITLE] = san(c, v->t.title);
+    cells[COL_ASSIGNEE] = san(c, v->t.assignee);
+}
+
+void clitext_list_measure(cli_ctx *c, clitext_cols *k, const ops_view *v)
+{
+    char *cells[N_COLS];
+    list_cells(c, v, cells);
+    for (int i = 0; i < N_COLS; i++) {
+        int cw = text_width(cells[i]);
+        if (cw > k->w[i])
+            k->w[i] = cw > MAX_W[i] ? MAX_W[i] : cw;
         free(cells[i]);
     }
-    free(cells);
+    k->n++;
+}
+
+/* One line of the list: cells fitted to the widths of k. */
+static void list_line(cli_ctx *c, strbuf *out, const clitext_cols *k, const char *const cells[N_COLS])
+{
+    const char *ell = c->g.ascii ? "~" : "\xe2\x80\xa6";
+    size_t start = out->len;
+    for (int i = 0; i < N_COLS; i++) {
+        const char *cell = cells[i];
+        bool last = i == N_COLS - 1;
+        if (i == COL_ID || i == COL_DUE) {
+            /* numbers right-aligned */
+            for (int p = text_width(cell); p < k->w[i]; p++)
+                sb_append_c(out, ' ');
+            sb_append(out, cell);
+        } else {
+            char *f = text_fit(cell, k->w[i], ell, !last);
+            sb_append(out, f);
+            free(f);
+        }
+        if (!last)
+            sb_append(out, "  ");
+    }
+    /* no trailing blanks */
+    while (out->len > start && out->buf[out->len - 1] == ' ')
+        out->buf[--out->len] = '\0';
+    sb_append_c(out, '\n');
+}
+
+void clitext_list_header(cli_ctx *c, strbuf *out, const clitext_cols *k)
+{
+    if (k->n == 0)
+        sb_append(out, "no tickets\n");
+    else
+        list_line(c, out, k, HEADERS);
+}
+
+void clitext_list_row(cli_ctx *c, strbuf *out, const clitext_cols *k, const ops_view *v)
+{
+    char *cells[N_COLS];
+    list_cells(c, v, cells);
+    list_line(c, out, k, (const char *const *)cells);
+    for (int i = 0; i < N_COLS; i++)
+        free(cells[i]);
 }
 
 /* The zone for absolute times beside the business zone: config display_timezone, else $TZ,
@@ -326,36 +341,38 @@ void csv_time(const cli_ctx *c, strbuf *out, st_time t)
     csv_field(c, out, t == ST_TIME_NONE ? NULL : time_format_iso(t, b), false);
 }
 
-void clitext_audit_csv(cli_ctx *c, strbuf *out, const st_audit_entry *e, size_t n)
+void clitext_audit_csv_header(strbuf *out)
 {
     /* The columns of the JSON audit entry, in its order (SPEC §8's keys last). */
     sb_append(out, "seq,at,recorded_at,actor,kind,ticket_id,from_level,to_level,old_due,new_due,reason,detail,"
                    "prev_hash,hash,from_status,to_status,message_id,message_kind,body_sha256\n");
-    for (size_t i = 0; i < n; i++) {
-        char num[32];
-        snprintf(num, sizeof num, "%" PRId64, e[i].seq);
-        csv_field(c, out, num, false);
-        csv_time(c, out, e[i].at);
-        csv_time(c, out, e[i].recorded_at);
-        csv_field(c, out, e[i].actor, false);
-        csv_field(c, out, au_kind_name(e[i].kind), false);
-        snprintf(num, sizeof num, "%" PRId64, e[i].ticket_id);
-        csv_field(c, out, e[i].ticket_id > 0 ? num : NULL, false);
-        csv_field(c, out, e[i].from_level, false);
-        csv_field(c, out, e[i].to_level, false);
-        csv_time(c, out, e[i].old_due);
-        csv_time(c, out, e[i].new_due);
-        csv_field(c, out, e[i].reason, false);
-        csv_field(c, out, e[i].detail, false);
-        csv_field(c, out, e[i].prev_hash, false);
-        csv_field(c, out, e[i].hash, false);
-        csv_field(c, out, e[i].from_status, false);
-        csv_field(c, out, e[i].to_status, false);
-        snprintf(num, sizeof num, "%" PRId64, e[i].message_id);
-        csv_field(c, out, e[i].message_id > 0 ? num : NULL, false);
-        csv_field(c, out, e[i].message_kind, false);
-        csv_field(c, out, e[i].body_sha256, true);
-    }
+}
+
+void clitext_audit_csv_row(cli_ctx *c, strbuf *out, const st_audit_entry *e)
+{
+    char num[32];
+    snprintf(num, sizeof num, "%" PRId64, e->seq);
+    csv_field(c, out, num, false);
+    csv_time(c, out, e->at);
+    csv_time(c, out, e->recorded_at);
+    csv_field(c, out, e->actor, false);
+    csv_field(c, out, au_kind_name(e->kind), false);
+    snprintf(num, sizeof num, "%" PRId64, e->ticket_id);
+    csv_field(c, out, e->ticket_id > 0 ? num : NULL, false);
+    csv_field(c, out, e->from_level, false);
+    csv_field(c, out, e->to_level, false);
+    csv_time(c, out, e->old_due);
+    csv_time(c, out, e->new_due);
+    csv_field(c, out, e->reason, false);
+    csv_field(c, out, e->detail, false);
+    csv_field(c, out, e->prev_hash, false);
+    csv_field(c, out, e->hash, false);
+    csv_field(c, out, e->from_status, false);
+    csv_field(c, out, e->to_status, false);
+    snprintf(num, sizeof num, "%" PRId64, e->message_id);
+    csv_field(c, out, e->message_id > 0 ? num : NULL, false);
+    csv_field(c, out, e->message_kind, false);
+    csv_field(c, out, e->body_sha256, true);
 }
 
 static void hhmm(strbuf *out, int32_t s)

@@ -131,25 +131,6 @@ static bool list_keeps(const list_query *lq, const ops_view *v)
            (!lq->level || strcmp(v->t.level, lq->level) == 0);
 }
 
-/* The listed tickets at now, read through the query side: the whole ordering, then the filters
- * and the limit. Caller frees with query_page_done. */
-static st_code load_views(cli_ctx *c, const list_query *lq, query_page *out, st_err *err)
-{
-    query_list_req q = {.include_resolved = lq->all, .sort = lq->sort, .offset = 0, .limit = 0};
-    st_code rc = query_list_page(c->ops, &q, clock_now(&c->g.clock), out, err);
-    if (rc != ST_OK)
-        return rc;
-    size_t kept = 0;
-    for (size_t i = 0; i < out->n; i++) {
-        if (list_keeps(lq, &out->rows[i]) && (!lq->limit || kept < lq->limit))
-            out->rows[kept++] = out->rows[i];
-        else
-            ops_view_done(&out->rows[i]);
-    }
-    out->n = kept;
-    return ST_OK;
-}
-
 /* Every clock of the ticket of v (SPEC §8) at the program's now, from its history h. */
 static st_code ticket_clocks(cli_ctx *c, const ops_view *v, const st_audit_entry *h, size_t nh, clk_result *r,
                              st_err *err)
@@ -164,55 +145,102 @@ static st_code ticket_clocks(cli_ctx *c, const ops_view *v, const st_audit_entry
     return rc;
 }
 
-/* The ticket objects of v[0..n) with their clocks, as a JSON array. */
-static st_code list_json(cli_ctx *c, strbuf *out, const ops_view *v, size_t n, st_err *err)
+/* One pass of list over the store's scan: the filters and the limit applied to each row as it
+ * comes, the kept rows handed to `row` (SPEC §11: nothing is held but the row at hand). */
+typedef struct list_pass list_pass;
+struct list_pass {
+    cli_ctx *c;
+    const list_query *lq;
+    st_time now;
+    size_t kept;
+    strbuf out;
+    clitext_cols cols;
+    clk_result clocks;
+    st_code (*row)(list_pass *p, const ops_view *v, const st_audit_entry *h, size_t nh, st_err *err);
+};
+
+static st_code list_pass_visit(void *ctx, const ops_view *v, const st_audit_entry *h, size_t nh, st_err *err)
 {
-    clk_result r;
-    clocks_result_init(&r);
-    st_code rc = ST_OK;
-    sb_append_c(out, '[');
-    for (size_t i = 0; rc == ST_OK && i < n; i++) {
-        st_audit_entry *h = NULL;
-        size_t nh = 0;
-        rc = store_audit_list(c->store, v[i].t.id, &h, &nh, err);
-        if (rc == ST_OK)
-            rc = ticket_clocks(c, &v[i], h, nh, &r, err);
-        if (rc == ST_OK) {
-            if (i)
-                sb_append_c(out, ',');
-            jsonout_ticket_open(out, &v[i]);
-            jsonout_clocks(out, &r);
-            sb_append_c(out, '}');
-        }
-        for (size_t k = 0; k < nh; k++)
-            audit_entry_done(&h[k]);
-        free(h);
-    }
-    sb_append_c(out, ']');
-    clocks_result_done(&r);
-    return rc;
+    list_pass *p = ctx;
+    if (!list_keeps(p->lq, v) || (p->lq->limit && p->kept >= p->lq->limit))
+        return ST_OK;
+    st_code rc = p->row(p, v, h, nh, err);
+    p->kept++;
+    return rc == ST_OK ? cli_stream_flush(&p->out, false, err) : rc;
 }
 
+static st_code list_pass_run(list_pass *p, bool with_history, st_err *err)
+{
+    const list_query *lq = p->lq;
+    bool filtered = lq->by_status || lq->by_state || lq->level;
+    /* Without filters the store applies the limit (and stops early); with them every row is
+     * looked at and the limit counts the kept ones. */
+    query_list_req q = {.include_resolved = lq->all,
+                        .sort = lq->sort,
+                        .offset = 0,
+                        .limit = filtered ? 0 : (int64_t)lq->limit};
+    p->kept = 0;
+    return query_list_scan(p->c->ops, &q, p->now, with_history, list_pass_visit, p, err);
+}
+
+/* A ticket object with its clocks, after a comma from the second on. */
+static st_code json_row(list_pass *p, const ops_view *v, const st_audit_entry *h, size_t nh, st_err *err)
+{
+    st_code rc = ticket_clocks(p->c, v, h, nh, &p->clocks, err);
+    if (rc != ST_OK)
+        return rc;
+    if (p->kept)
+        sb_append_c(&p->out, ',');
+    jsonout_ticket_open(&p->out, v);
+    jsonout_clocks(&p->out, &p->clocks);
+    sb_append_c(&p->out, '}');
+    return ST_OK;
+}
+
+static st_code measure_row(list_pass *p, const ops_view *v, const st_audit_entry *h, size_t nh, st_err *err)
+{
+    (void)h, (void)nh, (void)err;
+    clitext_list_measure(p->c, &p->cols, v);
+    return ST_OK;
+}
+
+static st_code text_row(list_pass *p, const ops_view *v, const st_audit_entry *h, size_t nh, st_err *err)
+{
+    (void)h, (void)nh, (void)err;
+    clitext_list_row(p->c, &p->out, &p->cols, v);
+    return ST_OK;
+}
+
+/* list: JSON in one pass over the tickets with their histories (one statement, no query per
+ * ticket); text in two, the first measuring the columns. Both at one instant, now. Output goes
+ * out as it is made, so an error part-way leaves what was written before it. */
 static int print_list(cli_ctx *c, const list_query *lq, bool json)
 {
     st_err err;
-    query_page pg;
-    if (load_views(c, lq, &pg, &err) != ST_OK)
-        return cli_fail(c, &err);
-    strbuf out;
-    sb_init(&out);
+    list_pass p = {.c = c, .lq = lq, .now = clock_now(&c->g.clock)};
+    sb_init(&p.out);
+    clocks_result_init(&p.clocks);
+    st_code rc;
     if (json) {
-        if (list_json(c, &out, pg.rows, pg.n, &err) != ST_OK) {
-            sb_done(&out);
-            query_page_done(&pg);
-            return cli_fail(c, &err);
-        }
-        sb_append_c(&out, '\n');
+        sb_append_c(&p.out, '[');
+        p.row = json_row;
+        rc = list_pass_run(&p, true, &err);
+        sb_append(&p.out, "]\n");
     } else {
-        clitext_list(c, &out, pg.rows, pg.n);
+        clitext_list_begin(&p.cols);
+        p.row = measure_row;
+        rc = list_pass_run(&p, false, &err);
+        if (rc == ST_OK) {
+            clitext_list_header(c, &p.out, &p.cols);
+            p.row = text_row;
+            rc = list_pass_run(&p, false, &err);
+        }
     }
-    query_page_done(&pg);
-    return cli_emit(c, &out);
+    if (rc == ST_OK)
+        rc = cli_stream_flush(&p.out, true, &err);
+    sb_done(&p.out);
+    clocks_result_done(&p.clocks);
+    return rc == ST_OK ? 0 : cli_fail(c, &err);
 }
 
 int cli_print_list(cli_ctx *c, bool all, bool json)

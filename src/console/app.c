@@ -521,6 +521,7 @@ static void app_loop(con_state *c, loop_opts *lo)
         if (c->quit)
             break;
         store_idle(c->store); /* the screen is drawn: maintenance due now delays no keypress */
+        bool busy = ui_idle(c); /* a view's background work: a slice of a few ms */
         if (!watching) { /* after the first frame, so that a --max-frames run (first paint) never
                           * pays for it: closing an inotify descriptor waits ~15 ms for the kernel */
             watch_open(&io, c);
@@ -581,7 +582,7 @@ static void app_loop(con_state *c, loop_opts *lo)
                 continue;
             }
         }
-        app_wait(&io, -1);
+        app_wait(&io, busy ? 0 : -1);
         km_key k;
         while (ui_read_key(&k)) {
             if (lo->script && k != KM_RESIZE)

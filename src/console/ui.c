@@ -580,6 +580,15 @@ bool ui_render(con_state *c)
     return true;
 }
 
+bool ui_idle(con_state *c)
+{
+    bool more = false;
+    for (int i = 0; ui.open && i < ui.n; i++)
+        if (ui.stack[i]->ops->idle && ui.stack[i]->ops->idle(ui.stack[i], c))
+            more = true;
+    return more;
+}
+
 void ui_screen_text(strbuf *sb)
 {
     cchar_t *line = xcalloc((size_t)COLS + 1, sizeof *line);

@@ -219,6 +219,16 @@ static bool color_name_ok(const char *s)
     return false;
 }
 
+/* "countdown_seconds": "always" (H:MM:SS everywhere) or "last_hour" (the default: seconds only in
+ * a countdown's last hour and its first overdue hour). */
+static st_code parse_countdown_seconds(const cJSON *v, const char *src, st_config *c, st_err *err)
+{
+    if (!cJSON_IsString(v) || (strcmp(v->valuestring, "always") != 0 && strcmp(v->valuestring, "last_hour") != 0))
+        return bad(err, src, "countdown_seconds", "must be \"always\" or \"last_hour\"");
+    c->countdown_seconds_always = strcmp(v->valuestring, "always") == 0;
+    return ST_OK;
+}
+
 static st_code parse_theme(const cJSON *v, const char *src, st_config *c, st_err *err)
 {
     if (cJSON_IsString(v)) {
@@ -362,6 +372,8 @@ st_code config_parse(const char *text, size_t len, const char *source, st_config
         }
         else if (strcmp(k, "theme") == 0)
             rc = parse_theme(it, src, c, err);
+        else if (strcmp(k, "countdown_seconds") == 0)
+            rc = parse_countdown_seconds(it, src, c, err);
         else if (strcmp(k, "keys") == 0)
             rc = parse_keys(it, src, c, err);
         else if (strcmp(k, "monitoring") == 0)

@@ -415,3 +415,39 @@ st_code store_ticket_scan(st_store *s, store_ticket_visit visit, void *ctx, st_e
         return st_fail(err, ST_IO, "%s: the %s backend cannot scan tickets", s->locator, s->ops->name);
     return s->ops->ticket_scan(s->be, visit, ctx, err);
 }
+
+void store_verify_walk_init(store_verify_walk *w)
+{
+    audit_verifier_init(&w->v);
+    w->through = 0;
+    w->done = false;
+}
+
+/* A slice of the walk: verify_visit's walk, and the last entry it passed. */
+typedef struct {
+    verify_walk w;
+    int64_t last, n;
+} verify_slice;
+
+static st_code slice_visit(void *ctx, const st_audit_entry *e, st_err *err)
+{
+    verify_slice *sl = ctx;
+    st_code code = verify_visit(&sl->w, e, err);
+    if (code == ST_OK) {
+        sl->last = e->seq;
+        sl->n++;
+    }
+    return code;
+}
+
+st_code store_audit_verify_step(st_store *s, store_verify_walk *w, int64_t max_entries, st_err *err)
+{
+    verify_slice sl = {.w = {.s = s, .v = w->v}, .last = w->through};
+    store_audit_range r = {.after_seq = w->through, .limit = max_entries, .walk = true};
+    st_code code = store_audit_scan_range(s, &r, slice_visit, &sl, err);
+    w->v = sl.w.v;
+    w->through = sl.last;
+    if (code == ST_OK && (max_entries <= 0 || sl.n < max_entries))
+        w->done = true;
+    return code;
+}

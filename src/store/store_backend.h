@@ -24,9 +24,6 @@
  * only holds the pointer. */
 typedef struct store_backend store_backend;
 
-/* Called by audit_scan for each entry, oldest first; e is the backend's (its fields are freed
- * after the call). A non-OK return stops the scan and is returned by it. */
-typedef st_code (*store_audit_visit)(void *ctx, const st_audit_entry *e, st_err *err);
 /* Called by ticket_histories for each ticket with its history (store_history.h's visitor). */
 typedef st_code (*store_history_visit)(void *ctx, const st_ticket *t, const st_audit_entry *h, size_t n,
                                        st_err *err);
@@ -90,6 +87,13 @@ typedef struct store_backend_ops {
      * (prev_hash, hash and body_sha256 empty). NULL in a backend that lacks it. */
     st_code (*ticket_histories)(store_backend *b, st_time before, store_history_visit visit, void *ctx,
                                 st_err *err);
+    /* store_audit_scan_range and store_ticket_stream (store.h): one row at a time from one
+     * consistent snapshot, never the whole list in memory; a ticket's history comes from the same
+     * pass (no query per ticket). */
+    st_code (*audit_range)(store_backend *b, const store_audit_range *r, store_audit_visit visit, void *ctx,
+                           st_err *err);
+    st_code (*ticket_stream)(store_backend *b, const store_list_query *q, bool with_history,
+                             store_ticket_stream_visit visit, void *ctx, st_err *err);
 
     /* The uptime cache (store_uptime.h); the puts run inside the facade's transaction. */
     st_code (*uptime_put_minutes)(store_backend *b, const char *source, st_time month_start,

@@ -16,7 +16,8 @@
  *     --then-wait-row A,B     after CMD returns, finish when one screen row shows both A and B
  *                             (prints then_ms: CMD's return to the row appearing)
  *     --until-exit            finish when the program exits (prints exit_ms, exit_us, maxrss_kb)
- *     --send KEYS             type KEYS into the terminal once the first screen is drawn
+ *     --send KEYS             type KEYS into the terminal once the first screen is drawn (prints
+ *                             send_ms: when, from the start; wait_ms - send_ms is key to screen)
  *     --hold-ms N             run --then-run CMD only N ms after --wait-text is seen
  *     --sample-row R          every --sample-ms (default 100) read screen row R (negative: from
  *                             the bottom) and time its changes (prints sample_changes and
@@ -226,7 +227,7 @@ int main(int argc, char **argv)
     }
 
     long long bytes = 0, chunks = 0, total_bytes = 0;
-    int64_t wait_ms = -1, run_ms = -1, then_ms = -1, exit_ms = -1, then_start = -1, exit_us = -1;
+    int64_t wait_ms = -1, run_ms = -1, then_ms = -1, exit_ms = -1, then_start = -1, exit_us = -1, send_ms = -1;
     bool exited = false, timed_out = false, waited = false;
     long long cpu_at_warmup = -1, cpu_at_end = -1;
     int status = 0;
@@ -298,6 +299,7 @@ int main(int argc, char **argv)
             if (write(master, send, strlen(send)) < 0)
                 perror("ptyrun: --send");
             send = NULL;
+            send_ms = now_ms() - t0;
         }
         if (wait_text && wait_seen < 0 && screen_has(wait_text))
             wait_seen = now_ms();
@@ -361,11 +363,13 @@ int main(int argc, char **argv)
     double cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec
                  + (double)ru.ru_stime.tv_usec / 1e6;
     printf("bytes=%lld chunks=%lld total_bytes=%lld measured_ms=%lld cpu_s=%.6f maxrss_kb=%ld wait_ms=%lld "
-           "run_ms=%lld then_ms=%lld exit_ms=%lld exit_us=%lld exit_status=%d timed_out=%d window_cpu_s=%.6f\n",
+           "run_ms=%lld then_ms=%lld exit_ms=%lld exit_us=%lld exit_status=%d timed_out=%d window_cpu_s=%.6f "
+           "send_ms=%lld\n",
            bytes, chunks, total_bytes, (long long)(duration >= 0 ? duration : measured), cpu, ru.ru_maxrss,
            (long long)wait_ms, (long long)run_ms, (long long)then_ms, (long long)exit_ms, (long long)exit_us,
            WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), timed_out,
-           cpu_at_warmup >= 0 && cpu_at_end >= 0 ? (double)(cpu_at_end - cpu_at_warmup) / 1e9 : -1.0);
+           cpu_at_warmup >= 0 && cpu_at_end >= 0 ? (double)(cpu_at_end - cpu_at_warmup) / 1e9 : -1.0,
+           (long long)send_ms);
     if (sampling)
         printf("sample_changes=%lld max_gap_ms=%lld\n", changes, (long long)max_gap);
     if (dump)

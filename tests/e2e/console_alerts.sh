@@ -37,7 +37,10 @@ chmod +x "$T/alert.sh"
 mkdir -p "$T/cmd" "$T/quiet" "$T/missing"
 printf '{"alerts": {"command": ["%s", "one arg", "$(touch %s/pwned)"]}}\n' "$T/alert.sh" "$T" >"$T/cmd/config.json"
 printf '{"alerts": {"bell": false}}\n' >"$T/quiet/config.json"
-printf '{"alerts": {"command": ["slatop-no-such-alert-command"]}}\n' >"$T/missing/config.json"
+# countdown_seconds: ticket 1's countdown, hours overdue, would otherwise change once a minute and
+# could not show within seconds that the clocks go on.
+printf '{"alerts": {"command": ["slatop-no-such-alert-command"]}, "countdown_seconds": "always"}\n' \
+    >"$T/missing/config.json"
 
 START=2030-01-01T10:00:47Z # warn about 7 s after the start, breached 6 s later
 for w in cmd quiet missing; do

@@ -43,7 +43,7 @@ START=$(date +%s)
 DB="$T/db"
 "$BIN" --db "$DB" init --policy "$SLATOP_SOURCE_DIR/share/policies/chatti.json" >/dev/null || fail init
 for i in 1 2 3; do
-    "$BIN" --db "$DB" add --title "ticking $i" --level HIGH --customer "Customer $i" >/dev/null || fail "add $i"
+    "$BIN" --db "$DB" add --title "ticking $i" --level URGENT --customer "Customer $i" >/dev/null || fail "add $i"
 done
 
 # wait_port FILE: the port a faultd wrote.

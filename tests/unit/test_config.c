@@ -241,3 +241,20 @@ Test(config, alerts_refusals_name_file_and_key)
     parse_bad("{\"alerts\": {\"sound\": true}}", "cfg.json: alerts.sound: unknown key");
     parse_bad("{\"alerts\": {\"bell\": true, \"bell\": false}}", "cfg.json: alerts.bell: duplicate key");
 }
+
+Test(config, countdown_seconds)
+{
+    st_config *c = parse_ok("{}");
+    cr_expect(!c->countdown_seconds_always);
+    config_free(c);
+    c = parse_ok("{\"countdown_seconds\": \"always\"}");
+    cr_expect(c->countdown_seconds_always);
+    config_free(c);
+    c = parse_ok("{\"countdown_seconds\": \"last_hour\"}");
+    cr_expect(!c->countdown_seconds_always);
+    config_free(c);
+    parse_bad("{\"countdown_seconds\": true}",
+              "cfg.json: countdown_seconds: must be \"always\" or \"last_hour\"");
+    parse_bad("{\"countdown_seconds\": \"never\"}",
+              "cfg.json: countdown_seconds: must be \"always\" or \"last_hour\"");
+}

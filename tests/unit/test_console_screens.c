@@ -187,7 +187,8 @@ Test(console_screens, list_80x24_and_120x40)
 {
     run_result r = run("<snap list_80x24>", 80, 24, false, false);
     const char *s = snap_of(&r, "list_80x24");
-    cr_expect(strstr(s, "-0:30:00") != NULL, "breached countdown shown overdue:\n%s", s);
+    cr_expect(strstr(s, "-30:00") != NULL, "breached countdown shown overdue:\n%s", s);
+    cr_expect(strstr(s, "6h30m") != NULL && strstr(s, "24h00m") != NULL, "hours as XhYYm:\n%s", s);
     cr_expect(strstr(s, "resumes Mon 09:00") != NULL, "paused says when it resumes:\n%s", s);
     cr_expect(strstr(s, "\x1b") == NULL && strstr(s, "\xc2\x9b") == NULL, "no raw escapes");
     snap_all(&r, "");
@@ -197,12 +198,13 @@ Test(console_screens, list_80x24_and_120x40)
 
 Test(console_screens, countdown_ticks_with_the_clock)
 {
-    /* The countdowns carry the seconds; the status clock shows minutes (fewer bytes a tick). */
+    /* The countdowns in their last hour carry the seconds; the status clock shows minutes (fewer
+     * bytes a tick). */
     run_result r = run("<snap a><sleep 5><snap b><sleep 60><snap c>", 80, 24, false, false);
-    cr_expect(strstr(snap_of(&r, "a"), "0:20:00") != NULL);
-    cr_expect(strstr(snap_of(&r, "b"), "0:19:55") != NULL, "%s", snap_of(&r, "b"));
+    cr_expect(strstr(snap_of(&r, "a"), " 20:00 ") != NULL);
+    cr_expect(strstr(snap_of(&r, "b"), " 19:55 ") != NULL, "%s", snap_of(&r, "b"));
     cr_expect(strstr(snap_of(&r, "b"), "2026-11-21 10:00 UTC") != NULL, "clock: %s", snap_of(&r, "b"));
-    cr_expect(strstr(snap_of(&r, "c"), "0:18:55") != NULL, "%s", snap_of(&r, "c"));
+    cr_expect(strstr(snap_of(&r, "c"), " 18:55 ") != NULL, "%s", snap_of(&r, "c"));
     cr_expect(strstr(snap_of(&r, "c"), "2026-11-21 10:01 UTC") != NULL, "clock ticks: %s", snap_of(&r, "c"));
     app_snapshots_free(r.s, r.n);
 }
@@ -437,7 +439,7 @@ Test(console_screens, themes_mono_and_custom)
         cr_assert_eq(config_parse(good[i], strlen(good[i]), "test", &cfg, &err), ST_OK, "%s", err.msg);
         run_result r = run_opts(cfg, "<snap themed>", 80, 24, false, false, &err);
         cr_assert_eq(r.status, 0, "%s", err.msg);
-        cr_expect(strstr(snap_of(&r, "themed"), "-0:30:00") != NULL);
+        cr_expect(strstr(snap_of(&r, "themed"), "-30:00") != NULL);
         app_snapshots_free(r.s, r.n);
         config_free(cfg);
     }
@@ -462,8 +464,36 @@ Test(console_screens, a_tick_draws_what_a_full_redraw_draws)
     cr_assert_eq(r.status, 0);
     cr_expect_str_eq(snap_of(&r, "t1"), snap_of(&r, "f1"));
     cr_expect_str_eq(snap_of(&r, "t2"), snap_of(&r, "f2"));
-    cr_expect(strstr(snap_of(&r, "t1"), "0:19:55") != NULL, "%s", snap_of(&r, "t1"));
-    cr_expect(strstr(snap_of(&r, "t2"), "-0:01:45") != NULL, "%s", snap_of(&r, "t2"));
+    cr_expect(strstr(snap_of(&r, "t1"), " 19:55 ") != NULL, "%s", snap_of(&r, "t1"));
+    cr_expect(strstr(snap_of(&r, "t2"), " -1:45 ") != NULL, "%s", snap_of(&r, "t2"));
     cr_expect(strstr(snap_of(&r, "t2"), "breached") != NULL, "%s", snap_of(&r, "t2"));
     app_snapshots_free(r.s, r.n);
+}
+
+/* SPEC §11's countdown at its boundaries on screen, each second drawn by a tick: ticket 3 runs out
+ * (0:01, 0:00, -0:01) and ticket 1 passes one hour overdue (-59:59, then -1h00m). The
+ * configuration's "countdown_seconds": "always" restores H:MM:SS. */
+Test(console_screens, countdown_boundaries_and_seconds_always)
+{
+    run_result r = run("<sleep 1199><snap z1><sleep 1><snap z0><sleep 1><snap zm>"
+                       "<sleep 598><snap h59><sleep 1><snap h60>",
+                       80, 24, false, false);
+    cr_assert_eq(r.status, 0);
+    cr_expect(strstr(snap_of(&r, "z1"), "      0:01 ▲ warn") != NULL, "%s", snap_of(&r, "z1"));
+    cr_expect(strstr(snap_of(&r, "z0"), "      0:00 ") != NULL, "%s", snap_of(&r, "z0"));
+    cr_expect(strstr(snap_of(&r, "zm"), "     -0:01 ✖ breached") != NULL, "%s", snap_of(&r, "zm"));
+    cr_expect(strstr(snap_of(&r, "h59"), "    -59:59 ✖ breached") != NULL, "%s", snap_of(&r, "h59"));
+    cr_expect(strstr(snap_of(&r, "h60"), "    -1h00m ✖ breached") != NULL, "%s", snap_of(&r, "h60"));
+    app_snapshots_free(r.s, r.n);
+
+    const char *always = "{\"countdown_seconds\": \"always\"}";
+    st_config *cfg;
+    st_err err;
+    cr_assert_eq(config_parse(always, strlen(always), "test", &cfg, &err), ST_OK, "%s", err.msg);
+    r = run_opts(cfg, "<snap list_seconds_always>", 80, 24, false, false, &err);
+    cr_assert_eq(r.status, 0, "%s", err.msg);
+    const char *s = snap_of(&r, "list_seconds_always");
+    cr_expect(strstr(s, "-0:30:00") != NULL && strstr(s, "6:30:00") != NULL, "%s", s);
+    snap_all(&r, "");
+    config_free(cfg);
 }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "slatop/countdown.h"
 #include "slatop/sla.h"
 #include "slatop/text.h"
 #include "slatop/theme.h"
@@ -14,6 +15,7 @@
 
 static struct {
     bool ascii;             /* draw as in a non-UTF-8 locale */
+    bool seconds_always;    /* the configuration's "countdown_seconds": "always" */
     attr_t attrs[EL_COUNT]; /* the theme: each element's attributes */
 } draw;
 
@@ -93,7 +95,7 @@ const char *ui_state_symbol(int s)
 
 void ui_countdown(int64_t remaining_s, char buf[static 24])
 {
-    duration_format_hms(remaining_s, buf);
+    countdown_format(remaining_s, draw.seconds_always, buf);
 }
 
 void ui_short_time(const tz_zone *z, st_time t, char buf[static 32])
@@ -126,6 +128,7 @@ static short color_by_name(const char *name)
 void draw_init(con_state *c)
 {
     draw.ascii = c->ascii;
+    draw.seconds_always = c->config && c->config->countdown_seconds_always;
     /* mono: attributes only, readable on any terminal and without colour */
     attr_t mono[EL_COUNT] = {
         [EL_NORMAL] = A_NORMAL,    [EL_OK] = A_NORMAL,        [EL_WARN] = A_BOLD,

@@ -14,7 +14,7 @@ typedef struct {
 } columns;
 
 /* The countdown cell's remaining time (standing still while paused by status), empty when no
- * clock runs; the cell puts the next clock's metric before it ("FR   0:20:00", "RES 21:00:00"). */
+ * clock runs; the cell puts the next clock's metric before it ("FR   20:00", "RES 21h00m"). */
 #define METRIC_W 3
 static void countdown_text(const ops_view *v, char buf[static 24])
 {

@@ -1718,6 +1718,222 @@ static st_code sq_ticket_histories(store_backend *s, st_time before, store_histo
     return ST_OK;
 }
 
+/* Steps stmt (bound, selecting AUDIT_COLUMNS) to its end, handing each entry to visit. One row at
+ * a time: the log may hold millions of entries. The single statement reads one consistent
+ * snapshot. The caller resets or finalizes stmt. */
+static st_code visit_entries(store_backend *s, sqlite3_stmt *stmt, store_audit_visit visit, void *ctx, st_err *err)
+{
+    st_code code = ST_OK;
+    int rc;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        st_audit_entry e;
+        code = audit_from_row(s, stmt, &e, err);
+        if (code == ST_OK)
+            code = visit(ctx, &e, err);
+        audit_entry_done(&e);
+        if (code != ST_OK)
+            break;
+    }
+    if (code == ST_OK && rc != SQLITE_DONE)
+        code = sq_fail(s, rc, "reading the audit log", err);
+    return code;
+}
+
+/* ---- streaming reads ---------------------------------------------------------------------- */
+
+static st_code audit_range_run(store_backend *s, const store_audit_range *r, store_audit_visit visit, void *ctx,
+                               st_err *err);
+
+/* A statement of its own, not the cache's: a scan stays open while its visitor runs, and the
+ * visitor may read through the store (a policy version, a message) with cached statements. */
+static st_code scan_prepare(store_backend *s, const char *sql, sqlite3_stmt **out, st_err *err)
+{
+    int rc = sqlite3_prepare_v2(s->db, sql, -1, out, NULL);
+    if (rc != SQLITE_OK) {
+        sqlite3_finalize(*out);
+        *out = NULL;
+        return sq_fail(s, rc, "preparing a scan", err);
+    }
+    return ST_OK;
+}
+
+/* A whole-table scan reads every page once: with the connection's 32 MiB cache (sized for big
+ * imports) it would fill it and resident memory with pages never read again. Scans run with
+ * SQLite's default 2 MiB and give the cache back its size afterwards (SPEC §11: output and chain
+ * walks in constant, small memory). */
+#define SCAN_CACHE "PRAGMA cache_size = -2048"
+#define WORK_CACHE "PRAGMA cache_size = -32768"
+
+static st_code sq_audit_range(store_backend *s, const store_audit_range *r, store_audit_visit visit, void *ctx,
+                              st_err *err)
+{
+    if (r->limit <= 0 || r->walk) {
+        st_code code = sq_exec(s, SCAN_CACHE, err);
+        if (code == ST_OK)
+            code = audit_range_run(s, r, visit, ctx, err);
+        st_err ignored;
+        (void)sq_exec(s, WORK_CACHE, &ignored);
+        return code;
+    }
+    return audit_range_run(s, r, visit, ctx, err);
+}
+
+static st_code audit_range_run(store_backend *s, const store_audit_range *r, store_audit_visit visit, void *ctx,
+                               st_err *err)
+{
+    /* Keyset on seq (the rowid; with a ticket, audit_ticket(ticket_id, seq)): each page costs its
+     * own rows whatever its place in a log of millions. */
+    static const char *const sql[2][2] = {
+        {"SELECT " AUDIT_COLUMNS " FROM audit WHERE seq > ?1 AND seq < ?2 ORDER BY seq LIMIT ?3",
+         "SELECT " AUDIT_COLUMNS " FROM audit WHERE seq > ?1 AND seq < ?2 ORDER BY seq DESC LIMIT ?3"},
+        {"SELECT " AUDIT_COLUMNS " FROM audit WHERE ticket_id = ?4 AND seq > ?1 AND seq < ?2 ORDER BY seq LIMIT ?3",
+         "SELECT " AUDIT_COLUMNS
+         " FROM audit WHERE ticket_id = ?4 AND seq > ?1 AND seq < ?2 ORDER BY seq DESC LIMIT ?3"},
+    };
+    sqlite3_stmt *stmt;
+    st_code code = scan_prepare(s, sql[r->ticket_id > 0][r->newest_first], &stmt, err);
+    if (code != ST_OK)
+        return code;
+    sqlite3_bind_int64(stmt, 1, r->after_seq);
+    sqlite3_bind_int64(stmt, 2, r->before_seq > 0 ? r->before_seq : INT64_MAX);
+    sqlite3_bind_int64(stmt, 3, r->limit > 0 ? r->limit : -1);
+    if (r->ticket_id > 0)
+        sqlite3_bind_int64(stmt, 4, r->ticket_id);
+    code = visit_entries(s, stmt, visit, ctx, err);
+    sqlite3_finalize(stmt);
+    return code;
+}
+
+/* Every ticket's history in the list's own order: the tickets LEFT JOIN their entries, ordered by
+ * the list's index and then seq, so SQLite walks the index once and seeks each ticket's entries
+ * in audit_ticket (checked: no sort). The audit columns come first, so audit_from_row reads them
+ * as it reads the log; the ticket's id follows (a ticket without entries gives one row of NULLs).
+ * Unqualified names are unambiguous: the two tables share none. */
+#define HIST_SQL(where, order)                                                                               \
+    "SELECT " AUDIT_COLUMNS ", tickets.id FROM tickets LEFT JOIN audit ON audit.ticket_id = tickets.id "    \
+    where " ORDER BY " order ", seq"
+#define HIST_OPEN_ONLY "WHERE tickets.status != 'resolved'"
+
+static const char *hist_sql(store_sort sort, bool include_resolved)
+{
+    static const char *const sql[4][2] = {
+        {HIST_SQL(HIST_OPEN_ONLY, URGENCY), HIST_SQL("", URGENCY)},
+        {HIST_SQL(HIST_OPEN_ONLY, "level_rank, " URGENCY), HIST_SQL("", "level_rank, " URGENCY)},
+        {HIST_SQL(HIST_OPEN_ONLY, "created, id"), HIST_SQL("", "created, id")},
+        {HIST_SQL(HIST_OPEN_ONLY, "customer IS NULL, customer, " URGENCY),
+         HIST_SQL("", "customer IS NULL, customer, " URGENCY)},
+    };
+    unsigned k = (unsigned)sort < 4 ? (unsigned)sort : 0;
+    return sql[k][include_resolved ? 1 : 0];
+}
+
+/* One ticket's history, read from the history cursor (its next row in *have_row). */
+typedef struct {
+    sqlite3_stmt *stmt;
+    bool have_row; /* stmt is on a row not yet consumed */
+    st_audit_entry *h;
+    size_t n, cap;
+} hist_cursor;
+
+static void hist_clear(hist_cursor *hc)
+{
+    for (size_t i = 0; i < hc->n; i++)
+        audit_entry_done(&hc->h[i]);
+    hc->n = 0;
+}
+
+/* Reads the rows of ticket id into hc->h: rows of tickets before it (skipped by the list's
+ * offset) are passed over; the two cursors walk the same order in the same snapshot. */
+static st_code hist_read(store_backend *s, hist_cursor *hc, int64_t id, st_err *err)
+{
+    hist_clear(hc);
+    int rc = SQLITE_ROW;
+    bool seen = false; /* a row of this ticket was read (an entry, or the NULLs of none) */
+    for (;;) {
+        if (!hc->have_row) {
+            rc = sqlite3_step(hc->stmt);
+            if (rc != SQLITE_ROW)
+                break;
+            hc->have_row = true;
+        }
+        int64_t row_id = sqlite3_column_int64(hc->stmt, 19);
+        if (row_id != id) {
+            if (seen)
+                return ST_OK; /* the next ticket's rows begin */
+            hc->have_row = false;
+            continue;
+        }
+        seen = true;
+        hc->have_row = false;
+        if (sqlite3_column_type(hc->stmt, 0) == SQLITE_NULL)
+            continue; /* no entries */
+        if (hc->n == hc->cap) {
+            hc->cap = hc->cap ? 2 * hc->cap : 16;
+            hc->h = xrealloc(hc->h, hc->cap * sizeof *hc->h);
+        }
+        st_code code = audit_from_row(s, hc->stmt, &hc->h[hc->n], err);
+        if (code != ST_OK) {
+            audit_entry_done(&hc->h[hc->n]);
+            return code;
+        }
+        hc->n++;
+    }
+    if (rc != SQLITE_DONE)
+        return sq_fail(s, rc, "reading ticket histories", err);
+    return ST_OK;
+}
+
+static st_code ticket_stream_run(store_backend *s, const store_list_query *q, bool with_history,
+                               store_ticket_stream_visit visit, void *ctx, st_err *err);
+
+static st_code sq_ticket_stream(store_backend *s, const store_list_query *q, bool with_history,
+                                store_ticket_stream_visit visit, void *ctx, st_err *err)
+{
+    st_code code = sq_exec(s, SCAN_CACHE, err);
+    if (code == ST_OK)
+        code = ticket_stream_run(s, q, with_history, visit, ctx, err);
+    st_err ignored;
+    (void)sq_exec(s, WORK_CACHE, &ignored);
+    return code;
+}
+
+static st_code ticket_stream_run(store_backend *s, const store_list_query *q, bool with_history,
+                               store_ticket_stream_visit visit, void *ctx, st_err *err)
+{
+    sqlite3_stmt *stmt;
+    hist_cursor hc = {0};
+    st_code code = scan_prepare(s, sq_ticket_list_sql(q->sort, q->include_resolved), &stmt, err);
+    if (code != ST_OK)
+        return code;
+    if (with_history && (code = scan_prepare(s, hist_sql(q->sort, q->include_resolved), &hc.stmt, err)) != ST_OK) {
+        sqlite3_finalize(stmt);
+        return code;
+    }
+    sqlite3_bind_int64(stmt, 1, q->limit > 0 ? q->limit : -1);
+    sqlite3_bind_int64(stmt, 2, q->offset > 0 ? q->offset : 0);
+    /* Both statements are stepped before either finishes, so they read in the connection's one
+     * read transaction: the same snapshot. */
+    int rc;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        st_ticket t;
+        code = ticket_from_row(s, stmt, &t, err);
+        if (code == ST_OK && with_history)
+            code = hist_read(s, &hc, t.id, err);
+        if (code == ST_OK)
+            code = visit(ctx, &t, with_history ? hc.h : NULL, with_history ? hc.n : 0, err);
+        ticket_done(&t);
+        if (code != ST_OK)
+            break;
+    }
+    hist_clear(&hc);
+    free(hc.h);
+    sqlite3_finalize(hc.stmt);
+    sqlite3_finalize(stmt);
+    if (code == ST_OK && rc != SQLITE_DONE)
+        code = sq_fail(s, rc, "listing tickets", err);
+    return code;
+}
+
 /* ---- the ops table ------------------------------------------------------------------------ */
 
 const store_backend_ops store_sqlite_ops = {
@@ -1756,6 +1972,8 @@ const store_backend_ops store_sqlite_ops = {
     .audit_head = sq_audit_head,
     .audit_scan = sq_audit_scan,
     .ticket_histories = sq_ticket_histories,
+    .audit_range = sq_audit_range,
+    .ticket_stream = sq_ticket_stream,
     .uptime_put_minutes = sq_uptime_put_minutes,
     .uptime_get_minutes = sq_uptime_get_minutes,
     .uptime_month_get = sq_uptime_month_get,
