@@ -33,15 +33,6 @@ static void json_num(strbuf *sb, double v)
         sb_append(sb, "null"); /* JSON has no Inf/NaN */
 }
 
-static void json_time(strbuf *sb, st_time t)
-{
-    char buf[21];
-    if (t == ST_TIME_NONE)
-        sb_append(sb, "null");
-    else
-        sb_printf(sb, "\"%s\"", time_format_iso(t, buf));
-}
-
 static void print_json(strbuf *sb, const char *month, const uptime_report *r, const uptime_window *w,
                        const char *source, st_time fetched_at)
 {
@@ -69,9 +60,9 @@ static void print_json(strbuf *sb, const char *month, const uptime_report *r, co
     for (size_t i = 0; i < r->n_periods; i++) {
         const uptime_period *p = &r->periods[i];
         sb_append(sb, i ? ",{\"start\":" : "{\"start\":");
-        json_time(sb, p->start);
+        jsonout_time(sb, p->start);
         sb_append(sb, ",\"end\":");
-        json_time(sb, p->end);
+        jsonout_time(sb, p->end);
         sb_printf(sb, ",\"minutes\":%lld,\"peak_error_rate\":", (long long)p->minutes);
         json_num(sb, p->peak_error_rate);
         sb_append_c(sb, '}');
@@ -85,11 +76,11 @@ static void print_json(strbuf *sb, const char *month, const uptime_report *r, co
         sb_append(sb, ",\"name\":");
         json_append_string(sb, x->name);
         sb_append(sb, ",\"start\":");
-        json_time(sb, x->start);
+        jsonout_time(sb, x->start);
         sb_append(sb, ",\"end\":");
-        json_time(sb, x->end);
+        jsonout_time(sb, x->end);
         sb_append(sb, ",\"announced\":");
-        json_time(sb, x->announced);
+        jsonout_time(sb, x->announced);
         sb_append(sb, ",\"notice_days\":");
         json_num(sb, m->has_notice ? m->notice_days : NAN);
         sb_printf(sb, ",\"excluded\":%s}", m->excluded ? "true" : "false");
@@ -97,7 +88,7 @@ static void print_json(strbuf *sb, const char *month, const uptime_report *r, co
     sb_append(sb, "],\"source\":");
     json_append_string(sb, source);
     sb_append(sb, ",\"fetched_at\":");
-    json_time(sb, fetched_at);
+    jsonout_time(sb, fetched_at);
     sb_append(sb, "}\n");
 }
 

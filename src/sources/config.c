@@ -43,6 +43,24 @@ static st_code get_string(const cJSON *v, const char *src, const char *key, bool
     return ST_OK;
 }
 
+/* The strings of array arr into out[*n...] (room for each given by the caller), counting them in
+ * *n as they are taken, so a failure leaves only what was taken for the caller to free. Errors
+ * name the element: KEY[I]. */
+static st_code get_strings(const cJSON *arr, const char *src, const char *key, char **out, size_t *n, st_err *err)
+{
+    const cJSON *v;
+    cJSON_ArrayForEach(v, arr)
+    {
+        char vkey[240];
+        snprintf(vkey, sizeof vkey, "%s[%zu]", key, *n);
+        st_code rc = get_string(v, src, vkey, false, &out[*n], err);
+        if (rc != ST_OK)
+            return rc;
+        (*n)++;
+    }
+    return ST_OK;
+}
+
 static st_code get_int(const cJSON *v, const char *src, const char *key, int lo, int hi, int *out,
                        st_err *err)
 {
@@ -158,16 +176,9 @@ static st_code parse_alerts(const cJSON *obj, const char *src, st_config *c, st_
             if (n == 0)
                 return bad(err, src, key, "must be a non-empty array of strings (program, arguments)");
             c->alerts_command = xcalloc(n + 1, sizeof *c->alerts_command);
-            const cJSON *a;
-            cJSON_ArrayForEach(a, it)
-            {
-                char akey[200];
-                snprintf(akey, sizeof akey, "%s[%zu]", key, c->n_alerts_command);
-                st_code rc = get_string(a, src, akey, false, &c->alerts_command[c->n_alerts_command], err);
-                if (rc != ST_OK)
-                    return rc;
-                c->n_alerts_command++;
-            }
+            st_code rc = get_strings(it, src, key, c->alerts_command, &c->n_alerts_command, err);
+            if (rc != ST_OK)
+                return rc;
         } else {
             return bad(err, src, key, "unknown key");
         }
@@ -302,16 +313,9 @@ static st_code parse_keys(const cJSON *v, const char *src, st_config *c, st_err 
         kb->action = xstrdup(a->string);
         size_t nk = (size_t)cJSON_GetArraySize(a);
         kb->keys = xcalloc(nk ? nk : 1, sizeof *kb->keys);
-        const cJSON *k;
-        cJSON_ArrayForEach(k, a)
-        {
-            char kkey[240];
-            snprintf(kkey, sizeof kkey, "%s[%zu]", key, kb->n_keys);
-            st_code rc = get_string(k, src, kkey, false, &kb->keys[kb->n_keys], err);
-            if (rc != ST_OK)
-                return rc;
-            kb->n_keys++;
-        }
+        st_code rc = get_strings(a, src, key, kb->keys, &kb->n_keys, err);
+        if (rc != ST_OK)
+            return rc;
     }
     return ST_OK;
 }
