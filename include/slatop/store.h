@@ -76,7 +76,8 @@ st_code store_policy_put(st_store *s, const char *json, const char *sha256_hex, 
 st_code store_policy_get(st_store *s, int64_t version, char **json, int64_t *version_out, st_err *err);
 
 /* Tickets. insert fills t->id and sets t->version = 1. update writes every mutable field of t
- * when the stored version equals expect_version, then sets t->version = expect_version + 1;
+ * (its next clock included) when the stored version equals expect_version, then sets
+ * t->version = expect_version + 1;
  * otherwise ST_CONFLICT "ticket N changed since version V: by ACTOR at TIME (now version W)". */
 st_code store_ticket_insert(st_store *s, st_ticket *t, st_err *err);
 st_code store_ticket_update(st_store *s, st_ticket *t, int64_t expect_version, st_err *err);
@@ -152,6 +153,12 @@ typedef struct {
  * unreadable entry (ST_VERIFY naming it), or the visitor's. */
 st_code store_audit_scan_range(st_store *s, const store_audit_range *r, store_audit_visit visit, void *ctx,
                                st_err *err);
+
+/* Ticket ticket_id's entries oldest first with only the fields that bear on its clocks filled
+ * (seq, at, kind, ticket_id, to_level, reason, to_status, message_kind; the others zero or NULL),
+ * one at a time without copies: e and its strings are the store's, valid during the call. For
+ * the writes that recompute a ticket's next clock in their transaction. */
+st_code store_audit_clock_scan(st_store *s, int64_t ticket_id, store_audit_visit visit, void *ctx, st_err *err);
 
 /* Called for each ticket of store_ticket_stream in the query's order; with the scan's with_history,
  * h[0..nh) is the ticket's audit history oldest first (NULL, 0 otherwise). t and h are the

@@ -34,6 +34,8 @@ struct st_ops {
     ops_cached_policy *cache; /* owned */
     size_t n_cache;
     clk_result clocks;        /* owned: reused by every next-clock computation */
+    clk_event *ev;            /* owned: the history being streamed into compute_next */
+    size_t n_ev, ev_cap;
 };
 
 /* ---- small helpers ---- */
@@ -196,6 +198,7 @@ void ops_free(st_ops *o)
         policy_free(o->cache[i].policy);
     free(o->cache);
     clocks_result_done(&o->clocks);
+    free(o->ev);
     free(o);
 }
 
@@ -284,6 +287,8 @@ static bool breached_now(const st_ticket *t, st_time now)
 
 /* ---- the next clock (schema 3) ---- */
 
+static void push_clock_event(const st_policy *p, st_time created, const st_audit_entry *e, clk_event *ev, size_t *k);
+
 /* The next clock of the ticket whose history is ev[0..n) under p at now into *out. A history the
  * engine refuses (a level its policy version lacks) has no clock rather than no write: the ticket
  * still lists, last. */
@@ -301,28 +306,60 @@ static void next_of_events(st_ops *o, const st_policy *p, const clk_event *ev, s
     clocks_next_of(&o->clocks, now, out);
 }
 
-/* Computes ticket t's next clock at now from its stored history and stores it, in the open
- * transaction (every write that touches a ticket ends here, so the urgency order stays true). */
-static st_code store_next(st_ops *o, st_ticket *t, st_time now, st_err *err)
+/* The clock events of one ticket as its history streams by, into the ops' reused buffer. The
+ * store's strings are gone after each row, and the next clock needs no actor or reason. */
+typedef struct {
+    st_ops *o;
+    const st_policy *p;
+    st_time created;
+} event_sink;
+
+static void events_reserve(st_ops *o, size_t n)
+{
+    if (n <= o->ev_cap)
+        return;
+    o->ev_cap = n < 64 ? 64 : n * 2;
+    o->ev = xrealloc(o->ev, o->ev_cap * sizeof *o->ev);
+}
+
+static st_code event_sink_visit(void *ctx, const st_audit_entry *e, st_err *err)
+{
+    (void)err;
+    event_sink *s = ctx;
+    events_reserve(s->o, s->o->n_ev + 1);
+    push_clock_event(s->p, s->created, e, s->o->ev, &s->o->n_ev);
+    if (s->o->n_ev > 0) {
+        s->o->ev[s->o->n_ev - 1].actor = NULL;
+        s->o->ev[s->o->n_ev - 1].reason = NULL;
+    }
+    return ST_OK;
+}
+
+/* Computes ticket t's next clock at now into t->next from its stored history, plus `pending` (an
+ * entry about to be appended in this transaction; NULL for none), writing nothing. Reads the
+ * history as a stream of the clock's columns only: a write's cost barely grows with it. */
+static st_code compute_next(st_ops *o, st_ticket *t, const st_audit_entry *pending, st_time now, st_err *err)
 {
     const st_policy *p = NULL;
     st_code rc = ops_policy(o, t->policy_version, &p, NULL, err);
-    st_audit_entry *h = NULL;
-    size_t nh = 0;
+    if (rc != ST_OK)
+        return rc;
+    event_sink sink = {o, p, t->created};
+    o->n_ev = 0;
+    rc = store_audit_clock_scan(o->store, t->id, event_sink_visit, &sink, err);
+    if (rc == ST_OK && pending)
+        (void)event_sink_visit(&sink, pending, err);
     if (rc == ST_OK)
-        rc = store_audit_list(o->store, t->id, &h, &nh, err);
-    if (rc == ST_OK) {
-        clk_event *ev = NULL;
-        size_t nev = 0;
-        ops_clock_events(p, t->created, h, nh, &ev, &nev);
-        next_of_events(o, p, ev, nev, now, &t->next);
-        free(ev);
-        rc = store_ticket_set_next(o->store, t->id, &t->next, err);
-    }
-    for (size_t i = 0; i < nh; i++)
-        audit_entry_done(&h[i]);
-    free(h);
+        next_of_events(o, p, o->ev, o->n_ev, now, &t->next);
     return rc;
+}
+
+/* Computes ticket t's next clock at now from its stored history and stores it, in the open
+ * transaction (for writes that do not go through change_commit's single update). */
+static st_code store_next(st_ops *o, st_ticket *t, st_time now, st_err *err)
+{
+    st_code rc = compute_next(o, t, NULL, now, err);
+    return rc != ST_OK ? rc : store_ticket_set_next(o->store, t->id, &t->next, err);
 }
 
 /* How many migrated tickets one transaction of ops_fill_next takes. */
@@ -414,11 +451,13 @@ static st_code change_commit(st_ops *o, st_ticket *t, st_audit_entry *e, st_err 
     /* Evaluated on the state after the change: a response at the due instant is met (SPEC §2),
      * and a set-level has already folded its history in. */
     t->breached_hist = breached_now(t, at);
-    st_code rc = store_ticket_update(o->store, t, t->version, err);
+    /* The next clock from the history this change completes (e folded in before it is appended),
+     * so the row, its next clock and its order index are written by one UPDATE. */
+    st_code rc = compute_next(o, t, e, at, err);
+    if (rc == ST_OK)
+        rc = store_ticket_update(o->store, t, t->version, err);
     if (rc == ST_OK && e) /* NULL: the change's entries are already appended */
         rc = store_audit_append(o->store, e, err);
-    if (rc == ST_OK) /* from the history this change completed, in its transaction */
-        rc = store_next(o, t, at, err);
     if (rc == ST_OK)
         rc = store_commit(o->store, err);
     if (rc != ST_OK)
@@ -1272,57 +1311,61 @@ static long level_of(const st_policy *p, const char *level)
     return level ? (long)policy_level_index(p, level) : -1;
 }
 
+/* Appends entry e of a ticket created at `created` to its clock events ev[0..*k) (room for one
+ * more is the caller's), when it bears on the clocks under p. */
+static void push_clock_event(const st_policy *p, st_time created, const st_audit_entry *e, clk_event *ev, size_t *k)
+{
+    /* The log's order is the history's: two processes given the same --now may record a later
+     * change a second earlier (the clock ticks from process start), so never go back. */
+    st_time at = e->kind == AU_CREATED ? created : *k > 0 && e->at < ev[*k - 1].at ? ev[*k - 1].at : e->at;
+    clk_event x = {.at = at, .actor = e->actor, .reason = e->reason};
+    tk_status to = TK_OPEN;
+    switch (e->kind) {
+    case AU_CREATED:
+    case AU_REPRIORITIZED: {
+        long lv = level_of(p, e->to_level);
+        if (lv < 0)
+            return;
+        x.kind = e->kind == AU_CREATED ? CLK_EV_CREATED : CLK_EV_LEVEL;
+        x.level = (size_t)lv;
+        break;
+    }
+    case AU_RESPONDED:
+        x.kind = CLK_EV_RESPOND;
+        break;
+    case AU_RESOLVED:
+    case AU_REOPENED:
+    case AU_STATUS_CHANGED:
+        /* The status a customer message sets is implied by its own event. */
+        if (e->reason && strcmp(e->reason, "customer message") == 0 && *k > 0 && ev[*k - 1].kind == CLK_EV_CUSTOMER)
+            return;
+        x.kind = CLK_EV_STATUS;
+        if (e->kind == AU_RESOLVED)
+            to = TK_RESOLVED;
+        else if (e->kind == AU_STATUS_CHANGED && !tk_status_parse(e->to_status, &to))
+            return;
+        x.status = (pol_status)to;
+        break;
+    case AU_MESSAGE: {
+        msg_kind mk;
+        if (!msg_kind_parse(e->message_kind, &mk))
+            return;
+        x.kind = mk == MSG_CUSTOMER ? CLK_EV_CUSTOMER : mk == MSG_REPLY ? CLK_EV_REPLY : CLK_EV_NOTE;
+        break;
+    }
+    default:
+        return; /* assign, policy: no bearing on the clocks */
+    }
+    ev[(*k)++] = x;
+}
+
 void ops_clock_events(const st_policy *p, st_time created, const st_audit_entry *entries, size_t n,
                       clk_event **out, size_t *n_out)
 {
     clk_event *ev = xcalloc(n ? n : 1, sizeof *ev);
     size_t k = 0;
-    for (size_t i = 0; i < n; i++) {
-        const st_audit_entry *e = &entries[i];
-        /* The log's order is the history's: two processes given the same --now may record a
-         * later change a second earlier (the clock ticks from process start), so never go back. */
-        st_time at = e->kind == AU_CREATED ? created : k > 0 && e->at < ev[k - 1].at ? ev[k - 1].at : e->at;
-        clk_event x = {.at = at, .actor = e->actor, .reason = e->reason};
-        tk_status to = TK_OPEN;
-        switch (e->kind) {
-        case AU_CREATED:
-        case AU_REPRIORITIZED: {
-            long lv = level_of(p, e->to_level);
-            if (lv < 0)
-                continue;
-            x.kind = e->kind == AU_CREATED ? CLK_EV_CREATED : CLK_EV_LEVEL;
-            x.level = (size_t)lv;
-            break;
-        }
-        case AU_RESPONDED:
-            x.kind = CLK_EV_RESPOND;
-            break;
-        case AU_RESOLVED:
-        case AU_REOPENED:
-        case AU_STATUS_CHANGED:
-            /* The status a customer message sets is implied by its own event. */
-            if (e->reason && strcmp(e->reason, "customer message") == 0 && k > 0 &&
-                ev[k - 1].kind == CLK_EV_CUSTOMER)
-                continue;
-            x.kind = CLK_EV_STATUS;
-            if (e->kind == AU_RESOLVED)
-                to = TK_RESOLVED;
-            else if (e->kind == AU_STATUS_CHANGED && !tk_status_parse(e->to_status, &to))
-                continue;
-            x.status = (pol_status)to;
-            break;
-        case AU_MESSAGE: {
-            msg_kind mk;
-            if (!msg_kind_parse(e->message_kind, &mk))
-                continue;
-            x.kind = mk == MSG_CUSTOMER ? CLK_EV_CUSTOMER : mk == MSG_REPLY ? CLK_EV_REPLY : CLK_EV_NOTE;
-            break;
-        }
-        default:
-            continue; /* assign, policy: no bearing on the clocks */
-        }
-        ev[k++] = x;
-    }
+    for (size_t i = 0; i < n; i++)
+        push_clock_event(p, created, &entries[i], ev, &k);
     *out = ev;
     *n_out = k;
 }

@@ -94,6 +94,10 @@ typedef struct store_backend_ops {
                            st_err *err);
     st_code (*ticket_stream)(store_backend *b, const store_list_query *q, bool with_history,
                              store_ticket_stream_visit visit, void *ctx, st_err *err);
+    /* store_audit_clock_scan (store.h). NULL in a backend that lacks it: the facade reads the
+     * ticket's range through audit_range instead. */
+    st_code (*audit_clock_scan)(store_backend *b, int64_t ticket_id, store_audit_visit visit, void *ctx,
+                                st_err *err);
 
     /* The uptime cache (store_uptime.h); the puts run inside the facade's transaction. */
     st_code (*uptime_put_minutes)(store_backend *b, const char *source, st_time month_start,

@@ -12,6 +12,16 @@ st_code store_audit_scan_range(st_store *s, const store_audit_range *r, store_au
     return s->ops->audit_range(s->be, r, visit, ctx, err);
 }
 
+st_code store_audit_clock_scan(st_store *s, int64_t ticket_id, store_audit_visit visit, void *ctx, st_err *err)
+{
+    if (ticket_id <= 0)
+        return st_fail(err, ST_USAGE, "%s: a ticket's history needs a ticket id", s->locator);
+    if (s->ops->audit_clock_scan)
+        return s->ops->audit_clock_scan(s->be, ticket_id, visit, ctx, err);
+    store_audit_range r = {.ticket_id = ticket_id};
+    return s->ops->audit_range(s->be, &r, visit, ctx, err);
+}
+
 st_code store_ticket_stream(st_store *s, const store_list_query *q, bool with_history,
                             store_ticket_stream_visit visit, void *ctx, st_err *err)
 {

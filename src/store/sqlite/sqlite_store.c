@@ -1093,6 +1093,21 @@ static void bind_ticket_fields(sqlite3_stmt *stmt, const st_ticket *t)
     sq_bind_time(stmt, 17, t->updated_at);
 }
 
+/* Binds the ten next-clock columns (next_tier .. next_at, in schema order) from parameter `first`. */
+static void bind_next(sqlite3_stmt *stmt, int first, const tk_next *n)
+{
+    sqlite3_bind_int(stmt, first, n->tier);
+    sqlite3_bind_int64(stmt, first + 1, n->key);
+    sqlite3_bind_int(stmt, first + 2, n->metric);
+    sqlite3_bind_int(stmt, first + 3, n->cycle);
+    sqlite3_bind_int64(stmt, first + 4, n->target_s);
+    sqlite3_bind_int(stmt, first + 5, n->clock);
+    sq_bind_time(stmt, first + 6, n->due);
+    sqlite3_bind_int64(stmt, first + 7, n->remaining_s);
+    sqlite3_bind_int(stmt, first + 8, n->paused_by);
+    sq_bind_time(stmt, first + 9, n->at);
+}
+
 /* A failed ticket write, explained: a duplicate ref names the ticket that has it. */
 static st_code ticket_write_fail(store_backend *s, int rc, const st_ticket *t, const char *what, st_err *err)
 {
@@ -1175,13 +1190,17 @@ static st_code sq_ticket_update(store_backend *s, st_ticket *t, int64_t expect_v
                        " assignee = ?6, status = ?7, created = ?8, first_response = ?9, resolved = ?10,"
                        " clock_start = ?11, due = ?12, response_due = ?13, breached_hist = ?14,"
                        " policy_version = ?15, updated_by = ?16, updated_at = ?17, version = ?19 + 1,"
-                       " level_rank = " LEVEL_RANK " WHERE id = ?18 AND version = ?19",
+                       " level_rank = " LEVEL_RANK ", next_tier = ?20, next_key = ?21, next_metric = ?22,"
+                       " next_cycle = ?23, next_target_s = ?24, next_clock = ?25, next_due = ?26,"
+                       " next_remaining_s = ?27, next_paused_by = ?28, next_at = ?29"
+                       " WHERE id = ?18 AND version = ?19",
                        &stmt, err);
     if (code != ST_OK)
         return code;
     bind_ticket_fields(stmt, t);
     sqlite3_bind_int64(stmt, 18, t->id);
     sqlite3_bind_int64(stmt, 19, expect_version);
+    bind_next(stmt, 20, &t->next);
     int rc = sqlite3_step(stmt);
     sqlite3_reset(stmt);
     if (rc != SQLITE_DONE)
@@ -1361,16 +1380,7 @@ static st_code sq_ticket_set_next(store_backend *s, int64_t id, const tk_next *n
     if (code != ST_OK)
         return code;
     sqlite3_bind_int64(stmt, 1, id);
-    sqlite3_bind_int(stmt, 2, n->tier);
-    sqlite3_bind_int64(stmt, 3, n->key);
-    sqlite3_bind_int(stmt, 4, n->metric);
-    sqlite3_bind_int(stmt, 5, n->cycle);
-    sqlite3_bind_int64(stmt, 6, n->target_s);
-    sqlite3_bind_int(stmt, 7, n->clock);
-    sq_bind_time(stmt, 8, n->due);
-    sqlite3_bind_int64(stmt, 9, n->remaining_s);
-    sqlite3_bind_int(stmt, 10, n->paused_by);
-    sq_bind_time(stmt, 11, n->at);
+    bind_next(stmt, 2, n);
     int rc = sqlite3_step(stmt);
     sqlite3_reset(stmt);
     if (rc != SQLITE_DONE)
@@ -1739,6 +1749,44 @@ static st_code visit_entries(store_backend *s, sqlite3_stmt *stmt, store_audit_v
     return code;
 }
 
+/* A ticket's entries with only the columns that bear on its clocks, the strings borrowed from
+ * SQLite for the visit: no copy per row, so a write that recomputes the next clock from a long
+ * history pays for stepping the rows only. */
+static st_code sq_audit_clock_scan(store_backend *s, int64_t ticket_id, store_audit_visit visit, void *ctx,
+                                   st_err *err)
+{
+    sqlite3_stmt *stmt;
+    st_code code = sq_stmt(s,
+                           "SELECT seq, at, kind, to_level, reason, to_status, message_kind FROM audit"
+                           " WHERE ticket_id = ?1 ORDER BY seq",
+                           &stmt, err);
+    if (code != ST_OK)
+        return code;
+    sqlite3_bind_int64(stmt, 1, ticket_id);
+    int rc;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        st_audit_entry e = {.seq = sqlite3_column_int64(stmt, 0), .ticket_id = ticket_id};
+        const char *kind = (const char *)sqlite3_column_text(stmt, 2);
+        if (!au_kind_parse(kind, &e.kind)) {
+            code = st_fail(err, ST_VERIFY, "audit entry %" PRId64 ": unknown kind '%.40s' (edited)", e.seq,
+                           kind ? kind : "");
+            break;
+        }
+        e.at = sq_column_time(stmt, 1);
+        e.to_level = (char *)sqlite3_column_text(stmt, 3);
+        e.reason = (char *)sqlite3_column_text(stmt, 4);
+        e.to_status = (char *)sqlite3_column_text(stmt, 5);
+        e.message_kind = (char *)sqlite3_column_text(stmt, 6);
+        code = visit(ctx, &e, err);
+        if (code != ST_OK)
+            break;
+    }
+    if (code == ST_OK && rc != SQLITE_DONE)
+        code = sq_fail(s, rc, "reading a ticket's history", err);
+    sqlite3_reset(stmt);
+    return code;
+}
+
 /* ---- streaming reads ---------------------------------------------------------------------- */
 
 static st_code audit_range_run(store_backend *s, const store_audit_range *r, store_audit_visit visit, void *ctx,
@@ -1973,6 +2021,7 @@ const store_backend_ops store_sqlite_ops = {
     .audit_scan = sq_audit_scan,
     .ticket_histories = sq_ticket_histories,
     .audit_range = sq_audit_range,
+    .audit_clock_scan = sq_audit_clock_scan,
     .ticket_stream = sq_ticket_stream,
     .uptime_put_minutes = sq_uptime_put_minutes,
     .uptime_get_minutes = sq_uptime_get_minutes,
