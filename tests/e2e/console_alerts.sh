@@ -1,6 +1,7 @@
 #!/bin/sh
 # Alerts (SPEC §8) in a real terminal: a ticket whose first response falls due seconds after the
-# console starts crosses into warn, then into breached. Every byte the console writes is recorded
+# console starts crosses into warn, then into breached; so does another's next response, armed by a
+# customer message after its first response (alerts watch each row's next clock). Every byte the console writes is recorded
 # (tmux pipe-pane): the bell (BEL) goes out exactly once per crossing, never for a ticket already
 # breached at start, and not at all with "bell": false; alerts.command (a script writing its argv
 # and environment to a file) runs once per crossing with the alert in its environment, the hostile
@@ -11,7 +12,9 @@
 cat >"$T/policy.json" <<'JSON'
 {"name": "Alerts test", "warn_fraction": 0.1,
  "levels": [{"id": "FAST", "response_minutes": 1, "clock": "24x7"},
-            {"id": "SLOW", "response_minutes": 600, "clock": "24x7"}]}
+            {"id": "SLOW", "response_minutes": 600, "clock": "24x7"},
+            {"id": "CHAT", "targets": {"first_response": {"minutes": 600, "clock": "24x7"},
+                                       "next_response": {"minutes": 1, "clock": "24x7"}}}]}
 JSON
 "$BIN" --db "$DB" init --policy "$T/policy.json" >/dev/null || fail "init"
 # Ticket 1: created 10:00:00, warn from 10:00:54 (6 s left of 60), breached from 10:01:00.
@@ -21,6 +24,11 @@ JSON
 "$BIN" --db "$DB" --now 2029-12-31T10:00:00Z add --level FAST --title "old" --customer c >/dev/null || fail "add 2"
 # Ticket 3: far from due: never alerts either.
 "$BIN" --db "$DB" --now 2030-01-01T10:00:00Z add --level SLOW --title "calm" --customer c >/dev/null || fail "add 3"
+# Ticket 4: answered at 09:51; the customer writes again at 10:00:10, arming a next response due
+# 10:01:10 (warn from 10:01:04), after ticket 1's two crossings.
+"$BIN" --db "$DB" --now 2030-01-01T09:50:00Z add --level CHAT --title "chat" --customer c >/dev/null || fail "add 4"
+"$BIN" --db "$DB" --now 2030-01-01T09:51:00Z reply 4 --body "on it" >/dev/null || fail "reply 4"
+"$BIN" --db "$DB" --now 2030-01-01T10:00:10Z message 4 --body "still broken" >/dev/null || fail "message 4"
 
 cat >"$T/alert.sh" <<'SH'
 #!/bin/sh
@@ -58,16 +66,17 @@ bells() {
     LC_ALL=C tr '\n' ' ' <"$T/$1.raw" | LC_ALL=C sed "s/${E}][^${BEL}${E}]*${BEL}//g" | LC_ALL=C tr -cd "$BEL" |
         wc -c | tr -d ' '
 }
-# wait_breached WINDOW: until ticket 1's row shows breached (both crossings are behind it).
+# wait_breached WINDOW [LEVEL ID]: until that row (ticket 1's by default) shows breached (both of
+# its crossings are behind it).
 wait_breached() {
     i=0
     while [ $i -lt 300 ]; do
-        screen "$1" | grep -E -q '^FAST +1 .*breached' && return 0
+        screen "$1" | grep -E -q "^${2:-FAST} +${3:-1} .*breached" && return 0
         sleep 0.1
         i=$((i + 1))
     done
     PANE="e2e:$1"
-    fail "$1: ticket 1 never showed breached"
+    fail "$1: ticket ${3:-1} never showed breached"
 }
 
 # The warn crossing first: one bell, one command run, before the breach.
@@ -76,24 +85,28 @@ while [ "$(bells cmd)" -lt 1 ] && [ $i -lt 200 ]; do sleep 0.1; i=$((i + 1)); do
 [ "$(bells cmd)" = 1 ] || fail "cmd: expected 1 bell at the warn crossing, got $(bells cmd)"
 screen cmd | grep -E -q '^FAST +1 .*warn' || fail "cmd: the bell rang but ticket 1 is not warn: $(screen cmd | sed -n 3,5p)"
 for w in cmd quiet missing; do wait_breached "$w"; done
+# Ticket 4's next response: NR on its row, then its two crossings.
+screen cmd | grep -E -q '^CHAT +4 .*NR' || fail "cmd: ticket 4's row does not show its next response: $(screen cmd | grep -E '^CHAT')"
+for w in cmd quiet missing; do wait_breached "$w" CHAT 4; done
 # Re-sorts, a reload and another engineer's change (which reloads the list) ring nothing again.
 for k in s s s s R; do tmx send-keys -t e2e:cmd "$k"; sleep 0.2; done
 "$BIN" --db "$DB" assign 1 --to someone >/dev/null || fail "assign"
 wait_for cmd "someone" 5
 sleep 2 # more ticks: nothing may ring again
 
-[ "$(bells cmd)" = 2 ] || fail "cmd: expected 2 bells (warn, breached), got $(bells cmd)"
-[ "$(bells missing)" = 2 ] || fail "missing: expected 2 bells, got $(bells missing)"
+[ "$(bells cmd)" = 4 ] || fail "cmd: expected 4 bells (warn, breached for tickets 1 and 4), got $(bells cmd)"
+[ "$(bells missing)" = 4 ] || fail "missing: expected 4 bells, got $(bells missing)"
 [ "$(bells quiet)" = 0 ] || fail "quiet: \"bell\": false, yet $(bells quiet) bells"
 
-# alerts.command: twice, ticket 1 only, its argv literal, the alert in its environment.
+# alerts.command: four times, tickets 1 and 4 only, its argv literal, the alert in its environment.
 out=$(cat "$T/alerts.out")
-[ "$(grep -c '^---$' "$T/alerts.out")" = 2 ] || fail "the command ran $(grep -c '^---$' "$T/alerts.out") times, not 2: $out"
-record() { # STATE: what the script writes for one run
-    printf '%s\n' "argv: [one arg] [\$(touch $T/pwned)]" SLATOP_LEVEL=FAST SLATOP_METRIC=first_response \
-        "SLATOP_STATE=$1" SLATOP_TICKET_ID=1 "SLATOP_TITLE=T1 ]0;PWNED rev c1 bad end" "stdin: empty" ---
+[ "$(grep -c '^---$' "$T/alerts.out")" = 4 ] || fail "the command ran $(grep -c '^---$' "$T/alerts.out") times, not 4: $out"
+record() { # STATE [LEVEL METRIC ID TITLE]: what the script writes for one run
+    printf '%s\n' "argv: [one arg] [\$(touch $T/pwned)]" "SLATOP_LEVEL=${2:-FAST}" \
+        "SLATOP_METRIC=${3:-first_response}" "SLATOP_STATE=$1" "SLATOP_TICKET_ID=${4:-1}" \
+        "SLATOP_TITLE=${5:-T1 ]0;PWNED rev c1 bad end}" "stdin: empty" ---
 }
-expect=$(record warn; record breached)
+expect=$(record warn; record breached; record warn CHAT next_response 4 chat; record breached CHAT next_response 4 chat)
 [ "$out" = "$expect" ] || fail "the command's record differs:
 $out
 --- expected:
@@ -110,4 +123,4 @@ b=$(screen missing | grep -E '^FAST +1 ')
 [ "$a" != "$b" ] || fail "missing: ticket 1's countdown stopped after the failure: $a"
 
 for w in cmd quiet missing; do quit_and_check "$w"; done
-echo "ok: bells cmd=$(bells cmd) quiet=$(bells quiet) missing=$(bells missing); command ran twice"
+echo "ok: bells cmd=$(bells cmd) quiet=$(bells quiet) missing=$(bells missing); command ran four times"
