@@ -130,7 +130,7 @@ struct tz_zone *display_zone(const cli_ctx *c);
 /* The ticket list in two passes, so that it streams: every row is measured (clitext_list_measure)
  * before the header and the rows are written with the widths found. */
 typedef struct {
-    int w[7]; /* each column's width in display cells */
+    int w[8]; /* each column's width in display cells */
     size_t n; /* rows measured */
 } clitext_cols;
 void clitext_list_begin(clitext_cols *k);

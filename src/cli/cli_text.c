@@ -9,6 +9,7 @@
 
 #include "cli_internal.h"
 #include "slatop/calendar.h"
+#include "slatop/clocks_next.h"
 #include "slatop/text.h"
 #include "slatop/tz.h"
 
@@ -34,18 +35,31 @@ static void put_time(strbuf *out, st_time t)
     sb_append(out, t == ST_TIME_NONE ? "-" : time_format_iso(t, b));
 }
 
+/* The list shows what it sorts by (SPEC §8): the next clock's countdown, "-" with none running. */
 static void countdown(const ops_view *v, char buf[24])
 {
-    if (v->timer.state == SLA_MET || v->timer.state == SLA_MISSED)
+    if (!v->has_next)
         strcpy(buf, "-");
     else
-        duration_format_hms(v->timer.remaining_s, buf);
+        duration_format_hms(v->next.remaining_s, buf);
 }
 
-enum { COL_LEVEL, COL_ID, COL_DUE, COL_STATE, COL_CUSTOMER, COL_TITLE, COL_ASSIGNEE, N_COLS };
-static const char *const HEADERS[N_COLS] = {"LEVEL", "ID", "DUE IN", "STATE", "CUSTOMER", "TITLE", "ASSIGNEE"};
+/* The next clock's state in a word; a clock paused by status says which status, as the console
+ * does. */
+static const char *state_word(const ops_view *v)
+{
+    if (v->has_next && v->next.state == SLA_PAUSED && v->next.paused_by == CLK_PAUSED_PENDING)
+        return "pending";
+    if (v->has_next && v->next.state == SLA_PAUSED && v->next.paused_by == CLK_PAUSED_ON_HOLD)
+        return "on_hold";
+    return sla_state_name(ops_view_state(v));
+}
+
+enum { COL_LEVEL, COL_ID, COL_CLOCK, COL_DUE, COL_STATE, COL_CUSTOMER, COL_TITLE, COL_ASSIGNEE, N_COLS };
+static const char *const HEADERS[N_COLS] = {"LEVEL", "ID",    "CLOCK", "DUE IN",
+                                            "STATE", "CUSTOMER", "TITLE", "ASSIGNEE"};
 /* Customer and title are cut so a line stays readable; the rest is short by nature. */
-static const int MAX_W[N_COLS] = {16, 12, 16, 10, 24, 48, 24};
+static const int MAX_W[N_COLS] = {16, 12, 5, 16, 10, 24, 48, 24};
 _Static_assert(sizeof((clitext_cols *)0)->w / sizeof(int) == N_COLS, "clitext_cols holds every column");
 
 void clitext_list_begin(clitext_cols *k)
@@ -62,8 +76,9 @@ static void list_cells(cli_ctx *c, const ops_view *v, char *cells[N_COLS])
     countdown(v, cd);
     cells[COL_LEVEL] = san(c, v->t.level);
     cells[COL_ID] = xasprintf("%" PRId64, v->t.id);
+    cells[COL_CLOCK] = xstrdup(v->has_next ? clocks_metric_abbrev(v->next.metric) : "-");
     cells[COL_DUE] = xstrdup(cd);
-    cells[COL_STATE] = xasprintf("%s%s", sla_state_name(v->timer.state), v->breached_ever ? "!" : "");
+    cells[COL_STATE] = xasprintf("%s%s", state_word(v), v->breached_ever ? "!" : "");
     cells[COL_CUSTOMER] = san(c, v->t.customer);
     cells[COL_TITLE] = san(c, v->t.title);
     cells[COL_ASSIGNEE] = san(c, v->t.assignee);

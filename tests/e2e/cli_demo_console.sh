@@ -14,8 +14,12 @@ fail() { echo "FAIL: $*"; exit 1; }
 # On a pipe: the list, and the demo database marked as ours.
 "$BIN" --now 2026-11-20T10:00:00Z --demo > "$tmp/list.txt" 2> "$tmp/err.txt" || fail "--demo on a pipe exited $?: $(cat "$tmp/err.txt")"
 grep -q '^LEVEL' "$tmp/list.txt" || fail "no list header: $(cat "$tmp/list.txt")"
-for s in ok warn breached paused missed met; do
+# The list shows each ticket's next clock (SPEC §8): its metric, countdown and state.
+for s in ok warn breached paused pending on_hold; do
     grep -q " $s" "$tmp/list.txt" || fail "no $s ticket in the demo list"
+done
+for m in FR NR RES; do
+    grep -q "^[A-Z]* *[0-9]*  $m " "$tmp/list.txt" || fail "no $m clock in the demo list: $(cat "$tmp/list.txt")"
 done
 [ -s "$tmp/err.txt" ] && fail "stderr not empty: $(cat "$tmp/err.txt")"
 [ -f "$tmp/state/slatop/demo.db" ] || fail "demo database not at \$XDG_STATE_HOME/slatop/demo.db"
