@@ -119,11 +119,17 @@ static void state_text(con_state *c, const ops_view *v, bool word, char *buf, si
     (void)c;
 }
 
+/* The countdown cell is plain text on every row, the selected one included: in a ticket's last
+ * hour it changes every second, and a colour or the selection's reverse video there would cost two
+ * attribute changes on the wire each second for each run of such rows (issue 13's idle_bytes_near:
+ * 1.05x the floor with them). The state cell beside it carries the colour and the symbol. */
+#define COUNTDOWN_ATTR A_NORMAL
+
 /* What the last full draw put in each row's ticking cells (countdown, state), so that a tick
  * redraws only the cells whose text or colour changed. Valid until the next full draw. */
 typedef struct {
     char cd[40], st[64];
-    attr_t attr;
+    attr_t attr; /* the state cell's */
 } tick_cells;
 
 typedef struct {
@@ -192,7 +198,7 @@ static void draw(view *v, con_state *c)
         snprintf(buf, sizeof buf, "%*lld", k.id, (long long)ov->t.id);
         ui_put(w, y, x, buf, k.id, base), x += k.id;
         ui_put(w, y, x, " ", 1, base), x += 1;
-        ui_put(w, y, x, tc->cd, k.countdown, st), x += k.countdown;
+        ui_put(w, y, x, tc->cd, k.countdown, COUNTDOWN_ATTR), x += k.countdown;
         ui_put(w, y, x, " ", 1, base), x += 1;
         ui_put(w, y, x, tc->st, k.state, st), x += k.state;
         ui_put(w, y, x, " ", 1, base), x += 1;
@@ -232,8 +238,8 @@ static bool tick(view *v, con_state *c)
         tick_cells now, *was = &lp->cells[i];
         row_cells(c, lm_row(m, i), lp->top + (int64_t)i == lp->sel, &k, &now);
         int y = (int)i + 1;
-        if (now.attr != was->attr || strcmp(now.cd, was->cd) != 0)
-            ui_put(w, y, x_cd, now.cd, k.countdown, now.attr);
+        if (strcmp(now.cd, was->cd) != 0)
+            ui_put(w, y, x_cd, now.cd, k.countdown, COUNTDOWN_ATTR);
         if (now.attr != was->attr || strcmp(now.st, was->st) != 0)
             ui_put(w, y, x_st, now.st, k.state, now.attr);
         *was = now;
