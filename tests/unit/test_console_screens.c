@@ -485,7 +485,18 @@ Test(console_screens, countdown_boundaries_and_seconds_always)
     cr_expect(strstr(snap_of(&r, "zm"), "     -0:01 ✖ breached") != NULL, "%s", snap_of(&r, "zm"));
     cr_expect(strstr(snap_of(&r, "h59"), "    -59:59 ✖ breached") != NULL, "%s", snap_of(&r, "h59"));
     cr_expect(strstr(snap_of(&r, "h60"), "    -1h00m ✖ breached") != NULL, "%s", snap_of(&r, "h60"));
-    app_snapshots_free(r.s, r.n);
+    snap_all(&r, "countdown_");
+    /* and one hour left: ticket 6's resolution clock (21h00m at the start) reads 1h00m, then 59:59 */
+    strbuf script;
+    sb_init(&script);
+    for (int i = 0; i < 20; i++) /* a script's sleep is at most an hour */
+        sb_append(&script, "<sleep 3600>");
+    sb_append(&script, "<snap p60><sleep 1><snap p59>");
+    r = run(script.buf, 80, 24, false, false);
+    sb_done(&script);
+    cr_expect(strstr(snap_of(&r, "p60"), "RES    1h00m ▲ warn") != NULL, "%s", snap_of(&r, "p60"));
+    cr_expect(strstr(snap_of(&r, "p59"), "RES    59:59 ▲ warn") != NULL, "%s", snap_of(&r, "p59"));
+    snap_all(&r, "countdown_");
 
     const char *always = "{\"countdown_seconds\": \"always\"}";
     st_config *cfg;
