@@ -15,8 +15,12 @@
 #include "slatop/view.h"
 
 #define MAX_VIEWS 16
-#define MIN_COLS 80
-#define MIN_ROWS 24
+/* SPEC §11: the console works from a 40x10 pane up (a tmux split on a jump host); below 80x24 the
+ * views give way (view_list drops columns, modals take the whole pane, the bars shorten). */
+#define MIN_COLS 40
+#define MIN_ROWS 10
+#define FULL_COLS 80
+#define FULL_ROWS 24
 
 static struct {
     SCREEN *scr;
@@ -54,10 +58,13 @@ static int dash_rows(void)
     return h > 14 ? 14 : h;
 }
 
+/* Below 24 rows a modal may cover the bars (up to the whole pane) rather than lose its last lines. */
 static int modal_height(view *v)
 {
     int h = LINES - 4;
     int want = v->ops->height > 0 ? v->ops->height : 20;
+    if (LINES < FULL_ROWS && want > h)
+        h = want < LINES ? want : LINES;
     return h > want ? want : h;
 }
 
@@ -71,7 +78,7 @@ static void place(view *v, con_state *c)
     } else if (v->ops->modal) {
         int w = COLS - 8 > 96 ? 96 : COLS - 8;
         int h = modal_height(v);
-        if (w < 10)
+        if (COLS < FULL_COLS) /* a narrow pane: every column for the modal's text */
             w = COLS;
         if (h < 3)
             h = LINES;
@@ -431,9 +438,15 @@ static void draw_header(con_state *c)
     char tmp[128];
     int x = 0;
     int ro_w = c->read_only ? 4 : 0;
-    snprintf(tmp, sizeof tmp, " slatop | %.40s v%lld | %lld %s | sort:%s ", pname,
-             (long long)lm_policy_version(m), (long long)lm_total(m), lm_filtered(m) ? "match" : "open",
-             lm_sort_name(m));
+    if (COLS >= FULL_COLS)
+        snprintf(tmp, sizeof tmp, " slatop | %.40s v%lld | %lld %s | sort:%s ", pname,
+                 (long long)lm_policy_version(m), (long long)lm_total(m), lm_filtered(m) ? "match" : "open",
+                 lm_sort_name(m));
+    else if (c->msg[0]) /* a narrow pane: the message gets the whole bar */
+        tmp[0] = '\0';
+    else
+        snprintf(tmp, sizeof tmp, " %lld %s | sort:%s ", (long long)lm_total(m), lm_filtered(m) ? "match" : "open",
+                 lm_sort_name(m));
     int w1 = text_width(tmp);
     ui_put(w, 0, x, tmp, w1 < COLS - ro_w ? w1 : COLS - ro_w, a);
     x += w1;
@@ -492,8 +505,12 @@ static void draw_status(con_state *c)
         int64_t y;
         unsigned mo, d;
         civil_from_days(l.days, &y, &mo, &d);
-        snprintf(when, sizeof when, "%04d-%02u-%02u %02d:%02d %s", (int)y, mo, d, (int)(l.sec_of_day / 3600),
-                 (int)(l.sec_of_day / 60 % 60), l.abbr ? l.abbr : "");
+        if (COLS >= FULL_COLS)
+            snprintf(when, sizeof when, "%04d-%02u-%02u %02d:%02d %s", (int)y, mo, d, (int)(l.sec_of_day / 3600),
+                     (int)(l.sec_of_day / 60 % 60), l.abbr ? l.abbr : "");
+        else /* a narrow pane: the time without the date */
+            snprintf(when, sizeof when, "%02d:%02d %s", (int)(l.sec_of_day / 3600), (int)(l.sec_of_day / 60 % 60),
+                     l.abbr ? l.abbr : "");
     }
     if (p && p->calendar) {
         char t[32];
@@ -503,6 +520,9 @@ static void draw_status(con_state *c)
         snprintf(biz, sizeof biz, " %s %s %s |", p->zone_name ? p->zone_name : tz_name(p->calendar->zone), t,
                  l.abbr ? l.abbr : "");
     }
+    /* a narrow pane drops the business zone before it cuts the counts, the filter or the clock */
+    if (COLS < FULL_COLS && text_width(sb.buf) + text_width(biz) + text_width(when) + 2 > COLS)
+        biz[0] = '\0';
     sb_printf(&sb, "%s %s ", biz, when);
     /* the clock stays visible: cut the counts rather than the time */
     int rw = text_width(when) + 2;
@@ -529,16 +549,17 @@ bool ui_render(con_state *c)
         if (!ui.bars_dirty || !ui.small)
             return false;
         werase(ui.small);
-        char msg[96];
-        snprintf(msg, sizeof msg, "terminal too small: %dx%d, need %dx%d", COLS, LINES, MIN_COLS, MIN_ROWS);
-        int w = (int)strlen(msg);
-        if (w > COLS)
-            w = COLS;
-        ui_put(ui.small, LINES / 2, (COLS - w) / 2, msg, w, A_BOLD);
-        const char *hint = "enlarge the window, or q to quit";
-        int hw = (int)strlen(hint) < COLS ? (int)strlen(hint) : COLS;
-        if (LINES / 2 + 1 < LINES)
-            ui_put(ui.small, LINES / 2 + 1, (COLS - hw) / 2, hint, hw, A_NORMAL);
+        /* One line, centred: the longest of these that fits the pane. */
+        char msg[3][96];
+        snprintf(msg[0], sizeof msg[0], "terminal too small: %dx%d, need %dx%d; q quits", COLS, LINES, MIN_COLS,
+                 MIN_ROWS);
+        snprintf(msg[1], sizeof msg[1], "terminal too small: %dx%d, need %dx%d", COLS, LINES, MIN_COLS, MIN_ROWS);
+        snprintf(msg[2], sizeof msg[2], "terminal too small");
+        int m = 0;
+        while (m < 2 && (int)strlen(msg[m]) > COLS)
+            m++;
+        int w = (int)strlen(msg[m]) < COLS ? (int)strlen(msg[m]) : COLS;
+        ui_put(ui.small, LINES / 2, (COLS - w) / 2, msg[m], w, A_BOLD);
         wnoutrefresh(ui.small);
         doupdate();
         ui.bars_dirty = false;

@@ -6,16 +6,26 @@
 #
 #   tests/bench/run.sh           full run (idle: three 30 s windows for each program)
 #   tests/bench/run.sh --quick   at most ~4 minutes, every benchmark still measured (idle: 10 s windows)
+#   tests/bench/run.sh [--quick] --only idle_bytes_near   just the idle section (idle_bytes_far,
+#                                idle_bytes_near and idle_cpu are measured together), then stop
 #
 # Exit status: 0 when every goal is met, 1 when one is missed, 2 when a benchmark could not run.
 set -eu
 
 quick=0
-for a in "$@"; do
-    case "$a" in
+only=""
+while [ $# -gt 0 ]; do
+    case "$1" in
         --quick) quick=1 ;;
-        *) echo "run.sh: unknown argument '$a' (expected --quick)" >&2; exit 2 ;;
+        --only)
+            case "${2:-}" in
+                idle_bytes_far | idle_bytes_near | idle_cpu) only=idle ;;
+                *) echo "run.sh: --only takes idle_bytes_far, idle_bytes_near or idle_cpu" >&2; exit 2 ;;
+            esac
+            shift ;;
+        *) echo "run.sh: unknown argument '$1' (expected --quick or --only NAME)" >&2; exit 2 ;;
     esac
+    shift
 done
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -97,6 +107,10 @@ fc=$(calc "$(cut -d' ' -f2 "$work/idle_floor" | median) * 100000 / $idle_ms")
 oc=$(calc "$(cut -d' ' -f2 "$work/idle_ours" | median) * 100000 / $idle_ms")
 echo "  CPU s per window: floor $(cut -d' ' -f2 "$work/idle_floor" | tr '\n' ' ')| slatop $(cut -d' ' -f2 "$work/idle_ours" | tr '\n' ' ')"
 report idle_cpu "$oc" % "$fc" "v <= 0.05" "<= 0.05% of one core ($(calc "$oc * 0.6") CPU s per minute)"
+if [ "$only" = idle ]; then
+    [ "$missed" = 1 ] && { echo "run.sh: a goal was missed"; exit 1; }
+    echo "run.sh: every goal met (idle only)"; exit 0
+fi
 
 # --- first_paint_1m: exec to the first complete list screen with 1,000,000 tickets ----------------
 # paint DB: one first screen; appends "ms rss_kb" to $work/paint.DB's name (times to the microsecond)

@@ -1,5 +1,5 @@
 #!/bin/sh
-# A resize storm, down below 80x24 and back, never crashes the console; it says the terminal is
+# A resize storm, down below 40x10 and back, never crashes the console; it says the terminal is
 # too small and recovers to the full list.
 . "$SLATOP_SOURCE_DIR/tests/e2e/lib/console_lib.sh"
 
@@ -21,7 +21,7 @@ while [ $j -lt 40 ]; do # fast, without pauses
     tmx resize-window -t e2e:rs -x $((60 + (j * 7) % 80)) -y $((15 + (j * 5) % 30))
     j=$((j + 1))
 done
-tmx resize-window -t e2e:rs -x 70 -y 20
+tmx resize-window -t e2e:rs -x 30 -y 8
 wait_for rs "terminal too small" 5
 tmx resize-window -t e2e:rs -x 120 -y 40
 wait_for rs "COUNTDOWN" 5

@@ -11,6 +11,7 @@
 #include "slatop/demo.h"
 #include "slatop/ops.h"
 #include "slatop/store.h"
+#include "slatop/text.h"
 #include "support_cli.h"
 
 #define NOW "2026-11-21T10:00:00Z" /* a Saturday: Chatti's London business hours are closed */
@@ -291,12 +292,12 @@ Test(console_screens, read_only_badge_and_refusal)
 
 Test(console_screens, too_small_and_back)
 {
-    run_result r = run("<resize 60x20><snap too_small>j<resize 80x24><snap recovered>", 80, 24, false, false);
+    run_result r = run("<resize 39x20><snap too_small>j<resize 80x24><snap recovered>", 80, 24, false, false);
     cr_expect(strstr(snap_of(&r, "too_small"), "terminal too small") != NULL);
     cr_expect(strstr(snap_of(&r, "recovered"), "COUNTDOWN") != NULL);
     snap_all(&r, "");
     /* starting small, even 1x1, then growing */
-    r = run("<snap small_start><resize 1x1><resize 2x40><resize 120x40><snap grown>", 40, 10, false, false);
+    r = run("<snap small_start><resize 1x1><resize 2x40><resize 120x40><snap grown>", 39, 9, false, false);
     cr_expect(strstr(snap_of(&r, "small_start"), "too small") != NULL, "%s", snap_of(&r, "small_start"));
     cr_expect(strstr(snap_of(&r, "grown"), "COUNTDOWN") != NULL, "%s", snap_of(&r, "grown"));
     app_snapshots_free(r.s, r.n);
@@ -484,7 +485,18 @@ Test(console_screens, countdown_boundaries_and_seconds_always)
     cr_expect(strstr(snap_of(&r, "zm"), "     -0:01 ✖ breached") != NULL, "%s", snap_of(&r, "zm"));
     cr_expect(strstr(snap_of(&r, "h59"), "    -59:59 ✖ breached") != NULL, "%s", snap_of(&r, "h59"));
     cr_expect(strstr(snap_of(&r, "h60"), "    -1h00m ✖ breached") != NULL, "%s", snap_of(&r, "h60"));
-    app_snapshots_free(r.s, r.n);
+    snap_all(&r, "countdown_");
+    /* and one hour left: ticket 6's resolution clock (21h00m at the start) reads 1h00m, then 59:59 */
+    strbuf script;
+    sb_init(&script);
+    for (int i = 0; i < 20; i++) /* a script's sleep is at most an hour */
+        sb_append(&script, "<sleep 3600>");
+    sb_append(&script, "<snap p60><sleep 1><snap p59>");
+    r = run(script.buf, 80, 24, false, false);
+    sb_done(&script);
+    cr_expect(strstr(snap_of(&r, "p60"), "RES    1h00m ▲ warn") != NULL, "%s", snap_of(&r, "p60"));
+    cr_expect(strstr(snap_of(&r, "p59"), "RES    59:59 ▲ warn") != NULL, "%s", snap_of(&r, "p59"));
+    snap_all(&r, "countdown_");
 
     const char *always = "{\"countdown_seconds\": \"always\"}";
     st_config *cfg;
@@ -496,4 +508,96 @@ Test(console_screens, countdown_boundaries_and_seconds_always)
     cr_expect(strstr(s, "-0:30:00") != NULL && strstr(s, "6:30:00") != NULL, "%s", s);
     snap_all(&r, "");
     config_free(cfg);
+}
+
+/* No line of a screen is wider than the pane (display width: symbols and ellipses are one cell). */
+static void expect_fits(const char *name, const char *screen, int cols)
+{
+    char *copy = xstrdup(screen);
+    char *save = NULL;
+    for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+        cr_expect(text_width(line) <= cols, "%s: a line wider than %d:\n%s\n%s", name, cols, line, screen);
+    free(copy);
+}
+
+/* SPEC §11's small panes: from 40x10 up the list drops the assignee, then the customer, then the
+ * state's word (its symbol stays) as the width shrinks, and every view stays inside the pane. */
+Test(console_screens, small_panes_drop_columns_in_order)
+{
+    run_result r = run("<snap list_40x10>", 40, 10, false, false);
+    const char *s = snap_of(&r, "list_40x10");
+    cr_expect(strstr(s, "-30:00") != NULL && strstr(s, "✖") != NULL, "%s", s);
+    cr_expect(strstr(s, "ASSIGNEE") == NULL && strstr(s, "CUSTOMER") == NULL && strstr(s, "breached") == NULL,
+              "%s", s);
+    cr_expect(strstr(s, "terminal too small") == NULL, "%s", s);
+    expect_fits("list_40x10", s, 40);
+    snap_all(&r, "");
+    r = run("<snap list_60x20>", 60, 20, false, false);
+    s = snap_of(&r, "list_60x20");
+    cr_expect(strstr(s, "ASSIGNEE") == NULL && strstr(s, "CUSTOMER") == NULL && strstr(s, "breached") != NULL,
+              "%s", s);
+    expect_fits("list_60x20", s, 60);
+    snap_all(&r, "");
+
+    /* every width from 40 to 80: a column once dropped stays dropped further down */
+    bool assignee = true, customer = true, word = true;
+    for (int cols = 80; cols >= 40; cols--) {
+        r = run("<snap w>", cols, 12, false, false);
+        s = snap_of(&r, "w");
+        expect_fits("w", s, cols);
+        bool a = strstr(s, "ASSIGNEE") != NULL, cu = strstr(s, "CUSTOMER") != NULL, wd = strstr(s, "STATE") != NULL;
+        cr_expect(a == (cols >= 80), "assignee at %d columns:\n%s", cols, s);
+        cr_expect((!cu || customer) && (!wd || word), "%d: a dropped column came back:\n%s", cols, s);
+        cr_expect(!(a && !cu) && !(cu && !wd), "%d: a later column dropped first:\n%s", cols, s);
+        cr_expect(strstr(s, "Platform") != NULL, "%d: the title shows:\n%s", cols, s);
+        assignee = a, customer = cu, word = wd;
+        app_snapshots_free(r.s, r.n);
+    }
+    cr_expect(!assignee && !customer && !word, "at 40 columns only the symbol is left");
+}
+
+/* Below 40x10, one line says so; 40x10 itself is a working console. */
+Test(console_screens, too_small_below_40x10)
+{
+    run_result r = run("<snap too_small_39x10><resize 40x9><snap too_small_40x9><resize 40x10><snap ok>", 39, 10,
+                       false, false);
+    cr_expect(strstr(snap_of(&r, "too_small_39x10"), "terminal too small: 39x10, need 40x10") != NULL, "%s",
+              snap_of(&r, "too_small_39x10"));
+    cr_expect(strstr(snap_of(&r, "too_small_40x9"), "terminal too small") != NULL);
+    cr_expect(strstr(snap_of(&r, "ok"), "COUNTDOWN") != NULL, "%s", snap_of(&r, "ok"));
+    check_snapshot("too_small_39x10", snap_of(&r, "too_small_39x10"));
+    check_snapshot("too_small_40x9", snap_of(&r, "too_small_40x9"));
+    app_snapshots_free(r.s, r.n);
+    r = run("<snap tiny>", 20, 5, false, false);
+    cr_expect(strstr(snap_of(&r, "tiny"), "terminal too small") != NULL, "%s", snap_of(&r, "tiny"));
+    expect_fits("tiny", snap_of(&r, "tiny"), 20);
+    app_snapshots_free(r.s, r.n);
+}
+
+/* Every view at 40x10: inside the pane, and the lines that say what to do next are on screen. */
+Test(console_screens, every_view_at_40x10)
+{
+    run_result r = run("j<Enter><snap small_detail>q"
+                       "a<snap small_audit>q"
+                       "?<snap small_help>q"
+                       "/<snap small_filter><Esc>"
+                       "jjt<snap small_triage><Esc>"
+                       "+<snap small_raise>urgent<Enter><snap small_raise_confirm><Esc>",
+                       40, 10, false, false);
+    for (size_t i = 0; i < r.n; i++)
+        expect_fits(r.s[i].name, r.s[i].text, 40);
+    cr_expect(strstr(snap_of(&r, "small_detail"), "#3") != NULL, "%s", snap_of(&r, "small_detail"));
+    cr_expect(strstr(snap_of(&r, "small_audit"), "chain verifies") != NULL, "%s", snap_of(&r, "small_audit"));
+    cr_expect(strstr(snap_of(&r, "small_filter"), "> _") != NULL, "%s", snap_of(&r, "small_filter"));
+    cr_expect(strstr(snap_of(&r, "small_triage"), "Proposed level") != NULL, "%s", snap_of(&r, "small_triage"));
+    cr_expect(strstr(snap_of(&r, "small_raise"), "Reason:") != NULL, "%s", snap_of(&r, "small_raise"));
+    cr_expect(strstr(snap_of(&r, "small_raise"), "Reason required") != NULL, "%s", snap_of(&r, "small_raise"));
+    cr_expect(strstr(snap_of(&r, "small_raise_confirm"), "Apply this change?") != NULL, "%s",
+              snap_of(&r, "small_raise_confirm"));
+    snap_all(&r, "");
+    /* the report computes in slices between ticks: its text, not a snapshot file */
+    r = run(":report 2026-11<Enter><snap small_report>", 40, 10, false, false);
+    cr_expect(strstr(snap_of(&r, "small_report"), "SLA compliance") != NULL, "%s", snap_of(&r, "small_report"));
+    expect_fits("small_report", snap_of(&r, "small_report"), 40);
+    app_snapshots_free(r.s, r.n);
 }

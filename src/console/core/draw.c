@@ -23,7 +23,11 @@ static struct {
 
 void ui_put(WINDOW *w, int y, int x, const char *s, int cols, attr_t attr)
 {
-    if (cols <= 0)
+    /* Never past the window's right edge: curses would wrap the rest onto the next row (a narrow
+     * pane shrinks every view's columns to what remains). */
+    if (cols > getmaxx(w) - x)
+        cols = getmaxx(w) - x;
+    if (cols <= 0 || y < 0 || y >= getmaxy(w))
         return;
     if (!s)
         s = "";

@@ -9,8 +9,11 @@
 #include "slatop/text.h"
 #include "slatop/view.h"
 
+/* A width of 0: the column is dropped (a narrow pane). All ints: tick() compares layouts with
+ * memcmp. */
 typedef struct {
     int level, id, countdown, state, customer, title, assignee;
+    int state_word; /* 0: the state cell is its symbol alone */
 } columns;
 
 /* The countdown cell's remaining time (standing still while paused by status), empty when no
@@ -32,11 +35,32 @@ static void countdown_cell(const ops_view *v, int width, char *out, size_t n)
              cd);
 }
 
+#define FULL_COLS 80
+#define TITLE_MIN 12 /* a narrow pane drops a column rather than cut the title below this */
+
+/* The widths of the columns drawn, each followed by one blank, the title taking what remains (up
+ * to the last column, which runs to the edge). */
+static int title_width(const columns *k, int cols)
+{
+    int used = k->level + 1 + k->id + 1 + k->countdown + 1 + k->state + 1;
+    if (k->customer)
+        used += k->customer + 1;
+    if (k->assignee)
+        used += k->assignee + 1;
+    return cols - used;
+}
+
 /* Column widths for the screen width; the id and countdown columns grow with what the visible
- * rows hold (a seven-digit id, a countdown a thousand hours overdue) and the title gives way. */
+ * rows hold (a seven-digit id, a countdown a thousand hours overdue) and the title gives way.
+ * Below 80 columns (SPEC §11) the assignee goes, then the customer, then the state's word (its
+ * symbol stays), while the title would be narrower than TITLE_MIN. */
 static columns layout(const list_model *m, int cols)
 {
-    columns k = {.level = 6, .id = 4, .countdown = 12, .state = 19, .customer = 11, .assignee = 9};
+    columns k = {.level = 6, .id = 4, .countdown = 12, .state = 19, .customer = 11, .assignee = 9, .state_word = 1};
+    if (cols < FULL_COLS) {
+        k.countdown = METRIC_W + 1 + 6; /* "FR -30:00"; wider below when a row needs it */
+        k.assignee = 0;
+    }
     if (cols >= 120) {
         k.customer = 18;
         k.assignee = 12;
@@ -53,7 +77,18 @@ static columns layout(const list_model *m, int cols)
         if (w > k.countdown)
             k.countdown = w;
     }
-    k.title = cols - (k.level + k.id + k.countdown + k.state + k.customer + k.assignee + 6);
+    if (cols < FULL_COLS && title_width(&k, cols) < TITLE_MIN)
+        k.customer = 0;
+    if (cols < FULL_COLS && title_width(&k, cols) < TITLE_MIN) {
+        k.state_word = 0;
+        k.state = 1;
+        for (int i = 0; i < SLA_STATE_COUNT; i++) {
+            int w = text_width(ui_state_symbol(i));
+            if (w > k.state)
+                k.state = w;
+        }
+    }
+    k.title = title_width(&k, cols);
     if (k.title < 4)
         k.title = 4;
     return k;
@@ -61,10 +96,14 @@ static columns layout(const list_model *m, int cols)
 
 /* The state cell, from the next clock (ops_view_state): paused says why (pending, on hold, or
  * when business hours resume). */
-static void state_text(con_state *c, const ops_view *v, char *buf, size_t n)
+static void state_text(con_state *c, const ops_view *v, bool word, char *buf, size_t n)
 {
     sla_state st = ops_view_state(v);
     const char *sym = ui_state_symbol((int)st);
+    if (!word) { /* a narrow pane: the symbol alone (SPEC §11) */
+        snprintf(buf, n, "%s", sym);
+        return;
+    }
     clk_paused_by why = v->has_next ? v->next.paused_by : CLK_PAUSED_NONE;
     st_time resumes = v->has_next ? v->next.resumes_at : v->timer.resumes_at;
     if (st == SLA_PAUSED && (why == CLK_PAUSED_PENDING || why == CLK_PAUSED_ON_HOLD)) {
@@ -80,11 +119,17 @@ static void state_text(con_state *c, const ops_view *v, char *buf, size_t n)
     (void)c;
 }
 
+/* The countdown cell is plain text on every row, the selected one included: in a ticket's last
+ * hour it changes every second, and a colour or the selection's reverse video there would cost two
+ * attribute changes on the wire each second for each run of such rows (issue 13's idle_bytes_near:
+ * 1.05x the floor with them). The state cell beside it carries the colour and the symbol. */
+#define COUNTDOWN_ATTR A_NORMAL
+
 /* What the last full draw put in each row's ticking cells (countdown, state), so that a tick
  * redraws only the cells whose text or colour changed. Valid until the next full draw. */
 typedef struct {
     char cd[40], st[64];
-    attr_t attr;
+    attr_t attr; /* the state cell's */
 } tick_cells;
 
 typedef struct {
@@ -101,7 +146,7 @@ static void row_cells(con_state *c, const ops_view *ov, bool sel, const columns 
 {
     out->attr = sel ? ui_attr(EL_SELECTED) : ui_attr(ui_state_element((int)ops_view_state(ov)));
     countdown_cell(ov, k->countdown, out->cd, sizeof out->cd); /* no clock running: blank */
-    state_text(c, ov, out->st, sizeof out->st);
+    state_text(c, ov, k->state_word != 0, out->st, sizeof out->st);
 }
 
 static void draw(view *v, con_state *c)
@@ -127,10 +172,12 @@ static void draw(view *v, con_state *c)
     ui_put(w, 0, x, "LEVEL", k.level, h), x += k.level + 1;
     ui_putf(w, 0, x, k.id, h, "%*s", k.id, "ID"), x += k.id + 1;
     ui_putf(w, 0, x, k.countdown, h, "%*s", k.countdown, "COUNTDOWN"), x += k.countdown + 1;
-    ui_put(w, 0, x, "STATE", k.state, h), x += k.state + 1;
-    ui_put(w, 0, x, "CUSTOMER", k.customer, h), x += k.customer + 1;
-    ui_put(w, 0, x, "TITLE", k.title, h), x += k.title + 1;
-    ui_put(w, 0, x, "ASSIGNEE", cols - x, h);
+    ui_put(w, 0, x, k.state_word ? "STATE" : "", k.state, h), x += k.state + 1;
+    if (k.customer)
+        ui_put(w, 0, x, "CUSTOMER", k.customer, h), x += k.customer + 1;
+    ui_put(w, 0, x, "TITLE", k.assignee ? k.title : cols - x, h), x += k.title + 1;
+    if (k.assignee)
+        ui_put(w, 0, x, "ASSIGNEE", cols - x, h);
     if (lp->total == 0) {
         ui_put(w, 2, 2, lm_filtered(m) ? "no ticket matches the filter (Esc clears it)" : "no open tickets",
                cols - 4, ui_attr(EL_DIM));
@@ -151,12 +198,18 @@ static void draw(view *v, con_state *c)
         snprintf(buf, sizeof buf, "%*lld", k.id, (long long)ov->t.id);
         ui_put(w, y, x, buf, k.id, base), x += k.id;
         ui_put(w, y, x, " ", 1, base), x += 1;
-        ui_put(w, y, x, tc->cd, k.countdown, st), x += k.countdown;
+        ui_put(w, y, x, tc->cd, k.countdown, COUNTDOWN_ATTR), x += k.countdown;
         ui_put(w, y, x, " ", 1, base), x += 1;
         ui_put(w, y, x, tc->st, k.state, st), x += k.state;
         ui_put(w, y, x, " ", 1, base), x += 1;
-        ui_put(w, y, x, ov->t.customer ? ov->t.customer : "", k.customer, base), x += k.customer;
-        ui_put(w, y, x, " ", 1, base), x += 1;
+        if (k.customer) {
+            ui_put(w, y, x, ov->t.customer ? ov->t.customer : "", k.customer, base), x += k.customer;
+            ui_put(w, y, x, " ", 1, base), x += 1;
+        }
+        if (!k.assignee) { /* the title is the last column: to the edge */
+            ui_put(w, y, x, ov->t.title, cols - x, base);
+            continue;
+        }
         ui_put(w, y, x, ov->t.title, k.title, base), x += k.title;
         ui_put(w, y, x, " ", 1, base), x += 1;
         ui_put(w, y, x, ov->t.assignee ? ov->t.assignee : "", cols - x, base);
@@ -185,8 +238,8 @@ static bool tick(view *v, con_state *c)
         tick_cells now, *was = &lp->cells[i];
         row_cells(c, lm_row(m, i), lp->top + (int64_t)i == lp->sel, &k, &now);
         int y = (int)i + 1;
-        if (now.attr != was->attr || strcmp(now.cd, was->cd) != 0)
-            ui_put(w, y, x_cd, now.cd, k.countdown, now.attr);
+        if (strcmp(now.cd, was->cd) != 0)
+            ui_put(w, y, x_cd, now.cd, k.countdown, COUNTDOWN_ATTR);
         if (now.attr != was->attr || strcmp(now.st, was->st) != 0)
             ui_put(w, y, x_st, now.st, k.state, now.attr);
         *was = now;

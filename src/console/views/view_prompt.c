@@ -245,26 +245,27 @@ static void reprio_draw(view *v, con_state *c)
     reprio *r = v->priv;
     WINDOW *w = v->win;
     int cols = getmaxx(w) - 4;
+    int gap = getmaxy(w) >= 11 ? 1 : 0; /* a short pane (SPEC §11): no blank rows between the parts */
     werase(w);
     ui_box(w);
     const char *verb = r->move == OPS_UP ? "Raise" : r->move == OPS_DOWN ? "Lower" : "Set level of";
     ui_putf(w, 1, 2, cols, A_BOLD, "%s #%lld: %s", verb, (long long)r->id, r->title);
-    ui_putf(w, 3, 2, cols, A_NORMAL, "level      %s %s %s", r->pv.from_level,
+    ui_putf(w, 2 + gap, 2, cols, A_NORMAL, "level      %s %s %s", r->pv.from_level,
             c->ascii ? "->" : "\xe2\x86\x92", r->pv.to_level);
     char a[64], b[64], cd[24];
     tz_format(c->display_zone, r->pv.old_due, a, sizeof a);
     tz_format(c->display_zone, r->pv.new_due, b, sizeof b);
-    ui_putf(w, 4, 2, cols, A_NORMAL, "due        %s %s %s", a, c->ascii ? "->" : "\xe2\x86\x92", b);
+    ui_putf(w, 3 + gap, 2, cols, A_NORMAL, "due        %s %s %s", a, c->ascii ? "->" : "\xe2\x86\x92", b);
     ui_countdown(r->pv.remaining_s, cd);
-    ui_putf(w, 5, 2, cols, r->pv.breaches_immediately ? ui_attr(EL_BREACHED) : A_NORMAL, "remaining  %s%s",
+    ui_putf(w, 4 + gap, 2, cols, r->pv.breaches_immediately ? ui_attr(EL_BREACHED) : A_NORMAL, "remaining  %s%s",
             cd, r->pv.breaches_immediately ? "   BREACHES IMMEDIATELY" : "");
-    le_draw(&r->reason, w, 7, 2, cols, "Reason:", !r->confirming);
+    le_draw(&r->reason, w, 5 + 2 * gap, 2, cols, "Reason:", !r->confirming);
     if (r->err[0])
-        ui_put(w, 9, 2, r->err, cols, ui_attr(EL_ERROR));
+        ui_put(w, 6 + 3 * gap, 2, r->err, cols, ui_attr(EL_ERROR));
     else if (r->confirming)
-        ui_put(w, 9, 2, "Apply this change? y or Enter confirms, Esc cancels", cols, A_BOLD);
+        ui_put(w, 6 + 3 * gap, 2, "Apply this change? y or Enter confirms, Esc cancels", cols, A_BOLD);
     else
-        ui_putf(w, 9, 2, cols, ui_attr(EL_DIM),
+        ui_putf(w, 6 + 3 * gap, 2, cols, ui_attr(EL_DIM),
                 "Reason required (printable, up to %d characters); Enter accepts, Esc cancels", REASON_MAX);
 }
 
