@@ -6,23 +6,9 @@
 # (tests/bench/ptyrun), `a` is typed as soon as the terminal shows its first bytes; five runs, each
 # must show the audit log within 500 ms of the key. Waiting for the tick, a run takes 0-1000 ms, so
 # five all under 500 ms by luck is a 1-in-32 chance; answered at once, a run takes ~10-50 ms.
-set -u
-BIN=${SLATOP_BINARY:?}
-BUILD=${SLATOP_BUILD_DIR:?}
-SRC=${SLATOP_SOURCE_DIR:?}
-PTYRUN=$BUILD/bench/ptyrun
+PTY_NAME=early-key
+. "$SLATOP_SOURCE_DIR/tests/e2e/lib/pty_lib.sh"
 LIMIT_MS=500
-fail() { echo "FAIL: $*" >&2; exit 1; }
-[ -x "$PTYRUN" ] || fail "$PTYRUN not built (libvterm missing? sh share/setup.sh --test)"
-
-T=$(mktemp -d /tmp/slatop-early-key-XXXXXX)
-trap 'rm -rf "$T"' EXIT
-trap 'exit 1' INT TERM HUP
-mkdir -p "$T/home"
-export HOME="$T/home" XDG_DATA_HOME="$T/home/data" XDG_CONFIG_HOME="$T/home/config" XDG_STATE_HOME="$T/home/state"
-export TZ=UTC LC_ALL=C.UTF-8 TERM=xterm-256color
-unset SLATOP_DB SLATOP_CONFIG NO_COLOR 2>/dev/null || true
-export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}log_path=$T/asan"
 
 DB=$T/early.db
 "$BIN" --db "$DB" init --policy "$SRC/share/policies/chatti.json" >/dev/null || fail "init"
@@ -38,5 +24,5 @@ for _ in 1 2 3 4 5; do
     runs="$runs $ms"
     [ "$ms" -le "$LIMIT_MS" ] || fail "a key typed at start-up took $ms ms to answer (runs:$runs ms; limit $LIMIT_MS)"
 done
-if ls "$T"/asan* >/dev/null 2>&1; then cat "$T"/asan* >&2; fail "sanitizer reports"; fi
+pty_asan_check
 echo "ok: a key typed at start-up is answered at once (runs:$runs ms)"
