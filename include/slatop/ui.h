@@ -20,6 +20,9 @@ void ui_close(void);
 int ui_input_fd(void);
 /* Non-blocking: the next key from the terminal, false when none is waiting. */
 bool ui_read_key(km_key *out);
+/* True while a key typed during start-up waits in ncurses' buffer, where polling ui_input_fd
+ * cannot see it: the caller reads keys before it blocks. */
+bool ui_key_held(void);
 /* Dispatches a key to the view stack (top first) and returns what the answering view asks for
  * (the actions every view shares become effects too: help pushes the help view, the dashboard
  * toggles, reload reloads; KM_RESIZE asks for a relayout). Applying it is the caller's. */

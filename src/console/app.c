@@ -582,7 +582,9 @@ static void app_loop(con_state *c, loop_opts *lo)
                 continue;
             }
         }
-        app_wait(&io, busy ? 0 : -1);
+        /* a key typed before the first frame waits in ncurses, not on the descriptor: read it now,
+         * not at the next tick (up to a second late: the audit_open_1m bench's `a`) */
+        app_wait(&io, busy || ui_key_held() ? 0 : -1);
         km_key k;
         while (ui_read_key(&k)) {
             if (lo->script && k != KM_RESIZE)

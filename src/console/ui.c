@@ -37,6 +37,8 @@ static struct {
     char *status_drawn; /* the status line's text as last drawn: a second that changes nothing in
                          * it (most of them: the clock shows minutes) redraws nothing there */
     con_state *c; /* borrowed, for helpers that need the locale mode */
+    bool key_held; /* ui_open pushed a key typed during start-up back into ncurses' own buffer:
+                    * the descriptor no longer shows it, so the loop must read before it waits */
 } ui;
 
 /* ---- layout ---- */
@@ -248,9 +250,9 @@ st_code ui_open(con_state *c, int null_cols, int null_rows, const char *term, st
         wint_t ch;
         int r = wget_wch(stdscr, &ch);
         if (r == OK)
-            unget_wch((wchar_t)ch);
+            ui.key_held = unget_wch((wchar_t)ch) == OK;
         else if (r == KEY_CODE_YES)
-            ungetch((int)ch);
+            ui.key_held = ungetch((int)ch) == OK;
     }
     ui_push(view_list_new());
     return ST_OK;
@@ -280,8 +282,14 @@ int ui_input_fd(void)
     return ui.null_in ? -1 : STDIN_FILENO;
 }
 
+bool ui_key_held(void)
+{
+    return ui.key_held;
+}
+
 bool ui_read_key(km_key *out)
 {
+    ui.key_held = false; /* the held key is the first this reads */
     if (ui.null_in)
         return false;
     wint_t ch;

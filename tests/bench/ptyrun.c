@@ -22,6 +22,14 @@
  *     --sample-row R          every --sample-ms (default 100) read screen row R (negative: from
  *                             the bottom) and time its changes (prints sample_changes and
  *                             max_gap_ms, the longest time between two successive changes)
+ *     --script FILE           once the first screen is drawn, play FILE's steps in order, one a
+ *                             line: "send KEYS" types KEYS (\r \n \t \e \\ escapes), "wait TEXT"
+ *                             waits until the screen shows TEXT, "gone TEXT" until it no longer
+ *                             does, "sleep MS" pauses, "#" comments;
+ *                             after the last step the program is stopped (prints script_steps,
+ *                             script_ms, script_failed: the step that timed out, 0 if none, and
+ *                             vmhwm_kb: the peak RSS, /proc/PID/status's VmHWM read just before,
+ *                             or at the timeout)
  *     --timeout-ms N          give up after N ms (exit status 3)
  *     --dump                  print the final screen to stderr
  * Prints one line of key=value pairs on stdout.
@@ -132,6 +140,79 @@ static long long cpu_ns(pid_t pid)
     return ns;
 }
 
+/* The program's peak resident set (VmHWM) in kB, -1 when /proc cannot tell. */
+static long vmhwm_kb(pid_t pid)
+{
+    char path[64], line[256];
+    snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return -1;
+    long kb = -1;
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, "VmHWM: %ld", &kb) == 1)
+            break;
+    fclose(f);
+    return kb;
+}
+
+/* One step of a --script: send keys, wait for text, or sleep. */
+typedef struct {
+    char kind; /* 's' send, 'w' wait, 'g' gone, 'z' sleep */
+    char text[512];
+    int64_t ms;
+} step;
+
+/* Reads a --script file into *out (malloc'd); false with a message on a bad line. */
+static bool load_script(const char *path, step **out, int *n_out)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        fprintf(stderr, "ptyrun: cannot read the script %s: %s\n", path, strerror(errno));
+        return false;
+    }
+    step *st = NULL;
+    int n = 0;
+    char line[1024];
+    bool ok = true;
+    while (ok && fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\n")] = '\0';
+        if (line[0] == '\0' || line[0] == '#')
+            continue;
+        st = realloc(st, (size_t)(n + 1) * sizeof *st);
+        if (!st)
+            abort();
+        step *x = &st[n++];
+        memset(x, 0, sizeof *x);
+        const char *arg = strchr(line, ' ') ? strchr(line, ' ') + 1 : "";
+        if (!strncmp(line, "send ", 5)) {
+            x->kind = 's';
+            size_t k = 0;
+            for (const char *c = arg; *c && k + 1 < sizeof x->text; c++) {
+                if (*c == '\\' && c[1]) {
+                    c++;
+                    x->text[k++] = *c == 'r' ? '\r' : *c == 'n' ? '\n' : *c == 't' ? '\t' : *c == 'e' ? 27 : *c;
+                } else {
+                    x->text[k++] = *c;
+                }
+            }
+        } else if (!strncmp(line, "wait ", 5) || !strncmp(line, "gone ", 5)) {
+            x->kind = line[0] == 'w' ? 'w' : 'g';
+            snprintf(x->text, sizeof x->text, "%s", arg);
+        } else if (!strncmp(line, "sleep ", 6)) {
+            x->kind = 'z';
+            x->ms = atoll(arg);
+        } else {
+            fprintf(stderr, "ptyrun: %s: unknown step '%s' (send, wait, gone, sleep)\n", path, line);
+            ok = false;
+        }
+    }
+    fclose(f);
+    *out = st;
+    *n_out = n;
+    return ok;
+}
+
 static void dump_screen(void)
 {
     char line[4096];
@@ -144,7 +225,7 @@ static void dump_screen(void)
 int main(int argc, char **argv)
 {
     int64_t warmup = 0, duration = -1, timeout = 60000, align = -1;
-    const char *wait_text = NULL, *then_run = NULL, *then_row = NULL, *send = NULL;
+    const char *wait_text = NULL, *then_run = NULL, *then_row = NULL, *send = NULL, *script_path = NULL;
     bool until_exit = false, dump = false, sampling = false;
     int64_t hold = 0, sample_every = 100;
     int sample_row = 0;
@@ -172,6 +253,8 @@ int main(int argc, char **argv)
             then_row = argv[++i];
         } else if (!strcmp(argv[i], "--send") && i + 1 < argc) {
             send = argv[++i];
+        } else if (!strcmp(argv[i], "--script") && i + 1 < argc) {
+            script_path = argv[++i];
         } else if (!strcmp(argv[i], "--hold-ms") && i + 1 < argc) {
             hold = atoll(argv[++i]);
         } else if (!strcmp(argv[i], "--sample-row") && i + 1 < argc) {
@@ -201,6 +284,12 @@ int main(int argc, char **argv)
         snprintf(row_b, sizeof row_b, "%s", comma + 1);
     }
 
+    step *script = NULL;
+    int n_script = 0, si = 0, script_failed = 0;
+    int64_t script_start = -1, script_end = -1, step_start = -1;
+    if (script_path && !load_script(script_path, &script, &n_script))
+        return 2;
+
     vt = vterm_new(rows, cols);
     vterm_set_utf8(vt, 1);
     screen = vterm_obtain_screen(vt);
@@ -227,6 +316,7 @@ int main(int argc, char **argv)
     }
 
     long long bytes = 0, chunks = 0, total_bytes = 0;
+    long hwm = -1;
     int64_t wait_ms = -1, run_ms = -1, then_ms = -1, exit_ms = -1, then_start = -1, exit_us = -1, send_ms = -1;
     bool exited = false, timed_out = false, waited = false;
     long long cpu_at_warmup = -1, cpu_at_end = -1;
@@ -257,6 +347,8 @@ int main(int argc, char **argv)
         }
         if (t > timeout) {
             timed_out = true;
+            if (script && si < n_script)
+                script_failed = si + 1;
             break;
         }
         if (cpu_at_warmup < 0 && t >= warmup)
@@ -301,6 +393,33 @@ int main(int argc, char **argv)
             send = NULL;
             send_ms = now_ms() - t0;
         }
+        if (script && si < n_script && total_bytes > 0) {
+            int64_t tn = now_ms();
+            if (script_start < 0)
+                script_start = tn;
+            if (step_start < 0)
+                step_start = tn;
+            step *x = &script[si];
+            bool done = false;
+            if (x->kind == 's') {
+                if (write(master, x->text, strlen(x->text)) < 0)
+                    perror("ptyrun: --script send");
+                done = true;
+            } else if (x->kind == 'w' || x->kind == 'g') {
+                done = screen_has(x->text) == (x->kind == 'w');
+            } else {
+                done = tn - step_start >= x->ms;
+            }
+            if (done) {
+                si++;
+                step_start = -1;
+                if (si == n_script) {
+                    script_end = now_ms();
+                    hwm = vmhwm_kb(pid);
+                    break;
+                }
+            }
+        }
         if (wait_text && wait_seen < 0 && screen_has(wait_text))
             wait_seen = now_ms();
         if (wait_seen >= 0 && !waited && now_ms() - wait_seen >= hold) {
@@ -343,6 +462,8 @@ int main(int argc, char **argv)
     int64_t measured = now_ms() - t0 - warmup;
     if (sampling && last_change >= 0 && now_ms() - t0 - last_change > max_gap)
         max_gap = now_ms() - t0 - last_change; /* a row frozen at the end counts too */
+    if (!exited && script && hwm < 0)
+        hwm = vmhwm_kb(pid); /* a script that timed out: the peak so far */
     if (!exited) {
         kill(pid, SIGTERM);
         int64_t s = now_ms();
@@ -372,6 +493,10 @@ int main(int argc, char **argv)
            (long long)send_ms);
     if (sampling)
         printf("sample_changes=%lld max_gap_ms=%lld\n", changes, (long long)max_gap);
+    if (script)
+        printf("script_steps=%d script_ms=%lld script_failed=%d vmhwm_kb=%ld\n", si,
+               (long long)(script_end >= 0 ? script_end - script_start : -1), script_failed, hwm);
+    free(script);
     if (dump)
         dump_screen();
     vterm_free(vt);

@@ -182,6 +182,33 @@ echo "  key to screen per run: $(cut -d' ' -f1 "$work/audit_open" | tr '\n' ' ')
 report audit_open_1m "$ao_ms" ms "$floor_ms" "v <= 100" "<= 100 ms"
 report audit_open_1m_rss "$(calc "$ao_rss / 1024")" MB 32 "v <= 32" "peak RSS <= 32 MB"
 
+# --- console_rss_1m: peak RSS over a scripted console session at 1,000,000 tickets ---------------
+# tests/bench/console_session.keys (a search, each sort, the audit log, a ticket's detail), played
+# by ptyrun in a 120x40 pty, each step waiting for its screen; the figure is VmHWM read just before
+# the console is stopped. The floor: the same session on 10,000 tickets. Median of 3 each (one
+# each with --quick), alternating. A session that does not finish in 120 s misses the goal, with
+# its peak so far and the step it waited at.
+if [ "$quick" = 1 ]; then sessions=1; else sessions=3; fi
+: > "$work/session_1m"; : > "$work/session_10k"; session_stuck=""
+s=0
+while [ $s -lt $sessions ]; do
+    s=$((s + 1))
+    for n in 10k 1m; do
+        l=$("$tools/ptyrun" --size 120x40 --timeout-ms 120000 --script "$root/tests/bench/console_session.keys" \
+            -- "$slatop" --db "$work/$n.db") || true
+        [ "$(kv vmhwm_kb "$l")" -gt 0 ] 2>/dev/null ||
+            { echo "run.sh: the console session on $n tickets could not be measured: $l" >&2; exit 2; }
+        [ "$(kv script_failed "$l")" = 0 ] || session_stuck="$session_stuck $n:step$(kv script_failed "$l")"
+        echo "$(kv vmhwm_kb "$l") $(kv script_ms "$l")" >> "$work/session_$n"
+    done
+done
+cs_1m=$(cut -d' ' -f1 "$work/session_1m" | median); cs_10k=$(cut -d' ' -f1 "$work/session_10k" | median)
+echo "  session: 1M tickets $(cut -d' ' -f2 "$work/session_1m" | tr '\n' ' ')ms, peak $(cut -d' ' -f1 "$work/session_1m" | tr '\n' ' ')kB; 10k tickets $(cut -d' ' -f2 "$work/session_10k" | tr '\n' ' ')ms, peak $(cut -d' ' -f1 "$work/session_10k" | tr '\n' ' ')kB"
+[ -z "$session_stuck" ] || echo "  not finished in 120 s (tests/bench/console_session.keys step):$session_stuck"
+report console_rss_1m "$(calc "$cs_1m / 1024")" MB "$(calc "$cs_10k / 1024")" \
+    "v <= 32 && r <= 1.5 && $([ -z "$session_stuck" ] && echo 1 || echo 0)" \
+    "peak RSS <= 32 MB and <= 1.5x the same session on 10,000 tickets, the session finished"
+
 # --- reprioritize: a raise through the console's store path -------------------------------------
 r=$("$tools/slatop_bench" reprioritize "$work/10k.db" 1000)
 echo "  p50 $(kv p50_ms "$r") ms (floor p50 $(kv floor_p50_ms "$r") ms)"

@@ -5,24 +5,9 @@
 # at URGENT within 900 ms (the console wakes on the database's -wal file: ~10-20 ms measured;
 # the goal is 300 ms, with a margin of 3 for loaded CI machines and the sanitizer build). Three
 # rounds, the worst counts. Without inotify (polling every 200 ms) it still passes.
-set -u
-BIN=${SLATOP_BINARY:?}
-BUILD=${SLATOP_BUILD_DIR:?}
-SRC=${SLATOP_SOURCE_DIR:?}
-PTYRUN=$BUILD/bench/ptyrun
+PTY_NAME=console-live
+. "$SLATOP_SOURCE_DIR/tests/e2e/lib/pty_lib.sh"
 LIMIT_MS=900
-fail() { echo "FAIL: $*" >&2; exit 1; }
-[ -x "$PTYRUN" ] || fail "$PTYRUN not built (libvterm missing? sh share/setup.sh --test)"
-
-T=$(mktemp -d /tmp/slatop-console-live-XXXXXX)
-trap 'rm -rf "$T"' EXIT
-trap 'exit 1' INT TERM HUP
-mkdir -p "$T/home"
-export HOME="$T/home" XDG_DATA_HOME="$T/home/data" XDG_CONFIG_HOME="$T/home/config" XDG_STATE_HOME="$T/home/state"
-export TZ=UTC LC_ALL=C.UTF-8 TERM=xterm-256color
-unset SLATOP_DB SLATOP_CONFIG NO_COLOR 2>/dev/null || true
-# Under the ASan build, reports go to a file that is checked at the end (the pty is not kept).
-export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}log_path=$T/asan"
 
 DB=$T/live.db
 "$BIN" --db "$DB" init --policy "$SRC/share/policies/chatti.json" >/dev/null || fail "init"
@@ -53,8 +38,5 @@ case $t in
 esac
 [ "$t" -le "$LIMIT_MS" ] || fail "the new policy took $t ms to show (limit $LIMIT_MS ms)"
 echo "policy v2 seen after $t ms"
-if ls "$T"/asan* >/dev/null 2>&1; then
-    cat "$T"/asan* >&2
-    fail "sanitizer reports"
-fi
+pty_asan_check
 echo "ok: live propagation, worst of 3: $worst ms (limit $LIMIT_MS ms)"

@@ -1811,6 +1811,11 @@ static st_code scan_prepare(store_backend *s, const char *sql, sqlite3_stmt **ou
  * walks in constant, small memory). */
 #define SCAN_CACHE "PRAGMA cache_size = -2048"
 #define WORK_CACHE "PRAGMA cache_size = -32768"
+/* The ticket stream is no sequential scan: it seeks each ticket's row and history in the order of
+ * the list, all over three B-trees. 8 MiB keeps their interior pages cached (2 MiB did not: 5.1
+ * reads of a page per ticket, 3.8 with this, on 1,000,000 tickets; peak RSS 13 MB of list --json's
+ * 16). */
+#define STREAM_CACHE "PRAGMA cache_size = -8192"
 
 static st_code sq_audit_range(store_backend *s, const store_audit_range *r, store_audit_visit visit, void *ctx,
                               st_err *err)
@@ -1937,7 +1942,7 @@ static st_code ticket_stream_run(store_backend *s, const store_list_query *q, bo
 static st_code sq_ticket_stream(store_backend *s, const store_list_query *q, bool with_history,
                                 store_ticket_stream_visit visit, void *ctx, st_err *err)
 {
-    st_code code = sq_exec(s, SCAN_CACHE, err);
+    st_code code = sq_exec(s, STREAM_CACHE, err);
     if (code == ST_OK)
         code = ticket_stream_run(s, q, with_history, visit, ctx, err);
     st_err ignored;
