@@ -1,7 +1,7 @@
 /* store: see store.h. The facade over a backend (store_backend.h): what does not depend on the
  * engine lives here once — read-only refusal, transaction bookkeeping, audit chaining (seq,
  * prev_hash, hash) and verification, and the syslog copy of each entry after its commit. Every
- * thing else is the backend's (SQLite: src/store/sqlite/). */
+ * thing else is the backend's (SQLite: src/store/sqlite/; PostgreSQL: src/store/pg/). */
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,10 +15,9 @@
  * backend this build may lack. NULL (with err set) when none serves it. */
 static const store_backend_ops *backend_for(const char *locator, st_err *err)
 {
-    if (strncmp(locator, "postgresql://", 13) == 0 || strncmp(locator, "postgres://", 11) == 0) {
-        st_fail(err, ST_USAGE, "%s: PostgreSQL databases are not supported by this build", locator);
-        return NULL;
-    }
+    (void)err;
+    if (strncmp(locator, "postgresql://", 13) == 0 || strncmp(locator, "postgres://", 11) == 0)
+        return &store_pg_ops;
     return &store_sqlite_ops;
 }
 

@@ -112,6 +112,8 @@ typedef struct store_backend_ops {
 
 /* The SQLite backend (src/store/sqlite/sqlite_store.c). */
 extern const store_backend_ops store_sqlite_ops;
+/* The PostgreSQL backend (src/store/pg/pg_store.c). */
+extern const store_backend_ops store_pg_ops;
 
 /* The facade's state, shared by store.c and store_uptime.c (and a backend's own tests, which reach
  * the backend's connection through be). */
