@@ -131,12 +131,14 @@ static st_code connect_to(store_backend *b, const char *locator, bool maintenanc
     /* Quiet and bounded: no NOTICE chatter, and a writer waits at most as long as on SQLite
      * (lock_timeout is PG_LOCK_TIMEOUT_MS). */
     return pg_run(b,
-                  "SET client_min_messages = warning; SET lock_timeout = 5000; SET client_encoding = 'UTF8'",
+                  "SET client_min_messages = warning; SET lock_timeout = 5000; SET client_encoding = 'SQL_ASCII'",
                   NULL, NULL, "setting up the session", err);
 }
 
 /* CREATE on a database that does not exist yet: made through the server's maintenance database
- * when the role may (CREATEDB); otherwise the administrator makes it (README). */
+ * when the role may (CREATEDB); otherwise the administrator makes it (README). SQL_ASCII and the
+ * C locale: text is stored as the bytes slatop was given (titles may hold any bytes but NUL, as
+ * on SQLite; the audit hashes cover those bytes) and sorts in byte order, as on SQLite. */
 static st_code create_database(store_backend *b, const char *locator, st_err *err)
 {
     char *db = locator_dbname(locator);
@@ -145,7 +147,9 @@ static st_code create_database(store_backend *b, const char *locator, st_err *er
     st_code code = connect_to(b, locator, true, err);
     if (code == ST_OK) {
         char *ident = PQescapeIdentifier(b->conn, db, strlen(db));
-        char *sql = xasprintf("CREATE DATABASE %s ENCODING 'UTF8' TEMPLATE template0", ident ? ident : "\"\"");
+        char *sql = xasprintf("CREATE DATABASE %s ENCODING 'SQL_ASCII' LC_COLLATE 'C' LC_CTYPE 'C'"
+                              " TEMPLATE template0",
+                              ident ? ident : "\"\"");
         code = pg_run(b, sql, NULL, NULL, "creating the database", err);
         free(sql);
         PQfreemem(ident);
@@ -153,6 +157,22 @@ static st_code create_database(store_backend *b, const char *locator, st_err *er
     PQfinish(b->conn);
     b->conn = NULL;
     free(db);
+    return code;
+}
+
+/* A database slatop creates its tables in must store bytes as given (create_database). */
+static st_code check_encoding(store_backend *b, st_err *err)
+{
+    PGresult *r = NULL;
+    st_code code = pg_run(b, "SHOW server_encoding", NULL, &r, "reading the database's encoding", err);
+    if (code != ST_OK)
+        return code;
+    if (strcmp(PQgetvalue(r, 0, 0), "SQL_ASCII") != 0)
+        code = st_fail(err, ST_INVALID,
+                       "%s: the database's encoding is %.20s; slatop stores text as given and needs one created "
+                       "with ENCODING 'SQL_ASCII' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0",
+                       b->name, PQgetvalue(r, 0, 0));
+    PQclear(r);
     return code;
 }
 
@@ -177,6 +197,8 @@ static st_code pg_open(const char *locator, store_mode mode, store_backend **out
             code = connect_to(b, locator, false, err);
     }
     bool present = false;
+    if (code == ST_OK && mode == STORE_OPEN_CREATE)
+        code = check_encoding(b, err);
     if (code == ST_OK && mode == STORE_OPEN_CREATE)
         code = pg_schema_create(b, err);
     else if (code == ST_OK && (code = pg_schema_check(b, &present, err)) == ST_OK && !present)
