@@ -45,6 +45,11 @@ expect_fail 2 'password=***' "$BIN" --db "postgresql:///loc_main?password=hunter
 SLATOP_DB="postgres://bob:hunter2@db.example/slatop" expect_fail 2 'postgres://bob:***@db.example/slatop' "$BIN" list
 printf '{"db": "postgresql://carol:hunter2@db.example/slatop"}\n' > "$tmp/config.json"
 expect_fail 2 'carol:***@' "$BIN" --config "$tmp/config.json" list
+# --read-only refuses a change before opening anything: its message hides the password too.
+expect_fail 1 'refusing to change the database postgresql://alice:***@' \
+    "$BIN" --read-only --db "postgresql://alice:hunter2@localhost/loc_main" raise 1 --reason r
+expect_fail 1 'refusing to create the database postgresql://alice:***@' \
+    "$BIN" --read-only --db "postgresql://alice:hunter2@localhost/loc_main" init --policy "$POLICY"
 
 # Each failure names the locator.
 expect_fail 1 'postgresql:///loc_none' "$BIN" --db "postgresql:///loc_none" list

@@ -21,9 +21,9 @@ static void pg_rollback(store_backend *b);
 
 /* ---- the locator -------------------------------------------------------------------------- */
 
-/* locator with any password removed (user:PASSWORD@ and password=VALUE), for messages. Caller
- * owns the result. */
-static char *redact(const char *locator)
+/* store_backend.h: locator with any password replaced (user:PASSWORD@ and password=VALUE), for
+ * messages. Caller owns the result. */
+char *store_pg_redact(const char *locator)
 {
     strbuf sb;
     sb_init(&sb);
@@ -182,7 +182,7 @@ static st_code pg_open(const char *locator, store_mode mode, store_backend **out
 {
     *out = NULL;
     store_backend *b = xcalloc(1, sizeof *b);
-    b->name = redact(locator);
+    b->name = store_pg_redact(locator);
     b->read_only = mode == STORE_OPEN_RO;
     st_code code = pg_lib_load(b->name, err);
     if (code == ST_OK)
@@ -231,7 +231,7 @@ static void pg_close(store_backend *b)
 /* slatop's tables and functions; the database itself stays (its administrator made it). */
 static st_code pg_remove(const char *locator, st_err *err)
 {
-    store_backend b = {.name = redact(locator)};
+    store_backend b = {.name = store_pg_redact(locator)};
     st_code code = pg_lib_load(b.name, err);
     if (code == ST_OK)
         code = check_locator(locator, b.name, err);
