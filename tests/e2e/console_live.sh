@@ -24,7 +24,8 @@ unset SLATOP_DB SLATOP_CONFIG NO_COLOR 2>/dev/null || true
 # Under the ASan build, reports go to a file that is checked at the end (the pty is not kept).
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}log_path=$T/asan"
 
-DB=$T/live.db
+# SLATOP_E2E_DB: another backend's locator (tests/CMakeLists.txt runs this on PostgreSQL too).
+DB=${SLATOP_E2E_DB:-$T/live.db}
 "$BIN" --db "$DB" init --policy "$SRC/share/policies/chatti.json" >/dev/null || fail "init"
 ID=$("$BIN" --db "$DB" add --title "Propagation probe" --level HIGH --customer "Probe-Customer") || fail "add"
 worst=0
