@@ -22,10 +22,11 @@ done
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${SLATOP_BUILD_DIR:-$root/build}
 
-build_pkgs="gcc make cmake pkg-config libncurses-dev libsqlite3-dev libcurl4-openssl-dev libcjson-dev libssl-dev"
+build_pkgs="gcc make cmake pkg-config libncurses-dev libsqlite3-dev libcurl4-openssl-dev libcjson-dev libssl-dev libpq-dev"
 # ca-certificates so TLS verification works against real monitoring endpoints.
 build_pkgs="$build_pkgs ca-certificates"
-test_pkgs="libcriterion-dev prometheus tmux libvterm-dev valgrind clang procps curl sqlite3"
+# postgresql: the server the PostgreSQL backend's tests start in a temporary directory (tests/pg).
+test_pkgs="libcriterion-dev prometheus tmux libvterm-dev valgrind clang procps curl sqlite3 postgresql"
 
 installed() {
     dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'
@@ -71,7 +72,7 @@ if [ "${SLATOP_SKIP_INSTALL:-0}" != 1 ]; then
         echo "setup.sh: installing:$missing"
         export DEBIAN_FRONTEND=noninteractive
         as_root apt-get update -qq
-        # Keep packaged services (prometheus) from starting during the install: the tests start
+        # Keep packaged services (prometheus, postgresql) from starting during the install: the tests start
         # their own server on a free loopback port.
         policy=/usr/sbin/policy-rc.d
         made_policy=0
@@ -87,14 +88,15 @@ if [ "${SLATOP_SKIP_INSTALL:-0}" != 1 ]; then
         [ "$status" -eq 0 ] || { echo "setup.sh: apt-get install failed ($status)" >&2; exit "$status"; }
     fi
     # Whatever a package shipped as a service stays stopped and disabled.
-    if installed prometheus; then
+    for svc in prometheus postgresql; do
+        installed "$svc" || continue
         if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
-            as_root systemctl disable --now prometheus >/dev/null 2>&1 || true
+            as_root systemctl disable --now "$svc" >/dev/null 2>&1 || true
         else
-            as_root service prometheus stop >/dev/null 2>&1 || true
-            as_root update-rc.d prometheus disable >/dev/null 2>&1 || true
+            as_root service "$svc" stop >/dev/null 2>&1 || true
+            as_root update-rc.d "$svc" disable >/dev/null 2>&1 || true
         fi
-    fi
+    done
 fi
 
 tests=OFF

@@ -30,6 +30,9 @@ st_code store_open(const char *locator, store_mode mode, st_store **out, st_err 
 void store_close(st_store *s);
 /* The locator s was opened with (owned by s). */
 const char *store_path(const st_store *s);
+/* The locator as messages show it: a PostgreSQL URI's password (user:PASSWORD@, password=)
+ * replaced by *** (SPEC §10), anything else as it is. Caller owns the result (free). */
+char *store_locator_shown(const char *locator);
 /* Removes the database at locator and whatever its backend keeps beside it (no store may have it
  * open). ST_OK when there was none; ST_IO naming what could not be removed. */
 st_code store_remove(const char *locator, st_err *err);

@@ -123,7 +123,9 @@ int cli_open_db(cli_ctx *c, bool write)
     st_err err;
     st_err_clear(&err);
     if (write && c->g.read_only) {
-        st_fail(&err, ST_CONFLICT, "--read-only: refusing to change the database %s", c->g.db_path);
+        char *shown = store_locator_shown(c->g.db_path ? c->g.db_path : "");
+        st_fail(&err, ST_CONFLICT, "--read-only: refusing to change the database %s", shown);
+        free(shown);
         return cli_fail(c, &err);
     }
     if (!c->g.db_path) {

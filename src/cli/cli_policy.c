@@ -9,6 +9,7 @@
 #include "slatop/ops.h"
 #include "slatop/policy.h"
 #include "slatop/query.h"
+#include "slatop/store.h"
 
 int cmd_init(cli_ctx *c, const cmd_args *a)
 {
@@ -17,7 +18,9 @@ int cmd_init(cli_ctx *c, const cmd_args *a)
         return cli_usage_fail(c, "init: missing --policy FILE");
     if (c->g.read_only) {
         st_err err;
-        st_fail(&err, ST_CONFLICT, "--read-only: refusing to create the database %s", c->g.db_path);
+        char *shown = store_locator_shown(c->g.db_path ? c->g.db_path : "");
+        st_fail(&err, ST_CONFLICT, "--read-only: refusing to create the database %s", shown);
+        free(shown);
         return cli_fail(c, &err);
     }
     if (!c->g.db_path)

@@ -1,7 +1,7 @@
 /* store: see store.h. The facade over a backend (store_backend.h): what does not depend on the
  * engine lives here once — read-only refusal, transaction bookkeeping, audit chaining (seq,
  * prev_hash, hash) and verification, and the syslog copy of each entry after its commit. Every
- * thing else is the backend's (SQLite: src/store/sqlite/). */
+ * thing else is the backend's (SQLite: src/store/sqlite/; PostgreSQL: src/store/pg/). */
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,14 +11,15 @@
 
 #include "store_backend.h"
 
+static bool is_pg(const char *locator);
+
 /* The one place a locator picks its backend. A path is an SQLite file; a URL scheme names a
  * backend this build may lack. NULL (with err set) when none serves it. */
 static const store_backend_ops *backend_for(const char *locator, st_err *err)
 {
-    if (strncmp(locator, "postgresql://", 13) == 0 || strncmp(locator, "postgres://", 11) == 0) {
-        st_fail(err, ST_USAGE, "%s: PostgreSQL databases are not supported by this build", locator);
-        return NULL;
-    }
+    (void)err;
+    if (is_pg(locator))
+        return &store_pg_ops;
     return &store_sqlite_ops;
 }
 
@@ -41,6 +42,16 @@ st_code store_open(const char *locator, store_mode mode, st_store **out, st_err 
     s->read_only = mode == STORE_OPEN_RO;
     *out = s;
     return ST_OK;
+}
+
+static bool is_pg(const char *locator)
+{
+    return strncmp(locator, "postgresql://", 13) == 0 || strncmp(locator, "postgres://", 11) == 0;
+}
+
+char *store_locator_shown(const char *locator)
+{
+    return is_pg(locator) ? store_pg_redact(locator) : xstrdup(locator);
 }
 
 st_code store_remove(const char *locator, st_err *err)

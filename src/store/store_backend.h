@@ -116,6 +116,10 @@ typedef struct store_backend_ops {
 
 /* The SQLite backend (src/store/sqlite/sqlite_store.c). */
 extern const store_backend_ops store_sqlite_ops;
+/* The PostgreSQL backend (src/store/pg/pg_store.c). */
+extern const store_backend_ops store_pg_ops;
+/* A PostgreSQL locator with its password replaced by *** (store_locator_shown). Caller frees. */
+char *store_pg_redact(const char *locator);
 
 /* The facade's state, shared by store.c and store_uptime.c (and a backend's own tests, which reach
  * the backend's connection through be). */

@@ -9,7 +9,8 @@ PTY_NAME=console-live
 . "$SLATOP_SOURCE_DIR/tests/e2e/lib/pty_lib.sh"
 LIMIT_MS=900
 
-DB=$T/live.db
+# SLATOP_E2E_DB: another backend's locator (tests/CMakeLists.txt runs this on PostgreSQL too).
+DB=${SLATOP_E2E_DB:-$T/live.db}
 "$BIN" --db "$DB" init --policy "$SRC/share/policies/chatti.json" >/dev/null || fail "init"
 ID=$("$BIN" --db "$DB" add --title "Propagation probe" --level HIGH --customer "Probe-Customer") || fail "add"
 worst=0

@@ -16,11 +16,21 @@
 #define NOW "2026-11-20T10:00:00Z"
 
 static const char *db;
+static char db_locator[300];
 
+/* The database every command here uses: a file in the sandbox, or with SLATOP_TEST_STORE set (a
+ * locator prefix such as postgresql:///t_, as tests/store uses) a database of this test's own on
+ * that backend (test_cli_pg runs the tests that use commands only). */
 static void setup(void)
 {
-    support_sandbox();
-    db = support_path("t.db");
+    const char *dir = support_sandbox();
+    const char *base = getenv("SLATOP_TEST_STORE");
+    if (base && *base) {
+        snprintf(db_locator, sizeof db_locator, "%s%s", base, strrchr(dir, '-') ? strrchr(dir, '-') + 1 : "cli");
+        db = db_locator;
+    } else {
+        db = support_path("t.db");
+    }
 }
 
 static void cleanup(void)
@@ -1381,7 +1391,7 @@ Test(cli, hostile_bodies_stay_inert_and_nul_is_refused)
     support_result_done(&r);
     const char *nul[] = {"--db", db, "--now", NOW, "note", "1", "--body-file", "-", NULL};
     char nul_path[512];
-    snprintf(nul_path, sizeof nul_path, "%s.nul", db);
+    snprintf(nul_path, sizeof nul_path, "%s", support_path("body.nul")); /* beside no database file */
     FILE *f = fopen(nul_path, "wb");
     cr_assert_not_null(f);
     fwrite("a\0b", 1, 3, f);

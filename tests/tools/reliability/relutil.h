@@ -270,7 +270,8 @@ static inline int rel_cmp_str(const void *a, const void *b)
 
 /* A fresh temporary directory (*dir_out, caller removes and frees it) holding NAME.db created by
  * the binary's `init` with the shipped Haptik policy. Returns the database path (caller frees), or
- * NULL with the reason in why. */
+ * NULL with the reason in why. With SLATOP_TEST_STORE set (a locator prefix, as tests/store uses:
+ * postgresql:///rel_) the database is on that backend instead, named after the directory. */
 static inline char *rel_init_db(const char *name, char **dir_out, char *why, size_t whysz)
 {
     *dir_out = rel_mkdtemp(name);
@@ -278,7 +279,10 @@ static inline char *rel_init_db(const char *name, char **dir_out, char *why, siz
         snprintf(why, whysz, "mkdtemp failed");
         return NULL;
     }
-    char *db = xasprintf("%s/%s.db", *dir_out, name);
+    const char *base = getenv("SLATOP_TEST_STORE");
+    const char *dash = strrchr(*dir_out, '-');
+    char *db = base && *base ? xasprintf("%s%s_%s", base, dash ? dash + 1 : "x", name)
+                             : xasprintf("%s/%s.db", *dir_out, name);
     char *policy = xasprintf("%s/share/policies/haptik.json", rel_source_dir());
     rel_result r;
     rel_result_init(&r);

@@ -1,0 +1,193 @@
+/* pg_internal: what the PostgreSQL backend's source files (pg_store.c, pg_schema.c, pg_read.c,
+ * pg_uptime.c) share. Not a public header: it exposes libpq-fe.h, which only src/store/pg/ may
+ * include (layers_includes). The facade reaches the backend through store_pg_ops alone. */
+#ifndef SLATOP_STORE_PG_INTERNAL_H
+#define SLATOP_STORE_PG_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <libpq-fe.h>
+
+#include "slatop/audit.h"
+#include "slatop/model.h"
+#include "slatop/store.h"
+#include "slatop/util.h"
+
+#include "../store_backend.h"
+
+/* libpq's functions, resolved by pg_lib.c (dlopen on first use); the macros below send the
+ * backend's PQ* calls through them. */
+typedef struct {
+    PGconn * (*connectdbParams)(const char *const *, const char *const *, int);
+    PQnoticeProcessor (*setNoticeProcessor)(PGconn *, PQnoticeProcessor, void *);
+    ConnStatusType (*status)(const PGconn *);
+    char * (*errorMessage)(const PGconn *);
+    int (*serverVersion)(const PGconn *);
+    void (*finish)(PGconn *);
+    PGresult * (*exec)(PGconn *, const char *);
+    PGresult * (*execParams)(PGconn *, const char *, int, const Oid *, const char *const *, const int *, const int *, int);
+    ExecStatusType (*resultStatus)(const PGresult *);
+    char * (*resultErrorField)(const PGresult *, int);
+    void (*clear)(PGresult *);
+    int (*ntuples)(const PGresult *);
+    char * (*getvalue)(const PGresult *, int, int);
+    int (*getlength)(const PGresult *, int, int);
+    int (*getisnull)(const PGresult *, int, int);
+    char * (*cmdStatus)(PGresult *);
+    char * (*cmdTuples)(PGresult *);
+    PGTransactionStatusType (*transactionStatus)(const PGconn *);
+    int (*socket)(const PGconn *);
+    int (*consumeInput)(PGconn *);
+    PGnotify * (*notifies)(PGconn *);
+    void (*freemem)(void *);
+    int (*backendPID)(const PGconn *);
+    PQconninfoOption * (*conninfoParse)(const char *, char **);
+    void (*conninfoFree)(PQconninfoOption *);
+    char * (*escapeIdentifier)(PGconn *, const char *, size_t);
+} pg_lib_fns;
+extern pg_lib_fns pg_lib;
+#define PG_LIB_NAMES \
+    "PQconnectdbParams", "PQsetNoticeProcessor", "PQstatus", "PQerrorMessage", "PQserverVersion", \
+    "PQfinish", "PQexec", "PQexecParams", "PQresultStatus", "PQresultErrorField", "PQclear", \
+    "PQntuples", "PQgetvalue", "PQgetlength", "PQgetisnull", "PQcmdStatus", "PQcmdTuples", \
+    "PQtransactionStatus", "PQsocket", "PQconsumeInput", "PQnotifies", "PQfreemem", "PQbackendPID", \
+    "PQconninfoParse", "PQconninfoFree", "PQescapeIdentifier"
+#define PQconnectdbParams (pg_lib.connectdbParams)
+#define PQsetNoticeProcessor (pg_lib.setNoticeProcessor)
+#define PQstatus (pg_lib.status)
+#define PQerrorMessage (pg_lib.errorMessage)
+#define PQserverVersion (pg_lib.serverVersion)
+#define PQfinish (pg_lib.finish)
+#define PQexec (pg_lib.exec)
+#define PQexecParams (pg_lib.execParams)
+#define PQresultStatus (pg_lib.resultStatus)
+#define PQresultErrorField (pg_lib.resultErrorField)
+#define PQclear (pg_lib.clear)
+#define PQntuples (pg_lib.ntuples)
+#define PQgetvalue (pg_lib.getvalue)
+#define PQgetlength (pg_lib.getlength)
+#define PQgetisnull (pg_lib.getisnull)
+#define PQcmdStatus (pg_lib.cmdStatus)
+#define PQcmdTuples (pg_lib.cmdTuples)
+#define PQtransactionStatus (pg_lib.transactionStatus)
+#define PQsocket (pg_lib.socket)
+#define PQconsumeInput (pg_lib.consumeInput)
+#define PQnotifies (pg_lib.notifies)
+#define PQfreemem (pg_lib.freemem)
+#define PQbackendPID (pg_lib.backendPID)
+#define PQconninfoParse (pg_lib.conninfoParse)
+#define PQconninfoFree (pg_lib.conninfoFree)
+#define PQescapeIdentifier (pg_lib.escapeIdentifier)
+/* Loads libpq once; ST_IO naming the locator (name) when it cannot. Every entry point of the
+ * backend calls it before any PQ* function. */
+st_code pg_lib_load(const char *name, st_err *err);
+
+/* The schema version this build writes: the same number as SQLite's (one schema, two engines). */
+#define PG_SCHEMA_VERSION 3
+/* How long a writer waits for another one before ST_BUSY (as SQLite's busy timeout). */
+#define PG_LOCK_TIMEOUT_MS 5000
+/* The channel every commit notifies (delivered at COMMIT only; a hint to re-read). */
+#define PG_CHANNEL "slatop_changes"
+
+struct store_backend {
+    PGconn *conn;
+    char *name;          /* owned: the locator with credentials removed, for every message */
+    bool read_only;      /* STORE_OPEN_RO */
+    bool in_txn;         /* between pg_begin and pg_commit/pg_rollback */
+    int64_t own_commits; /* commits of this connection (each moved slatop_schema.changes by one) */
+    unsigned cursors;    /* names the next server-side cursor */
+    st_mono next_poll;   /* pg_watch_timeout_ms's safety poll */
+};
+
+/* Parameters of one statement, all sent as text (NULL for SQL NULL). */
+#define PG_MAX_PARAMS 24
+typedef struct {
+    const char *v[PG_MAX_PARAMS];
+    char num[PG_MAX_PARAMS][24];
+    int n;
+} pg_params;
+void pgp_text(pg_params *p, const char *text); /* borrowed: must outlive the statement */
+void pgp_int(pg_params *p, int64_t v);
+void pgp_time(pg_params *p, st_time t);        /* ST_TIME_NONE is NULL */
+void pgp_null(pg_params *p);
+
+/* Runs sql with p (may be NULL). On success *out (if out is non-NULL) is the result, caller owns
+ * it (PQclear); on failure err names the locator and `what` (pg_fail's mapping). */
+st_code pg_run(store_backend *b, const char *sql, const pg_params *p, PGresult **out, const char *what,
+               st_err *err);
+/* A failed result explained (res may be NULL: the connection's own error): SQLSTATE 40001/40P01
+ * and lock timeouts -> ST_BUSY, 23xxx -> ST_CONFLICT, disk full -> ST_IO, a lost connection -> ST_IO
+ * "database unreachable", anything else ST_IO with the server's primary message. */
+st_code pg_fail(store_backend *b, const PGresult *res, const char *what, st_err *err);
+/* The SQLSTATE of res ("" when none). */
+const char *pg_state(const PGresult *res);
+
+/* Reading with the model's conventions: NULL strings and ST_TIME_NONE are SQL NULL. */
+char *pg_str(const PGresult *r, int row, int col); /* caller frees; NULL for SQL NULL */
+st_time pg_time(const PGresult *r, int row, int col);
+int64_t pg_int(const PGresult *r, int row, int col); /* 0 for NULL */
+bool pg_null(const PGresult *r, int row, int col);
+
+/* A server-side cursor over one query: rows a batch at a time, so a scan of millions stays in
+ * constant memory, and the visitor may run other statements between batches. Outside a
+ * transaction it opens a REPEATABLE READ READ ONLY one: two cursors opened in it read one
+ * snapshot. */
+typedef struct {
+    store_backend *b;
+    char name[32];
+    PGresult *res;
+    int row, rows;
+    bool done, own_txn;
+} pg_cursor;
+st_code pg_cursor_open(store_backend *b, pg_cursor *c, const char *sql, const pg_params *p, st_err *err);
+/* The next row in (*res, *row), or *res NULL at the end. res stays the cursor's. */
+st_code pg_cursor_next(pg_cursor *c, const PGresult **res, int *row, st_err *err);
+/* Ends the cursor (and the snapshot it opened); rc is the caller's outcome, returned (or the
+ * close's own failure when rc was ST_OK). */
+st_code pg_cursor_close(pg_cursor *c, st_code rc, st_err *err);
+
+/* pg_schema.c: the tables. pg_schema_check: ST_OK when the connected database has slatop's tables
+ * at PG_SCHEMA_VERSION (*present false when it has none). pg_schema_create: creates them in one
+ * transaction (refusing a database that has them). pg_schema_drop: removes them (store_remove). */
+st_code pg_schema_check(store_backend *b, bool *present, st_err *err);
+st_code pg_schema_create(store_backend *b, st_err *err);
+st_code pg_schema_drop(store_backend *b, st_err *err);
+
+/* pg_read.c: the streaming reads and the row readers shared with pg_store.c. */
+#define PG_TICKET_COLUMNS                                                                                    \
+    "id, ref, title, customer, channel, level, assignee, status, created, first_response, resolved, "        \
+    "clock_start, due, response_due, breached_hist, policy_version, version, updated_by, updated_at, "       \
+    "next_tier, next_key, next_metric, next_cycle, next_target_s, next_clock, next_due, next_remaining_s, "  \
+    "next_paused_by, next_at"
+#define PG_AUDIT_COLUMNS                                                                                     \
+    "seq, at, recorded_at, actor, kind, ticket_id, from_level, to_level, old_due, new_due, reason, detail, " \
+    "prev_hash, hash, from_status, to_status, message_id, message_kind, body_sha256"
+st_code pg_ticket_from_row(store_backend *b, const PGresult *r, int row, st_ticket *t, st_err *err);
+st_code pg_audit_from_row(const PGresult *r, int row, st_audit_entry *e, st_err *err);
+/* The list's SQL for sort (LIMIT $1 OFFSET $2). */
+const char *pg_ticket_list_sql(store_sort sort, bool include_resolved);
+st_code pg_audit_scan(store_backend *b, store_audit_visit visit, void *ctx, st_err *err);
+st_code pg_ticket_scan(store_backend *b, store_ticket_visit visit, void *ctx, st_err *err);
+st_code pg_ticket_histories(store_backend *b, st_time before, store_history_visit visit, void *ctx, st_err *err);
+st_code pg_audit_range(store_backend *b, const store_audit_range *r, store_audit_visit visit, void *ctx,
+                       st_err *err);
+st_code pg_ticket_stream(store_backend *b, const store_list_query *q, bool with_history,
+                         store_ticket_stream_visit visit, void *ctx, st_err *err);
+
+/* pg_uptime.c: the uptime cache ops. */
+st_code pg_uptime_put_minutes(store_backend *b, const char *source, st_time month_start,
+                              const uptime_minute *minutes, size_t n, st_err *err);
+st_code pg_uptime_get_minutes(store_backend *b, const char *source, st_time month_start, uptime_minute *out,
+                              size_t n, size_t *found, st_err *err);
+st_code pg_uptime_month_get(store_backend *b, const char *source, const char *month, bool *known,
+                            st_time *fetched_at, bool *complete, st_err *err);
+st_code pg_uptime_month_put(store_backend *b, const char *source, const char *month, st_time fetched_at,
+                            bool complete, st_err *err);
+st_code pg_uptime_windows_put(store_backend *b, const char *source, const uptime_window *w, size_t n,
+                              st_err *err);
+st_code pg_uptime_windows_get(store_backend *b, const char *source, uptime_window **out, size_t *n,
+                              st_err *err);
+
+#endif

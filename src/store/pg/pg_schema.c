@@ -1,0 +1,208 @@
+/* pg_schema: slatop's tables on PostgreSQL, schema version 3 as on SQLite (sqlite_store.c's
+ * migrations v1..v3 applied): the same tables, columns, indexes and append-only rules, text as
+ * text and times as the same integers (seconds since the epoch, bigint). PostgreSQL databases
+ * start at version 3, so there is nothing to migrate yet; a later version appends its script and
+ * migrates forward as SQLite's do. Two additions: slatop_schema (the version, and the one row
+ * every write transaction locks first, which serializes writers and so the audit chain) and the
+ * trigger functions PostgreSQL needs where SQLite has trigger bodies. */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pg_internal.h"
+
+/* In parts: ISO C guarantees string literals of 4095 bytes only. */
+static const char *const schema_v3[] = {
+    "CREATE TABLE slatop_schema(\n"
+    "  version integer NOT NULL,\n"
+    "  changes bigint NOT NULL DEFAULT 0);\n"
+    "CREATE TABLE meta(key text PRIMARY KEY, value text);\n"
+    "CREATE TABLE policy_versions(\n"
+    "  version bigint PRIMARY KEY,\n"
+    "  json text NOT NULL,\n"
+    "  sha256 text NOT NULL,\n"
+    "  applied_at bigint NOT NULL,\n"
+    "  actor text NOT NULL,\n"
+    "  reason text);\n"
+    "CREATE TABLE policy_levels(\n"
+    "  version bigint NOT NULL REFERENCES policy_versions(version),\n"
+    "  level text NOT NULL,\n"
+    "  rank bigint NOT NULL,\n"
+    "  PRIMARY KEY(version, level));\n"
+    "CREATE TABLE tickets(\n"
+    "  id bigint PRIMARY KEY,\n"
+    "  ref text,\n"
+    "  title text NOT NULL,\n"
+    "  customer text,\n"
+    "  channel text,\n"
+    "  level text NOT NULL,\n"
+    "  assignee text,\n"
+    "  status text NOT NULL CHECK (status IN ('open', 'pending', 'on_hold', 'resolved')),\n"
+    "  created bigint NOT NULL,\n"
+    "  first_response bigint,\n"
+    "  resolved bigint,\n"
+    "  clock_start bigint,\n"
+    "  due bigint NOT NULL,\n"
+    "  response_due bigint,\n"
+    "  breached_hist integer NOT NULL DEFAULT 0,\n"
+    "  policy_version bigint NOT NULL REFERENCES policy_versions(version),\n"
+    "  version bigint NOT NULL,\n"
+    "  updated_by text,\n"
+    "  updated_at bigint,\n"
+    "  level_rank bigint NOT NULL DEFAULT 1000000,\n"
+    "  next_tier integer,\n"
+    "  next_key bigint,\n"
+    "  next_metric integer,\n"
+    "  next_cycle integer,\n"
+    "  next_target_s bigint,\n"
+    "  next_clock integer,\n"
+    "  next_due bigint,\n"
+    "  next_remaining_s bigint,\n"
+    "  next_paused_by integer,\n"
+    "  next_at bigint);\n"
+    ,
+    "CREATE UNIQUE INDEX tickets_ref ON tickets(ref) WHERE ref IS NOT NULL;\n"
+    /* NULLS FIRST: SQLite's order for the NULL next clock of a ticket not yet computed. */
+    "CREATE INDEX tickets_urgency ON tickets(next_tier NULLS FIRST, next_key NULLS FIRST, id)\n"
+    "  WHERE status <> 'resolved';\n"
+    "CREATE INDEX tickets_level_order ON tickets(level_rank, next_tier NULLS FIRST, next_key NULLS FIRST, id)\n"
+    "  WHERE status <> 'resolved';\n"
+    "CREATE INDEX tickets_next_missing ON tickets(id) WHERE next_tier IS NULL;\n"
+    "CREATE TABLE ticket_counts(status text PRIMARY KEY, n bigint NOT NULL);\n"
+    "INSERT INTO ticket_counts(status, n) VALUES ('open', 0), ('pending', 0), ('on_hold', 0), ('resolved', 0);\n"
+    "CREATE FUNCTION slatop_count_tickets() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+    "BEGIN\n"
+    "  IF TG_OP <> 'INSERT' THEN UPDATE ticket_counts SET n = n - 1 WHERE status = OLD.status; END IF;\n"
+    "  IF TG_OP <> 'DELETE' THEN UPDATE ticket_counts SET n = n + 1 WHERE status = NEW.status; END IF;\n"
+    "  RETURN NULL;\n"
+    "END $$;\n"
+    "CREATE TRIGGER tickets_count_insert AFTER INSERT OR DELETE ON tickets\n"
+    "  FOR EACH ROW EXECUTE FUNCTION slatop_count_tickets();\n"
+    "CREATE TRIGGER tickets_count_update AFTER UPDATE OF status ON tickets\n"
+    "  FOR EACH ROW WHEN (OLD.status IS DISTINCT FROM NEW.status) EXECUTE FUNCTION slatop_count_tickets();\n"
+    ,
+    "CREATE TABLE audit(\n"
+    "  seq bigint PRIMARY KEY,\n" /* the UNIQUE backstop of the serialized appends */
+    "  at bigint NOT NULL,\n"
+    "  recorded_at bigint NOT NULL,\n"
+    "  actor text NOT NULL,\n"
+    "  kind text NOT NULL,\n"
+    "  ticket_id bigint NOT NULL,\n"
+    "  from_level text,\n"
+    "  to_level text,\n"
+    "  old_due bigint,\n"
+    "  new_due bigint,\n"
+    "  reason text,\n"
+    "  detail text,\n"
+    "  prev_hash text NOT NULL,\n"
+    "  hash text NOT NULL,\n"
+    "  from_status text,\n"
+    "  to_status text,\n"
+    "  message_id bigint,\n"
+    "  message_kind text,\n"
+    "  body_sha256 text);\n"
+    "CREATE INDEX audit_ticket ON audit(ticket_id, seq);\n"
+    "CREATE FUNCTION slatop_append_only() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+    "BEGIN RAISE EXCEPTION '% is append-only', TG_TABLE_NAME; END $$;\n"
+    "CREATE TRIGGER audit_no_change BEFORE UPDATE OR DELETE ON audit\n"
+    "  FOR EACH ROW EXECUTE FUNCTION slatop_append_only();\n"
+    "CREATE TRIGGER audit_no_truncate BEFORE TRUNCATE ON audit\n"
+    "  FOR EACH STATEMENT EXECUTE FUNCTION slatop_append_only();\n"
+    "CREATE TABLE messages(\n"
+    "  id bigint PRIMARY KEY,\n"
+    "  ticket_id bigint NOT NULL REFERENCES tickets(id),\n"
+    "  kind text NOT NULL CHECK (kind IN ('customer', 'reply', 'note')),\n"
+    "  author text,\n"
+    "  at bigint NOT NULL,\n"
+    "  recorded_at bigint NOT NULL,\n"
+    "  body text NOT NULL);\n"
+    "CREATE INDEX messages_ticket ON messages(ticket_id, at, id);\n"
+    "CREATE TRIGGER messages_no_change BEFORE UPDATE OR DELETE ON messages\n"
+    "  FOR EACH ROW EXECUTE FUNCTION slatop_append_only();\n"
+    "CREATE TRIGGER messages_no_truncate BEFORE TRUNCATE ON messages\n"
+    "  FOR EACH STATEMENT EXECUTE FUNCTION slatop_append_only();\n"
+    ,
+    "CREATE TABLE uptime_minutes(source text NOT NULL, minute bigint NOT NULL, value double precision,\n"
+    "  kind integer NOT NULL, PRIMARY KEY(source, minute));\n"
+    "CREATE TABLE uptime_months(source text NOT NULL, month text NOT NULL,\n"
+    "  fetched_at bigint NOT NULL, complete integer NOT NULL, PRIMARY KEY(source, month));\n"
+    "CREATE TABLE maintenance_windows(source text NOT NULL, id text NOT NULL, name text,\n"
+    "  \"start\" bigint NOT NULL, \"end\" bigint NOT NULL, announced bigint, status text,\n"
+    "  PRIMARY KEY(source, id));\n"
+    /* A policy's level order is read from its JSON as SQLite's json_each does; text that is not
+     * JSON gives no ranks (its levels sort last) rather than failing the change. */
+    "CREATE FUNCTION slatop_levels(doc text) RETURNS TABLE(level text, rank bigint) LANGUAGE plpgsql AS $$\n"
+    "DECLARE j jsonb;\n"
+    "BEGIN\n"
+    "  BEGIN j := doc::jsonb; EXCEPTION WHEN others THEN RETURN; END;\n"
+    "  IF jsonb_typeof(j -> 'levels') <> 'array' THEN RETURN; END IF;\n"
+    "  RETURN QUERY SELECT e.value ->> 'id', e.ord - 1 FROM jsonb_array_elements(j -> 'levels')\n"
+    "    WITH ORDINALITY AS e(value, ord) WHERE jsonb_typeof(e.value -> 'id') = 'string';\n"
+    "END $$;\n",
+};
+
+/* What store_remove drops: every table and function above. */
+static const char drop_all[] =
+    "DROP TABLE IF EXISTS messages, audit, ticket_counts, tickets, policy_levels, policy_versions, meta,"
+    " uptime_minutes, uptime_months, maintenance_windows, slatop_schema CASCADE;"
+    "DROP FUNCTION IF EXISTS slatop_count_tickets(), slatop_append_only(), slatop_levels(text) CASCADE;";
+
+st_code pg_schema_check(store_backend *b, bool *present, st_err *err)
+{
+    *present = false;
+    PGresult *r = NULL;
+    st_code code = pg_run(b, "SELECT to_regclass('slatop_schema') IS NOT NULL", NULL, &r, "reading the schema", err);
+    if (code != ST_OK)
+        return code;
+    *present = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+    PQclear(r);
+    if (!*present)
+        return ST_OK;
+    if ((code = pg_run(b, "SELECT version FROM slatop_schema", NULL, &r, "reading the schema version", err)) != ST_OK)
+        return code;
+    int64_t version = PQntuples(r) == 1 ? pg_int(r, 0, 0) : -1;
+    PQclear(r);
+    if (version > PG_SCHEMA_VERSION)
+        return st_fail(err, ST_INVALID,
+                       "%s: database schema version %" PRId64 " is newer than this slatop supports (%d); "
+                       "upgrade slatop",
+                       b->name, version, PG_SCHEMA_VERSION);
+    if (version != PG_SCHEMA_VERSION)
+        return st_fail(err, ST_INVALID, "%s: not a slatop database (schema version %" PRId64 " unknown)", b->name,
+                       version);
+    return ST_OK;
+}
+
+st_code pg_schema_create(store_backend *b, st_err *err)
+{
+    bool present = false;
+    st_code code = pg_schema_check(b, &present, err);
+    if (code == ST_OK && present)
+        code = st_fail(err, ST_CONFLICT, "%s: already exists (this database has slatop's tables)", b->name);
+    if (code != ST_OK)
+        return code;
+    if ((code = pg_run(b, "BEGIN", NULL, NULL, "creating the tables", err)) != ST_OK)
+        return code;
+    for (size_t i = 0; code == ST_OK && i < sizeof schema_v3 / sizeof *schema_v3; i++)
+        code = pg_run(b, schema_v3[i], NULL, NULL, "creating the tables", err);
+    if (code == ST_OK) {
+        pg_params p = {0};
+        pgp_int(&p, PG_SCHEMA_VERSION);
+        code = pg_run(b, "INSERT INTO slatop_schema(version) VALUES ($1)", &p, NULL, "creating the tables", err);
+    }
+    if (code == ST_OK)
+        code = pg_run(b, "COMMIT", NULL, NULL, "creating the tables", err);
+    if (code != ST_OK) {
+        PQclear(PQexec(b->conn, "ROLLBACK"));
+        /* Another slatop's tables (or a foreign table of the same name) got there first. */
+        if (code == ST_CONFLICT || strstr(err->msg, "already exists"))
+            code = st_fail(err, ST_CONFLICT, "%s: already exists (this database has tables named as slatop's)",
+                           b->name);
+    }
+    return code;
+}
+
+st_code pg_schema_drop(store_backend *b, st_err *err)
+{
+    return pg_run(b, drop_all, NULL, NULL, "removing slatop's tables", err);
+}

@@ -1,0 +1,66 @@
+#!/bin/sh
+# pg_server.sh: a throwaway PostgreSQL server for the tests (POSTGRES.md "A throwaway server").
+#
+#   pg_server.sh start DIR   initdb + pg_ctl start in DIR (a new empty directory), listening only
+#                            on the Unix socket DIR/sock (no TCP port, so concurrent runs never
+#                            collide); prints the environment to use it (PGHOST, PGUSER, PGDATABASE)
+#                            as shell assignments for eval.
+#   pg_server.sh stop DIR    pg_ctl -m fast stop, then removes DIR.
+#   pg_server.sh run CMD...  start in a new temporary directory, run CMD with that environment
+#                            (and SLATOP_TEST_PG=1), stop and remove on any exit; CMD's status.
+#
+# initdb refuses to run as root: as root every server command runs as the postgres user (which
+# the postgresql package creates), in a directory given to it. Exit 77 (the test is not run) only
+# when no PostgreSQL server binaries are installed; ctest counts 77 as skipped, never as passed.
+set -eu
+
+bindir=
+for d in /usr/lib/postgresql/*/bin; do
+    [ -x "$d/initdb" ] && bindir=$d
+done
+if [ -z "$bindir" ]; then
+    command -v initdb >/dev/null 2>&1 && bindir=$(dirname "$(command -v initdb)")
+fi
+[ -n "$bindir" ] || { echo "pg_server.sh: no PostgreSQL server (initdb) installed: sh share/setup.sh --test" >&2; exit 77; }
+
+as_server() {
+    if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+start() {
+    dir=$1
+    mkdir -p "$dir/sock"
+    [ "$(id -u)" -eq 0 ] && chown -R postgres "$dir"
+    as_server "$bindir/initdb" -D "$dir/data" -U slatop --auth=trust --no-sync -E UTF8 --locale=C >"$dir/initdb.log" 2>&1 ||
+        { cat "$dir/initdb.log" >&2; return 1; }
+    as_server "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -o \
+        "-k $dir/sock -c listen_addresses='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+        start >/dev/null || { cat "$dir/server.log" >&2; return 1; }
+    echo "PGHOST='$dir/sock'; PGUSER=slatop; PGDATABASE=postgres; export PGHOST PGUSER PGDATABASE"
+}
+
+stop() {
+    dir=$1
+    if [ -f "$dir/data/postmaster.pid" ]; then
+        as_server "$bindir/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true
+    fi
+    rm -rf "$dir"
+}
+
+case "${1:-}" in
+    start) start "$2" ;;
+    stop) stop "$2" ;;
+    run)
+        shift
+        dir=$(mktemp -d /tmp/slatop-pg-XXXXXX)
+        chmod 755 "$dir"
+        trap 'stop "$dir"' EXIT INT TERM
+        eval "$(start "$dir")"
+        SLATOP_TEST_PG=1
+        export SLATOP_TEST_PG
+        status=0
+        "$@" || status=$?
+        exit $status
+        ;;
+    *) echo "usage: pg_server.sh start DIR | stop DIR | run CMD..." >&2; exit 2 ;;
+esac
