@@ -102,7 +102,7 @@ struct store_backend {
 };
 
 /* Parameters of one statement, all sent as text (NULL for SQL NULL). */
-#define PG_MAX_PARAMS 24
+#define PG_MAX_PARAMS 32
 typedef struct {
     const char *v[PG_MAX_PARAMS];
     char num[PG_MAX_PARAMS][24];

@@ -635,6 +635,21 @@ static st_code stale_ticket(store_backend *b, int64_t id, int64_t expect_version
     return code;
 }
 
+/* The ten next-clock columns (next_tier .. next_at, in schema order) as the next parameters. */
+static void next_params(pg_params *p, const tk_next *nx)
+{
+    pgp_int(p, nx->tier);
+    pgp_int(p, nx->key);
+    pgp_int(p, nx->metric);
+    pgp_int(p, nx->cycle);
+    pgp_int(p, nx->target_s);
+    pgp_int(p, nx->clock);
+    pgp_time(p, nx->due);
+    pgp_int(p, nx->remaining_s);
+    pgp_int(p, nx->paused_by);
+    pgp_time(p, nx->at);
+}
+
 static st_code pg_ticket_update(store_backend *b, st_ticket *t, int64_t expect_version, st_err *err)
 {
     st_code code = ticket_precheck(b, t, t->id, err);
@@ -644,13 +659,17 @@ static st_code pg_ticket_update(store_backend *b, st_ticket *t, int64_t expect_v
     ticket_params(&p, t);
     pgp_int(&p, t->id);
     pgp_int(&p, expect_version);
+    next_params(&p, &t->next); /* the row and its next clock in one write, as on SQLite */
     PGresult *r = NULL;
     code = ticket_write(b,
                         "UPDATE tickets SET ref = $1, title = $2, customer = $3, channel = $4, level = $5,"
                         " assignee = $6, status = $7, created = $8, first_response = $9, resolved = $10,"
                         " clock_start = $11, due = $12, response_due = $13, breached_hist = $14,"
                         " policy_version = $15, updated_by = $16, updated_at = $17, version = $19 + 1,"
-                        " level_rank = " LEVEL_RANK " WHERE id = $18 AND version = $19",
+                        " level_rank = " LEVEL_RANK ", next_tier = $20, next_key = $21, next_metric = $22,"
+                        " next_cycle = $23, next_target_s = $24, next_clock = $25, next_due = $26,"
+                        " next_remaining_s = $27, next_paused_by = $28, next_at = $29"
+                        " WHERE id = $18 AND version = $19",
                         &p, t, "updating a ticket", &r, err);
     if (code != ST_OK)
         return code;
@@ -756,16 +775,7 @@ static st_code pg_ticket_set_next(store_backend *b, int64_t id, const tk_next *n
 {
     pg_params p = {0};
     pgp_int(&p, id);
-    pgp_int(&p, nx->tier);
-    pgp_int(&p, nx->key);
-    pgp_int(&p, nx->metric);
-    pgp_int(&p, nx->cycle);
-    pgp_int(&p, nx->target_s);
-    pgp_int(&p, nx->clock);
-    pgp_time(&p, nx->due);
-    pgp_int(&p, nx->remaining_s);
-    pgp_int(&p, nx->paused_by);
-    pgp_time(&p, nx->at);
+    next_params(&p, nx);
     PGresult *r = NULL;
     st_code code = pg_run(b,
                           "UPDATE tickets SET next_tier = $2, next_key = $3, next_metric = $4, next_cycle = $5,"
