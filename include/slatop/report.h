@@ -44,6 +44,7 @@ typedef struct {
     size_t n_changes;
     rpt_pause *pauses; /* owned */
     size_t n_pauses;
+    size_t ord; /* internal: the order it was made in (ties of ticket_id keep it) */
 } rpt_breach;
 
 typedef struct {
@@ -59,6 +60,8 @@ typedef struct {
     /* internal: the counted times */
     int64_t *times;
     size_t n_times, cap_times;
+    int64_t version; /* internal: the lowest policy version with this row, and its level's index */
+    size_t level_ix;
 } rpt_row;
 
 typedef struct {
@@ -95,8 +98,8 @@ typedef struct {
     int64_t policy_version;
 } rpt_ticket;
 
-/* Adds one ticket: its history ev[0..n) (clocks.h's events; those at or after `to` must already be
- * left out) under policy p, which must stay alive until report_done. Errors: clocks_compute's,
+/* Adds one ticket, in any order of tickets (report_finish orders what they made): its history
+ * ev[0..n) (clocks.h's events; those at or after `to` must already be left out) under policy p, which must stay alive until report_done. Errors: clocks_compute's,
  * naming the ticket. */
 st_code report_add_ticket(rpt_report *r, const st_policy *p, const rpt_ticket *t, const clk_event *ev,
                           size_t n, st_err *err);

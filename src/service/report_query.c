@@ -46,7 +46,7 @@ st_code report_query_period(st_ops *o, st_time from, st_time to, rpt_report *out
 {
     report_init(out, from, to);
     feed f = {.o = o, .r = out, .kept = NULL, .cap = 0};
-    st_code rc = store_ticket_histories(ops_store(o), to, feed_ticket, &f, err);
+    st_code rc = store_ticket_histories_log(ops_store(o), to, feed_ticket, &f, err);
     free(f.kept);
     if (rc != ST_OK) {
         report_done(out);
