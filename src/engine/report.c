@@ -205,16 +205,26 @@ static void breach_causes(const st_policy *p, const clk_clock *c, st_time end, c
     b->n_pauses = k;
 }
 
-static void add_breach(rpt_report *r, const st_policy *p, const rpt_ticket *t, const clk_clock *c,
-                       const clk_event *ev, size_t n)
+void report_set_sink(rpt_report *r, st_code (*fn)(void *ctx, const rpt_breach *b, st_err *err), void *ctx)
 {
-    if (r->n_breaches == r->cap_breaches) {
-        r->cap_breaches = r->cap_breaches ? r->cap_breaches * 2 : 16;
-        r->breaches = xrealloc(r->breaches, r->cap_breaches * sizeof *r->breaches);
+    r->sink = fn;
+    r->sink_ctx = ctx;
+}
+
+/* Makes the breach of cycle c: kept in the report, or handed to the sink and freed. */
+static st_code add_breach(rpt_report *r, const st_policy *p, const rpt_ticket *t, const clk_clock *c,
+                          const clk_event *ev, size_t n, st_err *err)
+{
+    rpt_breach one, *b = &one;
+    if (!r->sink) {
+        if (r->n_breaches == r->cap_breaches) {
+            r->cap_breaches = r->cap_breaches ? r->cap_breaches * 2 : 16;
+            r->breaches = xrealloc(r->breaches, r->cap_breaches * sizeof *r->breaches);
+        }
+        b = &r->breaches[r->n_breaches];
     }
-    rpt_breach *b = &r->breaches[r->n_breaches];
     memset(b, 0, sizeof *b);
-    b->ord = r->n_breaches++;
+    b->ord = r->sink ? 0 : r->n_breaches++;
     b->ticket_id = t->id;
     b->title = xstrdup(t->title);
     b->customer = xstrdup(t->customer);
@@ -225,6 +235,11 @@ static void add_breach(rpt_report *r, const st_policy *p, const rpt_ticket *t, c
     b->stopped = c->stopped;
     b->over_s = c->remaining_s < 0 ? -c->remaining_s : 0;
     breach_causes(p, c, c->stopped == ST_TIME_NONE ? r->to : c->stopped, ev, n, b);
+    if (!r->sink)
+        return ST_OK;
+    st_code rc = r->sink(r->sink_ctx, b, err);
+    breach_done(b);
+    return rc;
 }
 
 st_code report_add_ticket(rpt_report *r, const st_policy *p, const rpt_ticket *t, const clk_event *ev,
@@ -254,7 +269,8 @@ st_code report_add_ticket(rpt_report *r, const st_policy *p, const rpt_ticket *t
         if (!stopped) {
             w->breached_open++;
         } else {
-            push_time(w, c->target_s - c->remaining_s);
+            if (!r->sink) /* a sink's report keeps nothing per cycle */
+                push_time(w, c->target_s - c->remaining_s);
             /* Sticky: a cycle once breached stays missed even when a lowered level's later due
              * let it stop "in time". */
             breach = c->state == SLA_MISSED || c->breached_ever;
@@ -263,8 +279,8 @@ st_code report_add_ticket(rpt_report *r, const st_policy *p, const rpt_ticket *t
             else
                 w->met++;
         }
-        if (breach)
-            add_breach(r, p, t, c, ev, n);
+        if (breach && (rc = add_breach(r, p, t, c, ev, n, err)) != ST_OK)
+            return rc;
     }
     return ST_OK;
 }
