@@ -27,9 +27,19 @@ typedef struct {
     double percent;
 } rv_row;
 
+/* What shaped a breach: a level change (what = "FROM -> TO") or a pause (what = its status; to
+ * ST_TIME_NONE while still paused). Strings owned. */
+typedef struct {
+    int64_t at, to;
+    bool pause;
+    char *what, *actor, *reason;
+} rv_cause;
+
 typedef struct {
     int64_t id, cycle, due, over_s;
     char *metric, *level, *title; /* owned */
+    rv_cause *causes;             /* owned: the level changes, then the pauses */
+    size_t n_causes;
 } rv_ticket;
 
 typedef struct {
@@ -73,8 +83,25 @@ static void serialise(strbuf *sb, const rpt_report *r)
         put_str(sb, policy_metric_name(b->metric));
         put_str(sb, b->level);
         put_str(sb, b->title);
-        sb_printf(sb, "%lld %d %lld %lld\n", (long long)b->ticket_id, b->cycle, (long long)b->due,
-                  (long long)b->over_s);
+        sb_printf(sb, "%lld %d %lld %lld %zu\n", (long long)b->ticket_id, b->cycle, (long long)b->due,
+                  (long long)b->over_s, b->n_changes + b->n_pauses);
+        for (size_t k = 0; k < b->n_changes; k++) {
+            const rpt_level_change *x = &b->changes[k];
+            sb_printf(sb, "L%lld ", (long long)x->at);
+            put_str(sb, x->from_level);
+            put_str(sb, x->to_level);
+            put_str(sb, x->actor);
+            put_str(sb, x->reason);
+            sb_append_c(sb, '\n');
+        }
+        for (size_t k = 0; k < b->n_pauses; k++) {
+            const rpt_pause *x = &b->pauses[k];
+            sb_printf(sb, "P%lld %lld ", (long long)x->from, (long long)x->to);
+            put_str(sb, policy_status_name(x->status));
+            put_str(sb, x->actor);
+            put_str(sb, x->reason);
+            sb_append_c(sb, '\n');
+        }
     }
 }
 
@@ -147,6 +174,37 @@ static int64_t get_int(rd *r)
     return v;
 }
 
+/* One "L..." or "P..." line of a breach's causes. */
+static void get_cause(rd *r, rv_ticket *t)
+{
+    t->causes = xrealloc(t->causes, (t->n_causes + 1) * sizeof *t->causes);
+    rv_cause *x = &t->causes[t->n_causes++];
+    memset(x, 0, sizeof *x);
+    x->pause = *r->p == 'P';
+    if (*r->p != 'L' && *r->p != 'P')
+        r->bad = true;
+    r->p++;
+    x->at = get_int(r);
+    if (x->pause) {
+        x->to = get_int(r);
+        r->p++;
+        x->what = get_str(r);
+    } else {
+        r->p++;
+        char *from = get_str(r), *to = get_str(r);
+        strbuf w;
+        sb_init(&w);
+        sb_printf(&w, "%s -> %s", from, to);
+        x->what = xstrdup(w.buf);
+        sb_done(&w);
+        free(from);
+        free(to);
+    }
+    x->actor = get_str(r);
+    x->reason = get_str(r);
+    r->p++;
+}
+
 static void parse(report_view *v)
 {
     rd r = {.p = v->in.buf ? v->in.buf : "", .end = (v->in.buf ? v->in.buf : "") + v->in.len};
@@ -188,11 +246,16 @@ static void parse(report_view *v)
             t->metric = get_str(&r);
             t->level = get_str(&r);
             t->title = get_str(&r);
+            t->causes = NULL;
+            t->n_causes = 0;
             t->id = get_int(&r);
             t->cycle = get_int(&r);
             t->due = get_int(&r);
             t->over_s = get_int(&r);
+            int64_t nc = get_int(&r);
             r.p++;
+            for (int64_t k = 0; k < nc && !r.bad && r.p < r.end; k++)
+                get_cause(&r, t);
         }
     }
     if (r.bad)
@@ -279,6 +342,19 @@ static void fill(report_view *v, con_state *c)
         duration_format_hms(t->over_s, over);
         pager_add(&v->p, EL_BREACHED, t->id, true, "#%-6lld %5lld  %-25s %10s  %s", (long long)t->id,
                   (long long)t->cycle, due, over, t->title);
+        for (size_t k = 0; k < t->n_causes; k++) { /* what shaped its clock: who, when, why */
+            const rv_cause *y = &t->causes[k];
+            char at[64], to[64] = "the end";
+            tz_format(c->display_zone, y->at, at, sizeof at);
+            if (y->pause && y->to != ST_TIME_NONE)
+                tz_format(c->display_zone, y->to, to, sizeof to);
+            if (y->pause)
+                pager_add(&v->p, EL_DIM, t->id, false, "        %s %s to %s by %s: %s", y->what, at, to,
+                          y->actor[0] ? y->actor : "-", y->reason[0] ? y->reason : "-");
+            else
+                pager_add(&v->p, EL_DIM, t->id, false, "        level %s %s by %s: %s", at, y->what,
+                          y->actor[0] ? y->actor : "-", y->reason[0] ? y->reason : "-");
+        }
         shown++;
     }
     if (shown == 0)
@@ -364,6 +440,12 @@ static void destroy(view *vw)
         free(v->tickets[i].metric);
         free(v->tickets[i].level);
         free(v->tickets[i].title);
+        for (size_t k = 0; k < v->tickets[i].n_causes; k++) {
+            free(v->tickets[i].causes[k].what);
+            free(v->tickets[i].causes[k].actor);
+            free(v->tickets[i].causes[k].reason);
+        }
+        free(v->tickets[i].causes);
     }
     free(v->rows);
     free(v->tickets);
