@@ -44,6 +44,7 @@ typedef struct {
 
 typedef struct {
     char month[8];
+    st_time started; /* when the child was started (the "computing" line counts from it) */
     pid_t pid; /* the computing child, 0 when none */
     int fd;    /* its pipe, -1 when closed */
     strbuf in; /* what the child wrote so far */
@@ -277,9 +278,16 @@ static void reap(report_view *v, bool kill_it)
 }
 
 static void fill(report_view *v, con_state *c);
+static bool pump_some(report_view *v, con_state *c, bool *moved);
 
-/* Reads what the child wrote; true when the result arrived (the view must be redrawn). */
 static bool pump(report_view *v, con_state *c)
+{
+    return pump_some(v, c, NULL);
+}
+
+/* Reads what the child wrote; true when the result arrived (the view must be redrawn). *moved
+ * (may be NULL) tells whether any bytes came. */
+static bool pump_some(report_view *v, con_state *c, bool *moved)
 {
     if (v->done || v->fd < 0)
         return false;
@@ -288,6 +296,8 @@ static bool pump(report_view *v, con_state *c)
         ssize_t k = read(v->fd, buf, sizeof buf);
         if (k > 0) {
             sb_append_n(&v->in, buf, (size_t)k);
+            if (moved)
+                *moved = true;
             continue;
         }
         if (k < 0 && errno == EINTR)
@@ -361,6 +371,14 @@ static void fill(report_view *v, con_state *c)
         pager_add(&v->p, EL_DIM, 0, false, "no ticket missed or breached");
 }
 
+/* The seconds since the start tick on this line while the child computes: the loop that draws
+ * them each second is the one that ticks every countdown, so it shows the clocks never stop. */
+static void draw_computing(const report_view *v, const con_state *c, WINDOW *w)
+{
+    ui_putf(w, 2, 0, getmaxx(w), ui_attr(EL_DIM), "computing report... %lld s",
+            (long long)(c->now - v->started));
+}
+
 static void draw(view *vw, con_state *c)
 {
     report_view *v = vw->priv;
@@ -370,7 +388,7 @@ static void draw(view *vw, con_state *c)
     werase(w);
     if (!v->done) {
         ui_putf(w, 0, 0, cols, ui_attr(EL_HEADER), "SLA compliance %s", v->month);
-        ui_putf(w, 2, 0, cols, ui_attr(EL_DIM), "computing report...");
+        draw_computing(v, c, w);
         return;
     }
     if (v->row < 0) {
@@ -391,7 +409,24 @@ static void draw(view *vw, con_state *c)
 
 static bool tick(view *vw, con_state *c)
 {
-    return !pump(vw->priv, c); /* the result arrived: a full draw */
+    report_view *v = vw->priv;
+    if (pump(v, c))
+        return false; /* the result arrived: a full draw */
+    if (!v->done)
+        draw_computing(v, c, vw->win);
+    return true;
+}
+
+/* While the child writes its result (a month of 100,000 tickets: a megabyte or so, more than a
+ * pipe holds), keep draining the pipe between keys instead of once a second; when nothing came,
+ * the loop sleeps until the next tick or key as usual. */
+static bool idle(view *vw, con_state *c)
+{
+    report_view *v = vw->priv;
+    bool moved = false;
+    if (pump_some(v, c, &moved))
+        vw->dirty = true;
+    return moved && !v->done;
 }
 
 static con_effect key(view *vw, con_state *c, st_action a, km_key k)
@@ -454,7 +489,7 @@ static void destroy(view *vw)
 }
 
 static const view_ops report_ops = {
-    .name = "report", .ticks = true, .draw = draw, .key = key, .tick = tick, .destroy = destroy};
+    .name = "report", .ticks = true, .draw = draw, .key = key, .tick = tick, .idle = idle, .destroy = destroy};
 
 con_effect view_report_open(con_state *c, const char *month, view_result r)
 {
@@ -486,9 +521,14 @@ con_effect view_report_open(con_state *c, const char *month, view_result r)
     }
     close(fds[1]);
     (void)fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | O_NONBLOCK);
+#ifdef __linux__
+    /* The result in one write where it fits: F_SETPIPE_SZ (fcntl.h shows it under _GNU_SOURCE only). */
+    (void)fcntl(fds[0], 1031 /* F_SETPIPE_SZ */, 1 << 20);
+#endif
     (void)fcntl(fds[0], F_SETFD, FD_CLOEXEC);
     report_view *v = xcalloc(1, sizeof *v);
     memcpy(v->month, m, 8);
+    v->started = c->now;
     v->pid = pid;
     v->fd = fds[0];
     v->row = -1;
