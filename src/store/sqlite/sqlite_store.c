@@ -749,7 +749,10 @@ static st_code sq_open(const char *path, store_mode mode, store_backend **out, s
     s->watch_fd = -1;
     s->path = xstrdup(path);
     s->read_only = mode == STORE_OPEN_RO;
-    int rc = sqlite3_open_v2(uri ? uri : path, &s->db, flags | SQLITE_OPEN_NOFOLLOW, NULL);
+    /* NOMUTEX: a connection is only ever used by the thread that opened it (slatop has one), and
+     * the serialized mode's lock around every sqlite3_column_* call was 18% of the instructions
+     * of a month's report over 400,000 entries. */
+    int rc = sqlite3_open_v2(uri ? uri : path, &s->db, flags | SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_NOMUTEX, NULL);
     free(uri);
     st_code code = ST_OK;
     if (rc != SQLITE_OK)
