@@ -44,6 +44,7 @@ typedef struct {
     size_t n_changes;
     rpt_pause *pauses; /* owned */
     size_t n_pauses;
+    size_t ord; /* internal: the order it was made in (ties of ticket_id keep it) */
 } rpt_breach;
 
 typedef struct {
@@ -59,6 +60,8 @@ typedef struct {
     /* internal: the counted times */
     int64_t *times;
     size_t n_times, cap_times;
+    int64_t version; /* internal: the lowest policy version with this row, and its level's index */
+    size_t level_ix;
 } rpt_row;
 
 typedef struct {
@@ -76,6 +79,9 @@ typedef struct {
     size_t n_breaches, cap_breaches;
     int64_t *policy_versions; /* owned, ascending: the versions whose tickets appear */
     size_t n_versions;
+    /* Optional sink (report_set_sink): each breach handed over as made, then freed, not kept */
+    st_code (*sink)(void *ctx, const rpt_breach *b, st_err *err);
+    void *sink_ctx;
     /* internal scratch */
     clk_result clk;
     const st_policy *seeded_p;
@@ -95,9 +101,16 @@ typedef struct {
     int64_t policy_version;
 } rpt_ticket;
 
-/* Adds one ticket: its history ev[0..n) (clocks.h's events; those at or after `to` must already be
- * left out) under policy p, which must stay alive until report_done. Errors: clocks_compute's,
- * naming the ticket. */
+/* Streams the breaches instead of keeping them: each is passed to fn as soon as its ticket is
+ * added (borrowed for the call), in the order the tickets are added, and the report then keeps
+ * neither breaches nor counted times (its percentiles stay null), so its memory stays constant.
+ * An error fn returns is report_add_ticket's. Call before adding tickets. */
+void report_set_sink(rpt_report *r, st_code (*fn)(void *ctx, const rpt_breach *b, st_err *err), void *ctx);
+
+/* Adds one ticket, in any order of tickets (report_finish orders what they made): its history
+ * ev[0..n) (clocks.h's events; those at or after `to` must already be left out) under policy p,
+ * which must stay alive until report_done. Errors: clocks_compute's, naming the ticket; the
+ * sink's. */
 st_code report_add_ticket(rpt_report *r, const st_policy *p, const rpt_ticket *t, const clk_event *ev,
                           size_t n, st_err *err);
 

@@ -15,6 +15,12 @@
  * cannot replay (naming the ticket). */
 st_code report_query_period(st_ops *o, st_time from, st_time to, rpt_report *out, st_err *err);
 
+/* The breaches of [from, to) alone, each passed to fn (borrowed for the call) as soon as it is
+ * computed, in the report's order (by ticket id, then the ticket's clocks), in constant memory:
+ * the histories are read one ticket at a time by id. Errors: report_query_period's, and fn's. */
+st_code report_query_breaches(st_ops *o, st_time from, st_time to,
+                              st_code (*fn)(void *ctx, const rpt_breach *b, st_err *err), void *ctx, st_err *err);
+
 /* The same on a new read-only connection to o's database, never touching o's own (for a child
  * process, which must not use a connection it inherited): calls fn with the report, which is freed
  * when fn returns. Errors: opening the database, and report_query_period's. */

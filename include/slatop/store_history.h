@@ -20,4 +20,10 @@ typedef st_code (*store_history_fn)(void *ctx, const st_ticket *t, const st_audi
  * database's backend cannot stream histories. */
 st_code store_ticket_histories(st_store *s, st_time before, store_history_fn visit, void *ctx, st_err *err);
 
+/* The same tickets and histories, each visited as soon as its last entry is read in one pass over
+ * the log in seq order, so in the order the histories end (not by id): the log's pages are read in
+ * file order, and only the tickets whose history has begun and not ended are held. A ticket without
+ * entries is visited with n = 0. Errors: as store_ticket_histories. */
+st_code store_ticket_histories_log(st_store *s, st_time before, store_history_fn visit, void *ctx, st_err *err);
+
 #endif

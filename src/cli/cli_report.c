@@ -136,7 +136,30 @@ static void print_json(strbuf *sb, const char *month, const rpt_report *r, st_ti
     sb_printf(sb, ",\"audit_head\":{\"seq\":%" PRId64 ",\"hash\":\"%s\"}}\n", head_seq, head_hash);
 }
 
-/* ---- CSV: the breaches ---- */
+/* ---- CSV: the breaches, one row each, written as computed ---- */
+
+/* A cell a spreadsheet would take for a formula (= + - @ first, or a tab or carriage return, as
+ * OWASP's CSV injection advice lists them) gets a leading single quote, so the hostile text stays
+ * text when the CSV is opened; the rest is csv_field's (sanitised, quoted when needed). */
+static void csv_cell(const cli_ctx *c, strbuf *out, const char *s, bool last)
+{
+    if (!s || !*s) {
+        csv_field(c, out, s, last);
+        return;
+    }
+    char *v = text_sanitize(s, c->g.ascii);
+    bool formula = strchr("=+-@", v[0]) != NULL || s[0] == '\t' || s[0] == '\r';
+    free(v);
+    if (!formula) {
+        csv_field(c, out, s, last);
+        return;
+    }
+    char *q = xmalloc(strlen(s) + 2);
+    q[0] = '\'';
+    strcpy(q + 1, s);
+    csv_field(c, out, q, last);
+    free(q);
+}
 
 /* A level change or pause list in one field: "AT ACTOR FROM->TO: REASON; ..." */
 static void csv_changes(const cli_ctx *c, strbuf *out, const rpt_breach *b)
@@ -150,7 +173,7 @@ static void csv_changes(const cli_ctx *c, strbuf *out, const rpt_breach *b)
                   x->actor ? x->actor : "-", x->from_level ? x->from_level : "-",
                   x->to_level ? x->to_level : "-", x->reason ? x->reason : "-");
     }
-    csv_field(c, out, f.len ? f.buf : NULL, false);
+    csv_cell(c, out, f.len ? f.buf : NULL, false);
     sb_done(&f);
 }
 
@@ -165,31 +188,54 @@ static void csv_pauses(const cli_ctx *c, strbuf *out, const rpt_breach *b)
                   time_format_iso(x->from, t1), x->to == ST_TIME_NONE ? "" : time_format_iso(x->to, t2),
                   x->actor ? x->actor : "-", x->reason ? x->reason : "-");
     }
-    csv_field(c, out, f.len ? f.buf : NULL, true);
+    csv_cell(c, out, f.len ? f.buf : NULL, true);
     sb_done(&f);
 }
 
-static void print_csv(const cli_ctx *c, strbuf *out, const rpt_report *r)
+typedef struct {
+    const cli_ctx *c;
+    strbuf *out;
+} csv_sink;
+
+/* One breach's row, flushed to stdout once 64 KiB are buffered. */
+static st_code csv_row(void *ctx, const rpt_breach *b, st_err *err)
 {
-    sb_append(out, "ticket_id,title,customer,metric,cycle,level,due,stopped,over_s,level_changes,pauses\n");
-    for (size_t i = 0; i < r->n_breaches; i++) {
-        const rpt_breach *b = &r->breaches[i];
-        char num[32];
-        snprintf(num, sizeof num, "%" PRId64, b->ticket_id);
-        csv_field(c, out, num, false);
-        csv_field(c, out, b->title, false);
-        csv_field(c, out, b->customer, false);
-        csv_field(c, out, policy_metric_name(b->metric), false);
-        snprintf(num, sizeof num, "%d", b->cycle);
-        csv_field(c, out, num, false);
-        csv_field(c, out, b->level, false);
-        csv_time(c, out, b->due);
-        csv_time(c, out, b->stopped);
-        snprintf(num, sizeof num, "%" PRId64, b->over_s);
-        csv_field(c, out, num, false);
-        csv_changes(c, out, b);
-        csv_pauses(c, out, b);
-    }
+    const csv_sink *k = ctx;
+    const cli_ctx *c = k->c;
+    strbuf *out = k->out;
+    char num[32];
+    snprintf(num, sizeof num, "%" PRId64, b->ticket_id);
+    csv_field(c, out, num, false);
+    csv_cell(c, out, b->title, false);
+    csv_cell(c, out, b->customer, false);
+    csv_field(c, out, policy_metric_name(b->metric), false);
+    snprintf(num, sizeof num, "%d", b->cycle);
+    csv_field(c, out, num, false);
+    csv_cell(c, out, b->level, false);
+    csv_time(c, out, b->due);
+    csv_time(c, out, b->stopped);
+    snprintf(num, sizeof num, "%" PRId64, b->over_s);
+    csv_field(c, out, num, false);
+    csv_changes(c, out, b);
+    csv_pauses(c, out, b);
+    return cli_stream_flush(out, false, err);
+}
+
+/* The whole CSV, streamed: the report's breaches are written as each ticket is replayed, never
+ * held (SPEC §11: `report --csv` streams in constant memory). */
+static int print_csv(cli_ctx *c, st_time from, st_time to)
+{
+    strbuf out;
+    sb_init(&out);
+    sb_append(&out, "ticket_id,title,customer,metric,cycle,level,due,stopped,over_s,level_changes,pauses\n");
+    csv_sink k = {c, &out};
+    st_err err;
+    st_err_clear(&err);
+    st_code rc = report_query_breaches(c->ops, from, to, csv_row, &k, &err);
+    if (rc == ST_OK)
+        rc = cli_stream_flush(&out, true, &err);
+    sb_done(&out);
+    return rc == ST_OK ? 0 : cli_fail(c, &err);
 }
 
 /* ---- text ---- */
@@ -335,6 +381,8 @@ int cmd_report(cli_ctx *c, const cmd_args *a)
         return rc;
     /* The period ends at the month's end, or now for the current month. */
     st_time to = me < now ? me : now;
+    if (csv) /* the breaches alone: no uptime, no head */
+        return print_csv(c, ms, to);
     int64_t head_seq = 0;
     char head_hash[65];
     /* The head first: every entry the report reads is at or before it. */
@@ -348,11 +396,8 @@ int cmd_report(cli_ctx *c, const cmd_args *a)
     sb_init(&up);
     st_err uerr;
     st_err_clear(&uerr);
-    if (!csv)
-        cli_uptime_month(&c->g, month, ms, me, json, &up, &uerr);
-    if (csv)
-        print_csv(c, &out, &r);
-    else if (json)
+    cli_uptime_month(&c->g, month, ms, me, json, &up, &uerr);
+    if (json)
         print_json(&out, month, &r, now, &up, &uerr, head_seq, head_hash);
     else
         print_text(c, &out, month, &r, &up, &uerr, head_seq, head_hash);

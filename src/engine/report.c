@@ -49,14 +49,21 @@ void report_done(rpt_report *r)
     memset(r, 0, sizeof *r);
 }
 
-/* The row of (metric, level id, target, clock), made when new. */
-static size_t row_for(rpt_report *r, pol_metric m, const char *level, const pol_target *t)
+/* The row of (metric, level id, target, clock), made when new; it remembers the lowest policy
+ * version (and its level's index) that has it, the order report_finish puts rows in. */
+static size_t row_for(rpt_report *r, pol_metric m, const char *level, const pol_target *t, int64_t version,
+                      size_t level_ix)
 {
     int64_t target_s = t->minutes * 60;
     for (size_t i = 0; i < r->n_rows; i++) {
-        const rpt_row *w = &r->rows[i];
-        if (w->metric == m && w->target_s == target_s && w->clock == t->clock && strcmp(w->level, level) == 0)
+        rpt_row *w = &r->rows[i];
+        if (w->metric == m && w->target_s == target_s && w->clock == t->clock && strcmp(w->level, level) == 0) {
+            if (version < w->version) {
+                w->version = version;
+                w->level_ix = level_ix;
+            }
             return i;
+        }
     }
     if (r->n_rows == r->cap_rows) {
         r->cap_rows = r->cap_rows ? r->cap_rows * 2 : 16;
@@ -68,13 +75,15 @@ static size_t row_for(rpt_report *r, pol_metric m, const char *level, const pol_
     w->level = xstrdup(level);
     w->target_s = target_s;
     w->clock = t->clock;
+    w->version = version;
+    w->level_ix = level_ix;
     return r->n_rows++;
 }
 
 /* Makes p's rows (every level and metric it defines, so a promise nobody tested still shows)
  * and its level x metric -> row map current. The map is rebuilt when the policy changes, which
  * in a log happens once per policy version run. */
-static void use_policy(rpt_report *r, const st_policy *p)
+static void use_policy(rpt_report *r, const st_policy *p, int64_t version)
 {
     if (r->seeded_p == p)
         return;
@@ -88,7 +97,7 @@ static void use_policy(rpt_report *r, const st_policy *p)
             pol_target t;
             r->row_of[l * POL_METRIC_COUNT + (size_t)m] =
                 policy_level_target(p, l, (pol_metric)m, &t)
-                    ? row_for(r, (pol_metric)m, p->levels[l].id, &t) + 1
+                    ? row_for(r, (pol_metric)m, p->levels[l].id, &t, version, l) + 1
                     : 0;
         }
     r->seeded_p = p;
@@ -196,15 +205,26 @@ static void breach_causes(const st_policy *p, const clk_clock *c, st_time end, c
     b->n_pauses = k;
 }
 
-static void add_breach(rpt_report *r, const st_policy *p, const rpt_ticket *t, const clk_clock *c,
-                       const clk_event *ev, size_t n)
+void report_set_sink(rpt_report *r, st_code (*fn)(void *ctx, const rpt_breach *b, st_err *err), void *ctx)
 {
-    if (r->n_breaches == r->cap_breaches) {
-        r->cap_breaches = r->cap_breaches ? r->cap_breaches * 2 : 16;
-        r->breaches = xrealloc(r->breaches, r->cap_breaches * sizeof *r->breaches);
+    r->sink = fn;
+    r->sink_ctx = ctx;
+}
+
+/* Makes the breach of cycle c: kept in the report, or handed to the sink and freed. */
+static st_code add_breach(rpt_report *r, const st_policy *p, const rpt_ticket *t, const clk_clock *c,
+                          const clk_event *ev, size_t n, st_err *err)
+{
+    rpt_breach one, *b = &one;
+    if (!r->sink) {
+        if (r->n_breaches == r->cap_breaches) {
+            r->cap_breaches = r->cap_breaches ? r->cap_breaches * 2 : 16;
+            r->breaches = xrealloc(r->breaches, r->cap_breaches * sizeof *r->breaches);
+        }
+        b = &r->breaches[r->n_breaches];
     }
-    rpt_breach *b = &r->breaches[r->n_breaches++];
     memset(b, 0, sizeof *b);
+    b->ord = r->sink ? 0 : r->n_breaches++;
     b->ticket_id = t->id;
     b->title = xstrdup(t->title);
     b->customer = xstrdup(t->customer);
@@ -215,6 +235,11 @@ static void add_breach(rpt_report *r, const st_policy *p, const rpt_ticket *t, c
     b->stopped = c->stopped;
     b->over_s = c->remaining_s < 0 ? -c->remaining_s : 0;
     breach_causes(p, c, c->stopped == ST_TIME_NONE ? r->to : c->stopped, ev, n, b);
+    if (!r->sink)
+        return ST_OK;
+    st_code rc = r->sink(r->sink_ctx, b, err);
+    breach_done(b);
+    return rc;
 }
 
 st_code report_add_ticket(rpt_report *r, const st_policy *p, const rpt_ticket *t, const clk_event *ev,
@@ -232,7 +257,7 @@ st_code report_add_ticket(rpt_report *r, const st_policy *p, const rpt_ticket *t
         if (stopped ? c->stopped < r->from : !(c->state == SLA_BREACHED || c->breached_ever))
             continue; /* stopped before the period, or running and not breached at its end */
         if (!appears) {
-            use_policy(r, p);
+            use_policy(r, p, t->policy_version);
             note_version(r, t->policy_version);
             appears = true;
         }
@@ -244,7 +269,8 @@ st_code report_add_ticket(rpt_report *r, const st_policy *p, const rpt_ticket *t
         if (!stopped) {
             w->breached_open++;
         } else {
-            push_time(w, c->target_s - c->remaining_s);
+            if (!r->sink) /* a sink's report keeps nothing per cycle */
+                push_time(w, c->target_s - c->remaining_s);
             /* Sticky: a cycle once breached stays missed even when a lowered level's later due
              * let it stop "in time". */
             breach = c->state == SLA_MISSED || c->breached_ever;
@@ -253,8 +279,8 @@ st_code report_add_ticket(rpt_report *r, const st_policy *p, const rpt_ticket *t
             else
                 w->met++;
         }
-        if (breach)
-            add_breach(r, p, t, c, ev, n);
+        if (breach && (rc = add_breach(r, p, t, c, ev, n, err)) != ST_OK)
+            return rc;
     }
     return ST_OK;
 }
@@ -263,6 +289,25 @@ static int cmp_i64(const void *a, const void *b)
 {
     int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
     return (x > y) - (x < y);
+}
+
+static int cmp_row(const void *a, const void *b)
+{
+    const rpt_row *x = a, *y = b;
+    if (x->metric != y->metric)
+        return x->metric < y->metric ? -1 : 1;
+    if (x->version != y->version)
+        return x->version < y->version ? -1 : 1;
+    return (x->level_ix > y->level_ix) - (x->level_ix < y->level_ix);
+}
+
+/* By ticket, then the order they were made in (a ticket's clocks' order). */
+static int cmp_breach(const void *a, const void *b)
+{
+    const rpt_breach *x = a, *y = b;
+    if (x->ticket_id != y->ticket_id)
+        return x->ticket_id < y->ticket_id ? -1 : 1;
+    return (x->ord > y->ord) - (x->ord < y->ord);
 }
 
 /* Nearest rank: the smallest value with at least pct% of the values at or below it. */
@@ -301,15 +346,9 @@ void report_finish(rpt_report *r)
         rpt_total *t = &r->totals[m];
         percent(t->met, t->missed, t->breached_open, &t->has_percent, &t->compliance_percent);
     }
-    /* Metric order, keeping the order rows were made in within a metric (stable). */
-    rpt_row *sorted = xcalloc(r->n_rows ? r->n_rows : 1, sizeof *sorted);
-    size_t k = 0;
-    for (int m = 0; m < POL_METRIC_COUNT; m++)
-        for (size_t i = 0; i < r->n_rows; i++)
-            if (r->rows[i].metric == (pol_metric)m)
-                sorted[k++] = r->rows[i];
-    free(r->rows);
-    r->rows = sorted;
-    r->cap_rows = r->n_rows ? r->n_rows : 1;
+    /* Metric order, then the policy versions ascending, then each version's level order: the
+     * order the tickets taken by id would have made them in, whatever order they came in. */
+    qsort(r->rows, r->n_rows, sizeof *r->rows, cmp_row);
     r->seeded_p = NULL; /* the row map indexes the old order */
+    qsort(r->breaches, r->n_breaches, sizeof *r->breaches, cmp_breach);
 }

@@ -46,7 +46,7 @@ st_code report_query_period(st_ops *o, st_time from, st_time to, rpt_report *out
 {
     report_init(out, from, to);
     feed f = {.o = o, .r = out, .kept = NULL, .cap = 0};
-    st_code rc = store_ticket_histories(ops_store(o), to, feed_ticket, &f, err);
+    st_code rc = store_ticket_histories_log(ops_store(o), to, feed_ticket, &f, err);
     free(f.kept);
     if (rc != ST_OK) {
         report_done(out);
@@ -54,4 +54,18 @@ st_code report_query_period(st_ops *o, st_time from, st_time to, rpt_report *out
     }
     report_finish(out);
     return ST_OK;
+}
+
+st_code report_query_breaches(st_ops *o, st_time from, st_time to,
+                              st_code (*fn)(void *ctx, const rpt_breach *b, st_err *err), void *ctx, st_err *err)
+{
+    rpt_report r;
+    report_init(&r, from, to);
+    report_set_sink(&r, fn, ctx);
+    feed f = {.o = o, .r = &r, .kept = NULL, .cap = 0};
+    /* By id, one ticket in memory at a time: the breaches come out in the report's order. */
+    st_code rc = store_ticket_histories(ops_store(o), to, feed_ticket, &f, err);
+    free(f.kept);
+    report_done(&r);
+    return rc;
 }

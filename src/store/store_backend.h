@@ -87,6 +87,10 @@ typedef struct store_backend_ops {
      * (prev_hash, hash and body_sha256 empty). NULL in a backend that lacks it. */
     st_code (*ticket_histories)(store_backend *b, st_time before, store_history_visit visit, void *ctx,
                                 st_err *err);
+    /* The same tickets, each visited once its last entry is read in one pass over the log in seq
+     * order (not by id), holding only the histories begun and not ended. NULL when lacking. */
+    st_code (*ticket_histories_log)(store_backend *b, st_time before, store_history_visit visit, void *ctx,
+                                    st_err *err);
     /* store_audit_scan_range and store_ticket_stream (store.h): one row at a time from one
      * consistent snapshot, never the whole list in memory; a ticket's history comes from the same
      * pass (no query per ticket). */

@@ -49,7 +49,7 @@ extern const size_t embedded_haptik_len;
 
 int cmd_report_gen(const char *db, long n); /* bench_report.c */
 int cmd_report_floor(const char *db);
-int cmd_report_run(const char *slatop, const char *db);
+int cmd_report_run(const char *slatop, const char *db, const char *format);
 
 static double ms_since(st_mono t0)
 {
@@ -634,9 +634,9 @@ int main(int argc, char **argv)
     if (argc >= 3 && !strcmp(argv[1], "report-floor"))
         return cmd_report_floor(argv[2]);
     if (argc >= 4 && !strcmp(argv[1], "report-run"))
-        return cmd_report_run(argv[2], argv[3]);
+        return cmd_report_run(argv[2], argv[3], argc >= 5 ? argv[4] : "--json");
     fprintf(stderr, "usage: slatop_bench gen DB N | list-floor DB | reprioritize DB N | due N | clocks N |"
                     " uptime-fetch URL MONTH DIR | uptime-parse MONTH DIR [REPS] | report-gen DB N |"
-                    " report-floor DB | report-run SLATOP DB\n");
+                     " report-floor DB | report-run SLATOP DB [--json|--csv]\n");
     return 2;
 }

@@ -6,8 +6,8 @@
  *                            for half a customer message and its answer, for 19 in 20 a resolve
  *   report-floor DB          the floor: every audit entry of that month read through the SQLite
  *                            API (each column fetched), on a fresh connection
- *   report-run SLATOP DB     `slatop report --month 2026-03 --json` as a child process, output to
- *                            /dev/null: wall time and peak RSS
+ *   report-run SLATOP DB [F] `slatop report --month 2026-03 F` (F: --json, the default, or --csv)
+ *                            as a child process, output to /dev/null: wall time and peak RSS
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -27,7 +27,7 @@ extern const char embedded_chatti[];
 
 int cmd_report_gen(const char *db, long n);
 int cmd_report_floor(const char *db);
-int cmd_report_run(const char *slatop, const char *db);
+int cmd_report_run(const char *slatop, const char *db, const char *format);
 
 #define MARCH 1772323200 /* 2026-03-01T00:00:00Z */
 #define APRIL 1775001600 /* 2026-04-01T00:00:00Z */
@@ -188,7 +188,7 @@ int cmd_report_floor(const char *db)
     return 0;
 }
 
-int cmd_report_run(const char *slatop, const char *db)
+int cmd_report_run(const char *slatop, const char *db, const char *format)
 {
     st_mono t0 = mono_now();
     pid_t pid = fork();
@@ -197,8 +197,8 @@ int cmd_report_run(const char *slatop, const char *db)
     if (pid == 0) {
         int fd = open("/dev/null", O_WRONLY);
         dup2(fd, STDOUT_FILENO);
-        execl(slatop, slatop, "--db", db, "--now", "2026-04-02T00:00:00Z", "report", "--month", "2026-03",
-              "--json", (char *)NULL);
+        execl(slatop, slatop, "--db", db, "--now", "2026-04-02T00:00:00Z", "report", "--month", "2026-03", format,
+              (char *)NULL);
         _exit(127);
     }
     int status;

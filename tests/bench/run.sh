@@ -245,6 +245,9 @@ report report_month_100k "$(median < "$work/report_ours")" ms "$(median < "$work
     "<= 1 s and ratio <= 3"
 report report_month_100k_rss "$(calc "$(sort -n "$work/report_rss" | tail -n 1) / 1024")" MB 32 "v <= 32" \
     "peak RSS <= 32 MB (the worst of 3)"
+# report --csv streams its breaches (SPEC §11): its peak RSS must not grow with the month.
+o=$("$tools/slatop_bench" report-run "$slatop" "$work/report.db" --csv)
+report report_csv_100k_rss "$(calc "$(kv maxrss_kb "$o") / 1024")" MB 32 "v <= 16" "peak RSS <= 16 MB"
 
 # --- live_propagation: a raise in one instance, seen on another instance's screen --------------
 db="$work/live.db"

@@ -1,11 +1,12 @@
 #!/bin/sh
 # The console's `:report YYYY-MM` (SPEC §9) on a planted March 2026: the rows and their bars
 # (block characters in UTF-8, '#' under LANG=C), Enter on a row lists its missed and breached
-# tickets (a hostile title stays inert), Enter on a ticket opens its detail, Esc goes back.
+# tickets (a hostile title stays inert) with what shaped each breach (level changes and pauses: who,
+# when, why; a hostile reason stays inert), Enter on a ticket opens its detail, Esc goes back.
 . "$SLATOP_SOURCE_DIR/tests/e2e/lib/console_lib.sh"
 
 POL="$T/p.json"
-printf '%s' '{"name":"T","levels":[{"id":"P1","targets":{"first_response":{"minutes":60,"clock":"24x7"},"resolution":{"minutes":240,"clock":"24x7"}}}]}' >"$POL"
+printf '%s' '{"name":"T","levels":[{"id":"P1","targets":{"first_response":{"minutes":60,"clock":"24x7"},"resolution":{"minutes":240,"clock":"24x7"}}},{"id":"P2","targets":{"first_response":{"minutes":120,"clock":"24x7"},"resolution":{"minutes":180,"clock":"24x7"}}}]}' >"$POL"
 run() { now=$1; shift; "$BIN" --db "$DB" --now "$now" "$@" >/dev/null || fail "$*"; }
 run 2026-03-01T00:00:00Z init --policy "$POL"
 # 1: met (answered after 30 min, resolved after 1 h).
@@ -18,7 +19,17 @@ run 2026-03-03T11:30:00Z reply 2 --body b
 run 2026-03-03T12:00:00Z resolve 2
 # 3: untouched from 19:00 on the 31st: both clocks breached and open at the month's end.
 run 2026-03-31T19:00:00Z add --title "Open breach" --level P1
-# first_response P1: 1 met, 1 missed, 1 open: 33.33 %; resolution P1: 2 met, 1 open: 66.67 %.
+# 4 (made last: ids follow creation): lowered to P2 at 10:30 (hostile reason), pending 10:45-13:00;
+# first response at 12:30, past P2's 12:00; resolved at 16:15, an hour past P2's due (10:00 + 3 h of
+# counted time, 2:15 of it paused: 15:15).
+run 2026-03-20T10:00:00Z add --title "Lowered ticket" --level P1
+run 2026-03-20T10:30:00Z set-level 4 P2 --reason "$(printf 'calmer \033[31mRED2 now')"
+run 2026-03-20T10:45:00Z set-status 4 pending --reason "waiting on logs"
+run 2026-03-20T12:30:00Z reply 4 --body c
+run 2026-03-20T13:00:00Z set-status 4 open --reason "logs came"
+run 2026-03-20T16:15:00Z resolve 4
+# first_response P1: 1 met, 1 missed, 1 open: 33.33 %; resolution P1: 2 met, 1 open: 66.67 %;
+# first_response P2 and resolution P2: 1 missed each: 0.00 %.
 
 E=$(printf '\033')
 for loc in C.UTF-8 C; do
@@ -59,11 +70,29 @@ for loc in C.UTF-8 C; do
     wait_for "$w" "missed and breached" 5
     tmx send-keys -t "e2e:$w" Escape
     wait_for "$w" "Enter lists a row" 5
+    # resolution P2 (the fourth row): ticket 4 with its level change and its pause under it.
+    tmx send-keys -t "e2e:$w" Down Down Down Enter
+    wait_for "$w" "resolution P2, missed" 5
+    wait_for "$w" "Lowered ticket" 5
+    s=$(screen "$w")
+    echo "$s" | grep -E -q '#4 +1 +2026-03-20 15:15.* +1:00:00 +Lowered ticket' || fail "$loc: ticket 4's line: $s"
+    echo "$s" | grep -E -q 'level 2026-03-20 10:30.* P1 -> P2 by [^ ]+: calmer .*RED2 now' ||
+        fail "$loc: ticket 4's level change: $s"
+    echo "$s" | grep -E -q 'pending 2026-03-20 10:45.* to 2026-03-20 13:00.* by [^ ]+: waiting on logs' ||
+        fail "$loc: ticket 4's pause: $s"
+    tmx send-keys -t "e2e:$w" Enter # the cursor skips the cause lines: ticket 4's detail
+    wait_for "$w" "#4" 5
+    sleep 0.3
+    screen "$w" | grep -q "missed and breached" && fail "$loc: Enter on ticket 4 did not open its detail"
+    tmx send-keys -t "e2e:$w" Escape
+    wait_for "$w" "missed and breached" 5
+    tmx send-keys -t "e2e:$w" Escape
+    wait_for "$w" "Enter lists a row" 5
     tmx send-keys -t "e2e:$w" q
     wait_for "$w" "COUNTDOWN" 5
     quit_and_check "$w"
     sleep 0.2
-    for pat in "${E}[31mRED" "${E}]0;PWNED"; do
+    for pat in "${E}[31mRED" "${E}]0;PWNED" "${E}[31mRED2"; do
         LC_ALL=C grep -a -F -q -- "$pat" "$raw" && fail "$loc: raw hostile bytes reached the terminal"
     done
     if [ "$loc" = C ] && LC_ALL=C grep -a -q "$(printf '[\200-\377]')" "$raw"; then

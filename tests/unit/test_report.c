@@ -500,3 +500,28 @@ Test(report, refuses_bad_arguments)
         support_result_done(&r);
     }
 }
+
+/* CSV injection: a cell a spreadsheet would run as a formula (= + - @ first, or a tab or carriage
+ * return) starts with a single quote; other cells are unchanged. */
+Test(report, csv_formula_cells_are_quoted_text)
+{
+    const char *pol = support_path("p.json");
+    support_write_file(pol, POLICY, strlen(POLICY));
+    ok(D("03-01", "00:00:00"), "init", "--policy", pol, NULL);
+    /* Three tickets left unanswered: each first response breached and open at March's end. */
+    ok(D("03-10", "10:00:00"), "add", "--title", "=HYPERLINK(\"http://x\",\"y\")", "--customer", "@SUM(A1)",
+       "--level", "P3", NULL);
+    /* (A leading tab or carriage return never reaches a title: `add` trims it.) */
+    ok(D("03-10", "11:00:00"), "add", "--title", "+cmd|' /C calc'!A0", "--customer", "-2+3", "--level", "P3",
+       NULL);
+    ok(D("03-10", "12:00:00"), "add", "--title", "Plain a=b", "--customer", "+1 555", "--level", "P3", NULL);
+    char *csv = run_report(D("04-01", "00:30:00"), "2026-03", "--csv");
+    size_t at = 0;
+    cr_expect(!support_has_unsafe_bytes(csv, strlen(csv), &at), "unsafe byte at %zu", at);
+    cr_expect_eq(support_count_lines(csv), 4, "a header and 3 breaches: %s", csv);
+    cr_expect(strstr(csv, "\n1,\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",'@SUM(A1),first_response,") != NULL,
+              "%s", csv);
+    cr_expect(strstr(csv, "\n2,'+cmd|' /C calc'!A0,'-2+3,first_response,") != NULL, "%s", csv);
+    cr_expect(strstr(csv, "\n3,Plain a=b,'+1 555,first_response,") != NULL, "%s", csv);
+    free(csv);
+}

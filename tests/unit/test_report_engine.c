@@ -192,3 +192,71 @@ Test(report_engine, pause_still_running_at_the_end)
     cr_expect_str_eq(b->pauses[0].reason, "waiting");
     report_done(&r);
 }
+
+/* The store's log pass hands tickets over as their histories end, not by id: the rows and breaches
+ * come out in the by-id order whatever order the tickets came in (here reversed, over two policy
+ * versions, the second with a new level P0 and a longer P1 first-response target). */
+Test(report_engine, order_does_not_depend_on_the_order_tickets_come_in)
+{
+    static const char text2[] =
+        "{\"name\":\"T2\",\"levels\":["
+        "{\"id\":\"P0\",\"targets\":{\"first_response\":{\"minutes\":30,\"clock\":\"24x7\"}}},"
+        "{\"id\":\"P1\",\"targets\":{\"first_response\":{\"minutes\":90,\"clock\":\"24x7\"},"
+        "\"resolution\":{\"minutes\":240,\"clock\":\"24x7\"}}}]}";
+    st_policy *p2;
+    st_err err;
+    cr_assert_eq(policy_parse(text2, strlen(text2), "t2.json", &p2, &err), ST_OK, "%s", err.msg);
+    /* 1 (v1, P2) and 2 (v1, P1): both clocks breached open; 3 (v2, P1): first response missed,
+     * resolution breached open. */
+    clk_event a[] = {created("03-02T10:00:00", 1)};
+    clk_event b[] = {created("03-03T10:00:00", 0)};
+    clk_event c[] = {created("03-04T10:00:00", 1), ev(CLK_EV_REPLY, "03-04T12:00:00")};
+    const char *want[2][8];
+    size_t n_rows[2], n_breaches[2];
+    int64_t ids[2][8];
+    for (int pass = 0; pass < 2; pass++) {
+        rpt_report r;
+        report_init(&r, T("03-01T00:00:00"), T("04-01T00:00:00"));
+        rpt_ticket t1 = {.id = 1, .title = "a", .policy_version = 1},
+                   t2 = {.id = 2, .title = "b", .policy_version = 1},
+                   t3 = {.id = 3, .title = "c", .policy_version = 2};
+        if (pass == 0) { /* by id */
+            cr_assert_eq(report_add_ticket(&r, P, &t1, a, N(a), &err), ST_OK, "%s", err.msg);
+            cr_assert_eq(report_add_ticket(&r, P, &t2, b, N(b), &err), ST_OK, "%s", err.msg);
+            cr_assert_eq(report_add_ticket(&r, p2, &t3, c, N(c), &err), ST_OK, "%s", err.msg);
+        } else { /* reversed: the second version seen first */
+            cr_assert_eq(report_add_ticket(&r, p2, &t3, c, N(c), &err), ST_OK, "%s", err.msg);
+            cr_assert_eq(report_add_ticket(&r, P, &t2, b, N(b), &err), ST_OK, "%s", err.msg);
+            cr_assert_eq(report_add_ticket(&r, P, &t1, a, N(a), &err), ST_OK, "%s", err.msg);
+        }
+        report_finish(&r);
+        n_rows[pass] = r.n_rows;
+        cr_assert_leq(r.n_rows, 8);
+        for (size_t i = 0; i < r.n_rows; i++) {
+            static char keep[2][8][40];
+            snprintf(keep[pass][i], sizeof keep[pass][i], "%s %s %lld", policy_metric_name(r.rows[i].metric),
+                     r.rows[i].level, (long long)r.rows[i].target_s);
+            want[pass][i] = keep[pass][i];
+        }
+        n_breaches[pass] = r.n_breaches;
+        cr_assert_leq(r.n_breaches, 8);
+        for (size_t i = 0; i < r.n_breaches; i++)
+            ids[pass][i] = r.breaches[i].ticket_id * 10 + (int64_t)r.breaches[i].metric;
+        report_done(&r);
+    }
+    /* By id: v1's rows (P1, P2 per metric), then v2's new ones (P0; P1 at 90 minutes). */
+    cr_assert_eq(n_rows[0], 6);
+    cr_expect_str_eq(want[0][0], "first_response P1 3600");
+    cr_expect_str_eq(want[0][1], "first_response P2 7200");
+    cr_expect_str_eq(want[0][2], "first_response P0 1800");
+    cr_expect_str_eq(want[0][3], "first_response P1 5400");
+    cr_assert_eq(n_rows[1], n_rows[0]);
+    for (size_t i = 0; i < n_rows[0]; i++)
+        cr_expect_str_eq(want[1][i], want[0][i], "row %zu", i);
+    cr_assert_eq(n_breaches[0], 6); /* every clock of the three */
+    cr_assert_eq(n_breaches[1], n_breaches[0]);
+    for (size_t i = 0; i < n_breaches[0]; i++)
+        cr_expect_eq(ids[1][i], ids[0][i], "breach %zu", i);
+    cr_expect(ids[0][0] < ids[0][1] && ids[0][3] < ids[0][4]);
+    policy_free(p2);
+}

@@ -27,13 +27,24 @@ typedef struct {
     double percent;
 } rv_row;
 
+/* What shaped a breach: a level change (what = "FROM -> TO") or a pause (what = its status; to
+ * ST_TIME_NONE while still paused). Strings owned. */
+typedef struct {
+    int64_t at, to;
+    bool pause;
+    char *what, *actor, *reason;
+} rv_cause;
+
 typedef struct {
     int64_t id, cycle, due, over_s;
     char *metric, *level, *title; /* owned */
+    rv_cause *causes;             /* owned: the level changes, then the pauses */
+    size_t n_causes;
 } rv_ticket;
 
 typedef struct {
     char month[8];
+    st_time started; /* when the child was started (the "computing" line counts from it) */
     pid_t pid; /* the computing child, 0 when none */
     int fd;    /* its pipe, -1 when closed */
     strbuf in; /* what the child wrote so far */
@@ -73,8 +84,25 @@ static void serialise(strbuf *sb, const rpt_report *r)
         put_str(sb, policy_metric_name(b->metric));
         put_str(sb, b->level);
         put_str(sb, b->title);
-        sb_printf(sb, "%lld %d %lld %lld\n", (long long)b->ticket_id, b->cycle, (long long)b->due,
-                  (long long)b->over_s);
+        sb_printf(sb, "%lld %d %lld %lld %zu\n", (long long)b->ticket_id, b->cycle, (long long)b->due,
+                  (long long)b->over_s, b->n_changes + b->n_pauses);
+        for (size_t k = 0; k < b->n_changes; k++) {
+            const rpt_level_change *x = &b->changes[k];
+            sb_printf(sb, "L%lld ", (long long)x->at);
+            put_str(sb, x->from_level);
+            put_str(sb, x->to_level);
+            put_str(sb, x->actor);
+            put_str(sb, x->reason);
+            sb_append_c(sb, '\n');
+        }
+        for (size_t k = 0; k < b->n_pauses; k++) {
+            const rpt_pause *x = &b->pauses[k];
+            sb_printf(sb, "P%lld %lld ", (long long)x->from, (long long)x->to);
+            put_str(sb, policy_status_name(x->status));
+            put_str(sb, x->actor);
+            put_str(sb, x->reason);
+            sb_append_c(sb, '\n');
+        }
     }
 }
 
@@ -147,6 +175,37 @@ static int64_t get_int(rd *r)
     return v;
 }
 
+/* One "L..." or "P..." line of a breach's causes. */
+static void get_cause(rd *r, rv_ticket *t)
+{
+    t->causes = xrealloc(t->causes, (t->n_causes + 1) * sizeof *t->causes);
+    rv_cause *x = &t->causes[t->n_causes++];
+    memset(x, 0, sizeof *x);
+    x->pause = *r->p == 'P';
+    if (*r->p != 'L' && *r->p != 'P')
+        r->bad = true;
+    r->p++;
+    x->at = get_int(r);
+    if (x->pause) {
+        x->to = get_int(r);
+        r->p++;
+        x->what = get_str(r);
+    } else {
+        r->p++;
+        char *from = get_str(r), *to = get_str(r);
+        strbuf w;
+        sb_init(&w);
+        sb_printf(&w, "%s -> %s", from, to);
+        x->what = xstrdup(w.buf);
+        sb_done(&w);
+        free(from);
+        free(to);
+    }
+    x->actor = get_str(r);
+    x->reason = get_str(r);
+    r->p++;
+}
+
 static void parse(report_view *v)
 {
     rd r = {.p = v->in.buf ? v->in.buf : "", .end = (v->in.buf ? v->in.buf : "") + v->in.len};
@@ -188,11 +247,16 @@ static void parse(report_view *v)
             t->metric = get_str(&r);
             t->level = get_str(&r);
             t->title = get_str(&r);
+            t->causes = NULL;
+            t->n_causes = 0;
             t->id = get_int(&r);
             t->cycle = get_int(&r);
             t->due = get_int(&r);
             t->over_s = get_int(&r);
+            int64_t nc = get_int(&r);
             r.p++;
+            for (int64_t k = 0; k < nc && !r.bad && r.p < r.end; k++)
+                get_cause(&r, t);
         }
     }
     if (r.bad)
@@ -214,9 +278,16 @@ static void reap(report_view *v, bool kill_it)
 }
 
 static void fill(report_view *v, con_state *c);
+static bool pump_some(report_view *v, con_state *c, bool *moved);
 
-/* Reads what the child wrote; true when the result arrived (the view must be redrawn). */
 static bool pump(report_view *v, con_state *c)
+{
+    return pump_some(v, c, NULL);
+}
+
+/* Reads what the child wrote; true when the result arrived (the view must be redrawn). *moved
+ * (may be NULL) tells whether any bytes came. */
+static bool pump_some(report_view *v, con_state *c, bool *moved)
 {
     if (v->done || v->fd < 0)
         return false;
@@ -225,6 +296,8 @@ static bool pump(report_view *v, con_state *c)
         ssize_t k = read(v->fd, buf, sizeof buf);
         if (k > 0) {
             sb_append_n(&v->in, buf, (size_t)k);
+            if (moved)
+                *moved = true;
             continue;
         }
         if (k < 0 && errno == EINTR)
@@ -279,10 +352,31 @@ static void fill(report_view *v, con_state *c)
         duration_format_hms(t->over_s, over);
         pager_add(&v->p, EL_BREACHED, t->id, true, "#%-6lld %5lld  %-25s %10s  %s", (long long)t->id,
                   (long long)t->cycle, due, over, t->title);
+        for (size_t k = 0; k < t->n_causes; k++) { /* what shaped its clock: who, when, why */
+            const rv_cause *y = &t->causes[k];
+            char at[64], to[64] = "the end";
+            tz_format(c->display_zone, y->at, at, sizeof at);
+            if (y->pause && y->to != ST_TIME_NONE)
+                tz_format(c->display_zone, y->to, to, sizeof to);
+            if (y->pause)
+                pager_add(&v->p, EL_DIM, t->id, false, "        %s %s to %s by %s: %s", y->what, at, to,
+                          y->actor[0] ? y->actor : "-", y->reason[0] ? y->reason : "-");
+            else
+                pager_add(&v->p, EL_DIM, t->id, false, "        level %s %s by %s: %s", at, y->what,
+                          y->actor[0] ? y->actor : "-", y->reason[0] ? y->reason : "-");
+        }
         shown++;
     }
     if (shown == 0)
         pager_add(&v->p, EL_DIM, 0, false, "no ticket missed or breached");
+}
+
+/* The seconds since the start tick on this line while the child computes: the loop that draws
+ * them each second is the one that ticks every countdown, so it shows the clocks never stop. */
+static void draw_computing(const report_view *v, const con_state *c, WINDOW *w)
+{
+    ui_putf(w, 2, 0, getmaxx(w), ui_attr(EL_DIM), "computing report... %lld s",
+            (long long)(c->now - v->started));
 }
 
 static void draw(view *vw, con_state *c)
@@ -294,7 +388,7 @@ static void draw(view *vw, con_state *c)
     werase(w);
     if (!v->done) {
         ui_putf(w, 0, 0, cols, ui_attr(EL_HEADER), "SLA compliance %s", v->month);
-        ui_putf(w, 2, 0, cols, ui_attr(EL_DIM), "computing report...");
+        draw_computing(v, c, w);
         return;
     }
     if (v->row < 0) {
@@ -315,7 +409,24 @@ static void draw(view *vw, con_state *c)
 
 static bool tick(view *vw, con_state *c)
 {
-    return !pump(vw->priv, c); /* the result arrived: a full draw */
+    report_view *v = vw->priv;
+    if (pump(v, c))
+        return false; /* the result arrived: a full draw */
+    if (!v->done)
+        draw_computing(v, c, vw->win);
+    return true;
+}
+
+/* While the child writes its result (a month of 100,000 tickets: a megabyte or so, more than a
+ * pipe holds), keep draining the pipe between keys instead of once a second; when nothing came,
+ * the loop sleeps until the next tick or key as usual. */
+static bool idle(view *vw, con_state *c)
+{
+    report_view *v = vw->priv;
+    bool moved = false;
+    if (pump_some(v, c, &moved))
+        vw->dirty = true;
+    return moved && !v->done;
 }
 
 static con_effect key(view *vw, con_state *c, st_action a, km_key k)
@@ -364,6 +475,12 @@ static void destroy(view *vw)
         free(v->tickets[i].metric);
         free(v->tickets[i].level);
         free(v->tickets[i].title);
+        for (size_t k = 0; k < v->tickets[i].n_causes; k++) {
+            free(v->tickets[i].causes[k].what);
+            free(v->tickets[i].causes[k].actor);
+            free(v->tickets[i].causes[k].reason);
+        }
+        free(v->tickets[i].causes);
     }
     free(v->rows);
     free(v->tickets);
@@ -372,7 +489,7 @@ static void destroy(view *vw)
 }
 
 static const view_ops report_ops = {
-    .name = "report", .ticks = true, .draw = draw, .key = key, .tick = tick, .destroy = destroy};
+    .name = "report", .ticks = true, .draw = draw, .key = key, .tick = tick, .idle = idle, .destroy = destroy};
 
 con_effect view_report_open(con_state *c, const char *month, view_result r)
 {
@@ -404,9 +521,14 @@ con_effect view_report_open(con_state *c, const char *month, view_result r)
     }
     close(fds[1]);
     (void)fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | O_NONBLOCK);
+#ifdef __linux__
+    /* The result in one write where it fits: F_SETPIPE_SZ (fcntl.h shows it under _GNU_SOURCE only). */
+    (void)fcntl(fds[0], 1031 /* F_SETPIPE_SZ */, 1 << 20);
+#endif
     (void)fcntl(fds[0], F_SETFD, FD_CLOEXEC);
     report_view *v = xcalloc(1, sizeof *v);
     memcpy(v->month, m, 8);
+    v->started = c->now;
     v->pid = pid;
     v->fd = fds[0];
     v->row = -1;
