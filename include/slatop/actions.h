@@ -26,7 +26,7 @@
     X(SET_OPEN, "set-open", "o", "set open: waiting on the support team again")                              \
     X(RESOLVE, "resolve", "X", "resolve the ticket (confirm with y)")                                        \
     X(REOPEN, "reopen", "O", "reopen a resolved ticket (reason required)")                                   \
-    X(SEARCH, "search", "/", "filter by text (title, customer, assignee, level, id)")                        \
+    X(SEARCH, "search", "/", "search: id, title, customer, assignee, ref, level or message text")            \
     X(FILTER, "filter", "f", "filter by level, state, all or resolved")                                                     \
     X(SORT, "sort", "s", "cycle the sort key: urgency, level, created, customer")                            \
     X(AUDIT, "audit", "a", "audit log: all entries, or the ticket's from its detail view")                   \

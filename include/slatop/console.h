@@ -85,6 +85,7 @@ struct con_state {
 
     int64_t data_version;
     bool reload_needed;
+    bool search_abandoned; /* a key arrived during the last reload's reads: reload after it */
 
     st_time now;
     char msg[300];

@@ -32,8 +32,13 @@ void lm_set_page(list_model *m, int rows);
  * now; the selection follows its ticket when it moves. Errors: the store's (the model keeps what
  * it could load). */
 st_code lm_reload(list_model *m, st_time now, st_err *err);
-/* Recomputes every row's timer at now (once a second; no I/O). */
+/* Recomputes every row's timer at now (once a second) and re-reads the per-state counts when
+ * that is cheap (else every 10 s). */
 void lm_retime(list_model *m, st_time now);
+/* While lm_reload reads, cancel(ctx) is asked now and then; when it says true (a key is
+ * waiting) the reads stop and lm_reload returns ST_BUSY, the model keeping what it had; the
+ * caller reloads again later. NULL: never. */
+void lm_set_cancel(list_model *m, bool (*cancel)(void *ctx), void *ctx);
 
 /* ---- what the views do ---- */
 
@@ -65,7 +70,7 @@ size_t lm_n_rows(const list_model *m); /* rows loaded in the window */
 const ops_view *lm_row(const list_model *m, size_t i);
 /* The selected row, NULL when the list is empty. Borrowed as lm_row. */
 const ops_view *lm_selected(const list_model *m);
-/* Rows in the window whose next clock (ops_view_state) is in sla_state s. */
+/* Open tickets of the whole (filtered) list in sla_state s, as of the last reload or retime. */
 int64_t lm_count(const list_model *m, int s);
 bool lm_filtered(const list_model *m);            /* a filter was in force at the last reload */
 const char *lm_filter_text(const list_model *m);  /* NULL: none. Borrowed */

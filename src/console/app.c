@@ -5,6 +5,7 @@
  * store_changes_since, and lets ui send only what changed with one doupdate. Signals only set
  * flags. No curses here: see ui.c. */
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -153,7 +154,26 @@ static st_code con_reload(con_state *c, st_err *err)
     bool changed;
     if (store_changes_since(c->store, &c->data_version, &changed, err) != ST_OK)
         return err->code;
-    return lm_reload(c->list, c->now, err);
+    st_code rc = lm_reload(c->list, c->now, err);
+    if (rc != ST_OK && c->search_abandoned) { /* a key came first: it is read, then this again */
+        c->reload_needed = true;
+        rc = ST_OK;
+    }
+    c->search_abandoned = false;
+    return rc;
+}
+
+/* The list's cancel callback (lm_set_cancel): typing is never held up by a search, which is
+ * abandoned when a key is waiting and read again after it (SPEC §11). */
+static bool key_waiting(void *ctx)
+{
+    con_state *c = ctx;
+    struct pollfd p = {.fd = ui_input_fd(), .events = POLLIN};
+    if (p.fd >= 0 && poll(&p, 1, 0) > 0 && (p.revents & POLLIN)) {
+        c->search_abandoned = true;
+        return true;
+    }
+    return false;
 }
 
 static void reload_or_report(con_state *c)
@@ -484,6 +504,8 @@ static void app_loop(con_state *c, loop_opts *lo)
     st_err e;
     loop_io io;
     loop_io_open(&io, c);
+    if (!lo->script) /* scripted, the keyboard only resizes: its bytes must not stop a search */
+        lm_set_cancel(c->list, key_waiting, c);
     bool watching = false; /* the store's descriptor: opened before the first wait, below */
     for (;;) {
         if (quit_signal) {

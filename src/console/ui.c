@@ -479,8 +479,6 @@ static void draw_status(con_state *c)
     sb_init(&sb);
     bool names = COLS >= 120;          /* at 80 columns the symbols alone keep the zone and clock visible */
     const list_model *m = c->list;
-    if ((int64_t)lm_n_rows(m) < lm_total(m)) /* per-state counts cover the loaded page only */
-        sb_append(&sb, " page");
     for (int i = 0; i < SLA_STATE_COUNT; i++) {
         sla_state st = sla_state_at_rank(i);
         sb_printf(&sb, " %s%s%lld%s%s", ui_state_symbol((int)st), names ? " " : "",

@@ -17,6 +17,7 @@
 #include "slatop/audit.h"
 #include "slatop/model.h"
 #include "slatop/store.h"
+#include "slatop/store_search.h"
 #include "slatop/uptime.h"
 #include "slatop/util.h"
 
@@ -116,6 +117,17 @@ typedef struct store_backend_ops {
                                   st_err *err);
     st_code (*uptime_windows_get)(store_backend *b, const char *source, uptime_window **out, size_t *n,
                                   st_err *err);
+
+    /* Search, filters and per-state counts (store_search.h). */
+    st_code (*ticket_search)(store_backend *b, const store_filter *f, store_sort sort, int64_t offset,
+                             int64_t limit, st_ticket **out, size_t *n, st_err *err);
+    st_code (*ticket_search_count)(store_backend *b, const store_filter *f, int64_t *n, st_err *err);
+    st_code (*ticket_groups)(store_backend *b, const char *level, store_group **out, size_t *n, st_err *err);
+    st_code (*ticket_count_due)(store_backend *b, const store_group *g, st_time from, st_time to, bool due_none,
+                                int64_t *n, st_err *err);
+    st_code (*ticket_group_rows)(store_backend *b, const store_group *g, st_time from, st_time to, bool due_none,
+                                 st_ticket **out, size_t *n, st_err *err);
+    void (*set_cancel)(store_backend *b, bool (*cancel)(void *ctx), void *ctx);
 } store_backend_ops;
 
 /* The SQLite backend (src/store/sqlite/sqlite_store.c). */

@@ -30,6 +30,13 @@
  *                             script_ms, script_failed: the step that timed out, 0 if none, and
  *                             vmhwm_kb: the peak RSS, /proc/PID/status's VmHWM read just before,
  *                             or at the timeout)
+ *     --steps FILE            once --wait-text is seen, runs FILE's steps one after another in
+ *                             the same session, one a line: PRE<TAB>KEY<TAB>TEXT (escapes \r,
+ *                             \e, \t, \\, \xHH). PRE is typed (a prompt opened, its text typed),
+ *                             then, once the screen has been quiet 50 ms, KEY; the step's time
+ *                             is KEY's write to TEXT on the screen (prints steps_done, step_ms:
+ *                             each step's time in ms, comma-separated, and step_max_ms). With
+ *                             --sample-row, the gaps are sampled all through the steps
  *     --timeout-ms N          give up after N ms (exit status 3)
  *     --dump                  print the final screen to stderr
  * Prints one line of key=value pairs on stdout.
@@ -222,10 +229,84 @@ static void dump_screen(void)
     }
 }
 
+/* --steps: one keystroke timed to the text it brings on the screen. */
+typedef struct {
+    char *pre, *key, *text;
+} key_step;
+
+/* Decodes \r, \e, \t, \\ and \xHH in place (a step's keys are written in a text file). */
+static void unescape(char *s)
+{
+    char *o = s;
+    for (char *p = s; *p; p++) {
+        if (*p != '\\' || !p[1]) {
+            *o++ = *p;
+            continue;
+        }
+        p++;
+        switch (*p) {
+        case 'r': *o++ = '\r'; break;
+        case 'e': *o++ = '\033'; break;
+        case 't': *o++ = '\t'; break;
+        case 'x': {
+            unsigned v = 0;
+            if (sscanf(p + 1, "%2x", &v) == 1) {
+                *o++ = (char)v;
+                p += 2;
+            }
+            break;
+        }
+        default: *o++ = *p; break;
+        }
+    }
+    *o = '\0';
+}
+
+/* Reads FILE's steps; NULL with a message on stderr when a line is not PRE<TAB>KEY<TAB>TEXT. */
+static key_step *read_steps(const char *path, size_t *n)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        fprintf(stderr, "ptyrun: %s: %s\n", path, strerror(errno));
+        return NULL;
+    }
+    key_step *v = NULL;
+    size_t cap = 0;
+    *n = 0;
+    char line[1024];
+    while (fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\n")] = '\0';
+        if (!line[0])
+            continue;
+        char *t1 = strchr(line, '\t'), *t2 = t1 ? strchr(t1 + 1, '\t') : NULL;
+        if (!t2) {
+            fprintf(stderr, "ptyrun: %s: '%s' is not PRE<TAB>KEY<TAB>TEXT\n", path, line);
+            fclose(f);
+            free(v);
+            return NULL;
+        }
+        *t1 = *t2 = '\0';
+        if (*n == cap) {
+            cap = cap ? 2 * cap : 16;
+            v = realloc(v, cap * sizeof *v);
+            if (!v)
+                abort();
+        }
+        key_step st = {strdup(line), strdup(t1 + 1), strdup(t2 + 1)};
+        unescape(st.pre);
+        unescape(st.key);
+        unescape(st.text);
+        v[(*n)++] = st;
+    }
+    fclose(f);
+    return v;
+}
+
 int main(int argc, char **argv)
 {
     int64_t warmup = 0, duration = -1, timeout = 60000, align = -1;
     const char *wait_text = NULL, *then_run = NULL, *then_row = NULL, *send = NULL, *script_path = NULL;
+    const char *steps_file = NULL;
     bool until_exit = false, dump = false, sampling = false;
     int64_t hold = 0, sample_every = 100;
     int sample_row = 0;
@@ -251,6 +332,8 @@ int main(int argc, char **argv)
             then_run = argv[++i];
         } else if (!strcmp(argv[i], "--then-wait-row") && i + 1 < argc) {
             then_row = argv[++i];
+        } else if (!strcmp(argv[i], "--steps") && i + 1 < argc) {
+            steps_file = argv[++i];
         } else if (!strcmp(argv[i], "--send") && i + 1 < argc) {
             send = argv[++i];
         } else if (!strcmp(argv[i], "--script") && i + 1 < argc) {
@@ -275,6 +358,17 @@ int main(int argc, char **argv)
         fprintf(stderr, "ptyrun: no program given (ptyrun [options] -- PROGRAM ARGS...)\n");
         return 2;
     }
+    key_step *steps = NULL;
+    size_t n_steps = 0;
+    if (steps_file && (!wait_text || !(steps = read_steps(steps_file, &n_steps)))) {
+        if (!wait_text)
+            fprintf(stderr, "ptyrun: --steps needs --wait-text (the screen the steps start from)\n");
+        return 2;
+    }
+    int64_t *step_us = calloc(n_steps + 1, sizeof *step_us);
+    size_t step_i = 0;
+    int step_phase = 0; /* 0: type PRE; 1: PRE typed, wait for quiet, type KEY; 2: wait for TEXT */
+    int64_t step_t = 0, last_output = 0;
     char row_a[512] = "", row_b[512] = "";
     if (then_row) {
         const char *comma = strchr(then_row, ',');
@@ -363,6 +457,7 @@ int main(int argc, char **argv)
             ssize_t n = read(master, buf, sizeof buf);
             if (n > 0) {
                 total_bytes += n;
+                last_output = now_ms();
                 if (now_ms() - t0 >= warmup) {
                     if (cpu_at_warmup < 0)
                         cpu_at_warmup = cpu_ns(pid);
@@ -435,8 +530,27 @@ int main(int argc, char **argv)
                 }
                 then_start = now_ms();
             }
-            if (!then_row && !until_exit && duration < 0)
+            if (!then_row && !until_exit && duration < 0 && !steps)
                 break;
+        }
+        if (steps && waited && step_i < n_steps) {
+            key_step *st = &steps[step_i];
+            if (step_phase == 0) {
+                if (*st->pre && write(master, st->pre, strlen(st->pre)) < 0)
+                    perror("ptyrun: --steps");
+                step_phase = 1;
+                step_t = now_ms();
+            } else if (step_phase == 1 && now_ms() - step_t >= 50 && now_ms() - last_output >= 50) {
+                if (write(master, st->key, strlen(st->key)) < 0)
+                    perror("ptyrun: --steps");
+                step_t = now_us();
+                step_phase = 2;
+            } else if (step_phase == 2 && screen_has(st->text)) {
+                step_us[step_i++] = now_us() - step_t;
+                step_phase = 0;
+                if (step_i == n_steps && duration < 0 && !until_exit)
+                    break;
+            }
         }
         if (then_row && then_start >= 0 && screen_row_has_both(row_a, row_b)) {
             then_ms = now_ms() - then_start;
@@ -497,6 +611,22 @@ int main(int argc, char **argv)
         printf("script_steps=%d script_ms=%lld script_failed=%d vmhwm_kb=%ld\n", si,
                (long long)(script_end >= 0 ? script_end - script_start : -1), script_failed, hwm);
     free(script);
+    if (steps) {
+        int64_t worst = 0;
+        printf("steps_done=%zu step_ms=", step_i);
+        for (size_t k = 0; k < step_i; k++) {
+            printf("%s%.1f", k ? "," : "", (double)step_us[k] / 1000.0);
+            worst = step_us[k] > worst ? step_us[k] : worst;
+        }
+        printf(" step_max_ms=%.1f\n", (double)worst / 1000.0);
+        for (size_t k = 0; k < n_steps; k++) {
+            free(steps[k].pre);
+            free(steps[k].key);
+            free(steps[k].text);
+        }
+        free(steps);
+    }
+    free(step_us);
     if (dump)
         dump_screen();
     vterm_free(vt);

@@ -1,5 +1,7 @@
-/* list_model: the console's ticket list (see list_model.h). The unfiltered list pages through the
- * ordering; a filter scans it once per reload and keeps the matches. */
+/* list_model: the console's ticket list (see list_model.h). The list, filtered by text or level
+ * or not, pages through the store's indexed ordering (query_search); only a state filter (a
+ * state depends on the time) reads the text- and level-filtered ordering once per reload and
+ * keeps the matches. The per-state counts are the whole list's (query_state_counts). */
 #include "slatop/list_model.h"
 
 #include <stdio.h>
@@ -8,9 +10,12 @@
 #include <strings.h>
 
 #include "slatop/query.h"
+#include "slatop/query_search.h"
 #include "slatop/sla.h"
 
 #define SCAN_BATCH 4096
+#define RECOUNT_CHEAP_NS 20000000LL    /* 20 ms: counts this quick are re-read every second */
+#define RECOUNT_SLOW_NS 10000000000LL  /* else every 10 s */
 
 /* The list filter: a text filter and a level-or-state filter. */
 typedef struct {
@@ -35,7 +40,11 @@ struct list_model {
     int64_t top, sel; /* absolute indices in the ordering */
     int page;         /* visible rows */
     query_page rows;
-    int64_t count_state[SLA_STATE_COUNT]; /* per sla_state, over the visible rows (see report) */
+    int64_t count_state[SLA_STATE_COUNT]; /* per sla_state, over the whole (filtered) list */
+    st_mono counted_at;                   /* when count_state was last read, and how long that */
+    st_mono count_ns;                     /* took: lm_retime re-reads cheap counts every second */
+    bool (*cancel)(void *ctx);            /* lm_set_cancel: asked during the reload's reads */
+    void *cancel_ctx;
     /* The latest policy (borrowed from ops' cache, which keeps every version it loaded) and its
      * version, read at each reload (another engineer may apply one), not at each key or second:
      * ops_policy(0) reads the store. NULL when it cannot be read. */
@@ -72,6 +81,29 @@ void lm_free(list_model *m)
     free(m);
 }
 
+static bool filter_on(const lm_filter *f)
+{
+    return f->text || f->level || f->state >= 0 || f->statuses != LM_STATUSES_OPEN;
+}
+
+/* Whether the ordering is read once and the matches kept rather than paged: a state filter (a
+ * state moves with the time, no index holds it) and the lists with resolved tickets (the search
+ * index orders and counts open tickets only). */
+static bool filter_scans(const lm_filter *f)
+{
+    return f->state >= 0 || f->statuses != LM_STATUSES_OPEN;
+}
+
+static bool with_resolved(const lm_filter *f)
+{
+    return f->statuses != LM_STATUSES_OPEN;
+}
+
+static query_filter query_filter_of(const list_model *m)
+{
+    return (query_filter){.text = m->filter.text, .level = m->filter.level};
+}
+
 /* ASCII case-insensitive substring test (untrusted text may hold anything; bytes compared). */
 static bool contains_ci(const char *hay, const char *needle)
 {
@@ -96,36 +128,24 @@ static bool contains_ci(const char *hay, const char *needle)
     return false;
 }
 
-static bool filter_on(const lm_filter *f)
-{
-    return f->text || f->level || f->state >= 0 || f->statuses != LM_STATUSES_OPEN;
-}
-
-/* Whether the ordering is scanned (matches kept) rather than paged. */
-static bool filter_scans(const lm_filter *f)
-{
-    return f->text || f->level || f->state >= 0 || f->statuses == LM_STATUSES_RESOLVED;
-}
-
-static bool with_resolved(const lm_filter *f)
-{
-    return f->statuses != LM_STATUSES_OPEN;
-}
-
+/* The scan's test. Open tickets only come filtered by text and level from the store already
+ * (query_search); with resolved ones the text is matched here, on the ticket's own fields. */
 static bool ticket_matches(list_model *m, const st_ticket *t)
 {
     const lm_filter *f = &m->filter;
-    if (f->statuses == LM_STATUSES_RESOLVED && t->status != TK_RESOLVED)
-        return false;
-    if (f->level && strcmp(t->level, f->level) != 0)
-        return false;
-    if (f->text) {
-        char id[32];
-        snprintf(id, sizeof id, "%lld", (long long)t->id);
-        if (!contains_ci(t->title, f->text) && !contains_ci(t->customer, f->text) &&
-            !contains_ci(t->assignee, f->text) && !contains_ci(t->level, f->text) &&
-            !contains_ci(t->ref, f->text) && strcmp(id, f->text) != 0)
+    if (with_resolved(f)) {
+        if (f->statuses == LM_STATUSES_RESOLVED && t->status != TK_RESOLVED)
             return false;
+        if (f->level && strcmp(t->level, f->level) != 0)
+            return false;
+        if (f->text) {
+            char id[32];
+            snprintf(id, sizeof id, "%lld", (long long)t->id);
+            if (!contains_ci(t->title, f->text) && !contains_ci(t->customer, f->text) &&
+                !contains_ci(t->assignee, f->text) && !contains_ci(t->level, f->text) &&
+                !contains_ci(t->ref, f->text) && strcmp(id, f->text) != 0)
+                return false;
+        }
     }
     if (f->state >= 0) {
         ops_view v;
@@ -139,18 +159,23 @@ static bool ticket_matches(list_model *m, const st_ticket *t)
     return true;
 }
 
-/* Filtered mode scans the whole ordering in batches and keeps the matches: filters are rare and
- * the scan is linear (about a second per million tickets); the unfiltered list pages instead. */
+/* A scan reads the ordering in batches and keeps the matches (linear: about a second per million
+ * tickets read). */
 static st_code load_matches(list_model *m, st_err *err)
 {
     free_matches(m);
     size_t cap = 0;
+    query_filter qf = query_filter_of(m);
     for (int64_t off = 0;; off += SCAN_BATCH) {
-        query_list_req q = {
-            .include_resolved = with_resolved(&m->filter), .sort = m->sort, .offset = off, .limit = SCAN_BATCH};
         st_ticket *batch = NULL;
         size_t n = 0;
-        st_code rc = query_tickets(m->ops, &q, &batch, &n, err);
+        st_code rc;
+        if (with_resolved(&m->filter)) {
+            query_list_req q = {.include_resolved = true, .sort = m->sort, .offset = off, .limit = SCAN_BATCH};
+            rc = query_tickets(m->ops, &q, &batch, &n, err);
+        } else {
+            rc = query_search(m->ops, &qf, m->sort, off, SCAN_BATCH, &batch, &n, err);
+        }
         if (rc != ST_OK)
             return rc;
         for (size_t i = 0; i < n; i++) {
@@ -190,21 +215,23 @@ static void clamp_window(list_model *m)
 
 static st_code load_window(list_model *m, st_err *err)
 {
-    query_page_done(&m->rows);
-    if (m->total == 0 || m->page <= 0)
+    if (m->total == 0 || m->page <= 0) {
+        query_page_done(&m->rows);
         return ST_OK;
+    }
     if (m->scan) {
         int64_t left = (int64_t)m->n_matches - m->top;
         size_t n = (size_t)(left < m->page ? (left > 0 ? left : 0) : m->page);
+        query_page_done(&m->rows);
         return query_views_of(m->ops, m->matches + m->top, n, m->now, &m->rows, err);
     }
-    query_list_req q = {
-        .include_resolved = with_resolved(&m->filter), .sort = m->sort, .offset = m->top, .limit = m->page};
+    query_filter qf = query_filter_of(m);
     st_ticket *ts = NULL;
     size_t n = 0;
-    st_code rc = query_tickets(m->ops, &q, &ts, &n, err);
+    st_code rc = query_search(m->ops, &qf, m->sort, m->top, m->page, &ts, &n, err);
     if (rc != ST_OK)
-        return rc;
+        return rc; /* the old rows stay (a cancelled read is tried again) */
+    query_page_done(&m->rows);
     rc = query_views_of(m->ops, ts, n, m->now, &m->rows, err);
     for (size_t i = 0; i < n; i++)
         ticket_done(&ts[i]);
@@ -212,14 +239,41 @@ static st_code load_window(list_model *m, st_err *err)
     return rc;
 }
 
-static void count_states(list_model *m)
+/* The whole list's counts at m->now, each row's next clock's state (ops_view_state): a state
+ * filter's are its matches (all in that state when they were read); another scan's are counted
+ * over its matches; otherwise the store's (query_state_counts, from indexes). */
+static st_code count_states(list_model *m, st_err *err)
 {
-    memset(m->count_state, 0, sizeof m->count_state);
-    for (size_t i = 0; i < m->rows.n; i++) {
-        int s = (int)ops_view_state(&m->rows.rows[i]);
-        if (s >= 0 && s < SLA_STATE_COUNT)
-            m->count_state[s]++;
+    st_mono t0 = mono_now();
+    st_code rc = ST_OK;
+    if (m->filter.state >= 0) {
+        memset(m->count_state, 0, sizeof m->count_state);
+        m->count_state[m->filter.state] = m->total;
+    } else if (m->scan) {
+        memset(m->count_state, 0, sizeof m->count_state);
+        for (size_t i = 0; i < m->n_matches; i++) {
+            ops_view v;
+            st_err e;
+            if (ops_view_of(m->ops, &m->matches[i], m->now, &v, &e) != ST_OK)
+                continue; /* the list cannot show it either */
+            int s = (int)ops_view_state(&v);
+            if (s >= 0 && s < SLA_STATE_COUNT)
+                m->count_state[s]++;
+            ops_view_done(&v);
+        }
+    } else {
+        query_filter qf = query_filter_of(m);
+        rc = query_state_counts(m->ops, &qf, m->now, m->count_state, err);
     }
+    m->counted_at = mono_now();
+    m->count_ns = m->counted_at - t0;
+    return rc;
+}
+
+void lm_set_cancel(list_model *m, bool (*cancel)(void *ctx), void *ctx)
+{
+    m->cancel = cancel;
+    m->cancel_ctx = ctx;
 }
 
 void lm_set_page(list_model *m, int rows)
@@ -238,25 +292,31 @@ st_code lm_reload(list_model *m, st_time now, st_err *err)
         m->policy = NULL; /* the list does not need it; the header says "?" */
     m->filtered = filter_on(&m->filter);
     m->scan = filter_scans(&m->filter);
+    query_set_cancel(m->ops, m->cancel, m->cancel_ctx); /* a key that arrives abandons the reads */
     if (m->scan) {
         rc = load_matches(m, err);
-        if (rc != ST_OK)
-            return rc;
-        m->total = (int64_t)m->n_matches;
+        if (rc == ST_OK)
+            m->total = (int64_t)m->n_matches;
     } else {
         free_matches(m);
-        rc = query_ticket_count(m->ops, with_resolved(&m->filter), &m->total, err);
-        if (rc != ST_OK)
-            return rc;
+        query_filter qf = query_filter_of(m);
+        int64_t total = 0;
+        rc = query_search_count(m->ops, &qf, &total, err);
+        if (rc == ST_OK)
+            m->total = total;
     }
-    clamp_window(m);
-    rc = load_window(m, err);
-    for (size_t i = 0; keep_id && i < m->rows.n; i++)
-        if (m->rows.rows[i].t.id == keep_id) {
-            m->sel = m->top + (int64_t)i;
-            break;
-        }
-    count_states(m);
+    if (rc == ST_OK) {
+        clamp_window(m);
+        rc = load_window(m, err);
+        for (size_t i = 0; keep_id && i < m->rows.n; i++)
+            if (m->rows.rows[i].t.id == keep_id) {
+                m->sel = m->top + (int64_t)i;
+                break;
+            }
+    }
+    if (rc == ST_OK)
+        rc = count_states(m, err);
+    query_set_cancel(m->ops, NULL, NULL);
     return rc;
 }
 
@@ -274,7 +334,14 @@ void lm_retime(list_model *m, st_time now)
             v->breached_ever = true;
         ops_view_retime_next(v, now);
     }
-    count_states(m);
+    /* The counts move with the time too: re-read them each second while that is cheap (the
+     * unfiltered list's are index ranges), else every RECOUNT_SLOW_NS. Never cancelled: no key
+     * waits on a tick's few milliseconds, and the counts must not stay stale. */
+    st_mono since = mono_now() - m->counted_at;
+    if (m->count_ns < RECOUNT_CHEAP_NS || since >= RECOUNT_SLOW_NS) {
+        st_err e;
+        (void)count_states(m, &e); /* on an error the counts stay as they were */
+    }
 }
 
 st_code lm_move_to(list_model *m, int64_t index, st_err *err)
@@ -283,10 +350,8 @@ st_code lm_move_to(list_model *m, int64_t index, st_err *err)
     m->sel = index;
     clamp_window(m);
     st_code rc = ST_OK;
-    if (m->top != old_top) {
+    if (m->top != old_top)
         rc = load_window(m, err);
-        count_states(m);
-    }
     return rc;
 }
 

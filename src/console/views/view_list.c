@@ -375,7 +375,7 @@ static con_effect key(view *v, con_state *c, st_action a, km_key k)
     case ACT_TRIAGE:
         return r ? view_triage_open(c, VR_NONE) : con_fx(VR_NONE);
     case ACT_SEARCH:
-        return con_fx_push(VR_NONE, view_prompt_new("Filter by text (empty clears):", lm_filter_text(m), 80,
+        return con_fx_push(VR_NONE, view_prompt_new("Search id, title, customer, assignee, ref, level, messages (empty clears):", lm_filter_text(m), 80,
                                                     false, do_search, NULL));
     case ACT_FILTER: {
         char title[160];

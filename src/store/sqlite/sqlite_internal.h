@@ -19,7 +19,7 @@
 #include "../store_backend.h"
 
 /* The schema version this build writes; sq_open migrates older files up to it. */
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 /* PRAGMA application_id of a slatop database ("SLAT"), so a foreign SQLite file is recognised. */
 #define STORE_APPLICATION_ID 0x534c4154
 /* How long a writer waits for another one before ST_BUSY. */
@@ -44,6 +44,8 @@ struct store_backend {
     st_mono busy_since;       /* start of the current busy wait (the busy handler's clock) */
     sq_cached_stmt *stmts;    /* owned, finalized by sq_close */
     size_t n_stmts, cap_stmts;
+    bool (*cancel)(void *ctx); /* sq_set_cancel: asked by the progress handler; NULL: none */
+    void *cancel_ctx;
 };
 
 /* The cached statement for sql (a string with static lifetime), reset and with its bindings
@@ -89,6 +91,33 @@ st_code sq_uptime_windows_put(store_backend *s, const char *source, const uptime
                               st_err *err);
 st_code sq_uptime_windows_get(store_backend *s, const char *source, uptime_window **out, size_t *n,
                               st_err *err);
+
+/* A ticket row of the columns SQ_TICKET_COLUMNS names into *item (an st_ticket), for
+ * sq_collect_rows; sq_free_ticket_item frees one. */
+#define SQ_TICKET_COLUMNS                                                                                    \
+    "id, ref, title, customer, channel, level, assignee, status, created, first_response, resolved, "        \
+    "clock_start, due, response_due, breached_hist, policy_version, version, updated_by, updated_at, "       \
+    "next_tier, next_key, next_metric, next_cycle, next_target_s, next_clock, next_due, next_remaining_s, "  \
+    "next_paused_by, next_at"
+st_code sq_read_ticket_item(store_backend *s, sqlite3_stmt *stmt, void *item, st_err *err);
+void sq_free_ticket_item(void *item);
+
+/* The search (sqlite_search.c): its schema step (run inside the migration's transaction) and
+ * the store_search.h ops. */
+st_code sq_schema_search(store_backend *s, st_err *err);
+void sq_set_cancel(store_backend *s, bool (*cancel)(void *ctx), void *ctx);
+st_code sq_ticket_search(store_backend *s, const store_filter *f, store_sort sort, int64_t offset,
+                         int64_t limit, st_ticket **out, size_t *n, st_err *err);
+st_code sq_ticket_search_count(store_backend *s, const store_filter *f, int64_t *n, st_err *err);
+st_code sq_ticket_groups(store_backend *s, const char *level, store_group **out, size_t *n, st_err *err);
+st_code sq_ticket_count_due(store_backend *s, const store_group *g, st_time from, st_time to, bool due_none,
+                            int64_t *n, st_err *err);
+st_code sq_ticket_group_rows(store_backend *s, const store_group *g, st_time from, st_time to, bool due_none,
+                             st_ticket **out, size_t *n, st_err *err);
+/* The SQL of a search (text through the index, level) and of a due-range count, for query-plan
+ * tests. */
+const char *sq_ticket_search_sql(store_sort sort, bool text, bool level);
+const char *sq_ticket_count_due_sql(void);
 
 /* The SQL of sq_ticket_list for a sort key (static text), so tests can check its query plan
  * uses an index rather than a sort. */

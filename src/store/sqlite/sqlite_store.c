@@ -205,7 +205,11 @@ static const char *const migrations[] = {
     "INSERT OR REPLACE INTO meta(key, value)\n"
     "  SELECT 'next_fill', '1' WHERE EXISTS (SELECT 1 FROM tickets);\n",
 };
-_Static_assert(sizeof migrations / sizeof migrations[0] == STORE_SCHEMA_VERSION,
+/* Steps after the scripts that are functions of the backend (the search index: sqlite_search.c);
+ * they take the schema on from the last script. */
+static st_code (*const migration_steps[])(store_backend *s, st_err *err) = {sq_schema_search};
+#define N_MIGRATION_SCRIPTS (sizeof migrations / sizeof migrations[0])
+_Static_assert(N_MIGRATION_SCRIPTS + sizeof migration_steps / sizeof migration_steps[0] == STORE_SCHEMA_VERSION,
                "one migration per schema version");
 
 /* ---- shared helpers (sqlite_internal.h) ------------------------------------------------ */
@@ -569,7 +573,8 @@ static st_code migrate_now(store_backend *s, st_err *err)
     /* Another process may have migrated between our read and the lock. */
     code = query_int(s, "PRAGMA user_version", &version, err);
     for (int64_t v = version; code == ST_OK && v < STORE_SCHEMA_VERSION; v++)
-        code = run_script(s, migrations[v], (int)v + 1, err);
+        code = (size_t)v < N_MIGRATION_SCRIPTS ? run_script(s, migrations[v], (int)v + 1, err)
+                                               : migration_steps[(size_t)v - N_MIGRATION_SCRIPTS](s, err);
     if (code == ST_OK) {
         /* PRAGMA values cannot be bound parameters. */
         char *sql = xasprintf("PRAGMA user_version = %d; PRAGMA application_id = %d;", STORE_SCHEMA_VERSION,
@@ -1017,11 +1022,7 @@ static st_code sq_policy_get(store_backend *s, int64_t version, char **json, int
 
 /* ---- tickets ------------------------------------------------------------------------------ */
 
-#define TICKET_COLUMNS                                                                                       \
-    "id, ref, title, customer, channel, level, assignee, status, created, first_response, resolved, "        \
-    "clock_start, due, response_due, breached_hist, policy_version, version, updated_by, updated_at, "       \
-    "next_tier, next_key, next_metric, next_cycle, next_target_s, next_clock, next_due, next_remaining_s, "  \
-    "next_paused_by, next_at"
+#define TICKET_COLUMNS SQ_TICKET_COLUMNS
 
 static st_code ticket_from_row(store_backend *s, sqlite3_stmt *stmt, st_ticket *t, st_err *err)
 {
@@ -1072,6 +1073,16 @@ static st_code read_ticket(store_backend *s, sqlite3_stmt *stmt, void *item, st_
 static void free_ticket(void *item)
 {
     ticket_done(item);
+}
+
+st_code sq_read_ticket_item(store_backend *s, sqlite3_stmt *stmt, void *item, st_err *err)
+{
+    return read_ticket(s, stmt, item, err);
+}
+
+void sq_free_ticket_item(void *item)
+{
+    free_ticket(item);
 }
 
 /* Binds every stored field but id and version to parameters 1..17 (insert and update share it). */
@@ -2237,4 +2248,10 @@ const store_backend_ops store_sqlite_ops = {
     .uptime_month_put = sq_uptime_month_put,
     .uptime_windows_put = sq_uptime_windows_put,
     .uptime_windows_get = sq_uptime_windows_get,
+    .ticket_search = sq_ticket_search,
+    .ticket_search_count = sq_ticket_search_count,
+    .ticket_groups = sq_ticket_groups,
+    .ticket_count_due = sq_ticket_count_due,
+    .ticket_group_rows = sq_ticket_group_rows,
+    .set_cancel = sq_set_cancel,
 };

@@ -1,0 +1,41 @@
+/* query_search: the ticket list's search, filters and per-state counts for the whole (filtered)
+ * list, read through the store's indexes (store_search.h) rather than by scanning (SPEC §11). */
+#ifndef SLATOP_QUERY_SEARCH_H
+#define SLATOP_QUERY_SEARCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "slatop/model.h"
+#include "slatop/ops.h"
+#include "slatop/query.h"
+#include "slatop/sla.h"
+#include "slatop/util.h"
+
+/* The list's filter over open tickets; strings borrowed, NULL = none. text: the ticket's id, or a
+ * substring (ASCII case-insensitive) of its title, customer, assignee, level, ref or a message
+ * body. level: a level id. */
+typedef struct {
+    const char *text;
+    const char *level;
+} query_filter;
+
+/* Open tickets matching f in sort's order, rows [offset, offset + limit) (limit 0: all), as
+ * stored. Caller owns *out (ticket_done each, then free). */
+st_code query_search(st_ops *o, const query_filter *f, query_sort sort, int64_t offset, int64_t limit,
+                     st_ticket **out, size_t *n, st_err *err);
+/* How many open tickets match f. */
+st_code query_search_count(st_ops *o, const query_filter *f, int64_t *n, st_err *err);
+/* counts[s]: open tickets matching f whose timer is in state s at now, over the whole list.
+ * Without a text, from the store's per-level counts and index ranges of due (time grows with the
+ * breached and warn tickets, never with the list); with one, one pass over the matches. A
+ * ticket whose level is not in its policy version counts nowhere (the list cannot show it).
+ * On error counts[] is left as it was. */
+st_code query_state_counts(st_ops *o, const query_filter *f, st_time now, int64_t counts[SLA_STATE_COUNT],
+                           st_err *err);
+/* Reads after this ask cancel(ctx) now and then and stop with ST_BUSY when it says true (see
+ * store_set_cancel); NULL clears it. Set it around reads only. */
+void query_set_cancel(st_ops *o, bool (*cancel)(void *ctx), void *ctx);
+
+#endif

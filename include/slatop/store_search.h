@@ -1,0 +1,63 @@
+/* store_search: the ticket list's search, filters and per-state counts without a scan (SPEC §11).
+ * The backend keeps a text index over title, customer, assignee, ref, level and message bodies
+ * in step with every write, indexed orders for every sort key, and per-(level, policy version)
+ * counts; these calls read them. Open tickets only (the list's). */
+#ifndef SLATOP_STORE_SEARCH_H
+#define SLATOP_STORE_SEARCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "slatop/model.h"
+#include "slatop/store.h"
+#include "slatop/util.h"
+
+/* A filter; every field borrowed, NULL = none. A ticket matches the text when the text equals
+ * its id or is a substring, ASCII case-insensitive (bytes otherwise equal), of its title,
+ * customer, assignee, level, ref or the body of any of its messages. Texts of three characters
+ * and more go through the index; shorter ones scan the open tickets (cancellable). */
+typedef struct {
+    const char *text;
+    const char *level; /* a level id, exactly */
+} store_filter;
+
+/* Open tickets matching f (NULL: all) in `sort`'s order, rows [offset, offset + limit) (limit 0:
+ * all). Caller owns *out (ticket_done each, then free). */
+st_code store_ticket_search(st_store *s, const store_filter *f, store_sort sort, int64_t offset,
+                            int64_t limit, st_ticket **out, size_t *n, st_err *err);
+/* How many open tickets match f. */
+st_code store_ticket_search_count(st_store *s, const store_filter *f, int64_t *n, st_err *err);
+
+/* Open tickets grouped by what decides their list state (SPEC §8 "The ticket's next clock"): the
+ * level and policy version, the stored next clock's tier, clock kind and target (model.h
+ * tk_next; tier -1 also for a row not computed yet, clock and target -1 when none) and the
+ * first response's outcome (kind: 0 none yet, 1 met, 2 missed, as sla_timer_at decides it). */
+typedef struct {
+    char *level; /* owned */
+    int64_t policy_version;
+    int tier, clock;
+    int64_t target_s;
+    int kind;
+    int64_t n;
+} store_group;
+/* Every group with open tickets (only `level`'s when not NULL), from counts kept by the backend:
+ * no scan. Caller owns *out (store_groups_free). */
+st_code store_ticket_groups(st_store *s, const char *level, store_group **out, size_t *n, st_err *err);
+void store_groups_free(store_group *g, size_t n);
+/* Open tickets of g's (level, policy version, tier, clock, target), any kind, whose stored next
+ * due is in [from, to) (ST_TIME_NONE: unbounded), or is none when due_none: a range of an index.
+ * For tiers 0 and 1 only (the others have no due to range on). */
+st_code store_ticket_count_due(st_store *s, const store_group *g, st_time from, st_time to, bool due_none,
+                               int64_t *n, st_err *err);
+/* The same rows as store_ticket_count_due, read; or, for tiers -1 and 2, the rows of g itself
+ * (its kind too; from, to and due_none unused). Caller owns *out (ticket_done each, then free). */
+st_code store_ticket_group_rows(st_store *s, const store_group *g, st_time from, st_time to, bool due_none,
+                                st_ticket **out, size_t *n, st_err *err);
+
+/* Reads made while a cancel callback is set ask cancel(ctx) every few thousand steps and stop with
+ * ST_BUSY "...: interrupted" when it says true (a console abandons a search when a key arrives).
+ * Set it around reads only: a write it interrupted would fail. NULL clears it. */
+void store_set_cancel(st_store *s, bool (*cancel)(void *ctx), void *ctx);
+
+#endif

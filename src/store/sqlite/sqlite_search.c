@@ -1,0 +1,427 @@
+/* sqlite_search: the SQLite backend's search, filters and per-state counts (store_search.h).
+ * Text search goes through two FTS5 tables with the trigram tokenizer (substrings, case-folded),
+ * one over the tickets' title, customer, assignee, ref and level and one over message bodies,
+ * kept in sync by triggers in the same transaction as every write. FTS5 folds case for all of
+ * Unicode while the list's rule is ASCII-only, so each candidate is re-checked with LIKE (ASCII
+ * case-insensitive, as the plain scan): the index narrows, the rule decides. A text shorter than
+ * three characters has no trigram: it falls back to a LIKE scan of the open tickets, which the
+ * caller's cancel callback can abandon (the bounded scan SPEC §11 allows). */
+#include "sqlite_internal.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- schema step ---------------------------------------------------------------------------- */
+
+/* A ticket row's group (store_search.h store_group): its next clock's tier, clock kind and target
+ * (-1 for none) and its first response's kind (0 unanswered, 1 met, 2 missed: sla_timer_at's
+ * rule), and the trigger statements that move it in or out of ticket_groups; r is "new", "old"
+ * or "tickets". */
+#define GROUP_KIND(r)                                                                                        \
+    "CASE WHEN " r ".first_response IS NULL THEN 0 WHEN " r ".response_due IS NULL OR " r                   \
+    ".first_response <= " r ".response_due THEN 1 ELSE 2 END"
+#define GROUP_KEY(r)                                                                                         \
+    r ".level, " r ".policy_version, coalesce(" r ".next_tier, -1), coalesce(" r ".next_clock, -1), "       \
+    "coalesce(" r ".next_target_s, -1), " GROUP_KIND(r)
+#define GROUP_ADD(r)                                                                                         \
+    "INSERT INTO ticket_groups(level, policy_version, tier, clock, target_s, kind, n) SELECT " GROUP_KEY(r)   \
+    ", 1 WHERE true ON CONFLICT DO UPDATE SET n = n + 1;"
+#define GROUP_SUB(r)                                                                                         \
+    "UPDATE ticket_groups SET n = n - 1 WHERE (level, policy_version, tier, clock, target_s, kind) = (SELECT " \
+    GROUP_KEY(r) ");"
+#define GROUP_COLUMNS "status, level, policy_version, first_response, response_due, next_tier, next_clock, next_target_s"
+
+/* The search step: the FTS tables (built from the rows already there), their triggers, the
+ * created and customer orders as indexes, and the per-(level, policy version) counts behind the
+ * status line. Self-contained so that it can be chained after any other step. */
+static const char search_schema[] =
+    "CREATE VIRTUAL TABLE tickets_fts USING fts5(title, customer, assignee, ref, level,\n"
+    "  content='tickets', content_rowid='id', tokenize='trigram');\n"
+    "INSERT INTO tickets_fts(tickets_fts) VALUES ('rebuild');\n"
+    "CREATE TRIGGER tickets_fts_insert AFTER INSERT ON tickets BEGIN\n"
+    "  INSERT INTO tickets_fts(rowid, title, customer, assignee, ref, level)\n"
+    "  VALUES (new.id, new.title, new.customer, new.assignee, new.ref, new.level); END;\n"
+    "CREATE TRIGGER tickets_fts_delete AFTER DELETE ON tickets BEGIN\n"
+    "  INSERT INTO tickets_fts(tickets_fts, rowid, title, customer, assignee, ref, level)\n"
+    "  VALUES ('delete', old.id, old.title, old.customer, old.assignee, old.ref, old.level); END;\n"
+    "CREATE TRIGGER tickets_fts_update AFTER UPDATE OF title, customer, assignee, ref, level ON tickets BEGIN\n"
+    "  INSERT INTO tickets_fts(tickets_fts, rowid, title, customer, assignee, ref, level)\n"
+    "  VALUES ('delete', old.id, old.title, old.customer, old.assignee, old.ref, old.level);\n"
+    "  INSERT INTO tickets_fts(rowid, title, customer, assignee, ref, level)\n"
+    "  VALUES (new.id, new.title, new.customer, new.assignee, new.ref, new.level); END;\n"
+    "CREATE VIRTUAL TABLE messages_fts USING fts5(body, content='messages', content_rowid='id',\n"
+    "  tokenize='trigram');\n"
+    "INSERT INTO messages_fts(messages_fts) VALUES ('rebuild');\n"
+    /* messages are append-only (their triggers refuse updates and deletes) */
+    "CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN\n"
+    "  INSERT INTO messages_fts(rowid, body) VALUES (new.id, new.body); END;\n"
+    "CREATE INDEX tickets_created_order ON tickets(created, id) WHERE status != 'resolved';\n"
+    "CREATE INDEX tickets_customer_order ON tickets(customer IS NULL, customer, next_tier, next_key, id)\n"
+    "  WHERE status != 'resolved';\n"
+    "";
+
+/* The per-state counts (SPEC §8: the next clock's state), a string of its own (C's limit on
+ * a literal's length). */
+static const char groups_schema[] =
+    /* The per-state counts (SPEC §8: the next clock's state): a group's tickets by next due, so
+     * the breached and warn ones are ranges of it; also the level filter's count (status makes it
+     * covering: SQLite checks the partial index's columns). */
+    "CREATE INDEX tickets_next_state ON tickets(level, policy_version, next_tier, next_clock, next_target_s,\n"
+    "  next_due, status) WHERE status != 'resolved';\n"
+    /* Open tickets per group (store_group), kept by triggers as ticket_counts is: the status
+     * line's totals without a scan. */
+    "CREATE TABLE ticket_groups(level TEXT NOT NULL, policy_version INTEGER NOT NULL, tier INTEGER NOT NULL,\n"
+    "  clock INTEGER NOT NULL, target_s INTEGER NOT NULL, kind INTEGER NOT NULL, n INTEGER NOT NULL,\n"
+    "  PRIMARY KEY(level, policy_version, tier, clock, target_s, kind)) WITHOUT ROWID;\n"
+    "INSERT INTO ticket_groups SELECT " GROUP_KEY("tickets") ", count(*)\n"
+    "  FROM tickets WHERE status != 'resolved' GROUP BY 1, 2, 3, 4, 5, 6;\n"
+    "CREATE TRIGGER tickets_groups_insert AFTER INSERT ON tickets WHEN new.status != 'resolved' BEGIN\n"
+    "  " GROUP_ADD("new") " END;\n"
+    "CREATE TRIGGER tickets_groups_delete AFTER DELETE ON tickets WHEN old.status != 'resolved' BEGIN\n"
+    "  " GROUP_SUB("old") " END;\n"
+    "CREATE TRIGGER tickets_groups_update_old AFTER UPDATE OF " GROUP_COLUMNS "\n"
+    "  ON tickets WHEN old.status != 'resolved' BEGIN " GROUP_SUB("old") " END;\n"
+    "CREATE TRIGGER tickets_groups_update_new AFTER UPDATE OF " GROUP_COLUMNS "\n"
+    "  ON tickets WHEN new.status != 'resolved' BEGIN " GROUP_ADD("new") " END;\n";
+
+st_code sq_schema_search(store_backend *s, st_err *err)
+{
+    char *msg = NULL;
+    int rc = sqlite3_exec(s->db, search_schema, NULL, NULL, &msg);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec(s->db, groups_schema, NULL, NULL, &msg);
+    if (rc == SQLITE_OK)
+        return ST_OK;
+    st_code code = (rc & 0xff) == SQLITE_FULL
+                       ? st_fail(err, ST_IO, "%s: database or disk is full while building the search index",
+                                 s->path)
+                       : st_fail(err, ST_IO, "%s: building the search index failed: %s", s->path,
+                                 msg ? msg : sqlite3_errstr(rc));
+    sqlite3_free(msg);
+    return code;
+}
+
+/* ---- cancellation ----------------------------------------------------------------------------- */
+
+static int on_progress(void *arg)
+{
+    store_backend *s = arg;
+    return s->cancel && s->cancel(s->cancel_ctx) ? 1 : 0;
+}
+
+void sq_set_cancel(store_backend *s, bool (*cancel)(void *ctx), void *ctx)
+{
+    s->cancel = cancel;
+    s->cancel_ctx = ctx;
+    /* ~10,000 VM steps: well under a millisecond between looks, too rare to cost anything */
+    sqlite3_progress_handler(s->db, cancel ? 10000 : 0, cancel ? on_progress : NULL, s);
+}
+
+/* An SQLite failure while searching: an interrupt is ST_BUSY "interrupted" (the caller asked). */
+static st_code search_fail(store_backend *s, int rc, const char *what, st_err *err)
+{
+    if (rc == SQLITE_INTERRUPT)
+        return st_fail(err, ST_BUSY, "%s: %s: interrupted", s->path, what);
+    return sq_fail(s, rc, what, err);
+}
+
+/* Steps a bound count(*) statement into *n, then resets it. */
+static st_code count_row(store_backend *s, sqlite3_stmt *stmt, const char *what, int64_t *n, st_err *err)
+{
+    st_code code = ST_OK;
+    int rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW)
+        *n = sqlite3_column_int64(stmt, 0);
+    else
+        code = search_fail(s, rc, what, err);
+    sqlite3_reset(stmt);
+    return code;
+}
+
+/* ---- the filter as SQL ---------------------------------------------------------------------- */
+
+/* Parameters: ?1 limit, ?2 offset (listing only); ?3 the FTS5 phrase, ?4 the LIKE pattern, ?5 the
+ * text as an id, ?6 the level. */
+#define TEXT_RECHECK                                                                                         \
+    "(title LIKE ?4 ESCAPE '\\' OR customer LIKE ?4 ESCAPE '\\' OR assignee LIKE ?4 ESCAPE '\\'"            \
+    " OR level LIKE ?4 ESCAPE '\\' OR ref LIKE ?4 ESCAPE '\\'"                                               \
+    " OR EXISTS (SELECT 1 FROM messages m WHERE m.ticket_id = tickets.id AND m.body LIKE ?4 ESCAPE '\\'))"
+#define TEXT_FTS                                                                                             \
+    " AND (id = ?5 OR ((id IN (SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH ?3)"                    \
+    " OR id IN (SELECT m.ticket_id FROM messages m WHERE m.id IN"                                            \
+    " (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?3))) AND " TEXT_RECHECK "))"
+#define TEXT_SCAN " AND (id = ?5 OR " TEXT_RECHECK ")"
+/* The same filter with the candidates as an AND term on the rowid, so that SQLite reads them
+ * (and sorts them) instead of walking every open ticket: for counts, whole reads and a listing
+ * of few candidates (where the order index's walk would test a million rows to find ten). Equal
+ * to TEXT_FTS: the id itself, or a candidate that passes the recheck. */
+#define TEXT_FTS_IN                                                                                          \
+    " AND id IN (SELECT ?5 UNION SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH ?3"                   \
+    " UNION SELECT m.ticket_id FROM messages m WHERE m.id IN"                                                \
+    " (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?3)) AND (id = ?5 OR " TEXT_RECHECK ")"
+/* Up to this many index candidates a listing reads them and sorts (milliseconds); past it the
+ * order index's walk stops early, at a page of matches. */
+#define FEW_CANDIDATES 5000
+#define FEW_SQL                                                                                              \
+    "SELECT (SELECT count(*) FROM (SELECT 1 FROM tickets_fts WHERE tickets_fts MATCH ?1 LIMIT 5001))"        \
+    " + (SELECT count(*) FROM (SELECT 1 FROM messages_fts WHERE messages_fts MATCH ?1 LIMIT 5001))"
+#define LEVEL_ONLY " AND level = ?6"
+/* In a listing the order's index is walked and the level tested on each row ('+' keeps SQLite
+ * from sorting a level's every ticket to show a page of them). */
+#define LEVEL_IN_ORDER " AND +level = ?6"
+
+enum { TX_NONE, TX_FTS, TX_SCAN, TX_FTS_IN, TX_KINDS };
+
+static const char *const text_where[TX_KINDS] = {"", TEXT_FTS, TEXT_SCAN, TEXT_FTS_IN};
+
+/* Characters (not bytes) of UTF-8 text. */
+static size_t utf8_chars(const char *t)
+{
+    size_t n = 0;
+    for (; *t; t++)
+        n += ((unsigned char)*t & 0xc0) != 0x80;
+    return n;
+}
+
+static int text_kind(const store_filter *f)
+{
+    if (!f || !f->text || !*f->text)
+        return TX_NONE;
+    return utf8_chars(f->text) >= 3 ? TX_FTS : TX_SCAN;
+}
+
+/* The listing SQL for sort and filter kinds: the list's own ORDER BY (sq_ticket_list_sql, so the
+ * orders stay one) with the filter added to its WHERE. Built once, kept for the process (the
+ * statement cache borrows SQL text for good). */
+static const char *search_sql(store_sort sort, int tk, bool level)
+{
+    static char *cache[4][TX_KINDS][2];
+    unsigned k = (unsigned)sort < 4 ? (unsigned)sort : 0;
+    char **slot = &cache[k][tk][level ? 1 : 0];
+    if (!*slot) {
+        const char *base = sq_ticket_list_sql(sort, false);
+        const char *order = strstr(base, " ORDER BY ");
+        const char *where = strstr(base, "WHERE status != 'resolved'");
+        size_t head = (size_t)(where - base) + strlen("WHERE status != 'resolved'");
+        *slot = xasprintf("%.*s%s%s%s", (int)head, base, text_where[tk], level ? LEVEL_IN_ORDER : "", order);
+    }
+    return *slot;
+}
+
+static const char *count_sql(int tk, bool level)
+{
+    static char *cache[TX_KINDS][2];
+    char **slot = &cache[tk][level ? 1 : 0];
+    if (!*slot)
+        *slot = xasprintf("SELECT count(*) FROM tickets WHERE status != 'resolved'%s%s", text_where[tk],
+                          level ? LEVEL_ONLY : "");
+    return *slot;
+}
+
+/* The text as an FTS5 string (quotes doubled), malloc'd: the caller frees it. */
+static char *fts_phrase(const char *t)
+{
+    char *phrase = xmalloc(2 * strlen(t) + 3), *p = phrase;
+    *p++ = '"';
+    for (const char *c = t; *c; c++) {
+        if (*c == '"')
+            *p++ = '"';
+        *p++ = *c;
+    }
+    *p++ = '"';
+    *p = '\0';
+    return phrase;
+}
+
+/* Binds ?3..?6 for f. The phrase and pattern are made here: an FTS5 string doubles its quotes; a
+ * LIKE pattern escapes %, _ and the escape itself. */
+static void bind_filter(sqlite3_stmt *stmt, const store_filter *f, int tk)
+{
+    if (tk != TX_NONE) {
+        const char *t = f->text;
+        char *like = xmalloc(2 * strlen(t) + 3), *l = like;
+        *l++ = '%';
+        for (const char *c = t; *c; c++) {
+            if (*c == '%' || *c == '_' || *c == '\\')
+                *l++ = '\\';
+            *l++ = *c;
+        }
+        *l++ = '%';
+        *l = '\0';
+        sqlite3_bind_text(stmt, 3, fts_phrase(t), -1, free);
+        sqlite3_bind_text(stmt, 4, like, -1, free);
+        char *end;
+        long long id = strtoll(t, &end, 10);
+        /* only the id's own digits equal it, as the plain rule's strcmp */
+        char canon[32];
+        snprintf(canon, sizeof canon, "%lld", id);
+        sqlite3_bind_int64(stmt, 5, (!*end && strcmp(canon, t) == 0) ? id : -1);
+    }
+    if (f && f->level)
+        sq_bind_text(stmt, 6, f->level);
+}
+
+/* ---- the ops -------------------------------------------------------------------------------- */
+
+st_code sq_ticket_search(store_backend *s, const store_filter *f, store_sort sort, int64_t offset,
+                         int64_t limit, st_ticket **out, size_t *n, st_err *err)
+{
+    *out = NULL;
+    *n = 0;
+    int tk = text_kind(f);
+    bool level = f && f->level;
+    sqlite3_stmt *stmt;
+    st_code code = ST_OK;
+    if (tk == TX_FTS && limit <= 0) {
+        tk = TX_FTS_IN; /* every match is read anyway */
+    } else if (tk == TX_FTS) {
+        int64_t few = 0;
+        code = sq_stmt(s, FEW_SQL, &stmt, err);
+        if (code == ST_OK) {
+            sqlite3_bind_text(stmt, 1, fts_phrase(f->text), -1, free);
+            code = count_row(s, stmt, "searching tickets", &few, err);
+        }
+        if (code != ST_OK)
+            return code;
+        if (few <= FEW_CANDIDATES)
+            tk = TX_FTS_IN;
+    }
+    code = sq_stmt(s, search_sql(sort, tk, level), &stmt, err);
+    if (code != ST_OK)
+        return code;
+    sqlite3_bind_int64(stmt, 1, limit > 0 ? limit : -1);
+    sqlite3_bind_int64(stmt, 2, offset > 0 ? offset : 0);
+    bind_filter(stmt, f, tk);
+    void *arr = NULL;
+    code = sq_collect_rows(s, stmt, sizeof **out, sq_read_ticket_item, sq_free_ticket_item, "searching tickets",
+                           &arr, n, err);
+    if (code != ST_OK && sqlite3_errcode(s->db) == SQLITE_INTERRUPT)
+        code = search_fail(s, SQLITE_INTERRUPT, "searching tickets", err);
+    *out = arr;
+    return code;
+}
+
+st_code sq_ticket_search_count(store_backend *s, const store_filter *f, int64_t *n, st_err *err)
+{
+    *n = 0;
+    int tk = text_kind(f);
+    if (tk == TX_FTS)
+        tk = TX_FTS_IN; /* a count reads the candidates, never every open ticket */
+    sqlite3_stmt *stmt;
+    st_code code = sq_stmt(s, count_sql(tk, f && f->level), &stmt, err);
+    if (code != ST_OK)
+        return code;
+    bind_filter(stmt, f, tk);
+    return count_row(s, stmt, "counting tickets", n, err);
+}
+
+static st_code read_group(store_backend *s, sqlite3_stmt *stmt, void *item, st_err *err)
+{
+    (void)s, (void)err;
+    store_group *g = item;
+    g->level = sq_column_strdup(stmt, 0);
+    g->policy_version = sqlite3_column_int64(stmt, 1);
+    g->tier = sqlite3_column_int(stmt, 2);
+    g->clock = sqlite3_column_int(stmt, 3);
+    g->target_s = sqlite3_column_int64(stmt, 4);
+    g->kind = sqlite3_column_int(stmt, 5);
+    g->n = sqlite3_column_int64(stmt, 6);
+    return ST_OK;
+}
+
+static void free_group(void *item)
+{
+    free(((store_group *)item)->level);
+}
+
+st_code sq_ticket_groups(store_backend *s, const char *level, store_group **out, size_t *n, st_err *err)
+{
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *stmt;
+    st_code code = sq_stmt(s,
+                           /* a running clock's state does not depend on the first response: one
+                            * group per clock, whatever its kind */
+                           "SELECT level, policy_version, tier, clock, target_s,"
+                           " CASE WHEN tier IN (0, 1) THEN 0 ELSE kind END, sum(n) FROM ticket_groups"
+                           " WHERE (?1 IS NULL OR level = ?1) AND n > 0 GROUP BY 1, 2, 3, 4, 5, 6",
+                           &stmt, err);
+    if (code != ST_OK)
+        return code;
+    sq_bind_text(stmt, 1, level);
+    void *arr = NULL;
+    code = sq_collect_rows(s, stmt, sizeof **out, read_group, free_group, "counting tickets by state", &arr, n,
+                           err);
+    *out = arr;
+    return code;
+}
+
+/* The WHERE repeats tickets_next_state's columns: a range of it, read without the table for a
+ * count. ?1..?5 the group, ?6 and ?7 the due range. */
+#define GROUP_RANGE                                                                                          \
+    " FROM tickets WHERE status != 'resolved' AND level = ?1 AND policy_version = ?2 AND next_tier = ?3"    \
+    " AND next_clock = ?4 AND next_target_s = ?5"
+#define COUNT_DUE_SQL "SELECT count(*)" GROUP_RANGE " AND next_due >= ?6 AND next_due < ?7"
+#define COUNT_DUE_NONE_SQL "SELECT count(*)" GROUP_RANGE " AND next_due IS NULL"
+#define ROWS_DUE_SQL "SELECT " SQ_TICKET_COLUMNS GROUP_RANGE " AND next_due >= ?6 AND next_due < ?7"
+#define ROWS_DUE_NONE_SQL "SELECT " SQ_TICKET_COLUMNS GROUP_RANGE " AND next_due IS NULL"
+/* Tiers -1 and 2: the group itself, kind included (the rows the caller re-times one by one). */
+#define ROWS_GROUP_SQL                                                                                       \
+    "SELECT " SQ_TICKET_COLUMNS " FROM tickets WHERE status != 'resolved' AND level = ?1"                   \
+    " AND policy_version = ?2 AND coalesce(next_tier, -1) = ?3 AND coalesce(next_clock, -1) = ?4"          \
+    " AND coalesce(next_target_s, -1) = ?5 AND " GROUP_KIND("tickets") " = ?8"
+
+static void bind_group(sqlite3_stmt *stmt, const store_group *g, st_time from, st_time to)
+{
+    sq_bind_text(stmt, 1, g->level);
+    sqlite3_bind_int64(stmt, 2, g->policy_version);
+    sqlite3_bind_int(stmt, 3, g->tier);
+    sqlite3_bind_int(stmt, 4, g->clock);
+    sqlite3_bind_int64(stmt, 5, g->target_s);
+    sqlite3_bind_int64(stmt, 6, from == ST_TIME_NONE ? INT64_MIN : from);
+    sqlite3_bind_int64(stmt, 7, to == ST_TIME_NONE ? INT64_MAX : to);
+}
+
+st_code sq_ticket_count_due(store_backend *s, const store_group *g, st_time from, st_time to, bool due_none,
+                            int64_t *n, st_err *err)
+{
+    *n = 0;
+    sqlite3_stmt *stmt;
+    st_code code = sq_stmt(s, due_none ? COUNT_DUE_NONE_SQL : COUNT_DUE_SQL, &stmt, err);
+    if (code != ST_OK)
+        return code;
+    bind_group(stmt, g, from, to);
+    return count_row(s, stmt, "counting tickets by due time", n, err);
+}
+
+st_code sq_ticket_group_rows(store_backend *s, const store_group *g, st_time from, st_time to, bool due_none,
+                             st_ticket **out, size_t *n, st_err *err)
+{
+    *out = NULL;
+    *n = 0;
+    bool whole = g->tier != 0 && g->tier != 1;
+    sqlite3_stmt *stmt;
+    st_code code = sq_stmt(s, whole ? ROWS_GROUP_SQL : due_none ? ROWS_DUE_NONE_SQL : ROWS_DUE_SQL, &stmt, err);
+    if (code != ST_OK)
+        return code;
+    bind_group(stmt, g, from, to);
+    if (whole)
+        sqlite3_bind_int(stmt, 8, g->kind);
+    void *arr = NULL;
+    code = sq_collect_rows(s, stmt, sizeof **out, sq_read_ticket_item, sq_free_ticket_item,
+                           "reading tickets by state", &arr, n, err);
+    *out = arr;
+    return code;
+}
+
+const char *sq_ticket_search_sql(store_sort sort, bool text, bool level)
+{
+    return search_sql(sort, text ? TX_FTS : TX_NONE, level);
+}
+
+const char *sq_ticket_count_due_sql(void)
+{
+    return COUNT_DUE_SQL;
+}

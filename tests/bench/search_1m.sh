@@ -1,0 +1,66 @@
+#!/bin/sh
+# search_1m, sort_1m and tick_gap_heavy's measurements (issue 13): each a console session in a
+# real pty (ptyrun --steps) on a database `slatop_bench gen` made, every key timed from its write
+# to the text it brings on the screen, while ptyrun samples a countdown row every 50 ms (the
+# console runs with "countdown_seconds": "always", so every countdown ticks each second and a gap
+# between two changes of the row is a frozen screen). Prints key=value lines:
+#   search step_ms=...   the 20 searches' times (ms, comma-separated), gap_ms=...
+#   sort step_ms=...     8 sort keys (s, twice round the four orders), gap_ms=...
+#   audit step_ms=...    `a` to the first audit screen, gap_ms=...
+#   search_1m.sh BUILD_DIR WORK_DIR DB
+set -eu
+build=$1
+work=$2
+db=$3
+mkdir -p "$work/steps"
+printf '{"countdown_seconds": "always"}\n' > "$work/steps/config.json"
+
+# The 20 searches: a level and a state (f), then 18 texts (/): ids, rare words (one ticket's own
+# tracking code, a word in ten bodies), common words (every title, one body in eight),
+# customers. Each PRE opens the prompt and clears it (C-u) before typing. The step after the state
+# (f, empty: back to the whole list) is not one of the 20 and is left out of the figures.
+{
+    printf 'f\\x15URGENT\t\\r\tfilter: URGENT |\n'
+    printf 'f\\x15breached\t\\r\tfilter: breached |\n'
+    printf 'f\\x15\t\\r\t open |\n'
+    while IFS= read -r t; do printf '/\\x15%s\t\\r\tfilter: /%s |\n' "$t" "$t"; done <<EOF
+4242
+500000
+999999
+zeppelin
+GEN-777777.
+GEN-123456.
+receipts
+delayed
+carrier
+webhook
+invoice
+porting
+dashboard
+Acme
+Globex
+Initech
+Umbrella
+Stark Freight
+EOF
+} > "$work/steps/search"
+n=$(wc -l < "$work/steps/search")
+[ "$n" = 21 ] || { echo "search_1m.sh: $n steps, expected 21" >&2; exit 2; }
+printf '\ts\tsort:level\n\ts\tsort:created\n\ts\tsort:customer\n\ts\tsort:urgency\n' > "$work/steps/sort1"
+cat "$work/steps/sort1" "$work/steps/sort1" > "$work/steps/sort"
+printf '\ta\tAudit log:\n' > "$work/steps/audit"
+
+# session NAME: one console session running steps/NAME; prints "NAME step_ms=... gap_ms=..."
+session() {
+    l=$("$build/bench/ptyrun" --size 120x40 --wait-text " open |" --steps "$work/steps/$1" --sample-row 2 \
+        --sample-ms 50 --timeout-ms 600000 -- "$build/slatop" --config "$work/steps/config.json" --db "$db")
+    done_n=$(printf '%s\n' "$l" | tr ' ' '\n' | sed -n 's/^steps_done=//p')
+    want=$(wc -l < "$work/steps/$1")
+    [ "$done_n" = "$want" ] || { echo "search_1m.sh: $1: $done_n of $want steps done: $l" >&2; exit 2; }
+    ms=$(printf '%s\n' "$l" | tr ' ' '\n' | sed -n 's/^step_ms=//p')
+    [ "$1" = search ] && ms=$(printf '%s\n' "$ms" | cut -d, -f1,2,4-)
+    echo "$1 step_ms=$ms gap_ms=$(printf '%s\n' "$l" | tr ' ' '\n' | sed -n 's/^max_gap_ms=//p')"
+}
+session search
+session sort
+session audit
