@@ -358,9 +358,9 @@ void csv_time(const cli_ctx *c, strbuf *out, st_time t)
 
 void clitext_audit_csv_header(strbuf *out)
 {
-    /* The columns of the JSON audit entry, in its order (SPEC §8's keys last). */
+    /* The columns of the JSON audit entry, in its order (SPEC §8's keys, then §10's host, last). */
     sb_append(out, "seq,at,recorded_at,actor,kind,ticket_id,from_level,to_level,old_due,new_due,reason,detail,"
-                   "prev_hash,hash,from_status,to_status,message_id,message_kind,body_sha256\n");
+                   "prev_hash,hash,from_status,to_status,message_id,message_kind,body_sha256,host\n");
 }
 
 void clitext_audit_csv_row(cli_ctx *c, strbuf *out, const st_audit_entry *e)
@@ -387,7 +387,8 @@ void clitext_audit_csv_row(cli_ctx *c, strbuf *out, const st_audit_entry *e)
     snprintf(num, sizeof num, "%" PRId64, e->message_id);
     csv_field(c, out, e->message_id > 0 ? num : NULL, false);
     csv_field(c, out, e->message_kind, false);
-    csv_field(c, out, e->body_sha256, true);
+    csv_field(c, out, e->body_sha256, false);
+    csv_field(c, out, e->host, true);
 }
 
 static void hhmm(strbuf *out, int32_t s)
