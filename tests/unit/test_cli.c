@@ -1184,10 +1184,16 @@ Test(cli, audit_entries_record_the_host)
     cr_expect(strstr(r.out, want) != NULL, "no host column ending a row: %s", r.out);
     support_result_done(&r);
     free(want);
+}
 
+/* The host is inside the hash: naming another machine is an edit verify names (SQLite file). */
+Test(cli, audit_verify_names_a_forged_host)
+{
+    init_db("share/policies/chatti.json");
+    add_ticket("a", "HIGH");
+    support_result r;
     sqlite3 *h;
     cr_assert_eq(sqlite3_open(db, &h), SQLITE_OK);
-    /* The host is inside the hash: naming another machine is an edit verify names. */
     cr_assert_eq(sqlite3_exec(h, "DROP TRIGGER audit_no_update; UPDATE audit SET host='jump-9' WHERE seq=2;", NULL,
                               NULL, NULL),
                  SQLITE_OK, "%s", sqlite3_errmsg(h));
