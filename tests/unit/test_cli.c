@@ -1135,6 +1135,18 @@ Test(cli, config_errors_name_file_and_key)
     support_result_done(&r);
 }
 
+/* Edits the audit log as someone with write access to the file would: straight through SQLite,
+ * past the append-only trigger (not the sqlite3 command, which setup.sh does not install). */
+static void tamper(const char *sql)
+{
+    sqlite3 *h;
+    cr_assert_eq(sqlite3_open(db, &h), SQLITE_OK);
+    char *all = xasprintf("DROP TRIGGER audit_no_update; %s", sql);
+    cr_assert_eq(sqlite3_exec(h, all, NULL, NULL, NULL), SQLITE_OK, "%s: %s", all, sqlite3_errmsg(h));
+    free(all);
+    sqlite3_close(h);
+}
+
 Test(cli, audit_verify_names_the_edited_entry)
 {
     init_db("share/policies/chatti.json");
@@ -1143,14 +1155,7 @@ Test(cli, audit_verify_names_the_edited_entry)
     support_run(&r, "--db", db, "--now", NOW, "raise", "1", "--reason", "honest reason", NULL);
     expect_ok(&r);
     support_result_done(&r);
-    /* Tampering as someone with write access to the file would: straight through SQLite (not the
-     * sqlite3 command, which setup.sh does not install: the test was skipped without it). */
-    sqlite3 *h;
-    cr_assert_eq(sqlite3_open(db, &h), SQLITE_OK);
-    cr_assert_eq(sqlite3_exec(h, "DROP TRIGGER audit_no_update; UPDATE audit SET reason='forged' WHERE seq=3;", NULL,
-                              NULL, NULL),
-                 SQLITE_OK, "%s", sqlite3_errmsg(h));
-    sqlite3_close(h);
+    tamper("UPDATE audit SET reason='forged' WHERE seq=3;");
     support_run(&r, "--db", db, "audit", "verify", NULL);
     expect_error(&r, 1, "3");
     support_result_done(&r);
@@ -1192,12 +1197,7 @@ Test(cli, audit_verify_names_a_forged_host)
     init_db("share/policies/chatti.json");
     add_ticket("a", "HIGH");
     support_result r;
-    sqlite3 *h;
-    cr_assert_eq(sqlite3_open(db, &h), SQLITE_OK);
-    cr_assert_eq(sqlite3_exec(h, "DROP TRIGGER audit_no_update; UPDATE audit SET host='jump-9' WHERE seq=2;", NULL,
-                              NULL, NULL),
-                 SQLITE_OK, "%s", sqlite3_errmsg(h));
-    sqlite3_close(h);
+    tamper("UPDATE audit SET host='jump-9' WHERE seq=2;");
     support_run(&r, "--db", db, "audit", "verify", NULL);
     expect_error(&r, 1, "2");
     support_result_done(&r);
@@ -1226,13 +1226,9 @@ Test(cli, audit_entries_without_a_host_keep_verifying)
         audit_entry_done(&list[i]);
     free(list);
     store_close(s);
-    sqlite3 *h;
-    cr_assert_eq(sqlite3_open(db, &h), SQLITE_OK);
-    char *sql = xasprintf("DROP TRIGGER audit_no_update; UPDATE audit SET host = NULL, hash = '%s' WHERE seq = %lld;",
-                          hash, (long long)last);
-    cr_assert_eq(sqlite3_exec(h, sql, NULL, NULL, NULL), SQLITE_OK, "%s", sqlite3_errmsg(h));
+    char *sql = xasprintf("UPDATE audit SET host = NULL, hash = '%s' WHERE seq = %lld;", hash, (long long)last);
+    tamper(sql);
     free(sql);
-    sqlite3_close(h);
     /* The next entry chains to the old one and records its host. */
     support_run(&r, "--db", db, "--now", NOW, "raise", "1", "--reason", "after the upgrade", NULL);
     expect_ok(&r);
