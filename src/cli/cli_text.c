@@ -329,10 +329,15 @@ void clitext_audit_line(cli_ctx *c, strbuf *out, const st_audit_entry *e, const 
 
 /* One CSV field (RFC 4180): sanitised (so never a line break), quoted when it holds a comma,
  * a quote or leading/trailing blanks. */
-void csv_field(const cli_ctx *c, strbuf *out, const char *s, bool last)
+static void csv_put(const cli_ctx *c, strbuf *out, const char *s, bool last, bool inert)
 {
     if (s) {
         char *v = text_sanitize(s, c->g.ascii);
+        if (inert && (strchr("=+-@", v[0]) || s[0] == '\t' || s[0] == '\r') && v[0]) {
+            char *q = xasprintf("'%s", v);
+            free(v);
+            v = q;
+        }
         bool quote = strpbrk(v, ",\"") != NULL || v[0] == ' ' || (v[0] && v[strlen(v) - 1] == ' ');
         if (quote) {
             sb_append_c(out, '"');
@@ -348,6 +353,16 @@ void csv_field(const cli_ctx *c, strbuf *out, const char *s, bool last)
         free(v);
     }
     sb_append_c(out, last ? '\n' : ',');
+}
+
+void csv_field(const cli_ctx *c, strbuf *out, const char *s, bool last)
+{
+    csv_put(c, out, s, last, false);
+}
+
+void csv_field_inert(const cli_ctx *c, strbuf *out, const char *s, bool last)
+{
+    csv_put(c, out, s, last, true);
 }
 
 void csv_time(const cli_ctx *c, strbuf *out, st_time t)
