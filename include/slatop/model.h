@@ -92,6 +92,9 @@ typedef struct {
     int64_t message_id;   /* 0 when not a message */
     char *message_kind;   /* "customer", "reply", "note"; may be NULL */
     char *body_sha256;    /* hex SHA-256 of the message body; may be NULL */
+    /* Schema 4 (SPEC §10): the host name of the writer, beside the actor; NULL on entries written
+     * before it (they keep their hashes). */
+    char *host;
     char prev_hash[65];   /* hex SHA-256 of the previous entry ("" for seq 1 is 64 zeros) */
     char hash[65];        /* hex SHA-256 of this entry's canonical content (incl. prev_hash) */
 } st_audit_entry;

@@ -112,7 +112,8 @@ st_code store_tickets_next_missing(st_store *s, size_t limit, int64_t **ids, siz
 /* Whether s was opened STORE_OPEN_RO. */
 bool store_read_only(const st_store *s);
 
-/* Audit log. append assigns seq, prev_hash, recorded_at and hash (must be in a transaction). */
+/* Audit log. append assigns seq, prev_hash, recorded_at and hash, and host when it is NULL (this
+ * machine's name, allocated: e owns it, audit_entry_done frees it); must be in a transaction. */
 st_code store_audit_append(st_store *s, st_audit_entry *e, st_err *err);
 /* Entries oldest first; ticket_id 0 = all. Caller owns *out (audit_entry_done each, free array). */
 st_code store_audit_list(st_store *s, int64_t ticket_id, st_audit_entry **out, size_t *n, st_err *err);

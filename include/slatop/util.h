@@ -131,5 +131,7 @@ st_time wall_now(void);
 /* The operating-system user running the program (getpwuid(getuid())), or "uid:N" when it has no
  * passwd entry. Owned by util (static); never a typed-in name. */
 const char *os_user(void);
+/* This machine's host name (gethostname), cached; "unknown" when it has none. Borrowed. */
+const char *os_host(void);
 
 #endif

@@ -113,6 +113,7 @@ void audit_entry_done(st_audit_entry *e)
     free(e->to_status);
     free(e->message_kind);
     free(e->body_sha256);
+    free(e->host);
     memset(e, 0, sizeof *e);
 }
 

@@ -516,6 +516,14 @@ st_time wall_now(void)
     return (st_time)ts.tv_sec;
 }
 
+const char *os_host(void)
+{
+    static char name[256];
+    if (!name[0] && (gethostname(name, sizeof name - 1) != 0 || !name[0]))
+        snprintf(name, sizeof name, "unknown");
+    return name;
+}
+
 const char *os_user(void)
 {
     static char name[256];

@@ -147,6 +147,9 @@ void clitext_audit_csv_row(cli_ctx *c, strbuf *out, const st_audit_entry *e);
 /* One CSV field (RFC 4180, sanitised: no control byte, no line break), then ',' or (last) '\n';
  * NULL is an empty field. csv_time: an ISO time, empty for ST_TIME_NONE. */
 void csv_field(const cli_ctx *c, strbuf *out, const char *s, bool last);
+/* As csv_field, for free text a spreadsheet might run: a value starting with = + - @, a tab or a
+ * carriage return (OWASP's CSV injection list) gets a leading single quote, so it stays text. */
+void csv_field_inert(const cli_ctx *c, strbuf *out, const char *s, bool last);
 void csv_time(const cli_ctx *c, strbuf *out, st_time t);
 /* The conversation, oldest first, after a blank line (nothing when n is 0); bodies keep their line
  * breaks, each line sanitised. */

@@ -138,29 +138,6 @@ static void print_json(strbuf *sb, const char *month, const rpt_report *r, st_ti
 
 /* ---- CSV: the breaches, one row each, written as computed ---- */
 
-/* A cell a spreadsheet would take for a formula (= + - @ first, or a tab or carriage return, as
- * OWASP's CSV injection advice lists them) gets a leading single quote, so the hostile text stays
- * text when the CSV is opened; the rest is csv_field's (sanitised, quoted when needed). */
-static void csv_cell(const cli_ctx *c, strbuf *out, const char *s, bool last)
-{
-    if (!s || !*s) {
-        csv_field(c, out, s, last);
-        return;
-    }
-    char *v = text_sanitize(s, c->g.ascii);
-    bool formula = strchr("=+-@", v[0]) != NULL || s[0] == '\t' || s[0] == '\r';
-    free(v);
-    if (!formula) {
-        csv_field(c, out, s, last);
-        return;
-    }
-    char *q = xmalloc(strlen(s) + 2);
-    q[0] = '\'';
-    strcpy(q + 1, s);
-    csv_field(c, out, q, last);
-    free(q);
-}
-
 /* A level change or pause list in one field: "AT ACTOR FROM->TO: REASON; ..." */
 static void csv_changes(const cli_ctx *c, strbuf *out, const rpt_breach *b)
 {
@@ -173,7 +150,7 @@ static void csv_changes(const cli_ctx *c, strbuf *out, const rpt_breach *b)
                   x->actor ? x->actor : "-", x->from_level ? x->from_level : "-",
                   x->to_level ? x->to_level : "-", x->reason ? x->reason : "-");
     }
-    csv_cell(c, out, f.len ? f.buf : NULL, false);
+    csv_field_inert(c, out, f.len ? f.buf : NULL, false);
     sb_done(&f);
 }
 
@@ -188,7 +165,7 @@ static void csv_pauses(const cli_ctx *c, strbuf *out, const rpt_breach *b)
                   time_format_iso(x->from, t1), x->to == ST_TIME_NONE ? "" : time_format_iso(x->to, t2),
                   x->actor ? x->actor : "-", x->reason ? x->reason : "-");
     }
-    csv_cell(c, out, f.len ? f.buf : NULL, true);
+    csv_field_inert(c, out, f.len ? f.buf : NULL, true);
     sb_done(&f);
 }
 
@@ -206,12 +183,12 @@ static st_code csv_row(void *ctx, const rpt_breach *b, st_err *err)
     char num[32];
     snprintf(num, sizeof num, "%" PRId64, b->ticket_id);
     csv_field(c, out, num, false);
-    csv_cell(c, out, b->title, false);
-    csv_cell(c, out, b->customer, false);
+    csv_field_inert(c, out, b->title, false);
+    csv_field_inert(c, out, b->customer, false);
     csv_field(c, out, policy_metric_name(b->metric), false);
     snprintf(num, sizeof num, "%d", b->cycle);
     csv_field(c, out, num, false);
-    csv_cell(c, out, b->level, false);
+    csv_field_inert(c, out, b->level, false);
     csv_time(c, out, b->due);
     csv_time(c, out, b->stopped);
     snprintf(num, sizeof num, "%" PRId64, b->over_s);

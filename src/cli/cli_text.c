@@ -329,10 +329,15 @@ void clitext_audit_line(cli_ctx *c, strbuf *out, const st_audit_entry *e, const 
 
 /* One CSV field (RFC 4180): sanitised (so never a line break), quoted when it holds a comma,
  * a quote or leading/trailing blanks. */
-void csv_field(const cli_ctx *c, strbuf *out, const char *s, bool last)
+static void csv_put(const cli_ctx *c, strbuf *out, const char *s, bool last, bool inert)
 {
     if (s) {
         char *v = text_sanitize(s, c->g.ascii);
+        if (inert && (strchr("=+-@", v[0]) || s[0] == '\t' || s[0] == '\r') && v[0]) {
+            char *q = xasprintf("'%s", v);
+            free(v);
+            v = q;
+        }
         bool quote = strpbrk(v, ",\"") != NULL || v[0] == ' ' || (v[0] && v[strlen(v) - 1] == ' ');
         if (quote) {
             sb_append_c(out, '"');
@@ -350,6 +355,16 @@ void csv_field(const cli_ctx *c, strbuf *out, const char *s, bool last)
     sb_append_c(out, last ? '\n' : ',');
 }
 
+void csv_field(const cli_ctx *c, strbuf *out, const char *s, bool last)
+{
+    csv_put(c, out, s, last, false);
+}
+
+void csv_field_inert(const cli_ctx *c, strbuf *out, const char *s, bool last)
+{
+    csv_put(c, out, s, last, true);
+}
+
 void csv_time(const cli_ctx *c, strbuf *out, st_time t)
 {
     char b[32];
@@ -358,9 +373,9 @@ void csv_time(const cli_ctx *c, strbuf *out, st_time t)
 
 void clitext_audit_csv_header(strbuf *out)
 {
-    /* The columns of the JSON audit entry, in its order (SPEC §8's keys last). */
+    /* The columns of the JSON audit entry, in its order (SPEC §8's keys, then §10's host, last). */
     sb_append(out, "seq,at,recorded_at,actor,kind,ticket_id,from_level,to_level,old_due,new_due,reason,detail,"
-                   "prev_hash,hash,from_status,to_status,message_id,message_kind,body_sha256\n");
+                   "prev_hash,hash,from_status,to_status,message_id,message_kind,body_sha256,host\n");
 }
 
 void clitext_audit_csv_row(cli_ctx *c, strbuf *out, const st_audit_entry *e)
@@ -387,7 +402,8 @@ void clitext_audit_csv_row(cli_ctx *c, strbuf *out, const st_audit_entry *e)
     snprintf(num, sizeof num, "%" PRId64, e->message_id);
     csv_field(c, out, e->message_id > 0 ? num : NULL, false);
     csv_field(c, out, e->message_kind, false);
-    csv_field(c, out, e->body_sha256, true);
+    csv_field(c, out, e->body_sha256, false);
+    csv_field(c, out, e->host, true);
 }
 
 static void hhmm(strbuf *out, int32_t s)

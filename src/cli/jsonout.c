@@ -138,6 +138,8 @@ void jsonout_audit_entry(strbuf *sb, const st_audit_entry *e)
     json_append_string(sb, e->message_kind);
     key(sb, "body_sha256", false);
     json_append_string(sb, e->body_sha256);
+    key(sb, "host", false); /* SPEC §10; null on entries written before schema 4 */
+    json_append_string(sb, e->host);
     sb_append_c(sb, '}');
 }
 

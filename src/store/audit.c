@@ -102,6 +102,9 @@ void audit_canonical(const st_audit_entry *e, strbuf *sb)
         canon_str(sb, "message_kind", e->message_kind);
         canon_str(sb, "body_sha256", e->body_sha256);
     }
+    /* Likewise the host (schema 4): only on entries that record one. */
+    if (e->host)
+        canon_str(sb, "host", e->host);
     canon_str(sb, "prev_hash", e->prev_hash);
 }
 

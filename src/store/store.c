@@ -292,6 +292,7 @@ static void push_pending(st_store *s, const st_audit_entry *e)
     p->to_status = xstrdup(e->to_status);
     p->message_kind = xstrdup(e->message_kind);
     p->body_sha256 = xstrdup(e->body_sha256);
+    p->host = xstrdup(e->host);
 }
 
 st_code store_audit_append(st_store *s, st_audit_entry *e, st_err *err)
@@ -312,6 +313,8 @@ st_code store_audit_append(st_store *s, st_audit_entry *e, st_err *err)
     e->seq = last + 1;
     memcpy(e->prev_hash, prev, sizeof e->prev_hash);
     e->recorded_at = wall_now();
+    if (!e->host) /* which machine wrote it, as recorded_at says when (SPEC §10) */
+        e->host = xstrdup(os_host());
     if ((code = audit_compute_hash(e, e->hash, err)) != ST_OK)
         return code;
     if ((code = s->ops->audit_insert(s->be, e, err)) != ST_OK)

@@ -142,6 +142,8 @@ int cmd_report_gen(const char *db, long n)
         e.ticket_id = ids[g->ticket];
         if (store_audit_append(store, &e, &err) != ST_OK)
             fail("append", &err);
+        free(e.host); /* the store's fill-in (this machine's name): e's other strings are borrowed */
+        e.host = NULL;
         /* The store keeps a transaction's entries for syslog until its commit: bound them. */
         if (k % 50000 == 49999 && (store_commit(store, &err) != ST_OK || store_begin(store, &err) != ST_OK))
             fail("commit", &err);

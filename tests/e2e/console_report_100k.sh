@@ -36,7 +36,13 @@ echo "report of 100k tickets in the console: rows after $wait_ms ms, the computi
 # At least one change per two seconds of computing (the first second may pass before the line).
 [ "$changes" -ge $((wait_ms / 2000)) ] || fail "the computing line changed $changes times in $wait_ms ms"
 [ "$gap" -le 1500 ] || fail "the loop stalled for $gap ms while the report was computed"
-[ "$rss" -le 32768 ] || fail "peak RSS $rss KB > 32 MB"
+# AddressSanitizer's shadow memory makes the sanitizer build's RSS no measure of slatop's (400 MB
+# for a 19 MB console); the plain build, which CI runs first, checks the goal.
+if ldd "$BIN" 2>/dev/null | grep -q libasan; then
+    echo "peak RSS not checked in the AddressSanitizer build (its shadow memory); the plain build checks it"
+else
+    [ "$rss" -le 32768 ] || fail "peak RSS $rss KB > 32 MB"
+fi
 
 # The rows against the command line's text form: METRIC LEVEL MET MISSED OPEN PERCENT.
 "$BIN" --db "$DB" --now "$NOW" report --month 2026-03 >"$T/cli.txt" || fail "slatop report"

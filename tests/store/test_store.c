@@ -419,6 +419,8 @@ Test(store, audit_append_list_head)
         cr_assert_gt(list[i].recorded_at, 1700000000);
         cr_assert_eq(list[i].old_due, 5000);
         cr_assert_null(list[i].detail);
+        /* The writer's host beside the actor (SPEC §10), inside the hash checked above. */
+        cr_assert_str_eq(list[i].host, os_host());
     }
     cr_assert_str_eq(list[3].hash, hash);
     cr_assert_str_eq(list[2].reason, "reason 3");

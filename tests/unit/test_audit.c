@@ -77,6 +77,15 @@ Test(audit, canonical_is_fixed_and_length_prefixed)
     cr_assert_str_eq(sb.buf, "seq=1:3\nat=3:100\nrecorded_at=3:101\nactor=3:bob\nkind=8:assigned\n"
                              "ticket_id=1:9\nfrom_level=-\nto_level=-\nold_due=-\nnew_due=-\n"
                              "reason=0:\ndetail=5:carol\nprev_hash=64:" AUDIT_GENESIS_HASH "\n");
+    /* With a host (schema 4) it comes before prev_hash; without one the form above is unchanged,
+     * so entries written before hosts were recorded keep their hashes. */
+    sb_done(&sb);
+    sb_init(&sb);
+    e.host = "jump-2";
+    audit_canonical(&e, &sb);
+    cr_assert_str_eq(sb.buf, "seq=1:3\nat=3:100\nrecorded_at=3:101\nactor=3:bob\nkind=8:assigned\n"
+                             "ticket_id=1:9\nfrom_level=-\nto_level=-\nold_due=-\nnew_due=-\n"
+                             "reason=0:\ndetail=5:carol\nhost=6:jump-2\nprev_hash=64:" AUDIT_GENESIS_HASH "\n");
     sb_done(&sb);
 }
 

@@ -10,6 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "slatop/audit.h"
+#include "slatop/store.h"
 #include "slatop/util.h"
 #include "support_cli.h"
 
@@ -1133,6 +1135,18 @@ Test(cli, config_errors_name_file_and_key)
     support_result_done(&r);
 }
 
+/* Edits the audit log as someone with write access to the file would: straight through SQLite,
+ * past the append-only trigger (not the sqlite3 command, which setup.sh does not install). */
+static void tamper(const char *sql)
+{
+    sqlite3 *h;
+    cr_assert_eq(sqlite3_open(db, &h), SQLITE_OK);
+    char *all = xasprintf("DROP TRIGGER audit_no_update; %s", sql);
+    cr_assert_eq(sqlite3_exec(h, all, NULL, NULL, NULL), SQLITE_OK, "%s: %s", all, sqlite3_errmsg(h));
+    free(all);
+    sqlite3_close(h);
+}
+
 Test(cli, audit_verify_names_the_edited_entry)
 {
     init_db("share/policies/chatti.json");
@@ -1141,14 +1155,7 @@ Test(cli, audit_verify_names_the_edited_entry)
     support_run(&r, "--db", db, "--now", NOW, "raise", "1", "--reason", "honest reason", NULL);
     expect_ok(&r);
     support_result_done(&r);
-    /* Tampering as someone with write access to the file would: straight through SQLite (not the
-     * sqlite3 command, which setup.sh does not install: the test was skipped without it). */
-    sqlite3 *h;
-    cr_assert_eq(sqlite3_open(db, &h), SQLITE_OK);
-    cr_assert_eq(sqlite3_exec(h, "DROP TRIGGER audit_no_update; UPDATE audit SET reason='forged' WHERE seq=3;", NULL,
-                              NULL, NULL),
-                 SQLITE_OK, "%s", sqlite3_errmsg(h));
-    sqlite3_close(h);
+    tamper("UPDATE audit SET reason='forged' WHERE seq=3;");
     support_run(&r, "--db", db, "audit", "verify", NULL);
     expect_error(&r, 1, "3");
     support_result_done(&r);
@@ -1156,6 +1163,82 @@ Test(cli, audit_verify_names_the_edited_entry)
     support_run(&r, "--db", db, "audit", "1", "--json", NULL);
     expect_ok(&r);
     cr_expect(strstr(r.out, "forged") != NULL);
+    support_result_done(&r);
+}
+
+/* SPEC §10: every entry records the writer's host beside the actor, in JSON and CSV, inside its
+ * hash; an entry without one (written before schema 4) keeps verifying. */
+Test(cli, audit_entries_record_the_host)
+{
+    init_db("share/policies/chatti.json");
+    add_ticket("a", "HIGH");
+    support_result r;
+    support_run(&r, "--db", db, "--now", NOW, "raise", "1", "--reason", "why", NULL);
+    expect_ok(&r);
+    support_result_done(&r);
+    char *want = xasprintf("\"host\":\"%s\"", os_host());
+    support_run(&r, "--db", db, "audit", "--json", NULL);
+    expect_ok(&r);
+    cr_expect(strstr(r.out, want) != NULL, "no %s in %s", want, r.out);
+    support_result_done(&r);
+    free(want);
+    want = xasprintf(",%s\n", os_host());
+    support_run(&r, "--db", db, "audit", "export", "--format", "csv", NULL);
+    expect_ok(&r);
+    cr_expect(strstr(r.out, ",body_sha256,host\n") != NULL, "%s", r.out);
+    cr_expect(strstr(r.out, want) != NULL, "no host column ending a row: %s", r.out);
+    support_result_done(&r);
+    free(want);
+}
+
+/* The host is inside the hash: naming another machine is an edit verify names (SQLite file). */
+Test(cli, audit_verify_names_a_forged_host)
+{
+    init_db("share/policies/chatti.json");
+    add_ticket("a", "HIGH");
+    support_result r;
+    tamper("UPDATE audit SET host='jump-9' WHERE seq=2;");
+    support_run(&r, "--db", db, "audit", "verify", NULL);
+    expect_error(&r, 1, "2");
+    support_result_done(&r);
+}
+
+Test(cli, audit_entries_without_a_host_keep_verifying)
+{
+    init_db("share/policies/chatti.json");
+    support_result r;
+    /* A schema-3 entry: appended through the store, then its host cleared and its hash
+     * recomputed without one, as the old writer computed it. */
+    add_ticket("a", "HIGH");
+    st_err err = {0};
+    st_store *s = NULL;
+    cr_assert_eq(store_open(db, STORE_OPEN_RW, &s, &err), ST_OK, "%s", err.msg);
+    st_audit_entry *list = NULL;
+    size_t n = 0;
+    cr_assert_eq(store_audit_list(s, 0, &list, &n, &err), ST_OK, "%s", err.msg);
+    cr_assert_geq(n, 1);
+    free(list[n - 1].host);
+    list[n - 1].host = NULL;
+    char hash[65];
+    cr_assert_eq(audit_compute_hash(&list[n - 1], hash, &err), ST_OK);
+    int64_t last = list[n - 1].seq;
+    for (size_t i = 0; i < n; i++)
+        audit_entry_done(&list[i]);
+    free(list);
+    store_close(s);
+    char *sql = xasprintf("UPDATE audit SET host = NULL, hash = '%s' WHERE seq = %lld;", hash, (long long)last);
+    tamper(sql);
+    free(sql);
+    /* The next entry chains to the old one and records its host. */
+    support_run(&r, "--db", db, "--now", NOW, "raise", "1", "--reason", "after the upgrade", NULL);
+    expect_ok(&r);
+    support_result_done(&r);
+    support_run(&r, "--db", db, "audit", "verify", NULL);
+    expect_ok(&r);
+    support_result_done(&r);
+    support_run(&r, "--db", db, "audit", "--json", NULL);
+    expect_ok(&r);
+    cr_expect(strstr(r.out, "\"host\":null") != NULL, "%s", r.out);
     support_result_done(&r);
 }
 

@@ -48,7 +48,7 @@ static st_code batch_add(void *ctx, const st_audit_entry *e, st_err *err)
     x->to_level = xstrdup(e->to_level);
     x->reason = xstrdup(e->reason);
     x->detail = xstrdup(e->detail);
-    x->from_status = x->to_status = x->message_kind = x->body_sha256 = NULL; /* not shown */
+    x->from_status = x->to_status = x->message_kind = x->body_sha256 = x->host = NULL; /* not shown */
     return ST_OK;
 }
 

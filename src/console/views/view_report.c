@@ -3,6 +3,7 @@
  * detail. The report is computed in a child process (its own read-only connection to the same
  * database) that writes the figures the view shows down a pipe; the view reads the pipe without
  * blocking each second, so a month of 100,000 tickets never stops the countdowns. */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -150,11 +151,29 @@ typedef struct {
     bool bad;
 } rd;
 
+/* Copies the number at r->p (digits, sign, point, exponent; at most 39 characters) into out and
+ * returns where it ends, after moving r->p past leading white space. The strto* functions then read a short string, not the rest of a
+ * megabyte of result (which the sanitizer build's string checks would scan at every call). */
+static const char *number_at(rd *r, char out[40])
+{
+    while (r->p < r->end && isspace((unsigned char)*r->p)) /* as strto* skip it */
+        r->p++;
+    size_t k = 0;
+    const char *p = r->p;
+    while (p < r->end && k < 39 && *p && (isdigit((unsigned char)*p) || strchr("+-.eE", *p)))
+        out[k++] = *p++;
+    out[k] = '\0';
+    return p;
+}
+
 static char *get_str(rd *r)
 {
-    char *colon;
-    unsigned long long n = strtoull(r->p, &colon, 10);
-    if (r->bad || colon >= r->end || *colon != ':' || n > (unsigned long long)(r->end - colon - 1)) {
+    char num[40];
+    const char *colon = number_at(r, num);
+    char *end;
+    unsigned long long n = strtoull(num, &end, 10);
+    if (r->bad || !num[0] || *end || colon >= r->end || *colon != ':' ||
+        n > (unsigned long long)(r->end - colon - 1)) {
         r->bad = true;
         return xstrdup("");
     }
@@ -167,11 +186,12 @@ static char *get_str(rd *r)
 
 static int64_t get_int(rd *r)
 {
-    char *end;
-    long long v = strtoll(r->p, &end, 10);
-    if (end == r->p)
+    char num[40], *end;
+    (void)number_at(r, num);
+    long long v = strtoll(num, &end, 10);
+    if (end == num)
         r->bad = true;
-    r->p = end;
+    r->p += end - num;
     return v;
 }
 
@@ -206,6 +226,13 @@ static void get_cause(rd *r, rv_ticket *t)
     r->p++;
 }
 
+/* n items to read, at most one per byte left (each item takes more), at least 1. */
+static size_t capped(const rd *r, int64_t n)
+{
+    int64_t left = r->end - r->p;
+    return (size_t)(n < 1 ? 1 : n > left ? (left > 0 ? left : 1) : n);
+}
+
 static void parse(report_view *v)
 {
     rd r = {.p = v->in.buf ? v->in.buf : "", .end = (v->in.buf ? v->in.buf : "") + v->in.len};
@@ -223,8 +250,11 @@ static void parse(report_view *v)
     r.p += 4;
     int64_t n = get_int(&r);
     r.p++;
+    /* Each array sized once from its count (bounded by the bytes left, as every item takes some):
+     * growing one item at a time copies the whole array each time (a 100,000-ticket month has
+     * tens of thousands of breaches). */
+    v->rows = xcalloc(capped(&r, n), sizeof *v->rows);
     for (int64_t i = 0; i < n && !r.bad && r.p < r.end; i++) {
-        v->rows = xrealloc(v->rows, (v->n_rows + 1) * sizeof *v->rows);
         rv_row *x = &v->rows[v->n_rows++];
         x->metric = get_str(&r);
         x->level = get_str(&r);
@@ -234,15 +264,17 @@ static void parse(report_view *v)
         x->open = get_int(&r);
         x->has_percent = get_int(&r) != 0;
         char *end;
-        x->percent = strtod(r.p, &end);
-        r.p = end + 1;
+        char num[40];
+        (void)number_at(&r, num);
+        x->percent = strtod(num, &end);
+        r.p += end - num + 1;
     }
     if (!r.bad && r.p < r.end && *r.p == 'B') {
         r.p++;
         n = get_int(&r);
         r.p++;
+        v->tickets = xcalloc(capped(&r, n), sizeof *v->tickets);
         for (int64_t i = 0; i < n && !r.bad && r.p < r.end; i++) {
-            v->tickets = xrealloc(v->tickets, (v->n_tickets + 1) * sizeof *v->tickets);
             rv_ticket *t = &v->tickets[v->n_tickets++];
             t->metric = get_str(&r);
             t->level = get_str(&r);

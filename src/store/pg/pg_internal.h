@@ -85,7 +85,7 @@ extern pg_lib_fns pg_lib;
 st_code pg_lib_load(const char *name, st_err *err);
 
 /* The schema version this build writes: the same number as SQLite's (one schema, two engines). */
-#define PG_SCHEMA_VERSION 3
+#define PG_SCHEMA_VERSION 4
 /* How long a writer waits for another one before ST_BUSY (as SQLite's busy timeout). */
 #define PG_LOCK_TIMEOUT_MS 5000
 /* The channel every commit notifies (delivered at COMMIT only; a hint to re-read). */
@@ -163,7 +163,7 @@ st_code pg_schema_drop(store_backend *b, st_err *err);
     "next_paused_by, next_at"
 #define PG_AUDIT_COLUMNS                                                                                     \
     "seq, at, recorded_at, actor, kind, ticket_id, from_level, to_level, old_due, new_due, reason, detail, " \
-    "prev_hash, hash, from_status, to_status, message_id, message_kind, body_sha256"
+    "prev_hash, hash, from_status, to_status, message_id, message_kind, body_sha256, host"
 st_code pg_ticket_from_row(store_backend *b, const PGresult *r, int row, st_ticket *t, st_err *err);
 st_code pg_audit_from_row(const PGresult *r, int row, st_audit_entry *e, st_err *err);
 /* The list's SQL for sort (LIMIT $1 OFFSET $2). */

@@ -79,6 +79,7 @@ st_code pg_audit_from_row(const PGresult *r, int row, st_audit_entry *e, st_err 
     e->message_id = pg_int(r, row, 16); /* NULL reads as 0: no message */
     e->message_kind = pg_str(r, row, 17);
     e->body_sha256 = pg_str(r, row, 18);
+    e->host = pg_str(r, row, 19);
     return ST_OK;
 }
 
@@ -213,7 +214,7 @@ static st_code hist_read(hist_cursor *hc, int64_t id, st_err *err)
         }
         if (!hc->r)
             return ST_OK;
-        int64_t row_id = pg_int(hc->r, hc->row, 19);
+        int64_t row_id = pg_int(hc->r, hc->row, 20); /* tickets.id, after PG_AUDIT_COLUMNS */
         if (row_id != id) {
             if (seen)
                 return ST_OK;
@@ -328,7 +329,7 @@ st_code pg_ticket_histories(store_backend *b, st_time before, store_history_visi
     return walk_with_history(b, "SELECT " PG_TICKET_COLUMNS " FROM tickets WHERE created < $1 ORDER BY id", &p,
                              "SELECT seq, at, recorded_at, actor, kind, ticket_id, from_level, to_level, old_due,"
                              " new_due, reason, detail, '', '', from_status, to_status, message_id, message_kind,"
-                             " NULL, tickets.id FROM tickets LEFT JOIN audit ON audit.ticket_id = tickets.id"
+                             " NULL, host, tickets.id FROM tickets LEFT JOIN audit ON audit.ticket_id = tickets.id"
                              " WHERE tickets.created < $1 ORDER BY tickets.id, seq",
                              &p, visit, ctx, err);
 }

@@ -12,7 +12,7 @@
 #include "pg_internal.h"
 
 /* In parts: ISO C guarantees string literals of 4095 bytes only. */
-static const char *const schema_v3[] = {
+static const char *const schema_tables[] = {
     "CREATE TABLE slatop_schema(\n"
     "  version integer NOT NULL,\n"
     "  changes bigint NOT NULL DEFAULT 0);\n"
@@ -100,7 +100,8 @@ static const char *const schema_v3[] = {
     "  to_status text,\n"
     "  message_id bigint,\n"
     "  message_kind text,\n"
-    "  body_sha256 text);\n"
+    "  body_sha256 text,\n"
+    "  host text);\n"
     "CREATE INDEX audit_ticket ON audit(ticket_id, seq);\n"
     "CREATE FUNCTION slatop_append_only() RETURNS trigger LANGUAGE plpgsql AS $$\n"
     "BEGIN RAISE EXCEPTION '% is append-only', TG_TABLE_NAME; END $$;\n"
@@ -167,6 +168,15 @@ st_code pg_schema_check(store_backend *b, bool *present, st_err *err)
                        "%s: database schema version %" PRId64 " is newer than this slatop supports (%d); "
                        "upgrade slatop",
                        b->name, version, PG_SCHEMA_VERSION);
+    if (version == 3) { /* before audit.host (SPEC §10): older entries keep NULL, their hashes never covered it */
+        code = pg_run(b,
+                      "BEGIN; ALTER TABLE audit ADD COLUMN IF NOT EXISTS host text;"
+                      " UPDATE slatop_schema SET version = 4 WHERE version = 3; COMMIT",
+                      NULL, NULL, "migrating to schema version 4", err);
+        if (code != ST_OK)
+            PQclear(PQexec(b->conn, "ROLLBACK"));
+        return code;
+    }
     if (version != PG_SCHEMA_VERSION)
         return st_fail(err, ST_INVALID, "%s: not a slatop database (schema version %" PRId64 " unknown)", b->name,
                        version);
@@ -183,8 +193,8 @@ st_code pg_schema_create(store_backend *b, st_err *err)
         return code;
     if ((code = pg_run(b, "BEGIN", NULL, NULL, "creating the tables", err)) != ST_OK)
         return code;
-    for (size_t i = 0; code == ST_OK && i < sizeof schema_v3 / sizeof *schema_v3; i++)
-        code = pg_run(b, schema_v3[i], NULL, NULL, "creating the tables", err);
+    for (size_t i = 0; code == ST_OK && i < sizeof schema_tables / sizeof *schema_tables; i++)
+        code = pg_run(b, schema_tables[i], NULL, NULL, "creating the tables", err);
     if (code == ST_OK) {
         pg_params p = {0};
         pgp_int(&p, PG_SCHEMA_VERSION);

@@ -924,9 +924,10 @@ static st_code pg_audit_insert(store_backend *b, const st_audit_entry *e, st_err
         pgp_null(&p);
     pgp_text(&p, e->message_kind);
     pgp_text(&p, e->body_sha256);
+    pgp_text(&p, e->host);
     return pg_run(b,
                   "INSERT INTO audit(" PG_AUDIT_COLUMNS ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,"
-                  " $12, $13, $14, $15, $16, $17, $18, $19)",
+                  " $12, $13, $14, $15, $16, $17, $18, $19, $20)",
                   &p, NULL, "appending to the audit log", err);
 }
 

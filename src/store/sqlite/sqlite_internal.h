@@ -19,7 +19,7 @@
 #include "../store_backend.h"
 
 /* The schema version this build writes; sq_open migrates older files up to it. */
-#define STORE_SCHEMA_VERSION 4
+#define STORE_SCHEMA_VERSION 5
 /* PRAGMA application_id of a slatop database ("SLAT"), so a foreign SQLite file is recognised. */
 #define STORE_APPLICATION_ID 0x534c4154
 /* How long a writer waits for another one before ST_BUSY. */

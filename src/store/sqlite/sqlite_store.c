@@ -204,6 +204,9 @@ static const char *const migrations[] = {
     "CREATE INDEX tickets_next_missing ON tickets(id) WHERE next_tier IS NULL;\n"
     "INSERT OR REPLACE INTO meta(key, value)\n"
     "  SELECT 'next_fill', '1' WHERE EXISTS (SELECT 1 FROM tickets);\n",
+    /* v4 (SPEC §10): each entry records the writer's host beside the actor; older rows keep NULL,
+     * which their hashes never covered. */
+    "ALTER TABLE audit ADD COLUMN host TEXT;\n",
 };
 /* Steps after the scripts that are functions of the backend (the search index: sqlite_search.c);
  * they take the schema on from the last script. */
@@ -1510,7 +1513,7 @@ static st_code sq_message_get(store_backend *s, int64_t id, st_message *out, st_
 
 #define AUDIT_COLUMNS                                                                                        \
     "seq, at, recorded_at, actor, kind, ticket_id, from_level, to_level, old_due, new_due, reason, detail, " \
-    "prev_hash, hash, from_status, to_status, message_id, message_kind, body_sha256"
+    "prev_hash, hash, from_status, to_status, message_id, message_kind, body_sha256, host"
 
 /* Copies a hash column into dst (65 bytes); an over-long or missing value becomes a string that
  * can never match a real hash, so verification reports it rather than truncating it into one. */
@@ -1550,6 +1553,7 @@ static st_code audit_from_row(store_backend *s, sqlite3_stmt *stmt, st_audit_ent
     e->message_id = sqlite3_column_int64(stmt, 16); /* NULL reads as 0: no message */
     e->message_kind = sq_column_strdup(stmt, 17);
     e->body_sha256 = sq_column_strdup(stmt, 18);
+    e->host = sq_column_strdup(stmt, 19);
     return ST_OK;
 }
 
@@ -1589,7 +1593,7 @@ static st_code sq_audit_insert(store_backend *s, const st_audit_entry *e, st_err
     st_code code = sq_stmt(s,
                            "INSERT INTO audit(" AUDIT_COLUMNS
                            ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,"
-                           " ?18, ?19)",
+                           " ?18, ?19, ?20)",
                            &stmt, err);
     if (code != ST_OK)
         return code;
@@ -1615,6 +1619,7 @@ static st_code sq_audit_insert(store_backend *s, const st_audit_entry *e, st_err
         sqlite3_bind_null(stmt, 17);
     sq_bind_text(stmt, 18, e->message_kind);
     sq_bind_text(stmt, 19, e->body_sha256);
+    sq_bind_text(stmt, 20, e->host);
     return sq_step_done(s, stmt, "appending to the audit log", err);
 }
 
@@ -1677,7 +1682,7 @@ static st_code sq_ticket_histories(store_backend *s, st_time before, store_histo
     /* AUDIT_COLUMNS' shape without the hashes, which a replay does not read. */
     code = sq_stmt(s,
                    "SELECT seq, at, recorded_at, actor, kind, ticket_id, from_level, to_level, old_due, new_due,"
-                   " reason, detail, '', '', from_status, to_status, message_id, message_kind, NULL"
+                   " reason, detail, '', '', from_status, to_status, message_id, message_kind, NULL, host"
                    " FROM audit WHERE ticket_id > 0 ORDER BY ticket_id, seq",
                    &as, err);
     if (code != ST_OK) {
@@ -2122,7 +2127,7 @@ static st_code hist_read(store_backend *s, hist_cursor *hc, int64_t id, st_err *
                 break;
             hc->have_row = true;
         }
-        int64_t row_id = sqlite3_column_int64(hc->stmt, 19);
+        int64_t row_id = sqlite3_column_int64(hc->stmt, 20); /* tickets.id, after AUDIT_COLUMNS */
         if (row_id != id) {
             if (seen)
                 return ST_OK; /* the next ticket's rows begin */
