@@ -1,5 +1,5 @@
-/* support_db: a fresh database in a temporary directory with a frozen clock, the store and ops
- * open on it. Linked into every unit test executable; everything is prefixed support_db. */
+/* support_db: a fresh database in a temporary directory (or, with SLATOP_TEST_STORE set, on that
+ * backend) with a frozen clock, the store and ops open on it. Linked into every unit test executable; everything is prefixed support_db. */
 #ifndef SLATOP_SUPPORT_DB_H
 #define SLATOP_SUPPORT_DB_H
 
@@ -10,7 +10,7 @@
 extern const char *const support_db_policy_24x7;
 
 typedef struct {
-    char dir[64], db[128];
+    char dir[64], db[256];
     st_clock clock;
     st_store *store; /* owned */
     st_ops *ops;     /* owned */

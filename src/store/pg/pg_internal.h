@@ -155,6 +155,28 @@ st_code pg_schema_check(store_backend *b, bool *present, st_err *err);
 st_code pg_schema_create(store_backend *b, st_err *err);
 st_code pg_schema_drop(store_backend *b, st_err *err);
 
+/* Every row of sql read into a new array of item_size-byte items by read. Caller owns *out (done
+ * each, then free); on error nothing is returned. The ticket item pair reads PG_TICKET_COLUMNS. */
+typedef st_code (*pg_row_reader)(store_backend *b, const PGresult *r, int row, void *item, st_err *err);
+st_code pg_collect_rows(store_backend *b, const char *sql, const pg_params *p, const char *what, size_t item_size,
+                        pg_row_reader read, void (*done)(void *item), void **out, size_t *n, st_err *err);
+/* The one integer sql returns into *out (0 when it returns no row). */
+st_code pg_query_int(store_backend *b, const char *sql, const pg_params *p, int64_t *out, const char *what,
+                     st_err *err);
+st_code pg_read_ticket_item(store_backend *b, const PGresult *r, int row, void *item, st_err *err);
+void pg_free_ticket_item(void *item);
+
+/* pg_search.c: the list's search, filters and per-state counts (store_search.h). */
+st_code pg_ticket_search(store_backend *b, const store_filter *f, store_sort sort, int64_t offset, int64_t limit,
+                         st_ticket **out, size_t *n, st_err *err);
+st_code pg_ticket_search_count(store_backend *b, const store_filter *f, int64_t *n, st_err *err);
+st_code pg_ticket_groups(store_backend *b, const char *level, store_group **out, size_t *n, st_err *err);
+st_code pg_ticket_count_due(store_backend *b, const store_group *g, st_time from, st_time to, bool due_none,
+                            int64_t *n, st_err *err);
+st_code pg_ticket_group_rows(store_backend *b, const store_group *g, st_time from, st_time to, bool due_none,
+                             st_ticket **out, size_t *n, st_err *err);
+void pg_set_cancel(store_backend *b, bool (*cancel)(void *ctx), void *ctx);
+
 /* pg_read.c: the streaming reads and the row readers shared with pg_store.c. */
 #define PG_TICKET_COLUMNS                                                                                    \
     "id, ref, title, customer, channel, level, assignee, status, created, first_response, resolved, "        \

@@ -395,7 +395,7 @@ static st_code query_int(store_backend *b, const char *sql, const pg_params *p, 
 
 /* Every row of sql read into a new array of item_size-byte items. Caller owns *out (done each,
  * then free); on error nothing is returned. */
-typedef st_code (*row_reader)(store_backend *b, const PGresult *r, int row, void *item, st_err *err);
+typedef pg_row_reader row_reader;
 static st_code collect_rows(store_backend *b, const char *sql, const pg_params *p, const char *what,
                             size_t item_size, row_reader read, void (*done)(void *item), void **out, size_t *n,
                             st_err *err)
@@ -420,6 +420,28 @@ static st_code collect_rows(store_backend *b, const char *sql, const pg_params *
     *out = arr;
     *n = (size_t)rows;
     return ST_OK;
+}
+
+st_code pg_query_int(store_backend *b, const char *sql, const pg_params *p, int64_t *out, const char *what,
+                     st_err *err)
+{
+    return query_int(b, sql, p, out, what, err);
+}
+
+st_code pg_collect_rows(store_backend *b, const char *sql, const pg_params *p, const char *what, size_t item_size,
+                        pg_row_reader read, void (*done)(void *item), void **out, size_t *n, st_err *err)
+{
+    return collect_rows(b, sql, p, what, item_size, read, done, out, n, err);
+}
+
+st_code pg_read_ticket_item(store_backend *b, const PGresult *r, int row, void *item, st_err *err)
+{
+    return pg_ticket_from_row(b, r, row, item, err);
+}
+
+void pg_free_ticket_item(void *item)
+{
+    ticket_done(item);
 }
 
 static st_code pg_meta_get(store_backend *b, const char *key, char **value, st_err *err)
@@ -735,16 +757,6 @@ static st_code pg_tickets_using_level(store_backend *b, const char *level, int64
                        &p, ids, n, err);
 }
 
-static st_code read_ticket(store_backend *b, const PGresult *r, int row, void *item, st_err *err)
-{
-    return pg_ticket_from_row(b, r, row, item, err);
-}
-
-static void free_ticket(void *item)
-{
-    ticket_done(item);
-}
-
 static st_code pg_ticket_list(store_backend *b, const store_list_query *q, st_ticket **out, size_t *n,
                               st_err *err)
 {
@@ -758,7 +770,7 @@ static st_code pg_ticket_list(store_backend *b, const store_list_query *q, st_ti
     pgp_int(&p, q->offset > 0 ? q->offset : 0);
     void *arr = NULL;
     st_code code = collect_rows(b, pg_ticket_list_sql(q->sort, q->include_resolved), &p, "listing tickets",
-                                sizeof **out, read_ticket, free_ticket, &arr, n, err);
+                                sizeof **out, pg_read_ticket_item, pg_free_ticket_item, &arr, n, err);
     *out = arr;
     return code;
 }
@@ -997,6 +1009,12 @@ const store_backend_ops store_pg_ops = {
     .ticket_histories = pg_ticket_histories,
     .audit_range = pg_audit_range,
     .ticket_stream = pg_ticket_stream,
+    .ticket_search = pg_ticket_search,
+    .ticket_search_count = pg_ticket_search_count,
+    .ticket_groups = pg_ticket_groups,
+    .ticket_count_due = pg_ticket_count_due,
+    .ticket_group_rows = pg_ticket_group_rows,
+    .set_cancel = pg_set_cancel,
     .uptime_put_minutes = pg_uptime_put_minutes,
     .uptime_get_minutes = pg_uptime_get_minutes,
     .uptime_month_get = pg_uptime_month_get,

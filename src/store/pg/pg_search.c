@@ -1,0 +1,196 @@
+/* pg_search: the PostgreSQL backend's search, filters and per-state counts (store_search.h), with
+ * SQLite's results, orders and counts. The text rule (the id, or an ASCII case-insensitive
+ * substring of title, customer, assignee, level, ref or a message body) is ILIKE, which in the C
+ * locale `slatop init` gives a database folds ASCII only, as the rule says; the server runs it
+ * beside the data, so the console receives a page, never the candidates. The per-state groups
+ * are a GROUP BY the server computes (SQLite keeps them in a table by triggers). */
+#include "pg_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The filter, with its parameters as $P (the LIKE pattern or NULL), $I (the text as an id, or -1)
+ * and $L (the level or NULL): typed casts so that an unused NULL still has a type. */
+#define FILTER(P, I, L)                                                                                      \
+    " AND ($" P "::text IS NULL OR tickets.id = $" I "::bigint OR tickets.title ILIKE $" P                  \
+    " OR tickets.customer ILIKE $" P " OR tickets.assignee ILIKE $" P " OR tickets.level ILIKE $" P         \
+    " OR tickets.ref ILIKE $" P " OR EXISTS (SELECT 1 FROM messages m WHERE m.ticket_id = tickets.id"      \
+    " AND m.body ILIKE $" P ")) AND ($" L "::text IS NULL OR tickets.level = $" L ")"
+
+#define OPEN_WHERE "WHERE status <> 'resolved'"
+
+/* The list's SQL for sort (pg_ticket_list_sql, so the orders stay one) with the filter added to
+ * its WHERE: $1 limit, $2 offset, $3..$5 the filter. Built once, kept for the process. */
+static const char *search_sql(store_sort sort)
+{
+    static char *cache[4];
+    unsigned k = (unsigned)sort < 4 ? (unsigned)sort : 0;
+    if (!cache[k]) {
+        const char *base = pg_ticket_list_sql((store_sort)k, false);
+        const char *where = strstr(base, OPEN_WHERE);
+        size_t head = (size_t)(where - base) + strlen(OPEN_WHERE);
+        cache[k] = xasprintf("%.*s%s%s", (int)head, base, FILTER("3", "4", "5"), base + head);
+    }
+    return cache[k];
+}
+
+/* Adds f's three parameters; *like is the pattern the caller frees (it must outlive the call). */
+static void filter_params(pg_params *p, const store_filter *f, char **like)
+{
+    *like = NULL;
+    const char *t = f && f->text && *f->text ? f->text : NULL;
+    if (t) {
+        char *l = *like = xmalloc(2 * strlen(t) + 3);
+        *l++ = '%';
+        for (const char *c = t; *c; c++) {
+            if (*c == '%' || *c == '_' || *c == '\\')
+                *l++ = '\\';
+            *l++ = *c;
+        }
+        *l++ = '%';
+        *l = '\0';
+        pgp_text(p, *like);
+        char *end;
+        long long id = strtoll(t, &end, 10);
+        char canon[32]; /* only the id's own digits equal it, as the plain rule's strcmp */
+        snprintf(canon, sizeof canon, "%lld", id);
+        pgp_int(p, (!*end && strcmp(canon, t) == 0) ? id : -1);
+    } else {
+        pgp_null(p);
+        pgp_int(p, -1);
+    }
+    if (f && f->level)
+        pgp_text(p, f->level);
+    else
+        pgp_null(p);
+}
+
+st_code pg_ticket_search(store_backend *b, const store_filter *f, store_sort sort, int64_t offset, int64_t limit,
+                         st_ticket **out, size_t *n, st_err *err)
+{
+    pg_params p = {0};
+    if (limit > 0)
+        pgp_int(&p, limit);
+    else
+        pgp_null(&p);
+    pgp_int(&p, offset > 0 ? offset : 0);
+    char *like;
+    filter_params(&p, f, &like);
+    void *arr = NULL;
+    st_code code = pg_collect_rows(b, search_sql(sort), &p, "searching tickets", sizeof **out, pg_read_ticket_item,
+                                   pg_free_ticket_item, &arr, n, err);
+    free(like);
+    *out = arr;
+    return code;
+}
+
+st_code pg_ticket_search_count(store_backend *b, const store_filter *f, int64_t *n, st_err *err)
+{
+    *n = 0;
+    pg_params p = {0};
+    char *like;
+    filter_params(&p, f, &like);
+    st_code code = pg_query_int(b, "SELECT count(*) FROM tickets " OPEN_WHERE FILTER("1", "2", "3"), &p, n,
+                           "counting tickets", err);
+    free(like);
+    return code;
+}
+
+/* A row's group (store_group), as sqlite_search.c's GROUP_KIND and GROUP_KEY. */
+#define GROUP_KIND                                                                                           \
+    "CASE WHEN first_response IS NULL THEN 0 WHEN response_due IS NULL OR first_response <= response_due"   \
+    " THEN 1 ELSE 2 END"
+#define GROUP_WHERE                                                                                          \
+    " FROM tickets " OPEN_WHERE " AND level = $1 AND policy_version = $2 AND coalesce(next_tier, -1) = $3"  \
+    " AND coalesce(next_clock, -1) = $4 AND coalesce(next_target_s, -1) = $5"
+
+static st_code read_group(store_backend *b, const PGresult *r, int row, void *item, st_err *err)
+{
+    (void)b, (void)err;
+    store_group *g = item;
+    g->level = pg_str(r, row, 0);
+    g->policy_version = pg_int(r, row, 1);
+    g->tier = (int)pg_int(r, row, 2);
+    g->clock = (int)pg_int(r, row, 3);
+    g->target_s = pg_int(r, row, 4);
+    g->kind = (int)pg_int(r, row, 5);
+    g->n = pg_int(r, row, 6);
+    return ST_OK;
+}
+
+static void free_group(void *item)
+{
+    free(((store_group *)item)->level);
+}
+
+st_code pg_ticket_groups(store_backend *b, const char *level, store_group **out, size_t *n, st_err *err)
+{
+    pg_params p = {0};
+    if (level)
+        pgp_text(&p, level);
+    else
+        pgp_null(&p);
+    void *arr = NULL;
+    /* a running clock's state does not depend on the first response: one group per clock */
+    st_code code = pg_collect_rows(
+        b,
+        "SELECT level, policy_version, coalesce(next_tier, -1), coalesce(next_clock, -1),"
+        " coalesce(next_target_s, -1), CASE WHEN coalesce(next_tier, -1) IN (0, 1) THEN 0 ELSE " GROUP_KIND
+        " END, count(*) FROM tickets " OPEN_WHERE " AND ($1::text IS NULL OR level = $1) GROUP BY 1, 2, 3, 4, 5, 6"
+        " ORDER BY 1, 2, 3, 4, 5, 6",
+        &p, "counting tickets by state", sizeof **out, read_group, free_group, &arr, n, err);
+    *out = arr;
+    return code;
+}
+
+/* The group's five parameters, then (for a due range) from and to as $6 and $7. */
+static void group_params(pg_params *p, const store_group *g, bool range, st_time from, st_time to)
+{
+    pgp_text(p, g->level);
+    pgp_int(p, g->policy_version);
+    pgp_int(p, g->tier);
+    pgp_int(p, g->clock);
+    pgp_int(p, g->target_s);
+    if (range) {
+        pgp_int(p, from == ST_TIME_NONE ? INT64_MIN : from);
+        pgp_int(p, to == ST_TIME_NONE ? INT64_MAX : to);
+    }
+}
+
+st_code pg_ticket_count_due(store_backend *b, const store_group *g, st_time from, st_time to, bool due_none,
+                            int64_t *n, st_err *err)
+{
+    *n = 0;
+    pg_params p = {0};
+    group_params(&p, g, !due_none, from, to);
+    return pg_query_int(b,
+                   due_none ? "SELECT count(*)" GROUP_WHERE " AND next_due IS NULL"
+                            : "SELECT count(*)" GROUP_WHERE " AND next_due >= $6 AND next_due < $7",
+                   &p, n, "counting tickets by due time", err);
+}
+
+st_code pg_ticket_group_rows(store_backend *b, const store_group *g, st_time from, st_time to, bool due_none,
+                             st_ticket **out, size_t *n, st_err *err)
+{
+    bool whole = g->tier != 0 && g->tier != 1; /* tiers -1 and 2: the group itself, its kind too */
+    pg_params p = {0};
+    group_params(&p, g, !whole && !due_none, from, to);
+    if (whole)
+        pgp_int(&p, g->kind);
+    const char *sql = whole      ? "SELECT " PG_TICKET_COLUMNS GROUP_WHERE " AND " GROUP_KIND " = $6"
+                      : due_none ? "SELECT " PG_TICKET_COLUMNS GROUP_WHERE " AND next_due IS NULL"
+                                 : "SELECT " PG_TICKET_COLUMNS GROUP_WHERE " AND next_due >= $6 AND next_due < $7";
+    void *arr = NULL;
+    st_code code = pg_collect_rows(b, sql, &p, "reading tickets by state", sizeof **out, pg_read_ticket_item,
+                                   pg_free_ticket_item, &arr, n, err);
+    *out = arr;
+    return code;
+}
+
+/* The server runs a statement to its end: a search on PostgreSQL is not abandoned mid-way (its
+ * cost is the server's, and the console's reads of a page are bounded by LIMIT). */
+void pg_set_cancel(store_backend *b, bool (*cancel)(void *ctx), void *ctx)
+{
+    (void)b, (void)cancel, (void)ctx;
+}
