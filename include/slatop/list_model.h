@@ -35,6 +35,19 @@ st_code lm_reload(list_model *m, st_time now, st_err *err);
 /* Recomputes every row's timer at now (once a second) and re-reads the per-state counts when
  * that is cheap (else every 10 s). */
 void lm_retime(list_model *m, st_time now);
+/* Runs the list's background work for about budget_ns: a text search's count and per-state
+ * counts, or a level-or-state filter's matches (SPEC §11: read in slices between ticks, never in
+ * one read that holds the countdowns). *more while some is left; *changed when what the views
+ * show moved (the total, the counts, the window's rows). Errors: the store's (the work stops, the
+ * model keeps what it had). */
+st_code lm_work(list_model *m, int64_t budget_ns, bool *more, bool *changed, st_err *err);
+/* Up to small_list open tickets (default 10,000) a reload runs that work whole; above, it runs
+ * first_slice_ns of it (default 30 ms: a search with few matches is counted before its first
+ * screen) and leaves the rest to lm_work. Tests lower both to see the slices on a small list. */
+void lm_set_slicing(list_model *m, int64_t small_list, int64_t first_slice_ns);
+/* True while the total (and the counts) are still being counted (lm_work): lm_total is then the
+ * rows seen so far, a lower bound. */
+bool lm_counting(const list_model *m);
 /* While lm_reload reads, cancel(ctx) is asked now and then; when it says true (a key is
  * waiting) the reads stop and lm_reload returns ST_BUSY, the model keeping what it had; the
  * caller reloads again later. NULL: never. */

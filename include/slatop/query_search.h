@@ -34,6 +34,21 @@ st_code query_search_count(st_ops *o, const query_filter *f, int64_t *n, st_err 
  * On error counts[] is left as it was. */
 st_code query_state_counts(st_ops *o, const query_filter *f, st_time now, int64_t counts[SLA_STATE_COUNT],
                            st_err *err);
+/* A cursor over the matches of f (open tickets), or with all every ticket, resolved ones too,
+ * unfiltered (f NULL), read a few rows at a time between ticks (store_search.h's cursor): in sort's
+ * order, or with any_order in the cheapest (a count's). Caller owns *out (query_cursor_close,
+ * before the ops). */
+typedef struct query_cursor query_cursor;
+st_code query_cursor_open(st_ops *o, const query_filter *f, query_sort sort, bool any_order, bool all,
+                          query_cursor **out, st_err *err);
+/* Up to max rows into out[0..*n) (caller owns each: ticket_done); *done once all are read. A
+ * write on the same store in between ends a cursor: its next read fails with ST_BUSY. */
+st_code query_cursor_next(query_cursor *c, st_ticket *out, size_t max, size_t *n, bool *done, st_err *err);
+void query_cursor_close(query_cursor *c);
+/* Adds the state at now of each of ts[0..n) (its next clock's, as the list shows it) to counts;
+ * a ticket the list cannot show (its level not in its policy version) counts nowhere. */
+void query_state_tally(st_ops *o, const st_ticket *ts, size_t n, st_time now, int64_t counts[SLA_STATE_COUNT]);
+
 /* Reads after this ask cancel(ctx) now and then and stop with ST_BUSY when it says true (see
  * store_set_cancel); NULL clears it. Set it around reads only. */
 void query_set_cancel(st_ops *o, bool (*cancel)(void *ctx), void *ctx);

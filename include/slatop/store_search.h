@@ -55,6 +55,23 @@ st_code store_ticket_count_due(st_store *s, const store_group *g, st_time from, 
 st_code store_ticket_group_rows(st_store *s, const store_group *g, st_time from, st_time to, bool due_none,
                                 st_ticket **out, size_t *n, st_err *err);
 
+/* A cursor over the open tickets matching f, read a few rows at a time, so that a console can
+ * count or collect a search's every match in slices between its ticks (SPEC §11) instead of in one
+ * read. In sort's order, or with any_order in the order cheapest to read (for a count). The rows
+ * are those of one snapshot where the backend can hold one across calls (SQLite); another
+ * backend pages through the ordering. Close it before the store, and before a write on the
+ * same store when it can (a cursor keeps its snapshot open). Caller owns *out (close). */
+typedef struct store_ticket_cursor store_ticket_cursor;
+st_code store_ticket_cursor_open(st_store *s, const store_filter *f, store_sort sort, bool any_order,
+                                 store_ticket_cursor **out, st_err *err);
+/* Every ticket, resolved ones too, in sort's order (no filter: the caller tests its rows). */
+st_code store_ticket_cursor_open_all(st_store *s, store_sort sort, store_ticket_cursor **out, st_err *err);
+/* Up to max rows into out[0..*n) (caller owns each: ticket_done); *done once every row is read
+ * (then *n may be 0). */
+st_code store_ticket_cursor_next(store_ticket_cursor *c, st_ticket *out, size_t max, size_t *n, bool *done,
+                                 st_err *err);
+void store_ticket_cursor_close(store_ticket_cursor *c);
+
 /* Reads made while a cancel callback is set ask cancel(ctx) every few thousand steps and stop with
  * ST_BUSY "...: interrupted" when it says true (a console abandons a search when a key arrives).
  * Set it around reads only: a write it interrupted would fail. NULL clears it. */

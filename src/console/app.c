@@ -176,6 +176,23 @@ static bool key_waiting(void *ctx)
     return false;
 }
 
+/* The list's background work (a search's count, a filter's matches): a slice of a few ms
+ * between keys and ticks. True while some is left. */
+#define LIST_WORK_NS 8000000LL
+static bool list_work(con_state *c)
+{
+    bool more = false, changed = false;
+    st_err e;
+    st_err_clear(&e);
+    if (lm_work(c->list, LIST_WORK_NS, &more, &changed, &e) != ST_OK) {
+        set_msg(c, true, "search failed: %s", e.msg);
+        changed = true;
+    }
+    if (changed)
+        ui_data_changed(c);
+    return more;
+}
+
 static void reload_or_report(con_state *c)
 {
     st_err e;
@@ -544,6 +561,7 @@ static void app_loop(con_state *c, loop_opts *lo)
             break;
         store_idle(c->store); /* the screen is drawn: maintenance due now delays no keypress */
         bool busy = ui_idle(c); /* a view's background work: a slice of a few ms */
+        busy |= list_work(c);
         if (!watching) { /* after the first frame, so that a --max-frames run (first paint) never
                           * pays for it: closing an inotify descriptor waits ~15 ms for the kernel */
             watch_open(&io, c);

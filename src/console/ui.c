@@ -446,15 +446,16 @@ static void draw_header(con_state *c)
     char tmp[128];
     int x = 0;
     int ro_w = c->read_only ? 4 : 0;
+    const char *more = lm_counting(m) ? "+" : ""; /* still counting (lm_work): at least this many */
     if (COLS >= FULL_COLS)
-        snprintf(tmp, sizeof tmp, " slatop | %.40s v%lld | %lld %s | sort:%s ", pname,
-                 (long long)lm_policy_version(m), (long long)lm_total(m), lm_filtered(m) ? "match" : "open",
-                 lm_sort_name(m));
+        snprintf(tmp, sizeof tmp, " slatop | %.40s v%lld | %lld%s %s | sort:%s ", pname,
+                 (long long)lm_policy_version(m), (long long)lm_total(m), more,
+                 lm_filtered(m) ? "match" : "open", lm_sort_name(m));
     else if (c->msg[0]) /* a narrow pane: the message gets the whole bar */
         tmp[0] = '\0';
     else
-        snprintf(tmp, sizeof tmp, " %lld %s | sort:%s ", (long long)lm_total(m), lm_filtered(m) ? "match" : "open",
-                 lm_sort_name(m));
+        snprintf(tmp, sizeof tmp, " %lld%s %s | sort:%s ", (long long)lm_total(m), more,
+                 lm_filtered(m) ? "match" : "open", lm_sort_name(m));
     int w1 = text_width(tmp);
     ui_put(w, 0, x, tmp, w1 < COLS - ro_w ? w1 : COLS - ro_w, a);
     x += w1;

@@ -58,20 +58,25 @@ typedef struct {
     int64_t counts[SLA_STATE_COUNT];
 } state_counter;
 
-/* Each row's state as the list computes it (ops_view_of), for the few rows no range decides. */
-static st_code count_rows(state_counter *sc, st_ticket *ts, size_t n, st_err *err)
+void query_state_tally(st_ops *o, const st_ticket *ts, size_t n, st_time now, int64_t counts[SLA_STATE_COUNT])
 {
-    (void)err;
     for (size_t i = 0; i < n; i++) {
         ops_view v;
         st_err e;
-        if (ops_view_of(sc->o, &ts[i], sc->now, &v, &e) == ST_OK) {
+        if (ops_view_of(o, &ts[i], now, &v, &e) == ST_OK) {
             sla_state s = ops_view_state(&v);
             if ((unsigned)s < SLA_STATE_COUNT)
-                sc->counts[s]++;
+                counts[s]++;
             ops_view_done(&v);
         }
     }
+}
+
+/* Each row's state as the list computes it, for the few rows no range decides; frees ts. */
+static st_code count_rows(state_counter *sc, st_ticket *ts, size_t n, st_err *err)
+{
+    (void)err;
+    query_state_tally(sc->o, ts, n, sc->now, sc->counts);
     for (size_t i = 0; i < n; i++)
         ticket_done(&ts[i]);
     free(ts);
@@ -192,4 +197,36 @@ st_code query_state_counts(st_ops *o, const query_filter *f, st_time now, int64_
     if (rc == ST_OK)
         memcpy(counts, sc.counts, sizeof sc.counts);
     return rc;
+}
+
+struct query_cursor {
+    store_ticket_cursor *c;
+};
+
+st_code query_cursor_open(st_ops *o, const query_filter *f, query_sort sort, bool any_order, bool all,
+                          query_cursor **out, st_err *err)
+{
+    *out = NULL;
+    store_filter sf = store_filter_of(f);
+    store_ticket_cursor *c = NULL;
+    st_code rc = all ? store_ticket_cursor_open_all(ops_store(o), store_sort_of(sort), &c, err)
+                     : store_ticket_cursor_open(ops_store(o), &sf, store_sort_of(sort), any_order, &c, err);
+    if (rc != ST_OK)
+        return rc;
+    *out = xmalloc(sizeof **out);
+    (*out)->c = c;
+    return ST_OK;
+}
+
+st_code query_cursor_next(query_cursor *c, st_ticket *out, size_t max, size_t *n, bool *done, st_err *err)
+{
+    return store_ticket_cursor_next(c->c, out, max, n, done, err);
+}
+
+void query_cursor_close(query_cursor *c)
+{
+    if (!c)
+        return;
+    store_ticket_cursor_close(c->c);
+    free(c);
 }

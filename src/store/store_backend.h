@@ -128,6 +128,13 @@ typedef struct store_backend_ops {
     st_code (*ticket_group_rows)(store_backend *b, const store_group *g, st_time from, st_time to, bool due_none,
                                  st_ticket **out, size_t *n, st_err *err);
     void (*set_cancel)(store_backend *b, bool (*cancel)(void *ctx), void *ctx);
+    /* store_ticket_cursor_*; NULL: the facade pages through ticket_search (ticket_list when all)
+     * instead. all: store_ticket_cursor_open_all (f NULL). *out is the backend's, ended by
+     * ticket_cursor_close. */
+    st_code (*ticket_cursor_open)(store_backend *b, const store_filter *f, store_sort sort, bool any_order,
+                                  bool all, void **out, st_err *err);
+    st_code (*ticket_cursor_next)(void *cur, st_ticket *out, size_t max, size_t *n, bool *done, st_err *err);
+    void (*ticket_cursor_close)(void *cur);
 } store_backend_ops;
 
 /* The SQLite backend (src/store/sqlite/sqlite_store.c). */

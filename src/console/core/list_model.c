@@ -14,6 +14,12 @@
 #include "slatop/sla.h"
 
 #define SCAN_BATCH 4096
+#define JOB_BATCH 256                  /* rows per cursor read in lm_work */
+#define FIRST_SLICE_NS 30000000LL      /* 30 ms of a new job run by lm_reload: a search with few
+                                          matches is counted before its first screen */
+#define SMALL_LIST 10000               /* up to this many open tickets a job runs whole in lm_reload:
+                                          a small list is exact at once, whatever the machine */
+enum { JOB_NONE, JOB_COUNT, JOB_MATCHES };
 #define RECOUNT_CHEAP_NS 20000000LL    /* 20 ms: counts this quick are re-read every second */
 #define RECOUNT_SLOW_NS 10000000000LL  /* else every 10 s */
 
@@ -43,6 +49,19 @@ struct list_model {
     int64_t count_state[SLA_STATE_COUNT]; /* per sla_state, over the whole (filtered) list */
     st_mono counted_at;                   /* when count_state was last read, and how long that */
     st_mono count_ns;                     /* took: lm_retime re-reads cheap counts every second */
+    bool keep_counts;                     /* lm_cycle_sort: the next reload's counts are the same */
+    int64_t small_list, first_slice_ns;   /* lm_set_slicing */
+    bool total_known;                     /* false while a text search's count runs (lm_work) */
+    /* Background work (lm_work): a text search's count and per-state counts, or a scan's
+     * matches, read through a cursor a slice at a time between ticks (SPEC §11), never in one
+     * read that would hold the countdowns. */
+    struct {
+        int kind; /* JOB_* */
+        query_cursor *cur;
+        st_time now;
+        int64_t total, counts[SLA_STATE_COUNT];
+        size_t cap; /* of m->matches, which a JOB_MATCHES fills */
+    } job;
     bool (*cancel)(void *ctx);            /* lm_set_cancel: asked during the reload's reads */
     void *cancel_ctx;
     /* The latest policy (borrowed from ops' cache, which keeps every version it loaded) and its
@@ -58,6 +77,8 @@ list_model *lm_new(st_ops *ops)
     m->ops = ops;
     m->filter.state = -1;
     m->sort = QUERY_SORT_URGENCY;
+    m->small_list = SMALL_LIST;
+    m->first_slice_ns = FIRST_SLICE_NS;
     return m;
 }
 
@@ -74,6 +95,7 @@ void lm_free(list_model *m)
 {
     if (!m)
         return;
+    query_cursor_close(m->job.cur);
     query_page_done(&m->rows);
     free_matches(m);
     free(m->filter.text);
@@ -159,43 +181,6 @@ static bool ticket_matches(list_model *m, const st_ticket *t)
     return true;
 }
 
-/* A scan reads the ordering in batches and keeps the matches (linear: about a second per million
- * tickets read). */
-static st_code load_matches(list_model *m, st_err *err)
-{
-    free_matches(m);
-    size_t cap = 0;
-    query_filter qf = query_filter_of(m);
-    for (int64_t off = 0;; off += SCAN_BATCH) {
-        st_ticket *batch = NULL;
-        size_t n = 0;
-        st_code rc;
-        if (with_resolved(&m->filter)) {
-            query_list_req q = {.include_resolved = true, .sort = m->sort, .offset = off, .limit = SCAN_BATCH};
-            rc = query_tickets(m->ops, &q, &batch, &n, err);
-        } else {
-            rc = query_search(m->ops, &qf, m->sort, off, SCAN_BATCH, &batch, &n, err);
-        }
-        if (rc != ST_OK)
-            return rc;
-        for (size_t i = 0; i < n; i++) {
-            if (ticket_matches(m, &batch[i])) {
-                if (m->n_matches == cap) {
-                    cap = cap ? cap * 2 : 64;
-                    m->matches = xrealloc(m->matches, cap * sizeof *m->matches);
-                }
-                m->matches[m->n_matches++] = batch[i]; /* moved */
-            } else {
-                ticket_done(&batch[i]);
-            }
-        }
-        free(batch);
-        if (n < SCAN_BATCH)
-            break;
-    }
-    return ST_OK;
-}
-
 static void clamp_window(list_model *m)
 {
     int page = m->page > 0 ? m->page : 1;
@@ -241,7 +226,8 @@ static st_code load_window(list_model *m, st_err *err)
 
 /* The whole list's counts at m->now, each row's next clock's state (ops_view_state): a state
  * filter's are its matches (all in that state when they were read); another scan's are counted
- * over its matches; otherwise the store's (query_state_counts, from indexes). */
+ * over its matches; an unfiltered or level-filtered list's are the store's (query_state_counts,
+ * from indexes). A text search's come from its count (lm_work). */
 static st_code count_states(list_model *m, st_err *err)
 {
     st_mono t0 = mono_now();
@@ -251,16 +237,7 @@ static st_code count_states(list_model *m, st_err *err)
         m->count_state[m->filter.state] = m->total;
     } else if (m->scan) {
         memset(m->count_state, 0, sizeof m->count_state);
-        for (size_t i = 0; i < m->n_matches; i++) {
-            ops_view v;
-            st_err e;
-            if (ops_view_of(m->ops, &m->matches[i], m->now, &v, &e) != ST_OK)
-                continue; /* the list cannot show it either */
-            int s = (int)ops_view_state(&v);
-            if (s >= 0 && s < SLA_STATE_COUNT)
-                m->count_state[s]++;
-            ops_view_done(&v);
-        }
+        query_state_tally(m->ops, m->matches, m->n_matches, m->now, m->count_state);
     } else {
         query_filter qf = query_filter_of(m);
         rc = query_state_counts(m->ops, &qf, m->now, m->count_state, err);
@@ -268,6 +245,133 @@ static st_code count_states(list_model *m, st_err *err)
     m->counted_at = mono_now();
     m->count_ns = m->counted_at - t0;
     return rc;
+}
+
+/* ---- background work ------------------------------------------------------------------------ */
+
+static void job_stop(list_model *m)
+{
+    query_cursor_close(m->job.cur);
+    m->job.cur = NULL;
+    m->job.kind = JOB_NONE;
+}
+
+/* Opens the job's cursor at m->now: a count reads the matches in the cheapest order; a scan reads
+ * the ordering (every ticket when resolved ones list) into m->matches, emptied here. */
+static st_code job_start(list_model *m, int kind, st_err *err)
+{
+    job_stop(m);
+    query_filter qf = query_filter_of(m);
+    bool all = kind == JOB_MATCHES && with_resolved(&m->filter);
+    query_cursor *c = NULL;
+    st_code rc = query_cursor_open(m->ops, all ? NULL : &qf, m->sort, kind == JOB_COUNT, all, &c, err);
+    if (rc != ST_OK)
+        return rc;
+    m->job.kind = kind;
+    m->job.cur = c;
+    m->job.now = m->now;
+    m->job.total = 0;
+    memset(m->job.counts, 0, sizeof m->job.counts);
+    if (kind == JOB_MATCHES) {
+        free_matches(m);
+        m->job.cap = 0;
+    }
+    return ST_OK;
+}
+
+/* The total while a text search's count runs: at least the rows seen, in the window and by the
+ * count so far. */
+static void provisional_total(list_model *m)
+{
+    int64_t seen = m->top + (int64_t)m->rows.n + (m->page > 0 && m->rows.n == (size_t)m->page ? 1 : 0);
+    if (m->total < seen)
+        m->total = seen;
+    if (m->total < m->job.total)
+        m->total = m->job.total;
+}
+
+/* One cursor read of the job: a count tallies the rows (at the job's now) and drops them; a scan
+ * keeps its matches. *done when the cursor is at its end. */
+static st_code job_step(list_model *m, bool *done, st_err *err)
+{
+    st_ticket batch[JOB_BATCH];
+    size_t n = 0;
+    st_code rc = query_cursor_next(m->job.cur, batch, JOB_BATCH, &n, done, err);
+    if (rc != ST_OK)
+        return rc;
+    if (m->job.kind == JOB_COUNT) {
+        m->job.total += (int64_t)n;
+        query_state_tally(m->ops, batch, n, m->job.now, m->job.counts);
+        for (size_t i = 0; i < n; i++)
+            ticket_done(&batch[i]);
+        return ST_OK;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!ticket_matches(m, &batch[i])) {
+            ticket_done(&batch[i]);
+            continue;
+        }
+        if (m->n_matches == m->job.cap) {
+            m->job.cap = m->job.cap ? m->job.cap * 2 : 256;
+            m->matches = xrealloc(m->matches, m->job.cap * sizeof *m->matches);
+        }
+        m->matches[m->n_matches++] = batch[i]; /* moved */
+    }
+    return ST_OK;
+}
+
+/* Publishes what the job has: the total (final once *done) and, when done, the counts. */
+static void job_publish(list_model *m, bool done)
+{
+    if (m->job.kind == JOB_MATCHES) {
+        m->total = (int64_t)m->n_matches;
+        m->total_known = done;
+        if (done) {
+            st_err e;
+            (void)count_states(m, &e); /* in memory: the matches */
+        }
+    } else if (done) {
+        m->total = m->job.total;
+        m->total_known = true;
+        memcpy(m->count_state, m->job.counts, sizeof m->count_state);
+        m->counted_at = mono_now();
+        m->count_ns = RECOUNT_SLOW_NS; /* a count is recounted in the background, every 10 s */
+    } else if (!m->total_known) {
+        provisional_total(m);
+    }
+    if (done)
+        job_stop(m);
+}
+
+/* Runs the job for about budget_ns (0: to its end). *grew: the matches reached rows the window was
+ * missing. A write in between ends the cursor (ST_BUSY): the job starts again on the data as
+ * written. */
+static st_code job_run(list_model *m, int64_t budget_ns, bool *grew, st_err *err)
+{
+    *grew = false;
+    st_mono end = mono_now() + budget_ns;
+    size_t had = m->n_matches;
+    bool done = false, restarted = false;
+    st_code rc = ST_OK;
+    /* its slices are short by themselves: a key waits at most one of them */
+    query_set_cancel(m->ops, NULL, NULL);
+    while (m->job.kind != JOB_NONE && !done && rc == ST_OK) {
+        rc = job_step(m, &done, err);
+        if (rc == ST_BUSY && !restarted) { /* interrupted by a write: read the new data */
+            restarted = true;
+            rc = job_start(m, m->job.kind, err);
+        }
+        if (budget_ns > 0 && mono_now() >= end)
+            break;
+    }
+    if (rc != ST_OK) {
+        job_stop(m);
+        return rc;
+    }
+    if (m->job.kind != JOB_NONE)
+        job_publish(m, done);
+    *grew = m->n_matches > had && (int64_t)had < m->top + m->page;
+    return ST_OK;
 }
 
 void lm_set_cancel(list_model *m, bool (*cancel)(void *ctx), void *ctx)
@@ -283,41 +387,97 @@ void lm_set_page(list_model *m, int rows)
 
 st_code lm_reload(list_model *m, st_time now, st_err *err)
 {
-    st_code rc;
+    st_code rc = ST_OK;
     const ops_view *was = lm_selected(m);
     int64_t keep_id = was ? was->t.id : 0; /* the selection follows its ticket when it moves */
     m->now = now;
     st_err pe;
     if (ops_policy(m->ops, 0, &m->policy, &m->policy_version, &pe) != ST_OK)
         m->policy = NULL; /* the list does not need it; the header says "?" */
+    /* a new sort of the same list: its total and counts stand (a count of the breached range
+     * at 1,000,000 tickets is most of a sort key's time) */
+    bool keep = m->keep_counts && m->total_known && m->job.kind == JOB_NONE;
+    m->keep_counts = false;
     m->filtered = filter_on(&m->filter);
     m->scan = filter_scans(&m->filter);
     query_set_cancel(m->ops, m->cancel, m->cancel_ctx); /* a key that arrives abandons the reads */
-    if (m->scan) {
-        rc = load_matches(m, err);
+    bool grew;
+    int64_t open = 0; /* from the counts table: no scan */
+    st_err ce;
+    int64_t first =
+        query_search_count(m->ops, NULL, &open, &ce) == ST_OK && open <= m->small_list ? 0 : m->first_slice_ns;
+    if (m->scan) { /* the matches are read between ticks, the first of them now */
+        rc = job_start(m, JOB_MATCHES, err);
         if (rc == ST_OK)
-            m->total = (int64_t)m->n_matches;
+            rc = job_run(m, first, &grew, err);
+    } else if (m->filter.text) { /* the page now, the count between ticks */
+        free_matches(m);
+        if (!keep) {
+            m->total_known = false;
+            rc = job_start(m, JOB_COUNT, err);
+            if (rc == ST_OK)
+                rc = job_run(m, first, &grew, err);
+        }
     } else {
+        job_stop(m);
         free_matches(m);
         query_filter qf = query_filter_of(m);
         int64_t total = 0;
-        rc = query_search_count(m->ops, &qf, &total, err);
-        if (rc == ST_OK)
+        if (!keep)
+            rc = query_search_count(m->ops, &qf, &total, err);
+        if (rc == ST_OK && !keep) {
             m->total = total;
+            m->total_known = true;
+        }
     }
+    query_set_cancel(m->ops, m->cancel, m->cancel_ctx);
     if (rc == ST_OK) {
         clamp_window(m);
         rc = load_window(m, err);
+        if (!m->total_known && !m->scan)
+            provisional_total(m);
         for (size_t i = 0; keep_id && i < m->rows.n; i++)
             if (m->rows.rows[i].t.id == keep_id) {
                 m->sel = m->top + (int64_t)i;
                 break;
             }
     }
-    if (rc == ST_OK)
+    if (rc == ST_OK && !keep && !m->scan && !m->filter.text)
         rc = count_states(m, err);
     query_set_cancel(m->ops, NULL, NULL);
     return rc;
+}
+
+st_code lm_work(list_model *m, int64_t budget_ns, bool *more, bool *changed, st_err *err)
+{
+    *changed = false;
+    *more = false;
+    if (m->job.kind == JOB_NONE)
+        return ST_OK;
+    bool had_total = m->total_known;
+    int64_t total = m->total, counts[SLA_STATE_COUNT];
+    memcpy(counts, m->count_state, sizeof counts);
+    bool grew;
+    st_code rc = job_run(m, budget_ns, &grew, err);
+    if (rc == ST_OK && grew) {
+        clamp_window(m);
+        rc = load_window(m, err);
+    }
+    *more = m->job.kind != JOB_NONE;
+    *changed = grew || had_total != m->total_known || total != m->total ||
+               memcmp(counts, m->count_state, sizeof counts) != 0;
+    return rc;
+}
+
+void lm_set_slicing(list_model *m, int64_t small_list, int64_t first_slice_ns)
+{
+    m->small_list = small_list;
+    m->first_slice_ns = first_slice_ns;
+}
+
+bool lm_counting(const list_model *m)
+{
+    return !m->total_known;
 }
 
 void lm_retime(list_model *m, st_time now)
@@ -335,12 +495,20 @@ void lm_retime(list_model *m, st_time now)
         ops_view_retime_next(v, now);
     }
     /* The counts move with the time too: re-read them each second while that is cheap (the
-     * unfiltered list's are index ranges), else every RECOUNT_SLOW_NS. Never cancelled: no key
-     * waits on a tick's few milliseconds, and the counts must not stay stale. */
+     * unfiltered list's are index ranges), else every RECOUNT_SLOW_NS; a text search's are
+     * counted again in the background (lm_work), the old ones shown meanwhile. Never cancelled:
+     * no key waits on a tick's few milliseconds, and the counts must not stay stale. */
+    if (m->job.kind != JOB_NONE)
+        return;
     st_mono since = mono_now() - m->counted_at;
     if (m->count_ns < RECOUNT_CHEAP_NS || since >= RECOUNT_SLOW_NS) {
         st_err e;
-        (void)count_states(m, &e); /* on an error the counts stay as they were */
+        if (m->filter.text && !m->scan) {
+            m->counted_at = mono_now(); /* a failed start is not retried before the next period */
+            (void)job_start(m, JOB_COUNT, &e);
+        } else {
+            (void)count_states(m, &e); /* on an error the counts stay as they were */
+        }
     }
 }
 
@@ -379,6 +547,8 @@ bool lm_find(const list_model *m, int64_t id, int64_t *index)
 static void restart(list_model *m)
 {
     m->sel = m->top = 0;
+    m->total = 0;
+    m->total_known = false;
     query_page_done(&m->rows);
 }
 
@@ -439,8 +609,13 @@ void lm_clear_filter(list_model *m)
 
 void lm_cycle_sort(list_model *m)
 {
+    int64_t total = m->total;
+    bool known = m->total_known;
     m->sort = (query_sort)((m->sort + 1) % QUERY_SORT_COUNT);
     restart(m);
+    m->total = total; /* the same tickets in another order */
+    m->total_known = known;
+    m->keep_counts = true;
 }
 
 int lm_page(const list_model *m)

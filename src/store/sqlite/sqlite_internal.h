@@ -46,6 +46,7 @@ struct store_backend {
     size_t n_stmts, cap_stmts;
     bool (*cancel)(void *ctx); /* sq_set_cancel: asked by the progress handler; NULL: none */
     void *cancel_ctx;
+    struct sq_cursor *cursors; /* open ticket cursors (sqlite_search.c), ended by a write */
 };
 
 /* The cached statement for sql (a string with static lifetime), reset and with its bindings
@@ -116,6 +117,13 @@ st_code sq_ticket_group_rows(store_backend *s, const store_group *g, st_time fro
                              st_ticket **out, size_t *n, st_err *err);
 /* The SQL of a search (text through the index, level) and of a due-range count, for query-plan
  * tests. */
+st_code sq_ticket_cursor_open(store_backend *s, const store_filter *f, store_sort sort, bool any_order, bool all,
+                              void **out, st_err *err);
+st_code sq_ticket_cursor_next(void *cur, st_ticket *out, size_t max, size_t *n, bool *done, st_err *err);
+void sq_ticket_cursor_close(void *cur);
+/* Ends the snapshot of every open cursor: their next read says "interrupted by a write" (ST_BUSY),
+ * and the caller opens a new one on the data as written. */
+void sq_cursors_end(store_backend *s);
 const char *sq_ticket_search_sql(store_sort sort, bool text, bool level);
 const char *sq_ticket_count_due_sql(void);
 

@@ -822,6 +822,7 @@ static st_code sq_remove(const char *path, st_err *err)
 /* The facade refuses read-only stores and nested transactions before these run. */
 static st_code sq_begin(store_backend *s, st_err *err)
 {
+    sq_cursors_end(s); /* a cursor's snapshot would keep this write from the latest data */
     st_code code = sq_exec(s, "BEGIN IMMEDIATE", err);
     if (code != ST_OK)
         return code;
@@ -2259,4 +2260,7 @@ const store_backend_ops store_sqlite_ops = {
     .ticket_count_due = sq_ticket_count_due,
     .ticket_group_rows = sq_ticket_group_rows,
     .set_cancel = sq_set_cancel,
+    .ticket_cursor_open = sq_ticket_cursor_open,
+    .ticket_cursor_next = sq_ticket_cursor_next,
+    .ticket_cursor_close = sq_ticket_cursor_close,
 };
