@@ -51,9 +51,11 @@ void store_groups_free(store_group *g, size_t n);
 st_code store_ticket_count_due(st_store *s, const store_group *g, st_time from, st_time to, bool due_none,
                                int64_t *n, st_err *err);
 /* The same rows as store_ticket_count_due, read; or, for tiers -1 and 2, the rows of g itself
- * (its kind too; from, to and due_none unused). Caller owns *out (ticket_done each, then free). */
+ * (its kind too; from, to and due_none unused): those with an id above after_id, in id order, at
+ * most limit (a group may hold every ticket: the caller reads it a page at a time). Caller owns
+ * *out (ticket_done each, then free). */
 st_code store_ticket_group_rows(st_store *s, const store_group *g, st_time from, st_time to, bool due_none,
-                                st_ticket **out, size_t *n, st_err *err);
+                                int64_t after_id, int64_t limit, st_ticket **out, size_t *n, st_err *err);
 
 /* A cursor over the open tickets matching f, read a few rows at a time, so that a console can
  * count or collect a search's every match in slices between its ticks (SPEC §11) instead of in one

@@ -83,15 +83,24 @@ static st_code count_rows(state_counter *sc, st_ticket *ts, size_t n, st_err *er
     return ST_OK;
 }
 
+/* The rows no range decides, a page at a time (a group may be every ticket: rows whose next clock
+ * is not computed yet). */
+#define GROUP_PAGE 2048
 static st_code count_group_rows(state_counter *sc, const store_group *g, st_time from, st_time to, bool due_none,
                                 st_err *err)
 {
-    st_ticket *ts = NULL;
-    size_t n = 0;
-    st_code rc = store_ticket_group_rows(ops_store(sc->o), g, from, to, due_none, &ts, &n, err);
-    if (rc != ST_OK)
-        return rc;
-    return count_rows(sc, ts, n, err);
+    for (int64_t after = INT64_MIN;;) {
+        st_ticket *ts = NULL;
+        size_t n = 0;
+        st_code rc = store_ticket_group_rows(ops_store(sc->o), g, from, to, due_none, after, GROUP_PAGE, &ts, &n, err);
+        if (rc != ST_OK)
+            return rc;
+        if (n > 0)
+            after = ts[n - 1].id;
+        bool last = n < GROUP_PAGE;
+        if ((rc = count_rows(sc, ts, n, err)) != ST_OK || last)
+            return rc;
+    }
 }
 
 /* One group of a running clock (tier 0), by clocks_running_state's rule at now (clocks_next_at

@@ -37,9 +37,9 @@ st_code store_ticket_count_due(st_store *s, const store_group *g, st_time from, 
 }
 
 st_code store_ticket_group_rows(st_store *s, const store_group *g, st_time from, st_time to, bool due_none,
-                                st_ticket **out, size_t *n, st_err *err)
+                                int64_t after_id, int64_t limit, st_ticket **out, size_t *n, st_err *err)
 {
-    return s->ops->ticket_group_rows(s->be, g, from, to, due_none, out, n, err);
+    return s->ops->ticket_group_rows(s->be, g, from, to, due_none, after_id, limit, out, n, err);
 }
 
 void store_set_cancel(st_store *s, bool (*cancel)(void *ctx), void *ctx)

@@ -22,6 +22,7 @@
 enum { JOB_NONE, JOB_COUNT, JOB_MATCHES };
 #define RECOUNT_CHEAP_NS 20000000LL    /* 20 ms: counts this quick are re-read every second */
 #define RECOUNT_SLOW_NS 10000000000LL  /* else every 10 s */
+#define RECOUNT_IN_TICK_NS 100000000LL /* counts slower than 100 ms are recounted by lm_work */
 
 /* The list filter: a text filter and a level-or-state filter. */
 typedef struct {
@@ -397,6 +398,8 @@ st_code lm_reload(list_model *m, st_time now, st_err *err)
     /* a new sort of the same list: its total and counts stand (a count of the breached range
      * at 1,000,000 tickets is most of a sort key's time) */
     bool keep = m->keep_counts && m->total_known && m->job.kind == JOB_NONE;
+    /* the same list again (another engineer's change) whose counts took long: counted between ticks */
+    bool slow_counts = m->total_known && m->count_ns >= RECOUNT_IN_TICK_NS;
     m->keep_counts = false;
     m->filtered = filter_on(&m->filter);
     m->scan = filter_scans(&m->filter);
@@ -442,8 +445,12 @@ st_code lm_reload(list_model *m, st_time now, st_err *err)
                 break;
             }
     }
-    if (rc == ST_OK && !keep && !m->scan && !m->filter.text)
-        rc = count_states(m, err);
+    if (rc == ST_OK && !keep && !m->scan && !m->filter.text) {
+        if (slow_counts) /* the old counts stand until lm_work has new ones */
+            rc = job_start(m, JOB_COUNT, err);
+        else
+            rc = count_states(m, err);
+    }
     query_set_cancel(m->ops, NULL, NULL);
     return rc;
 }
@@ -503,7 +510,9 @@ void lm_retime(list_model *m, st_time now)
     st_mono since = mono_now() - m->counted_at;
     if (m->count_ns < RECOUNT_CHEAP_NS || since >= RECOUNT_SLOW_NS) {
         st_err e;
-        if (m->filter.text && !m->scan) {
+        /* a search's, and counts that took long (rows the indexes cannot count: next clocks not
+         * computed yet), are counted again between ticks rather than in this one */
+        if (!m->scan && (m->filter.text || m->count_ns >= RECOUNT_IN_TICK_NS)) {
             m->counted_at = mono_now(); /* a failed start is not retried before the next period */
             (void)job_start(m, JOB_COUNT, &e);
         } else {

@@ -171,16 +171,23 @@ st_code pg_ticket_count_due(store_backend *b, const store_group *g, st_time from
 }
 
 st_code pg_ticket_group_rows(store_backend *b, const store_group *g, st_time from, st_time to, bool due_none,
-                             st_ticket **out, size_t *n, st_err *err)
+                             int64_t after_id, int64_t limit, st_ticket **out, size_t *n, st_err *err)
 {
     bool whole = g->tier != 0 && g->tier != 1; /* tiers -1 and 2: the group itself, its kind too */
     pg_params p = {0};
     group_params(&p, g, !whole && !due_none, from, to);
     if (whole)
         pgp_int(&p, g->kind);
-    const char *sql = whole      ? "SELECT " PG_TICKET_COLUMNS GROUP_WHERE " AND " GROUP_KIND " = $6"
-                      : due_none ? "SELECT " PG_TICKET_COLUMNS GROUP_WHERE " AND next_due IS NULL"
-                                 : "SELECT " PG_TICKET_COLUMNS GROUP_WHERE " AND next_due >= $6 AND next_due < $7";
+    pgp_int(&p, after_id);
+    if (limit > 0)
+        pgp_int(&p, limit);
+    else
+        pgp_null(&p);
+    const char *sql =
+        whole      ? "SELECT " PG_TICKET_COLUMNS GROUP_WHERE " AND " GROUP_KIND " = $6 AND id > $7 ORDER BY id LIMIT $8"
+        : due_none ? "SELECT " PG_TICKET_COLUMNS GROUP_WHERE " AND next_due IS NULL AND id > $6 ORDER BY id LIMIT $7"
+                   : "SELECT " PG_TICKET_COLUMNS GROUP_WHERE
+                     " AND next_due >= $6 AND next_due < $7 AND id > $8 ORDER BY id LIMIT $9";
     void *arr = NULL;
     st_code code = pg_collect_rows(b, sql, &p, "reading tickets by state", sizeof **out, pg_read_ticket_item,
                                    pg_free_ticket_item, &arr, n, err);

@@ -114,6 +114,7 @@ st_code sq_ticket_groups(store_backend *s, const char *level, store_group **out,
 st_code sq_ticket_count_due(store_backend *s, const store_group *g, st_time from, st_time to, bool due_none,
                             int64_t *n, st_err *err);
 st_code sq_ticket_group_rows(store_backend *s, const store_group *g, st_time from, st_time to, bool due_none,
+                             int64_t after_id, int64_t limit,
                              st_ticket **out, size_t *n, st_err *err);
 /* The SQL of a search (text through the index, level) and of a due-range count, for query-plan
  * tests. */

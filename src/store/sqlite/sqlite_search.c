@@ -368,13 +368,15 @@ st_code sq_ticket_groups(store_backend *s, const char *level, store_group **out,
     " AND next_clock = ?4 AND next_target_s = ?5"
 #define COUNT_DUE_SQL "SELECT count(*)" GROUP_RANGE " AND next_due >= ?6 AND next_due < ?7"
 #define COUNT_DUE_NONE_SQL "SELECT count(*)" GROUP_RANGE " AND next_due IS NULL"
-#define ROWS_DUE_SQL "SELECT " SQ_TICKET_COLUMNS GROUP_RANGE " AND next_due >= ?6 AND next_due < ?7"
-#define ROWS_DUE_NONE_SQL "SELECT " SQ_TICKET_COLUMNS GROUP_RANGE " AND next_due IS NULL"
+/* ?9 the last id read, ?10 the page's size */
+#define ROWS_PAGE " AND id > ?9 ORDER BY id LIMIT ?10"
+#define ROWS_DUE_SQL "SELECT " SQ_TICKET_COLUMNS GROUP_RANGE " AND next_due >= ?6 AND next_due < ?7" ROWS_PAGE
+#define ROWS_DUE_NONE_SQL "SELECT " SQ_TICKET_COLUMNS GROUP_RANGE " AND next_due IS NULL" ROWS_PAGE
 /* Tiers -1 and 2: the group itself, kind included (the rows the caller re-times one by one). */
 #define ROWS_GROUP_SQL                                                                                       \
     "SELECT " SQ_TICKET_COLUMNS " FROM tickets WHERE status != 'resolved' AND level = ?1"                   \
     " AND policy_version = ?2 AND coalesce(next_tier, -1) = ?3 AND coalesce(next_clock, -1) = ?4"          \
-    " AND coalesce(next_target_s, -1) = ?5 AND " GROUP_KIND("tickets") " = ?8"
+    " AND coalesce(next_target_s, -1) = ?5 AND " GROUP_KIND("tickets") " = ?8" ROWS_PAGE
 
 static void bind_group(sqlite3_stmt *stmt, const store_group *g, st_time from, st_time to)
 {
@@ -400,7 +402,7 @@ st_code sq_ticket_count_due(store_backend *s, const store_group *g, st_time from
 }
 
 st_code sq_ticket_group_rows(store_backend *s, const store_group *g, st_time from, st_time to, bool due_none,
-                             st_ticket **out, size_t *n, st_err *err)
+                             int64_t after_id, int64_t limit, st_ticket **out, size_t *n, st_err *err)
 {
     *out = NULL;
     *n = 0;
@@ -412,6 +414,8 @@ st_code sq_ticket_group_rows(store_backend *s, const store_group *g, st_time fro
     bind_group(stmt, g, from, to);
     if (whole)
         sqlite3_bind_int(stmt, 8, g->kind);
+    sqlite3_bind_int64(stmt, 9, after_id);
+    sqlite3_bind_int64(stmt, 10, limit > 0 ? limit : -1);
     void *arr = NULL;
     code = sq_collect_rows(s, stmt, sizeof **out, sq_read_ticket_item, sq_free_ticket_item,
                            "reading tickets by state", &arr, n, err);
