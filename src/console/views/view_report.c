@@ -2,7 +2,9 @@
  * with a bar; Enter on a row lists its missed and breached tickets, Enter on one opens its
  * detail. The report is computed in a child process (its own read-only connection to the same
  * database) that writes the figures the view shows down a pipe; the view reads the pipe without
- * blocking each second, so a month of 100,000 tickets never stops the countdowns. */
+ * blocking each second, so a month of 100,000 tickets never stops the countdowns. The child also
+ * fetches the month's uptime from the monitoring source (uptime_month, as `slatop report` does),
+ * shown under the rows, or the reason there is none. */
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -17,6 +19,7 @@
 #include "slatop/bar.h"
 #include "slatop/report_query.h"
 #include "slatop/uptime.h"
+#include "slatop/uptime_month.h"
 #include "slatop/view.h"
 
 enum { BAR_WIDTH = 20 };
@@ -43,6 +46,15 @@ typedef struct {
     size_t n_causes;
 } rv_ticket;
 
+/* The month's uptime, as the child computed it (uptime.h's figures), or why there is none. */
+typedef struct {
+    bool have; /* false: error says why */
+    int64_t minutes, elapsed, data, downtime, excluded, no_data;
+    bool has_target, complete, partial;
+    double percent, mtd_percent, target;
+    char *error; /* owned */
+} rv_uptime;
+
 typedef struct {
     char month[8];
     st_time started; /* when the child was started (the "computing" line counts from it) */
@@ -55,6 +67,7 @@ typedef struct {
     size_t n_rows;
     rv_ticket *tickets;
     size_t n_tickets;
+    rv_uptime up;
     pager p;
     int64_t row; /* -1: the rows; else the row whose tickets are listed */
 } report_view;
@@ -128,7 +141,33 @@ static void on_report(const rpt_report *r, void *ctx)
     serialise(ctx, r);
 }
 
-static _Noreturn void child_run(int fd, st_ops *o, st_clock clock, st_time from, st_time to)
+/* The month's uptime after the report: "U1 figures\n", or "U0" and the reason. */
+static void serialise_uptime(strbuf *sb, st_ops *o, const st_config *cfg, const st_clock *clock,
+                             const char *month)
+{
+    st_time ms, me;
+    uptime_month m;
+    st_err e;
+    st_err_clear(&e);
+    /* Read-only: the child caches nothing (the parent's connection is the writer). */
+    if (!uptime_month_parse(month, &ms, &me) ||
+        uptime_month_get_fresh(o, cfg, clock, month, ms, me, &m, &e) != ST_OK) {
+        sb_append(sb, "U0 ");
+        put_str(sb, e.msg[0] ? e.msg : "no such month");
+        sb_append_c(sb, '\n');
+        return;
+    }
+    const uptime_report *u = &m.u.report;
+    sb_printf(sb, "U1 %lld %lld %lld %lld %lld %lld %d %d %d %.6f %.6f %.6f\n", (long long)u->minutes,
+              (long long)u->elapsed_minutes, (long long)u->data_minutes, (long long)u->downtime_minutes,
+              (long long)u->excluded_minutes, (long long)u->no_data_minutes, u->has_target ? 1 : 0,
+              u->complete ? 1 : 0, m.partial ? 1 : 0, u->uptime_percent, u->mtd_uptime_percent,
+              u->has_target ? u->target_percent : 0.0);
+    uptime_month_done(&m);
+}
+
+static _Noreturn void child_run(int fd, st_ops *o, const st_config *cfg, st_clock clock, const char *month,
+                                st_time from, st_time to)
 {
     strbuf sb;
     sb_init(&sb);
@@ -139,6 +178,8 @@ static _Noreturn void child_run(int fd, st_ops *o, st_clock clock, st_time from,
         sb_reset(&sb);
         sb_append(&sb, "ER");
         put_str(&sb, e.msg);
+    } else {
+        serialise_uptime(&sb, o, cfg, &clock, month);
     }
     write_all(fd, sb.buf, sb.len);
     _exit(rc == ST_OK ? 0 : 1);
@@ -226,6 +267,36 @@ static void get_cause(rd *r, rv_ticket *t)
     r->p++;
 }
 
+/* The "U..." line (serialise_uptime). */
+static void get_uptime(rd *r, rv_uptime *u)
+{
+    r->p++;
+    u->have = get_int(r) != 0;
+    if (!u->have) {
+        r->p++;
+        u->error = get_str(r);
+        return;
+    }
+    u->minutes = get_int(r);
+    u->elapsed = get_int(r);
+    u->data = get_int(r);
+    u->downtime = get_int(r);
+    u->excluded = get_int(r);
+    u->no_data = get_int(r);
+    u->has_target = get_int(r) != 0;
+    u->complete = get_int(r) != 0;
+    u->partial = get_int(r) != 0;
+    double *d[] = {&u->percent, &u->mtd_percent, &u->target};
+    for (size_t i = 0; i < 3; i++) {
+        char num[40], *end;
+        (void)number_at(r, num);
+        *d[i] = strtod(num, &end);
+        if (end == num)
+            r->bad = true;
+        r->p += end - num;
+    }
+}
+
 /* n items to read, at most one per byte left (each item takes more), at least 1. */
 static size_t capped(const rd *r, int64_t n)
 {
@@ -291,6 +362,8 @@ static void parse(report_view *v)
                 get_cause(&r, t);
         }
     }
+    if (!r.bad && r.p < r.end && *r.p == 'U')
+        get_uptime(&r, &v->up);
     if (r.bad)
         snprintf(v->err, sizeof v->err, "report: the computing process wrote a malformed result");
 }
@@ -346,6 +419,33 @@ static bool pump_some(report_view *v, con_state *c, bool *moved)
     return true;
 }
 
+/* The month's uptime under the rows, in the words of `slatop report`'s Uptime section. */
+static void fill_uptime(report_view *v)
+{
+    const rv_uptime *u = &v->up;
+    pager_add(&v->p, EL_DIM, 0, false, "%s", "");
+    if (!u->have) {
+        pager_add(&v->p, EL_DIM, 0, false, "uptime        not available: %s",
+                  u->error ? u->error : "the computing process did not say");
+        return;
+    }
+    char pct[96] = "", tgt[40] = "";
+    bool running = u->elapsed < u->minutes;
+    if (u->data == 0)
+        snprintf(pct, sizeof pct, "unknown: no minute has data");
+    else if (running)
+        snprintf(pct, sizeof pct, "%.3f%% of the month (month to date %.3f%%)", u->percent, u->mtd_percent);
+    else
+        snprintf(pct, sizeof pct, "%.3f%%", u->percent);
+    if (u->has_target)
+        snprintf(tgt, sizeof tgt, " (target %.3f%%)", u->target);
+    ui_element el = !u->has_target || u->data == 0 ? EL_DIM : u->percent >= u->target ? EL_MET : EL_BREACHED;
+    pager_add(&v->p, el, 0, false, "uptime        %s%s%s", pct, tgt, u->complete ? "" : "  [incomplete]");
+    pager_add(&v->p, EL_DIM, 0, false, "              downtime %lld min   excluded by maintenance %lld min   no data %lld min%s",
+              (long long)u->downtime, (long long)u->excluded, (long long)u->no_data,
+              u->partial ? "   partial: the monitoring API answered with warnings" : "");
+}
+
 /* The pager's lines for the rows or the selected row's tickets. */
 static void fill(report_view *v, con_state *c)
 {
@@ -370,6 +470,7 @@ static void fill(report_view *v, con_state *c)
         }
         if (v->n_rows == 0)
             pager_add(&v->p, EL_DIM, 0, false, "no clock stopped or breached in %s", v->month);
+        fill_uptime(v);
         return;
     }
     const rv_row *x = &v->rows[v->row];
@@ -516,6 +617,7 @@ static void destroy(view *vw)
     }
     free(v->rows);
     free(v->tickets);
+    free(v->up.error);
     pager_done(&v->p);
     free(v);
 }
@@ -549,7 +651,7 @@ con_effect view_report_open(con_state *c, const char *month, view_result r)
     }
     if (pid == 0) {
         close(fds[0]);
-        child_run(fds[1], c->ops, c->clock, ms, to);
+        child_run(fds[1], c->ops, c->config, c->clock, m, ms, to);
     }
     close(fds[1]);
     (void)fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | O_NONBLOCK);
