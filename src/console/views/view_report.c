@@ -40,7 +40,7 @@ typedef struct {
 } rv_cause;
 
 typedef struct {
-    int64_t id, cycle, due, over_s;
+    int64_t id, cycle, due, stopped, over_s; /* stopped: ST_TIME_NONE while open at the end */
     char *metric, *level, *title; /* owned */
     rv_cause *causes;             /* owned: the level changes, then the pauses */
     size_t n_causes;
@@ -98,8 +98,8 @@ static void serialise(strbuf *sb, const rpt_report *r)
         put_str(sb, policy_metric_name(b->metric));
         put_str(sb, b->level);
         put_str(sb, b->title);
-        sb_printf(sb, "%lld %d %lld %lld %zu\n", (long long)b->ticket_id, b->cycle, (long long)b->due,
-                  (long long)b->over_s, b->n_changes + b->n_pauses);
+        sb_printf(sb, "%lld %d %lld %lld %lld %zu\n", (long long)b->ticket_id, b->cycle, (long long)b->due,
+                  (long long)b->stopped, (long long)b->over_s, b->n_changes + b->n_pauses);
         for (size_t k = 0; k < b->n_changes; k++) {
             const rpt_level_change *x = &b->changes[k];
             sb_printf(sb, "L%lld ", (long long)x->at);
@@ -355,6 +355,7 @@ static void parse(report_view *v)
             t->id = get_int(&r);
             t->cycle = get_int(&r);
             t->due = get_int(&r);
+            t->stopped = get_int(&r);
             t->over_s = get_int(&r);
             int64_t nc = get_int(&r);
             r.p++;
@@ -479,12 +480,14 @@ static void fill(report_view *v, con_state *c)
         const rv_ticket *t = &v->tickets[i];
         if (strcmp(t->metric, x->metric) != 0 || strcmp(t->level, x->level) != 0)
             continue;
-        char due[64] = "-", over[24];
+        char due[64] = "-", stopped[64] = "open at the end", over[24];
         if (t->due != ST_TIME_NONE)
             tz_format(c->display_zone, t->due, due, sizeof due);
+        if (t->stopped != ST_TIME_NONE) /* missed, or still breached and open (as `report` says) */
+            tz_format(c->display_zone, t->stopped, stopped, sizeof stopped);
         duration_format_hms(t->over_s, over);
-        pager_add(&v->p, EL_BREACHED, t->id, true, "#%-6lld %5lld  %-25s %10s  %s", (long long)t->id,
-                  (long long)t->cycle, due, over, t->title);
+        pager_add(&v->p, EL_BREACHED, t->id, true, "#%-6lld %5lld  %-25s %-25s %10s  %s", (long long)t->id,
+                  (long long)t->cycle, due, stopped, over, t->title);
         for (size_t k = 0; k < t->n_causes; k++) { /* what shaped its clock: who, when, why */
             const rv_cause *y = &t->causes[k];
             char at[64], to[64] = "the end";
@@ -534,8 +537,8 @@ static void draw(view *vw, con_state *c)
         ui_putf(w, 0, 0, cols, ui_attr(EL_HEADER),
                 "SLA compliance %s: %s %s, missed and breached (Enter: detail)", v->month, x->metric,
                 x->level);
-        ui_putf(w, 1, 0, cols, ui_attr(EL_DIM), "%-7s %5s  %-25s %10s  %s", "ticket", "cycle", "due", "over",
-                "title");
+        ui_putf(w, 1, 0, cols, ui_attr(EL_DIM), "%-7s %5s  %-25s %-25s %10s  %s", "ticket", "cycle", "due",
+                "stopped", "over", "title");
     }
     pager_draw(&v->p, w, 2, getmaxy(w) - 2);
 }
