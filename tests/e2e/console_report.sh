@@ -3,7 +3,8 @@
 # (block characters in UTF-8, '#' under LANG=C), Enter on a row lists its missed and breached
 # tickets (when each stopped, or that it is open at the month's end; a hostile title stays inert)
 # with what shaped each breach (level changes and pauses: who, when, why; a hostile reason stays
-# inert), Enter on a ticket opens its detail, Esc goes back. Under the rows, the month's uptime or
+# inert), Enter on a ticket opens its detail, Esc goes back. Under the rows, each metric's total
+# over its levels, and the month's uptime or
 # why it is missing: the reason without a monitoring source, the figures of `slatop report` on the
 # demo's source.
 . "$SLATOP_SOURCE_DIR/tests/e2e/lib/console_lib.sh"
@@ -56,6 +57,9 @@ for loc in C.UTF-8 C; do
     s=$(screen "$w")
     echo "$s" | grep -E -q 'first_response +P1 +1:00:00 +1 +1 +1 +33\.33%' || fail "$loc: the first_response row: $s"
     echo "$s" | grep -E -q 'resolution +P1 +4:00:00 +2 +0 +1 +66\.67%' || fail "$loc: the resolution row: $s"
+    # Each metric over all its levels under the rows, as the text report's "all" lines.
+    echo "$s" | grep -E -q 'first_response +all +1 +2 +1 +25\.00%' || fail "$loc: first_response's total: $s"
+    echo "$s" | grep -E -q 'resolution +all +2 +1 +1 +50\.00%' || fail "$loc: resolution's total: $s"
     # No monitoring source here: the uptime under the rows says why it is missing, as `report` does.
     echo "$s" | grep -F -q "uptime        not available: no monitoring source configured (config: monitoring.prometheus.url)" ||
         fail "$loc: the missing uptime's reason: $s"

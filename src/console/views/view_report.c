@@ -65,6 +65,8 @@ typedef struct {
     char err[400];
     rv_row *rows;
     size_t n_rows;
+    rv_row totals[POL_METRIC_COUNT]; /* per metric over every level (level "all", no target) */
+    size_t n_totals;
     rv_ticket *tickets;
     size_t n_tickets;
     rv_uptime up;
@@ -81,16 +83,29 @@ static void put_str(strbuf *sb, const char *s)
     sb_append(sb, s);
 }
 
+/* One row's figures (a total is a row of level "all" and no target). */
+static void put_row(strbuf *sb, pol_metric m, const char *level, int64_t target_s, int64_t met, int64_t missed,
+                    int64_t open, bool has_percent, double percent)
+{
+    put_str(sb, policy_metric_name(m));
+    put_str(sb, level);
+    sb_printf(sb, "%lld %lld %lld %lld %d %.6f\n", (long long)target_s, (long long)met, (long long)missed,
+              (long long)open, has_percent ? 1 : 0, has_percent ? percent : 0.0);
+}
+
 static void serialise(strbuf *sb, const rpt_report *r)
 {
     sb_printf(sb, "R%zu\n", r->n_rows);
     for (size_t i = 0; i < r->n_rows; i++) {
         const rpt_row *x = &r->rows[i];
-        put_str(sb, policy_metric_name(x->metric));
-        put_str(sb, x->level);
-        sb_printf(sb, "%lld %lld %lld %lld %d %.6f\n", (long long)x->target_s, (long long)x->met,
-                  (long long)x->missed, (long long)x->breached_open, x->has_percent ? 1 : 0,
-                  x->has_percent ? x->compliance_percent : 0.0);
+        put_row(sb, x->metric, x->level, x->target_s, x->met, x->missed, x->breached_open, x->has_percent,
+                x->compliance_percent);
+    }
+    sb_printf(sb, "T%d\n", POL_METRIC_COUNT);
+    for (int m = 0; m < POL_METRIC_COUNT; m++) {
+        const rpt_total *t = &r->totals[m];
+        put_row(sb, (pol_metric)m, "all", 0, t->met, t->missed, t->breached_open, t->has_percent,
+                t->compliance_percent);
     }
     sb_printf(sb, "B%zu\n", r->n_breaches);
     for (size_t i = 0; i < r->n_breaches; i++) {
@@ -236,6 +251,17 @@ static int64_t get_int(rd *r)
     return v;
 }
 
+static double get_double(rd *r)
+{
+    char num[40], *end;
+    (void)number_at(r, num);
+    double v = strtod(num, &end);
+    if (end == num)
+        r->bad = true;
+    r->p += end - num;
+    return v;
+}
+
 /* One "L..." or "P..." line of a breach's causes. */
 static void get_cause(rd *r, rv_ticket *t)
 {
@@ -286,15 +312,29 @@ static void get_uptime(rd *r, rv_uptime *u)
     u->has_target = get_int(r) != 0;
     u->complete = get_int(r) != 0;
     u->partial = get_int(r) != 0;
-    double *d[] = {&u->percent, &u->mtd_percent, &u->target};
-    for (size_t i = 0; i < 3; i++) {
-        char num[40], *end;
-        (void)number_at(r, num);
-        *d[i] = strtod(num, &end);
-        if (end == num)
-            r->bad = true;
-        r->p += end - num;
-    }
+    u->percent = get_double(r);
+    u->mtd_percent = get_double(r);
+    u->target = get_double(r);
+}
+
+/* One line of put_row's. */
+static void get_row(rd *r, rv_row *x)
+{
+    x->metric = get_str(r);
+    x->level = get_str(r);
+    x->target_s = get_int(r);
+    x->met = get_int(r);
+    x->missed = get_int(r);
+    x->open = get_int(r);
+    x->has_percent = get_int(r) != 0;
+    x->percent = get_double(r);
+    r->p++;
+}
+
+static void rv_row_done(rv_row *x)
+{
+    free(x->metric);
+    free(x->level);
 }
 
 /* n items to read, at most one per byte left (each item takes more), at least 1. */
@@ -325,20 +365,20 @@ static void parse(report_view *v)
      * growing one item at a time copies the whole array each time (a 100,000-ticket month has
      * tens of thousands of breaches). */
     v->rows = xcalloc(capped(&r, n), sizeof *v->rows);
-    for (int64_t i = 0; i < n && !r.bad && r.p < r.end; i++) {
-        rv_row *x = &v->rows[v->n_rows++];
-        x->metric = get_str(&r);
-        x->level = get_str(&r);
-        x->target_s = get_int(&r);
-        x->met = get_int(&r);
-        x->missed = get_int(&r);
-        x->open = get_int(&r);
-        x->has_percent = get_int(&r) != 0;
-        char *end;
-        char num[40];
-        (void)number_at(&r, num);
-        x->percent = strtod(num, &end);
-        r.p += end - num + 1;
+    for (int64_t i = 0; i < n && !r.bad && r.p < r.end; i++)
+        get_row(&r, &v->rows[v->n_rows++]);
+    if (!r.bad && r.p < r.end && *r.p == 'T') {
+        r.p++;
+        n = get_int(&r);
+        r.p++;
+        for (int64_t i = 0; i < n && !r.bad && r.p < r.end; i++) {
+            rv_row x;
+            get_row(&r, &x);
+            if (v->n_totals < POL_METRIC_COUNT)
+                v->totals[v->n_totals++] = x;
+            else
+                rv_row_done(&x);
+        }
     }
     if (!r.bad && r.p < r.end && *r.p == 'B') {
         r.p++;
@@ -447,6 +487,22 @@ static void fill_uptime(report_view *v)
               u->partial ? "   partial: the monitoring API answered with warnings" : "");
 }
 
+/* A row's line with its bar; a total (no target) leaves the target blank and is not selectable. */
+static void add_row(report_view *v, const con_state *c, const rv_row *x, int64_t tag, bool selectable)
+{
+    char bar[BAR_WIDTH * 4 + 1], pct[16], tgt[24] = "";
+    bar_draw(x->has_percent ? x->percent : 0, BAR_WIDTH, c->ascii, bar, sizeof bar);
+    if (x->has_percent)
+        snprintf(pct, sizeof pct, "%6.2f%%", x->percent);
+    else
+        snprintf(pct, sizeof pct, "%7s", "-");
+    if (selectable)
+        duration_format_hms(x->target_s, tgt);
+    ui_element el = !x->has_percent ? EL_DIM : (x->missed || x->open) ? EL_BREACHED : EL_MET;
+    pager_add(&v->p, el, tag, selectable, "%-14s %-8s %9s %6lld %6lld %6lld %s %s", x->metric, x->level, tgt,
+              (long long)x->met, (long long)x->missed, (long long)x->open, pct, bar);
+}
+
 /* The pager's lines for the rows or the selected row's tickets. */
 static void fill(report_view *v, con_state *c)
 {
@@ -456,21 +512,12 @@ static void fill(report_view *v, con_state *c)
         return;
     }
     if (v->row < 0) {
-        for (size_t i = 0; i < v->n_rows; i++) {
-            const rv_row *x = &v->rows[i];
-            char bar[BAR_WIDTH * 4 + 1], pct[16], tgt[24];
-            bar_draw(x->has_percent ? x->percent : 0, BAR_WIDTH, c->ascii, bar, sizeof bar);
-            if (x->has_percent)
-                snprintf(pct, sizeof pct, "%6.2f%%", x->percent);
-            else
-                snprintf(pct, sizeof pct, "%7s", "-");
-            duration_format_hms(x->target_s, tgt);
-            ui_element el = !x->has_percent ? EL_DIM : (x->missed || x->open) ? EL_BREACHED : EL_MET;
-            pager_add(&v->p, el, (int64_t)i, true, "%-14s %-8s %9s %6lld %6lld %6lld %s %s", x->metric,
-                      x->level, tgt, (long long)x->met, (long long)x->missed, (long long)x->open, pct, bar);
-        }
+        for (size_t i = 0; i < v->n_rows; i++)
+            add_row(v, c, &v->rows[i], (int64_t)i, true);
         if (v->n_rows == 0)
             pager_add(&v->p, EL_DIM, 0, false, "no clock stopped or breached in %s", v->month);
+        for (size_t i = 0; i < v->n_totals; i++) /* as the text report: each metric over all levels */
+            add_row(v, c, &v->totals[i], 0, false);
         fill_uptime(v);
         return;
     }
@@ -603,10 +650,10 @@ static void destroy(view *vw)
     report_view *v = vw->priv;
     reap(v, true);
     sb_done(&v->in);
-    for (size_t i = 0; i < v->n_rows; i++) {
-        free(v->rows[i].metric);
-        free(v->rows[i].level);
-    }
+    for (size_t i = 0; i < v->n_rows; i++)
+        rv_row_done(&v->rows[i]);
+    for (size_t i = 0; i < v->n_totals; i++)
+        rv_row_done(&v->totals[i]);
     for (size_t i = 0; i < v->n_tickets; i++) {
         free(v->tickets[i].metric);
         free(v->tickets[i].level);
