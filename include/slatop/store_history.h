@@ -23,7 +23,10 @@ st_code store_ticket_histories(st_store *s, st_time before, store_history_fn vis
 /* The same tickets and histories, each visited as soon as its last entry is read in one pass over
  * the log in seq order, so in the order the histories end (not by id): the log's pages are read in
  * file order, and only the tickets whose history has begun and not ended are held. A ticket without
- * entries is visited with n = 0. Errors: as store_ticket_histories. */
+ * entries is visited with n = 0. Only what a clock replay reads is filled in (the rest is empty:
+ * NULL, 0, ST_TIME_NONE): of t, id, title, customer, created and policy_version (what never changes
+ * after creation); of each entry, seq, at, kind, ticket_id, actor, to_level, reason, to_status and
+ * message_kind. Errors: as store_ticket_histories. */
 st_code store_ticket_histories_log(st_store *s, st_time before, store_history_fn visit, void *ctx, st_err *err);
 
 #endif

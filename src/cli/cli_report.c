@@ -81,8 +81,11 @@ static void json_breach(strbuf *sb, const rpt_breach *b)
     sb_append(sb, "]}");
 }
 
-static void print_json(strbuf *sb, const char *month, const rpt_report *r, st_time generated,
-                       const strbuf *uptime, const st_err *uerr, int64_t head_seq, const char *head_hash)
+/* Written to stdout as it is made, 64 KiB at a time (a month of 1,000,000 tickets makes tens of
+ * megabytes); the report is computed whole before the first byte. */
+static st_code print_json(strbuf *sb, const char *month, const rpt_report *r, st_time generated,
+                          const strbuf *uptime, const st_err *uerr, int64_t head_seq, const char *head_hash,
+                          st_err *err)
 {
     sb_append(sb, "{\"month\":");
     json_append_string(sb, month);
@@ -120,6 +123,9 @@ static void print_json(strbuf *sb, const char *month, const rpt_report *r, st_ti
         if (i)
             sb_append_c(sb, ',');
         json_breach(sb, &r->breaches[i]);
+        st_code rc = cli_stream_flush(sb, false, err);
+        if (rc != ST_OK)
+            return rc;
     }
     sb_append(sb, "],\"uptime\":");
     if (uerr->code == ST_OK) {
@@ -134,6 +140,7 @@ static void print_json(strbuf *sb, const char *month, const rpt_report *r, st_ti
         json_append_string(sb, uerr->msg);
     }
     sb_printf(sb, ",\"audit_head\":{\"seq\":%" PRId64 ",\"hash\":\"%s\"}}\n", head_seq, head_hash);
+    return cli_stream_flush(sb, true, err);
 }
 
 /* ---- CSV: the breaches, one row each, written as computed ---- */
@@ -284,8 +291,10 @@ static void text_breach(const cli_ctx *c, strbuf *out, const rpt_breach *b)
     }
 }
 
-static void print_text(const cli_ctx *c, strbuf *out, const char *month, const rpt_report *r,
-                       const strbuf *uptime, const st_err *uerr, int64_t head_seq, const char *head_hash)
+/* Streamed as print_json. */
+static st_code print_text(const cli_ctx *c, strbuf *out, const char *month, const rpt_report *r,
+                          const strbuf *uptime, const st_err *uerr, int64_t head_seq, const char *head_hash,
+                          st_err *err)
 {
     char a[21], b[21];
     sb_printf(out, "SLA compliance %s (%s to %s), policy versions", month, time_format_iso(r->from, a),
@@ -318,8 +327,12 @@ static void print_text(const cli_ctx *c, strbuf *out, const char *month, const r
         sb_append_c(out, '\n');
     }
     sb_printf(out, "\nBreaches: %zu\n", r->n_breaches);
-    for (size_t i = 0; i < r->n_breaches; i++)
+    for (size_t i = 0; i < r->n_breaches; i++) {
         text_breach(c, out, &r->breaches[i]);
+        st_code rc = cli_stream_flush(out, false, err);
+        if (rc != ST_OK)
+            return rc;
+    }
     sb_append(out, "\nUptime:\n");
     if (uerr->code == ST_OK) {
         sb_append_n(out, uptime->buf, uptime->len);
@@ -329,6 +342,7 @@ static void print_text(const cli_ctx *c, strbuf *out, const char *month, const r
         sb_append_c(out, '\n');
     }
     sb_printf(out, "\nAudit head: %" PRId64 ":%s\n", head_seq, head_hash);
+    return cli_stream_flush(out, true, err);
 }
 
 int cmd_report(cli_ctx *c, const cmd_args *a)
@@ -374,11 +388,10 @@ int cmd_report(cli_ctx *c, const cmd_args *a)
     st_err uerr;
     st_err_clear(&uerr);
     cli_uptime_month(&c->g, month, ms, me, json, &up, &uerr);
-    if (json)
-        print_json(&out, month, &r, now, &up, &uerr, head_seq, head_hash);
-    else
-        print_text(c, &out, month, &r, &up, &uerr, head_seq, head_hash);
+    st_code wrc = json ? print_json(&out, month, &r, now, &up, &uerr, head_seq, head_hash, &err)
+                       : print_text(c, &out, month, &r, &up, &uerr, head_seq, head_hash, &err);
     sb_done(&up);
+    sb_done(&out);
     report_done(&r);
-    return cli_emit(c, &out);
+    return wrc == ST_OK ? 0 : cli_fail(c, &err);
 }

@@ -1,6 +1,6 @@
-/* cli_uptime: `slatop uptime [--month YYYY-MM] [--json]` (SPEC §7). Fetches the month from the
- * configured monitoring source (a past month cached complete is not fetched again), caches what it
- * fetched, and prints the report. */
+/* cli_uptime: `slatop uptime [--month YYYY-MM] [--json]` (SPEC §7). The month's figures come from
+ * uptime_month (fetched from the configured monitoring source, a past month cached complete not
+ * fetched again, what was fetched cached); this file prints them and their warnings. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,7 +15,7 @@
 #include "slatop/ops.h"
 #include "slatop/query.h"
 #include "slatop/uptime.h"
-#include "slatop/uptime_source.h"
+#include "slatop/uptime_month.h"
 
 static int fail(const cli_globals *g, const st_err *err)
 {
@@ -168,129 +168,28 @@ static void print_text(strbuf *sb, const char *month, const uptime_report *r, bo
     sb_printf(sb, "  fetched %s  (per-minute estimate from counters)\n", time_format_iso(fetched_at, a));
 }
 
-typedef struct {
-    st_store *store;
-    st_ops *ops;
-    fetcher *f;
-    uptime_job *job;
-    char *key, *sp_key, *source;
-    uptime_window *sp_win;
-    size_t n_sp_win;
-    strbuf out;
-} run_state;
-
-static void run_done(run_state *r)
-{
-    uptime_job_free(r->job);
-    fetcher_free(r->f);
-    ops_free(r->ops);
-    if (r->store)
-        store_close(r->store);
-    free(r->key);
-    free(r->sp_key);
-    free(r->source);
-    uptime_windows_free(r->sp_win, r->n_sp_win);
-    sb_done(&r->out);
-}
-
-/* Fetches the month from the source (all chunks, to completion) and caches it unless read-only. */
-static st_code fetch_month(run_state *r, const cli_globals *g, st_time ms, st_time me, st_time now,
-                           const uptime_minute **minutes, size_t *n, bool *partial, st_err *err)
-{
-    const st_config *cfg = g->config;
-    st_code rc = fetcher_new(&r->f, err);
-    if (rc == ST_OK)
-        rc = uptime_job_start(r->f, &cfg->prometheus, cfg->statuspage_url, ms, me, now, &r->job, err);
-    if (rc == ST_OK)
-        rc = fetcher_run(r->f, err);
-    fetch_result fr;
-    while (rc == ST_OK && fetcher_take_finished(r->f, &fr))
-        if (!uptime_job_offer(r->job, &fr))
-            fetch_result_done(&fr);
-    st_err sp_err;
-    st_err_clear(&sp_err);
-    if (rc == ST_OK)
-        rc = uptime_job_result(r->job, minutes, n, partial, &r->sp_win, &r->n_sp_win, &sp_err, err);
-    if (rc == ST_OK && sp_err.code != ST_OK) {
-        char *m = text_sanitize(sp_err.msg, g->ascii);
-        fprintf(stderr, "slatop: uptime: warning: status page: %s (using cached windows)\n", m);
-        free(m);
-    }
-    st_err cache_err;
-    /* The report does not depend on the cache: a database that cannot be written (locked, full,
-     * read-only file) costs only the caching, said once. A day per transaction, as the panel. */
-    size_t from = 0;
-    for (bool last = false; rc == ST_OK && !g->read_only && !last;)
-        if (uptime_cache_save_next(r->store, r->key, r->sp_key, ms, me, now, *minutes, *n, &from, *partial,
-                                   r->sp_win, r->n_sp_win, &last, &cache_err) != ST_OK) {
-            char *m = text_sanitize(cache_err.msg, g->ascii);
-            fprintf(stderr, "slatop: uptime: warning: not cached: %s\n", m);
-            free(m);
-            break;
-        }
-    return rc;
-}
-
 st_code cli_uptime_month(const cli_globals *g, const char *month, st_time ms, st_time me, bool json, strbuf *out,
                          st_err *err)
 {
-    st_time now = clock_now(&g->clock);
-    const st_config *cfg = g->config;
-    if (!cfg || !cfg->has_prometheus || !cfg->prometheus.url)
-        return st_fail(err, ST_INVALID, "no monitoring source configured (config: monitoring.prometheus.url)");
-    if (ms > now)
-        return st_fail(err, ST_INVALID, "--month %s: the month has not started yet", month);
-
-    run_state r;
-    memset(&r, 0, sizeof r);
-    sb_init(&r.out);
-    st_code rc = store_open(g->db_path, g->read_only ? STORE_OPEN_RO : STORE_OPEN_RW, &r.store, err);
-    if (rc == ST_OK)
-        rc = ops_new(r.store, &g->clock, &r.ops, err);
-    if (rc) {
-        run_done(&r);
+    uptime_month m;
+    st_code rc = uptime_month_get(g->db_path, g->read_only, g->config, &g->clock, month, ms, me, &m, err);
+    if (rc != ST_OK)
         return rc;
+    if (m.status_page_warning.code != ST_OK) {
+        char *w = text_sanitize(m.status_page_warning.msg, g->ascii);
+        fprintf(stderr, "slatop: uptime: warning: status page: %s (using cached windows)\n", w);
+        free(w);
     }
-    const cfg_prometheus *p = &cfg->prometheus;
-    r.key = uptime_source_key(p);
-    r.source = fetch_redact_url(p->url);
-    r.sp_key = cfg->statuspage_url ? fetch_redact_url(cfg->statuspage_url) : NULL;
-    bool cached_complete = false, partial = false;
-    st_time fetched_at = now;
-    st_time cached_at;
-    rc = query_uptime_cached(r.ops, r.key, month, &cached_complete, &cached_at, err);
-    query_uptime_req req = {.key = r.key,
-                            .sp_key = r.sp_key,
-                            .month_start = ms,
-                            .month_end = me,
-                            .now = now,
-                            .minutes = NULL,
-                            .n_minutes = 0};
-    if (rc == ST_OK && cached_complete && me <= now) {
-        /* A past month cached complete: never fetched twice (query_uptime_month reads it). */
-        fetched_at = cached_at;
-    } else if (rc == ST_OK) {
-        rc = fetch_month(&r, g, ms, me, now, &req.minutes, &req.n_minutes, &partial, err);
-        req.partial = partial;
-        /* A read-only database did not cache the status page's windows: use them as fetched. */
-        if (g->read_only) {
-            req.fresh_windows = r.sp_win;
-            req.n_fresh_windows = r.n_sp_win;
-        }
-    }
-    query_uptime u;
-    if (rc == ST_OK)
-        rc = query_uptime_month(r.ops, &req, &u, err);
-    if (rc) {
-        run_done(&r);
-        return rc;
+    if (m.cache_warning.code != ST_OK) {
+        char *w = text_sanitize(m.cache_warning.msg, g->ascii);
+        fprintf(stderr, "slatop: uptime: warning: not cached: %s\n", w);
+        free(w);
     }
     if (json)
-        print_json(out, month, &u.report, u.windows, r.source, fetched_at);
+        print_json(out, month, &m.u.report, m.u.windows, m.source, m.fetched_at);
     else
-        print_text(out, month, &u.report, partial, u.windows, r.source, fetched_at, g->ascii);
-    query_uptime_done(&u);
-    run_done(&r);
+        print_text(out, month, &m.u.report, m.partial, m.u.windows, m.source, m.fetched_at, g->ascii);
+    uptime_month_done(&m);
     return ST_OK;
 }
 

@@ -1,8 +1,12 @@
 #!/bin/sh
 # The console's `:report YYYY-MM` (SPEC §9) on a planted March 2026: the rows and their bars
 # (block characters in UTF-8, '#' under LANG=C), Enter on a row lists its missed and breached
-# tickets (a hostile title stays inert) with what shaped each breach (level changes and pauses: who,
-# when, why; a hostile reason stays inert), Enter on a ticket opens its detail, Esc goes back.
+# tickets (when each stopped, or that it is open at the month's end; a hostile title stays inert)
+# with what shaped each breach (level changes and pauses: who, when, why; a hostile reason stays
+# inert), Enter on a ticket opens its detail, Esc goes back. Under the rows, each metric's total
+# over its levels, and the month's uptime or
+# why it is missing: the reason without a monitoring source, the figures of `slatop report` on the
+# demo's source.
 . "$SLATOP_SOURCE_DIR/tests/e2e/lib/console_lib.sh"
 
 POL="$T/p.json"
@@ -31,6 +35,14 @@ run 2026-03-20T16:15:00Z resolve 4
 # first_response P1: 1 met, 1 missed, 1 open: 33.33 %; resolution P1: 2 met, 1 open: 66.67 %;
 # first_response P2 and resolution P2: 1 missed each: 0.00 %.
 
+# open_report WINDOW: types :report 2026-03 in that console.
+open_report() {
+    tmx send-keys -t "e2e:$1" ":"
+    sleep 0.2
+    tmx send-keys -t "e2e:$1" -l "report 2026-03"
+    tmx send-keys -t "e2e:$1" Enter
+}
+
 E=$(printf '\033')
 for loc in C.UTF-8 C; do
     w=r$(echo "$loc" | tr -d '.-')
@@ -39,15 +51,18 @@ for loc in C.UTF-8 C; do
     start_console "$w" TERM=xterm-256color LC_ALL=$loc LANG=$loc -- --db "$DB" --now 2026-04-05T12:00:00Z
     tmx pipe-pane -o -t "e2e:$w" "cat >>'$raw'"
     wait_for "$w" "Open breach" 10
-    tmx send-keys -t "e2e:$w" ":"
-    sleep 0.2
-    tmx send-keys -t "e2e:$w" -l "report 2026-03"
-    tmx send-keys -t "e2e:$w" Enter
+    open_report "$w"
     wait_for "$w" "SLA compliance 2026-03" 5
     wait_for "$w" "first_response" 5
     s=$(screen "$w")
     echo "$s" | grep -E -q 'first_response +P1 +1:00:00 +1 +1 +1 +33\.33%' || fail "$loc: the first_response row: $s"
     echo "$s" | grep -E -q 'resolution +P1 +4:00:00 +2 +0 +1 +66\.67%' || fail "$loc: the resolution row: $s"
+    # Each metric over all its levels under the rows, as the text report's "all" lines.
+    echo "$s" | grep -E -q 'first_response +all +1 +2 +1 +25\.00%' || fail "$loc: first_response's total: $s"
+    echo "$s" | grep -E -q 'resolution +all +2 +1 +1 +50\.00%' || fail "$loc: resolution's total: $s"
+    # No monitoring source here: the uptime under the rows says why it is missing, as `report` does.
+    echo "$s" | grep -F -q "uptime        not available: no monitoring source configured (config: monitoring.prometheus.url)" ||
+        fail "$loc: the missing uptime's reason: $s"
     if [ "$loc" = C.UTF-8 ]; then # 20 cells: 53/8 and 107/8 filled
         echo "$s" | grep -F -q "33.33% ██████▋" || fail "UTF-8: the 33% bar: $s"
         echo "$s" | grep -F -q "66.67% █████████████▍" || fail "UTF-8: the 67% bar: $s"
@@ -59,8 +74,8 @@ for loc in C.UTF-8 C; do
     wait_for "$w" "missed and breached" 5
     wait_for "$w" "Open breach" 5
     s=$(screen "$w")
-    echo "$s" | grep -E -q '#2 +1 +2026-03-03 11:00.* +0:30:00 +Late .*RED.*PWNED.*end' || fail "$loc: ticket 2's line: $s"
-    echo "$s" | grep -E -q '#3 +1 +2026-03-31 20:00.* +4:00:00 +Open breach' || fail "$loc: ticket 3's line: $s"
+    echo "$s" | grep -E -q '#2 +1 +2026-03-03 11:00[^ ]* [^ ]+ +2026-03-03 11:30[^ ]* [^ ]+ +0:30:00 +Late .*RED.*PWNED.*end' || fail "$loc: ticket 2's line: $s"
+    echo "$s" | grep -E -q '#3 +1 +2026-03-31 20:00[^ ]* [^ ]+ +open at the end +4:00:00 +Open breach' || fail "$loc: ticket 3's line: $s"
     echo "$s" | grep -q "Met ticket" && fail "$loc: a met ticket in the drill-down: $s"
     tmx send-keys -t "e2e:$w" Enter # ticket 2's detail
     wait_for "$w" "#2" 5
@@ -75,7 +90,7 @@ for loc in C.UTF-8 C; do
     wait_for "$w" "resolution P2, missed" 5
     wait_for "$w" "Lowered ticket" 5
     s=$(screen "$w")
-    echo "$s" | grep -E -q '#4 +1 +2026-03-20 15:15.* +1:00:00 +Lowered ticket' || fail "$loc: ticket 4's line: $s"
+    echo "$s" | grep -E -q '#4 +1 +2026-03-20 15:15[^ ]* [^ ]+ +2026-03-20 16:15[^ ]* [^ ]+ +1:00:00 +Lowered ticket' || fail "$loc: ticket 4's line: $s"
     echo "$s" | grep -E -q 'level 2026-03-20 10:30.* P1 -> P2 by [^ ]+: calmer .*RED2 now' ||
         fail "$loc: ticket 4's level change: $s"
     echo "$s" | grep -E -q 'pending 2026-03-20 10:45.* to 2026-03-20 13:00.* by [^ ]+: waiting on logs' ||
@@ -99,4 +114,22 @@ for loc in C.UTF-8 C; do
         fail "LC_ALL=C: the console wrote non-ASCII bytes"
     fi
 done
+
+# The demo's monitoring source (file:// URLs, a synthetic March with 62 minutes down and 4 without
+# data): :report shows the month's uptime under the rows with the figures `slatop report` prints.
+w=demo
+start_console "$w" TERM=xterm-256color LC_ALL=C.UTF-8 LANG=C.UTF-8 -- --demo --db "$T/demo.db" --now 2026-04-05T12:00:00Z
+wait_for "$w" "COUNTDOWN" 10
+open_report "$w"
+wait_for "$w" "uptime  " 10
+s=$(screen "$w")
+text=$("$BIN" --db "$T/demo.db" --now 2026-04-05T12:00:00Z --demo report --month 2026-03) || fail "report on the demo"
+echo "$text" | grep -F -q "uptime        99.861% (target 99.990%)" || fail "the CLI's demo uptime changed: $text"
+echo "$s" | grep -F -q "uptime        99.861% (target 99.990%)  [incomplete]" || fail "demo: the uptime line: $s"
+echo "$s" | grep -F -q "downtime 62 min   excluded by maintenance 0 min   no data 4 min" ||
+    fail "demo: the uptime's minutes: $s"
+echo "$s" | grep -E -q 'first_response +URGENT +0:30:00 +1 +1 +1 +33\.33%' || fail "demo: the URGENT row: $s"
+tmx send-keys -t "e2e:$w" Escape
+wait_for "$w" "COUNTDOWN" 5
+quit_and_check "$w"
 echo "ok"

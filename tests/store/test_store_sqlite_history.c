@@ -121,3 +121,120 @@ Test(store_history, a_visitor_error_stops_the_pass_and_is_returned)
     cr_assert_eq(again.visits, 3);
     store_close(s);
 }
+
+/* What a replay reads, per ticket by id: the ticket's unchanging fields, then each entry's. */
+typedef struct {
+    char by_id[8][512];
+} fields;
+
+static st_code note_fields(void *ctx, const st_ticket *t, const st_audit_entry *h, size_t n, st_err *err)
+{
+    (void)err;
+    fields *f = ctx;
+    cr_assert(t->id > 0 && t->id < 8);
+    char *b = f->by_id[t->id];
+    size_t len = (size_t)snprintf(b, 512, "%s|%s|%lld|%lld", t->title, t->customer ? t->customer : "(null)",
+                                  (long long)t->created, (long long)t->policy_version);
+    for (size_t i = 0; i < n; i++) {
+        const st_audit_entry *e = &h[i];
+        len += (size_t)snprintf(b + len, 512 - len, ";%lld %d %lld %s %s %s %s %s", (long long)e->seq, (int)e->kind,
+                                (long long)e->at, e->actor ? e->actor : "(null)", e->to_level ? e->to_level : "(null)",
+                                e->reason ? e->reason : "(null)", e->to_status ? e->to_status : "(null)",
+                                e->message_kind ? e->message_kind : "(null)");
+    }
+    return ST_OK;
+}
+
+Test(store_history, the_log_pass_gives_every_field_a_replay_reads_as_the_walk_by_id_does)
+{
+    st_store *s = create_db();
+    int64_t a = add_ticket(s, "first title", 9000, ST_TIME_NONE, TK_OPEN);
+    int64_t b = add_ticket(s, "second", 9000, ST_TIME_NONE, TK_OPEN);
+    append(s, a, "raised");
+    st_err err = {0};
+    st_audit_entry e = make_entry(b, NULL); /* a NULL reason stays NULL, not "" */
+    e.kind = AU_STATUS_CHANGED;
+    e.to_status = xstrdup("pending");
+    cr_assert_eq(store_begin(s, &err), ST_OK, "%s", err.msg);
+    cr_assert_eq(store_audit_append(s, &e, &err), ST_OK, "%s", err.msg);
+    cr_assert_eq(store_commit(s, &err), ST_OK, "%s", err.msg);
+    audit_entry_done(&e);
+    e = make_entry(a, "a reply");
+    e.kind = AU_MESSAGE;
+    e.message_kind = xstrdup("reply");
+    e.message_id = 7;
+    cr_assert_eq(store_begin(s, &err), ST_OK, "%s", err.msg);
+    cr_assert_eq(store_audit_append(s, &e, &err), ST_OK, "%s", err.msg);
+    cr_assert_eq(store_commit(s, &err), ST_OK, "%s", err.msg);
+    audit_entry_done(&e);
+    fields byid = {0}, bylog = {0};
+    cr_assert_eq(store_ticket_histories(s, ST_TIME_NONE, note_fields, &byid, &err), ST_OK, "%s", err.msg);
+    cr_assert_eq(store_ticket_histories_log(s, ST_TIME_NONE, note_fields, &bylog, &err), ST_OK, "%s", err.msg);
+    for (int i = 0; i < 8; i++)
+        cr_assert_str_eq(bylog.by_id[i], byid.by_id[i], "ticket %d", i);
+    cr_assert(strstr(bylog.by_id[a], "first title|") == bylog.by_id[a], "%s", bylog.by_id[a]);
+    cr_assert(strstr(bylog.by_id[a], " bob P2 raised (null) (null)"), "%s", bylog.by_id[a]);
+    cr_assert(strstr(bylog.by_id[a], " bob P2 a reply (null) reply"), "%s", bylog.by_id[a]);
+    cr_assert(strstr(bylog.by_id[b], " bob P2 (null) pending (null)"), "%s", bylog.by_id[b]);
+    store_close(s);
+}
+
+/* Per ticket id: its entries' seqs summed and counted, and the visits. */
+typedef struct {
+    int64_t sum[1100], count[1100];
+    int visits[1100];
+} tally;
+
+static st_code note_tally(void *ctx, const st_ticket *t, const st_audit_entry *h, size_t n, st_err *err)
+{
+    (void)err;
+    tally *x = ctx;
+    cr_assert(t->id > 0 && t->id < 1100);
+    x->visits[t->id]++;
+    for (size_t i = 0; i < n; i++) {
+        cr_assert(i == 0 || h[i].seq > h[i - 1].seq, "ticket %lld: entries out of order", (long long)t->id);
+        x->sum[t->id] += h[i].seq;
+        x->count[t->id]++;
+    }
+    return ST_OK;
+}
+
+Test(store_history, many_histories_open_at_once_and_gaps_in_the_ids)
+{
+    /* 1,000 tickets (every 7th without entries: gaps in the ids with entries), three entries each,
+     * interleaved so that hundreds of histories are open at once in the log pass. */
+    st_store *s = create_db();
+    st_err err = {0};
+    enum { N = 1000 };
+    int64_t ids[N];
+    cr_assert_eq(store_begin(s, &err), ST_OK, "%s", err.msg);
+    for (int i = 0; i < N; i++) {
+        st_ticket t = make_ticket("t", "P2", 9000, ST_TIME_NONE, TK_OPEN);
+        cr_assert_eq(store_ticket_insert(s, &t, &err), ST_OK, "%s", err.msg);
+        ids[i] = t.id;
+        ticket_done(&t);
+    }
+    for (int round = 0; round < 3; round++)
+        for (int k = 0; k < N; k++) {
+            int i = round == 1 ? N - 1 - k : k; /* the middle round backwards: histories end out of order */
+            if (i % 7 == 3)
+                continue;
+            st_audit_entry e = make_entry(ids[i], "r");
+            cr_assert_eq(store_audit_append(s, &e, &err), ST_OK, "%s", err.msg);
+            audit_entry_done(&e);
+        }
+    cr_assert_eq(store_commit(s, &err), ST_OK, "%s", err.msg);
+    tally *byid = calloc(1, sizeof *byid), *bylog = calloc(1, sizeof *bylog);
+    cr_assert_eq(store_ticket_histories(s, ST_TIME_NONE, note_tally, byid, &err), ST_OK, "%s", err.msg);
+    cr_assert_eq(store_ticket_histories_log(s, ST_TIME_NONE, note_tally, bylog, &err), ST_OK, "%s", err.msg);
+    for (int i = 0; i < N; i++) {
+        int64_t id = ids[i];
+        cr_assert_eq(bylog->visits[id], 1, "ticket %lld visited %d times", (long long)id, bylog->visits[id]);
+        cr_assert_eq(bylog->count[id], i % 7 == 3 ? 0 : 3, "ticket %lld", (long long)id);
+        cr_assert_eq(bylog->count[id], byid->count[id], "ticket %lld", (long long)id);
+        cr_assert_eq(bylog->sum[id], byid->sum[id], "ticket %lld", (long long)id);
+    }
+    free(byid);
+    free(bylog);
+    store_close(s);
+}

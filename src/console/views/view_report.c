@@ -2,7 +2,9 @@
  * with a bar; Enter on a row lists its missed and breached tickets, Enter on one opens its
  * detail. The report is computed in a child process (its own read-only connection to the same
  * database) that writes the figures the view shows down a pipe; the view reads the pipe without
- * blocking each second, so a month of 100,000 tickets never stops the countdowns. */
+ * blocking each second, so a month of 100,000 tickets never stops the countdowns. The child also
+ * fetches the month's uptime from the monitoring source (uptime_month, as `slatop report` does),
+ * shown under the rows, or the reason there is none. */
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -17,6 +19,7 @@
 #include "slatop/bar.h"
 #include "slatop/report_query.h"
 #include "slatop/uptime.h"
+#include "slatop/uptime_month.h"
 #include "slatop/view.h"
 
 enum { BAR_WIDTH = 20 };
@@ -37,11 +40,20 @@ typedef struct {
 } rv_cause;
 
 typedef struct {
-    int64_t id, cycle, due, over_s;
+    int64_t id, cycle, due, stopped, over_s; /* stopped: ST_TIME_NONE while open at the end */
     char *metric, *level, *title; /* owned */
     rv_cause *causes;             /* owned: the level changes, then the pauses */
     size_t n_causes;
 } rv_ticket;
+
+/* The month's uptime, as the child computed it (uptime.h's figures), or why there is none. */
+typedef struct {
+    bool have; /* false: error says why */
+    int64_t minutes, elapsed, data, downtime, excluded, no_data;
+    bool has_target, complete, partial;
+    double percent, mtd_percent, target;
+    char *error; /* owned */
+} rv_uptime;
 
 typedef struct {
     char month[8];
@@ -53,8 +65,11 @@ typedef struct {
     char err[400];
     rv_row *rows;
     size_t n_rows;
+    rv_row totals[POL_METRIC_COUNT]; /* per metric over every level (level "all", no target) */
+    size_t n_totals;
     rv_ticket *tickets;
     size_t n_tickets;
+    rv_uptime up;
     pager p;
     int64_t row; /* -1: the rows; else the row whose tickets are listed */
 } report_view;
@@ -68,16 +83,29 @@ static void put_str(strbuf *sb, const char *s)
     sb_append(sb, s);
 }
 
+/* One row's figures (a total is a row of level "all" and no target). */
+static void put_row(strbuf *sb, pol_metric m, const char *level, int64_t target_s, int64_t met, int64_t missed,
+                    int64_t open, bool has_percent, double percent)
+{
+    put_str(sb, policy_metric_name(m));
+    put_str(sb, level);
+    sb_printf(sb, "%lld %lld %lld %lld %d %.6f\n", (long long)target_s, (long long)met, (long long)missed,
+              (long long)open, has_percent ? 1 : 0, has_percent ? percent : 0.0);
+}
+
 static void serialise(strbuf *sb, const rpt_report *r)
 {
     sb_printf(sb, "R%zu\n", r->n_rows);
     for (size_t i = 0; i < r->n_rows; i++) {
         const rpt_row *x = &r->rows[i];
-        put_str(sb, policy_metric_name(x->metric));
-        put_str(sb, x->level);
-        sb_printf(sb, "%lld %lld %lld %lld %d %.6f\n", (long long)x->target_s, (long long)x->met,
-                  (long long)x->missed, (long long)x->breached_open, x->has_percent ? 1 : 0,
-                  x->has_percent ? x->compliance_percent : 0.0);
+        put_row(sb, x->metric, x->level, x->target_s, x->met, x->missed, x->breached_open, x->has_percent,
+                x->compliance_percent);
+    }
+    sb_printf(sb, "T%d\n", POL_METRIC_COUNT);
+    for (int m = 0; m < POL_METRIC_COUNT; m++) {
+        const rpt_total *t = &r->totals[m];
+        put_row(sb, (pol_metric)m, "all", 0, t->met, t->missed, t->breached_open, t->has_percent,
+                t->compliance_percent);
     }
     sb_printf(sb, "B%zu\n", r->n_breaches);
     for (size_t i = 0; i < r->n_breaches; i++) {
@@ -85,8 +113,8 @@ static void serialise(strbuf *sb, const rpt_report *r)
         put_str(sb, policy_metric_name(b->metric));
         put_str(sb, b->level);
         put_str(sb, b->title);
-        sb_printf(sb, "%lld %d %lld %lld %zu\n", (long long)b->ticket_id, b->cycle, (long long)b->due,
-                  (long long)b->over_s, b->n_changes + b->n_pauses);
+        sb_printf(sb, "%lld %d %lld %lld %lld %zu\n", (long long)b->ticket_id, b->cycle, (long long)b->due,
+                  (long long)b->stopped, (long long)b->over_s, b->n_changes + b->n_pauses);
         for (size_t k = 0; k < b->n_changes; k++) {
             const rpt_level_change *x = &b->changes[k];
             sb_printf(sb, "L%lld ", (long long)x->at);
@@ -128,7 +156,33 @@ static void on_report(const rpt_report *r, void *ctx)
     serialise(ctx, r);
 }
 
-static _Noreturn void child_run(int fd, st_ops *o, st_clock clock, st_time from, st_time to)
+/* The month's uptime after the report: "U1 figures\n", or "U0" and the reason. */
+static void serialise_uptime(strbuf *sb, st_ops *o, const st_config *cfg, const st_clock *clock,
+                             const char *month)
+{
+    st_time ms, me;
+    uptime_month m;
+    st_err e;
+    st_err_clear(&e);
+    /* Read-only: the child caches nothing (the parent's connection is the writer). */
+    if (!uptime_month_parse(month, &ms, &me) ||
+        uptime_month_get_fresh(o, cfg, clock, month, ms, me, &m, &e) != ST_OK) {
+        sb_append(sb, "U0 ");
+        put_str(sb, e.msg[0] ? e.msg : "no such month");
+        sb_append_c(sb, '\n');
+        return;
+    }
+    const uptime_report *u = &m.u.report;
+    sb_printf(sb, "U1 %lld %lld %lld %lld %lld %lld %d %d %d %.6f %.6f %.6f\n", (long long)u->minutes,
+              (long long)u->elapsed_minutes, (long long)u->data_minutes, (long long)u->downtime_minutes,
+              (long long)u->excluded_minutes, (long long)u->no_data_minutes, u->has_target ? 1 : 0,
+              u->complete ? 1 : 0, m.partial ? 1 : 0, u->uptime_percent, u->mtd_uptime_percent,
+              u->has_target ? u->target_percent : 0.0);
+    uptime_month_done(&m);
+}
+
+static _Noreturn void child_run(int fd, st_ops *o, const st_config *cfg, st_clock clock, const char *month,
+                                st_time from, st_time to)
 {
     strbuf sb;
     sb_init(&sb);
@@ -139,6 +193,8 @@ static _Noreturn void child_run(int fd, st_ops *o, st_clock clock, st_time from,
         sb_reset(&sb);
         sb_append(&sb, "ER");
         put_str(&sb, e.msg);
+    } else {
+        serialise_uptime(&sb, o, cfg, &clock, month);
     }
     write_all(fd, sb.buf, sb.len);
     _exit(rc == ST_OK ? 0 : 1);
@@ -195,6 +251,17 @@ static int64_t get_int(rd *r)
     return v;
 }
 
+static double get_double(rd *r)
+{
+    char num[40], *end;
+    (void)number_at(r, num);
+    double v = strtod(num, &end);
+    if (end == num)
+        r->bad = true;
+    r->p += end - num;
+    return v;
+}
+
 /* One "L..." or "P..." line of a breach's causes. */
 static void get_cause(rd *r, rv_ticket *t)
 {
@@ -226,6 +293,50 @@ static void get_cause(rd *r, rv_ticket *t)
     r->p++;
 }
 
+/* The "U..." line (serialise_uptime). */
+static void get_uptime(rd *r, rv_uptime *u)
+{
+    r->p++;
+    u->have = get_int(r) != 0;
+    if (!u->have) {
+        r->p++;
+        u->error = get_str(r);
+        return;
+    }
+    u->minutes = get_int(r);
+    u->elapsed = get_int(r);
+    u->data = get_int(r);
+    u->downtime = get_int(r);
+    u->excluded = get_int(r);
+    u->no_data = get_int(r);
+    u->has_target = get_int(r) != 0;
+    u->complete = get_int(r) != 0;
+    u->partial = get_int(r) != 0;
+    u->percent = get_double(r);
+    u->mtd_percent = get_double(r);
+    u->target = get_double(r);
+}
+
+/* One line of put_row's. */
+static void get_row(rd *r, rv_row *x)
+{
+    x->metric = get_str(r);
+    x->level = get_str(r);
+    x->target_s = get_int(r);
+    x->met = get_int(r);
+    x->missed = get_int(r);
+    x->open = get_int(r);
+    x->has_percent = get_int(r) != 0;
+    x->percent = get_double(r);
+    r->p++;
+}
+
+static void rv_row_done(rv_row *x)
+{
+    free(x->metric);
+    free(x->level);
+}
+
 /* n items to read, at most one per byte left (each item takes more), at least 1. */
 static size_t capped(const rd *r, int64_t n)
 {
@@ -254,20 +365,20 @@ static void parse(report_view *v)
      * growing one item at a time copies the whole array each time (a 100,000-ticket month has
      * tens of thousands of breaches). */
     v->rows = xcalloc(capped(&r, n), sizeof *v->rows);
-    for (int64_t i = 0; i < n && !r.bad && r.p < r.end; i++) {
-        rv_row *x = &v->rows[v->n_rows++];
-        x->metric = get_str(&r);
-        x->level = get_str(&r);
-        x->target_s = get_int(&r);
-        x->met = get_int(&r);
-        x->missed = get_int(&r);
-        x->open = get_int(&r);
-        x->has_percent = get_int(&r) != 0;
-        char *end;
-        char num[40];
-        (void)number_at(&r, num);
-        x->percent = strtod(num, &end);
-        r.p += end - num + 1;
+    for (int64_t i = 0; i < n && !r.bad && r.p < r.end; i++)
+        get_row(&r, &v->rows[v->n_rows++]);
+    if (!r.bad && r.p < r.end && *r.p == 'T') {
+        r.p++;
+        n = get_int(&r);
+        r.p++;
+        for (int64_t i = 0; i < n && !r.bad && r.p < r.end; i++) {
+            rv_row x;
+            get_row(&r, &x);
+            if (v->n_totals < POL_METRIC_COUNT)
+                v->totals[v->n_totals++] = x;
+            else
+                rv_row_done(&x);
+        }
     }
     if (!r.bad && r.p < r.end && *r.p == 'B') {
         r.p++;
@@ -284,6 +395,7 @@ static void parse(report_view *v)
             t->id = get_int(&r);
             t->cycle = get_int(&r);
             t->due = get_int(&r);
+            t->stopped = get_int(&r);
             t->over_s = get_int(&r);
             int64_t nc = get_int(&r);
             r.p++;
@@ -291,6 +403,8 @@ static void parse(report_view *v)
                 get_cause(&r, t);
         }
     }
+    if (!r.bad && r.p < r.end && *r.p == 'U')
+        get_uptime(&r, &v->up);
     if (r.bad)
         snprintf(v->err, sizeof v->err, "report: the computing process wrote a malformed result");
 }
@@ -346,6 +460,49 @@ static bool pump_some(report_view *v, con_state *c, bool *moved)
     return true;
 }
 
+/* The month's uptime under the rows, in the words of `slatop report`'s Uptime section. */
+static void fill_uptime(report_view *v)
+{
+    const rv_uptime *u = &v->up;
+    pager_add(&v->p, EL_DIM, 0, false, "%s", "");
+    if (!u->have) {
+        pager_add(&v->p, EL_DIM, 0, false, "uptime        not available: %s",
+                  u->error ? u->error : "the computing process did not say");
+        return;
+    }
+    char pct[96] = "", tgt[40] = "";
+    bool running = u->elapsed < u->minutes;
+    if (u->data == 0)
+        snprintf(pct, sizeof pct, "unknown: no minute has data");
+    else if (running)
+        snprintf(pct, sizeof pct, "%.3f%% of the month (month to date %.3f%%)", u->percent, u->mtd_percent);
+    else
+        snprintf(pct, sizeof pct, "%.3f%%", u->percent);
+    if (u->has_target)
+        snprintf(tgt, sizeof tgt, " (target %.3f%%)", u->target);
+    ui_element el = !u->has_target || u->data == 0 ? EL_DIM : u->percent >= u->target ? EL_MET : EL_BREACHED;
+    pager_add(&v->p, el, 0, false, "uptime        %s%s%s", pct, tgt, u->complete ? "" : "  [incomplete]");
+    pager_add(&v->p, EL_DIM, 0, false, "              downtime %lld min   excluded by maintenance %lld min   no data %lld min%s",
+              (long long)u->downtime, (long long)u->excluded, (long long)u->no_data,
+              u->partial ? "   partial: the monitoring API answered with warnings" : "");
+}
+
+/* A row's line with its bar; a total (no target) leaves the target blank and is not selectable. */
+static void add_row(report_view *v, const con_state *c, const rv_row *x, int64_t tag, bool selectable)
+{
+    char bar[BAR_WIDTH * 4 + 1], pct[16], tgt[24] = "";
+    bar_draw(x->has_percent ? x->percent : 0, BAR_WIDTH, c->ascii, bar, sizeof bar);
+    if (x->has_percent)
+        snprintf(pct, sizeof pct, "%6.2f%%", x->percent);
+    else
+        snprintf(pct, sizeof pct, "%7s", "-");
+    if (selectable)
+        duration_format_hms(x->target_s, tgt);
+    ui_element el = !x->has_percent ? EL_DIM : (x->missed || x->open) ? EL_BREACHED : EL_MET;
+    pager_add(&v->p, el, tag, selectable, "%-14s %-8s %9s %6lld %6lld %6lld %s %s", x->metric, x->level, tgt,
+              (long long)x->met, (long long)x->missed, (long long)x->open, pct, bar);
+}
+
 /* The pager's lines for the rows or the selected row's tickets. */
 static void fill(report_view *v, con_state *c)
 {
@@ -355,21 +512,13 @@ static void fill(report_view *v, con_state *c)
         return;
     }
     if (v->row < 0) {
-        for (size_t i = 0; i < v->n_rows; i++) {
-            const rv_row *x = &v->rows[i];
-            char bar[BAR_WIDTH * 4 + 1], pct[16], tgt[24];
-            bar_draw(x->has_percent ? x->percent : 0, BAR_WIDTH, c->ascii, bar, sizeof bar);
-            if (x->has_percent)
-                snprintf(pct, sizeof pct, "%6.2f%%", x->percent);
-            else
-                snprintf(pct, sizeof pct, "%7s", "-");
-            duration_format_hms(x->target_s, tgt);
-            ui_element el = !x->has_percent ? EL_DIM : (x->missed || x->open) ? EL_BREACHED : EL_MET;
-            pager_add(&v->p, el, (int64_t)i, true, "%-14s %-8s %9s %6lld %6lld %6lld %s %s", x->metric,
-                      x->level, tgt, (long long)x->met, (long long)x->missed, (long long)x->open, pct, bar);
-        }
+        for (size_t i = 0; i < v->n_rows; i++)
+            add_row(v, c, &v->rows[i], (int64_t)i, true);
         if (v->n_rows == 0)
             pager_add(&v->p, EL_DIM, 0, false, "no clock stopped or breached in %s", v->month);
+        for (size_t i = 0; i < v->n_totals; i++) /* as the text report: each metric over all levels */
+            add_row(v, c, &v->totals[i], 0, false);
+        fill_uptime(v);
         return;
     }
     const rv_row *x = &v->rows[v->row];
@@ -378,12 +527,14 @@ static void fill(report_view *v, con_state *c)
         const rv_ticket *t = &v->tickets[i];
         if (strcmp(t->metric, x->metric) != 0 || strcmp(t->level, x->level) != 0)
             continue;
-        char due[64] = "-", over[24];
+        char due[64] = "-", stopped[64] = "open at the end", over[24];
         if (t->due != ST_TIME_NONE)
             tz_format(c->display_zone, t->due, due, sizeof due);
+        if (t->stopped != ST_TIME_NONE) /* missed, or still breached and open (as `report` says) */
+            tz_format(c->display_zone, t->stopped, stopped, sizeof stopped);
         duration_format_hms(t->over_s, over);
-        pager_add(&v->p, EL_BREACHED, t->id, true, "#%-6lld %5lld  %-25s %10s  %s", (long long)t->id,
-                  (long long)t->cycle, due, over, t->title);
+        pager_add(&v->p, EL_BREACHED, t->id, true, "#%-6lld %5lld  %-25s %-25s %10s  %s", (long long)t->id,
+                  (long long)t->cycle, due, stopped, over, t->title);
         for (size_t k = 0; k < t->n_causes; k++) { /* what shaped its clock: who, when, why */
             const rv_cause *y = &t->causes[k];
             char at[64], to[64] = "the end";
@@ -433,8 +584,8 @@ static void draw(view *vw, con_state *c)
         ui_putf(w, 0, 0, cols, ui_attr(EL_HEADER),
                 "SLA compliance %s: %s %s, missed and breached (Enter: detail)", v->month, x->metric,
                 x->level);
-        ui_putf(w, 1, 0, cols, ui_attr(EL_DIM), "%-7s %5s  %-25s %10s  %s", "ticket", "cycle", "due", "over",
-                "title");
+        ui_putf(w, 1, 0, cols, ui_attr(EL_DIM), "%-7s %5s  %-25s %-25s %10s  %s", "ticket", "cycle", "due",
+                "stopped", "over", "title");
     }
     pager_draw(&v->p, w, 2, getmaxy(w) - 2);
 }
@@ -499,10 +650,10 @@ static void destroy(view *vw)
     report_view *v = vw->priv;
     reap(v, true);
     sb_done(&v->in);
-    for (size_t i = 0; i < v->n_rows; i++) {
-        free(v->rows[i].metric);
-        free(v->rows[i].level);
-    }
+    for (size_t i = 0; i < v->n_rows; i++)
+        rv_row_done(&v->rows[i]);
+    for (size_t i = 0; i < v->n_totals; i++)
+        rv_row_done(&v->totals[i]);
     for (size_t i = 0; i < v->n_tickets; i++) {
         free(v->tickets[i].metric);
         free(v->tickets[i].level);
@@ -516,6 +667,7 @@ static void destroy(view *vw)
     }
     free(v->rows);
     free(v->tickets);
+    free(v->up.error);
     pager_done(&v->p);
     free(v);
 }
@@ -549,7 +701,7 @@ con_effect view_report_open(con_state *c, const char *month, view_result r)
     }
     if (pid == 0) {
         close(fds[0]);
-        child_run(fds[1], c->ops, c->clock, ms, to);
+        child_run(fds[1], c->ops, c->config, c->clock, m, ms, to);
     }
     close(fds[1]);
     (void)fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | O_NONBLOCK);

@@ -1749,28 +1749,65 @@ static st_code sq_ticket_histories(store_backend *s, st_time before, store_histo
     return ST_OK;
 }
 
+/* Chunks of a bump arena that never move: the strings of one ticket's history are copied into
+ * them and keep their addresses until the ticket is visited, when all go in a free or two (a
+ * malloc and free per string was an eighth of the report's time). */
+typedef struct hist_chunk {
+    struct hist_chunk *next;
+    size_t used, cap;
+    char data[];
+} hist_chunk;
+
 /* One ticket's history being gathered by sq_ticket_histories_log: its row, once read, and its
- * entries so far. */
+ * entries so far, their strings in mem. */
 typedef struct {
     st_ticket t;
     bool have_t;
     st_audit_entry *h;
     size_t n, cap;
+    hist_chunk *mem;
 } hist_slot;
 
+/* An open ticket's slot in hist_log's table, by the ticket's index (x NULL: a free place). */
+typedef struct {
+    size_t key;
+    hist_slot *x;
+} hist_open;
+
+/* The pass's index of every ticket with entries costs 8 bytes a ticket when their ids run without
+ * gaps (as autoincrement ids do; 16 with gaps), and the slots only what the open tickets take: a
+ * month of 1,000,000 tickets keeps ~8 MB, not 24. */
 typedef struct {
     store_backend *s;
     store_history_visit visit;
     void *ctx;
-    int64_t *ids, *last; /* every ticket with entries, ascending id, and its last entry's seq */
-    size_t n;
-    hist_slot **slot; /* per ids[i]: the history gathered (NULL: not begun, or visited) */
+    int64_t *ids;  /* every ticket with entries, ascending; NULL while they run base, base + 1, ... */
+    int64_t base;  /* ids[0] */
+    int64_t *last; /* per ticket, its last entry's seq */
+    size_t n, cap;
+    hist_open *open; /* the histories begun and not yet visited, by ticket index (linear probing) */
+    size_t open_cap, n_open;
+    hist_slot *spare[64]; /* visited slots kept for reuse (their entry array and first chunk) */
+    size_t n_spare;
     sqlite3_stmt *ts; /* the tickets created before the bound, by id */
     int64_t ts_last;  /* the last ticket id read from ts (INT64_MAX: all read) */
 } hist_log;
 
+/* The columns a history's reader gets (store_history.h): what never changes after creation. */
+#define HIST_TICKET_COLUMNS "id, title, customer, created, policy_version"
+/* The entries' columns a clock replay reads (the others stay empty). */
+#define HIST_AUDIT_COLUMNS "seq, at, kind, ticket_id, actor, to_level, reason, to_status, message_kind"
+
 static size_t hist_index(const hist_log *g, int64_t id)
 {
+    /* Ticket ids are dense in practice: try the place a dense run puts it first. */
+    if (g->n && id >= g->base) {
+        uint64_t guess = (uint64_t)id - (uint64_t)g->base;
+        if (guess < g->n && (!g->ids || g->ids[guess] == id))
+            return (size_t)guess;
+    }
+    if (!g->ids)
+        return SIZE_MAX;
     size_t lo = 0, hi = g->n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
@@ -1782,23 +1819,139 @@ static size_t hist_index(const hist_log *g, int64_t id)
     return lo < g->n && g->ids[lo] == id ? lo : SIZE_MAX;
 }
 
+static size_t hist_home(const hist_log *g, size_t key)
+{
+    return (size_t)(((uint64_t)key * 0x9E3779B97F4A7C15ull) >> 17) & (g->open_cap - 1);
+}
+
+/* The place of ticket index key in the open table: its entry, or the free place it would take. */
+static size_t hist_place(const hist_log *g, size_t key)
+{
+    size_t h = hist_home(g, key);
+    while (g->open[h].x && g->open[h].key != key)
+        h = (h + 1) & (g->open_cap - 1);
+    return h;
+}
+
+static hist_slot *hist_open_get(const hist_log *g, size_t key)
+{
+    return g->open_cap ? g->open[hist_place(g, key)].x : NULL;
+}
+
+static void hist_open_put(hist_log *g, size_t key, hist_slot *x)
+{
+    if ((g->n_open + 1) * 2 > g->open_cap) { /* at most half full: short probes */
+        hist_open *old = g->open;
+        size_t old_cap = g->open_cap;
+        g->open_cap = old_cap ? old_cap * 2 : 256;
+        g->open = xcalloc(g->open_cap, sizeof *g->open);
+        for (size_t i = 0; i < old_cap; i++)
+            if (old[i].x)
+                g->open[hist_place(g, old[i].key)] = old[i];
+        free(old);
+    }
+    size_t h = hist_place(g, key);
+    if (!g->open[h].x)
+        g->n_open++;
+    g->open[h] = (hist_open){key, x};
+}
+
+/* Removes ticket index key's slot from the open table and returns it (NULL: none). The entries
+ * after it in its run move back into the hole when their home allows (no tombstones). */
+static hist_slot *hist_open_take(hist_log *g, size_t key)
+{
+    if (!g->open_cap)
+        return NULL;
+    size_t mask = g->open_cap - 1, h = hist_place(g, key);
+    hist_slot *x = g->open[h].x;
+    if (!x)
+        return NULL;
+    g->open[h].x = NULL;
+    g->n_open--;
+    for (size_t j = (h + 1) & mask; g->open[j].x; j = (j + 1) & mask) {
+        size_t k = hist_home(g, g->open[j].key);
+        bool stays = h < j ? (h < k && k <= j) : (h < k || k <= j); /* home in (h, j] */
+        if (!stays) {
+            g->open[h] = g->open[j];
+            g->open[j].x = NULL;
+            h = j;
+        }
+    }
+    return x;
+}
+
+/* Column col of st as a string in x's arena (NULL for SQL NULL). */
+static char *hist_str(hist_slot *x, sqlite3_stmt *st, int col)
+{
+    const unsigned char *v = sqlite3_column_text(st, col);
+    if (!v)
+        return NULL;
+    size_t n = (size_t)sqlite3_column_bytes(st, col) + 1;
+    hist_chunk *c = x->mem;
+    if (!c || c->cap - c->used < n) {
+        size_t cap = c ? c->cap * 2 : 512;
+        c = xmalloc(sizeof *c + (cap > n ? cap : n));
+        c->next = x->mem;
+        c->used = 0;
+        c->cap = cap > n ? cap : n;
+        x->mem = c;
+    }
+    char *d = c->data + c->used;
+    memcpy(d, v, n - 1);
+    d[n - 1] = '\0';
+    c->used += n;
+    return d;
+}
+
+/* A ticket row of HIST_TICKET_COLUMNS; its strings borrowed from st when x is NULL, else in x. */
+static void hist_ticket(hist_slot *x, sqlite3_stmt *st, st_ticket *t)
+{
+    memset(t, 0, sizeof *t);
+    t->id = sqlite3_column_int64(st, 0);
+    t->title = x ? hist_str(x, st, 1) : (char *)sqlite3_column_text(st, 1);
+    t->customer = x ? hist_str(x, st, 2) : (char *)sqlite3_column_text(st, 2);
+    t->created = sq_column_time(st, 3);
+    t->policy_version = sqlite3_column_int64(st, 4);
+    t->status = TK_OPEN; /* not read: the replay derives it */
+}
+
 static void hist_slot_free(hist_slot *x)
 {
-    for (size_t i = 0; i < x->n; i++)
-        audit_entry_done(&x->h[i]);
     free(x->h);
-    if (x->have_t)
-        ticket_done(&x->t);
+    while (x->mem) {
+        hist_chunk *c = x->mem;
+        x->mem = c->next;
+        free(c);
+    }
     free(x);
 }
 
-/* Visits the slot of ids[i] and frees it. */
+/* A slot for a ticket whose history begins: a spare one emptied, else a new one. */
+static hist_slot *hist_slot_new(hist_log *g)
+{
+    return g->n_spare ? g->spare[--g->n_spare] : xcalloc(1, sizeof(hist_slot));
+}
+
+/* Visits the slot of ticket index i, then keeps it as a spare (emptied: its first chunk and entry
+ * array stay, so most tickets cost no allocation at all) or frees it. */
 static st_code hist_visit(hist_log *g, size_t i, st_err *err)
 {
-    hist_slot *x = g->slot[i];
-    g->slot[i] = NULL;
+    hist_slot *x = hist_open_take(g, i);
     st_code code = g->visit(g->ctx, &x->t, x->h, x->n, err);
-    hist_slot_free(x);
+    if (g->n_spare == sizeof g->spare / sizeof g->spare[0]) {
+        hist_slot_free(x);
+        return code;
+    }
+    while (x->mem && x->mem->next) { /* the oldest chunk is the smallest: keep the newest */
+        hist_chunk *c = x->mem->next;
+        x->mem->next = c->next;
+        free(c);
+    }
+    if (x->mem)
+        x->mem->used = 0;
+    x->n = 0;
+    x->have_t = false;
+    g->spare[g->n_spare++] = x;
     return code;
 }
 
@@ -1814,23 +1967,24 @@ static st_code hist_tickets_upto(hist_log *g, int64_t upto, st_err *err)
         }
         if (rc != SQLITE_ROW)
             return sq_fail(g->s, rc, "reading the tickets", err);
-        st_ticket t;
-        st_code code = ticket_from_row(g->s, g->ts, &t, err);
-        if (code != ST_OK)
-            return code;
-        g->ts_last = t.id;
-        size_t i = hist_index(g, t.id);
+        int64_t id = sqlite3_column_int64(g->ts, 0);
+        g->ts_last = id;
+        size_t i = hist_index(g, id);
         if (i == SIZE_MAX) {
-            code = g->visit(g->ctx, &t, NULL, 0, err);
-            ticket_done(&t);
+            st_ticket t;
+            hist_ticket(NULL, g->ts, &t);
+            st_code code = g->visit(g->ctx, &t, NULL, 0, err);
             if (code != ST_OK)
                 return code;
             continue;
         }
-        if (!g->slot[i])
-            g->slot[i] = xcalloc(1, sizeof *g->slot[i]);
-        g->slot[i]->t = t;
-        g->slot[i]->have_t = true;
+        hist_slot *x = hist_open_get(g, i);
+        if (!x) {
+            x = hist_slot_new(g);
+            hist_open_put(g, i, x);
+        }
+        hist_ticket(x, g->ts, &x->t);
+        x->have_t = true;
     }
     return ST_OK;
 }
@@ -1843,19 +1997,62 @@ static st_code hist_last_seqs(hist_log *g, st_err *err)
                            &st, err);
     if (code != ST_OK)
         return code;
-    size_t cap = 0;
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (g->n == cap) {
-            cap = cap ? cap * 2 : 1024;
-            g->ids = xrealloc(g->ids, cap * sizeof *g->ids);
-            g->last = xrealloc(g->last, cap * sizeof *g->last);
+        int64_t id = sqlite3_column_int64(st, 0);
+        if (g->n == g->cap) {
+            g->cap = g->cap ? g->cap * 2 : 1024;
+            g->last = xrealloc(g->last, g->cap * sizeof *g->last);
+            if (g->ids)
+                g->ids = xrealloc(g->ids, g->cap * sizeof *g->ids);
         }
-        g->ids[g->n] = sqlite3_column_int64(st, 0);
+        if (g->n == 0)
+            g->base = id;
+        if (!g->ids && id != g->base + (int64_t)g->n) { /* the first gap: the ids are kept from here */
+            g->ids = xmalloc(g->cap * sizeof *g->ids);
+            for (size_t k = 0; k < g->n; k++)
+                g->ids[k] = g->base + (int64_t)k;
+        }
+        if (g->ids)
+            g->ids[g->n] = id;
         g->last[g->n++] = sqlite3_column_int64(st, 1);
     }
     sqlite3_reset(st);
     return rc == SQLITE_DONE ? ST_OK : sq_fail(g->s, rc, "reading the audit log", err);
+}
+
+/* The entry at as's row (HIST_AUDIT_COLUMNS) added to its ticket's slot, when the ticket is
+ * being gathered (not one created at or after the bound). *done: that was its last entry. */
+static st_code hist_add_entry(hist_log *g, sqlite3_stmt *as, size_t *slot_ix, bool *done, st_err *err)
+{
+    int64_t seq = sqlite3_column_int64(as, 0);
+    int64_t ticket = sqlite3_column_int64(as, 3);
+    *done = false;
+    size_t i = hist_index(g, ticket);
+    *slot_ix = i;
+    st_code code = i == SIZE_MAX ? ST_OK : hist_tickets_upto(g, ticket, err);
+    hist_slot *x = i == SIZE_MAX ? NULL : hist_open_get(g, i);
+    if (code != ST_OK || !x || !x->have_t)
+        return code;
+    const char *kind = (const char *)sqlite3_column_text(as, 2);
+    st_audit_entry e = {.seq = seq, .ticket_id = ticket, .old_due = ST_TIME_NONE, .new_due = ST_TIME_NONE};
+    if (!au_kind_parse(kind, &e.kind))
+        return st_fail(err, ST_VERIFY, "audit entry %" PRId64 ": unknown kind '%.40s' (edited)", seq,
+                       kind ? kind : "");
+    e.at = sq_column_time(as, 1);
+    e.recorded_at = ST_TIME_NONE;
+    e.actor = hist_str(x, as, 4);
+    e.to_level = hist_str(x, as, 5);
+    e.reason = hist_str(x, as, 6);
+    e.to_status = hist_str(x, as, 7);
+    e.message_kind = hist_str(x, as, 8);
+    if (x->n == x->cap) {
+        x->cap = x->cap ? x->cap * 2 : 8;
+        x->h = xrealloc(x->h, x->cap * sizeof *x->h);
+    }
+    x->h[x->n++] = e;
+    *done = seq == g->last[i];
+    return ST_OK;
 }
 
 /* The log's entries in seq order, each added to its ticket's slot; a ticket is visited at its
@@ -1866,36 +2063,19 @@ static st_code hist_scan(hist_log *g, st_err *err)
     for (size_t i = 0; i < g->n; i++)
         max_seq = g->last[i] > max_seq ? g->last[i] : max_seq;
     sqlite3_stmt *as;
-    /* AUDIT_COLUMNS' shape without the hashes, which a replay does not read; bounded by the last
-     * seq read above, so the pass ends where the index said. */
+    /* Bounded by the last seq read above, so the pass ends where the index said. */
     st_code code = sq_stmt(g->s,
-                           "SELECT seq, at, recorded_at, actor, kind, ticket_id, from_level, to_level, old_due,"
-                           " new_due, reason, detail, '', '', from_status, to_status, message_id, message_kind,"
-                           " NULL FROM audit WHERE ticket_id > 0 AND seq <= ?1 ORDER BY seq",
+                           "SELECT " HIST_AUDIT_COLUMNS " FROM audit WHERE ticket_id > 0 AND seq <= ?1 ORDER BY seq",
                            &as, err);
     if (code != ST_OK)
         return code;
     sqlite3_bind_int64(as, 1, max_seq);
     int rc;
     while (code == ST_OK && (rc = sqlite3_step(as)) == SQLITE_ROW) {
-        st_audit_entry e;
-        code = audit_from_row(g->s, as, &e, err);
-        if (code != ST_OK)
-            break;
-        size_t i = hist_index(g, e.ticket_id);
-        if (i != SIZE_MAX)
-            code = hist_tickets_upto(g, e.ticket_id, err);
-        hist_slot *x = i == SIZE_MAX ? NULL : g->slot[i];
-        if (code != ST_OK || !x || !x->have_t) {
-            audit_entry_done(&e); /* a ticket created at or after the bound */
-            continue;
-        }
-        if (x->n == x->cap) {
-            x->cap = x->cap ? x->cap * 2 : 8;
-            x->h = xrealloc(x->h, x->cap * sizeof *x->h);
-        }
-        x->h[x->n++] = e;
-        if (e.seq == g->last[i])
+        size_t i;
+        bool done;
+        code = hist_add_entry(g, as, &i, &done, err);
+        if (code == ST_OK && done)
             code = hist_visit(g, i, err);
     }
     sqlite3_reset(as);
@@ -1918,27 +2098,30 @@ static st_code sq_ticket_histories_log(store_backend *s, st_time before, store_h
     /* Each page is read once: a small cache, as in sq_ticket_histories. Restored below. */
     sqlite3_exec(s->db, "PRAGMA cache_size = -4096", NULL, NULL, NULL);
     st_code code = hist_last_seqs(&g, err);
-    if (code == ST_OK) {
-        g.slot = xcalloc(g.n ? g.n : 1, sizeof *g.slot);
-        code = sq_stmt(s, "SELECT " TICKET_COLUMNS " FROM tickets WHERE created < ?1 ORDER BY id", &g.ts, err);
-    }
+    if (code == ST_OK)
+        code = sq_stmt(s, "SELECT " HIST_TICKET_COLUMNS " FROM tickets WHERE created < ?1 ORDER BY id", &g.ts,
+                       err);
     if (code == ST_OK) {
         sq_bind_time(g.ts, 1, before);
         code = hist_scan(&g, err);
     }
     if (code == ST_OK) /* tickets after the last with entries */
         code = hist_tickets_upto(&g, INT64_MAX, err);
-    for (size_t i = 0; i < g.n; i++) /* none when the log and the index agree */
-        if (g.slot && g.slot[i]) {
-            if (code == ST_OK && g.slot[i]->have_t)
-                code = hist_visit(&g, i, err);
-            else
-                hist_slot_free(g.slot[i]);
-            g.slot[i] = NULL;
-        }
+    while (g.n_open) { /* none when the log and the index agree; else by id */
+        size_t first = SIZE_MAX;
+        for (size_t k = 0; k < g.open_cap; k++)
+            if (g.open[k].x && g.open[k].key < first)
+                first = g.open[k].key;
+        if (code == ST_OK && hist_open_get(&g, first)->have_t)
+            code = hist_visit(&g, first, err);
+        else
+            hist_slot_free(hist_open_take(&g, first));
+    }
     if (g.ts)
         sqlite3_reset(g.ts);
-    free(g.slot);
+    while (g.n_spare)
+        hist_slot_free(g.spare[--g.n_spare]);
+    free(g.open);
     free(g.ids);
     free(g.last);
     sqlite3_exec(s->db, CACHE_PRAGMA, NULL, NULL, NULL);
