@@ -63,6 +63,12 @@ bool store_idle(st_store *s);
 int store_watch_fd(st_store *s);
 bool store_watch_due(st_store *s);
 int store_watch_timeout_ms(st_store *s, int timeout_ms);
+/* True while the store's database server is out of reach (SPEC §10: PostgreSQL; never for a
+ * SQLite file): msg (size bytes, the caller's) then says "database unreachable since HH:MM:SS,
+ * retrying" (local time of the first failure). Meanwhile every call fails at once with ST_IO and
+ * that message, and store_watch_due reconnects with backoff without blocking; it returns true
+ * when the connection is back (listening again): then re-read everything. */
+bool store_unreachable(st_store *s, char *msg, size_t size);
 /* What changed since *version (a counter that moves when another connection commits; this
  * connection's own commits do not move it): *changed is true when anything did (every ticket may
  * have changed), and *version becomes the current value. Start with *version = -1. */

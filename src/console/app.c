@@ -151,6 +151,9 @@ static void set_msg(con_state *c, bool error, const char *fmt, ...)
 static st_code con_reload(con_state *c, st_err *err)
 {
     c->reload_needed = false;
+    char down[128];
+    if (store_unreachable(c->store, down, sizeof down))
+        return ST_OK; /* keep what was read: the clocks tick on from it; reloaded once back */
     bool changed;
     if (store_changes_since(c->store, &c->data_version, &changed, err) != ST_OK)
         return err->code;
@@ -475,6 +478,38 @@ static void watch_open(loop_io *io, con_state *c)
         io->store_fd = -1;
 }
 
+/* The store's descriptor changes when its connection is lost (-1: the backend closed it) and made
+ * again: re-watched before every wait, so the reactor never polls a closed descriptor. */
+static void watch_sync(loop_io *io, con_state *c)
+{
+    if (store_watch_fd(c->store) == io->store_fd)
+        return;
+    if (io->store_fd >= 0)
+        reactor_unwatch(io->r, io->store_fd);
+    watch_open(io, c);
+}
+
+/* A lost database connection (SPEC §10): the status line names it while it lasts (again after a
+ * key clears the line; changes are refused with the same text by the store), and everything is
+ * re-read once it is back. text (size bytes) holds the outage's line, "" when none. */
+static bool track_outage(con_state *c, char *text, size_t size)
+{
+    char now[128];
+    bool down = store_unreachable(c->store, now, sizeof now);
+    if (down && (!text[0] || !c->msg[0])) {
+        snprintf(text, size, "%s", now);
+        set_msg(c, true, "%s", text);
+    } else if (!down && text[0]) {
+        if (strstr(c->msg, text)) { /* the outage's line, or a change refused during it */
+            c->msg[0] = '\0';
+            ui_status_changed();
+        }
+        text[0] = '\0';
+        c->reload_needed = true;
+    }
+    return down;
+}
+
 static void loop_io_close(loop_io *io, con_state *c)
 {
     uptime_panel_attach(c->panel, NULL);
@@ -524,6 +559,7 @@ static void app_loop(con_state *c, loop_opts *lo)
     if (!lo->script) /* scripted, the keyboard only resizes: its bytes must not stop a search */
         lm_set_cancel(c->list, key_waiting, c);
     bool watching = false; /* the store's descriptor: opened before the first wait, below */
+    char outage[128] = "";
     for (;;) {
         if (quit_signal) {
             c->quit = true;
@@ -531,16 +567,17 @@ static void app_loop(con_state *c, loop_opts *lo)
         }
         c->now = clock_now(&c->clock);
         bool second = c->now != last_sec, db_due = watching && store_watch_due(c->store);
+        bool down = track_outage(c, outage, sizeof outage);
         if (second || c->reload_needed || db_due) {
             last_sec = c->now;
             st_err_clear(&e);
             /* with the watch, a second alone seldom asks (a store read: ~10% of a tick's CPU) */
-            bool ask = db_due || c->reload_needed ||
-                       (second && (io.store_fd < 0 || c->now % WATCH_SAFETY_S == 0));
+            bool ask = !down && (db_due || c->reload_needed ||
+                                 (second && (io.store_fd < 0 || c->now % WATCH_SAFETY_S == 0)));
             bool other = false;
             if (ask && store_changes_since(c->store, &c->data_version, &other, &e) != ST_OK)
                 other = false;
-            bool reload = c->reload_needed || other;
+            bool reload = !down && (c->reload_needed || other);
             if (reload)
                 reload_or_report(c); /* another engineer's change: within milliseconds (inotify) */
             else if (second)
@@ -566,6 +603,8 @@ static void app_loop(con_state *c, loop_opts *lo)
                           * pays for it: closing an inotify descriptor waits ~15 ms for the kernel */
             watch_open(&io, c);
             watching = true;
+        } else {
+            watch_sync(&io, c);
         }
         wake_in(&io, WAKE_TICK, c->clock.frozen ? -1 : ms_to_next_second());
         wake_in(&io, WAKE_STORE, store_watch_timeout_ms(c->store, -1));

@@ -180,6 +180,11 @@ int store_watch_timeout_ms(st_store *s, int timeout_ms)
     return s->ops->watch_timeout_ms(s->be, timeout_ms);
 }
 
+bool store_unreachable(st_store *s, char *msg, size_t size)
+{
+    return s->ops->unreachable && s->ops->unreachable(s->be, msg, size);
+}
+
 st_code store_changes_since(st_store *s, int64_t *version, bool *changed, st_err *err)
 {
     return s->ops->changes_since(s->be, version, changed, err);

@@ -49,6 +49,8 @@ typedef struct store_backend_ops {
     int (*watch_fd)(store_backend *b);
     bool (*watch_due)(store_backend *b);
     int (*watch_timeout_ms)(store_backend *b, int timeout_ms);
+    /* store_unreachable (store.h); NULL in a backend whose database cannot go away (SQLite). */
+    bool (*unreachable)(store_backend *b, char *msg, size_t size);
     st_code (*changes_since)(store_backend *b, int64_t *version, bool *changed, st_err *err);
 
     st_code (*meta_get)(store_backend *b, const char *key, char **value, st_err *err);

@@ -281,6 +281,11 @@ for _ in 1 2 3; do
 done
 report live_propagation "$(sort -n "$work/live" | tail -n 1)" ms 1000 "v <= 1000" "<= 1 s (the worst of 3)"
 
+# --- live_propagation_pg: the same on PostgreSQL (LISTEN/NOTIFY), against the server's own NOTIFY --
+l=$("$root/tests/bench/live_pg.sh" "$build" "$work") || exit 2
+echo "  rounds (ms): $(kv rounds "$l")"
+report live_propagation_pg "$(kv worst_ms "$l")" ms "$(kv floor_ms "$l")" "v <= 50" "<= 50 ms (the worst of 3)"
+
 # --- uptime_month: parse + compute of a month against the real Prometheus's own time -------------
 "$root/tests/bench/uptime_month.sh" "$build" "$work" > "$work/uptime" || { cat "$work/uptime" >&2; exit 2; }
 u=$(tail -n 1 "$work/uptime")

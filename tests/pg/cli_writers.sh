@@ -7,17 +7,8 @@
 # (none says busy or deadlock), each ticket's version counts exactly its successful changes (no
 # lost update), audit verify passes with one entry per change, and each ticket's assignee is the
 # one its last audit entry names.
-set -u
-BIN=${SLATOP_BINARY:?SLATOP_BINARY not set}
-SRC=${SLATOP_SOURCE_DIR:?SLATOP_SOURCE_DIR not set}
-: "${PGHOST:?run under tests/pg/pg_server.sh run}"
+. "$SLATOP_SOURCE_DIR/tests/pg/lib/cli_env.sh"
 N=${SLATOP_PG_CHANGES:-25}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-export HOME="$tmp" XDG_STATE_HOME="$tmp/state" XDG_DATA_HOME="$tmp/data" XDG_CONFIG_HOME="$tmp/config"
-export TZ=UTC LC_ALL=C.UTF-8
-unset SLATOP_CONFIG NO_COLOR
-fail() { echo "FAIL: $*"; exit 1; }
 
 export SLATOP_DB="postgresql:///writers_$$"
 "$BIN" init --policy "$SRC/share/policies/chatti.json" > /dev/null 2> "$tmp/err" || fail "init: $(cat "$tmp/err")"

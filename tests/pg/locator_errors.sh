@@ -4,16 +4,7 @@
 # from --db, SLATOP_DB and the configuration alike and never printed; a missing database, a refused
 # connection, tables already there, a newer schema and a database that would not keep bytes as
 # given are each one line naming the locator, exit 1 (a password: exit 2, a usage error).
-set -u
-BIN=${SLATOP_BINARY:?SLATOP_BINARY not set}
-SRC=${SLATOP_SOURCE_DIR:?SLATOP_SOURCE_DIR not set}
-: "${PGHOST:?run under tests/pg/pg_server.sh run}"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-export HOME="$tmp" XDG_STATE_HOME="$tmp/state" XDG_DATA_HOME="$tmp/data" XDG_CONFIG_HOME="$tmp/config"
-export TZ=UTC LC_ALL=C.UTF-8
-unset SLATOP_DB SLATOP_CONFIG NO_COLOR
-fail() { echo "FAIL: $*"; exit 1; }
+. "$SLATOP_SOURCE_DIR/tests/pg/lib/cli_env.sh"
 psql_bin=$(dirname "$(command -v pg_ctl 2>/dev/null || ls /usr/lib/postgresql/*/bin/pg_ctl | tail -1)")/psql
 [ -x "$psql_bin" ] || psql_bin=psql
 POLICY="$SRC/share/policies/chatti.json"

@@ -6,8 +6,15 @@
 #                            collide); prints the environment to use it (PGHOST, PGUSER, PGDATABASE)
 #                            as shell assignments for eval.
 #   pg_server.sh stop DIR    pg_ctl -m fast stop, then removes DIR.
+#   pg_server.sh halt DIR [MODE]   stops the server (pg_ctl -m MODE: fast, the default, or
+#                            immediate: a crash) and keeps DIR: the fault tests' outage.
+#   pg_server.sh resume DIR  starts a halted server again (crash recovery after immediate).
 #   pg_server.sh run CMD...  start in a new temporary directory, run CMD with that environment
-#                            (and SLATOP_TEST_PG=1), stop and remove on any exit; CMD's status.
+#                            (and SLATOP_TEST_PG=1, SLATOP_PG_DIR=DIR for halt and resume), stop
+#                            and remove on any exit; CMD's status.
+#
+# Commits are acknowledged before their WAL leaves the server's memory (synchronous_commit=off:
+# fast tests) unless SLATOP_PG_SYNCHRONOUS=on, which a test that crashes the server needs.
 #
 # initdb refuses to run as root: as root every server command runs as the postgres user (which
 # the postgresql package creates), in a directory given to it. Exit 77 (the test is not run) only
@@ -33,10 +40,14 @@ start() {
     [ "$(id -u)" -eq 0 ] && chown -R postgres "$dir"
     as_server "$bindir/initdb" -D "$dir/data" -U slatop --auth=trust --no-sync -E UTF8 --locale=C >"$dir/initdb.log" 2>&1 ||
         { cat "$dir/initdb.log" >&2; return 1; }
-    as_server "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -o \
-        "-k $dir/sock -c listen_addresses='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
-        start >/dev/null || { cat "$dir/server.log" >&2; return 1; }
+    resume "$dir" || return 1
     echo "PGHOST='$dir/sock'; PGUSER=slatop; PGDATABASE=postgres; export PGHOST PGUSER PGDATABASE"
+}
+
+resume() {
+    as_server "$bindir/pg_ctl" -D "$1/data" -l "$1/server.log" -w -o \
+        "-k $1/sock -c listen_addresses='' -c fsync=off -c synchronous_commit=${SLATOP_PG_SYNCHRONOUS:-off} -c full_page_writes=off -c max_connections=200" \
+        start >/dev/null || { cat "$1/server.log" >&2; return 1; }
 }
 
 stop() {
@@ -50,6 +61,8 @@ stop() {
 case "${1:-}" in
     start) start "$2" ;;
     stop) stop "$2" ;;
+    halt) as_server "$bindir/pg_ctl" -D "$2/data" -m "${3:-fast}" -w stop >/dev/null ;;
+    resume) resume "$2" ;;
     run)
         shift
         dir=$(mktemp -d /tmp/slatop-pg-XXXXXX)
@@ -57,7 +70,8 @@ case "${1:-}" in
         trap 'stop "$dir"' EXIT INT TERM
         eval "$(start "$dir")"
         SLATOP_TEST_PG=1
-        export SLATOP_TEST_PG
+        SLATOP_PG_DIR=$dir
+        export SLATOP_TEST_PG SLATOP_PG_DIR
         status=0
         "$@" || status=$?
         exit $status

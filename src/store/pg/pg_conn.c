@@ -56,10 +56,14 @@ static const char *clean_message(const store_backend *b, const PGresult *res, ch
 st_code pg_fail(store_backend *b, const PGresult *res, const char *what, st_err *err)
 {
     char msg[300];
+    if (pg_down_text(b, msg, sizeof msg))
+        return st_fail(err, ST_IO, "%s: %s", b->name, msg);
     clean_message(b, res, msg, sizeof msg);
     const char *state = pg_state(res);
-    if (PQstatus(b->conn) == CONNECTION_BAD)
+    if (PQstatus(b->conn) == CONNECTION_BAD) {
+        pg_mark_down(b); /* the console reconnects (pg_reconnect.c); a command ends here */
         return st_fail(err, ST_IO, "%s: database unreachable while %s: %s", b->name, what, msg);
+    }
     if (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0)
         return st_fail(err, ST_BUSY, "%s: database is busy (%s) while %s", b->name,
                        state[3] == '0' ? "serialization failure" : "deadlock", what);
@@ -80,6 +84,8 @@ st_code pg_run(store_backend *b, const char *sql, const pg_params *p, PGresult *
 {
     if (out)
         *out = NULL;
+    if (!b->conn) /* lost: refused at once, with the outage's message, until reconnected */
+        return pg_fail(b, NULL, what, err);
     /* A statement without parameters may hold several (the schema); PQexec runs those. */
     PGresult *r = p ? PQexecParams(b->conn, sql, p->n, NULL, p->v, NULL, NULL, 0) : PQexec(b->conn, sql);
     ExecStatusType st = PQresultStatus(r);

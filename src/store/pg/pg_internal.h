@@ -46,6 +46,8 @@ typedef struct {
     PQconninfoOption * (*conninfoParse)(const char *, char **);
     void (*conninfoFree)(PQconninfoOption *);
     char * (*escapeIdentifier)(PGconn *, const char *, size_t);
+    PGconn * (*connectStartParams)(const char *const *, const char *const *, int);
+    PostgresPollingStatusType (*connectPoll)(PGconn *);
 } pg_lib_fns;
 extern pg_lib_fns pg_lib;
 #define PG_LIB_NAMES \
@@ -53,7 +55,7 @@ extern pg_lib_fns pg_lib;
     "PQfinish", "PQexec", "PQexecParams", "PQresultStatus", "PQresultErrorField", "PQclear", \
     "PQntuples", "PQgetvalue", "PQgetlength", "PQgetisnull", "PQcmdStatus", "PQcmdTuples", \
     "PQtransactionStatus", "PQsocket", "PQconsumeInput", "PQnotifies", "PQfreemem", "PQbackendPID", \
-    "PQconninfoParse", "PQconninfoFree", "PQescapeIdentifier"
+    "PQconninfoParse", "PQconninfoFree", "PQescapeIdentifier", "PQconnectStartParams", "PQconnectPoll"
 #define PQconnectdbParams (pg_lib.connectdbParams)
 #define PQsetNoticeProcessor (pg_lib.setNoticeProcessor)
 #define PQstatus (pg_lib.status)
@@ -80,6 +82,8 @@ extern pg_lib_fns pg_lib;
 #define PQconninfoParse (pg_lib.conninfoParse)
 #define PQconninfoFree (pg_lib.conninfoFree)
 #define PQescapeIdentifier (pg_lib.escapeIdentifier)
+#define PQconnectStartParams (pg_lib.connectStartParams)
+#define PQconnectPoll (pg_lib.connectPoll)
 /* Loads libpq once; ST_IO naming the locator (name) when it cannot. Every entry point of the
  * backend calls it before any PQ* function. */
 st_code pg_lib_load(const char *name, st_err *err);
@@ -92,14 +96,48 @@ st_code pg_lib_load(const char *name, st_err *err);
 #define PG_CHANNEL "slatop_changes"
 
 struct store_backend {
-    PGconn *conn;
+    PGconn *conn;        /* NULL while the connection is lost (pg_reconnect.c) */
     char *name;          /* owned: the locator with credentials removed, for every message */
+    char *locator;       /* owned: as given (it holds no password: check_locator), to reconnect */
     bool read_only;      /* STORE_OPEN_RO */
     bool in_txn;         /* between pg_begin and pg_commit/pg_rollback */
     int64_t own_commits; /* commits of this connection (each moved slatop_schema.changes by one) */
     unsigned cursors;    /* names the next server-side cursor */
     st_mono next_poll;   /* pg_watch_timeout_ms's safety poll */
+    /* A lost connection (pg_reconnect.c): the wall-clock time it was first noticed, the
+     * connection being made (not yet usable: conn stays NULL until it is set up and listening),
+     * and the backoff between attempts. */
+    bool down;
+    st_time down_since;
+    PGconn *pending;
+    PostgresPollingStatusType pending_wants;
+    st_mono retry_at, pending_deadline;
+    int backoff_ms;
 };
+
+/* The settings every session of slatop's runs first: quiet, and a writer waits at most as long
+ * as on SQLite (lock_timeout is PG_LOCK_TIMEOUT_MS); text as the bytes given. */
+#define PG_SESSION_SQL \
+    "SET client_min_messages = warning; SET lock_timeout = 5000; SET client_encoding = 'SQL_ASCII'"
+/* The notice processor of every connection: library code never prints, and the server's
+ * notices are not slatop's. */
+void pg_no_notices(void *arg, const char *message);
+
+/* pg_reconnect.c: a lost connection never stops the console (SPEC §10). pg_mark_down closes a
+ * connection found broken and schedules the first attempt; from then on every statement is
+ * refused with pg_down_text's message until pg_reconnect_step, called from the console's loop
+ * (pg_watch_due), has connected again without blocking (PQconnectStartParams/PQconnectPoll),
+ * with backoff from 0.1 s doubling to 5 s. */
+void pg_mark_down(store_backend *b);
+/* "database unreachable since HH:MM:SS, retrying" (local time) into buf; false while connected. */
+bool pg_down_text(const store_backend *b, char *buf, size_t size);
+/* One non-blocking step of reconnecting; true when the connection is back, set up and listening
+ * (the caller re-reads everything: notifications sent meanwhile are lost). */
+bool pg_reconnect_step(store_backend *b);
+/* How long the loop may sleep before the next step (ms). */
+int pg_reconnect_timeout_ms(const store_backend *b);
+/* Frees what reconnecting holds (pg_close). */
+void pg_reconnect_done(store_backend *b);
 
 /* Parameters of one statement, all sent as text (NULL for SQL NULL). */
 #define PG_MAX_PARAMS 32

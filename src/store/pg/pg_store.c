@@ -94,9 +94,9 @@ static char *locator_dbname(const char *locator)
     return db;
 }
 
-static void no_notices(void *arg, const char *message)
+void pg_no_notices(void *arg, const char *message)
 {
-    (void)arg, (void)message; /* library code never prints; the server's notices are not ours */
+    (void)arg, (void)message;
 }
 
 /* Connects to locator (or, with maintenance, to the same server's "postgres" database). */
@@ -108,7 +108,7 @@ static st_code connect_to(store_backend *b, const char *locator, bool maintenanc
     b->conn = PQconnectdbParams(keys, vals, 1);
     if (!b->conn)
         return st_fail(err, ST_IO, "%s: cannot connect: out of memory", b->name);
-    PQsetNoticeProcessor(b->conn, no_notices, NULL);
+    PQsetNoticeProcessor(b->conn, pg_no_notices, NULL);
     if (PQstatus(b->conn) != CONNECTION_OK) {
         char msg[300];
         const char *m = PQerrorMessage(b->conn);
@@ -128,11 +128,7 @@ static st_code connect_to(store_backend *b, const char *locator, bool maintenanc
     if (PQserverVersion(b->conn) < 130000)
         return st_fail(err, ST_INVALID, "%s: PostgreSQL %d is older than 13, which slatop needs", b->name,
                        PQserverVersion(b->conn) / 10000);
-    /* Quiet and bounded: no NOTICE chatter, and a writer waits at most as long as on SQLite
-     * (lock_timeout is PG_LOCK_TIMEOUT_MS). */
-    return pg_run(b,
-                  "SET client_min_messages = warning; SET lock_timeout = 5000; SET client_encoding = 'SQL_ASCII'",
-                  NULL, NULL, "setting up the session", err);
+    return pg_run(b, PG_SESSION_SQL, NULL, NULL, "setting up the session", err);
 }
 
 /* CREATE on a database that does not exist yet: made through the server's maintenance database
@@ -183,6 +179,7 @@ static st_code pg_open(const char *locator, store_mode mode, store_backend **out
     *out = NULL;
     store_backend *b = xcalloc(1, sizeof *b);
     b->name = store_pg_redact(locator);
+    b->locator = xstrdup(locator);
     b->read_only = mode == STORE_OPEN_RO;
     st_code code = pg_lib_load(b->name, err);
     if (code == ST_OK)
@@ -224,6 +221,8 @@ static void pg_close(store_backend *b)
         pg_rollback(b);
         PQfinish(b->conn);
     }
+    pg_reconnect_done(b);
+    free(b->locator);
     free(b->name);
     free(b);
 }
@@ -321,17 +320,23 @@ static int pg_watch_fd(store_backend *b)
 #define SAFETY_POLL_MS 1000 /* notifications already read into libpq's queue do not wake poll */
 
 /* True when another connection's commit was announced. Our own commits notify us too (the
- * sender hears itself): those are not a change. */
+ * sender hears itself): those are not a change. A lost connection is noticed here (the server
+ * ended the session: the socket reads EOF) and reconnected from here, without blocking; true once
+ * it is back, since what changed meanwhile was never announced to us. */
 static bool pg_watch_due(store_backend *b)
 {
+    if (b->down)
+        return pg_reconnect_step(b);
     bool due = false;
     st_mono now = mono_now();
     if (now >= b->next_poll) {
         b->next_poll = now + SAFETY_POLL_MS * 1000000LL;
         due = true;
     }
-    if (!PQconsumeInput(b->conn))
-        return true; /* a lost connection: the read that follows says so */
+    if (!PQconsumeInput(b->conn) || PQstatus(b->conn) == CONNECTION_BAD) {
+        pg_mark_down(b);
+        return false;
+    }
     int self = PQbackendPID(b->conn);
     PGnotify *n;
     while ((n = PQnotifies(b->conn)) != NULL) {
@@ -344,6 +349,10 @@ static bool pg_watch_due(store_backend *b)
 
 static int pg_watch_timeout_ms(store_backend *b, int timeout_ms)
 {
+    if (b->down) {
+        int want = pg_reconnect_timeout_ms(b);
+        return timeout_ms < 0 || want < timeout_ms ? want : timeout_ms;
+    }
     st_mono now = mono_now();
     int want = b->next_poll > now ? (int)((b->next_poll - now) / 1000000) + 1 : 0;
     return timeout_ms < 0 || want < timeout_ms ? want : timeout_ms;
@@ -361,6 +370,11 @@ static st_code pg_changes_since(store_backend *b, int64_t *version, bool *change
     *changed = *version != v;
     *version = v;
     return ST_OK;
+}
+
+static bool pg_unreachable(store_backend *b, char *msg, size_t size)
+{
+    return pg_down_text(b, msg, size);
 }
 
 /* ---- meta and policies -------------------------------------------------------------------- */
@@ -984,6 +998,7 @@ const store_backend_ops store_pg_ops = {
     .watch_fd = pg_watch_fd,
     .watch_due = pg_watch_due,
     .watch_timeout_ms = pg_watch_timeout_ms,
+    .unreachable = pg_unreachable,
     .changes_since = pg_changes_since,
     .meta_get = pg_meta_get,
     .meta_set = pg_meta_set,
