@@ -5,32 +5,8 @@
 # connection, tables already there, a newer schema and a database that would not keep bytes as
 # given are each one line naming the locator, exit 1 (a password: exit 2, a usage error).
 set -u
-BIN=${SLATOP_BINARY:?SLATOP_BINARY not set}
-SRC=${SLATOP_SOURCE_DIR:?SLATOP_SOURCE_DIR not set}
-: "${PGHOST:?run under tests/pg/pg_server.sh run}"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-export HOME="$tmp" XDG_STATE_HOME="$tmp/state" XDG_DATA_HOME="$tmp/data" XDG_CONFIG_HOME="$tmp/config"
-export TZ=UTC LC_ALL=C.UTF-8
-unset SLATOP_DB SLATOP_CONFIG NO_COLOR
-fail() { echo "FAIL: $*"; exit 1; }
-psql_bin=$(dirname "$(command -v pg_ctl 2>/dev/null || ls /usr/lib/postgresql/*/bin/pg_ctl | tail -1)")/psql
-[ -x "$psql_bin" ] || psql_bin=psql
+. "$(dirname "$0")/pg_lib.sh"
 POLICY="$SRC/share/policies/chatti.json"
-
-# expect_fail STATUS NEEDLE CMD...: exit STATUS, one stderr line containing NEEDLE, no password.
-expect_fail() {
-    want=$1 needle=$2
-    shift 2
-    "$@" > "$tmp/out" 2> "$tmp/err"
-    rc=$?
-    [ "$rc" -eq "$want" ] || fail "$*: exit $rc, want $want: $(cat "$tmp/err")"
-    [ "$(wc -l < "$tmp/err")" -eq 1 ] || fail "$*: stderr is not one line: $(cat "$tmp/err")"
-    grep -qF -- "$needle" "$tmp/err" || fail "$*: stderr lacks '$needle': $(cat "$tmp/err")"
-    grep -q 'hunter2' "$tmp/err" "$tmp/out" && fail "$*: the password was printed: $(cat "$tmp/err")"
-    [ -s "$tmp/out" ] && fail "$*: stdout on error: $(cat "$tmp/out")"
-    return 0
-}
 
 L="postgresql:///loc_main"
 for d in loc_main loc_utf8; do # a server kept between runs starts clean too
