@@ -247,6 +247,12 @@ static const cmd_spec COMMANDS[] = {
       {"reason", "R", false, "with apply: why, kept in the audit log (required)"}},
      "policy show [--json] | policy apply FILE --reason R", NULL,
      "policy apply new.json --reason 'contract renewed'"},
+    {"migrate", cmd_migrate, 0, 0,
+     {{"to", "URI", false, "the empty PostgreSQL database to copy into (required)"}},
+     "migrate --to URI",
+     "  copies the current database (--db) into an empty PostgreSQL database in one transaction:\n"
+     "  every policy version, ticket, message, audit entry (hashes unchanged) and the uptime cache\n",
+     "migrate --to 'postgresql://db.example.com/slatop?user=slatop&sslmode=verify-full'"},
 };
 #define N_COMMANDS (sizeof COMMANDS / sizeof COMMANDS[0])
 

@@ -180,6 +180,7 @@ int cmd_set_status(cli_ctx *c, const cmd_args *a);
 int cmd_audit(cli_ctx *c, const cmd_args *a);  /* cli_audit.c */
 int cmd_uptime(cli_ctx *c, const cmd_args *a); /* cli_uptime.c */
 int cmd_report(cli_ctx *c, const cmd_args *a); /* cli_report.c */
+int cmd_migrate(cli_ctx *c, const cmd_args *a); /* cli_migrate.c */
 
 /* The month [ms, me) of uptime from the configured monitoring source, as `uptime` prints it (JSON
  * object or text), appended to out; warnings (status page, cache) go to stderr. Errors: no source

@@ -29,6 +29,12 @@ typedef struct store_backend store_backend;
 typedef st_code (*store_history_visit)(void *ctx, const st_ticket *t, const st_audit_entry *h, size_t n,
                                        st_err *err);
 
+/* Called by dump for each row of table: ncols columns named names[i], values[i] the value as text
+ * (NULL for SQL NULL; a real number with every digit it has). All the backend's, valid during the
+ * call. */
+typedef st_code (*store_row_visit)(void *ctx, const char *table, int ncols, const char *const *names,
+                                   const char *const *values, st_err *err);
+
 typedef struct store_backend_ops {
     const char *name; /* "sqlite" */
 
@@ -138,6 +144,10 @@ typedef struct store_backend_ops {
                                   bool all, void **out, st_err *err);
     st_code (*ticket_cursor_next)(void *cur, st_ticket *out, size_t max, size_t *n, bool *done, st_err *err);
     void (*ticket_cursor_close)(void *cur);
+    /* store_migrate (store_migrate.c): every row of each table in tables (in that order), from
+     * one consistent snapshot, one row at a time, as text; and the audit head of that snapshot. */
+    st_code (*dump)(store_backend *b, const char *const *tables, size_t n_tables, store_row_visit visit,
+                    void *ctx, int64_t *head_seq, char head_hash[65], st_err *err);
 } store_backend_ops;
 
 /* The SQLite backend (src/store/sqlite/sqlite_store.c). */
@@ -146,6 +156,19 @@ extern const store_backend_ops store_sqlite_ops;
 extern const store_backend_ops store_pg_ops;
 /* A PostgreSQL locator with its password replaced by *** (store_locator_shown). Caller frees. */
 char *store_pg_redact(const char *locator);
+
+/* store_migrate's target (src/store/pg/pg_migrate.c): a PostgreSQL database that must be empty
+ * (created as 'init' would when missing), filled in one transaction. store_pg_import_begin
+ * connects, refuses a database holding any table (ST_CONFLICT naming it; nothing touched), and
+ * creates slatop's tables in a transaction left open; caller owns *out (finish or abort).
+ * store_pg_import_row copies one row (dump's visitor shape); store_pg_import_finish checks the
+ * copied audit head equals head_seq/head_hash and commits; abort rolls back. Both free im. */
+typedef struct store_pg_import store_pg_import;
+st_code store_pg_import_begin(const char *locator, store_pg_import **out, st_err *err);
+st_code store_pg_import_row(store_pg_import *im, const char *table, int ncols, const char *const *names,
+                            const char *const *values, st_err *err);
+st_code store_pg_import_finish(store_pg_import *im, int64_t head_seq, const char *head_hash, st_err *err);
+void store_pg_import_abort(store_pg_import *im);
 
 /* The facade's state, shared by store.c and store_uptime.c (and a backend's own tests, which reach
  * the backend's connection through be). */

@@ -5,23 +5,7 @@
 # connection, tables already there, a newer schema and a database that would not keep bytes as
 # given are each one line naming the locator, exit 1 (a password: exit 2, a usage error).
 . "$SLATOP_SOURCE_DIR/tests/pg/lib/cli_env.sh"
-psql_bin=$(dirname "$(command -v pg_ctl 2>/dev/null || ls /usr/lib/postgresql/*/bin/pg_ctl | tail -1)")/psql
-[ -x "$psql_bin" ] || psql_bin=psql
 POLICY="$SRC/share/policies/chatti.json"
-
-# expect_fail STATUS NEEDLE CMD...: exit STATUS, one stderr line containing NEEDLE, no password.
-expect_fail() {
-    want=$1 needle=$2
-    shift 2
-    "$@" > "$tmp/out" 2> "$tmp/err"
-    rc=$?
-    [ "$rc" -eq "$want" ] || fail "$*: exit $rc, want $want: $(cat "$tmp/err")"
-    [ "$(wc -l < "$tmp/err")" -eq 1 ] || fail "$*: stderr is not one line: $(cat "$tmp/err")"
-    grep -qF -- "$needle" "$tmp/err" || fail "$*: stderr lacks '$needle': $(cat "$tmp/err")"
-    grep -q 'hunter2' "$tmp/err" "$tmp/out" && fail "$*: the password was printed: $(cat "$tmp/err")"
-    [ -s "$tmp/out" ] && fail "$*: stdout on error: $(cat "$tmp/out")"
-    return 0
-}
 
 L="postgresql:///loc_main"
 for d in loc_main loc_utf8; do # a server kept between runs starts clean too

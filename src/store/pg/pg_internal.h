@@ -87,6 +87,9 @@ extern pg_lib_fns pg_lib;
 /* Loads libpq once; ST_IO naming the locator (name) when it cannot. Every entry point of the
  * backend calls it before any PQ* function. */
 st_code pg_lib_load(const char *name, st_err *err);
+/* One more libpq function by name, for those only one file uses (pg_migrate.c's COPY), so the
+ * table above stays what every connection needs; NULL before pg_lib_load or when libpq lacks it. */
+void (*pg_lib_sym(const char *name))(void);
 
 /* The schema version this build writes: the same number as SQLite's (one schema, two engines). */
 #define PG_SCHEMA_VERSION 4
@@ -250,5 +253,15 @@ st_code pg_uptime_windows_put(store_backend *b, const char *source, const uptime
                               st_err *err);
 st_code pg_uptime_windows_get(store_backend *b, const char *source, uptime_window **out, size_t *n,
                               st_err *err);
+
+/* pg_migrate.c: store_migrate's source (store_backend.h: dump) and target. pg_open_bare connects
+ * to locator as a CREATE open does (making a missing database, checking its encoding) without
+ * reading or creating slatop's tables; caller owns *out (pg_close_bare). pg_schema_create_tables:
+ * slatop's tables, in the caller's open transaction. */
+st_code pg_dump(store_backend *b, const char *const *tables, size_t n_tables, store_row_visit visit, void *ctx,
+                int64_t *head_seq, char head_hash[65], st_err *err);
+st_code pg_open_bare(const char *locator, store_backend **out, st_err *err);
+void pg_close_bare(store_backend *b);
+st_code pg_schema_create_tables(store_backend *b, st_err *err);
 
 #endif

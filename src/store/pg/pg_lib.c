@@ -30,6 +30,18 @@ static void load(void)
     loaded = true;
 }
 
+void (*pg_lib_sym(const char *name))(void)
+{
+    void (*f)(void) = NULL;
+    void *h = loaded ? dlopen("libpq.so.5", RTLD_NOW | RTLD_NOLOAD) : NULL;
+    void *p = h ? dlsym(h, name) : NULL;
+    if (p)
+        memcpy(&f, &p, sizeof f);
+    if (h)
+        dlclose(h); /* NOLOAD took a reference of its own; load's stays */
+    return f;
+}
+
 st_code pg_lib_load(const char *name, st_err *err)
 {
     static pthread_once_t once = PTHREAD_ONCE_INIT;

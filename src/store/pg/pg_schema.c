@@ -183,6 +183,19 @@ st_code pg_schema_check(store_backend *b, bool *present, st_err *err)
     return ST_OK;
 }
 
+st_code pg_schema_create_tables(store_backend *b, st_err *err)
+{
+    st_code code = ST_OK;
+    for (size_t i = 0; code == ST_OK && i < sizeof schema_tables / sizeof *schema_tables; i++)
+        code = pg_run(b, schema_tables[i], NULL, NULL, "creating the tables", err);
+    if (code == ST_OK) {
+        pg_params p = {0};
+        pgp_int(&p, PG_SCHEMA_VERSION);
+        code = pg_run(b, "INSERT INTO slatop_schema(version) VALUES ($1)", &p, NULL, "creating the tables", err);
+    }
+    return code;
+}
+
 st_code pg_schema_create(store_backend *b, st_err *err)
 {
     bool present = false;
@@ -193,13 +206,7 @@ st_code pg_schema_create(store_backend *b, st_err *err)
         return code;
     if ((code = pg_run(b, "BEGIN", NULL, NULL, "creating the tables", err)) != ST_OK)
         return code;
-    for (size_t i = 0; code == ST_OK && i < sizeof schema_tables / sizeof *schema_tables; i++)
-        code = pg_run(b, schema_tables[i], NULL, NULL, "creating the tables", err);
-    if (code == ST_OK) {
-        pg_params p = {0};
-        pgp_int(&p, PG_SCHEMA_VERSION);
-        code = pg_run(b, "INSERT INTO slatop_schema(version) VALUES ($1)", &p, NULL, "creating the tables", err);
-    }
+    code = pg_schema_create_tables(b, err);
     if (code == ST_OK)
         code = pg_run(b, "COMMIT", NULL, NULL, "creating the tables", err);
     if (code != ST_OK) {

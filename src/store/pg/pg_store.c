@@ -213,6 +213,41 @@ static st_code pg_open(const char *locator, store_mode mode, store_backend **out
     return ST_OK;
 }
 
+/* pg_internal.h: store_migrate's target, connected as CREATE connects (the database made when
+ * missing, its encoding checked) but without slatop's tables: pg_migrate.c creates them in the
+ * transaction that fills them. */
+st_code pg_open_bare(const char *locator, store_backend **out, st_err *err)
+{
+    *out = NULL;
+    store_backend *b = xcalloc(1, sizeof *b);
+    b->name = store_pg_redact(locator);
+    st_code code = pg_lib_load(b->name, err);
+    if (code == ST_OK)
+        code = check_locator(locator, b->name, err);
+    if (code == ST_OK)
+        code = connect_to(b, locator, false, err);
+    if (code == ST_NOTFOUND) {
+        PQfinish(b->conn);
+        b->conn = NULL;
+        code = create_database(b, locator, err);
+        if (code == ST_OK)
+            code = connect_to(b, locator, false, err);
+    }
+    if (code == ST_OK)
+        code = check_encoding(b, err);
+    if (code != ST_OK) {
+        pg_close(b);
+        return code;
+    }
+    *out = b;
+    return ST_OK;
+}
+
+void pg_close_bare(store_backend *b)
+{
+    pg_close(b);
+}
+
 static void pg_close(store_backend *b)
 {
     if (!b)
@@ -1036,4 +1071,5 @@ const store_backend_ops store_pg_ops = {
     .uptime_month_put = pg_uptime_month_put,
     .uptime_windows_put = pg_uptime_windows_put,
     .uptime_windows_get = pg_uptime_windows_get,
+    .dump = pg_dump,
 };

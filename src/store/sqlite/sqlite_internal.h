@@ -25,6 +25,13 @@
 /* How long a writer waits for another one before ST_BUSY. */
 #define STORE_BUSY_TIMEOUT_MS 5000
 
+/* A whole-table scan reads every page once: with the connection's 32 MiB cache (sized for big
+ * imports) it would fill it and resident memory with pages never read again. Scans run with
+ * SQLite's default 2 MiB and give the cache back its size afterwards (SPEC §11: output and chain
+ * walks in constant, small memory). */
+#define SCAN_CACHE "PRAGMA cache_size = -2048"
+#define WORK_CACHE "PRAGMA cache_size = -32768"
+
 /* One cached prepared statement, keyed by its SQL text. */
 typedef struct {
     const char *sql; /* borrowed: callers pass string literals or other static text */
@@ -131,5 +138,9 @@ const char *sq_ticket_count_due_sql(void);
 /* The SQL of sq_ticket_list for a sort key (static text), so tests can check its query plan
  * uses an index rather than a sort. */
 const char *sq_ticket_list_sql(store_sort sort, bool include_resolved);
+
+/* store_backend.h's dump (sqlite_dump.c). */
+st_code sq_dump(store_backend *s, const char *const *tables, size_t n_tables, store_row_visit visit, void *ctx,
+                int64_t *head_seq, char head_hash[65], st_err *err);
 
 #endif

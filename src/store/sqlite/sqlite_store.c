@@ -2207,12 +2207,6 @@ static st_code scan_prepare(store_backend *s, const char *sql, sqlite3_stmt **ou
     return ST_OK;
 }
 
-/* A whole-table scan reads every page once: with the connection's 32 MiB cache (sized for big
- * imports) it would fill it and resident memory with pages never read again. Scans run with
- * SQLite's default 2 MiB and give the cache back its size afterwards (SPEC §11: output and chain
- * walks in constant, small memory). */
-#define SCAN_CACHE "PRAGMA cache_size = -2048"
-#define WORK_CACHE "PRAGMA cache_size = -32768"
 /* The ticket stream is no sequential scan: it seeks each ticket's row and history in the order of
  * the list, all over three B-trees. 8 MiB keeps their interior pages cached (2 MiB did not: 5.1
  * reads of a page per ticket, 3.8 with this, on 1,000,000 tickets; peak RSS 13 MB of list --json's
@@ -2446,4 +2440,5 @@ const store_backend_ops store_sqlite_ops = {
     .ticket_cursor_open = sq_ticket_cursor_open,
     .ticket_cursor_next = sq_ticket_cursor_next,
     .ticket_cursor_close = sq_ticket_cursor_close,
+    .dump = sq_dump,
 };
