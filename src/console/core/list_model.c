@@ -22,7 +22,8 @@
 enum { JOB_NONE, JOB_COUNT, JOB_MATCHES };
 #define RECOUNT_CHEAP_NS 20000000LL    /* 20 ms: counts this quick are re-read every second */
 #define RECOUNT_SLOW_NS 10000000000LL  /* else every 10 s */
-#define RECOUNT_IN_TICK_NS 100000000LL /* counts slower than 100 ms are recounted by lm_work */
+#define SCAN_RECOUNT_NS 1000000000LL  /* counts slower than 1 s (rows no index range decides) are
+                                          recounted by a cursor over the list instead */
 
 /* The list filter: a text filter and a level-or-state filter. */
 typedef struct {
@@ -51,6 +52,7 @@ struct list_model {
     st_mono counted_at;                   /* when count_state was last read, and how long that */
     st_mono count_ns;                     /* took: lm_retime re-reads cheap counts every second */
     bool keep_counts;                     /* lm_cycle_sort: the next reload's counts are the same */
+    bool recount_due;                     /* lm_retime: lm_work counts again, after the screen */
     int64_t small_list, first_slice_ns;   /* lm_set_slicing */
     bool total_known;                     /* false while a text search's count runs (lm_work) */
     /* Background work (lm_work): a text search's count and per-state counts, or a scan's
@@ -399,7 +401,7 @@ st_code lm_reload(list_model *m, st_time now, st_err *err)
      * at 1,000,000 tickets is most of a sort key's time) */
     bool keep = m->keep_counts && m->total_known && m->job.kind == JOB_NONE;
     /* the same list again (another engineer's change) whose counts took long: counted between ticks */
-    bool slow_counts = m->total_known && m->count_ns >= RECOUNT_IN_TICK_NS;
+    bool slow_counts = m->total_known && m->count_ns >= SCAN_RECOUNT_NS;
     m->keep_counts = false;
     m->filtered = filter_on(&m->filter);
     m->scan = filter_scans(&m->filter);
@@ -455,10 +457,36 @@ st_code lm_reload(list_model *m, st_time now, st_err *err)
     return rc;
 }
 
+/* lm_retime's recount: a search's (and counts too slow for the indexes) by a cursor job; the
+ * others now, abandoned when a key arrives (lm_set_cancel) and tried again on the next call. */
+static st_code recount(list_model *m, bool *changed, st_err *err)
+{
+    if (!m->scan && (m->filter.text || m->count_ns >= SCAN_RECOUNT_NS)) {
+        m->recount_due = false;
+        m->counted_at = mono_now(); /* a failed start is not retried before the next period */
+        return job_start(m, JOB_COUNT, err);
+    }
+    int64_t was[SLA_STATE_COUNT];
+    memcpy(was, m->count_state, sizeof was);
+    query_set_cancel(m->ops, m->cancel, m->cancel_ctx);
+    st_err e;
+    st_code rc = count_states(m, &e);
+    query_set_cancel(m->ops, NULL, NULL);
+    if (rc == ST_BUSY)
+        return ST_OK; /* a key came first: counted on a later call */
+    m->recount_due = false;
+    *changed = memcmp(was, m->count_state, sizeof was) != 0;
+    if (rc != ST_OK)
+        *err = e;
+    return rc;
+}
+
 st_code lm_work(list_model *m, int64_t budget_ns, bool *more, bool *changed, st_err *err)
 {
     *changed = false;
     *more = false;
+    if (m->job.kind == JOB_NONE && m->recount_due)
+        return recount(m, changed, err);
     if (m->job.kind == JOB_NONE)
         return ST_OK;
     bool had_total = m->total_known;
@@ -501,23 +529,18 @@ void lm_retime(list_model *m, st_time now)
             v->breached_ever = true;
         ops_view_retime_next(v, now);
     }
-    /* The counts move with the time too: re-read them each second while that is cheap (the
-     * unfiltered list's are index ranges), else every RECOUNT_SLOW_NS; a text search's are
-     * counted again in the background (lm_work), the old ones shown meanwhile. Never cancelled:
-     * no key waits on a tick's few milliseconds, and the counts must not stay stale. */
+    /* The counts move with the time too: re-read them in the tick while that is cheap (the
+     * unfiltered list's are index ranges: the rows and counts drawn agree), else every
+     * RECOUNT_SLOW_NS by lm_work after the tick is drawn (a slow count never delays the tick),
+     * the old ones shown meanwhile. */
     if (m->job.kind != JOB_NONE)
         return;
     st_mono since = mono_now() - m->counted_at;
-    if (m->count_ns < RECOUNT_CHEAP_NS || since >= RECOUNT_SLOW_NS) {
+    if (m->count_ns < RECOUNT_CHEAP_NS && !m->filter.text) {
         st_err e;
-        /* a search's, and counts that took long (rows the indexes cannot count: next clocks not
-         * computed yet), are counted again between ticks rather than in this one */
-        if (!m->scan && (m->filter.text || m->count_ns >= RECOUNT_IN_TICK_NS)) {
-            m->counted_at = mono_now(); /* a failed start is not retried before the next period */
-            (void)job_start(m, JOB_COUNT, &e);
-        } else {
-            (void)count_states(m, &e); /* on an error the counts stay as they were */
-        }
+        (void)count_states(m, &e); /* on an error the counts stay as they were */
+    } else if (since >= RECOUNT_SLOW_NS) {
+        m->recount_due = true; /* lm_work does it once the tick is on the screen */
     }
 }
 
