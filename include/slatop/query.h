@@ -115,7 +115,8 @@ st_code query_audit_head(st_ops *o, int64_t *seq, char hash[65], st_err *err);
 /* ---- streaming: whole lists one row at a time, in constant memory (SPEC §11) ---- */
 
 /* Called for each ticket of query_list_scan: its view at the scan's now and, when the scan asked
- * for it, its audit history oldest first (NULL, 0 otherwise); both valid during the call only.
+ * for it, its audit history oldest first with the fields that bear on its clocks
+ * (store_ticket_stream's; NULL, 0 otherwise); both valid during the call only.
  * A non-OK return stops the scan and is returned by it. */
 typedef st_code (*query_view_visit)(void *ctx, const ops_view *v, const st_audit_entry *h, size_t nh,
                                     st_err *err);

@@ -171,12 +171,15 @@ st_code store_audit_scan_range(st_store *s, const store_audit_range *r, store_au
 st_code store_audit_clock_scan(st_store *s, int64_t ticket_id, store_audit_visit visit, void *ctx, st_err *err);
 
 /* Called for each ticket of store_ticket_stream in the query's order; with the scan's with_history,
- * h[0..nh) is the ticket's audit history oldest first (NULL, 0 otherwise). t and h are the
+ * h[0..nh) is the ticket's audit history oldest first with at least the fields that bear on its
+ * clocks (store_audit_clock_scan's; a backend may fill more), NULL, 0 otherwise. t and h are the
  * store's, valid during the call. A non-OK return stops the scan and is returned by it. */
 typedef st_code (*store_ticket_stream_visit)(void *ctx, const st_ticket *t, const st_audit_entry *h,
                                              size_t nh, st_err *err);
 /* The tickets of q (store_ticket_list's order, offset and limit), one at a time, from one
- * consistent snapshot; with_history reads every history in the same pass (no query per ticket). */
+ * consistent snapshot; with_history reads every history in the same pass (no query per ticket).
+ * The whole list (no limit, no offset) may be read in storage order and sorted through temporary
+ * files: constant memory, disk in proportion to the list. */
 st_code store_ticket_stream(st_store *s, const store_list_query *q, bool with_history,
                             store_ticket_stream_visit visit, void *ctx, st_err *err);
 
