@@ -73,6 +73,9 @@ bool store_unreachable(st_store *s, char *msg, size_t size);
  * connection's own commits do not move it): *changed is true when anything did (every ticket may
  * have changed), and *version becomes the current value. Start with *version = -1. */
 st_code store_changes_since(st_store *s, int64_t *version, bool *changed, st_err *err);
+/* The page cache a long-running reader keeps between reads, in KiB (the default, 32 MiB, is for
+ * imports that touch every index); a backend whose server keeps the cache ignores it. */
+void store_set_cache_kib(st_store *s, int kib);
 
 /* Key/value metadata (e.g. "demo" = "1"). *value is caller-owned, NULL when absent. */
 st_code store_meta_get(st_store *s, const char *key, char **value, st_err *err);

@@ -382,6 +382,10 @@ static st_code con_init(con_state *c, const char *db_path, const st_config *conf
         rc = store_open(db_path, read_only ? STORE_OPEN_RO : STORE_OPEN_RW, &c->store, err);
     if (rc == ST_OK)
         rc = ops_new(c->store, &c->clock, &c->ops, err);
+    /* A shift-long reader: its pages stay in the kernel's cache anyway; 6 MiB of its own keeps a
+     * console on 1,000,000 tickets near one on 10,000 (console_rss_1m, SPEC §11). */
+    if (rc == ST_OK)
+        store_set_cache_kib(c->store, 6144);
     if (rc == ST_OK) {
         c->list = lm_new(c->ops);
         ops_set_read_only(c->ops, read_only);

@@ -185,6 +185,12 @@ bool store_unreachable(st_store *s, char *msg, size_t size)
     return s->ops->unreachable && s->ops->unreachable(s->be, msg, size);
 }
 
+void store_set_cache_kib(st_store *s, int kib)
+{
+    if (s->ops->set_cache_kib)
+        s->ops->set_cache_kib(s->be, kib);
+}
+
 st_code store_changes_since(st_store *s, int64_t *version, bool *changed, st_err *err)
 {
     return s->ops->changes_since(s->be, version, changed, err);

@@ -148,6 +148,8 @@ typedef struct store_backend_ops {
      * one consistent snapshot, one row at a time, as text; and the audit head of that snapshot. */
     st_code (*dump)(store_backend *b, const char *const *tables, size_t n_tables, store_row_visit visit,
                     void *ctx, int64_t *head_seq, char head_hash[65], st_err *err);
+    /* store_set_cache_kib; NULL: the backend keeps no page cache of its own (the server does). */
+    void (*set_cache_kib)(store_backend *b, int kib);
 } store_backend_ops;
 
 /* The SQLite backend (src/store/sqlite/sqlite_store.c). */

@@ -339,8 +339,9 @@ static void job_publish(list_model *m, bool done)
         memcpy(m->count_state, m->job.counts, sizeof m->count_state);
         m->counted_at = mono_now();
         m->count_ns = RECOUNT_SLOW_NS; /* a count is recounted in the background, every 10 s */
-    } else if (!m->total_known) {
+    } else if (!m->total_known) { /* a new search: its counts so far, never the old list's */
         provisional_total(m);
+        memcpy(m->count_state, m->job.counts, sizeof m->count_state);
     }
     if (done)
         job_stop(m);

@@ -63,6 +63,6 @@ st_code sq_dump(store_backend *s, const char *const *tables, size_t n_tables, st
         code = dump_table(s, tables[i], visit, ctx, err);
     st_err ignored;
     st_code end = sq_exec(s, code == ST_OK ? "COMMIT" : "ROLLBACK", code == ST_OK ? err : &ignored);
-    (void)sq_exec(s, WORK_CACHE, &ignored);
+    sq_cache_restore(s);
     return code != ST_OK ? code : end;
 }

@@ -30,7 +30,8 @@
  * SQLite's default 2 MiB and give the cache back its size afterwards (SPEC §11: output and chain
  * walks in constant, small memory). */
 #define SCAN_CACHE "PRAGMA cache_size = -2048"
-#define WORK_CACHE "PRAGMA cache_size = -32768"
+/* Puts the page cache back to s->cache_kib after a long read that lowered it. */
+void sq_cache_restore(store_backend *s);
 
 /* One cached prepared statement, keyed by its SQL text. */
 typedef struct {
@@ -54,6 +55,7 @@ struct store_backend {
     bool (*cancel)(void *ctx); /* sq_set_cancel: asked by the progress handler; NULL: none */
     void *cancel_ctx;
     struct sq_cursor *cursors; /* open ticket cursors (sqlite_search.c), ended by a write */
+    int cache_kib;             /* the page cache between long reads (WORK_CACHE; store_set_cache_kib) */
 };
 
 /* The cached statement for sql (a string with static lifetime), reset and with its bindings

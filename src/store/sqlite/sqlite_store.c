@@ -655,6 +655,7 @@ static st_code configure(store_backend *s, bool fresh, st_err *err)
      * random places (due times), and re-reading spilled pages made 1M inserts 60% slower. */
     if (code == ST_OK)
         code = sq_exec(s, CACHE_PRAGMA, err);
+    s->cache_kib = 32768;
     if (code == ST_OK)
         code = sq_exec(s, "PRAGMA synchronous = FULL", err);
     if (code != ST_OK)
@@ -820,6 +821,19 @@ static st_code sq_remove(const char *path, st_err *err)
 /* ---- transactions ------------------------------------------------------------------------- */
 
 /* The facade refuses read-only stores and nested transactions before these run. */
+void sq_cache_restore(store_backend *s)
+{
+    char sql[64];
+    snprintf(sql, sizeof sql, "PRAGMA cache_size = -%d", s->cache_kib > 0 ? s->cache_kib : 32768);
+    sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+}
+
+static void sq_set_cache_kib(store_backend *s, int kib)
+{
+    s->cache_kib = kib;
+    sq_cache_restore(s);
+}
+
 static st_code sq_begin(store_backend *s, st_err *err)
 {
     sq_cursors_end(s); /* a cursor's snapshot would keep this write from the latest data */
@@ -1739,7 +1753,7 @@ static st_code sq_ticket_histories(store_backend *s, st_time before, store_histo
     free(h);
     sqlite3_reset(as);
     sqlite3_reset(ts);
-    sqlite3_exec(s->db, CACHE_PRAGMA, NULL, NULL, NULL);
+    sq_cache_restore(s);
     if (code != ST_OK)
         return code;
     if (rc != SQLITE_DONE)
@@ -2124,7 +2138,7 @@ static st_code sq_ticket_histories_log(store_backend *s, st_time before, store_h
     free(g.open);
     free(g.ids);
     free(g.last);
-    sqlite3_exec(s->db, CACHE_PRAGMA, NULL, NULL, NULL);
+    sq_cache_restore(s);
     if (own_txn)
         sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
     return code;
@@ -2238,8 +2252,7 @@ static st_code sq_audit_range(store_backend *s, const store_audit_range *r, stor
         st_code code = sq_exec(s, SCAN_CACHE, err);
         if (code == ST_OK)
             code = audit_range_run(s, r, visit, ctx, err);
-        st_err ignored;
-        (void)sq_exec(s, WORK_CACHE, &ignored);
+        sq_cache_restore(s);
         return code;
     }
     return audit_range_run(s, r, visit, ctx, err);
@@ -2378,8 +2391,7 @@ static st_code sq_ticket_stream(store_backend *s, const store_list_query *q, boo
     if (code == ST_OK)
         code = whole ? sorted_stream_run(s, q, with_history, visit, ctx, err)
                      : ticket_stream_run(s, q, with_history, visit, ctx, err);
-    st_err ignored;
-    (void)sq_exec(s, WORK_CACHE, &ignored);
+    sq_cache_restore(s);
     return code;
 }
 
@@ -2560,4 +2572,5 @@ const store_backend_ops store_sqlite_ops = {
     .ticket_cursor_next = sq_ticket_cursor_next,
     .ticket_cursor_close = sq_ticket_cursor_close,
     .dump = sq_dump,
+    .set_cache_kib = sq_set_cache_kib,
 };
