@@ -136,6 +136,7 @@ typedef struct store_backend_ops {
     st_code (*ticket_group_rows)(store_backend *b, const store_group *g, st_time from, st_time to, bool due_none,
                                  int64_t after_id, int64_t limit,
                                  st_ticket **out, size_t *n, st_err *err);
+    /* NULL: a read runs to its end (PostgreSQL: the server's work, a page bounded by LIMIT). */
     void (*set_cancel)(store_backend *b, bool (*cancel)(void *ctx), void *ctx);
     /* store_ticket_cursor_*; NULL: the facade pages through ticket_search (ticket_list when all)
      * instead. all: store_ticket_cursor_open_all (f NULL). *out is the backend's, ended by

@@ -44,7 +44,8 @@ st_code store_ticket_group_rows(st_store *s, const store_group *g, st_time from,
 
 void store_set_cancel(st_store *s, bool (*cancel)(void *ctx), void *ctx)
 {
-    s->ops->set_cancel(s->be, cancel, ctx);
+    if (s->ops->set_cancel) /* NULL: the backend's reads are not abandoned mid-way */
+        s->ops->set_cancel(s->be, cancel, ctx);
 }
 
 struct store_ticket_cursor {

@@ -408,10 +408,11 @@ st_code lm_reload(list_model *m, st_time now, st_err *err)
     m->scan = filter_scans(&m->filter);
     query_set_cancel(m->ops, m->cancel, m->cancel_ctx); /* a key that arrives abandons the reads */
     bool grew;
-    int64_t open = 0; /* from the counts table: no scan */
+    int64_t open = -1; /* from the counts table: no scan (the unfiltered list's total too) */
     st_err ce;
-    int64_t first =
-        query_search_count(m->ops, NULL, &open, &ce) == ST_OK && open <= m->small_list ? 0 : m->first_slice_ns;
+    if (query_search_count(m->ops, NULL, &open, &ce) != ST_OK)
+        open = -1;
+    int64_t first = open >= 0 && open <= m->small_list ? 0 : m->first_slice_ns;
     if (m->scan) { /* the matches are read between ticks, the first of them now */
         rc = job_start(m, JOB_MATCHES, err);
         if (rc == ST_OK)
@@ -428,8 +429,8 @@ st_code lm_reload(list_model *m, st_time now, st_err *err)
         job_stop(m);
         free_matches(m);
         query_filter qf = query_filter_of(m);
-        int64_t total = 0;
-        if (!keep)
+        int64_t total = open;
+        if (!keep && (m->filter.level || open < 0))
             rc = query_search_count(m->ops, &qf, &total, err);
         if (rc == ST_OK && !keep) {
             m->total = total;

@@ -217,7 +217,6 @@ st_code pg_ticket_count_due(store_backend *b, const store_group *g, st_time from
 st_code pg_ticket_group_rows(store_backend *b, const store_group *g, st_time from, st_time to, bool due_none,
                              int64_t after_id, int64_t limit,
                              st_ticket **out, size_t *n, st_err *err);
-void pg_set_cancel(store_backend *b, bool (*cancel)(void *ctx), void *ctx);
 
 /* pg_read.c: the streaming reads and the row readers shared with pg_store.c. */
 #define PG_TICKET_COLUMNS                                                                                    \

@@ -194,10 +194,3 @@ st_code pg_ticket_group_rows(store_backend *b, const store_group *g, st_time fro
     *out = arr;
     return code;
 }
-
-/* The server runs a statement to its end: a search on PostgreSQL is not abandoned mid-way (its
- * cost is the server's, and the console's reads of a page are bounded by LIMIT). */
-void pg_set_cancel(store_backend *b, bool (*cancel)(void *ctx), void *ctx)
-{
-    (void)b, (void)cancel, (void)ctx;
-}

@@ -1064,7 +1064,6 @@ const store_backend_ops store_pg_ops = {
     .ticket_groups = pg_ticket_groups,
     .ticket_count_due = pg_ticket_count_due,
     .ticket_group_rows = pg_ticket_group_rows,
-    .set_cancel = pg_set_cancel,
     .uptime_put_minutes = pg_uptime_put_minutes,
     .uptime_get_minutes = pg_uptime_get_minutes,
     .uptime_month_get = pg_uptime_month_get,
