@@ -49,6 +49,11 @@ void query_cursor_close(query_cursor *c);
  * a ticket the list cannot show (its level not in its policy version) counts nowhere. */
 void query_state_tally(st_ops *o, const st_ticket *ts, size_t n, st_time now, int64_t counts[SLA_STATE_COUNT]);
 
+/* The tickets of ids[0..n) (distinct) as stored now, in ids' order, an id no ticket has any more
+ * skipped (store_tickets_by_id: one batched read). Caller owns *out (ticket_done each, then free). */
+st_code query_tickets_by_id(st_ops *o, const int64_t *ids, size_t n, st_ticket **out, size_t *n_out,
+                            st_err *err);
+
 /* Reads after this ask cancel(ctx) now and then and stop with ST_BUSY when it says true (see
  * store_set_cancel); NULL clears it. Set it around reads only. */
 void query_set_cancel(st_ops *o, bool (*cancel)(void *ctx), void *ctx);

@@ -74,6 +74,13 @@ st_code store_ticket_cursor_next(store_ticket_cursor *c, st_ticket *out, size_t 
                                  st_err *err);
 void store_ticket_cursor_close(store_ticket_cursor *c);
 
+/* The tickets of ids[0..n) (distinct) as stored now, in ids' order; an id no ticket has (any more)
+ * is skipped, so *n_out <= n. One batched read where the backend has one, else a read per id. A
+ * console's window over a scan's matches, which it keeps as ids only (SPEC §11). Caller owns *out
+ * (ticket_done each, then free). */
+st_code store_tickets_by_id(st_store *s, const int64_t *ids, size_t n, st_ticket **out, size_t *n_out,
+                            st_err *err);
+
 /* Reads made while a cancel callback is set ask cancel(ctx) every few thousand steps and stop with
  * ST_BUSY "...: interrupted" when it says true (a console abandons a search when a key arrives).
  * Set it around reads only: a write it interrupted would fail. NULL clears it. */

@@ -45,6 +45,12 @@ st_code query_search_count(st_ops *o, const query_filter *f, int64_t *n, st_err 
     return store_ticket_search_count(ops_store(o), &sf, n, err);
 }
 
+st_code query_tickets_by_id(st_ops *o, const int64_t *ids, size_t n, st_ticket **out, size_t *n_out,
+                            st_err *err)
+{
+    return store_tickets_by_id(ops_store(o), ids, n, out, n_out, err);
+}
+
 void query_set_cancel(st_ops *o, bool (*cancel)(void *ctx), void *ctx)
 {
     store_set_cancel(ops_store(o), cancel, ctx);

@@ -151,6 +151,10 @@ typedef struct store_backend_ops {
                     void *ctx, int64_t *head_seq, char head_hash[65], st_err *err);
     /* store_set_cache_kib; NULL: the backend keeps no page cache of its own (the server does). */
     void (*set_cache_kib)(store_backend *b, int kib);
+    /* store_tickets_by_id: the tickets among ids (decimal numbers separated by commas, at least
+     * one) that exist, in any order (the facade puts them in the caller's), in one read. NULL: the
+     * facade reads them one by one (ticket_get). */
+    st_code (*tickets_by_id)(store_backend *b, const char *ids, st_ticket **out, size_t *n_out, st_err *err);
 } store_backend_ops;
 
 /* The SQLite backend (src/store/sqlite/sqlite_store.c). */

@@ -262,5 +262,7 @@ st_code pg_dump(store_backend *b, const char *const *tables, size_t n_tables, st
 st_code pg_open_bare(const char *locator, store_backend **out, st_err *err);
 void pg_close_bare(store_backend *b);
 st_code pg_schema_create_tables(store_backend *b, st_err *err);
+/* store_tickets_by_id's batched read (pg_by_id.c): one WHERE id = ANY($1). */
+st_code pg_tickets_by_id(store_backend *b, const char *ids, st_ticket **out, size_t *n_out, st_err *err);
 
 #endif

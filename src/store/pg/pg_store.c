@@ -1071,4 +1071,5 @@ const store_backend_ops store_pg_ops = {
     .uptime_windows_put = pg_uptime_windows_put,
     .uptime_windows_get = pg_uptime_windows_get,
     .dump = pg_dump,
+    .tickets_by_id = pg_tickets_by_id,
 };

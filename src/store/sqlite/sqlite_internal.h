@@ -131,6 +131,8 @@ st_code sq_ticket_cursor_open(store_backend *s, const store_filter *f, store_sor
                               void **out, st_err *err);
 st_code sq_ticket_cursor_next(void *cur, st_ticket *out, size_t max, size_t *n, bool *done, st_err *err);
 void sq_ticket_cursor_close(void *cur);
+/* store_tickets_by_id's batched read (sqlite_by_id.c). */
+st_code sq_tickets_by_id(store_backend *s, const char *ids, st_ticket **out, size_t *n_out, st_err *err);
 /* Ends the snapshot of every open cursor: their next read says "interrupted by a write" (ST_BUSY),
  * and the caller opens a new one on the data as written. */
 void sq_cursors_end(store_backend *s);

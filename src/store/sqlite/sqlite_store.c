@@ -2573,4 +2573,5 @@ const store_backend_ops store_sqlite_ops = {
     .ticket_cursor_close = sq_ticket_cursor_close,
     .dump = sq_dump,
     .set_cache_kib = sq_set_cache_kib,
+    .tickets_by_id = sq_tickets_by_id,
 };
