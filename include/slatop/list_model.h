@@ -36,8 +36,9 @@ st_code lm_reload(list_model *m, st_time now, st_err *err);
  * that is cheap (else every 10 s). */
 void lm_retime(list_model *m, st_time now);
 /* Runs the list's background work for about budget_ns: a text search's count and per-state
- * counts, or a level-or-state filter's matches (SPEC §11: read in slices between ticks, never in
- * one read that holds the countdowns). *more while some is left; *changed when what the views
+ * counts, a scan's matches (a state filter, or resolved tickets listed: only their ids are kept,
+ * the window read by id) or its recount (SPEC §11: read in slices between ticks, never in one
+ * read that holds the countdowns). *more while some is left; *changed when what the views
  * show moved (the total, the counts, the window's rows). Errors: the store's (the work stops, the
  * model keeps what it had). */
 st_code lm_work(list_model *m, int64_t budget_ns, bool *more, bool *changed, st_err *err);
@@ -60,7 +61,7 @@ void lm_set_cancel(list_model *m, bool (*cancel)(void *ctx), void *ctx);
 st_code lm_move_to(list_model *m, int64_t index, st_err *err);
 st_code lm_move(list_model *m, int64_t delta, st_err *err);
 /* The index of ticket `id` in the ordering when it is in the loaded part (the window, or every
- * match when filtered); false otherwise (the ordering is paged: no scan). */
+ * match of a scan read so far: their ids); false otherwise (the ordering is paged: no scan). */
 bool lm_find(const list_model *m, int64_t id, int64_t *index);
 /* Filter and sort changes start the new ordering at its top; the caller reloads (lm_reload). */
 void lm_set_filter_text(list_model *m, const char *text); /* NULL or "" clears the text filter */

@@ -9,7 +9,9 @@
 #include <string.h>
 
 #include "slatop/list_model.h"
+#include "slatop/query.h"
 #include "slatop/query_search.h"
+#include "slatop/sla.h"
 #include "slatop/store.h"
 #include "support_db.h"
 
@@ -172,5 +174,226 @@ Test(list_slices, a_new_sort_keeps_the_count)
     reload_both(&f);
     cr_expect_not(lm_counting(f.m), "the same matches in another order: nothing to count");
     expect_same(&f);
+    fx_close(&f);
+}
+
+/* ---- scans: a state filter, `all`, `resolved` (their matches kept as ids, the window read by id) */
+
+/* The scan's list read whole and filtered here, the plain way: every ticket (or the open ones) in
+ * sort's order, kept when its status and its state at now (the list's, ops_view_state) fit. */
+typedef struct {
+    int64_t *ids;
+    size_t n;
+    int64_t counts[SLA_STATE_COUNT];
+} oracle;
+
+static oracle oracle_of(support_db *db, query_sort sort, const char *what, st_time now)
+{
+    bool all = strcmp(what, "all") == 0, resolved = strcmp(what, "resolved") == 0;
+    int state = -1;
+    for (int s = 0; s < SLA_STATE_COUNT; s++)
+        if (strcmp(what, sla_state_name((sla_state)s)) == 0)
+            state = s;
+    query_list_req q = {.include_resolved = all || resolved, .sort = sort};
+    st_ticket *ts = NULL;
+    size_t n = 0;
+    st_err err;
+    cr_assert_eq(query_tickets(db->ops, &q, &ts, &n, &err), ST_OK, "%s", err.msg);
+    oracle o = {.ids = calloc(n + 1, sizeof *o.ids)};
+    for (size_t i = 0; i < n; i++) {
+        ops_view v;
+        int s = -1;
+        if (ops_view_of(db->ops, &ts[i], now, &v, &err) == ST_OK) {
+            s = (int)ops_view_state(&v);
+            ops_view_done(&v);
+        }
+        bool keep = resolved ? ts[i].status == TK_RESOLVED : state < 0 || s == state;
+        if (keep) {
+            o.ids[o.n++] = ts[i].id;
+            if (s >= 0)
+                o.counts[s]++;
+        }
+        ticket_done(&ts[i]);
+    }
+    free(ts);
+    return o;
+}
+
+/* m (reloaded, its work done) equals the oracle: total, counts, and every page, G included. */
+static void expect_oracle(list_model *m, const oracle *o, const char *what)
+{
+    st_err err;
+    cr_assert_not(lm_counting(m), "%s", what);
+    cr_assert_eq(lm_total(m), (int64_t)o->n, "%s: total %lld, whole read %zu", what, (long long)lm_total(m),
+                 o->n);
+    for (int s = 0; s < SLA_STATE_COUNT; s++)
+        cr_expect_eq(lm_count(m, s), o->counts[s], "%s: state %d: %lld, whole read %lld", what, s,
+                     (long long)lm_count(m, s), (long long)o->counts[s]);
+    int page = lm_page(m);
+    for (int64_t at = 0; at < (int64_t)o->n + page; at += page) {
+        int64_t to = at < (int64_t)o->n ? at : (int64_t)o->n - 1; /* the last step is G */
+        cr_assert_eq(lm_move_to(m, to < 0 ? 0 : to, &err), ST_OK, "%s", err.msg);
+        int64_t top = lm_top(m);
+        int64_t want = (int64_t)o->n - top < page ? (int64_t)o->n - top : page;
+        cr_assert_eq((int64_t)lm_n_rows(m), want < 0 ? 0 : want, "%s: rows at %lld", what, (long long)top);
+        for (size_t i = 0; i < lm_n_rows(m); i++)
+            cr_assert_eq(lm_row(m, i)->t.id, o->ids[top + (int64_t)i], "%s: row %lld", what,
+                         (long long)(top + (int64_t)i));
+    }
+    for (size_t i = 0; i < o->n; i += 1 + o->n / 7) { /* lm_find: any match, loaded or not */
+        int64_t index = -1;
+        cr_assert(lm_find(m, o->ids[i], &index), "%s: ticket %lld not found", what, (long long)o->ids[i]);
+        cr_expect_eq(index, (int64_t)i);
+    }
+}
+
+/* A random database: n tickets of random levels created over the last five hours, some answered,
+ * some pending, some resolved, seen half an hour later: every state there is. */
+static void random_tickets(support_db *db, unsigned *seed, size_t n)
+{
+    static const char *const levels[] = {"S0", "S1", "S2"};
+    st_time now = clock_now(&db->clock);
+    ops_new_ticket *in = calloc(n, sizeof *in);
+    for (size_t i = 0; i < n; i++)
+        in[i] = (ops_new_ticket){.title = i % 2 ? "vpn down" : "printer jam",
+                                 .level = levels[rand_r(seed) % 3],
+                                 .created = now - (st_time)(rand_r(seed) % (5 * 3600)),
+                                 .customer = i % 5 ? "Globex" : "Acme"};
+    int64_t first;
+    st_err err;
+    cr_assert_eq(ops_add_many(db->ops, in, n, &first, &err), ST_OK, "%s", err.msg);
+    free(in);
+    for (size_t i = 0; i < n; i++) {
+        int64_t id = first + (int64_t)i;
+        switch (rand_r(seed) % 8) {
+        case 0:
+            cr_assert_eq(ops_respond(db->ops, id, -1, &err), ST_OK, "%s", err.msg);
+            break;
+        case 1:
+            cr_assert_eq(ops_set_status(db->ops, id, TK_PENDING, "logs", -1, &err), ST_OK, "%s", err.msg);
+            break;
+        case 2:
+            cr_assert_eq(ops_resolve(db->ops, id, -1, &err), ST_OK, "%s", err.msg);
+            break;
+        default:
+            break;
+        }
+    }
+    clock_freeze(&db->clock, now + 1800);
+}
+
+/* support_db's three 24x7 levels, with pending pausing the first response: every state there is. */
+static const char *const policy_paused =
+    "{\"name\": \"T24P\", \"levels\": ["
+    "{\"id\": \"S0\", \"response_minutes\": 60, \"clock\": \"24x7\"},"
+    "{\"id\": \"S1\", \"response_minutes\": 120, \"clock\": \"24x7\"},"
+    "{\"id\": \"S2\", \"response_minutes\": 240, \"clock\": \"24x7\"}],"
+    "\"reprioritize_from\": \"created\", \"pause_on\": {\"first_response\": [\"pending\"]}}";
+
+Test(list_slices, scans_equal_a_whole_read_on_random_databases)
+{
+    static const char *const whats[] = {"ok",  "warn",   "paused", "breached",
+                                        "met", "missed", "all",    "resolved"};
+    int64_t seen[SLA_STATE_COUNT] = {0};
+    for (unsigned k = 0; k < 3; k++) {
+        unsigned seed = 77 + k;
+        support_db db;
+        support_db_open(&db, policy_paused, "2026-11-16T10:00:00Z");
+        random_tickets(&db, &seed, 300 + (size_t)(rand_r(&seed) % 400));
+        st_time now = clock_now(&db.clock);
+        for (int sort = 0; sort < QUERY_SORT_COUNT; sort++)
+            for (size_t w = 0; w < sizeof whats / sizeof *whats; w++) {
+                oracle o = oracle_of(&db, (query_sort)sort, whats[w], now);
+                for (int sliced = 0; sliced < 2; sliced++) {
+                    list_model *m = lm_new(db.ops);
+                    lm_set_page(m, 7);
+                    if (sliced)
+                        lm_set_slicing(m, 0, 1);
+                    for (int c = 0; c < sort; c++)
+                        lm_cycle_sort(m);
+                    cr_assert(lm_set_filter_level_or_state(m, whats[w]));
+                    st_err err;
+                    cr_assert_eq(lm_reload(m, now, &err), ST_OK, "%s", err.msg);
+                    if (sliced && o.n > 256)
+                        cr_expect(lm_counting(m), "%s: more than one cursor read is left to lm_work",
+                                  whats[w]);
+                    drain(m);
+                    expect_oracle(m, &o, whats[w]);
+                    lm_free(m);
+                }
+                for (int s = 0; s < SLA_STATE_COUNT; s++)
+                    seen[s] += strcmp(whats[w], "all") == 0 ? o.counts[s] : 0;
+                free(o.ids);
+            }
+        support_db_close(&db);
+    }
+    for (int s = 0; s < SLA_STATE_COUNT; s++)
+        cr_expect_gt(seen[s], 0, "no ticket in state %s: the databases test too little",
+                     sla_state_name((sla_state)s));
+}
+
+Test(list_slices, a_write_between_slices_of_a_scan_is_listed)
+{
+    fx f;
+    fx_open(&f);
+    st_err err;
+    cr_assert(lm_set_filter_level_or_state(f.m, "all"));
+    cr_assert_eq(lm_reload(f.m, clock_now(&f.db.clock), &err), ST_OK, "%s", err.msg);
+    cr_assert(lm_counting(f.m));
+    cr_assert_lt(lm_total(f.m), N_TICKETS);
+    ops_new_ticket in = {.title = "vpn on fire", .level = "S0", .created = ST_TIME_NONE};
+    int64_t id;
+    cr_assert_eq(ops_add(f.db.ops, &in, &id, &err), ST_OK, "%s", err.msg);
+    drain(f.m);
+    oracle o = oracle_of(&f.db, QUERY_SORT_URGENCY, "all", clock_now(&f.db.clock));
+    cr_expect_eq(o.n, N_TICKETS + 1);
+    expect_oracle(f.m, &o, "all");
+    free(o.ids);
+    fx_close(&f);
+}
+
+Test(list_slices, a_scans_selection_follows_its_ticket)
+{
+    fx f;
+    fx_open(&f);
+    st_err err;
+    cr_assert(lm_set_filter_level_or_state(f.whole, "all"));
+    st_time now = clock_now(&f.db.clock);
+    cr_assert_eq(lm_reload(f.whole, now, &err), ST_OK, "%s", err.msg);
+    cr_assert_eq(lm_move_to(f.whole, 500, &err), ST_OK, "%s", err.msg);
+    for (int64_t i = 501; strcmp(lm_selected(f.whole)->t.level, "S0") == 0; i++) /* one it can raise */
+        cr_assert_eq(lm_move_to(f.whole, i, &err), ST_OK, "%s", err.msg);
+    int64_t was = lm_sel(f.whole), id = lm_selected(f.whole)->t.id;
+    /* raised to S0: it moves up the urgency order, far out of the window it was in */
+    ops_change ch;
+    cr_assert_eq(ops_set_level(f.db.ops, id, OPS_TO, "S0", "worse", -1, &ch, &err), ST_OK, "%s", err.msg);
+    ops_change_done(&ch);
+    cr_assert_eq(lm_reload(f.whole, now, &err), ST_OK, "%s", err.msg);
+    oracle o = oracle_of(&f.db, QUERY_SORT_URGENCY, "all", now);
+    int64_t at = -1;
+    for (size_t i = 0; i < o.n; i++)
+        if (o.ids[i] == id)
+            at = (int64_t)i;
+    cr_assert(at >= 0 && at < was - 10, "the change moved it out of its window (%lld, was %lld)",
+              (long long)at, (long long)was);
+    cr_expect_eq(lm_sel(f.whole), at);
+    cr_expect_eq(lm_selected(f.whole)->t.id, id);
+    free(o.ids);
+    fx_close(&f);
+}
+
+Test(list_slices, clearing_a_scan_frees_its_ids_at_once)
+{
+    fx f;
+    fx_open(&f);
+    cr_assert(lm_set_filter_level_or_state(f.whole, "all"));
+    st_err err;
+    cr_assert_eq(lm_reload(f.whole, clock_now(&f.db.clock), &err), ST_OK, "%s", err.msg);
+    cr_assert_eq(lm_total(f.whole), N_TICKETS);
+    lm_clear_filter(f.whole);
+    cr_assert_eq(lm_reload(f.whole, clock_now(&f.db.clock), &err), ST_OK, "%s", err.msg);
+    int64_t index;
+    cr_expect_not(lm_find(f.whole, f.first_id + N_TICKETS / 2, &index), "the list pages again: no ids kept");
+    cr_expect_eq(lm_total(f.whole), N_TICKETS);
     fx_close(&f);
 }

@@ -1,7 +1,9 @@
 /* list_model: the console's ticket list (see list_model.h). The list, filtered by text or level
- * or not, pages through the store's indexed ordering (query_search); only a state filter (a
- * state depends on the time) reads the text- and level-filtered ordering once per reload and
- * keeps the matches. The per-state counts are the whole list's (query_state_counts). */
+ * or not, pages through the store's indexed ordering (query_search); only a scan (a state filter:
+ * a state depends on the time; or resolved tickets listed) reads the ordering once per reload, in
+ * slices between ticks, and keeps the matches' ids alone (id_list: ~4 bytes a match), the window's
+ * tickets read by id when it moves (SPEC §11: constant memory whatever the list). The per-state
+ * counts are the whole list's (query_state_counts, or tallied as a scan reads). */
 #include "slatop/list_model.h"
 
 #include <stdio.h>
@@ -9,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "slatop/id_list.h"
 #include "slatop/query.h"
 #include "slatop/query_search.h"
 #include "slatop/sla.h"
@@ -40,8 +43,7 @@ struct list_model {
     /* rows[] are the visible window [top, top + n_rows) of the ordering */
     query_sort sort;
     lm_filter filter;
-    st_ticket *matches; /* owned, filtered mode only: every matching ticket in order */
-    size_t n_matches;
+    id_list ids;      /* owned, a scan only: every match's id, in order */
     bool filtered;    /* a filter is in force (statuses other than the default included) */
     bool scan;        /* the filter needs a scan (text, level, state, resolved only) */
     int64_t total;    /* rows in the ordering (all open tickets, or the matches) */
@@ -55,15 +57,15 @@ struct list_model {
     bool recount_due;                     /* lm_retime: lm_work counts again, after the screen */
     int64_t small_list, first_slice_ns;   /* lm_set_slicing */
     bool total_known;                     /* false while a text search's count runs (lm_work) */
-    /* Background work (lm_work): a text search's count and per-state counts, or a scan's
-     * matches, read through a cursor a slice at a time between ticks (SPEC §11), never in one
-     * read that would hold the countdowns. */
+    /* Background work (lm_work): a text search's count and per-state counts, a scan's matches
+     * (their ids into m->ids, their counts tallied as they are read) or a scan's recount, read
+     * through a cursor a slice at a time between ticks (SPEC §11), never in one read that would
+     * hold the countdowns. */
     struct {
         int kind; /* JOB_* */
         query_cursor *cur;
         st_time now;
         int64_t total, counts[SLA_STATE_COUNT];
-        size_t cap; /* of m->matches, which a JOB_MATCHES fills */
     } job;
     bool (*cancel)(void *ctx);            /* lm_set_cancel: asked during the reload's reads */
     void *cancel_ctx;
@@ -85,13 +87,10 @@ list_model *lm_new(st_ops *ops)
     return m;
 }
 
+/* A free of the ids' chunks: instant whatever the list (no ticket is kept). */
 static void free_matches(list_model *m)
 {
-    for (size_t i = 0; i < m->n_matches; i++)
-        ticket_done(&m->matches[i]);
-    free(m->matches);
-    m->matches = NULL;
-    m->n_matches = 0;
+    id_list_clear(&m->ids);
 }
 
 void lm_free(list_model *m)
@@ -153,10 +152,13 @@ static bool contains_ci(const char *hay, const char *needle)
     return false;
 }
 
-/* The scan's test. Open tickets only come filtered by text and level from the store already
- * (query_search); with resolved ones the text is matched here, on the ticket's own fields. */
-static bool ticket_matches(list_model *m, const st_ticket *t)
+/* The scan's test at now; *state: t's state then (its next clock's, as the list shows it), -1
+ * when the list cannot show it (its level not in its policy version: it counts nowhere). Open
+ * tickets only come filtered by text and level from the store already (query_search); with
+ * resolved ones the text is matched here, on the ticket's own fields. */
+static bool ticket_matches(list_model *m, const st_ticket *t, st_time now, int *state)
 {
+    *state = -1;
     const lm_filter *f = &m->filter;
     if (with_resolved(f)) {
         if (f->statuses == LM_STATUSES_RESOLVED && t->status != TK_RESOLVED)
@@ -172,16 +174,15 @@ static bool ticket_matches(list_model *m, const st_ticket *t)
                 return false;
         }
     }
-    if (f->state >= 0) {
-        ops_view v;
-        st_err e;
-        if (ops_view_of(m->ops, t, m->now, &v, &e) != ST_OK)
-            return false;
-        bool ok = (int)ops_view_state(&v) == f->state;
+    ops_view v;
+    st_err e;
+    if (ops_view_of(m->ops, t, now, &v, &e) == ST_OK) {
+        sla_state s = ops_view_state(&v);
+        if ((unsigned)s < SLA_STATE_COUNT)
+            *state = (int)s;
         ops_view_done(&v);
-        return ok;
     }
-    return true;
+    return f->state < 0 || *state == f->state;
 }
 
 static void clamp_window(list_model *m)
@@ -207,16 +208,18 @@ static st_code load_window(list_model *m, st_err *err)
         query_page_done(&m->rows);
         return ST_OK;
     }
-    if (m->scan) {
-        int64_t left = (int64_t)m->n_matches - m->top;
-        size_t n = (size_t)(left < m->page ? (left > 0 ? left : 0) : m->page);
-        query_page_done(&m->rows);
-        return query_views_of(m->ops, m->matches + m->top, n, m->now, &m->rows, err);
-    }
-    query_filter qf = query_filter_of(m);
     st_ticket *ts = NULL;
     size_t n = 0;
-    st_code rc = query_search(m->ops, &qf, m->sort, m->top, m->page, &ts, &n, err);
+    st_code rc;
+    if (m->scan) { /* the window's ids, read as the store has them now (a vanished one skipped) */
+        int64_t *ids = xmalloc((size_t)m->page * sizeof *ids);
+        size_t k = id_list_read(&m->ids, m->top, ids, (size_t)m->page);
+        rc = query_tickets_by_id(m->ops, ids, k, &ts, &n, err);
+        free(ids);
+    } else {
+        query_filter qf = query_filter_of(m);
+        rc = query_search(m->ops, &qf, m->sort, m->top, m->page, &ts, &n, err);
+    }
     if (rc != ST_OK)
         return rc; /* the old rows stay (a cancelled read is tried again) */
     query_page_done(&m->rows);
@@ -228,9 +231,10 @@ static st_code load_window(list_model *m, st_err *err)
 }
 
 /* The whole list's counts at m->now, each row's next clock's state (ops_view_state): a state
- * filter's are its matches (all in that state when they were read); another scan's are counted
- * over its matches; an unfiltered or level-filtered list's are the store's (query_state_counts,
- * from indexes). A text search's come from its count (lm_work). */
+ * filter's are its matches (all in that state when they were read); another scan's are tallied
+ * by its job as it reads and recounted by a job (recount), never here; an unfiltered or
+ * level-filtered list's are the store's (query_state_counts, from indexes). A text search's come
+ * from its count (lm_work). */
 static st_code count_states(list_model *m, st_err *err)
 {
     st_mono t0 = mono_now();
@@ -239,8 +243,7 @@ static st_code count_states(list_model *m, st_err *err)
         memset(m->count_state, 0, sizeof m->count_state);
         m->count_state[m->filter.state] = m->total;
     } else if (m->scan) {
-        memset(m->count_state, 0, sizeof m->count_state);
-        query_state_tally(m->ops, m->matches, m->n_matches, m->now, m->count_state);
+        return ST_OK;
     } else {
         query_filter qf = query_filter_of(m);
         rc = query_state_counts(m->ops, &qf, m->now, m->count_state, err);
@@ -259,13 +262,14 @@ static void job_stop(list_model *m)
     m->job.kind = JOB_NONE;
 }
 
-/* Opens the job's cursor at m->now: a count reads the matches in the cheapest order; a scan reads
- * the ordering (every ticket when resolved ones list) into m->matches, emptied here. */
+/* Opens the job's cursor at m->now: a search's count reads the matches in the cheapest order; a
+ * scan (and its recount) reads the ordering (every ticket when resolved ones list), its matches'
+ * ids into m->ids, emptied here. */
 static st_code job_start(list_model *m, int kind, st_err *err)
 {
     job_stop(m);
     query_filter qf = query_filter_of(m);
-    bool all = kind == JOB_MATCHES && with_resolved(&m->filter);
+    bool all = m->scan && with_resolved(&m->filter);
     query_cursor *c = NULL;
     st_code rc = query_cursor_open(m->ops, all ? NULL : &qf, m->sort, kind == JOB_COUNT, all, &c, err);
     if (rc != ST_OK)
@@ -275,10 +279,8 @@ static st_code job_start(list_model *m, int kind, st_err *err)
     m->job.now = m->now;
     m->job.total = 0;
     memset(m->job.counts, 0, sizeof m->job.counts);
-    if (kind == JOB_MATCHES) {
+    if (kind == JOB_MATCHES)
         free_matches(m);
-        m->job.cap = 0;
-    }
     return ST_OK;
 }
 
@@ -293,8 +295,9 @@ static void provisional_total(list_model *m)
         m->total = m->job.total;
 }
 
-/* One cursor read of the job: a count tallies the rows (at the job's now) and drops them; a scan
- * keeps its matches. *done when the cursor is at its end. */
+/* One cursor read of the job: a search's count tallies the rows (at the job's now); a scan tests
+ * them, tallies its matches and keeps their ids (a recount only tallies). No ticket is kept.
+ * *done when the cursor is at its end. */
 static st_code job_step(list_model *m, bool *done, st_err *err)
 {
     st_ticket batch[JOB_BATCH];
@@ -302,39 +305,42 @@ static st_code job_step(list_model *m, bool *done, st_err *err)
     st_code rc = query_cursor_next(m->job.cur, batch, JOB_BATCH, &n, done, err);
     if (rc != ST_OK)
         return rc;
-    if (m->job.kind == JOB_COUNT) {
+    if (!m->scan) {
         m->job.total += (int64_t)n;
         query_state_tally(m->ops, batch, n, m->job.now, m->job.counts);
-        for (size_t i = 0; i < n; i++)
-            ticket_done(&batch[i]);
-        return ST_OK;
-    }
-    for (size_t i = 0; i < n; i++) {
-        if (!ticket_matches(m, &batch[i])) {
-            ticket_done(&batch[i]);
-            continue;
+    } else {
+        for (size_t i = 0; i < n; i++) {
+            int s;
+            if (!ticket_matches(m, &batch[i], m->job.now, &s))
+                continue;
+            m->job.total++;
+            if (s >= 0)
+                m->job.counts[s]++;
+            if (m->job.kind == JOB_MATCHES)
+                id_list_push(&m->ids, batch[i].id);
         }
-        if (m->n_matches == m->job.cap) {
-            m->job.cap = m->job.cap ? m->job.cap * 2 : 256;
-            m->matches = xrealloc(m->matches, m->job.cap * sizeof *m->matches);
-        }
-        m->matches[m->n_matches++] = batch[i]; /* moved */
     }
+    for (size_t i = 0; i < n; i++)
+        ticket_done(&batch[i]);
     return ST_OK;
 }
 
-/* Publishes what the job has: the total (final once *done) and, when done, the counts. */
+/* Publishes what the job has: the total (final once *done) and the counts (a scan's so far, never
+ * the old list's; a count's when done). A scan's total is its ids, which a recount leaves alone. */
 static void job_publish(list_model *m, bool done)
 {
     if (m->job.kind == JOB_MATCHES) {
-        m->total = (int64_t)m->n_matches;
+        m->total = m->ids.n;
         m->total_known = done;
-        if (done) {
-            st_err e;
-            (void)count_states(m, &e); /* in memory: the matches */
+        memcpy(m->count_state, m->job.counts, sizeof m->count_state);
+        if (done) { /* a state filter's are its total (count_states, in the tick); the others' are
+                       recounted by a cursor job every RECOUNT_SLOW_NS */
+            m->counted_at = mono_now();
+            m->count_ns = m->filter.state >= 0 ? 0 : RECOUNT_SLOW_NS;
         }
     } else if (done) {
-        m->total = m->job.total;
+        if (!m->scan)
+            m->total = m->job.total;
         m->total_known = true;
         memcpy(m->count_state, m->job.counts, sizeof m->count_state);
         m->counted_at = mono_now();
@@ -354,7 +360,7 @@ static st_code job_run(list_model *m, int64_t budget_ns, bool *grew, st_err *err
 {
     *grew = false;
     st_mono end = mono_now() + budget_ns;
-    size_t had = m->n_matches;
+    int64_t had = m->ids.n;
     bool done = false, restarted = false;
     st_code rc = ST_OK;
     /* its slices are short by themselves: a key waits at most one of them */
@@ -374,7 +380,7 @@ static st_code job_run(list_model *m, int64_t budget_ns, bool *grew, st_err *err
     }
     if (m->job.kind != JOB_NONE)
         job_publish(m, done);
-    *grew = m->n_matches > had && (int64_t)had < m->top + m->page;
+    *grew = m->ids.n > had && had < m->top + m->page;
     return ST_OK;
 }
 
@@ -417,6 +423,9 @@ st_code lm_reload(list_model *m, st_time now, st_err *err)
         rc = job_start(m, JOB_MATCHES, err);
         if (rc == ST_OK)
             rc = job_run(m, first, &grew, err);
+        int64_t at;
+        if (rc == ST_OK && keep_id && id_list_find(&m->ids, keep_id, &at))
+            m->sel = at; /* wherever it moved among the matches read so far */
     } else if (m->filter.text) { /* the page now, the count between ticks */
         free_matches(m);
         if (!keep) {
@@ -459,11 +468,12 @@ st_code lm_reload(list_model *m, st_time now, st_err *err)
     return rc;
 }
 
-/* lm_retime's recount: a search's (and counts too slow for the indexes) by a cursor job; the
- * others now, abandoned when a key arrives (lm_set_cancel) and tried again on the next call. */
+/* lm_retime's recount: a search's, a scan's (but a state filter's, its total) and counts too slow
+ * for the indexes by a cursor job; the others now, abandoned when a key arrives (lm_set_cancel)
+ * and tried again on the next call. */
 static st_code recount(list_model *m, bool *changed, st_err *err)
 {
-    if (!m->scan && (m->filter.text || m->count_ns >= SCAN_RECOUNT_NS)) {
+    if (m->scan ? m->filter.state < 0 : (m->filter.text || m->count_ns >= SCAN_RECOUNT_NS)) {
         m->recount_due = false;
         m->counted_at = mono_now(); /* a failed start is not retried before the next period */
         return job_start(m, JOB_COUNT, err);
@@ -569,12 +579,7 @@ bool lm_find(const list_model *m, int64_t id, int64_t *index)
             *index = m->top + (int64_t)i;
             return true;
         }
-    for (size_t i = 0; i < m->n_matches; i++)
-        if (m->matches[i].id == id) {
-            *index = (int64_t)i;
-            return true;
-        }
-    return false;
+    return m->scan && id_list_find(&m->ids, id, index);
 }
 
 /* A new ordering starts at its top: the old window's rows must not pull the selection back. */
