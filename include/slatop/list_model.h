@@ -50,7 +50,7 @@ st_code lm_work(list_model *m, int64_t budget_ns, bool *more, bool *changed, st_
  * screen) and leaves the rest to lm_work. Tests lower both to see the slices on a small list. */
 void lm_set_slicing(list_model *m, int64_t small_list, int64_t first_slice_ns);
 /* A list above small_list reads its counts from the indexes before its screen only when that
- * takes under budget_ns (default 3 ms), else counts them with lm_work (lm_counts_partial until
+ * takes under budget_ns (default 1 ms), else counts them with lm_work (lm_counts_partial until
  * done). 0: always with lm_work (tests). */
 void lm_set_count_budget(list_model *m, int64_t budget_ns);
 /* True while the total (and the counts) are still being counted (lm_work): lm_total is then the

@@ -19,7 +19,7 @@
                                           matches is counted before its first screen */
 #define SMALL_LIST 10000               /* up to this many open tickets a job runs whole in lm_reload:
                                           a small list is exact at once, whatever the machine */
-#define FIRST_COUNT_NS 3000000LL       /* 3 ms for a large list's counts from the indexes before its
+#define FIRST_COUNT_NS 1000000LL       /* 1 ms for a large list's counts from the indexes before its
                                           first screen (SPEC §11's first paint: <= 2x the query's) */
 enum { JOB_NONE, JOB_COUNT, JOB_MATCHES };
 #define RECOUNT_CHEAP_NS 20000000LL    /* 20 ms: counts this quick are re-read every second */
