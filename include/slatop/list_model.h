@@ -28,6 +28,10 @@ void lm_free(list_model *m);
 
 /* The rows that fit the list's window (the window's height less its header row). */
 void lm_set_page(list_model *m, int rows);
+/* Reads the rows of the window lm_set_page sized, the ordering and the counts as the last reload
+ * left them (the first screen: its size is known only after the first reload). Errors: the
+ * store's (the window stays as it was). */
+st_code lm_fill_page(list_model *m, st_err *err);
 /* Reads the latest policy, the ordering (every match, when filtered) and the window in view, at
  * now; the selection follows its ticket when it moves. Errors: the store's (the model keeps what
  * it could load). */
@@ -46,9 +50,16 @@ st_code lm_work(list_model *m, int64_t budget_ns, bool *more, bool *changed, st_
  * first_slice_ns of it (default 30 ms: a search with few matches is counted before its first
  * screen) and leaves the rest to lm_work. Tests lower both to see the slices on a small list. */
 void lm_set_slicing(list_model *m, int64_t small_list, int64_t first_slice_ns);
+/* A list above small_list reads its counts from the indexes before its screen only when that
+ * takes under budget_ns (default 1 ms), else counts them with lm_work (lm_counts_partial until
+ * done). 0: always with lm_work (tests). */
+void lm_set_count_budget(list_model *m, int64_t budget_ns);
 /* True while the total (and the counts) are still being counted (lm_work): lm_total is then the
  * rows seen so far, a lower bound. */
 bool lm_counting(const list_model *m);
+/* True while lm_count's figures are a count's tally so far (a new search's, or a large list's
+ * whose counts the indexes could not give before its first screen): each is then a lower bound. */
+bool lm_counts_partial(const list_model *m);
 /* While lm_reload reads, cancel(ctx) is asked now and then; when it says true (a key is
  * waiting) the reads stop and lm_reload returns ST_BUSY, the model keeping what it had; the
  * caller reloads again later. NULL: never. */

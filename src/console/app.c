@@ -708,8 +708,14 @@ static int run(con_state *c, loop_opts *lo, int null_cols, int null_rows, const 
     rc = ui_open(c, null_cols, null_rows, term, err);
     if (rc != ST_OK)
         return st_exit_status(rc);
-    relayout(c);
-    install_signals(old); /* ui_open's layout has loaded the first page (its size known only then) */
+    /* the ordering and counts are read; the first page, its size known only now, is all that is
+     * left (a second reload would count again: SPEC §11's first paint) */
+    lm_set_page(c->list, ui_relayout(c));
+    st_err pe;
+    if (lm_fill_page(c->list, &pe) != ST_OK)
+        set_msg(c, true, "reload failed: %s", pe.msg);
+    ui_data_changed(c);
+    install_signals(old);
     app_loop(c, lo);
     ui_close();
     restore_signals(old);

@@ -480,10 +480,11 @@ static void draw_status(con_state *c)
     sb_init(&sb);
     bool names = COLS >= 120;          /* at 80 columns the symbols alone keep the zone and clock visible */
     const list_model *m = c->list;
+    const char *more = lm_counts_partial(m) ? "+" : ""; /* a tally so far: at least this many */
     for (int i = 0; i < SLA_STATE_COUNT; i++) {
         sla_state st = sla_state_at_rank(i);
-        sb_printf(&sb, " %s%s%lld%s%s", ui_state_symbol((int)st), names ? " " : "",
-                  (long long)lm_count(m, (int)st), names ? " " : "", names ? sla_state_name(st) : "");
+        sb_printf(&sb, " %s%s%lld%s%s%s", ui_state_symbol((int)st), names ? " " : "",
+                  (long long)lm_count(m, (int)st), more, names ? " " : "", names ? sla_state_name(st) : "");
     }
     sb_append(&sb, " |");
     const char *ftext = lm_filter_text(m), *flevel = lm_filter_level(m);

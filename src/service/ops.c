@@ -1261,6 +1261,28 @@ sla_state ops_view_state(const ops_view *v)
     return v->has_next ? v->next.state : v->timer.state;
 }
 
+st_code ops_state_of(st_ops *o, const st_ticket *t, st_time now, sla_state *out, st_err *err)
+{
+    const st_policy *p = NULL;
+    size_t idx = 0;
+    st_code rc = ops_policy(o, t->policy_version, &p, NULL, err);
+    if (rc == ST_OK)
+        rc = ticket_level_index(p, t, &idx, err);
+    if (rc != ST_OK)
+        return rc;
+    clk_clock next;
+    if (clocks_next_at(p, &t->next, now, &next)) {
+        *out = next.state;
+        return ST_OK;
+    }
+    sla_input si = {
+        .level = idx, .due = t->due, .first_response = t->first_response, .response_due = t->response_due};
+    sla_timer timer;
+    sla_timer_at(p, &si, now, &timer);
+    *out = timer.state;
+    return ST_OK;
+}
+
 st_code ops_get_view(st_ops *o, int64_t id, st_time now, ops_view *out, st_err *err)
 {
     memset(out, 0, sizeof *out);

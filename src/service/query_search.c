@@ -67,14 +67,10 @@ typedef struct {
 void query_state_tally(st_ops *o, const st_ticket *ts, size_t n, st_time now, int64_t counts[SLA_STATE_COUNT])
 {
     for (size_t i = 0; i < n; i++) {
-        ops_view v;
+        sla_state s;
         st_err e;
-        if (ops_view_of(o, &ts[i], now, &v, &e) == ST_OK) {
-            sla_state s = ops_view_state(&v);
-            if ((unsigned)s < SLA_STATE_COUNT)
-                counts[s]++;
-            ops_view_done(&v);
-        }
+        if (ops_state_of(o, &ts[i], now, &s, &e) == ST_OK && (unsigned)s < SLA_STATE_COUNT)
+            counts[s]++;
     }
 }
 

@@ -23,7 +23,7 @@
  *                             the bottom) and time its changes (prints sample_changes and
  *                             max_gap_ms, the longest time between two successive changes)
  *     --script FILE           once the first screen is drawn, play FILE's steps in order, one a
- *                             line: "send KEYS" types KEYS (\r \n \t \e \\ escapes), "wait TEXT"
+ *                             line: "send KEYS" types KEYS (\r \n \t \e \\ \xHH escapes), "wait TEXT"
  *                             waits until the screen shows TEXT, "gone TEXT" until it no longer
  *                             does, "sleep MS" pauses, "#" comments;
  *                             after the last step the program is stopped (prints script_steps,
@@ -163,19 +163,64 @@ static long vmhwm_kb(pid_t pid)
     return kb;
 }
 
-/* One step of a --script: send keys, wait for text, or sleep. */
+/* One step of the player. --script and --steps are both read into these: a send, a wait for
+ * text (or for its absence), a sleep, a wait for a quiet screen, or a timed key (its write to
+ * the text it brings on the screen). */
 typedef struct {
-    char kind; /* 's' send, 'w' wait, 'g' gone, 'z' sleep */
-    char text[512];
-    int64_t ms;
+    char kind;       /* 's' send, 'w' wait, 'g' gone, 'z' sleep, 'q' quiet, 'k' timed key */
+    char text[512];  /* the keys ('s', 'k') or the screen text ('w', 'g') */
+    char until[512]; /* 'k': the text the key brings */
+    int64_t ms;      /* 'z', 'q' */
 } step;
 
-/* Reads a --script file into *out (malloc'd); false with a message on a bad line. */
-static bool load_script(const char *path, step **out, int *n_out)
+/* Decodes \r, \n, \e, \t, \\ and \xHH in place (keys are written in a text file). */
+static void unescape(char *s)
+{
+    char *o = s;
+    for (char *p = s; *p; p++) {
+        if (*p != '\\' || !p[1]) {
+            *o++ = *p;
+            continue;
+        }
+        p++;
+        switch (*p) {
+        case 'r': *o++ = '\r'; break;
+        case 'n': *o++ = '\n'; break;
+        case 'e': *o++ = '\033'; break;
+        case 't': *o++ = '\t'; break;
+        case 'x': {
+            unsigned v = 0;
+            if (sscanf(p + 1, "%2x", &v) == 1) {
+                *o++ = (char)v;
+                p += 2;
+            }
+            break;
+        }
+        default: *o++ = *p; break;
+        }
+    }
+    *o = '\0';
+}
+
+/* Appends a step to *v (realloc'd). */
+static step *add_step(step **v, int *n)
+{
+    *v = realloc(*v, (size_t)(*n + 1) * sizeof **v);
+    if (!*v)
+        abort();
+    step *x = &(*v)[(*n)++];
+    memset(x, 0, sizeof *x);
+    return x;
+}
+
+/* Reads a --script file (one step a line: send KEYS, wait TEXT, gone TEXT, sleep MS, # comment)
+ * or, with steps, a --steps file (PRE<TAB>KEY<TAB>TEXT a line: PRE is sent, the screen left
+ * quiet 50 ms, then KEY timed to TEXT) into *out (malloc'd); false with a message on a bad line. */
+static bool load_steps(const char *path, bool steps, step **out, int *n_out)
 {
     FILE *f = fopen(path, "r");
     if (!f) {
-        fprintf(stderr, "ptyrun: cannot read the script %s: %s\n", path, strerror(errno));
+        fprintf(stderr, "ptyrun: cannot read %s: %s\n", path, strerror(errno));
         return false;
     }
     step *st = NULL;
@@ -184,25 +229,39 @@ static bool load_script(const char *path, step **out, int *n_out)
     bool ok = true;
     while (ok && fgets(line, sizeof line, f)) {
         line[strcspn(line, "\n")] = '\0';
-        if (line[0] == '\0' || line[0] == '#')
+        if (line[0] == '\0' || (!steps && line[0] == '#'))
             continue;
-        st = realloc(st, (size_t)(n + 1) * sizeof *st);
-        if (!st)
-            abort();
-        step *x = &st[n++];
-        memset(x, 0, sizeof *x);
+        if (steps) {
+            char *t1 = strchr(line, '\t'), *t2 = t1 ? strchr(t1 + 1, '\t') : NULL;
+            if (!t2) {
+                fprintf(stderr, "ptyrun: %s: '%s' is not PRE<TAB>KEY<TAB>TEXT\n", path, line);
+                ok = false;
+                break;
+            }
+            *t1 = *t2 = '\0';
+            unescape(line);
+            if (*line) {
+                step *x = add_step(&st, &n);
+                x->kind = 's';
+                snprintf(x->text, sizeof x->text, "%s", line);
+            }
+            step *q = add_step(&st, &n);
+            q->kind = 'q';
+            q->ms = 50;
+            step *k = add_step(&st, &n);
+            k->kind = 'k';
+            unescape(t1 + 1);
+            unescape(t2 + 1);
+            snprintf(k->text, sizeof k->text, "%s", t1 + 1);
+            snprintf(k->until, sizeof k->until, "%s", t2 + 1);
+            continue;
+        }
         const char *arg = strchr(line, ' ') ? strchr(line, ' ') + 1 : "";
+        step *x = add_step(&st, &n);
         if (!strncmp(line, "send ", 5)) {
             x->kind = 's';
-            size_t k = 0;
-            for (const char *c = arg; *c && k + 1 < sizeof x->text; c++) {
-                if (*c == '\\' && c[1]) {
-                    c++;
-                    x->text[k++] = *c == 'r' ? '\r' : *c == 'n' ? '\n' : *c == 't' ? '\t' : *c == 'e' ? 27 : *c;
-                } else {
-                    x->text[k++] = *c;
-                }
-            }
+            snprintf(x->text, sizeof x->text, "%s", arg);
+            unescape(x->text);
         } else if (!strncmp(line, "wait ", 5) || !strncmp(line, "gone ", 5)) {
             x->kind = line[0] == 'w' ? 'w' : 'g';
             snprintf(x->text, sizeof x->text, "%s", arg);
@@ -227,79 +286,6 @@ static void dump_screen(void)
         row_text(r, line, sizeof line);
         fprintf(stderr, "|%s\n", line);
     }
-}
-
-/* --steps: one keystroke timed to the text it brings on the screen. */
-typedef struct {
-    char *pre, *key, *text;
-} key_step;
-
-/* Decodes \r, \e, \t, \\ and \xHH in place (a step's keys are written in a text file). */
-static void unescape(char *s)
-{
-    char *o = s;
-    for (char *p = s; *p; p++) {
-        if (*p != '\\' || !p[1]) {
-            *o++ = *p;
-            continue;
-        }
-        p++;
-        switch (*p) {
-        case 'r': *o++ = '\r'; break;
-        case 'e': *o++ = '\033'; break;
-        case 't': *o++ = '\t'; break;
-        case 'x': {
-            unsigned v = 0;
-            if (sscanf(p + 1, "%2x", &v) == 1) {
-                *o++ = (char)v;
-                p += 2;
-            }
-            break;
-        }
-        default: *o++ = *p; break;
-        }
-    }
-    *o = '\0';
-}
-
-/* Reads FILE's steps; NULL with a message on stderr when a line is not PRE<TAB>KEY<TAB>TEXT. */
-static key_step *read_steps(const char *path, size_t *n)
-{
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        fprintf(stderr, "ptyrun: %s: %s\n", path, strerror(errno));
-        return NULL;
-    }
-    key_step *v = NULL;
-    size_t cap = 0;
-    *n = 0;
-    char line[1024];
-    while (fgets(line, sizeof line, f)) {
-        line[strcspn(line, "\n")] = '\0';
-        if (!line[0])
-            continue;
-        char *t1 = strchr(line, '\t'), *t2 = t1 ? strchr(t1 + 1, '\t') : NULL;
-        if (!t2) {
-            fprintf(stderr, "ptyrun: %s: '%s' is not PRE<TAB>KEY<TAB>TEXT\n", path, line);
-            fclose(f);
-            free(v);
-            return NULL;
-        }
-        *t1 = *t2 = '\0';
-        if (*n == cap) {
-            cap = cap ? 2 * cap : 16;
-            v = realloc(v, cap * sizeof *v);
-            if (!v)
-                abort();
-        }
-        key_step st = {strdup(line), strdup(t1 + 1), strdup(t2 + 1)};
-        unescape(st.pre);
-        unescape(st.key);
-        unescape(st.text);
-        v[(*n)++] = st;
-    }
-    fclose(f);
-    return v;
 }
 
 int main(int argc, char **argv)
@@ -358,17 +344,15 @@ int main(int argc, char **argv)
         fprintf(stderr, "ptyrun: no program given (ptyrun [options] -- PROGRAM ARGS...)\n");
         return 2;
     }
-    key_step *steps = NULL;
-    size_t n_steps = 0;
-    if (steps_file && (!wait_text || !(steps = read_steps(steps_file, &n_steps)))) {
-        if (!wait_text)
-            fprintf(stderr, "ptyrun: --steps needs --wait-text (the screen the steps start from)\n");
+    if (steps_file && script_path) {
+        fprintf(stderr, "ptyrun: --steps and --script are one player: give one of them\n");
         return 2;
     }
-    int64_t *step_us = calloc(n_steps + 1, sizeof *step_us);
-    size_t step_i = 0;
-    int step_phase = 0; /* 0: type PRE; 1: PRE typed, wait for quiet, type KEY; 2: wait for TEXT */
-    int64_t step_t = 0, last_output = 0;
+    if (steps_file && !wait_text) {
+        fprintf(stderr, "ptyrun: --steps needs --wait-text (the screen the steps start from)\n");
+        return 2;
+    }
+    int64_t last_output = 0;
     char row_a[512] = "", row_b[512] = "";
     if (then_row) {
         const char *comma = strchr(then_row, ',');
@@ -378,11 +362,16 @@ int main(int argc, char **argv)
         snprintf(row_b, sizeof row_b, "%s", comma + 1);
     }
 
+    /* The player: --script starts once the first screen is drawn and stops the program after its
+     * last step; --steps starts at --wait-text and times its keys. */
+    bool steps = steps_file != NULL;
     step *script = NULL;
     int n_script = 0, si = 0, script_failed = 0;
-    int64_t script_start = -1, script_end = -1, step_start = -1;
-    if (script_path && !load_script(script_path, &script, &n_script))
+    int64_t script_start = -1, script_end = -1, step_start = -1, key_us = -1;
+    if ((script_path || steps) && !load_steps(steps ? steps_file : script_path, steps, &script, &n_script))
         return 2;
+    int64_t *step_us = calloc((size_t)n_script + 1, sizeof *step_us);
+    size_t step_i = 0; /* timed keys done */
 
     vt = vterm_new(rows, cols);
     vterm_set_utf8(vt, 1);
@@ -441,7 +430,7 @@ int main(int argc, char **argv)
         }
         if (t > timeout) {
             timed_out = true;
-            if (script && si < n_script)
+            if (script && !steps && si < n_script)
                 script_failed = si + 1;
             break;
         }
@@ -488,7 +477,7 @@ int main(int argc, char **argv)
             send = NULL;
             send_ms = now_ms() - t0;
         }
-        if (script && si < n_script && total_bytes > 0) {
+        if (script && si < n_script && (steps ? waited : total_bytes > 0)) {
             int64_t tn = now_ms();
             if (script_start < 0)
                 script_start = tn;
@@ -498,20 +487,34 @@ int main(int argc, char **argv)
             bool done = false;
             if (x->kind == 's') {
                 if (write(master, x->text, strlen(x->text)) < 0)
-                    perror("ptyrun: --script send");
+                    perror("ptyrun: send");
                 done = true;
             } else if (x->kind == 'w' || x->kind == 'g') {
                 done = screen_has(x->text) == (x->kind == 'w');
-            } else {
+            } else if (x->kind == 'z') {
                 done = tn - step_start >= x->ms;
+            } else if (x->kind == 'q') {
+                done = tn - step_start >= x->ms && tn - last_output >= x->ms;
+            } else if (key_us < 0) { /* 'k': the key now, its text on a later turn */
+                if (write(master, x->text, strlen(x->text)) < 0)
+                    perror("ptyrun: send");
+                key_us = now_us();
+            } else if (screen_has(x->until)) {
+                step_us[step_i++] = now_us() - key_us;
+                key_us = -1;
+                done = true;
             }
             if (done) {
                 si++;
                 step_start = -1;
                 if (si == n_script) {
                     script_end = now_ms();
-                    hwm = vmhwm_kb(pid);
-                    break;
+                    if (!steps) {
+                        hwm = vmhwm_kb(pid);
+                        break;
+                    }
+                    if (duration < 0 && !until_exit)
+                        break;
                 }
             }
         }
@@ -532,25 +535,6 @@ int main(int argc, char **argv)
             }
             if (!then_row && !until_exit && duration < 0 && !steps)
                 break;
-        }
-        if (steps && waited && step_i < n_steps) {
-            key_step *st = &steps[step_i];
-            if (step_phase == 0) {
-                if (*st->pre && write(master, st->pre, strlen(st->pre)) < 0)
-                    perror("ptyrun: --steps");
-                step_phase = 1;
-                step_t = now_ms();
-            } else if (step_phase == 1 && now_ms() - step_t >= 50 && now_ms() - last_output >= 50) {
-                if (write(master, st->key, strlen(st->key)) < 0)
-                    perror("ptyrun: --steps");
-                step_t = now_us();
-                step_phase = 2;
-            } else if (step_phase == 2 && screen_has(st->text)) {
-                step_us[step_i++] = now_us() - step_t;
-                step_phase = 0;
-                if (step_i == n_steps && duration < 0 && !until_exit)
-                    break;
-            }
         }
         if (then_row && then_start >= 0 && screen_row_has_both(row_a, row_b)) {
             then_ms = now_ms() - then_start;
@@ -576,7 +560,7 @@ int main(int argc, char **argv)
     int64_t measured = now_ms() - t0 - warmup;
     if (sampling && last_change >= 0 && now_ms() - t0 - last_change > max_gap)
         max_gap = now_ms() - t0 - last_change; /* a row frozen at the end counts too */
-    if (!exited && script && hwm < 0)
+    if (!exited && script && !steps && hwm < 0)
         hwm = vmhwm_kb(pid); /* a script that timed out: the peak so far */
     if (!exited) {
         kill(pid, SIGTERM);
@@ -607,7 +591,7 @@ int main(int argc, char **argv)
            (long long)send_ms);
     if (sampling)
         printf("sample_changes=%lld max_gap_ms=%lld\n", changes, (long long)max_gap);
-    if (script)
+    if (script && !steps)
         printf("script_steps=%d script_ms=%lld script_failed=%d vmhwm_kb=%ld\n", si,
                (long long)(script_end >= 0 ? script_end - script_start : -1), script_failed, hwm);
     free(script);
@@ -619,12 +603,6 @@ int main(int argc, char **argv)
             worst = step_us[k] > worst ? step_us[k] : worst;
         }
         printf(" step_max_ms=%.1f\n", (double)worst / 1000.0);
-        for (size_t k = 0; k < n_steps; k++) {
-            free(steps[k].pre);
-            free(steps[k].key);
-            free(steps[k].text);
-        }
-        free(steps);
     }
     free(step_us);
     if (dump)

@@ -2,7 +2,9 @@
  * matches read a slice at a time between ticks. With slicing forced on a small list (every
  * reload leaves its work to lm_work, one cursor read per slice), the total is a lower bound
  * while counting, and once done the total, the counts and the rows equal what a list read whole
- * gives; a write between two slices is seen; a new filter abandons the old work. */
+ * gives; a write between two slices is seen; a new filter abandons the old work. A large list
+ * whose counts the indexes cannot give within the budget shows its first page at once and counts
+ * between ticks. */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -173,6 +175,26 @@ Test(list_slices, a_new_sort_keeps_the_count)
     lm_cycle_sort(f.whole);
     reload_both(&f);
     cr_expect_not(lm_counting(f.m), "the same matches in another order: nothing to count");
+    expect_same(&f);
+    fx_close(&f);
+}
+
+Test(list_slices, a_large_list_counts_between_ticks_when_the_indexes_are_slow)
+{
+    fx f;
+    fx_open(&f);
+    lm_set_count_budget(f.m, 0); /* the indexes never in time */
+    reload_both(&f);
+    cr_expect(lm_counts_partial(f.m), "a tally so far");
+    cr_expect_not(lm_counting(f.m), "the total is the counts table's, exact");
+    cr_expect_eq(lm_total(f.m), N_TICKETS);
+    cr_expect_eq(lm_n_rows(f.m), 10, "the first page at once");
+    int64_t sum = 0;
+    for (int s = 0; s < SLA_STATE_COUNT; s++)
+        sum += lm_count(f.m, s);
+    cr_expect_lt(sum, N_TICKETS, "not every row counted before the first screen");
+    cr_expect_gt(drain(f.m), 0, "the counts took slices");
+    cr_expect_not(lm_counts_partial(f.m));
     expect_same(&f);
     fx_close(&f);
 }
