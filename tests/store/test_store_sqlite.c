@@ -305,7 +305,8 @@ Test(store_sqlite, foreign_files_refused)
     cr_assert(strstr(err.msg, "not a slatop database"), "%s", err.msg);
 }
 
-/* The first screen must come from the partial index, not from sorting every ticket. */
+/* The first screen must come from the partial index, not from sorting every ticket; with the
+ * resolved ones, from both indexes merged. */
 Test(store_sqlite, list_query_uses_index)
 {
     st_store *s = create_db();
@@ -316,6 +317,11 @@ Test(store_sqlite, list_query_uses_index)
     } cases[] = {
         {STORE_SORT_URGENCY, false, "tickets_urgency"},
         {STORE_SORT_LEVEL, false, "tickets_level_order"},
+        /* with resolved tickets: two index walks merged (schema 6), never a sort of every ticket */
+        {STORE_SORT_URGENCY, true, "tickets_resolved_urgency"},
+        {STORE_SORT_LEVEL, true, "tickets_resolved_level"},
+        {STORE_SORT_CREATED, true, "tickets_resolved_created"},
+        {STORE_SORT_CUSTOMER, true, "tickets_resolved_customer"},
     };
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
         char *sql = xasprintf("EXPLAIN QUERY PLAN %s", sq_ticket_list_sql(cases[k].sort, cases[k].incl));

@@ -19,7 +19,7 @@
 #include "../store_backend.h"
 
 /* The schema version this build writes; sq_open migrates older files up to it. */
-#define STORE_SCHEMA_VERSION 5
+#define STORE_SCHEMA_VERSION 6
 /* PRAGMA application_id of a slatop database ("SLAT"), so a foreign SQLite file is recognised. */
 #define STORE_APPLICATION_ID 0x534c4154
 /* How long a writer waits for another one before ST_BUSY. */
@@ -115,6 +115,8 @@ void sq_free_ticket_item(void *item);
 /* The search (sqlite_search.c): its schema step (run inside the migration's transaction) and
  * the store_search.h ops. */
 st_code sq_schema_search(store_backend *s, st_err *err);
+/* Schema 6: the resolved tickets' orders (sq_ticket_list_sql's lists with resolved tickets). */
+st_code sq_schema_resolved_order(store_backend *s, st_err *err);
 void sq_set_cancel(store_backend *s, bool (*cancel)(void *ctx), void *ctx);
 st_code sq_ticket_search(store_backend *s, const store_filter *f, store_sort sort, int64_t offset,
                          int64_t limit, st_ticket **out, size_t *n, st_err *err);

@@ -103,6 +103,31 @@ st_code sq_schema_search(store_backend *s, st_err *err)
     return code;
 }
 
+/* Schema 6: the resolved tickets in each list order, so the lists with resolved tickets (f all,
+ * list --all) merge two index walks (sq_ticket_list_sql); partial, so a change to an open ticket
+ * never touches them. */
+static const char resolved_order_schema[] =
+    "CREATE INDEX tickets_resolved_urgency ON tickets(next_tier, next_key, id) WHERE status = 'resolved';\n"
+    "CREATE INDEX tickets_resolved_level ON tickets(level_rank, next_tier, next_key, id)\n"
+    "  WHERE status = 'resolved';\n"
+    "CREATE INDEX tickets_resolved_created ON tickets(created, id) WHERE status = 'resolved';\n"
+    "CREATE INDEX tickets_resolved_customer ON tickets(customer IS NULL, customer, next_tier, next_key, id)\n"
+    "  WHERE status = 'resolved';\n";
+
+st_code sq_schema_resolved_order(store_backend *s, st_err *err)
+{
+    char *msg = NULL;
+    int rc = sqlite3_exec(s->db, resolved_order_schema, NULL, NULL, &msg);
+    if (rc == SQLITE_OK)
+        return ST_OK;
+    st_code code = (rc & 0xff) == SQLITE_FULL
+                       ? st_fail(err, ST_IO, "%s: database or disk is full while indexing resolved tickets", s->path)
+                       : st_fail(err, ST_IO, "%s: indexing resolved tickets failed: %s", s->path,
+                                 msg ? msg : sqlite3_errstr(rc));
+    sqlite3_free(msg);
+    return code;
+}
+
 /* ---- cancellation ----------------------------------------------------------------------------- */
 
 static int on_progress(void *arg)

@@ -210,7 +210,8 @@ static const char *const migrations[] = {
 };
 /* Steps after the scripts that are functions of the backend (the search index: sqlite_search.c);
  * they take the schema on from the last script. */
-static st_code (*const migration_steps[])(store_backend *s, st_err *err) = {sq_schema_search};
+static st_code (*const migration_steps[])(store_backend *s, st_err *err) = {sq_schema_search,
+                                                                              sq_schema_resolved_order};
 #define N_MIGRATION_SCRIPTS (sizeof migrations / sizeof migrations[0])
 _Static_assert(N_MIGRATION_SCRIPTS + sizeof migration_steps / sizeof migration_steps[0] == STORE_SCHEMA_VERSION,
                "one migration per schema version");
@@ -1359,17 +1360,24 @@ static st_code sq_tickets_using_level(store_backend *s, const char *level, int64
     "SELECT " TICKET_COLUMNS " FROM tickets " where " ORDER BY " order " LIMIT ?1 OFFSET ?2"
 #define OPEN_ONLY "WHERE status != 'resolved'"
 #define URGENCY "next_tier, next_key, id"
+/* Every status: the open tickets' index and the resolved ones' (schema 6), each walked in order
+ * and merged by SQLite (a compound SELECT's ORDER BY), instead of one sort of every ticket before
+ * the first row (21.8 s at 1,000,000). The order's keys are result columns: level_rank and the
+ * customer's NULL test ride after the ticket's own. */
+#define ALL_ARM(where) "SELECT " TICKET_COLUMNS ", level_rank, customer IS NULL AS no_customer FROM tickets " where
+#define ALL_SQL(order)                                                                                       \
+    ALL_ARM(OPEN_ONLY) " UNION ALL " ALL_ARM("WHERE status = 'resolved'") " ORDER BY " order                 \
+                       " LIMIT ?1 OFFSET ?2"
 
 const char *sq_ticket_list_sql(store_sort sort, bool include_resolved)
 {
     /* The ORDER BY expressions repeat the index's exactly: that is what lets SQLite walk
      * tickets_urgency instead of sorting. */
     static const char *const sql[4][2] = {
-        {LIST_SQL(OPEN_ONLY, URGENCY), LIST_SQL("", URGENCY)},
-        {LIST_SQL(OPEN_ONLY, "level_rank, " URGENCY), LIST_SQL("", "level_rank, " URGENCY)},
-        {LIST_SQL(OPEN_ONLY, "created, id"), LIST_SQL("", "created, id")},
-        {LIST_SQL(OPEN_ONLY, "customer IS NULL, customer, " URGENCY),
-         LIST_SQL("", "customer IS NULL, customer, " URGENCY)},
+        {LIST_SQL(OPEN_ONLY, URGENCY), ALL_SQL(URGENCY)},
+        {LIST_SQL(OPEN_ONLY, "level_rank, " URGENCY), ALL_SQL("level_rank, " URGENCY)},
+        {LIST_SQL(OPEN_ONLY, "created, id"), ALL_SQL("created, id")},
+        {LIST_SQL(OPEN_ONLY, "customer IS NULL, customer, " URGENCY), ALL_SQL("no_customer, customer, " URGENCY)},
     };
     unsigned k = (unsigned)sort < 4 ? (unsigned)sort : 0;
     return sql[k][include_resolved ? 1 : 0];
