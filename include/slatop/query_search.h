@@ -55,7 +55,8 @@ st_code query_tickets_by_id(st_ops *o, const int64_t *ids, size_t n, st_ticket *
                             st_err *err);
 
 /* Reads after this ask cancel(ctx) now and then and stop with ST_BUSY when it says true (see
- * store_set_cancel); NULL clears it. Set it around reads only. */
-void query_set_cancel(st_ops *o, bool (*cancel)(void *ctx), void *ctx);
+ * store_set_cancel); NULL clears it. Set it around reads only. False when the store's reads
+ * cannot be abandoned. */
+bool query_set_cancel(st_ops *o, bool (*cancel)(void *ctx), void *ctx);
 
 #endif

@@ -83,7 +83,8 @@ st_code store_tickets_by_id(st_store *s, const int64_t *ids, size_t n, st_ticket
 
 /* Reads made while a cancel callback is set ask cancel(ctx) every few thousand steps and stop with
  * ST_BUSY "...: interrupted" when it says true (a console abandons a search when a key arrives).
- * Set it around reads only: a write it interrupted would fail. NULL clears it. */
-void store_set_cancel(st_store *s, bool (*cancel)(void *ctx), void *ctx);
+ * Set it around reads only: a write it interrupted would fail. NULL clears it. False when the
+ * backend's reads cannot be abandoned (PostgreSQL): they then run to their end. */
+bool store_set_cancel(st_store *s, bool (*cancel)(void *ctx), void *ctx);
 
 #endif

@@ -51,9 +51,9 @@ st_code query_tickets_by_id(st_ops *o, const int64_t *ids, size_t n, st_ticket *
     return store_tickets_by_id(ops_store(o), ids, n, out, n_out, err);
 }
 
-void query_set_cancel(st_ops *o, bool (*cancel)(void *ctx), void *ctx)
+bool query_set_cancel(st_ops *o, bool (*cancel)(void *ctx), void *ctx)
 {
-    store_set_cancel(ops_store(o), cancel, ctx);
+    return store_set_cancel(ops_store(o), cancel, ctx);
 }
 
 /* The counts (SPEC §8: each row's state is its next clock's, ops_view_state, as the list shows it).

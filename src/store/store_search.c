@@ -42,10 +42,12 @@ st_code store_ticket_group_rows(st_store *s, const store_group *g, st_time from,
     return s->ops->ticket_group_rows(s->be, g, from, to, due_none, after_id, limit, out, n, err);
 }
 
-void store_set_cancel(st_store *s, bool (*cancel)(void *ctx), void *ctx)
+bool store_set_cancel(st_store *s, bool (*cancel)(void *ctx), void *ctx)
 {
-    if (s->ops->set_cancel) /* NULL: the backend's reads are not abandoned mid-way */
-        s->ops->set_cancel(s->be, cancel, ctx);
+    if (!s->ops->set_cancel) /* NULL: the backend's reads are not abandoned mid-way */
+        return false;
+    s->ops->set_cancel(s->be, cancel, ctx);
+    return true;
 }
 
 struct store_ticket_cursor {
