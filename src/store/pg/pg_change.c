@@ -165,6 +165,7 @@ static st_code begin_attempt(store_backend *b, int64_t id, st_ticket *out, st_er
 st_code pg_begin_ticket(store_backend *b, int64_t id, st_ticket *out, st_err *err)
 {
     memset(out, 0, sizeof *out);
+    pg_ahead_clear(b); /* what opening read may be this change's to change */
     st_code code = pg_prepare(b, err); /* once per connection */
     if (code != ST_OK)
         return code;

@@ -137,6 +137,10 @@ struct store_backend {
     int64_t head_seq, begin_head; /* the head now, and at BEGIN (the committed log's end) */
     char head_hash[65];
     struct pg_clock_memo *memo; /* owned (pg_change.c): the last changed ticket's committed history */
+    /* pg_ahead.c: what opening read for the first reads (each served once, then NULL/false). */
+    PGresult *ahead_fill, *ahead_policy; /* meta's next_fill row; the latest policy (json, version) */
+    bool ahead_changes_known;
+    int64_t ahead_changes; /* slatop_schema.changes */
 };
 
 /* The settings every session of slatop's runs first: quiet, and a writer waits at most as long
@@ -256,6 +260,13 @@ st_code pg_prep_then_commit(store_backend *b, const char *name, const pg_params 
 st_code pg_commit_result(store_backend *b, const PGresult *r, st_err *err);
 /* True when a deadlock or serialization failure ended the attempt: begin again. */
 bool pg_retryable(const st_err *err, st_code code);
+
+/* pg_ahead.c: opening an existing database in one round trip: LISTEN (and the read-only
+ * setting), the schema version, and what every opener reads first, kept in b->ahead_*. *ready
+ * false (nothing kept) when the tables are missing or at another version: the caller checks and
+ * listens its usual way. pg_ahead_clear drops what is kept (a write transaction, closing). */
+st_code pg_open_ahead(store_backend *b, bool *ready, st_err *err);
+void pg_ahead_clear(store_backend *b);
 
 /* pg_schema.c: the tables. pg_schema_check: ST_OK when the connected database has slatop's tables
  * at PG_SCHEMA_VERSION (*present false when it has none). pg_schema_create: creates them in one

@@ -193,17 +193,19 @@ static st_code pg_open(const char *locator, store_mode mode, store_backend **out
         if (code == ST_OK)
             code = connect_to(b, locator, false, err);
     }
-    bool present = false;
+    bool present = false, ready = false;
+    if (code == ST_OK && mode != STORE_OPEN_CREATE)
+        code = pg_open_ahead(b, &ready, err); /* the usual case: the checks below in one round trip */
     if (code == ST_OK && mode == STORE_OPEN_CREATE)
         code = check_encoding(b, err);
     if (code == ST_OK && mode == STORE_OPEN_CREATE)
         code = pg_schema_create(b, err);
-    else if (code == ST_OK && (code = pg_schema_check(b, &present, err)) == ST_OK && !present)
+    else if (code == ST_OK && !ready && (code = pg_schema_check(b, &present, err)) == ST_OK && !present)
         code = st_fail(err, ST_NOTFOUND, "%s: no slatop tables in this database (" NO_DB_HINT ")", b->name);
     /* Every commit notifies; LISTEN makes the connection's socket the watch descriptor. */
-    if (code == ST_OK)
+    if (code == ST_OK && !ready)
         code = pg_run(b, "LISTEN " PG_CHANNEL, NULL, NULL, "listening for changes", err);
-    if (code == ST_OK && b->read_only)
+    if (code == ST_OK && !ready && b->read_only)
         code = pg_run(b, "SET default_transaction_read_only = on", NULL, NULL, "setting up the session", err);
     if (code != ST_OK) {
         pg_close(b);
@@ -259,6 +261,7 @@ static void pg_close(store_backend *b)
     pg_reconnect_done(b);
     pg_txn_clear(b);
     pg_clock_memo_free(b);
+    pg_ahead_clear(b);
     free(b->locator);
     free(b->name);
     free(b);
@@ -291,6 +294,7 @@ static st_code pg_begin(store_backend *b, st_err *err)
 {
     st_code code = ST_OK;
     pg_txn_clear(b);
+    pg_ahead_clear(b); /* what opening read may be this transaction's to change */
     for (int attempt = 0; attempt < 5; attempt++) {
         code = pg_run(b, PG_BEGIN_SQL, NULL, NULL, "starting a change", err);
         if (code == ST_OK) {
@@ -396,12 +400,18 @@ static int pg_watch_timeout_ms(store_backend *b, int timeout_ms)
 /* The counter every write transaction moves, less this connection's own commits. */
 static st_code pg_changes_since(store_backend *b, int64_t *version, bool *changed, st_err *err)
 {
-    PGresult *r = NULL;
-    st_code code = pg_run(b, "SELECT changes FROM slatop_schema", NULL, &r, "reading the change counter", err);
-    if (code != ST_OK)
-        return code;
-    int64_t v = (PQntuples(r) == 1 ? pg_int(r, 0, 0) : 0) - b->own_commits;
-    PQclear(r);
+    int64_t v;
+    if (b->ahead_changes_known) { /* read with opening (pg_ahead.c), once */
+        b->ahead_changes_known = false;
+        v = b->ahead_changes - b->own_commits;
+    } else {
+        PGresult *r = NULL;
+        st_code code = pg_run(b, "SELECT changes FROM slatop_schema", NULL, &r, "reading the change counter", err);
+        if (code != ST_OK)
+            return code;
+        v = (PQntuples(r) == 1 ? pg_int(r, 0, 0) : 0) - b->own_commits;
+        PQclear(r);
+    }
     *changed = *version != v;
     *version = v;
     return ST_OK;
@@ -495,6 +505,12 @@ void pg_free_ticket_item(void *item)
 
 static st_code pg_meta_get(store_backend *b, const char *key, char **value, st_err *err)
 {
+    if (b->ahead_fill && strcmp(key, "next_fill") == 0) { /* read with opening (pg_ahead.c), once */
+        *value = PQntuples(b->ahead_fill) > 0 ? pg_str(b->ahead_fill, 0, 0) : NULL;
+        PQclear(b->ahead_fill);
+        b->ahead_fill = NULL;
+        return ST_OK;
+    }
     pg_params p = {0};
     pgp_text(&p, key);
     bool found;
@@ -550,12 +566,17 @@ static st_code pg_policy_get(store_backend *b, int64_t version, char **json, int
     pg_params p = {0};
     pgp_int(&p, version);
     PGresult *r = NULL;
-    st_code code = pg_run(b,
-                          version == 0
-                              ? "SELECT json, version FROM policy_versions WHERE $1::bigint = 0"
-                                " ORDER BY version DESC LIMIT 1"
-                              : "SELECT json, version FROM policy_versions WHERE version = $1",
-                          &p, &r, "reading a policy version", err);
+    st_code code = ST_OK;
+    if (version == 0 && b->ahead_policy) { /* read with opening (pg_ahead.c), once */
+        r = b->ahead_policy;
+        b->ahead_policy = NULL;
+    } else {
+        code = pg_run(b,
+                      version == 0 ? "SELECT json, version FROM policy_versions WHERE $1::bigint = 0"
+                                     " ORDER BY version DESC LIMIT 1"
+                                   : "SELECT json, version FROM policy_versions WHERE version = $1",
+                      &p, &r, "reading a policy version", err);
+    }
     if (code != ST_OK)
         return code;
     if (PQntuples(r) == 1) {
