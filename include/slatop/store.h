@@ -43,6 +43,12 @@ st_code store_remove(const char *locator, st_err *err);
 st_code store_begin(st_store *s, st_err *err);
 st_code store_commit(st_store *s, st_err *err);
 void store_rollback(st_store *s);
+/* store_begin, then ticket id read inside the new transaction (store_ticket_get's *out, caller
+ * owns it: ticket_done): how every change of one ticket starts. A backend may do both in one
+ * round trip and read ahead what such a change reads next (the ticket's clock history, the audit
+ * head), so a change on a server costs the round trips of its writes. On failure (ST_NOTFOUND for
+ * a missing ticket) no transaction is left open and *out is zeroed. */
+st_code store_begin_ticket(st_store *s, int64_t id, st_ticket *out, st_err *err);
 
 /* Maintenance (the backend's housekeeping, ~1-3 ms with an fsync) normally runs in the commit that
  * makes it due. store_defer_maintenance moves it to store_idle, which the console calls once the
@@ -124,6 +130,10 @@ bool store_read_only(const st_store *s);
 /* Audit log. append assigns seq, prev_hash, recorded_at and hash, and host when it is NULL (this
  * machine's name, allocated: e owns it, audit_entry_done frees it); must be in a transaction. */
 st_code store_audit_append(st_store *s, st_audit_entry *e, st_err *err);
+/* store_audit_append, then store_commit: a change's last entry. A backend may send both in one
+ * round trip. On any failure (the append's own, e.g. ST_CONFLICT, or the commit's) the transaction
+ * is rolled back. */
+st_code store_audit_append_commit(st_store *s, st_audit_entry *e, st_err *err);
 /* Entries oldest first; ticket_id 0 = all. Caller owns *out (audit_entry_done each, free array). */
 st_code store_audit_list(st_store *s, int64_t ticket_id, st_audit_entry **out, size_t *n, st_err *err);
 /* Conversation (SPEC §8). insert assigns m->id and m->recorded_at (must be in a transaction); the

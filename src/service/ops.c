@@ -414,15 +414,9 @@ static st_code change_begin(st_ops *o, int64_t id, int64_t expect_version, st_ti
     st_code rc = refuse_read_only(o, err);
     if (rc != ST_OK)
         return rc;
-    rc = store_begin(o->store, err);
+    rc = store_begin_ticket(o->store, id, t, err);
     if (rc != ST_OK)
         return rc;
-    rc = store_ticket_get(o->store, id, t, err);
-    if (rc != ST_OK) {
-        store_rollback(o->store);
-        memset(t, 0, sizeof *t);
-        return rc;
-    }
     if (expect_version >= 0 && t->version != expect_version) {
         /* Said here rather than left to the update, so a stale caller hears about the other
          * engineer's change before any status check that change may have caused. */
@@ -456,10 +450,8 @@ static st_code change_commit(st_ops *o, st_ticket *t, st_audit_entry *e, st_err 
     st_code rc = compute_next(o, t, e, at, err);
     if (rc == ST_OK)
         rc = store_ticket_update(o->store, t, t->version, err);
-    if (rc == ST_OK && e) /* NULL: the change's entries are already appended */
-        rc = store_audit_append(o->store, e, err);
-    if (rc == ST_OK)
-        rc = store_commit(o->store, err);
+    if (rc == ST_OK) /* e NULL: the change's entries are already appended */
+        rc = e ? store_audit_append_commit(o->store, e, err) : store_commit(o->store, err);
     if (rc != ST_OK)
         store_rollback(o->store);
     return rc;

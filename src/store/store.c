@@ -115,13 +115,19 @@ void store_test_fail_next_write(st_store *s)
     s->fail_next_write = true;
 }
 
-st_code store_begin(st_store *s, st_err *err)
+/* ST_OK when a transaction may start now (a read-write store with none open). */
+static st_code may_begin(st_store *s, st_err *err)
 {
     if (s->read_only)
         return st_fail(err, ST_CONFLICT, "%s: opened read-only: changes are refused", s->locator);
     if (s->in_txn)
         return st_fail(err, ST_INVALID, "%s: a transaction is already open", s->locator);
-    st_code code = s->ops->begin(s->be, err);
+    return ST_OK;
+}
+
+/* The backend's transaction has begun (code ST_OK): the facade's follows. */
+static st_code begun(st_store *s, st_code code)
+{
     if (code != ST_OK)
         return code;
     s->in_txn = true;
@@ -129,11 +135,30 @@ st_code store_begin(st_store *s, st_err *err)
     return ST_OK;
 }
 
-st_code store_commit(st_store *s, st_err *err)
+st_code store_begin(st_store *s, st_err *err)
 {
-    if (!s->in_txn)
-        return st_fail(err, ST_INVALID, "%s: commit without a transaction", s->locator);
-    st_code code = s->ops->commit(s->be, err);
+    st_code code = may_begin(s, err);
+    return code != ST_OK ? code : begun(s, s->ops->begin(s->be, err));
+}
+
+st_code store_begin_ticket(st_store *s, int64_t id, st_ticket *out, st_err *err)
+{
+    memset(out, 0, sizeof *out);
+    st_code code = may_begin(s, err);
+    if (code != ST_OK)
+        return code;
+    if (s->ops->begin_ticket) /* one round trip on a server */
+        return begun(s, s->ops->begin_ticket(s->be, id, out, err));
+    if ((code = store_begin(s, err)) == ST_OK && (code = store_ticket_get(s, id, out, err)) != ST_OK) {
+        store_rollback(s);
+        memset(out, 0, sizeof *out);
+    }
+    return code;
+}
+
+/* The backend's commit has returned code: the facade's transaction ends either way. */
+static st_code committed(st_store *s, st_code code)
+{
     if (code != ST_OK) {
         store_rollback(s);
         return code;
@@ -144,6 +169,13 @@ st_code store_commit(st_store *s, st_err *err)
         audit_syslog(&s->pending[i]);
     clear_pending(s);
     return ST_OK;
+}
+
+st_code store_commit(st_store *s, st_err *err)
+{
+    if (!s->in_txn)
+        return st_fail(err, ST_INVALID, "%s: commit without a transaction", s->locator);
+    return committed(s, s->ops->commit(s->be, err));
 }
 
 void store_rollback(st_store *s)
@@ -306,7 +338,8 @@ static void push_pending(st_store *s, const st_audit_entry *e)
     p->host = xstrdup(e->host);
 }
 
-st_code store_audit_append(st_store *s, st_audit_entry *e, st_err *err)
+/* What store_audit_append does before the backend stores e: checks, then e chained to the head. */
+static st_code chain_entry(st_store *s, st_audit_entry *e, st_err *err)
 {
     st_code code = require_write(s, err);
     if (code == ST_OK)
@@ -326,12 +359,27 @@ st_code store_audit_append(st_store *s, st_audit_entry *e, st_err *err)
     e->recorded_at = wall_now();
     if (!e->host) /* which machine wrote it, as recorded_at says when (SPEC §10) */
         e->host = xstrdup(os_host());
-    if ((code = audit_compute_hash(e, e->hash, err)) != ST_OK)
-        return code;
-    if ((code = s->ops->audit_insert(s->be, e, err)) != ST_OK)
-        return code;
-    push_pending(s, e);
-    return ST_OK;
+    return audit_compute_hash(e, e->hash, err);
+}
+
+st_code store_audit_append(st_store *s, st_audit_entry *e, st_err *err)
+{
+    st_code code = chain_entry(s, e, err);
+    if (code == ST_OK && (code = s->ops->audit_insert(s->be, e, err)) == ST_OK)
+        push_pending(s, e);
+    return code;
+}
+
+st_code store_audit_append_commit(st_store *s, st_audit_entry *e, st_err *err)
+{
+    st_code code = chain_entry(s, e, err);
+    if (code == ST_OK)
+        push_pending(s, e); /* to the system log once committed; dropped with a rollback */
+    if (code == ST_OK && s->ops->audit_insert_commit) /* one round trip on a server */
+        code = s->ops->audit_insert_commit(s->be, e, err);
+    else if (code == ST_OK && (code = s->ops->audit_insert(s->be, e, err)) == ST_OK)
+        code = s->ops->commit(s->be, err);
+    return committed(s, code);
 }
 
 st_code store_message_insert(st_store *s, st_message *m, st_err *err)

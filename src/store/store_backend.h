@@ -46,6 +46,9 @@ typedef struct store_backend_ops {
     st_code (*remove)(const char *locator, st_err *err);
 
     st_code (*begin)(store_backend *b, st_err *err);
+    /* store_begin_ticket: begin, then ticket_get of id, leaving no transaction open on failure.
+     * NULL: the facade calls begin and ticket_get. */
+    st_code (*begin_ticket)(store_backend *b, int64_t id, st_ticket *out, st_err *err);
     st_code (*commit)(store_backend *b, st_err *err);
     void (*rollback)(store_backend *b); /* safe with no transaction open */
 
@@ -86,6 +89,9 @@ typedef struct store_backend_ops {
 
     /* Stores e as it is (the facade has assigned seq, prev_hash, recorded_at and hash). */
     st_code (*audit_insert)(store_backend *b, const st_audit_entry *e, st_err *err);
+    /* audit_insert, then commit (store_audit_append_commit); on failure the facade rolls back.
+     * NULL: the facade calls the two. */
+    st_code (*audit_insert_commit)(store_backend *b, const st_audit_entry *e, st_err *err);
     st_code (*audit_list)(store_backend *b, int64_t ticket_id, st_audit_entry **out, size_t *n, st_err *err);
     st_code (*audit_head)(store_backend *b, int64_t *seq, char hash[65], st_err *err);
     /* Every entry, oldest first, from one consistent snapshot, one at a time (the log may hold

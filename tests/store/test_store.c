@@ -680,3 +680,115 @@ Test(store, messages_insert_list_get_and_status_fields_in_audit)
     message_done(&r);
     store_close(s);
 }
+
+static void set_ref(st_ticket *t, const char *ref)
+{
+    free(t->ref);
+    t->ref = xstrdup(ref);
+}
+
+/* store_audit_clock_scan's visitor: counts the entries and checks they come oldest first. */
+typedef struct {
+    int64_t n, last_seq;
+    bool ordered;
+} clock_count;
+
+static st_code count_clock(void *ctx, const st_audit_entry *e, st_err *err)
+{
+    (void)err;
+    clock_count *c = ctx;
+    c->ordered = c->ordered && e->seq > c->last_seq;
+    c->last_seq = e->seq;
+    c->n++;
+    return ST_OK;
+}
+
+static int64_t clock_entries(st_store *s, int64_t id)
+{
+    st_err err = {0};
+    clock_count c = {.ordered = true};
+    cr_assert_eq(store_audit_clock_scan(s, id, count_clock, &c, &err), ST_OK, "%s", err.msg);
+    cr_assert(c.ordered);
+    return c.n;
+}
+
+/* store_begin_ticket: what a backend reads with the BEGIN (the ticket, its history, the audit head)
+ * answers as a fresh read would all through the transaction, the transaction's own appends included
+ * and, after a rollback, excluded; a history longer than one page (PostgreSQL's 1,000 rows) is read
+ * whole, in the next change of the ticket too; a missing ticket leaves no transaction open. */
+Test(store, begin_ticket_reads_ahead_consistently)
+{
+    st_store *s = create_db();
+    st_err err = {0};
+    int64_t id = add_ticket(s, "a", 5000, ST_TIME_NONE, TK_OPEN);
+    int64_t other = add_ticket(s, "b", 5000, ST_TIME_NONE, TK_OPEN);
+    st_ticket t;
+    cr_assert_eq(store_begin_ticket(s, 999, &t, &err), ST_NOTFOUND);
+    cr_assert_null(t.title);
+    cr_assert_eq(store_begin(s, &err), ST_OK, "no transaction left open: %s", err.msg);
+    for (int i = 0; i < 1005; i++) { /* one ticket's long history, then another's entry */
+        st_audit_entry e = make_entry(i < 1004 ? id : other, "history");
+        cr_assert_eq(store_audit_append(s, &e, &err), ST_OK, "%s", err.msg);
+        audit_entry_done(&e);
+    }
+    cr_assert_eq(store_commit(s, &err), ST_OK, "%s", err.msg);
+
+    cr_assert_eq(store_begin_ticket(s, id, &t, &err), ST_OK, "%s", err.msg);
+    cr_assert_eq(t.id, id);
+    cr_assert_str_eq(t.title, "a");
+    cr_assert_eq(clock_entries(s, id), 1004);
+    int64_t seq = 0;
+    char head[65];
+    cr_assert_eq(store_audit_head(s, &seq, head, &err), ST_OK);
+    cr_assert_eq(seq, 1005);
+    st_audit_entry e1 = make_entry(id, "in the change"), e2 = make_entry(id, "and another");
+    cr_assert_eq(store_audit_append(s, &e1, &err), ST_OK, "%s", err.msg);
+    cr_assert_eq(e1.seq, 1006);
+    cr_assert_str_eq(e1.prev_hash, head);
+    cr_assert_eq(clock_entries(s, id), 1005, "the history read ahead includes the change's own entry");
+    cr_assert_eq(store_audit_head(s, &seq, head, &err), ST_OK);
+    cr_assert_eq(seq, 1006);
+    cr_assert_str_eq(head, e1.hash);
+    cr_assert_eq(store_audit_append(s, &e2, &err), ST_OK, "%s", err.msg);
+    cr_assert_str_eq(e2.prev_hash, e1.hash);
+    set_ref(&t, "R-1");
+    cr_assert_eq(store_ticket_update(s, &t, t.version, &err), ST_OK, "%s", err.msg);
+    cr_assert_eq(store_commit(s, &err), ST_OK, "%s", err.msg);
+    audit_entry_done(&e1);
+    audit_entry_done(&e2);
+    ticket_done(&t);
+
+    /* The ref kept is no conflict; another ticket's is, inside such a change too. The history is
+     * whole again (a backend may keep what it read and read only what came since). */
+    cr_assert_eq(store_begin_ticket(s, id, &t, &err), ST_OK, "%s", err.msg);
+    cr_assert_str_eq(t.ref, "R-1");
+    cr_assert_eq(clock_entries(s, id), 1006);
+    cr_assert_eq(clock_entries(s, id), 1006, "a second scan in the same change");
+    cr_assert_eq(store_ticket_update(s, &t, t.version, &err), ST_OK, "%s", err.msg);
+    cr_assert_eq(store_commit(s, &err), ST_OK, "%s", err.msg);
+    ticket_done(&t);
+    cr_assert_eq(store_begin_ticket(s, other, &t, &err), ST_OK, "%s", err.msg);
+    set_ref(&t, "R-1");
+    cr_assert_eq(store_ticket_update(s, &t, t.version, &err), ST_CONFLICT);
+    store_rollback(s);
+    ticket_done(&t);
+
+    /* A rolled-back change leaves the head as it was, for the next change's read ahead. */
+    cr_assert_eq(store_begin_ticket(s, other, &t, &err), ST_OK, "%s", err.msg);
+    st_audit_entry e3 = make_entry(other, "rolled back");
+    cr_assert_eq(store_audit_append(s, &e3, &err), ST_OK, "%s", err.msg);
+    cr_assert_eq(clock_entries(s, other), 2);
+    store_rollback(s);
+    audit_entry_done(&e3);
+    ticket_done(&t);
+    cr_assert_eq(store_begin_ticket(s, other, &t, &err), ST_OK, "%s", err.msg);
+    cr_assert_eq(clock_entries(s, other), 1);
+    cr_assert_eq(store_audit_head(s, &seq, head, &err), ST_OK);
+    cr_assert_eq(seq, 1007);
+    store_rollback(s);
+    ticket_done(&t);
+    int64_t checked = 0;
+    cr_assert_eq(store_audit_verify(s, 0, NULL, &checked, &err), ST_OK, "%s", err.msg);
+    cr_assert_eq(checked, 1007);
+    store_close(s);
+}

@@ -88,6 +88,11 @@ st_code pg_run(store_backend *b, const char *sql, const pg_params *p, PGresult *
         return pg_fail(b, NULL, what, err);
     /* A statement without parameters may hold several (the schema); PQexec runs those. */
     PGresult *r = p ? PQexecParams(b->conn, sql, p->n, NULL, p->v, NULL, NULL, 0) : PQexec(b->conn, sql);
+    return pg_take(b, r, out, what, err);
+}
+
+st_code pg_take(store_backend *b, PGresult *r, PGresult **out, const char *what, st_err *err)
+{
     ExecStatusType st = PQresultStatus(r);
     if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
         st_code code = pg_fail(b, r, what, err);

@@ -48,6 +48,9 @@ typedef struct {
     char * (*escapeIdentifier)(PGconn *, const char *, size_t);
     PGconn * (*connectStartParams)(const char *const *, const char *const *, int);
     PostgresPollingStatusType (*connectPoll)(PGconn *);
+    PGresult * (*execPrepared)(PGconn *, const char *, int, const char *const *, const int *, const int *, int);
+    int (*sendQuery)(PGconn *, const char *);
+    PGresult * (*getResult)(PGconn *);
 } pg_lib_fns;
 extern pg_lib_fns pg_lib;
 #define PG_LIB_NAMES \
@@ -55,7 +58,8 @@ extern pg_lib_fns pg_lib;
     "PQfinish", "PQexec", "PQexecParams", "PQresultStatus", "PQresultErrorField", "PQclear", \
     "PQntuples", "PQgetvalue", "PQgetlength", "PQgetisnull", "PQcmdStatus", "PQcmdTuples", \
     "PQtransactionStatus", "PQsocket", "PQconsumeInput", "PQnotifies", "PQfreemem", "PQbackendPID", \
-    "PQconninfoParse", "PQconninfoFree", "PQescapeIdentifier", "PQconnectStartParams", "PQconnectPoll"
+    "PQconninfoParse", "PQconninfoFree", "PQescapeIdentifier", "PQconnectStartParams", "PQconnectPoll", \
+    "PQexecPrepared", "PQsendQuery", "PQgetResult"
 #define PQconnectdbParams (pg_lib.connectdbParams)
 #define PQsetNoticeProcessor (pg_lib.setNoticeProcessor)
 #define PQstatus (pg_lib.status)
@@ -84,6 +88,9 @@ extern pg_lib_fns pg_lib;
 #define PQescapeIdentifier (pg_lib.escapeIdentifier)
 #define PQconnectStartParams (pg_lib.connectStartParams)
 #define PQconnectPoll (pg_lib.connectPoll)
+#define PQexecPrepared (pg_lib.execPrepared)
+#define PQsendQuery (pg_lib.sendQuery)
+#define PQgetResult (pg_lib.getResult)
 /* Loads libpq once; ST_IO naming the locator (name) when it cannot. Every entry point of the
  * backend calls it before any PQ* function. */
 st_code pg_lib_load(const char *name, st_err *err);
@@ -116,6 +123,24 @@ struct store_backend {
     PostgresPollingStatusType pending_wants;
     st_mono retry_at, pending_deadline;
     int backoff_ms;
+    /* pg_prep.c's statements exist on this connection (cleared with it: pg_mark_down). */
+    bool prepared;
+    /* What pg_begin_ticket read ahead for the change it began, valid until that transaction ends
+     * (pg_txn_clear): the ticket's id and stored ref, the first page of its clock history (NULL
+     * once an append of its own made it stale), and the audit head (kept by the transaction's own
+     * appends: the head row's lock keeps every other writer out). */
+    int64_t txn_ticket;
+    char *txn_ref;
+    PGresult *txn_clock;
+    int64_t txn_clock_from; /* txn_clock starts at this seq, the memo's last (0: the whole history) */
+    bool txn_head;
+    int64_t head_seq, begin_head; /* the head now, and at BEGIN (the committed log's end) */
+    char head_hash[65];
+    struct pg_clock_memo *memo; /* owned (pg_change.c): the last changed ticket's committed history */
+    /* pg_ahead.c: what opening read for the first reads (each served once, then NULL/false). */
+    PGresult *ahead_fill, *ahead_policy; /* meta's next_fill row; the latest policy (json, version) */
+    bool ahead_changes_known;
+    int64_t ahead_changes; /* slatop_schema.changes */
 };
 
 /* The settings every session of slatop's runs first: quiet, and a writer waits at most as long
@@ -158,6 +183,9 @@ void pgp_null(pg_params *p);
  * it (PQclear); on failure err names the locator and `what` (pg_fail's mapping). */
 st_code pg_run(store_backend *b, const char *sql, const pg_params *p, PGresult **out, const char *what,
                st_err *err);
+/* r (a statement's result, NULL when the connection is lost) as pg_run returns it: *out (if out is
+ * non-NULL, caller owns it) on success, else cleared and explained (pg_fail). */
+st_code pg_take(store_backend *b, PGresult *r, PGresult **out, const char *what, st_err *err);
 /* A failed result explained (res may be NULL: the connection's own error): SQLSTATE 40001/40P01
  * and lock timeouts -> ST_BUSY, 23xxx -> ST_CONFLICT, disk full -> ST_IO, a lost connection -> ST_IO
  * "database unreachable", anything else ST_IO with the server's primary message. */
@@ -188,6 +216,57 @@ st_code pg_cursor_next(pg_cursor *c, const PGresult **res, int *row, st_err *err
 /* Ends the cursor (and the snapshot it opened); rc is the caller's outcome, returned (or the
  * close's own failure when rc was ST_OK). */
 st_code pg_cursor_close(pg_cursor *c, st_code rc, st_err *err);
+
+/* pg_prep.c: the statements every change runs, prepared once per connection (parsed and planned
+ * once, not per change). pg_prepare prepares them all in one round trip unless this connection
+ * already has them; pg_exec_prep runs one (after pg_prepare) and returns the raw result as
+ * PQexecParams does (caller PQclear; NULL when the connection is lost); pg_run_prep is pg_run's
+ * counterpart. The SQL EXECUTE of one is "EXECUTE " PG_P_* "(...)". */
+#define PG_P_TICKET_GET "slatop_ticket_get"       /* (id): PG_TICKET_COLUMNS */
+#define PG_P_AUDIT_HEAD "slatop_audit_head"       /* (): seq, hash of the newest entry */
+#define PG_P_CLOCK_PAGE "slatop_clock_page"       /* (ticket, after seq, limit): PG_CLOCK_COLUMNS */
+#define PG_P_TICKET_UPDATE "slatop_ticket_update" /* pg_store.c's ticket_update parameters */
+#define PG_P_AUDIT_INSERT "slatop_audit_insert"   /* PG_AUDIT_COLUMNS' values */
+/* The rank of level $5 in policy version $15 (unknown levels sort last): a ticket's insert and
+ * update. */
+#define PG_LEVEL_RANK "coalesce((SELECT rank FROM policy_levels WHERE version = $15 AND level = $5), 1000000)"
+#define PG_CLOCK_COLUMNS "seq, at, kind, to_level, reason, to_status, message_kind"
+/* Rows of a clock history page: a longer history is read in pages of this many (keyset on seq). */
+#define PG_CLOCK_PAGE_ROWS 1000
+st_code pg_prepare(store_backend *b, st_err *err);
+PGresult *pg_exec_prep(store_backend *b, const char *name, const pg_params *p);
+st_code pg_run_prep(store_backend *b, const char *name, const pg_params *p, PGresult **out, const char *what,
+                    st_err *err);
+
+/* pg_change.c: a change's start in one round trip (store_backend.h: begin_ticket) and the clock
+ * history it reads (audit_clock_scan), served from what that round trip read ahead. pg_begin_sql
+ * is the statements that open a write transaction (BEGIN, the head row's lock, the
+ * notification); pg_txn_clear forgets what was read ahead (every end of a transaction). */
+#define PG_BEGIN_SQL "BEGIN; UPDATE slatop_schema SET changes = changes + 1; NOTIFY " PG_CHANNEL
+st_code pg_begin_ticket(store_backend *b, int64_t id, st_ticket *out, st_err *err);
+st_code pg_audit_clock_scan(store_backend *b, int64_t ticket_id, store_audit_visit visit, void *ctx, st_err *err);
+void pg_txn_clear(store_backend *b);
+/* Frees b->memo (pg_close). */
+void pg_clock_memo_free(store_backend *b);
+/* The audit head in r (PG_P_AUDIT_HEAD's result): the genesis hash and 0 for an empty log. */
+void pg_head_from(const PGresult *r, int64_t *seq, char hash[65]);
+/* Runs prepared statement `name` (pg_prep.c) with p, then COMMIT, in one round trip (libpq's
+ * pipeline mode); ST_OK only when both succeeded and the transaction committed (the caller's
+ * bookkeeping of a commit follows); on failure the caller rolls back. *ran false, nothing sent,
+ * when this libpq has no pipeline mode (older than 14): the caller runs the two itself. */
+st_code pg_prep_then_commit(store_backend *b, const char *name, const pg_params *p, const char *what, bool *ran,
+                            st_err *err);
+/* A COMMIT's result r explained: ST_OK when it committed. */
+st_code pg_commit_result(store_backend *b, const PGresult *r, st_err *err);
+/* True when a deadlock or serialization failure ended the attempt: begin again. */
+bool pg_retryable(const st_err *err, st_code code);
+
+/* pg_ahead.c: opening an existing database in one round trip: LISTEN (and the read-only
+ * setting), the schema version, and what every opener reads first, kept in b->ahead_*. *ready
+ * false (nothing kept) when the tables are missing or at another version: the caller checks and
+ * listens its usual way. pg_ahead_clear drops what is kept (a write transaction, closing). */
+st_code pg_open_ahead(store_backend *b, bool *ready, st_err *err);
+void pg_ahead_clear(store_backend *b);
 
 /* pg_schema.c: the tables. pg_schema_check: ST_OK when the connected database has slatop's tables
  * at PG_SCHEMA_VERSION (*present false when it has none). pg_schema_create: creates them in one

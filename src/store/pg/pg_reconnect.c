@@ -25,6 +25,7 @@ void pg_mark_down(store_backend *b)
         PQfinish(b->conn); /* its descriptor is closed: the caller stops watching it (watch_fd -1) */
     b->conn = NULL;
     b->in_txn = false;
+    b->prepared = false; /* the next connection prepares pg_prep.c's statements again */
     if (b->down)
         return;
     b->down = true;

@@ -193,17 +193,19 @@ static st_code pg_open(const char *locator, store_mode mode, store_backend **out
         if (code == ST_OK)
             code = connect_to(b, locator, false, err);
     }
-    bool present = false;
+    bool present = false, ready = false;
+    if (code == ST_OK && mode != STORE_OPEN_CREATE)
+        code = pg_open_ahead(b, &ready, err); /* the usual case: the checks below in one round trip */
     if (code == ST_OK && mode == STORE_OPEN_CREATE)
         code = check_encoding(b, err);
     if (code == ST_OK && mode == STORE_OPEN_CREATE)
         code = pg_schema_create(b, err);
-    else if (code == ST_OK && (code = pg_schema_check(b, &present, err)) == ST_OK && !present)
+    else if (code == ST_OK && !ready && (code = pg_schema_check(b, &present, err)) == ST_OK && !present)
         code = st_fail(err, ST_NOTFOUND, "%s: no slatop tables in this database (" NO_DB_HINT ")", b->name);
     /* Every commit notifies; LISTEN makes the connection's socket the watch descriptor. */
-    if (code == ST_OK)
+    if (code == ST_OK && !ready)
         code = pg_run(b, "LISTEN " PG_CHANNEL, NULL, NULL, "listening for changes", err);
-    if (code == ST_OK && b->read_only)
+    if (code == ST_OK && !ready && b->read_only)
         code = pg_run(b, "SET default_transaction_read_only = on", NULL, NULL, "setting up the session", err);
     if (code != ST_OK) {
         pg_close(b);
@@ -257,6 +259,9 @@ static void pg_close(store_backend *b)
         PQfinish(b->conn);
     }
     pg_reconnect_done(b);
+    pg_txn_clear(b);
+    pg_clock_memo_free(b);
+    pg_ahead_clear(b);
     free(b->locator);
     free(b->name);
     free(b);
@@ -283,51 +288,50 @@ static st_code pg_remove(const char *locator, st_err *err)
 
 /* ---- transactions ------------------------------------------------------------------------- */
 
-static bool retryable(const st_err *err, st_code code)
-{
-    return code == ST_BUSY && (strstr(err->msg, "deadlock") || strstr(err->msg, "serialization"));
-}
-
 /* BEGIN, then the head row's lock (and its change counter, and the notification sent at COMMIT):
  * one round trip. A deadlock or serialization failure on the lock is retried. */
 static st_code pg_begin(store_backend *b, st_err *err)
 {
     st_code code = ST_OK;
+    pg_txn_clear(b);
+    pg_ahead_clear(b); /* what opening read may be this transaction's to change */
     for (int attempt = 0; attempt < 5; attempt++) {
-        code = pg_run(b, "BEGIN; UPDATE slatop_schema SET changes = changes + 1; NOTIFY " PG_CHANNEL, NULL, NULL,
-                      "starting a change", err);
+        code = pg_run(b, PG_BEGIN_SQL, NULL, NULL, "starting a change", err);
         if (code == ST_OK) {
             b->in_txn = true;
             return ST_OK;
         }
         PQclear(PQexec(b->conn, "ROLLBACK"));
-        if (!retryable(err, code))
+        if (!pg_retryable(err, code))
             break;
     }
     return code;
 }
 
+/* The bookkeeping of a commit (pg_commit's, pg_audit_insert_commit's). */
+static void committed(store_backend *b)
+{
+    b->in_txn = false;
+    b->own_commits++;
+}
+
 static st_code pg_commit(store_backend *b, st_err *err)
 {
+    pg_txn_clear(b);
     PGresult *r = PQexec(b->conn, "COMMIT");
-    st_code code = ST_OK;
-    /* A COMMIT of a transaction that failed earlier reports ROLLBACK, not an error. */
-    if (PQresultStatus(r) != PGRES_COMMAND_OK)
-        code = pg_fail(b, r, "committing", err);
-    else if (strcmp(PQcmdStatus(r), "COMMIT") != 0)
-        code = st_fail(err, ST_IO, "%s: committing failed: the transaction was rolled back", b->name);
+    st_code code = pg_commit_result(b, r, err);
     PQclear(r);
     if (code != ST_OK) {
         pg_rollback(b);
         return code;
     }
-    b->in_txn = false;
-    b->own_commits++;
+    committed(b);
     return ST_OK;
 }
 
 static void pg_rollback(store_backend *b)
 {
+    pg_txn_clear(b);
     if (b->in_txn || PQtransactionStatus(b->conn) != PQTRANS_IDLE)
         PQclear(PQexec(b->conn, "ROLLBACK"));
     b->in_txn = false;
@@ -396,12 +400,18 @@ static int pg_watch_timeout_ms(store_backend *b, int timeout_ms)
 /* The counter every write transaction moves, less this connection's own commits. */
 static st_code pg_changes_since(store_backend *b, int64_t *version, bool *changed, st_err *err)
 {
-    PGresult *r = NULL;
-    st_code code = pg_run(b, "SELECT changes FROM slatop_schema", NULL, &r, "reading the change counter", err);
-    if (code != ST_OK)
-        return code;
-    int64_t v = (PQntuples(r) == 1 ? pg_int(r, 0, 0) : 0) - b->own_commits;
-    PQclear(r);
+    int64_t v;
+    if (b->ahead_changes_known) { /* read with opening (pg_ahead.c), once */
+        b->ahead_changes_known = false;
+        v = b->ahead_changes - b->own_commits;
+    } else {
+        PGresult *r = NULL;
+        st_code code = pg_run(b, "SELECT changes FROM slatop_schema", NULL, &r, "reading the change counter", err);
+        if (code != ST_OK)
+            return code;
+        v = (PQntuples(r) == 1 ? pg_int(r, 0, 0) : 0) - b->own_commits;
+        PQclear(r);
+    }
     *changed = *version != v;
     *version = v;
     return ST_OK;
@@ -495,6 +505,12 @@ void pg_free_ticket_item(void *item)
 
 static st_code pg_meta_get(store_backend *b, const char *key, char **value, st_err *err)
 {
+    if (b->ahead_fill && strcmp(key, "next_fill") == 0) { /* read with opening (pg_ahead.c), once */
+        *value = PQntuples(b->ahead_fill) > 0 ? pg_str(b->ahead_fill, 0, 0) : NULL;
+        PQclear(b->ahead_fill);
+        b->ahead_fill = NULL;
+        return ST_OK;
+    }
     pg_params p = {0};
     pgp_text(&p, key);
     bool found;
@@ -550,12 +566,17 @@ static st_code pg_policy_get(store_backend *b, int64_t version, char **json, int
     pg_params p = {0};
     pgp_int(&p, version);
     PGresult *r = NULL;
-    st_code code = pg_run(b,
-                          version == 0
-                              ? "SELECT json, version FROM policy_versions WHERE $1::bigint = 0"
-                                " ORDER BY version DESC LIMIT 1"
-                              : "SELECT json, version FROM policy_versions WHERE version = $1",
-                          &p, &r, "reading a policy version", err);
+    st_code code = ST_OK;
+    if (version == 0 && b->ahead_policy) { /* read with opening (pg_ahead.c), once */
+        r = b->ahead_policy;
+        b->ahead_policy = NULL;
+    } else {
+        code = pg_run(b,
+                      version == 0 ? "SELECT json, version FROM policy_versions WHERE $1::bigint = 0"
+                                     " ORDER BY version DESC LIMIT 1"
+                                   : "SELECT json, version FROM policy_versions WHERE version = $1",
+                      &p, &r, "reading a policy version", err);
+    }
     if (code != ST_OK)
         return code;
     if (PQntuples(r) == 1) {
@@ -572,9 +593,6 @@ static st_code pg_policy_get(store_backend *b, int64_t version, char **json, int
 }
 
 /* ---- tickets ------------------------------------------------------------------------------ */
-
-/* The rank of level $5 in policy version $15 (unknown levels sort last). */
-#define LEVEL_RANK "coalesce((SELECT rank FROM policy_levels WHERE version = $15 AND level = $5), 1000000)"
 
 /* Every stored field but id and version as parameters $1..$17 (insert and update share it). */
 static void ticket_params(pg_params *p, const st_ticket *t)
@@ -618,6 +636,10 @@ static st_code pg_ticket_find_ref(store_backend *b, const char *ref, int64_t *id
  * abort the whole transaction here. Writers are serialized, so the check cannot race. */
 static st_code ticket_precheck(store_backend *b, const st_ticket *t, int64_t self, st_err *err)
 {
+    /* The ref the change read with the ticket: the UNIQUE index keeps it from every other one. */
+    bool kept = t->ref && b->txn_ref ? strcmp(t->ref, b->txn_ref) == 0 : !t->ref && !b->txn_ref;
+    if (self != 0 && self == b->txn_ticket && kept)
+        return ST_OK;
     if (t->ref) {
         int64_t other = 0;
         st_err ignored;
@@ -642,14 +664,18 @@ static st_code ticket_write_fail(store_backend *b, const PGresult *r, const st_t
     return pg_fail(b, r, what, err);
 }
 
-/* Runs a ticket write; its failure explained by ticket_write_fail. */
-static st_code ticket_write(store_backend *b, const char *sql, const pg_params *p, const st_ticket *t,
+/* Runs a ticket write: sql, or with prepared the statement of that name (pg_prep.c); its failure
+ * explained by ticket_write_fail. */
+static st_code ticket_write(store_backend *b, const char *sql, bool prepared, const pg_params *p, const st_ticket *t,
                             const char *what, PGresult **out, st_err *err)
 {
-    PGresult *r = PQexecParams(b->conn, sql, p->n, NULL, p->v, NULL, NULL, 0);
+    st_code code = prepared ? pg_prepare(b, err) : ST_OK;
+    if (code != ST_OK)
+        return code;
+    PGresult *r = prepared ? pg_exec_prep(b, sql, p) : PQexecParams(b->conn, sql, p->n, NULL, p->v, NULL, NULL, 0);
     ExecStatusType st = PQresultStatus(r);
     if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
-        st_code code = ticket_write_fail(b, r, t, what, err);
+        code = ticket_write_fail(b, r, t, what, err);
         PQclear(r);
         return code;
     }
@@ -670,8 +696,8 @@ static st_code pg_ticket_insert(store_backend *b, st_ticket *t, st_err *err)
                         " first_response, resolved, clock_start, due, response_due, breached_hist,"
                         " policy_version, updated_by, updated_at, version, level_rank)"
                         " VALUES ((SELECT coalesce(max(id), 0) + 1 FROM tickets), $1, $2, $3, $4, $5, $6, $7, $8,"
-                        " $9, $10, $11, $12, $13, $14, $15, $16, $17, 1, " LEVEL_RANK ") RETURNING id",
-                        &p, t, "adding a ticket", &r, err);
+                        " $9, $10, $11, $12, $13, $14, $15, $16, $17, 1, " PG_LEVEL_RANK ") RETURNING id",
+                        false, &p, t, "adding a ticket", &r, err);
     if (code != ST_OK)
         return code;
     t->id = pg_int(r, 0, 0);
@@ -732,16 +758,7 @@ static st_code pg_ticket_update(store_backend *b, st_ticket *t, int64_t expect_v
     pgp_int(&p, expect_version);
     next_params(&p, &t->next); /* the row and its next clock in one write, as on SQLite */
     PGresult *r = NULL;
-    code = ticket_write(b,
-                        "UPDATE tickets SET ref = $1, title = $2, customer = $3, channel = $4, level = $5,"
-                        " assignee = $6, status = $7, created = $8, first_response = $9, resolved = $10,"
-                        " clock_start = $11, due = $12, response_due = $13, breached_hist = $14,"
-                        " policy_version = $15, updated_by = $16, updated_at = $17, version = $19 + 1,"
-                        " level_rank = " LEVEL_RANK ", next_tier = $20, next_key = $21, next_metric = $22,"
-                        " next_cycle = $23, next_target_s = $24, next_clock = $25, next_due = $26,"
-                        " next_remaining_s = $27, next_paused_by = $28, next_at = $29"
-                        " WHERE id = $18 AND version = $19",
-                        &p, t, "updating a ticket", &r, err);
+    code = ticket_write(b, PG_P_TICKET_UPDATE, true, &p, t, "updating a ticket", &r, err);
     if (code != ST_OK)
         return code;
     bool none = strcmp(PQcmdTuples(r), "0") == 0;
@@ -749,6 +766,10 @@ static st_code pg_ticket_update(store_backend *b, st_ticket *t, int64_t expect_v
     if (none)
         return stale_ticket(b, t->id, expect_version, err);
     t->version = expect_version + 1;
+    if (t->id == b->txn_ticket) { /* its ref as stored now (ticket_precheck) */
+        free(b->txn_ref);
+        b->txn_ref = xstrdup(t->ref);
+    }
     return ST_OK;
 }
 
@@ -943,53 +964,83 @@ static st_code pg_message_get(store_backend *b, int64_t id, st_message *out, st_
 
 static st_code pg_audit_head(store_backend *b, int64_t *seq, char hash[65], st_err *err)
 {
+    if (b->in_txn && b->txn_head) { /* read with the change's BEGIN, kept by its own appends */
+        *seq = b->head_seq;
+        memcpy(hash, b->head_hash, 65);
+        return ST_OK;
+    }
     PGresult *r = NULL;
     st_code code =
         pg_run(b, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1", NULL, &r, "reading the audit head", err);
     if (code != ST_OK)
         return code;
-    if (PQntuples(r) == 1) {
-        *seq = pg_int(r, 0, 0);
-        const char *h = PQgetvalue(r, 0, 1);
-        snprintf(hash, 65, "%s", strlen(h) == 64 ? h : "invalid");
-    } else {
-        *seq = 0;
-        memcpy(hash, AUDIT_GENESIS_HASH, 65);
-    }
+    pg_head_from(r, seq, hash);
     PQclear(r);
     return ST_OK;
 }
 
+/* Entry e as PG_P_AUDIT_INSERT's parameters. */
+static void audit_params(pg_params *p, const st_audit_entry *e)
+{
+    *p = (pg_params){0};
+    pgp_int(p, e->seq);
+    pgp_time(p, e->at);
+    pgp_time(p, e->recorded_at);
+    pgp_text(p, e->actor);
+    pgp_text(p, au_kind_name(e->kind));
+    pgp_int(p, e->ticket_id);
+    pgp_text(p, e->from_level);
+    pgp_text(p, e->to_level);
+    pgp_time(p, e->old_due);
+    pgp_time(p, e->new_due);
+    pgp_text(p, e->reason);
+    pgp_text(p, e->detail);
+    pgp_text(p, e->prev_hash);
+    pgp_text(p, e->hash);
+    pgp_text(p, e->from_status);
+    pgp_text(p, e->to_status);
+    if (e->message_id)
+        pgp_int(p, e->message_id);
+    else
+        pgp_null(p);
+    pgp_text(p, e->message_kind);
+    pgp_text(p, e->body_sha256);
+    pgp_text(p, e->host);
+}
+
 static st_code pg_audit_insert(store_backend *b, const st_audit_entry *e, st_err *err)
 {
-    pg_params p = {0};
-    pgp_int(&p, e->seq);
-    pgp_time(&p, e->at);
-    pgp_time(&p, e->recorded_at);
-    pgp_text(&p, e->actor);
-    pgp_text(&p, au_kind_name(e->kind));
-    pgp_int(&p, e->ticket_id);
-    pgp_text(&p, e->from_level);
-    pgp_text(&p, e->to_level);
-    pgp_time(&p, e->old_due);
-    pgp_time(&p, e->new_due);
-    pgp_text(&p, e->reason);
-    pgp_text(&p, e->detail);
-    pgp_text(&p, e->prev_hash);
-    pgp_text(&p, e->hash);
-    pgp_text(&p, e->from_status);
-    pgp_text(&p, e->to_status);
-    if (e->message_id)
-        pgp_int(&p, e->message_id);
-    else
-        pgp_null(&p);
-    pgp_text(&p, e->message_kind);
-    pgp_text(&p, e->body_sha256);
-    pgp_text(&p, e->host);
-    return pg_run(b,
-                  "INSERT INTO audit(" PG_AUDIT_COLUMNS ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,"
-                  " $12, $13, $14, $15, $16, $17, $18, $19, $20)",
-                  &p, NULL, "appending to the audit log", err);
+    pg_params p;
+    audit_params(&p, e);
+    st_code code = pg_run_prep(b, PG_P_AUDIT_INSERT, &p, NULL, "appending to the audit log", err);
+    if (code != ST_OK)
+        return code;
+    if (b->txn_head) { /* the new head, as the next append of this transaction chains to it */
+        b->head_seq = e->seq;
+        memcpy(b->head_hash, e->hash, 65);
+    }
+    if (e->ticket_id == b->txn_ticket) { /* the history read ahead lacks this entry now */
+        PQclear(b->txn_clock);
+        b->txn_clock = NULL;
+    }
+    return ST_OK;
+}
+
+/* A change's last entry and its COMMIT in one round trip (pg_prep_then_commit). */
+static st_code pg_audit_insert_commit(store_backend *b, const st_audit_entry *e, st_err *err)
+{
+    pg_params p;
+    audit_params(&p, e);
+    bool ran = false;
+    st_code code = pg_prep_then_commit(b, PG_P_AUDIT_INSERT, &p, "appending to the audit log", &ran, err);
+    if (!ran) { /* a libpq without pipeline mode */
+        code = pg_audit_insert(b, e, err);
+        return code == ST_OK ? pg_commit(b, err) : code;
+    }
+    pg_txn_clear(b);
+    if (code == ST_OK)
+        committed(b);
+    return code;
 }
 
 static st_code read_entry(store_backend *b, const PGresult *r, int row, void *item, st_err *err)
@@ -1026,6 +1077,7 @@ const store_backend_ops store_pg_ops = {
     .close = pg_close,
     .remove = pg_remove,
     .begin = pg_begin,
+    .begin_ticket = pg_begin_ticket,
     .commit = pg_commit,
     .rollback = pg_rollback,
     .defer_maintenance = pg_defer_maintenance,
@@ -1053,12 +1105,14 @@ const store_backend_ops store_pg_ops = {
     .message_list = pg_message_list,
     .message_get = pg_message_get,
     .audit_insert = pg_audit_insert,
+    .audit_insert_commit = pg_audit_insert_commit,
     .audit_list = pg_audit_list,
     .audit_head = pg_audit_head,
     .audit_scan = pg_audit_scan,
     .ticket_histories = pg_ticket_histories,
     .audit_range = pg_audit_range,
     .ticket_stream = pg_ticket_stream,
+    .audit_clock_scan = pg_audit_clock_scan,
     .ticket_search = pg_ticket_search,
     .ticket_search_count = pg_ticket_search_count,
     .ticket_groups = pg_ticket_groups,
