@@ -143,6 +143,7 @@ struct store_backend {
     PostgresPollingStatusType pending_wants;
     st_mono retry_at, pending_deadline;
     int backoff_ms;
+    bool search_indexed; /* the trigram indexes exist (pg_search.c) */
 };
 
 /* The settings every session of slatop's runs first: quiet, and a writer waits at most as long
@@ -234,7 +235,13 @@ st_code pg_query_int(store_backend *b, const char *sql, const pg_params *p, int6
 st_code pg_read_ticket_item(store_backend *b, const PGresult *r, int row, void *item, st_err *err);
 void pg_free_ticket_item(void *item);
 
-/* pg_search.c: the list's search, filters and per-state counts (store_search.h). */
+/* pg_search.c: the list's search, filters and per-state counts (store_search.h). The text search
+ * goes through pg_trgm's trigram indexes when the database has them (b->search_indexed, read by
+ * pg_schema_check): pg_search_index_create makes them (and the extension) in a transaction of
+ * its own; when it cannot, the plain scan stays (same results) and that is not an error, only a
+ * lost connection is. */
+#define PG_SEARCH_INDEXES "to_regclass('tickets_search') IS NOT NULL AND to_regclass('messages_search') IS NOT NULL"
+st_code pg_search_index_create(store_backend *b, st_err *err);
 st_code pg_ticket_search(store_backend *b, const store_filter *f, store_sort sort, int64_t offset, int64_t limit,
                          st_ticket **out, size_t *n, st_err *err);
 st_code pg_ticket_search_count(store_backend *b, const store_filter *f, int64_t *n, st_err *err);
