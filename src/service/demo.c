@@ -1,6 +1,7 @@
 /* demo: builds the `--demo` database. Every change goes through ops (the same door as the
  * command line), with the clock moved to each event's instant so the audit log reads like a
  * real morning of support work. */
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,24 +106,44 @@ static st_code choose_policy(st_time now, char **text, st_err *err)
     return ST_OK;
 }
 
-/* Refuses to replace anything but our own demo; removes our own. */
+/* A database server's locator (postgresql://...) rather than a file path. */
+static bool is_locator(const char *path)
+{
+    return strstr(path, "://") != NULL;
+}
+
+/* Refuses to replace anything but our own demo; removes our own. On a database server the
+ * database itself stays (its administrator may have made it): a database without slatop's tables
+ * is as good as a missing file, and only slatop's tables of an earlier demo are removed. */
 static st_code clear_old(const char *path, st_err *err)
 {
     struct stat st;
-    if (stat(path, &st) != 0)
+    bool server = is_locator(path);
+    if (!server && stat(path, &st) != 0)
         return ST_OK;
     st_store *s = NULL;
     st_err oerr;
     char *demo = NULL;
     bool ours = false;
-    if (store_open(path, STORE_OPEN_RW, &s, &oerr) == ST_OK) {
+    st_code orc = store_open(path, STORE_OPEN_RW, &s, &oerr);
+    if (server && orc == ST_NOTFOUND)
+        return ST_OK;
+    if (server && orc != ST_OK) { /* unreachable, refused, a newer schema: its own reason */
+        *err = oerr;
+        return orc;
+    }
+    if (orc == ST_OK) {
         if (store_meta_get(s, "demo", &demo, &oerr) == ST_OK && demo && strcmp(demo, "1") == 0)
             ours = true;
         free(demo);
         store_close(s);
     }
-    if (!ours)
-        return st_fail(err, ST_CONFLICT, "--db %s: not a demo database; refusing to replace it", path);
+    if (!ours) {
+        char *shown = store_locator_shown(path);
+        st_code rc = st_fail(err, ST_CONFLICT, "--db %s: not a demo database; refusing to replace it", shown);
+        free(shown);
+        return rc;
+    }
     return store_remove(path, err);
 }
 
@@ -324,9 +345,33 @@ st_code demo_build(const char *path, const st_clock *clock, st_err *err)
 
 st_code demo_monitoring(const char *db_path, st_time now, st_config *cfg, st_err *err)
 {
-    /* demo_uptime_write wants an absolute directory. */
+    /* demo_uptime_write wants an absolute directory. A database server's demo keeps its files
+     * beside the default demo's, named after the locator shown (no password). */
     char *dir;
-    if (db_path[0] == '/') {
+    if (is_locator(db_path)) {
+        char *state = demo_default_path();
+        if (!state)
+            return st_fail(err, ST_USAGE, "--demo: no place for the demo's monitoring files (HOME is not set)");
+        char *shown = store_locator_shown(db_path);
+        for (char *c = shown; *c; c++)
+            if (!isalnum((unsigned char)*c))
+                *c = '_';
+        *strrchr(state, '/') = '\0';
+        dir = xasprintf("%s/%s.uptime", state, shown);
+        free(shown);
+        free(state);
+        /* No database file made the directories on the way (a file's demo has them). */
+        for (char *c = strchr(dir + 1, '/'); c; c = strchr(c + 1, '/')) {
+            *c = '\0';
+            int made = mkdir(dir, 0700);
+            *c = '/';
+            if (made != 0 && errno != EEXIST) {
+                st_code rc = st_fail(err, ST_IO, "%s: %s", dir, strerror(errno));
+                free(dir);
+                return rc;
+            }
+        }
+    } else if (db_path[0] == '/') {
         dir = xasprintf("%s.uptime", db_path);
     } else {
         char cwd[4096];

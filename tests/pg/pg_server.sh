@@ -9,6 +9,8 @@
 #   pg_server.sh halt DIR [MODE]   stops the server (pg_ctl -m MODE: fast, the default, or
 #                            immediate: a crash) and keeps DIR: the fault tests' outage.
 #   pg_server.sh resume DIR  starts a halted server again (crash recovery after immediate).
+#                            With SLATOP_PG_TCP=1 it also listens on 127.0.0.1 at a free port
+#                            (PGPORT: the socket's name carries it too), for tests of TCP itself.
 #   pg_server.sh run CMD...  start in a new temporary directory, run CMD with that environment
 #                            (and SLATOP_TEST_PG=1, SLATOP_PG_DIR=DIR for halt and resume), stop
 #                            and remove on any exit; CMD's status.
@@ -40,13 +42,25 @@ start() {
     [ "$(id -u)" -eq 0 ] && chown -R postgres "$dir"
     as_server "$bindir/initdb" -D "$dir/data" -U slatop --auth=trust --no-sync -E UTF8 --locale=C >"$dir/initdb.log" 2>&1 ||
         { cat "$dir/initdb.log" >&2; return 1; }
-    resume "$dir" || return 1
+    if [ -n "${SLATOP_PG_TCP:-}" ]; then
+        # A random port, another one if it is taken (another run's server).
+        for try in 1 2 3 4 5 6; do
+            echo $((20000 + $(od -An -N2 -tu2 /dev/urandom) % 40000)) >"$dir/port"
+            resume "$dir" 2>"$dir/resume.err" && break
+            [ "$try" -lt 6 ] || { cat "$dir/resume.err" >&2; return 1; }
+        done
+        echo "PGPORT=$(cat "$dir/port"); export PGPORT"
+    else
+        resume "$dir" || return 1
+    fi
     echo "PGHOST='$dir/sock'; PGUSER=slatop; PGDATABASE=postgres; export PGHOST PGUSER PGDATABASE"
 }
 
 resume() {
+    listen="listen_addresses=''"
+    [ -f "$1/port" ] && listen="listen_addresses=127.0.0.1 -p $(cat "$1/port")"
     as_server "$bindir/pg_ctl" -D "$1/data" -l "$1/server.log" -w -o \
-        "-k $1/sock -c listen_addresses='' -c fsync=off -c synchronous_commit=${SLATOP_PG_SYNCHRONOUS:-off} -c full_page_writes=off -c max_connections=200" \
+        "-k $1/sock -c $listen -c fsync=off -c synchronous_commit=${SLATOP_PG_SYNCHRONOUS:-off} -c full_page_writes=off -c max_connections=200" \
         start >/dev/null || { cat "$1/server.log" >&2; return 1; }
 }
 

@@ -105,6 +105,32 @@ void (*pg_lib_sym(const char *name))(void);
 /* The channel every commit notifies (delivered at COMMIT only; a hint to re-read). */
 #define PG_CHANNEL "slatop_changes"
 
+/* pg_net.c: the network side of every connection (keepalives, timeouts, and host names resolved
+ * without blocking). pg_conn_params_init: the keys and values for PQconnectdbParams or
+ * PQconnectStartParams (expand_dbname 1) to connect to locator: slatop's network defaults where
+ * neither the locator nor libpq's environment (PG* variables, the PGSERVICE file) sets them, then
+ * the locator itself; pg_conn_params_add appends a key that overrides the locator's (val borrowed:
+ * it must outlive the connect). The arrays are the struct's own, NULL-terminated. */
+#define PG_CONN_MAX_PARAMS 16
+typedef struct {
+    const char *keys[PG_CONN_MAX_PARAMS];
+    const char *vals[PG_CONN_MAX_PARAMS];
+    int n;
+} pg_conn_params;
+void pg_conn_params_init(pg_conn_params *p, const char *locator);
+void pg_conn_params_add(pg_conn_params *p, const char *key, const char *val);
+/* A host name resolved with getaddrinfo_a, polled without blocking. pg_lookup_start: NULL when
+ * the locator names nothing DNS is asked about (a socket directory, a numeric address, several
+ * hosts, a hostaddr or a service: libpq's own way); caller owns the result (pg_lookup_free, which
+ * also takes one still under way). pg_lookup_poll: 1 resolved, 0 under way, -1 failed.
+ * pg_lookup_params: adds host (the name, once per address) and hostaddr (the addresses) to p;
+ * their text stays l's. */
+typedef struct pg_lookup pg_lookup;
+pg_lookup *pg_lookup_start(const char *locator);
+int pg_lookup_poll(pg_lookup *l);
+void pg_lookup_params(const pg_lookup *l, pg_conn_params *p);
+void pg_lookup_free(pg_lookup *l);
+
 struct store_backend {
     PGconn *conn;        /* NULL while the connection is lost (pg_reconnect.c) */
     char *name;          /* owned: the locator with credentials removed, for every message */
@@ -120,6 +146,7 @@ struct store_backend {
     bool down;
     st_time down_since;
     PGconn *pending;
+    pg_lookup *lookup; /* the host's name being resolved before the attempt (pg_net.c) */
     PostgresPollingStatusType pending_wants;
     st_mono retry_at, pending_deadline;
     int backoff_ms;
@@ -141,6 +168,7 @@ struct store_backend {
     PGresult *ahead_fill, *ahead_policy; /* meta's next_fill row; the latest policy (json, version) */
     bool ahead_changes_known;
     int64_t ahead_changes; /* slatop_schema.changes */
+    bool search_indexed; /* the trigram indexes exist (pg_search.c) */
 };
 
 /* The settings every session of slatop's runs first: quiet, and a writer waits at most as long
@@ -286,7 +314,13 @@ st_code pg_query_int(store_backend *b, const char *sql, const pg_params *p, int6
 st_code pg_read_ticket_item(store_backend *b, const PGresult *r, int row, void *item, st_err *err);
 void pg_free_ticket_item(void *item);
 
-/* pg_search.c: the list's search, filters and per-state counts (store_search.h). */
+/* pg_search.c: the list's search, filters and per-state counts (store_search.h). The text search
+ * goes through pg_trgm's trigram indexes when the database has them (b->search_indexed, read by
+ * pg_schema_check): pg_search_index_create makes them (and the extension) in a transaction of
+ * its own; when it cannot, the plain scan stays (same results) and that is not an error, only a
+ * lost connection is. */
+#define PG_SEARCH_INDEXES "to_regclass('tickets_search') IS NOT NULL AND to_regclass('messages_search') IS NOT NULL"
+st_code pg_search_index_create(store_backend *b, st_err *err);
 st_code pg_ticket_search(store_backend *b, const store_filter *f, store_sort sort, int64_t offset, int64_t limit,
                          st_ticket **out, size_t *n, st_err *err);
 st_code pg_ticket_search_count(store_backend *b, const store_filter *f, int64_t *n, st_err *err);

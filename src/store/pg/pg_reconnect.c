@@ -4,8 +4,9 @@
  * what it never saw committed); and the loop's watch calls step a new connection without ever
  * blocking it: PQconnectStartParams, then PQconnectPoll only when a zero-timeout poll says the
  * socket is ready in the direction libpq asked for (dovecot's driver-pgsql does the same, re-reading
- * PQsocket each step). Attempts back off from 0.1 s doubling to 5 s. Once connected the session is
- * set up and LISTENs before it is handed back, so the caller's reload that follows misses nothing
+ * PQsocket each step), once the host's name is resolved without blocking too (pg_net.c: libpq
+ * would resolve it synchronously). Attempts back off from 0.1 s doubling to 5 s. Once connected
+ * the session is set up and LISTENs before it is handed back, so the caller's reload that follows misses nothing
  * (POSTGRES.md: notifications sent while not listening are lost). */
 #include <poll.h>
 #include <stdio.h>
@@ -50,6 +51,8 @@ static void attempt_failed(store_backend *b)
 {
     PQfinish(b->pending);
     b->pending = NULL;
+    pg_lookup_free(b->lookup);
+    b->lookup = NULL;
     b->retry_at = mono_now() + (st_mono)b->backoff_ms * 1000000;
     b->backoff_ms = b->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : b->backoff_ms * 2;
 }
@@ -81,18 +84,31 @@ bool pg_reconnect_step(store_backend *b)
         return false;
     st_mono now = mono_now();
     if (!b->pending) {
-        if (now < b->retry_at)
+        /* First the host's name, resolved without blocking (libpq would resolve it inside
+         * PQconnectStartParams); a locator without one goes straight on. */
+        if (!b->lookup) {
+            if (now < b->retry_at)
+                return false;
+            b->lookup = pg_lookup_start(b->locator);
+            b->pending_deadline = now + (st_mono)ATTEMPT_LIMIT_MS * 1000000;
+        }
+        int resolved = b->lookup ? pg_lookup_poll(b->lookup) : 1;
+        if (resolved < 0 || (resolved == 0 && now >= b->pending_deadline))
+            attempt_failed(b);
+        if (resolved <= 0)
             return false;
-        const char *keys[] = {"fallback_application_name", "dbname", NULL};
-        const char *vals[] = {"slatop", b->locator, NULL};
-        b->pending = PQconnectStartParams(keys, vals, 1);
+        pg_conn_params cp;
+        pg_conn_params_init(&cp, b->locator);
+        pg_lookup_params(b->lookup, &cp);
+        b->pending = PQconnectStartParams(cp.keys, cp.vals, 1);
+        pg_lookup_free(b->lookup); /* libpq copied the values */
+        b->lookup = NULL;
         if (!b->pending || PQstatus(b->pending) == CONNECTION_BAD) {
             attempt_failed(b);
             return false;
         }
         PQsetNoticeProcessor(b->pending, pg_no_notices, NULL);
         b->pending_wants = PGRES_POLLING_WRITING; /* libpq's rule for the first step */
-        b->pending_deadline = now + (st_mono)ATTEMPT_LIMIT_MS * 1000000;
     }
     for (;;) {
         struct pollfd p = {.fd = PQsocket(b->pending),
@@ -121,7 +137,7 @@ int pg_reconnect_timeout_ms(const store_backend *b)
 {
     if (!b->down)
         return -1;
-    if (b->pending)
+    if (b->pending || b->lookup)
         return STEP_MS;
     st_mono now = mono_now();
     return b->retry_at > now ? (int)((b->retry_at - now) / 1000000) + 1 : 0;
@@ -131,4 +147,6 @@ void pg_reconnect_done(store_backend *b)
 {
     PQfinish(b->pending);
     b->pending = NULL;
+    pg_lookup_free(b->lookup);
+    b->lookup = NULL;
 }

@@ -159,9 +159,11 @@ st_code pg_schema_check(store_backend *b, bool *present, st_err *err)
     PQclear(r);
     if (!*present)
         return ST_OK;
-    if ((code = pg_run(b, "SELECT version FROM slatop_schema", NULL, &r, "reading the schema version", err)) != ST_OK)
+    if ((code = pg_run(b, "SELECT version, " PG_SEARCH_INDEXES " FROM slatop_schema", NULL, &r,
+                       "reading the schema version", err)) != ST_OK)
         return code;
     int64_t version = PQntuples(r) == 1 ? pg_int(r, 0, 0) : -1;
+    b->search_indexed = PQntuples(r) == 1 && strcmp(PQgetvalue(r, 0, 1), "t") == 0;
     PQclear(r);
     if (version > PG_SCHEMA_VERSION)
         return st_fail(err, ST_INVALID,
@@ -173,14 +175,16 @@ st_code pg_schema_check(store_backend *b, bool *present, st_err *err)
                       "BEGIN; ALTER TABLE audit ADD COLUMN IF NOT EXISTS host text;"
                       " UPDATE slatop_schema SET version = 4 WHERE version = 3; COMMIT",
                       NULL, NULL, "migrating to schema version 4", err);
-        if (code != ST_OK)
+        if (code != ST_OK) {
             PQclear(PQexec(b->conn, "ROLLBACK"));
-        return code;
-    }
-    if (version != PG_SCHEMA_VERSION)
+            return code;
+        }
+    } else if (version != PG_SCHEMA_VERSION) {
         return st_fail(err, ST_INVALID, "%s: not a slatop database (schema version %" PRId64 " unknown)", b->name,
                        version);
-    return ST_OK;
+    }
+    /* The trigram search indexes (pg_search.c), made once by the first writer that can. */
+    return b->search_indexed || b->read_only ? ST_OK : pg_search_index_create(b, err);
 }
 
 st_code pg_schema_create_tables(store_backend *b, st_err *err)
@@ -209,13 +213,12 @@ st_code pg_schema_create(store_backend *b, st_err *err)
     code = pg_schema_create_tables(b, err);
     if (code == ST_OK)
         code = pg_run(b, "COMMIT", NULL, NULL, "creating the tables", err);
-    if (code != ST_OK) {
-        PQclear(PQexec(b->conn, "ROLLBACK"));
-        /* Another slatop's tables (or a foreign table of the same name) got there first. */
-        if (code == ST_CONFLICT || strstr(err->msg, "already exists"))
-            code = st_fail(err, ST_CONFLICT, "%s: already exists (this database has tables named as slatop's)",
-                           b->name);
-    }
+    if (code == ST_OK)
+        return pg_search_index_create(b, err);
+    PQclear(PQexec(b->conn, "ROLLBACK"));
+    /* Another slatop's tables (or a foreign table of the same name) got there first. */
+    if (code == ST_CONFLICT || strstr(err->msg, "already exists"))
+        code = st_fail(err, ST_CONFLICT, "%s: already exists (this database has tables named as slatop's)", b->name);
     return code;
 }
 

@@ -2,8 +2,10 @@
  * SQLite's results, orders and counts. The text rule (the id, or an ASCII case-insensitive
  * substring of title, customer, assignee, level, ref or a message body) is ILIKE, which in the C
  * locale `slatop init` gives a database folds ASCII only, as the rule says; the server runs it
- * beside the data, so the console receives a page, never the candidates. The per-state groups
- * are a GROUP BY the server computes (SQLite keeps them in a table by triggers). */
+ * beside the data, so the console receives a page, never the candidates; with pg_trgm's trigram
+ * indexes (made when the extension can be created) a text with a trigram goes through them, with
+ * the same results. The per-state groups are a GROUP BY the server computes (SQLite keeps them in
+ * a table by triggers). */
 #include "pg_internal.h"
 
 #include <stdio.h>
@@ -18,21 +20,85 @@
     " OR tickets.ref ILIKE $" P " OR EXISTS (SELECT 1 FROM messages m WHERE m.ticket_id = tickets.id"      \
     " AND m.body ILIKE $" P ")) AND ($" L "::text IS NULL OR tickets.level = $" L ")"
 
-#define OPEN_WHERE "WHERE status <> 'resolved'"
+/* The same rule through the trigram indexes (pg_search_index_create), as two halves the planner
+ * plans apart: the tickets whose id or columns match (a BitmapOr of index scans for a rare text,
+ * the list's order with a filter, stopping at the page, for a common one), and those with a
+ * matching message body (a semi-join either way round). Each half brings its first
+ * limit + offset rows in the list's order, and the list takes its page from their union: the
+ * page of the whole. pg_trgm's scans recheck the rows they find with ILIKE itself, so the results
+ * are the plain rule's. P, I, L as FILTER's. */
+#define HALF_WHERE(L) "status <> 'resolved' AND ($" L "::text IS NULL OR level = $" L ")"
+#define COLUMNS_MATCH(P, I)                                                                                  \
+    "(id = $" I "::bigint OR title ILIKE $" P " OR customer ILIKE $" P " OR assignee ILIKE $" P              \
+    " OR level ILIKE $" P " OR ref ILIKE $" P ")"
+#define BODY_MATCH(P) "id IN (SELECT m.ticket_id FROM messages m WHERE m.body ILIKE $" P ")"
 
-/* The list's SQL for sort (pg_ticket_list_sql, so the orders stay one) with the filter added to
- * its WHERE: $1 limit, $2 offset, $3..$5 the filter. Built once, kept for the process. */
-static const char *search_sql(store_sort sort)
+#define OPEN_WHERE "WHERE status <> 'resolved'"
+#define INDEXED_MAX_OFFSET 5000
+
+/* True when f's text is searched through the trigram indexes: it holds three ASCII letters or
+ * digits in a row, so pg_trgm has a trigram to look up (in the C locale only those make words). */
+static bool indexed(const store_backend *b, const store_filter *f)
 {
-    static char *cache[4];
-    unsigned k = (unsigned)sort < 4 ? (unsigned)sort : 0;
-    if (!cache[k]) {
-        const char *base = pg_ticket_list_sql((store_sort)k, false);
-        const char *where = strstr(base, OPEN_WHERE);
-        size_t head = (size_t)(where - base) + strlen(OPEN_WHERE);
-        cache[k] = xasprintf("%.*s%s%s", (int)head, base, FILTER("3", "4", "5"), base + head);
+    if (!b->search_indexed || !f || !f->text)
+        return false;
+    int run = 0;
+    for (const char *c = f->text; *c; c++) {
+        bool alnum = (*c >= '0' && *c <= '9') || (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z');
+        run = alnum ? run + 1 : 0;
+        if (run >= 3)
+            return true;
     }
-    return cache[k];
+    return false;
+}
+
+/* The list's SQL for sort (pg_ticket_list_sql, so the orders stay one) with the filter, plain or
+ * by index, added to its WHERE: $1 limit, $2 offset, $3..$5 the filter. Built once, kept for the
+ * process. */
+static const char *search_sql(store_sort sort, bool by_index)
+{
+    static char *cache[4][2];
+    unsigned k = (unsigned)sort < 4 ? (unsigned)sort : 0;
+    if (cache[k][by_index])
+        return cache[k][by_index];
+    const char *base = pg_ticket_list_sql((store_sort)k, false);
+    const char *where = strstr(base, OPEN_WHERE);
+    size_t head = (size_t)(where - base) + strlen(OPEN_WHERE);
+    if (!by_index) {
+        cache[k][0] = xasprintf("%.*s%s%s", (int)head, base, FILTER("3", "4", "5"), base + head);
+        return cache[k][0];
+    }
+    const char *order = strstr(base, " ORDER BY ");
+    int order_len = (int)(strstr(order, " LIMIT ") - order);
+    cache[k][1] = xasprintf("%.*s AND ($5::text IS NULL OR tickets.level = $5) AND tickets.id IN ("
+                            "(SELECT id FROM tickets WHERE " HALF_WHERE("5") " AND " COLUMNS_MATCH("3", "4")
+                            "%.*s LIMIT $1::bigint + $2::bigint) UNION ALL (SELECT id FROM tickets WHERE "
+                            HALF_WHERE("5") " AND " BODY_MATCH("3") "%.*s LIMIT $1::bigint + $2::bigint))%s",
+                            (int)head, base, order_len, order, order_len, order, base + head);
+    return cache[k][1];
+}
+
+/* What the trigram search needs (pg_trgm, a trusted extension since PostgreSQL 13, which a
+ * database's owner may create), made when they are missing and the extension can be created;
+ * when it cannot (not installed, no right to create it, a read-only role), the plain scan stays,
+ * with the same results. A failure of the connection itself is an error. */
+static const char search_index_sql[] =
+    "BEGIN; CREATE EXTENSION IF NOT EXISTS pg_trgm;"
+    " CREATE INDEX IF NOT EXISTS tickets_search ON tickets USING gin (title gin_trgm_ops,"
+    " customer gin_trgm_ops, assignee gin_trgm_ops, level gin_trgm_ops, ref gin_trgm_ops)"
+    " WHERE status <> 'resolved';"
+    " CREATE INDEX IF NOT EXISTS messages_search ON messages USING gin (body gin_trgm_ops); COMMIT";
+
+st_code pg_search_index_create(store_backend *b, st_err *err)
+{
+    PGresult *r = PQexec(b->conn, search_index_sql);
+    b->search_indexed = PQresultStatus(r) == PGRES_COMMAND_OK;
+    PQclear(r);
+    if (!b->search_indexed)
+        PQclear(PQexec(b->conn, "ROLLBACK"));
+    if (PQstatus(b->conn) == CONNECTION_BAD)
+        return pg_fail(b, NULL, "creating the search indexes", err);
+    return ST_OK;
 }
 
 /* Adds f's three parameters; *like is the pattern the caller frees (it must outlive the call). */
@@ -78,8 +144,11 @@ st_code pg_ticket_search(store_backend *b, const store_filter *f, store_sort sor
     char *like;
     filter_params(&p, f, &like);
     void *arr = NULL;
-    st_code code = pg_collect_rows(b, search_sql(sort), &p, "searching tickets", sizeof **out, pg_read_ticket_item,
-                                   pg_free_ticket_item, &arr, n, err);
+    /* Deep pages (the count paging through a common text's matches) take the plain form: each half
+     * would bring offset + limit rows, and the list's order with a filter is cheaper there. */
+    bool by_index = indexed(b, f) && offset <= INDEXED_MAX_OFFSET;
+    st_code code = pg_collect_rows(b, search_sql(sort, by_index), &p, "searching tickets", sizeof **out,
+                                   pg_read_ticket_item, pg_free_ticket_item, &arr, n, err);
     free(like);
     *out = arr;
     return code;
@@ -91,8 +160,12 @@ st_code pg_ticket_search_count(store_backend *b, const store_filter *f, int64_t 
     pg_params p = {0};
     char *like;
     filter_params(&p, f, &like);
-    st_code code = pg_query_int(b, "SELECT count(*) FROM tickets " OPEN_WHERE FILTER("1", "2", "3"), &p, n,
-                           "counting tickets", err);
+    st_code code = pg_query_int(b,
+                                indexed(b, f) ? "SELECT count(*) FROM (SELECT id FROM tickets WHERE " HALF_WHERE("3")
+                                                " AND " COLUMNS_MATCH("1", "2") " UNION SELECT id FROM tickets WHERE "
+                                                HALF_WHERE("3") " AND " BODY_MATCH("1") ") u"
+                                              : "SELECT count(*) FROM tickets " OPEN_WHERE FILTER("1", "2", "3"),
+                                &p, n, "counting tickets", err);
     free(like);
     return code;
 }

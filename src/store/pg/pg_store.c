@@ -102,10 +102,11 @@ void pg_no_notices(void *arg, const char *message)
 /* Connects to locator (or, with maintenance, to the same server's "postgres" database). */
 static st_code connect_to(store_backend *b, const char *locator, bool maintenance, st_err *err)
 {
-    const char *keys[] = {"connect_timeout", "fallback_application_name", "dbname", maintenance ? "dbname" : NULL,
-                          NULL};
-    const char *vals[] = {"10", "slatop", locator, "postgres", NULL};
-    b->conn = PQconnectdbParams(keys, vals, 1);
+    pg_conn_params cp; /* keepalives and timeouts (pg_net.c); the name resolved by libpq: it may block here */
+    pg_conn_params_init(&cp, locator);
+    if (maintenance)
+        pg_conn_params_add(&cp, "dbname", "postgres");
+    b->conn = PQconnectdbParams(cp.keys, cp.vals, 1);
     if (!b->conn)
         return st_fail(err, ST_IO, "%s: cannot connect: out of memory", b->name);
     PQsetNoticeProcessor(b->conn, pg_no_notices, NULL);
