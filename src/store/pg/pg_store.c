@@ -828,8 +828,7 @@ static st_code pg_tickets_using_level(store_backend *b, const char *level, int64
                        &p, ids, n, err);
 }
 
-static st_code pg_ticket_list(store_backend *b, const store_list_query *q, st_ticket **out, size_t *n,
-                              st_err *err)
+st_code pg_ticket_list(store_backend *b, const store_list_query *q, st_ticket **out, size_t *n, st_err *err)
 {
     *out = NULL;
     *n = 0;
@@ -1119,6 +1118,9 @@ const store_backend_ops store_pg_ops = {
     .ticket_groups = pg_ticket_groups,
     .ticket_count_due = pg_ticket_count_due,
     .ticket_group_rows = pg_ticket_group_rows,
+    .ticket_cursor_open = pg_ticket_cursor_open,
+    .ticket_cursor_next = pg_ticket_cursor_next,
+    .ticket_cursor_close = pg_ticket_cursor_close,
     .uptime_put_minutes = pg_uptime_put_minutes,
     .uptime_get_minutes = pg_uptime_get_minutes,
     .uptime_month_get = pg_uptime_month_get,
