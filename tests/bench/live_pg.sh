@@ -11,15 +11,16 @@ build=$1 work=$2
 root=$(cd "$(dirname "$0")/../.." && pwd)
 slatop=$build/slatop tools=$build/bench
 [ -x "$tools/floor_notify" ] || { echo "live_pg.sh: $tools/floor_notify is missing" >&2; exit 2; }
-dir=$work/pg
-mkdir -p "$dir"
+# its own directory under /tmp: as root the server runs as the postgres user, which cannot enter
+# run.sh's private work directory
+dir=$(mktemp -d /tmp/slatop-live-pg.XXXXXX)
 chmod 755 "$dir"
 set +e
 env=$(sh "$root/tests/pg/pg_server.sh" start "$dir")
 st=$?
 set -e
 [ $st = 0 ] || { echo "live_pg.sh: no PostgreSQL server (status $st): sh share/setup.sh --test" >&2; exit 2; }
-trap 'sh "$root/tests/pg/pg_server.sh" stop "$dir"' EXIT
+trap 'sh "$root/tests/pg/pg_server.sh" stop "$dir"; rm -rf "$dir"' EXIT
 eval "$env"
 db=postgresql:///live_bench
 "$slatop" --db "$db" init --policy "$root/share/policies/chatti.json" >/dev/null
