@@ -98,8 +98,8 @@ st_code pg_lib_load(const char *name, st_err *err);
  * table above stays what every connection needs; NULL before pg_lib_load or when libpq lacks it. */
 void (*pg_lib_sym(const char *name))(void);
 
-/* The schema version this build writes: the same number as SQLite's (one schema, two engines). */
-#define PG_SCHEMA_VERSION 4
+/* The schema version this build writes (PostgreSQL's own numbering: pg_schema.c). */
+#define PG_SCHEMA_VERSION 5
 /* How long a writer waits for another one before ST_BUSY (as SQLite's busy timeout). */
 #define PG_LOCK_TIMEOUT_MS 5000
 /* The channel every commit notifies (delivered at COMMIT only; a hint to re-read). */
@@ -302,6 +302,12 @@ void pg_ahead_clear(store_backend *b);
 st_code pg_schema_check(store_backend *b, bool *present, st_err *err);
 st_code pg_schema_create(store_backend *b, st_err *err);
 st_code pg_schema_drop(store_backend *b, st_err *err);
+/* The per-state counts (schema 5): pg_schema_groups_table makes the table and the trigger that
+ * keeps it (pg_schema_create_tables calls it); pg_schema_groups_fill counts the tickets there
+ * into it and makes the indexes of the groups' due ranges and of the list orders, inside the
+ * caller's transaction (after a copy, with the insert trigger disabled meanwhile). */
+st_code pg_schema_groups_table(store_backend *b, st_err *err);
+st_code pg_schema_groups_fill(store_backend *b, st_err *err);
 
 /* Every row of sql read into a new array of item_size-byte items by read. Caller owns *out (done
  * each, then free); on error nothing is returned. The ticket item pair reads PG_TICKET_COLUMNS. */

@@ -142,15 +142,17 @@ st_code store_pg_import_begin(const char *locator, store_pg_import **out, st_err
                            "database only", im->b->name, table);
     }
     free(table);
-    /* The count trigger would update one row per ticket copied: the counts are made once, at the
-     * end (store_pg_import_finish). */
+    /* The count triggers would update a row per ticket copied: the counts are made once, at the
+     * end (store_pg_import_finish), with the indexes they need. */
     if (code == ST_OK && (code = pg_run(im->b, "BEGIN", NULL, NULL, "creating the tables", err)) == ST_OK) {
         im->b->in_txn = true;
         code = pg_schema_create_tables(im->b, err);
     }
     if (code == ST_OK)
-        code = pg_run(im->b, "ALTER TABLE tickets DISABLE TRIGGER tickets_count_insert", NULL, NULL,
-                      "creating the tables", err);
+        code = pg_run(im->b,
+                      "ALTER TABLE tickets DISABLE TRIGGER tickets_count_insert;"
+                      " ALTER TABLE tickets DISABLE TRIGGER tickets_groups_insert",
+                      NULL, NULL, "creating the tables", err);
     if (code != ST_OK) {
         store_pg_import_abort(im);
         return code;
@@ -267,8 +269,11 @@ st_code store_pg_import_finish(store_pg_import *im, int64_t head_seq, const char
     if (code == ST_OK)
         code = pg_run(b,
                       "UPDATE ticket_counts SET n = (SELECT count(*) FROM tickets t WHERE t.status = ticket_counts.status);"
-                      " ALTER TABLE tickets ENABLE TRIGGER tickets_count_insert",
+                      " ALTER TABLE tickets ENABLE TRIGGER tickets_count_insert;"
+                      " ALTER TABLE tickets ENABLE TRIGGER tickets_groups_insert",
                       NULL, NULL, "counting the tickets", err);
+    if (code == ST_OK)
+        code = pg_schema_groups_fill(b, err);
     int64_t seq = 0;
     char hash[65];
     if (code == ST_OK)

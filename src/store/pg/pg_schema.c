@@ -1,11 +1,12 @@
-/* pg_schema: slatop's tables on PostgreSQL, schema version 3 as on SQLite (sqlite_store.c's
- * migrations v1..v3 applied): the same tables, columns, indexes and append-only rules, text as
- * text and times as the same integers (seconds since the epoch, bigint). PostgreSQL databases
- * start at version 3, so there is nothing to migrate yet; a later version appends its script and
- * migrates forward as SQLite's do. Two additions: slatop_schema (the version, and the one row
- * every write transaction locks first, which serializes writers and so the audit chain) and the
- * trigger functions PostgreSQL needs where SQLite has trigger bodies. */
+/* pg_schema: slatop's tables on PostgreSQL: SQLite's tables, columns, indexes and append-only
+ * rules (sqlite_store.c), text as text and times as the same integers (seconds since the epoch,
+ * bigint). PostgreSQL numbers its own versions: 3 the first, 4 added audit.host, 5 the
+ * per-state counts and list orders SQLite's search step has (groups_table); each opens the
+ * older ones forward (pg_schema_check). Two additions: slatop_schema (the version, and the one
+ * row every write transaction locks first, which serializes writers and so the audit chain) and
+ * the trigger functions PostgreSQL needs where SQLite has trigger bodies. */
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -142,11 +143,101 @@ static const char *const schema_tables[] = {
     "END $$;\n",
 };
 
+/* A row's group (store_group, SPEC §8's per-state counts) as sqlite_search.c's GROUP_KEY: r is
+ * "NEW", "OLD" or "tickets". */
+#define GROUP_KEY(r)                                                                                         \
+    r ".level, " r ".policy_version, coalesce(" r ".next_tier, -1), coalesce(" r ".next_clock, -1),"        \
+    " coalesce(" r ".next_target_s, -1), CASE WHEN " r ".first_response IS NULL THEN 0 WHEN " r             \
+    ".response_due IS NULL OR " r ".first_response <= " r ".response_due THEN 1 ELSE 2 END"
+#define GROUP_COLUMNS "status, level, policy_version, first_response, response_due, next_tier, next_clock, next_target_s"
+
+/* Schema 5: what SQLite's search step has besides the text index, so that no list, filter or
+ * count of the console scans the tickets on PostgreSQL either: open tickets per group kept by a
+ * trigger (the status line's totals and a level filter's, read without a scan), a group's due
+ * range as an index (its breached and warn counts), and the created and customer orders. The
+ * table and its trigger (pg_schema_groups_table) come with the other tables; the indexes and
+ * the table's rows (pg_schema_groups_fill) once the tickets are in, which is cheaper after a
+ * copy of many than index and trigger on each row. */
+static const char groups_table[] =
+    "CREATE TABLE ticket_groups(level text NOT NULL, policy_version bigint NOT NULL, tier integer NOT NULL,\n"
+    "  clock integer NOT NULL, target_s bigint NOT NULL, kind integer NOT NULL, n bigint NOT NULL,\n"
+    "  PRIMARY KEY(level, policy_version, tier, clock, target_s, kind));\n"
+    "CREATE FUNCTION slatop_group_tickets() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+    "BEGIN\n"
+    "  IF TG_OP <> 'INSERT' AND OLD.status <> 'resolved' THEN\n"
+    "    UPDATE ticket_groups SET n = n - 1\n"
+    "      WHERE (level, policy_version, tier, clock, target_s, kind) = (" GROUP_KEY("OLD") ");\n"
+    "  END IF;\n"
+    "  IF TG_OP <> 'DELETE' AND NEW.status <> 'resolved' THEN\n"
+    "    INSERT INTO ticket_groups(level, policy_version, tier, clock, target_s, kind, n)\n"
+    "      VALUES (" GROUP_KEY("NEW") ", 1)\n"
+    "      ON CONFLICT (level, policy_version, tier, clock, target_s, kind) DO UPDATE SET n = ticket_groups.n + 1;\n"
+    "  END IF;\n"
+    "  RETURN NULL;\n"
+    "END $$;\n"
+    "CREATE TRIGGER tickets_groups_insert AFTER INSERT OR DELETE ON tickets\n"
+    "  FOR EACH ROW EXECUTE FUNCTION slatop_group_tickets();\n"
+    /* the clock's own columns move every few changes; a change of priority or status moves a group */
+    "CREATE TRIGGER tickets_groups_update AFTER UPDATE OF " GROUP_COLUMNS " ON tickets\n"
+    "  FOR EACH ROW WHEN ((OLD.status = 'resolved', " GROUP_KEY("OLD") ") IS DISTINCT FROM\n"
+    "    (NEW.status = 'resolved', " GROUP_KEY("NEW") ")) EXECUTE FUNCTION slatop_group_tickets();\n";
+
+static const char groups_fill[] =
+    "INSERT INTO ticket_groups SELECT " GROUP_KEY("tickets") ", count(*)\n"
+    "  FROM tickets WHERE status <> 'resolved' GROUP BY 1, 2, 3, 4, 5, 6;\n"
+    /* pg_search.c's GROUP_WHERE, as expressions, then the due range */
+    "CREATE INDEX tickets_next_state ON tickets(level, policy_version, (coalesce(next_tier, -1)),\n"
+    "  (coalesce(next_clock, -1)), (coalesce(next_target_s, -1)), next_due) WHERE status <> 'resolved';\n"
+    /* pg_read.c's orders */
+    "CREATE INDEX tickets_created_order ON tickets(created, id) WHERE status <> 'resolved';\n"
+    "CREATE INDEX tickets_customer_order ON tickets((customer IS NULL), customer COLLATE \"C\",\n"
+    "  next_tier NULLS FIRST, next_key NULLS FIRST, id) WHERE status <> 'resolved';\n";
+
+st_code pg_schema_groups_table(store_backend *b, st_err *err)
+{
+    return pg_run(b, groups_table, NULL, NULL, "creating the per-state counts", err);
+}
+
+st_code pg_schema_groups_fill(store_backend *b, st_err *err)
+{
+    return pg_run(b, groups_fill, NULL, NULL, "counting the tickets by state", err);
+}
+
 /* What store_remove drops: every table and function above. */
 static const char drop_all[] =
-    "DROP TABLE IF EXISTS messages, audit, ticket_counts, tickets, policy_levels, policy_versions, meta,"
-    " uptime_minutes, uptime_months, maintenance_windows, slatop_schema CASCADE;"
-    "DROP FUNCTION IF EXISTS slatop_count_tickets(), slatop_append_only(), slatop_levels(text) CASCADE;";
+    "DROP TABLE IF EXISTS messages, audit, ticket_counts, ticket_groups, tickets, policy_levels, policy_versions,"
+    " meta, uptime_minutes, uptime_months, maintenance_windows, slatop_schema CASCADE;"
+    "DROP FUNCTION IF EXISTS slatop_count_tickets(), slatop_group_tickets(), slatop_append_only(),"
+    " slatop_levels(text) CASCADE;";
+
+/* One migration step in its own transaction: the steps before it stand when it fails. */
+static st_code migrate_step(store_backend *b, const char *sql, int to, st_err *err)
+{
+    char what[64];
+    snprintf(what, sizeof what, "migrating to schema version %d", to);
+    st_code code = pg_run(b, "BEGIN", NULL, NULL, what, err);
+    /* another slatop opening the same database may have migrated it meanwhile: its row lock
+     * orders the two, and the second finds the version moved */
+    int64_t now = 0;
+    if (code == ST_OK)
+        code = pg_query_int(b, "SELECT version FROM slatop_schema FOR UPDATE", NULL, &now, what, err);
+    if (code == ST_OK && now >= to)
+        return pg_run(b, "COMMIT", NULL, NULL, what, err);
+    if (code == ST_OK)
+        code = pg_run(b, sql, NULL, NULL, what, err);
+    if (code == ST_OK && to == 5 && (code = pg_schema_groups_table(b, err)) == ST_OK)
+        code = pg_schema_groups_fill(b, err);
+    if (code == ST_OK) {
+        pg_params p = {0};
+        pgp_int(&p, to);
+        code = pg_run(b, "UPDATE slatop_schema SET version = $1", &p, NULL, what, err);
+    }
+    if (code == ST_OK)
+        code = pg_run(b, "COMMIT", NULL, NULL, what, err);
+    if (code != ST_OK)
+        PQclear(PQexec(b->conn, "ROLLBACK"));
+    return code;
+}
 
 st_code pg_schema_check(store_backend *b, bool *present, st_err *err)
 {
@@ -170,19 +261,14 @@ st_code pg_schema_check(store_backend *b, bool *present, st_err *err)
                        "%s: database schema version %" PRId64 " is newer than this slatop supports (%d); "
                        "upgrade slatop",
                        b->name, version, PG_SCHEMA_VERSION);
-    if (version == 3) { /* before audit.host (SPEC §10): older entries keep NULL, their hashes never covered it */
-        code = pg_run(b,
-                      "BEGIN; ALTER TABLE audit ADD COLUMN IF NOT EXISTS host text;"
-                      " UPDATE slatop_schema SET version = 4 WHERE version = 3; COMMIT",
-                      NULL, NULL, "migrating to schema version 4", err);
-        if (code != ST_OK) {
-            PQclear(PQexec(b->conn, "ROLLBACK"));
-            return code;
-        }
-    } else if (version != PG_SCHEMA_VERSION) {
+    if (version < 3)
         return st_fail(err, ST_INVALID, "%s: not a slatop database (schema version %" PRId64 " unknown)", b->name,
                        version);
-    }
+    /* before audit.host (SPEC §10): older entries keep NULL, their hashes never covered it */
+    if (version == 3 && (code = migrate_step(b, "ALTER TABLE audit ADD COLUMN IF NOT EXISTS host text", 4, err)) != ST_OK)
+        return code;
+    if (version <= 4 && (code = migrate_step(b, "SELECT 1", 5, err)) != ST_OK)
+        return code;
     /* The trigram search indexes (pg_search.c), made once by the first writer that can. */
     return b->search_indexed || b->read_only ? ST_OK : pg_search_index_create(b, err);
 }
@@ -192,6 +278,8 @@ st_code pg_schema_create_tables(store_backend *b, st_err *err)
     st_code code = ST_OK;
     for (size_t i = 0; code == ST_OK && i < sizeof schema_tables / sizeof *schema_tables; i++)
         code = pg_run(b, schema_tables[i], NULL, NULL, "creating the tables", err);
+    if (code == ST_OK)
+        code = pg_schema_groups_table(b, err);
     if (code == ST_OK) {
         pg_params p = {0};
         pgp_int(&p, PG_SCHEMA_VERSION);
@@ -211,6 +299,8 @@ st_code pg_schema_create(store_backend *b, st_err *err)
     if ((code = pg_run(b, "BEGIN", NULL, NULL, "creating the tables", err)) != ST_OK)
         return code;
     code = pg_schema_create_tables(b, err);
+    if (code == ST_OK)
+        code = pg_schema_groups_fill(b, err);
     if (code == ST_OK)
         code = pg_run(b, "COMMIT", NULL, NULL, "creating the tables", err);
     if (code == ST_OK)

@@ -4,8 +4,8 @@
  * locale `slatop init` gives a database folds ASCII only, as the rule says; the server runs it
  * beside the data, so the console receives a page, never the candidates; with pg_trgm's trigram
  * indexes (made when the extension can be created) a text with a trigram goes through them, with
- * the same results. The per-state groups are a GROUP BY the server computes (SQLite keeps them in
- * a table by triggers). */
+ * the same results. The per-state groups are kept in a table by a trigger, as on SQLite
+ * (pg_schema.c, schema 5), and a group's due ranges are ranges of an index. */
 #include "pg_internal.h"
 
 #include <stdio.h>
@@ -161,6 +161,11 @@ st_code pg_ticket_search_count(store_backend *b, const store_filter *f, int64_t 
         return pg_query_int(b, "SELECT coalesce(sum(n), 0) FROM ticket_counts WHERE status <> 'resolved'", NULL, n,
                             "counting tickets", err);
     pg_params p = {0};
+    if (!f->text || !*f->text) { /* a level's open tickets: its groups' counts, no scan */
+        pgp_text(&p, f->level);
+        return pg_query_int(b, "SELECT coalesce(sum(n), 0) FROM ticket_groups WHERE level = $1", &p, n,
+                            "counting tickets", err);
+    }
     char *like;
     filter_params(&p, f, &like);
     st_code code = pg_query_int(b,
@@ -208,12 +213,12 @@ st_code pg_ticket_groups(store_backend *b, const char *level, store_group **out,
     else
         pgp_null(&p);
     void *arr = NULL;
-    /* a running clock's state does not depend on the first response: one group per clock */
+    /* kept by the trigger (schema 5); a running clock's state does not depend on the first
+     * response: one group per clock */
     st_code code = pg_collect_rows(
         b,
-        "SELECT level, policy_version, coalesce(next_tier, -1), coalesce(next_clock, -1),"
-        " coalesce(next_target_s, -1), CASE WHEN coalesce(next_tier, -1) IN (0, 1) THEN 0 ELSE " GROUP_KIND
-        " END, count(*) FROM tickets " OPEN_WHERE " AND ($1::text IS NULL OR level = $1) GROUP BY 1, 2, 3, 4, 5, 6"
+        "SELECT level, policy_version, tier, clock, target_s, CASE WHEN tier IN (0, 1) THEN 0 ELSE kind END,"
+        " sum(n) FROM ticket_groups WHERE ($1::text IS NULL OR level = $1) AND n > 0 GROUP BY 1, 2, 3, 4, 5, 6"
         " ORDER BY 1, 2, 3, 4, 5, 6",
         &p, "counting tickets by state", sizeof **out, read_group, free_group, &arr, n, err);
     *out = arr;
