@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "slatop/store.h"
+#include "slatop/store_search.h"
 #include "slatop/util.h"
 
 typedef struct {
@@ -280,5 +281,65 @@ Test(pg_net, a_slow_dns_lookup_never_stalls_the_reconnect)
     sock_opts o = read_opts(tcp_socket(s));
     cr_expect_eq(o.user_timeout, 15000);
     drop(s, loc);
+    free(loc);
+}
+
+/* A read the caller abandons (store_set_cancel): the server cancels the statement, the read fails
+ * with ST_BUSY "interrupted" at once, and the connection goes on. The read is held up for real:
+ * psql takes the tickets table's lock and keeps it 3 s. */
+static bool stop_after(void *ctx)
+{
+    return mono_now() >= *(st_mono *)ctx;
+}
+
+Test(pg_net, a_read_is_abandoned_when_the_caller_says_so, .timeout = 60)
+{
+    char *loc = locator("127.0.0.1", "cancel", "");
+    st_store *s = open_at(loc, STORE_OPEN_CREATE);
+    char dir[] = "/tmp/slatop-pgcancel-XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    char *script = xasprintf("%s/lock.sql", dir), *locked = xasprintf("%s/locked", dir);
+    FILE *f = fopen(script, "w");
+    cr_assert_not_null(f);
+    fprintf(f, "BEGIN;\nLOCK TABLE tickets IN ACCESS EXCLUSIVE MODE;\n\\! touch '%s'\nSELECT pg_sleep(3);\nCOMMIT;\n",
+            locked);
+    cr_assert_eq(fclose(f), 0);
+    char *cmd = xasprintf("p=$(command -v psql || ls /usr/lib/postgresql/*/bin/psql | tail -1);"
+                          " \"$p\" -X -q -d '%s' -f '%s' > /dev/null 2>&1 &",
+                          loc, script);
+    cr_assert_eq(system(cmd), 0, "%s", cmd);
+    st_mono give_up = mono_now() + 20 * (st_mono)1000000000;
+    while (access(locked, F_OK) != 0 && mono_now() < give_up)
+        usleep(10000);
+    cr_assert_eq(access(locked, F_OK), 0, "psql never took the lock");
+
+    st_mono t0 = mono_now(), stop = t0 + 100 * (st_mono)1000000;
+    cr_assert(store_set_cancel(s, stop_after, &stop), "PostgreSQL's reads can be abandoned");
+    st_ticket *ts = NULL;
+    size_t n = 0;
+    st_err err = {0};
+    st_code rc = store_ticket_search(s, NULL, STORE_SORT_URGENCY, 0, 25, &ts, &n, &err);
+    double took_ms = (double)(mono_now() - t0) / 1e6;
+    cr_assert_eq(rc, ST_BUSY, "the held-up read ended %d after %.0f ms: %s", rc, took_ms, err.msg);
+    cr_expect(strstr(err.msg, "interrupted"), "%s", err.msg);
+    cr_expect_lt(took_ms, 1500.0, "abandoned after %.0f ms, the lock is held 3,000 ms", took_ms);
+
+    /* The connection goes on: a caller that never says stop gets the rows once the lock is gone. */
+    st_mono never = t0 + 3600 * (st_mono)1000000000;
+    store_set_cancel(s, stop_after, &never);
+    rc = store_ticket_search(s, NULL, STORE_SORT_URGENCY, 0, 25, &ts, &n, &err);
+    cr_assert_eq(rc, ST_OK, "%s", err.msg);
+    free(ts);
+    cr_expect_geq((double)(mono_now() - t0) / 1e6, 2000.0, "the second read did not wait for the lock");
+    store_set_cancel(s, NULL, NULL);
+    rc = store_ticket_search_count(s, NULL, (int64_t[]){0}, &err);
+    cr_assert_eq(rc, ST_OK, "%s", err.msg);
+    drop(s, loc);
+    unlink(script);
+    unlink(locked);
+    rmdir(dir);
+    free(cmd);
+    free(script);
+    free(locked);
     free(loc);
 }

@@ -427,8 +427,7 @@ static bool cancel_or_expired(void *ctx)
 static st_code count_bounded(list_model *m, int64_t budget_ns, st_err *err)
 {
     count_budget b = {.m = m, .deadline = mono_now() + budget_ns, .expired = budget_ns <= 0};
-    /* a store whose reads cannot be abandoned (PostgreSQL: a GROUP BY of every open ticket, tens
-     * of seconds at 1,000,000) counts by the job */
+    /* a store whose reads cannot be abandoned counts by the job */
     if (!b.expired && !query_set_cancel(m->ops, cancel_or_expired, &b))
         b.expired = true;
     if (!b.expired) {

@@ -2,6 +2,7 @@
  * values naming the locator (never its credentials), column readers, and server-side cursors for
  * the scans. */
 #include <inttypes.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,6 +80,89 @@ st_code pg_fail(store_backend *b, const PGresult *res, const char *what, st_err 
     return st_fail(err, ST_IO, "%s: %s failed: %s", b->name, what, msg);
 }
 
+/* ---- reads the caller may abandon (pg_set_cancel) ------------------------------------------ */
+
+/* The libpq functions only the watched statement uses (pg_lib_sym), resolved on first use. */
+static struct {
+    int (*sendQueryParams)(PGconn *, const char *, int, const Oid *, const char *const *, const int *,
+                           const int *, int);
+    int (*isBusy)(PGconn *);
+    PGcancel *(*getCancel)(PGconn *);
+    int (*cancel)(PGcancel *, char *, int);
+    void (*freeCancel)(PGcancel *);
+} watch;
+static bool watch_loaded;
+
+static bool watch_load(void)
+{
+    static const char *const names[] = {"PQsendQueryParams", "PQisBusy", "PQgetCancel", "PQcancel",
+                                        "PQfreeCancel"};
+    _Static_assert(sizeof watch == sizeof names / sizeof *names * sizeof(void (*)(void)), "one pointer per name");
+    if (watch_loaded)
+        return true;
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+        void (*f)(void) = pg_lib_sym(names[i]);
+        if (!f)
+            return false; /* (libpq has had them since 7.x) statements run as before, to their end */
+        memcpy((char *)&watch + i * sizeof f, &f, sizeof f);
+    }
+    return watch_loaded = true;
+}
+
+void pg_set_cancel(store_backend *b, bool (*cancel)(void *ctx), void *ctx)
+{
+    b->cancel = cancel;
+    b->cancel_ctx = ctx;
+}
+
+/* How often a running statement asks the caller whether to go on: a key waits at most this long
+ * plus the cancel request's own round trip. */
+#define WATCH_MS 2
+
+/* sql sent, then waited for while asking b->cancel; when it says stop, the server is asked to
+ * cancel the statement (PQcancel: a short connection of its own, as psql's Ctrl-C). The result
+ * as PQexec gives it (its first failure, else its last result; NULL when sending failed);
+ * *abandoned when the statement was cancelled at the caller's word. */
+static PGresult *exec_watched(store_backend *b, const char *sql, const pg_params *p, bool *abandoned)
+{
+    *abandoned = false;
+    int sent = p ? watch.sendQueryParams(b->conn, sql, p->n, NULL, p->v, NULL, NULL, 0) : PQsendQuery(b->conn, sql);
+    if (!sent)
+        return NULL;
+    bool asked = false;
+    while (watch.isBusy(b->conn)) {
+        struct pollfd pfd = {.fd = PQsocket(b->conn), .events = POLLIN};
+        if (poll(&pfd, 1, WATCH_MS) > 0 && !PQconsumeInput(b->conn))
+            break; /* the connection failed: PQgetResult says how */
+        if (!asked && watch.isBusy(b->conn) && b->cancel(b->cancel_ctx)) {
+            asked = true;
+            PGcancel *c = watch.getCancel(b->conn);
+            char msg[256];
+            if (c) { /* a failed request leaves the statement to finish: its result is used */
+                watch.cancel(c, msg, (int)sizeof msg);
+                watch.freeCancel(c);
+            }
+        }
+    }
+    PGresult *keep = NULL, *r;
+    bool failed = false;
+    while ((r = PQgetResult(b->conn)) != NULL) {
+        if (failed) { /* the first failure is the one to explain */
+            PQclear(r);
+            continue;
+        }
+        PQclear(keep);
+        keep = r;
+        failed = PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK;
+    }
+    if (asked && keep && strcmp(pg_state(keep), "57014") == 0) { /* query_canceled */
+        PQclear(keep);
+        *abandoned = true;
+        return NULL;
+    }
+    return keep;
+}
+
 st_code pg_run(store_backend *b, const char *sql, const pg_params *p, PGresult **out, const char *what,
                st_err *err)
 {
@@ -86,6 +170,14 @@ st_code pg_run(store_backend *b, const char *sql, const pg_params *p, PGresult *
         *out = NULL;
     if (!b->conn) /* lost: refused at once, with the outage's message, until reconnected */
         return pg_fail(b, NULL, what, err);
+    /* A read outside a transaction may be abandoned (inside one, a cancel would end it). */
+    if (b->cancel && !b->in_txn && PQtransactionStatus(b->conn) == PQTRANS_IDLE && watch_load()) {
+        bool abandoned;
+        PGresult *r = exec_watched(b, sql, p, &abandoned);
+        if (abandoned)
+            return st_fail(err, ST_BUSY, "%s: %s: interrupted", b->name, what);
+        return pg_take(b, r, out, what, err);
+    }
     /* A statement without parameters may hold several (the schema); PQexec runs those. */
     PGresult *r = p ? PQexecParams(b->conn, sql, p->n, NULL, p->v, NULL, NULL, 0) : PQexec(b->conn, sql);
     return pg_take(b, r, out, what, err);

@@ -169,6 +169,8 @@ struct store_backend {
     bool ahead_changes_known;
     int64_t ahead_changes; /* slatop_schema.changes */
     bool search_indexed; /* the trigram indexes exist (pg_search.c) */
+    bool (*cancel)(void *ctx); /* pg_set_cancel: asked while a read outside a transaction runs */
+    void *cancel_ctx;
 };
 
 /* The settings every session of slatop's runs first: quiet, and a writer waits at most as long
@@ -211,6 +213,10 @@ void pgp_null(pg_params *p);
  * it (PQclear); on failure err names the locator and `what` (pg_fail's mapping). */
 st_code pg_run(store_backend *b, const char *sql, const pg_params *p, PGresult **out, const char *what,
                st_err *err);
+/* The store's set_cancel: while cancel is set, pg_run asks it every few ms during a statement run
+ * outside a transaction, and when it says stop, has the server cancel the statement: pg_run then
+ * fails with ST_BUSY "interrupted" (nothing read), as SQLite's progress handler does. */
+void pg_set_cancel(store_backend *b, bool (*cancel)(void *ctx), void *ctx);
 /* r (a statement's result, NULL when the connection is lost) as pg_run returns it: *out (if out is
  * non-NULL, caller owns it) on success, else cleared and explained (pg_fail). */
 st_code pg_take(store_backend *b, PGresult *r, PGresult **out, const char *what, st_err *err);

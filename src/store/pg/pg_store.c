@@ -1118,6 +1118,7 @@ const store_backend_ops store_pg_ops = {
     .ticket_groups = pg_ticket_groups,
     .ticket_count_due = pg_ticket_count_due,
     .ticket_group_rows = pg_ticket_group_rows,
+    .set_cancel = pg_set_cancel,
     .ticket_cursor_open = pg_ticket_cursor_open,
     .ticket_cursor_next = pg_ticket_cursor_next,
     .ticket_cursor_close = pg_ticket_cursor_close,
