@@ -58,5 +58,7 @@ st_code query_tickets_by_id(st_ops *o, const int64_t *ids, size_t n, st_ticket *
  * store_set_cancel); NULL clears it. Set it around reads only. False when the store's reads
  * cannot be abandoned. */
 bool query_set_cancel(st_ops *o, bool (*cancel)(void *ctx), void *ctx);
+/* store_abandon_ns of the store: what abandoning a read still costs, in ns. */
+int64_t query_abandon_ns(st_ops *o);
 
 #endif

@@ -87,5 +87,9 @@ st_code store_tickets_by_id(st_store *s, const int64_t *ids, size_t n, st_ticket
  * arrives). Set it around reads only: a write it interrupted would fail. NULL clears it. False
  * when the backend's reads cannot be abandoned: they then run to their end. */
 bool store_set_cancel(st_store *s, bool (*cancel)(void *ctx), void *ctx);
+/* About how long an abandoned read still takes to end, in ns: 0 on SQLite (in this process), a
+ * cancel request's connection on PostgreSQL. A read tried under a shorter budget costs more than
+ * it can save. */
+int64_t store_abandon_ns(const st_store *s);
 
 #endif

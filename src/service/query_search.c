@@ -56,6 +56,11 @@ bool query_set_cancel(st_ops *o, bool (*cancel)(void *ctx), void *ctx)
     return store_set_cancel(ops_store(o), cancel, ctx);
 }
 
+int64_t query_abandon_ns(st_ops *o)
+{
+    return store_abandon_ns(ops_store(o));
+}
+
 /* The counts (SPEC §8: each row's state is its next clock's, ops_view_state, as the list shows it).
  * A row the list cannot show (its level not in its policy version) counts nowhere. */
 typedef struct {

@@ -142,8 +142,10 @@ typedef struct store_backend_ops {
     st_code (*ticket_group_rows)(store_backend *b, const store_group *g, st_time from, st_time to, bool due_none,
                                  int64_t after_id, int64_t limit,
                                  st_ticket **out, size_t *n, st_err *err);
-    /* NULL: a read runs to its end (PostgreSQL: the server's work, a page bounded by LIMIT). */
+    /* NULL: a read runs to its end. */
     void (*set_cancel)(store_backend *b, bool (*cancel)(void *ctx), void *ctx);
+    /* What abandoning a read costs, in ns (store_abandon_ns): 0 for a read in this process. */
+    int64_t abandon_ns;
     /* store_ticket_cursor_*; NULL: the facade pages through ticket_search (ticket_list when all)
      * instead. all: store_ticket_cursor_open_all (f NULL). *out is the backend's, ended by
      * ticket_cursor_close. */

@@ -50,6 +50,11 @@ bool store_set_cancel(st_store *s, bool (*cancel)(void *ctx), void *ctx)
     return true;
 }
 
+int64_t store_abandon_ns(const st_store *s)
+{
+    return s->ops->abandon_ns;
+}
+
 struct store_ticket_cursor {
     st_store *s;
     void *be;          /* the backend's cursor, or NULL: paging through ticket_search */

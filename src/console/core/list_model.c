@@ -427,8 +427,9 @@ static bool cancel_or_expired(void *ctx)
 static st_code count_bounded(list_model *m, int64_t budget_ns, st_err *err)
 {
     count_budget b = {.m = m, .deadline = mono_now() + budget_ns, .expired = budget_ns <= 0};
-    /* a store whose reads cannot be abandoned counts by the job */
-    if (!b.expired && !query_set_cancel(m->ops, cancel_or_expired, &b))
+    /* a store whose reads cannot be abandoned, or not within the budget (PostgreSQL's cancel is a
+     * connection of its own), counts by the job */
+    if (!b.expired && (budget_ns < query_abandon_ns(m->ops) || !query_set_cancel(m->ops, cancel_or_expired, &b)))
         b.expired = true;
     if (!b.expired) {
         st_code rc = count_states(m, err);

@@ -1119,6 +1119,9 @@ const store_backend_ops store_pg_ops = {
     .ticket_count_due = pg_ticket_count_due,
     .ticket_group_rows = pg_ticket_group_rows,
     .set_cancel = pg_set_cancel,
+    /* PQcancel's connection to the postmaster, and the statement's end: 14-17 ms measured on a
+     * Unix socket (strace -r of a first screen at 1,000,000 tickets) */
+    .abandon_ns = 20000000,
     .ticket_cursor_open = pg_ticket_cursor_open,
     .ticket_cursor_next = pg_ticket_cursor_next,
     .ticket_cursor_close = pg_ticket_cursor_close,
