@@ -171,6 +171,7 @@ struct store_backend {
     bool search_indexed; /* the trigram indexes exist (pg_search.c) */
     bool (*cancel)(void *ctx); /* pg_set_cancel: asked while a read outside a transaction runs */
     void *cancel_ctx;
+    store_backend *reader; /* owned, or NULL: the ordered ticket cursors' connection (pg_search.c) */
 };
 
 /* The settings every session of slatop's runs first: quiet, and a writer waits at most as long

@@ -277,16 +277,21 @@ st_code pg_ticket_group_rows(store_backend *b, const store_group *g, st_time fro
 }
 
 /* ---- the cursor (store_ticket_cursor_*) ------------------------------------------------------
- * A count reads its matches in any order: by id, each page the ids after the last one read (an
- * index range however deep, where paging by offset made every page re-read all before it: the
- * console's count at 1,000,000 tickets grew slower page by page). A read in the list's order
- * pages through it by offset, as before: the state filter's matches are read that way. */
+ * Paging by offset makes every page re-read all before it: at 1,000,000 tickets a read of the
+ * whole list never ends. A count reads its matches in any order: by id, each page the ids after
+ * the last one read (an index range however deep). A read in the list's order (a state filter's
+ * matches, the list with resolved tickets) is a server-side cursor on a second connection of
+ * its own (b->reader, opened on the first such read and kept): the cursor needs a transaction,
+ * which on the store's connection would hold every other read and write of the console to its
+ * snapshot. */
 typedef struct {
     store_backend *b;
     store_filter f; /* owned copies of the text and level */
     store_sort sort;
-    bool any_order, all, done;
-    int64_t offset, after_id;
+    bool any_order, all, done, open;
+    int64_t after_id;
+    pg_cursor pc;    /* on b->reader, once open */
+    int64_t changes; /* slatop_schema.changes in pc's snapshot */
 } pg_ticket_cursor;
 
 #define BY_ID_SQL                                                                                            \
@@ -309,6 +314,75 @@ st_code pg_ticket_cursor_open(store_backend *b, const store_filter *f, store_sor
     return ST_OK;
 }
 
+/* Opens c's server-side cursor on the reader connection (connected first when there is none). */
+static st_code ordered_open(pg_ticket_cursor *c, st_err *err)
+{
+    store_backend *b = c->b;
+    if (!b->conn) /* the store's own connection is down: the outage's message, no new attempt */
+        return pg_fail(b, NULL, "searching tickets", err);
+    st_code rc = ST_OK;
+    if (!b->reader && (rc = pg_open_bare(b->locator, &b->reader, err)) != ST_OK)
+        return rc;
+    pg_params p = {0};
+    pgp_null(&p); /* no limit */
+    pgp_int(&p, 0);
+    char *like = NULL;
+    if (!c->all)
+        filter_params(&p, &c->f, &like);
+    rc = pg_cursor_open(b->reader, &c->pc, c->all ? pg_ticket_list_sql(c->sort, true) : search_sql(c->sort, false),
+                        &p, err);
+    free(like);
+    if (rc == ST_OK) /* the same snapshot as the cursor's */
+        rc = pg_query_int(b->reader, "SELECT changes FROM slatop_schema", NULL, &c->changes, "searching tickets", err);
+    if (rc != ST_OK) { /* a broken reader is connected again by the next read */
+        pg_close_bare(b->reader);
+        b->reader = NULL;
+        return rc;
+    }
+    c->open = true;
+    return ST_OK;
+}
+
+static st_code ordered_next(pg_ticket_cursor *c, st_ticket *out, size_t max, size_t *n, st_err *err)
+{
+    if (!c->open) {
+        st_code rc = ordered_open(c, err);
+        if (rc != ST_OK)
+            return rc;
+    }
+    while (*n < max) {
+        /* before each batch from the server: a write since the snapshot ends the read, as on
+         * SQLite, so that the caller reads again what is there now */
+        if (c->pc.row >= c->pc.rows && !c->pc.done) {
+            int64_t now = 0;
+            st_code rc = pg_query_int(c->b, "SELECT changes FROM slatop_schema", NULL, &now, "searching tickets", err);
+            if (rc == ST_OK && now != c->changes)
+                rc = st_fail(err, ST_BUSY, "%s: searching tickets: interrupted by a write", c->b->name);
+            if (rc != ST_OK) {
+                for (size_t i = 0; i < *n; i++)
+                    ticket_done(&out[i]);
+                *n = 0;
+                return rc;
+            }
+        }
+        const PGresult *r;
+        int row;
+        st_code rc = pg_cursor_next(&c->pc, &r, &row, err);
+        if (rc == ST_OK && r)
+            rc = pg_read_ticket_item(c->b->reader, r, row, &out[*n], err);
+        if (rc != ST_OK) {
+            for (size_t i = 0; i < *n; i++)
+                ticket_done(&out[i]);
+            *n = 0;
+            return rc;
+        }
+        if (!r)
+            break;
+        (*n)++;
+    }
+    return ST_OK;
+}
+
 st_code pg_ticket_cursor_next(void *cur, st_ticket *out, size_t max, size_t *n, bool *done, st_err *err)
 {
     pg_ticket_cursor *c = cur;
@@ -318,7 +392,14 @@ st_code pg_ticket_cursor_next(void *cur, st_ticket *out, size_t max, size_t *n, 
         return ST_OK;
     st_ticket *rows = NULL;
     st_code rc;
-    if (c->any_order) {
+    if (!c->any_order) {
+        rc = ordered_next(c, out, max, n, err);
+        if (rc != ST_OK)
+            return rc;
+        *done = c->done = *n < max;
+        return ST_OK;
+    }
+    {
         pg_params p = {0};
         pgp_int(&p, (int64_t)max);
         pgp_int(&p, c->after_id);
@@ -329,11 +410,6 @@ st_code pg_ticket_cursor_next(void *cur, st_ticket *out, size_t max, size_t *n, 
                              pg_free_ticket_item, &arr, n, err);
         free(like);
         rows = arr;
-    } else if (c->all) {
-        store_list_query q = {.include_resolved = true, .sort = c->sort, .offset = c->offset, .limit = (int64_t)max};
-        rc = pg_ticket_list(c->b, &q, &rows, n, err);
-    } else {
-        rc = pg_ticket_search(c->b, &c->f, c->sort, c->offset, (int64_t)max, &rows, n, err);
     }
     if (rc != ST_OK)
         return rc;
@@ -342,7 +418,6 @@ st_code pg_ticket_cursor_next(void *cur, st_ticket *out, size_t max, size_t *n, 
     if (*n > 0)
         c->after_id = rows[*n - 1].id;
     free(rows);
-    c->offset += (int64_t)*n;
     *done = c->done = *n < max;
     return ST_OK;
 }
@@ -352,6 +427,13 @@ void pg_ticket_cursor_close(void *cur)
     pg_ticket_cursor *c = cur;
     if (!c)
         return;
+    if (c->open) {
+        st_err ignored;
+        if (pg_cursor_close(&c->pc, ST_OK, &ignored) != ST_OK) { /* connected again by the next read */
+            pg_close_bare(c->b->reader);
+            c->b->reader = NULL;
+        }
+    }
     free((char *)c->f.text);
     free((char *)c->f.level);
     free(c);

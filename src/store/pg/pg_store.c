@@ -259,6 +259,7 @@ static void pg_close(store_backend *b)
         pg_rollback(b);
         PQfinish(b->conn);
     }
+    pg_close(b->reader);
     pg_reconnect_done(b);
     pg_txn_clear(b);
     pg_clock_memo_free(b);
