@@ -29,6 +29,8 @@ static void build(help *h, con_state *c)
     pager_add(&h->p, EL_DIM, 0, false, "States: %s; (b) = breached in its history", states.buf);
     sb_done(&states);
     pager_add(&h->p, EL_DIM, 0, false,
+              "Status line: a count with + is still being counted (large lists count between ticks).");
+    pager_add(&h->p, EL_DIM, 0, false,
               "In prompts: type, Backspace deletes, C-u clears, Enter accepts, Esc cancels.");
 }
 
