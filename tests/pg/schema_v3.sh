@@ -16,7 +16,8 @@ cp "$SRC/tests/fixtures/schema1.db" "$tmp/old.db"
 head=$("$BIN" --db "$tmp/old.db" audit head)
 [ "$(q schema_v3 "SELECT count(*) FROM audit WHERE host IS NOT NULL")" = 0 ] || fail "the fixture has hosts"
 q schema_v3 "BEGIN; DROP TABLE ticket_groups; DROP FUNCTION slatop_group_tickets() CASCADE;
-    DROP INDEX tickets_next_state, tickets_created_order, tickets_customer_order;
+    DROP INDEX tickets_next_state, tickets_created_order, tickets_customer_order, tickets_resolved_urgency,
+      tickets_resolved_level, tickets_resolved_created, tickets_resolved_customer;
     ALTER TABLE audit DROP COLUMN host; UPDATE slatop_schema SET version = 3; COMMIT" > /dev/null ||
     fail "could not make schema 3"
 # groups_match: ticket_groups holds what a GROUP BY of the open tickets gives, and nothing else.
@@ -32,7 +33,8 @@ groups_match() {
 [ "$(q schema_v3 "SELECT version FROM slatop_schema")" = 5 ] || fail "not migrated to schema 5"
 groups_match "after the migration"
 [ "$(q schema_v3 "SELECT count(*) FROM pg_indexes WHERE indexname IN ('tickets_next_state',
-    'tickets_created_order', 'tickets_customer_order')")" = 3 ] || fail "the schema 5 indexes are missing"
+    'tickets_created_order', 'tickets_customer_order', 'tickets_resolved_urgency', 'tickets_resolved_level',
+    'tickets_resolved_created', 'tickets_resolved_customer')")" = 7 ] || fail "the schema 5 indexes are missing"
 [ "$("$BIN" --db "$L" audit head)" = "$head" ] || fail "the head moved: $("$BIN" --db "$L" audit head), was $head"
 "$BIN" --db "$L" audit --json > "$tmp/audit" 2> "$tmp/err" || fail "audit --json: $(cat "$tmp/err")"
 old=$(grep -o '"host":null' "$tmp/audit" | wc -l)

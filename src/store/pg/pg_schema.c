@@ -151,13 +151,13 @@ static const char *const schema_tables[] = {
     ".response_due IS NULL OR " r ".first_response <= " r ".response_due THEN 1 ELSE 2 END"
 #define GROUP_COLUMNS "status, level, policy_version, first_response, response_due, next_tier, next_clock, next_target_s"
 
-/* Schema 5: what SQLite's search step has besides the text index, so that no list, filter or
- * count of the console scans the tickets on PostgreSQL either: open tickets per group kept by a
- * trigger (the status line's totals and a level filter's, read without a scan), a group's due
- * range as an index (its breached and warn counts), and the created and customer orders. The
- * table and its trigger (pg_schema_groups_table) come with the other tables; the indexes and
- * the table's rows (pg_schema_groups_fill) once the tickets are in, which is cheaper after a
- * copy of many than index and trigger on each row. */
+/* Schema 5: what SQLite's search step and schema 6 have besides the text index, so that no list,
+ * filter or count of the console scans the tickets on PostgreSQL either: open tickets per group
+ * kept by a trigger (the status line's totals and a level filter's, read without a scan), a
+ * group's due range as an index (its breached and warn counts), the created and customer orders,
+ * and the resolved tickets' four orders. The table and its trigger (pg_schema_groups_table) come
+ * with the other tables; the indexes and the table's rows (pg_schema_groups_fill) once the
+ * tickets are in, which is cheaper after a copy of many than index and trigger on each row. */
 static const char groups_table[] =
     "CREATE TABLE ticket_groups(level text NOT NULL, policy_version bigint NOT NULL, tier integer NOT NULL,\n"
     "  clock integer NOT NULL, target_s bigint NOT NULL, kind integer NOT NULL, n bigint NOT NULL,\n"
@@ -191,7 +191,15 @@ static const char groups_fill[] =
     /* pg_read.c's orders */
     "CREATE INDEX tickets_created_order ON tickets(created, id) WHERE status <> 'resolved';\n"
     "CREATE INDEX tickets_customer_order ON tickets((customer IS NULL), customer COLLATE \"C\",\n"
-    "  next_tier NULLS FIRST, next_key NULLS FIRST, id) WHERE status <> 'resolved';\n";
+    "  next_tier NULLS FIRST, next_key NULLS FIRST, id) WHERE status <> 'resolved';\n"
+    /* the resolved tickets in each order: the lists with them merge two cursors (pg_search.c) */
+    "CREATE INDEX tickets_resolved_urgency ON tickets(next_tier NULLS FIRST, next_key NULLS FIRST, id)\n"
+    "  WHERE status = 'resolved';\n"
+    "CREATE INDEX tickets_resolved_level ON tickets(level_rank, next_tier NULLS FIRST, next_key NULLS FIRST, id)\n"
+    "  WHERE status = 'resolved';\n"
+    "CREATE INDEX tickets_resolved_created ON tickets(created, id) WHERE status = 'resolved';\n"
+    "CREATE INDEX tickets_resolved_customer ON tickets((customer IS NULL), customer COLLATE \"C\",\n"
+    "  next_tier NULLS FIRST, next_key NULLS FIRST, id) WHERE status = 'resolved';\n";
 
 st_code pg_schema_groups_table(store_backend *b, st_err *err)
 {
