@@ -413,6 +413,7 @@ int main(int argc, char **argv)
         sampling = false;
     static char last_row[4096], cur_row[4096];
     int64_t next_sample = 0, last_change = -1, max_gap = -1, wait_seen = -1;
+    int max_gap_step = -1; /* timed keys done (--steps; else script steps) when the longest gap ended */
     long long changes = 0;
     for (;;) {
         int64_t t = now_ms() - t0;
@@ -421,8 +422,10 @@ int main(int argc, char **argv)
             next_sample = t + sample_every;
             row_text(sample_row, cur_row, sizeof cur_row);
             if (strcmp(cur_row, last_row) != 0) {
-                if (last_change >= 0 && t - last_change > max_gap)
+                if (last_change >= 0 && t - last_change > max_gap) {
                     max_gap = t - last_change;
+                    max_gap_step = steps ? (int)step_i : si;
+                }
                 last_change = t;
                 changes++;
                 memcpy(last_row, cur_row, sizeof last_row);
@@ -590,7 +593,7 @@ int main(int argc, char **argv)
            cpu_at_warmup >= 0 && cpu_at_end >= 0 ? (double)(cpu_at_end - cpu_at_warmup) / 1e9 : -1.0,
            (long long)send_ms);
     if (sampling)
-        printf("sample_changes=%lld max_gap_ms=%lld\n", changes, (long long)max_gap);
+        printf("sample_changes=%lld max_gap_ms=%lld max_gap_step=%d\n", changes, (long long)max_gap, max_gap_step);
     if (script && !steps)
         printf("script_steps=%d script_ms=%lld script_failed=%d vmhwm_kb=%ld\n", si,
                (long long)(script_end >= 0 ? script_end - script_start : -1), script_failed, hwm);
