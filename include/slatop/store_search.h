@@ -82,8 +82,9 @@ st_code store_tickets_by_id(st_store *s, const int64_t *ids, size_t n, st_ticket
                             st_err *err);
 
 /* Reads made while a cancel callback is set ask cancel(ctx) every few thousand steps (SQLite) or
- * every few ms of waiting for the server (PostgreSQL, which then cancels the statement) and stop
- * with ST_BUSY "...: interrupted" when it says true (a console abandons a search when a key
+ * every few ms of waiting for the server (PostgreSQL, which then cancels the statement; only a
+ * statement outside a transaction: a ticket cursor's batches run to their end) and stop with
+ * ST_BUSY "...: interrupted" when it says true (a console abandons a search when a key
  * arrives). Set it around reads only: a write it interrupted would fail. NULL clears it. False
  * when the backend's reads cannot be abandoned: they then run to their end. */
 bool store_set_cancel(st_store *s, bool (*cancel)(void *ctx), void *ctx);

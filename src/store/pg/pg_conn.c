@@ -120,7 +120,9 @@ void pg_set_cancel(store_backend *b, bool (*cancel)(void *ctx), void *ctx)
 #define WATCH_MS 2
 
 /* sql sent, then waited for while asking b->cancel; when it says stop, the server is asked to
- * cancel the statement (PQcancel: a short connection of its own, as psql's Ctrl-C). The result
+ * cancel the statement (PQcancel: a short connection of its own, as psql's Ctrl-C, made on this
+ * thread: an unreachable server holds it until the connect fails). A string of several
+ * statements is watched until its first result only. The result
  * as PQexec gives it (its first failure, else its last result; NULL when sending failed);
  * *abandoned when the statement was cancelled at the caller's word. */
 static PGresult *exec_watched(store_backend *b, const char *sql, const pg_params *p, bool *abandoned)

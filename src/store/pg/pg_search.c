@@ -442,8 +442,10 @@ static st_code ordered_next(pg_ticket_cursor *c, st_ticket *out, size_t max, siz
         return rc;
     }
     while (*n < max && rc == ST_OK) {
-        /* before each batch from the server: a write since the snapshot ends the read, as on
-         * SQLite, so that the caller reads again what is there now */
+        /* before each batch from the server: a commit since the snapshot, by any connection
+         * (the counter is the database's; SQLite's cursor ends on this process's own writes,
+         * another's reach it as a reload), ends the read, so that the caller reads again what is
+         * there now */
         bool fetch = false;
         for (int i = 0; i < c->arms; i++)
             fetch |= !c->head[i] && !c->pc[i].done && c->pc[i].row >= c->pc[i].rows;
