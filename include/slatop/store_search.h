@@ -60,8 +60,9 @@ st_code store_ticket_group_rows(st_store *s, const store_group *g, st_time from,
 /* A cursor over the open tickets matching f, read a few rows at a time, so that a console can
  * count or collect a search's every match in slices between its ticks (SPEC §11) instead of in one
  * read. In sort's order, or with any_order in the order cheapest to read (for a count). The rows
- * are those of one snapshot where the backend can hold one across calls (SQLite); another
- * backend pages through the ordering. Close it before the store, and before a write on the
+ * are those of one snapshot (SQLite's; on PostgreSQL, in sort's order, a server-side cursor's
+ * on a second connection of the store's own; any_order pages by id). Close it before the
+ * store, and before a write on the
  * same store when it can (a cursor keeps its snapshot open). Caller owns *out (close). */
 typedef struct store_ticket_cursor store_ticket_cursor;
 st_code store_ticket_cursor_open(st_store *s, const store_filter *f, store_sort sort, bool any_order,

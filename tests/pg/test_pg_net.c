@@ -343,3 +343,41 @@ Test(pg_net, a_read_is_abandoned_when_the_caller_says_so, .timeout = 60)
     free(locked);
     free(loc);
 }
+
+/* Every ticket through an ordered cursor, a batch: the scan a state filter makes (its rows come
+ * from the store's second, reader connection). */
+static void scan_all(st_store *s, const char *when)
+{
+    store_ticket_cursor *c = NULL;
+    st_err err = {0};
+    cr_assert_eq(store_ticket_cursor_open_all(s, STORE_SORT_URGENCY, &c, &err), ST_OK, "%s: %s", when, err.msg);
+    st_ticket rows[8];
+    size_t n = 0;
+    bool done = false;
+    st_code rc = store_ticket_cursor_next(c, rows, 8, &n, &done, &err);
+    for (size_t i = 0; i < n; i++)
+        ticket_done(&rows[i]);
+    store_ticket_cursor_close(c);
+    cr_assert_eq(rc, ST_OK, "%s: %s", when, err.msg);
+    cr_assert(done, "%s: an empty database's scan is done at once", when);
+}
+
+/* The reader connection, idle while the server restarted, looks fine until used: the first scan
+ * after the restart connects it again instead of failing once. */
+Test(pg_net, a_scan_after_a_server_restart_reads, .timeout = 120)
+{
+    char *loc = locator("127.0.0.1", "reader", "");
+    st_store *s = open_at(loc, STORE_OPEN_CREATE);
+    scan_all(s, "before the restart");
+    outage(s);
+    bool back = false;
+    st_mono give_up = mono_now() + 20 * (st_mono)1000000000;
+    while (!back && mono_now() < give_up) {
+        poll(NULL, 0, store_watch_timeout_ms(s, 1000));
+        back = store_watch_due(s);
+    }
+    cr_assert(back, "not reconnected within 20 s");
+    scan_all(s, "after the restart");
+    drop(s, loc);
+    free(loc);
+}

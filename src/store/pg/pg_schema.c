@@ -223,7 +223,9 @@ static st_code migrate_step(store_backend *b, const char *sql, int to, st_err *e
 {
     char what[64];
     snprintf(what, sizeof what, "migrating to schema version %d", to);
-    st_code code = pg_run(b, "BEGIN", NULL, NULL, what, err);
+    /* no lock timeout (PG_SESSION_SQL's 5 s) inside: building the indexes of a large database
+     * takes longer, and a second opener waits for it rather than failing as busy */
+    st_code code = pg_run(b, "BEGIN; SET LOCAL lock_timeout = 0", NULL, NULL, what, err);
     /* another slatop opening the same database may have migrated it meanwhile: its row lock
      * orders the two, and the second finds the version moved */
     int64_t now = 0;

@@ -374,12 +374,10 @@ st_code pg_ticket_cursor_open(store_backend *b, const store_filter *f, store_sor
     return ST_OK;
 }
 
-/* Opens c's server-side cursor on the reader connection (connected first when there is none). */
-static st_code ordered_open(pg_ticket_cursor *c, st_err *err)
+/* Opens c's server-side cursors on the reader connection (connected first when there is none). */
+static st_code open_arms(pg_ticket_cursor *c, st_err *err)
 {
     store_backend *b = c->b;
-    if (!b->conn) /* the store's own connection is down: the outage's message, no new attempt */
-        return pg_fail(b, NULL, "searching tickets", err);
     st_code rc = ST_OK;
     if (b->reader && (!b->reader->conn || PQstatus(b->reader->conn) != CONNECTION_OK)) {
         pg_close_bare(b->reader); /* lost with an outage: connected again below */
@@ -406,6 +404,22 @@ static st_code ordered_open(pg_ticket_cursor *c, st_err *err)
     }
     if (rc == ST_OK) /* the same snapshot as the cursors' */
         rc = pg_query_int(b->reader, "SELECT changes FROM slatop_schema", NULL, &c->changes, "searching tickets", err);
+    return rc;
+}
+
+static void ordered_close(pg_ticket_cursor *c, st_code rc);
+
+/* open_arms, once more on a new reader when the kept one turns out lost: an idle connection
+ * looks fine until it is used after the server restarted. */
+static st_code ordered_open(pg_ticket_cursor *c, st_err *err)
+{
+    if (!c->b->conn) /* the store's own connection is down: the outage's message, no new attempt */
+        return pg_fail(c->b, NULL, "searching tickets", err);
+    st_code rc = open_arms(c, err);
+    if (rc != ST_OK && c->b->reader && (!c->b->reader->conn || PQstatus(c->b->reader->conn) != CONNECTION_OK)) {
+        ordered_close(c, rc); /* drops the lost reader */
+        rc = open_arms(c, err);
+    }
     c->open = true;
     return rc;
 }
@@ -420,7 +434,7 @@ static void ordered_close(pg_ticket_cursor *c, st_code rc)
             rc = ST_IO;
     }
     c->arms = 0;
-    if (rc != ST_OK || (c->open && c->b->reader && PQstatus(c->b->reader->conn) != CONNECTION_OK)) {
+    if (rc != ST_OK || (c->b->reader && (!c->b->reader->conn || PQstatus(c->b->reader->conn) != CONNECTION_OK))) {
         pg_close_bare(c->b->reader);
         c->b->reader = NULL;
     }
