@@ -334,8 +334,6 @@ void pg_free_ticket_item(void *item);
  * lost connection is. */
 #define PG_SEARCH_INDEXES "to_regclass('tickets_search') IS NOT NULL AND to_regclass('messages_search') IS NOT NULL"
 st_code pg_search_index_create(store_backend *b, st_err *err);
-/* The list (store_list_query) in its order, a page by offset (pg_store.c). */
-st_code pg_ticket_list(store_backend *b, const store_list_query *q, st_ticket **out, size_t *n, st_err *err);
 /* The ticket cursor (store_backend's ticket_cursor_*, pg_search.c): a count's by id, keyset; an
  * ordered read's by offset. */
 st_code pg_ticket_cursor_open(store_backend *b, const store_filter *f, store_sort sort, bool any_order, bool all,

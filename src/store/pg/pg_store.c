@@ -829,7 +829,7 @@ static st_code pg_tickets_using_level(store_backend *b, const char *level, int64
                        &p, ids, n, err);
 }
 
-st_code pg_ticket_list(store_backend *b, const store_list_query *q, st_ticket **out, size_t *n, st_err *err)
+static st_code pg_ticket_list(store_backend *b, const store_list_query *q, st_ticket **out, size_t *n, st_err *err)
 {
     *out = NULL;
     *n = 0;
