@@ -10,7 +10,8 @@
 
 #include "pg_internal.h"
 
-/* The results of the one query: LISTEN, (SET read-only,) then the three reads. */
+/* The results of the one query: the session's settings, LISTEN, (SET read-only,) then the three
+ * reads. */
 enum { A_SCHEMA, A_FILL, A_POLICY, A_N };
 
 void pg_ahead_clear(store_backend *b)
@@ -24,13 +25,19 @@ void pg_ahead_clear(store_backend *b)
 st_code pg_open_ahead(store_backend *b, bool *ready, st_err *err)
 {
     *ready = false;
-    char sql[512];
+    /* the session's settings first (the connection was left without them: one round trip less) */
+    char commands[512];
+    snprintf(commands, sizeof commands, PG_SESSION_SQL "; LISTEN " PG_CHANNEL ";%s",
+             b->read_only ? " SET default_transaction_read_only = on;" : "");
+    int skip = 0; /* the commands' results before the reads: one a statement */
+    for (const char *c = commands; *c; c++)
+        skip += *c == ';';
+    char sql[1024];
     snprintf(sql, sizeof sql,
-             "LISTEN " PG_CHANNEL ";%s SELECT version, changes FROM slatop_schema;"
+             "%s SELECT version, changes, " PG_SEARCH_INDEXES " FROM slatop_schema;"
              " SELECT value FROM meta WHERE key = 'next_fill';"
              " SELECT json, version FROM policy_versions ORDER BY version DESC LIMIT 1",
-             b->read_only ? " SET default_transaction_read_only = on;" : "");
-    int skip = b->read_only ? 2 : 1; /* the commands' results before the reads */
+             commands);
     if (!b->conn || !PQsendQuery(b->conn, sql))
         return pg_fail(b, NULL, "opening", err);
     PGresult *res[A_N] = {0}, *r;
@@ -57,6 +64,7 @@ st_code pg_open_ahead(store_backend *b, bool *ready, st_err *err)
     if (code == ST_OK && !missing && PQntuples(res[A_SCHEMA]) == 1 &&
         pg_int(res[A_SCHEMA], 0, 0) == PG_SCHEMA_VERSION) {
         *ready = true;
+        b->search_indexed = strcmp(PQgetvalue(res[A_SCHEMA], 0, 2), "t") == 0;
         b->ahead_changes = pg_int(res[A_SCHEMA], 0, 1);
         b->ahead_changes_known = true;
         b->ahead_fill = res[A_FILL];
@@ -65,6 +73,9 @@ st_code pg_open_ahead(store_backend *b, bool *ready, st_err *err)
     }
     for (int i = 0; i < A_N; i++)
         PQclear(res[i]);
+    /* The statements of one query are one transaction: the failed read undid the settings. */
+    if (code == ST_OK && missing)
+        code = pg_run(b, PG_SESSION_SQL, NULL, NULL, "setting up the session", err);
     /* A database to migrate first: its read-only setting waits until the caller has (pg_open). */
     if (code == ST_OK && !*ready && !missing && b->read_only)
         code = pg_run(b, "SET default_transaction_read_only = off", NULL, NULL, "opening", err);

@@ -296,6 +296,10 @@ st_code store_pg_import_finish(store_pg_import *im, int64_t head_seq, const char
             b->in_txn = false;
         PQclear(r);
     }
+    /* The trigram search indexes, as `slatop init` makes them: in a transaction of their own, after
+     * the copy (a database without them searches by the plain scan, with the same results). */
+    if (code == ST_OK)
+        code = pg_search_index_create(b, err);
     store_pg_import_abort(im); /* after a COMMIT, only the connection is left to end */
     return code;
 }

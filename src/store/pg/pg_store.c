@@ -99,8 +99,10 @@ void pg_no_notices(void *arg, const char *message)
     (void)arg, (void)message;
 }
 
-/* Connects to locator (or, with maintenance, to the same server's "postgres" database). */
-static st_code connect_to(store_backend *b, const char *locator, bool maintenance, st_err *err)
+/* Connects to locator (or, with maintenance, to the same server's "postgres" database), then
+ * sets the session up unless the caller sends PG_SESSION_SQL itself (pg_open_ahead does, in its
+ * one round trip). */
+static st_code connect_to(store_backend *b, const char *locator, bool maintenance, bool session, st_err *err)
 {
     pg_conn_params cp; /* keepalives and timeouts (pg_net.c); the name resolved by libpq: it may block here */
     pg_conn_params_init(&cp, locator);
@@ -129,7 +131,7 @@ static st_code connect_to(store_backend *b, const char *locator, bool maintenanc
     if (PQserverVersion(b->conn) < 130000)
         return st_fail(err, ST_INVALID, "%s: PostgreSQL %d is older than 13, which slatop needs", b->name,
                        PQserverVersion(b->conn) / 10000);
-    return pg_run(b, PG_SESSION_SQL, NULL, NULL, "setting up the session", err);
+    return session ? pg_run(b, PG_SESSION_SQL, NULL, NULL, "setting up the session", err) : ST_OK;
 }
 
 /* CREATE on a database that does not exist yet: made through the server's maintenance database
@@ -141,7 +143,7 @@ static st_code create_database(store_backend *b, const char *locator, st_err *er
     char *db = locator_dbname(locator);
     if (!db)
         return st_fail(err, ST_NOTFOUND, "%s: no such database (" NO_DB_HINT ")", b->name);
-    st_code code = connect_to(b, locator, true, err);
+    st_code code = connect_to(b, locator, true, true, err);
     if (code == ST_OK) {
         char *ident = PQescapeIdentifier(b->conn, db, strlen(db));
         char *sql = xasprintf("CREATE DATABASE %s ENCODING 'SQL_ASCII' LC_COLLATE 'C' LC_CTYPE 'C'"
@@ -186,13 +188,13 @@ static st_code pg_open(const char *locator, store_mode mode, store_backend **out
     if (code == ST_OK)
         code = check_locator(locator, b->name, err);
     if (code == ST_OK)
-        code = connect_to(b, locator, false, err);
+        code = connect_to(b, locator, false, mode == STORE_OPEN_CREATE, err);
     if (code == ST_NOTFOUND && mode == STORE_OPEN_CREATE) {
         PQfinish(b->conn);
         b->conn = NULL;
         code = create_database(b, locator, err);
         if (code == ST_OK)
-            code = connect_to(b, locator, false, err);
+            code = connect_to(b, locator, false, true, err);
     }
     bool present = false, ready = false;
     if (code == ST_OK && mode != STORE_OPEN_CREATE)
@@ -208,6 +210,10 @@ static st_code pg_open(const char *locator, store_mode mode, store_backend **out
         code = pg_run(b, "LISTEN " PG_CHANNEL, NULL, NULL, "listening for changes", err);
     if (code == ST_OK && !ready && b->read_only)
         code = pg_run(b, "SET default_transaction_read_only = on", NULL, NULL, "setting up the session", err);
+    /* The trigram search indexes, made once by the first writer that can (pg_search.c; an older
+     * schema's were seen to by pg_schema_check). */
+    if (code == ST_OK && ready && !b->search_indexed && !b->read_only)
+        code = pg_search_index_create(b, err);
     if (code != ST_OK) {
         pg_close(b);
         return code;
@@ -228,13 +234,13 @@ st_code pg_open_bare(const char *locator, store_backend **out, st_err *err)
     if (code == ST_OK)
         code = check_locator(locator, b->name, err);
     if (code == ST_OK)
-        code = connect_to(b, locator, false, err);
+        code = connect_to(b, locator, false, true, err);
     if (code == ST_NOTFOUND) {
         PQfinish(b->conn);
         b->conn = NULL;
         code = create_database(b, locator, err);
         if (code == ST_OK)
-            code = connect_to(b, locator, false, err);
+            code = connect_to(b, locator, false, true, err);
     }
     if (code == ST_OK)
         code = check_encoding(b, err);
@@ -277,7 +283,7 @@ static st_code pg_remove(const char *locator, st_err *err)
     if (code == ST_OK)
         code = check_locator(locator, b.name, err);
     if (code == ST_OK)
-        code = connect_to(&b, locator, false, err);
+        code = connect_to(&b, locator, false, true, err);
     if (code == ST_NOTFOUND)
         code = ST_OK; /* no database, nothing to remove */
     else if (code == ST_OK)
