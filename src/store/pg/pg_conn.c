@@ -226,7 +226,7 @@ st_time pg_time(const PGresult *r, int row, int col)
 
 /* ---- cursors ------------------------------------------------------------------------------ */
 
-#define CURSOR_BATCH "500"
+#define CURSOR_BATCH 500
 
 st_code pg_cursor_open(store_backend *b, pg_cursor *c, const char *sql, const pg_params *p, st_err *err)
 {
@@ -257,7 +257,7 @@ st_code pg_cursor_next(pg_cursor *c, const PGresult **res, int *row, st_err *err
     if (c->row >= c->rows && !c->done) {
         PQclear(c->res);
         c->res = NULL;
-        char *fetch = xasprintf("FETCH " CURSOR_BATCH " FROM %s", c->name);
+        char *fetch = xasprintf("FETCH %d FROM %s", c->batch > 0 ? c->batch : CURSOR_BATCH, c->name);
         st_code code = pg_run(c->b, fetch, NULL, &c->res, "reading", err);
         free(fetch);
         if (code != ST_OK) {

@@ -246,6 +246,7 @@ typedef struct {
     char name[32];
     PGresult *res;
     int row, rows;
+    int batch; /* rows a FETCH asks for; 0: 500 (set after pg_cursor_open) */
     bool done, own_txn;
 } pg_cursor;
 st_code pg_cursor_open(store_backend *b, pg_cursor *c, const char *sql, const pg_params *p, st_err *err);
