@@ -150,6 +150,7 @@ struct store_backend {
     PostgresPollingStatusType pending_wants;
     st_mono retry_at, pending_deadline;
     int backoff_ms;
+    bool no_listen; /* a reader (pg_reader_new): set up without LISTEN */
     /* pg_prep.c's statements exist on this connection (cleared with it: pg_mark_down). */
     bool prepared;
     /* What pg_begin_ticket read ahead for the change it began, valid until that transaction ends
@@ -200,6 +201,14 @@ bool pg_reconnect_step(store_backend *b);
 int pg_reconnect_timeout_ms(const store_backend *b);
 /* Frees what reconnecting holds (pg_close). */
 void pg_reconnect_done(store_backend *b);
+/* A reader for b (its ordered cursors' connection, pg_search.c), not yet connected: the first
+ * pg_reconnect_step starts the attempt, so that opening it never blocks the console either (a
+ * host's name resolved, the handshake stepped). Without LISTEN: notifications would pile up on a
+ * socket no one reads. Caller owns it (pg_close_bare). */
+store_backend *pg_reader_new(const store_backend *b);
+/* While r's attempt is under way: waits at most ms for its socket; false when the attempt has
+ * failed (r stays down; drop it). */
+bool pg_reader_wait(store_backend *r, int ms);
 
 /* Parameters of one statement, all sent as text (NULL for SQL NULL). */
 #define PG_MAX_PARAMS 32

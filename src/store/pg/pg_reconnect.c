@@ -61,7 +61,7 @@ static void attempt_failed(store_backend *b)
  * answers in well under a millisecond), then it replaces the lost one. */
 static bool set_up(store_backend *b)
 {
-    char *sql = xasprintf("%s; LISTEN " PG_CHANNEL "%s", PG_SESSION_SQL,
+    char *sql = xasprintf("%s%s%s", PG_SESSION_SQL, b->no_listen ? "" : "; LISTEN " PG_CHANNEL,
                           b->read_only ? "; SET default_transaction_read_only = on" : "");
     PGresult *r = PQserverVersion(b->pending) >= 130000 ? PQexec(b->pending, sql) : NULL;
     bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
@@ -149,4 +149,33 @@ void pg_reconnect_done(store_backend *b)
     b->pending = NULL;
     pg_lookup_free(b->lookup);
     b->lookup = NULL;
+}
+
+store_backend *pg_reader_new(const store_backend *b)
+{
+    store_backend *r = xcalloc(1, sizeof *r);
+    r->name = xstrdup(b->name);
+    r->locator = xstrdup(b->locator);
+    r->read_only = true;
+    r->no_listen = true;
+    r->down = true; /* "down" from the start, its first attempt due now */
+    r->down_since = (st_time)time(NULL);
+    r->backoff_ms = BACKOFF_FIRST_MS;
+    return r;
+}
+
+bool pg_reader_wait(store_backend *r, int ms)
+{
+    if (!r->pending && !r->lookup)
+        return false; /* the attempt failed (attempt_failed dropped both) */
+    if (r->pending) {
+        struct pollfd p = {.fd = PQsocket(r->pending),
+                           .events = r->pending_wants == PGRES_POLLING_READING ? POLLIN : POLLOUT};
+        if (p.fd >= 0)
+            (void)poll(&p, 1, ms);
+    } else {
+        struct timespec ts = {0, (long)ms * 1000000L}; /* a name being resolved: no descriptor */
+        nanosleep(&ts, NULL);
+    }
+    return true;
 }

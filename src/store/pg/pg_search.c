@@ -293,7 +293,8 @@ typedef struct {
     store_filter f; /* owned copies of the text and level */
     store_sort sort;
     bool any_order, all, done, open;
-    bool marked; /* pc[0] is a scan_sql cursor: its rows carry hit, markers are skipped */
+    bool marked;  /* pc[0] is a scan_sql cursor: its rows carry hit, markers are skipped */
+    bool retried; /* ordered_open has replaced a lost reader once */
     int64_t after_id;
     int arms;                /* cursors open on b->reader: 1, or 2 with the resolved tickets */
     pg_cursor pc[2];         /* [0] the open tickets (or the filter's), [1] the resolved ones */
@@ -441,12 +442,6 @@ static st_code open_arms(pg_ticket_cursor *c, st_err *err)
 {
     store_backend *b = c->b;
     st_code rc = ST_OK;
-    if (b->reader && (!b->reader->conn || PQstatus(b->reader->conn) != CONNECTION_OK)) {
-        pg_close_bare(b->reader); /* lost with an outage: connected again below */
-        b->reader = NULL;
-    }
-    if (!b->reader && (rc = pg_open_bare(b->locator, &b->reader, err)) != ST_OK)
-        return rc;
     if (c->all) {
         rc = pg_cursor_open(b->reader, &c->pc[0], arm_sql(c->sort, false), NULL, err);
         if (rc == ST_OK) { /* the second in the first's transaction: the same snapshot */
@@ -479,15 +474,49 @@ static st_code open_arms(pg_ticket_cursor *c, st_err *err)
 
 static void ordered_close(pg_ticket_cursor *c, st_code rc);
 
-/* open_arms, once more on a new reader when the kept one turns out lost: an idle connection
- * looks fine until it is used after the server restarted. */
-static st_code ordered_open(pg_ticket_cursor *c, st_err *err)
+/* How long a read waits for the reader's handshake before it returns with no row (ms). */
+#define READER_WAIT_MS 1
+
+/* b's reader, connected without blocking (pg_reader_new): *waiting while its attempt is under
+ * way (the caller reads again, in its next slice), an error when the attempt failed. */
+static st_code reader_ready(store_backend *b, bool *waiting, st_err *err)
+{
+    *waiting = false;
+    if (b->reader && !b->reader->down && (!b->reader->conn || PQstatus(b->reader->conn) != CONNECTION_OK)) {
+        pg_close_bare(b->reader); /* lost with an outage: connected again below */
+        b->reader = NULL;
+    }
+    if (!b->reader)
+        b->reader = pg_reader_new(b);
+    if (!b->reader->down || pg_reconnect_step(b->reader))
+        return ST_OK;
+    if (pg_reader_wait(b->reader, READER_WAIT_MS)) {
+        *waiting = !pg_reconnect_step(b->reader);
+        return ST_OK;
+    }
+    pg_close_bare(b->reader);
+    b->reader = NULL;
+    return st_fail(err, ST_IO, "%s: database unreachable while searching tickets (its second connection)",
+                   b->name);
+}
+
+/* The reader, then open_arms; once more on a new reader when the kept one turns out lost (an idle
+ * connection looks fine until it is used after the server restarted). *waiting: the reader is
+ * still connecting, c is not open yet. */
+static st_code ordered_open(pg_ticket_cursor *c, bool *waiting, st_err *err)
 {
     if (!c->b->conn) /* the store's own connection is down: the outage's message, no new attempt */
         return pg_fail(c->b, NULL, "searching tickets", err);
-    st_code rc = open_arms(c, err);
-    if (rc != ST_OK && c->b->reader && (!c->b->reader->conn || PQstatus(c->b->reader->conn) != CONNECTION_OK)) {
+    st_code rc = reader_ready(c->b, waiting, err);
+    if (rc != ST_OK || *waiting)
+        return rc;
+    rc = open_arms(c, err);
+    if (rc != ST_OK && !c->retried && c->b->reader &&
+        (!c->b->reader->conn || PQstatus(c->b->reader->conn) != CONNECTION_OK)) {
+        c->retried = true;
         ordered_close(c, rc); /* drops the lost reader */
+        if ((rc = reader_ready(c->b, waiting, err)) != ST_OK || *waiting)
+            return rc;
         rc = open_arms(c, err);
     }
     c->open = true;
@@ -524,9 +553,14 @@ static st_code ordered_next(pg_ticket_cursor *c, st_ticket *out, size_t max, siz
 {
     st_code rc = ST_OK;
     *end = false;
-    if (!c->open && (rc = ordered_open(c, err)) != ST_OK) {
-        ordered_close(c, rc);
-        return rc;
+    if (!c->open) {
+        bool waiting = false;
+        if ((rc = ordered_open(c, &waiting, err)) != ST_OK) {
+            ordered_close(c, rc);
+            return rc;
+        }
+        if (waiting)
+            return ST_OK; /* no row yet, more to come */
     }
     int fetches = 0;
     while (*n < max && rc == ST_OK) {
