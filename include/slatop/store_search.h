@@ -70,7 +70,9 @@ st_code store_ticket_cursor_open(st_store *s, const store_filter *f, store_sort 
 /* Every ticket, resolved ones too, in sort's order (no filter: the caller tests its rows). */
 st_code store_ticket_cursor_open_all(st_store *s, store_sort sort, store_ticket_cursor **out, st_err *err);
 /* Up to max rows into out[0..*n) (caller owns each: ticket_done); *done once every row is read
- * (then *n may be 0). */
+ * (then *n may be 0). A call may also return no row while not done (on PostgreSQL: its second
+ * connection still connecting, a batch of the scan's markers only, an id window without a match):
+ * each call is short, so the caller reads again, in a slice of its own. */
 st_code store_ticket_cursor_next(store_ticket_cursor *c, st_ticket *out, size_t max, size_t *n, bool *done,
                                  st_err *err);
 void store_ticket_cursor_close(store_ticket_cursor *c);

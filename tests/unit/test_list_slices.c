@@ -449,6 +449,20 @@ Test(list_slices, a_rare_text_is_counted_across_every_id)
     cr_expect_eq(lm_row(m, 0)->t.id, first);
     cr_expect_eq(lm_row(m, 1)->t.id, first + N - 1);
     lm_free(m);
+    /* a state filter with a text of more than 2,000 matches: on PostgreSQL the marked scan (the
+     * trigram indexes take 2,000 at most), its markers and matches read in slices */
+    oracle o = oracle_text(&db, QUERY_SORT_URGENCY, "ok", "printer", now);
+    cr_assert_gt(o.n, 2000, "the fixture must hold more matches than few_matches takes");
+    m = lm_new(db.ops);
+    lm_set_page(m, 100);
+    lm_set_slicing(m, 0, 1);
+    cr_assert(lm_set_filter_level_or_state(m, "ok"));
+    lm_set_filter_text(m, "printer");
+    cr_assert_eq(lm_reload(m, now, &err), ST_OK, "%s", err.msg);
+    drain(m);
+    expect_oracle(m, &o, "ok /printer");
+    free(o.ids);
+    lm_free(m);
     support_db_close(&db);
 }
 

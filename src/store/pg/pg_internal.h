@@ -342,13 +342,13 @@ void pg_free_ticket_item(void *item);
 
 /* pg_search.c: the list's search, filters and per-state counts (store_search.h). The text search
  * goes through pg_trgm's trigram indexes when the database has them (b->search_indexed, read by
- * pg_schema_check): pg_search_index_create makes them (and the extension) in a transaction of
+ * pg_open_ahead, or pg_schema_check for an older schema): pg_search_index_create makes them (and the extension) in a transaction of
  * its own; when it cannot, the plain scan stays (same results) and that is not an error, only a
  * lost connection is. */
 #define PG_SEARCH_INDEXES "to_regclass('tickets_search') IS NOT NULL AND to_regclass('messages_search') IS NOT NULL"
 st_code pg_search_index_create(store_backend *b, st_err *err);
-/* The ticket cursor (store_backend's ticket_cursor_*, pg_search.c): a count's by id, keyset; an
- * ordered read's by offset. */
+/* The ticket cursor (store_backend's ticket_cursor_*, pg_search.c): a count's by id, keyset, a
+ * window of ids at a time; an ordered read's server-side cursors on the reader connection. */
 st_code pg_ticket_cursor_open(store_backend *b, const store_filter *f, store_sort sort, bool any_order, bool all,
                               void **out, st_err *err);
 st_code pg_ticket_cursor_next(void *cur, st_ticket *out, size_t max, size_t *n, bool *done, st_err *err);

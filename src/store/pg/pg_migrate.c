@@ -297,9 +297,13 @@ st_code store_pg_import_finish(store_pg_import *im, int64_t head_seq, const char
         PQclear(r);
     }
     /* The trigram search indexes, as `slatop init` makes them: in a transaction of their own, after
-     * the copy (a database without them searches by the plain scan, with the same results). */
-    if (code == ST_OK)
-        code = pg_search_index_create(b, err);
+     * the copy. The copy is committed by then: a failure here (even a lost connection) is not the
+     * migration's; a database without them searches by the plain scan, with the same results, and
+     * its first writable open makes them. */
+    if (code == ST_OK) {
+        st_err ignored;
+        (void)pg_search_index_create(b, &ignored);
+    }
     store_pg_import_abort(im); /* after a COMMIT, only the connection is left to end */
     return code;
 }

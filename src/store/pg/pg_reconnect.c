@@ -7,7 +7,8 @@
  * PQsocket each step), once the host's name is resolved without blocking too (pg_net.c: libpq
  * would resolve it synchronously). Attempts back off from 0.1 s doubling to 5 s. Once connected
  * the session is set up and LISTENs before it is handed back, so the caller's reload that follows misses nothing
- * (POSTGRES.md: notifications sent while not listening are lost). */
+ * (POSTGRES.md: notifications sent while not listening are lost). A reader (pg_reader_new, the
+ * scans' second connection) is connected the same way, from its first attempt, without LISTEN. */
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
