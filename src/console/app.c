@@ -395,7 +395,10 @@ static st_code con_init(con_state *c, const char *db_path, const st_config *conf
         st_err pe;
         st_err_clear(&pe);
         const st_policy *pol = NULL; /* parsed once: the list's first page finds it in the cache */
-        st_code prc = ops_policy(c->ops, 0, &pol, NULL, &pe);
+        int64_t pol_version = 0;
+        st_code prc = ops_policy(c->ops, 0, &pol, &pol_version, &pe);
+        if (prc == ST_OK) /* the first reload's too: read again a moment later, it would cost a round trip */
+            lm_prime_policy(c->list, pol, pol_version);
         if (prc == ST_NOTFOUND)
             st_err_clear(&pe);
         if ((prc != ST_OK && prc != ST_NOTFOUND) ||
