@@ -16,6 +16,9 @@
  *     --then-wait-row A,B     after CMD returns, finish when one screen row shows both A and B
  *                             (prints then_ms: CMD's return to the row appearing)
  *     --until-exit            finish when the program exits (prints exit_ms, exit_us, maxrss_kb)
+ *                             and out_us: when its last byte of output was read (a program that
+ *                             draws one screen and exits: the screen complete, its terminal
+ *                             restored, before the process is torn down)
  *     --send KEYS             type KEYS into the terminal once the first screen is drawn (prints
  *                             send_ms: when, from the start; wait_ms - send_ms is key to screen)
  *     --hold-ms N             run --then-run CMD only N ms after --wait-text is seen
@@ -401,6 +404,7 @@ int main(int argc, char **argv)
     long long bytes = 0, chunks = 0, total_bytes = 0;
     long hwm = -1;
     int64_t wait_ms = -1, run_ms = -1, then_ms = -1, exit_ms = -1, then_start = -1, exit_us = -1, send_ms = -1;
+    int64_t out_us = -1; /* the last byte read so far: with --until-exit, the program's last output */
     bool exited = false, timed_out = false, waited = false;
     long long cpu_at_warmup = -1, cpu_at_end = -1;
     int status = 0;
@@ -450,6 +454,7 @@ int main(int argc, char **argv)
             if (n > 0) {
                 total_bytes += n;
                 last_output = now_ms();
+                out_us = now_us() - t0_us;
                 if (now_ms() - t0 >= warmup) {
                     if (cpu_at_warmup < 0)
                         cpu_at_warmup = cpu_ns(pid);
@@ -586,12 +591,12 @@ int main(int argc, char **argv)
                  + (double)ru.ru_stime.tv_usec / 1e6;
     printf("bytes=%lld chunks=%lld total_bytes=%lld measured_ms=%lld cpu_s=%.6f maxrss_kb=%ld wait_ms=%lld "
            "run_ms=%lld then_ms=%lld exit_ms=%lld exit_us=%lld exit_status=%d timed_out=%d window_cpu_s=%.6f "
-           "send_ms=%lld\n",
+           "send_ms=%lld out_us=%lld\n",
            bytes, chunks, total_bytes, (long long)(duration >= 0 ? duration : measured), cpu, ru.ru_maxrss,
            (long long)wait_ms, (long long)run_ms, (long long)then_ms, (long long)exit_ms, (long long)exit_us,
            WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), timed_out,
            cpu_at_warmup >= 0 && cpu_at_end >= 0 ? (double)(cpu_at_end - cpu_at_warmup) / 1e9 : -1.0,
-           (long long)send_ms);
+           (long long)send_ms, (long long)out_us);
     if (sampling)
         printf("sample_changes=%lld max_gap_ms=%lld max_gap_step=%d\n", changes, (long long)max_gap, max_gap_step);
     if (script && !steps)

@@ -166,11 +166,13 @@ if [ "$only" = idle ]; then
 fi
 
 # --- first_paint_1m: exec to the first complete list screen with 1,000,000 tickets ----------------
-# paint DB: one first screen; appends "ms rss_kb" to $work/paint.DB's name (times to the microsecond)
+# paint DB: one first screen; appends "ms rss_kb last_output_ms" to $work/paint.DB's name (times to
+# the microsecond). The figure is exec to exit, which the screen precedes: the goal is judged on it,
+# the stricter; the last output (screen drawn, terminal restored) is shown beside it.
 paint() {
     l=$("$tools/ptyrun" --size 120x40 --until-exit --timeout-ms 20000 -- "$slatop" --db "$1" --max-frames 1)
     [ "$(kv exit_status "$l")" = 0 ] || { echo "run.sh: slatop --max-frames 1 failed: $l" >&2; exit 2; }
-    echo "$(calc "$(kv exit_us "$l") / 1000") $(kv maxrss_kb "$l")" >> "$work/paint.$(basename "$1")"
+    echo "$(calc "$(kv exit_us "$l") / 1000") $(kv maxrss_kb "$l") $(calc "$(kv out_us "$l") / 1000")" >> "$work/paint.$(basename "$1")"
 }
 g10k=$("$tools/slatop_bench" gen "$work/10k.db" 10000)
 db_1m
@@ -193,7 +195,7 @@ ms1m=$(cut -d' ' -f1 "$work/paint.1m.db" | median); rss1m=$(cut -d' ' -f2 "$work
 curses_ms=$(median < "$work/curses")
 query_ms=$(median < "$work/query")
 floor_ms=$(calc "$query_ms + $curses_ms")
-echo "  10k tickets: $ms10k ms, $rss10k kB; 1M tickets: $ms1m ms, $rss1m kB"
+echo "  10k tickets: $ms10k ms, $rss10k kB; 1M tickets: $ms1m ms, $rss1m kB (its last output, the screen drawn and the terminal restored: $(cut -d' ' -f3 "$work/paint.1m.db" | median) ms; the rest is the process's exit)"
 echo "  floor: query $query_ms ms (fresh connection: open, first query, close; repeated on a warm connection $(median < "$work/warm") ms) + curses start $curses_ms ms"
 report first_paint_1m "$ms1m" ms "$floor_ms" "v <= 50 && r <= 2" "<= 50 ms, ratio <= 2"
 report first_paint_rss "$(calc "$rss1m / 1024")" MB "$(calc "$rss10k / 1024")" "v <= 16 && r <= 1.25" \
@@ -364,14 +366,14 @@ else
     for _ in 1 2 3 4 5 6 7 8 9; do
         l=$("$tools/ptyrun" --size 120x40 --until-exit --timeout-ms 20000 -- "$slatop" --db postgresql:///bench1m --max-frames 1)
         [ "$(kv exit_status "$l")" = 0 ] || { echo "run.sh: slatop --max-frames 1 on PostgreSQL failed: $l" >&2; exit 2; }
-        echo "$(calc "$(kv exit_us "$l") / 1000") $(kv maxrss_kb "$l")" >> "$work/paint_pg"
+        echo "$(calc "$(kv exit_us "$l") / 1000") $(kv maxrss_kb "$l") $(calc "$(kv out_us "$l") / 1000")" >> "$work/paint_pg"
         q=$("$tools/slatop_bench_pg" list-floor postgresql:///bench1m)
         kv cold_ms "$q" >> "$work/query_pg"
         kv query_ms "$q" >> "$work/warm_pg"
     done
     mspg=$(cut -d' ' -f1 "$work/paint_pg" | median); rsspg=$(cut -d' ' -f2 "$work/paint_pg" | median)
     qpg=$(median < "$work/query_pg")
-    echo "  1M tickets on PostgreSQL: $mspg ms, $rsspg kB; per run: $(cut -d' ' -f1 "$work/paint_pg" | tr '\n' ' ')ms"
+    echo "  1M tickets on PostgreSQL: $mspg ms, $rsspg kB; per run: $(cut -d' ' -f1 "$work/paint_pg" | tr '\n' ' ')ms; its last output $(cut -d' ' -f3 "$work/paint_pg" | median) ms"
     echo "  floor: query $qpg ms (fresh connection: connect, first query, close; repeated on a warm connection $(median < "$work/warm_pg") ms) + curses start $curses_ms ms"
     report first_paint_pg_1m "$mspg" ms "$(calc "$qpg + $curses_ms")" "v <= 50 && r <= 2" "<= 50 ms, ratio <= 2"
     # search_1m_pg, sort_1m_pg, tick_gap_heavy_pg: search_1m.sh's three sessions on the same
