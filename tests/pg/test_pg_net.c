@@ -22,6 +22,9 @@
 #include "slatop/store.h"
 #include "slatop/store_search.h"
 #include "slatop/util.h"
+/* the backend itself, for pg_run_within (store_backend.h: a backend's own tests include it) */
+#include "../../src/store/pg/pg_internal.h"
+#include "../../src/store/store_backend.h"
 
 typedef struct {
     int keepalive, idle, interval, count, user_timeout;
@@ -383,6 +386,35 @@ Test(pg_net, a_scan_after_a_server_restart_reads, .timeout = 120)
     }
     cr_assert(back, "not reconnected within 20 s");
     scan_all(s, "after the restart");
+    drop(s, loc);
+    free(loc);
+}
+
+/* A read with a budget (pg_run_within, the search's few-matches read under a state filter): once
+ * past its budget the statement is cancelled on the server and reported late, without an error,
+ * and the connection goes on; a statement within its budget gives its rows. pg_sleep(30) could
+ * not end within the test's timeout otherwise. */
+Test(pg_net, a_read_past_its_budget_is_cancelled_and_reported_late, .timeout = 60)
+{
+    char *loc = locator("127.0.0.1", "budget", "");
+    st_store *s = open_at(loc, STORE_OPEN_CREATE);
+    PGresult *r = NULL;
+    bool late = false;
+    st_err err = {0};
+    cr_assert_eq(pg_run_within(s->be, "SELECT pg_sleep(30)", NULL, 50, &r, &late, "sleeping", &err), ST_OK, "%s",
+                 err.msg);
+    cr_expect(late, "the statement ran to its end");
+    cr_expect_null(r);
+    late = true;
+    cr_assert_eq(pg_run_within(s->be, "SELECT 42", NULL, 10000, &r, &late, "answering", &err), ST_OK, "%s",
+                 err.msg);
+    cr_expect_not(late);
+    cr_assert_not_null(r);
+    cr_expect_str_eq(PQgetvalue(r, 0, 0), "42");
+    PQclear(r);
+    int64_t n = -1; /* and through the store, as before */
+    cr_assert_eq(store_ticket_search_count(s, NULL, &n, &err), ST_OK, "%s", err.msg);
+    cr_expect_eq(n, 0);
     drop(s, loc);
     free(loc);
 }

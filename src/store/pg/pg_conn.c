@@ -119,31 +119,41 @@ void pg_set_cancel(store_backend *b, bool (*cancel)(void *ctx), void *ctx)
  * plus the cancel request's own round trip. */
 #define WATCH_MS 2
 
-/* sql sent, then waited for while asking b->cancel; when it says stop, the server is asked to
+/* Why exec_watched had the statement cancelled. */
+typedef enum { WATCH_DONE, WATCH_ABANDONED, WATCH_LATE } watch_end;
+
+/* sql sent, then waited for while asking b->cancel (when set) and watching deadline (a mono_now
+ * instant; 0: none); at the caller's word or once deadline has passed, the server is asked to
  * cancel the statement (PQcancel: a short connection of its own, as psql's Ctrl-C, made on this
  * thread: an unreachable server holds it until the connect fails). A string of several
- * statements is watched until its first result only. The result
- * as PQexec gives it (its first failure, else its last result; NULL when sending failed);
- * *abandoned when the statement was cancelled at the caller's word. */
-static PGresult *exec_watched(store_backend *b, const char *sql, const pg_params *p, bool *abandoned)
+ * statements is watched until its first result only. The result as PQexec gives it (its first
+ * failure, else its last result; NULL when sending failed); *end says whether the statement was
+ * cancelled, and why (a cancel that came too late leaves the statement's own result). */
+static PGresult *exec_watched(store_backend *b, const char *sql, const pg_params *p, st_mono deadline,
+                              watch_end *end)
 {
-    *abandoned = false;
+    *end = WATCH_DONE;
     int sent = p ? watch.sendQueryParams(b->conn, sql, p->n, NULL, p->v, NULL, NULL, 0) : PQsendQuery(b->conn, sql);
     if (!sent)
         return NULL;
-    bool asked = false;
+    watch_end asked = WATCH_DONE;
     while (watch.isBusy(b->conn)) {
         struct pollfd pfd = {.fd = PQsocket(b->conn), .events = POLLIN};
         if (poll(&pfd, 1, WATCH_MS) > 0 && !PQconsumeInput(b->conn))
             break; /* the connection failed: PQgetResult says how */
-        if (!asked && watch.isBusy(b->conn) && b->cancel(b->cancel_ctx)) {
-            asked = true;
-            PGcancel *c = watch.getCancel(b->conn);
-            char msg[256];
-            if (c) { /* a failed request leaves the statement to finish: its result is used */
-                watch.cancel(c, msg, (int)sizeof msg);
-                watch.freeCancel(c);
-            }
+        if (asked != WATCH_DONE || !watch.isBusy(b->conn))
+            continue;
+        if (b->cancel && b->cancel(b->cancel_ctx))
+            asked = WATCH_ABANDONED;
+        else if (deadline && mono_now() >= deadline)
+            asked = WATCH_LATE;
+        else
+            continue;
+        PGcancel *c = watch.getCancel(b->conn);
+        char msg[256];
+        if (c) { /* a failed request leaves the statement to finish: its result is used */
+            watch.cancel(c, msg, (int)sizeof msg);
+            watch.freeCancel(c);
         }
     }
     PGresult *keep = NULL, *r;
@@ -157,9 +167,9 @@ static PGresult *exec_watched(store_backend *b, const char *sql, const pg_params
         keep = r;
         failed = PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK;
     }
-    if (asked && keep && strcmp(pg_state(keep), "57014") == 0) { /* query_canceled */
+    if (asked != WATCH_DONE && keep && strcmp(pg_state(keep), "57014") == 0) { /* query_canceled */
         PQclear(keep);
-        *abandoned = true;
+        *end = asked;
         return NULL;
     }
     return keep;
@@ -174,14 +184,35 @@ st_code pg_run(store_backend *b, const char *sql, const pg_params *p, PGresult *
         return pg_fail(b, NULL, what, err);
     /* A read outside a transaction may be abandoned (inside one, a cancel would end it). */
     if (b->cancel && !b->in_txn && PQtransactionStatus(b->conn) == PQTRANS_IDLE && watch_load()) {
-        bool abandoned;
-        PGresult *r = exec_watched(b, sql, p, &abandoned);
-        if (abandoned)
+        watch_end end;
+        PGresult *r = exec_watched(b, sql, p, 0, &end);
+        if (end == WATCH_ABANDONED)
             return st_fail(err, ST_BUSY, "%s: %s: interrupted", b->name, what);
         return pg_take(b, r, out, what, err);
     }
     /* A statement without parameters may hold several (the schema); PQexec runs those. */
     PGresult *r = p ? PQexecParams(b->conn, sql, p->n, NULL, p->v, NULL, NULL, 0) : PQexec(b->conn, sql);
+    return pg_take(b, r, out, what, err);
+}
+
+st_code pg_run_within(store_backend *b, const char *sql, const pg_params *p, int budget_ms, PGresult **out,
+                      bool *late, const char *what, st_err *err)
+{
+    *late = false;
+    if (out)
+        *out = NULL;
+    if (!b->conn)
+        return pg_fail(b, NULL, what, err);
+    if (b->in_txn || PQtransactionStatus(b->conn) != PQTRANS_IDLE || !watch_load())
+        return pg_run(b, sql, p, out, what, err); /* (a cancel would end the transaction) to its end */
+    watch_end end;
+    PGresult *r = exec_watched(b, sql, p, mono_now() + (st_mono)budget_ms * 1000000, &end);
+    if (end == WATCH_ABANDONED)
+        return st_fail(err, ST_BUSY, "%s: %s: interrupted", b->name, what);
+    if (end == WATCH_LATE) {
+        *late = true;
+        return ST_OK;
+    }
     return pg_take(b, r, out, what, err);
 }
 

@@ -230,6 +230,11 @@ st_code pg_run(store_backend *b, const char *sql, const pg_params *p, PGresult *
  * outside a transaction, and when it says stop, has the server cancel the statement: pg_run then
  * fails with ST_BUSY "interrupted" (nothing read), as SQLite's progress handler does. */
 void pg_set_cancel(store_backend *b, bool (*cancel)(void *ctx), void *ctx);
+/* As pg_run, for a read outside a transaction that must not hold the caller long: once budget_ms
+ * have passed, the server is asked to cancel it and *late is set (ST_OK, *out NULL): the caller
+ * reads another way. Inside a transaction (where a cancel would end it) it runs to its end. */
+st_code pg_run_within(store_backend *b, const char *sql, const pg_params *p, int budget_ms, PGresult **out,
+                      bool *late, const char *what, st_err *err);
 /* r (a statement's result, NULL when the connection is lost) as pg_run returns it: *out (if out is
  * non-NULL, caller owns it) on success, else cleared and explained (pg_fail). */
 st_code pg_take(store_backend *b, PGresult *r, PGresult **out, const char *what, st_err *err);

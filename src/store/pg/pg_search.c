@@ -423,8 +423,12 @@ st_code pg_ticket_cursor_open(store_backend *b, const store_filter *f, store_sor
  * list's order, as pc[0]'s one batch (c->arms 1, no cursor, nothing left to FETCH: one statement,
  * so the change counter is never asked). A rare
  * word's scan_sql would pass every ticket for them (4.6 s at 1,000,000 tickets); with more than
- * SCAN_FEW matches, or no index, c->arms stays 0 and the scan reads them. */
+ * SCAN_FEW matches, or no index, c->arms stays 0 and the scan reads them. So does a text whose
+ * index read takes over FEW_BUDGET_MS: a word of many message bodies ("invoice", one in eight at
+ * 1,000,000) took 150-240 ms there, the key's screen waiting on it; a rare word 2-16 ms. The
+ * cancel itself costs 5-13 ms (PQcancel's connection). */
 #define SCAN_FEW 2000
+#define FEW_BUDGET_MS 30
 static st_code few_matches(pg_ticket_cursor *c, st_err *err)
 {
     store_backend *r = c->b->reader;
@@ -436,9 +440,11 @@ static st_code few_matches(pg_ticket_cursor *c, st_err *err)
     char *like;
     filter_params(&p, &c->f, &like);
     PGresult *res = NULL;
-    st_code rc = pg_run(r, search_sql(c->sort, true), &p, &res, "searching tickets", err);
+    bool late;
+    st_code rc = pg_run_within(r, search_sql(c->sort, true), &p, FEW_BUDGET_MS, &res, &late, "searching tickets",
+                               err);
     free(like);
-    if (rc != ST_OK || PQntuples(res) > SCAN_FEW) {
+    if (rc != ST_OK || late || PQntuples(res) > SCAN_FEW) {
         PQclear(res);
         return rc;
     }
