@@ -8,6 +8,9 @@
  *   list-floor URI       the query part of first_paint_pg_1m's floor: the list's first screen
  *                        (the urgency index's ORDER BY ... LIMIT 50) on a fresh connection
  *                        (connect, query, close: cold_ms) and repeated on a warm one (query_ms)
+ *   settle URI           the database at rest before it is timed: VACUUM, then CHECKPOINT (what
+ *                        autovacuum and the checkpointer would do over the next minutes after a
+ *                        bulk load, on one of the two cores the measurements share); prints ms
  *
  * libpq is linked here (a benchmark tool); slatop itself loads it only for a postgresql:// locator. */
 #include <libpq-fe.h>
@@ -173,12 +176,25 @@ static int cmd_list_floor(const char *uri)
     return 0;
 }
 
+static int cmd_settle(const char *uri)
+{
+    st_mono t0 = mono_now();
+    PGconn *c = connect_or_die(uri);
+    run(c, "VACUUM", 0, NULL);
+    run(c, "CHECKPOINT", 0, NULL);
+    PQfinish(c);
+    printf("ms=%.1f\n", ms_since(t0));
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc >= 3 && !strcmp(argv[1], "settle"))
+        return cmd_settle(argv[2]);
     if (argc >= 4 && !strcmp(argv[1], "reprioritize"))
         return cmd_reprioritize(argv[2], atoi(argv[3]));
     if (argc >= 3 && !strcmp(argv[1], "list-floor"))
         return cmd_list_floor(argv[2]);
-    fprintf(stderr, "usage: slatop_bench_pg reprioritize URI N | list-floor URI\n");
+    fprintf(stderr, "usage: slatop_bench_pg reprioritize URI N | list-floor URI | settle URI\n");
     return 2;
 }
