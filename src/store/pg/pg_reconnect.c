@@ -21,6 +21,16 @@
 #define ATTEMPT_LIMIT_MS 5000 /* one attempt's whole handshake, then it counts as failed */
 #define STEP_MS 10            /* while an attempt is under way: how soon the loop steps it again */
 
+/* b "down" from now, its first attempt due in first_ms (a lost connection's, and a reader's from
+ * its start: one place for what an outage begins with). */
+static void set_down(store_backend *b, int first_ms)
+{
+    b->down = true;
+    b->down_since = (st_time)time(NULL);
+    b->backoff_ms = BACKOFF_FIRST_MS;
+    b->retry_at = mono_now() + (st_mono)first_ms * 1000000;
+}
+
 void pg_mark_down(store_backend *b)
 {
     if (b->conn)
@@ -28,12 +38,8 @@ void pg_mark_down(store_backend *b)
     b->conn = NULL;
     b->in_txn = false;
     b->prepared = false; /* the next connection prepares pg_prep.c's statements again */
-    if (b->down)
-        return;
-    b->down = true;
-    b->down_since = (st_time)time(NULL);
-    b->backoff_ms = BACKOFF_FIRST_MS;
-    b->retry_at = mono_now() + (st_mono)BACKOFF_FIRST_MS * 1000000;
+    if (!b->down)
+        set_down(b, BACKOFF_FIRST_MS);
 }
 
 bool pg_down_text(const store_backend *b, char *buf, size_t size)
@@ -159,9 +165,7 @@ store_backend *pg_reader_new(const store_backend *b)
     r->locator = xstrdup(b->locator);
     r->read_only = true;
     r->no_listen = true;
-    r->down = true; /* "down" from the start, its first attempt due now */
-    r->down_since = (st_time)time(NULL);
-    r->backoff_ms = BACKOFF_FIRST_MS;
+    set_down(r, 0); /* "down" from the start, its first attempt due now */
     return r;
 }
 
