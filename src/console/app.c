@@ -152,8 +152,10 @@ static st_code con_reload(con_state *c, st_err *err)
 {
     c->reload_needed = false;
     char down[128];
-    if (store_unreachable(c->store, down, sizeof down))
+    if (store_unreachable(c->store, down, sizeof down)) {
+        lm_prime_policy(c->list, NULL, 0); /* the policy read before the outage may be stale after it */
         return ST_OK; /* keep what was read: the clocks tick on from it; reloaded once back */
+    }
     bool changed;
     if (store_changes_since(c->store, &c->data_version, &changed, err) != ST_OK)
         return err->code;
@@ -394,7 +396,7 @@ static st_code con_init(con_state *c, const char *db_path, const st_config *conf
     if (rc == ST_OK && config) { /* the dashboard's model: a failure there must not stop the list */
         st_err pe;
         st_err_clear(&pe);
-        const st_policy *pol = NULL; /* parsed once: the list's first page finds it in the cache */
+        const st_policy *pol = NULL; /* parsed once: the list's first reload takes it (lm_prime_policy) */
         int64_t pol_version = 0;
         st_code prc = ops_policy(c->ops, 0, &pol, &pol_version, &pe);
         if (prc == ST_OK) /* the first reload's too: read again a moment later, it would cost a round trip */

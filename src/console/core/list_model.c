@@ -446,9 +446,11 @@ static st_code count_bounded(list_model *m, int64_t budget_ns, st_err *err)
 
 void lm_prime_policy(list_model *m, const st_policy *policy, int64_t version)
 {
-    m->policy = policy;
-    m->policy_version = version;
-    m->policy_primed = true;
+    m->policy_primed = policy != NULL;
+    if (policy) {
+        m->policy = policy;
+        m->policy_version = version;
+    }
 }
 
 void lm_set_cancel(list_model *m, bool (*cancel)(void *ctx), void *ctx)
