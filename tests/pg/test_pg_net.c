@@ -392,8 +392,8 @@ Test(pg_net, a_scan_after_a_server_restart_reads, .timeout = 120)
 
 /* A read with a budget (pg_run_within, the search's few-matches read under a state filter): once
  * past its budget the statement is cancelled on the server and reported late, without an error,
- * and the connection goes on; a statement within its budget gives its rows. pg_sleep(30) could
- * not end within the test's timeout otherwise. */
+ * and the connection goes on; a statement within its budget gives its rows. pg_sleep(120) could
+ * not end within the test's 60 s otherwise. */
 Test(pg_net, a_read_past_its_budget_is_cancelled_and_reported_late, .timeout = 60)
 {
     char *loc = locator("127.0.0.1", "budget", "");
@@ -401,7 +401,7 @@ Test(pg_net, a_read_past_its_budget_is_cancelled_and_reported_late, .timeout = 6
     PGresult *r = NULL;
     bool late = false;
     st_err err = {0};
-    cr_assert_eq(pg_run_within(s->be, "SELECT pg_sleep(30)", NULL, 50, &r, &late, "sleeping", &err), ST_OK, "%s",
+    cr_assert_eq(pg_run_within(s->be, "SELECT pg_sleep(120)", NULL, 50, &r, &late, "sleeping", &err), ST_OK, "%s",
                  err.msg);
     cr_expect(late, "the statement ran to its end");
     cr_expect_null(r);
