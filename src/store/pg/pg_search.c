@@ -426,7 +426,9 @@ st_code pg_ticket_cursor_open(store_backend *b, const store_filter *f, store_sor
  * SCAN_FEW matches, or no index, c->arms stays 0 and the scan reads them. So does a text whose
  * index read takes over FEW_BUDGET_MS: a word of many message bodies ("invoice", one in eight at
  * 1,000,000) took 150-240 ms there, the key's screen waiting on it; a rare word 2-16 ms. The
- * cancel itself costs 5-13 ms (PQcancel's connection). */
+ * cancel itself costs 5-13 ms (PQcancel's connection). Every text cursor comes here (a search's
+ * count job too), so a rare word that misses the budget (a cold cache, a server whose round trip
+ * nears it) is read by the scan, without a frozen key but seconds slower at 1,000,000 tickets. */
 #define SCAN_FEW 2000
 #define FEW_BUDGET_MS 30
 static st_code few_matches(pg_ticket_cursor *c, st_err *err)
