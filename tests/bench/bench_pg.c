@@ -8,9 +8,10 @@
  *   list-floor URI       the query part of first_paint_pg_1m's floor: the list's first screen
  *                        (the urgency index's ORDER BY ... LIMIT 50) on a fresh connection
  *                        (connect, query, close: cold_ms) and repeated on a warm one (query_ms)
- *   settle URI           the database at rest before it is timed: VACUUM, then CHECKPOINT (what
- *                        autovacuum and the checkpointer would do over the next minutes after a
- *                        bulk load, on one of the two cores the measurements share); prints ms
+ *   settle URI           the database at rest before it is timed: VACUUM (ANALYZE), then
+ *                        CHECKPOINT (what autovacuum and the checkpointer would do over the next
+ *                        minutes after a bulk load, on one of the two cores the measurements
+ *                        share); prints ms
  *
  * libpq is linked here (a benchmark tool); slatop itself loads it only for a postgresql:// locator. */
 #include <libpq-fe.h>
@@ -180,7 +181,7 @@ static int cmd_settle(const char *uri)
 {
     st_mono t0 = mono_now();
     PGconn *c = connect_or_die(uri);
-    run(c, "VACUUM", 0, NULL);
+    run(c, "VACUUM (ANALYZE)", 0, NULL);
     run(c, "CHECKPOINT", 0, NULL);
     PQfinish(c);
     printf("ms=%.1f\n", ms_since(t0));

@@ -368,7 +368,8 @@ else
     echo "  migrate: 1,000,000 tickets and their audit entries into PostgreSQL in $s1m s"
     # At rest before it is timed: right after the bulk load an autovacuum worker and the
     # checkpointer took one of the two cores for minutes (first paints of 24-26 ms against 19).
-    echo "  settled (VACUUM, CHECKPOINT) in $(kv ms "$("$tools/slatop_bench_pg" settle postgresql:///bench1m)") ms"
+    st=$("$tools/slatop_bench_pg" settle postgresql:///bench1m) || { echo "run.sh: settle failed" >&2; exit 2; }
+    echo "  settled (VACUUM ANALYZE, CHECKPOINT) in $(kv ms "$st") ms"
     : > "$work/paint_pg"; : > "$work/query_pg"; : > "$work/warm_pg"
     for _ in 1 2 3 4 5 6 7 8 9; do
         l=$("$tools/ptyrun" --size 120x40 --until-exit --timeout-ms 20000 -- "$slatop" --db postgresql:///bench1m --max-frames 1)

@@ -1,9 +1,9 @@
 #!/bin/sh
-# search_1m, sort_1m and tick_gap_heavy's measurements (issue 13): each a console session in a
-# real pty (ptyrun --steps) on a database `slatop_bench gen` made, every key timed from its write
-# to the text it brings on the screen, while ptyrun samples a countdown row every 50 ms (the
-# console runs with "countdown_seconds": "always", so every countdown ticks each second and a gap
-# between two changes of the row is a frozen screen). Prints key=value lines:
+# search_1m, sort_1m, search_state_1m and tick_gap_heavy's measurements (issues 13 and 15): each a
+# console session in a real pty (ptyrun --steps) on a database `slatop_bench gen` made, every key
+# timed from its write to the text it brings on the screen, while ptyrun samples a countdown row
+# every 50 ms (the console runs with "countdown_seconds": "always", so every countdown ticks each
+# second and a gap between two changes of the row is a frozen screen). Prints key=value lines:
 #   search step_ms=...   the 20 searches' times (ms, comma-separated), gap_ms=...
 #   sort step_ms=...     8 sort keys (s, twice round the four orders), gap_ms=...
 #   audit step_ms=...    `a` to the first audit screen, gap_ms=...
