@@ -64,12 +64,6 @@ bool lm_counts_partial(const list_model *m);
  * waiting) the reads stop and lm_reload returns ST_BUSY, the model keeping what it had; the
  * caller reloads again later. NULL: never. */
 void lm_set_cancel(list_model *m, bool (*cancel)(void *ctx), void *ctx);
-/* The latest policy (borrowed from ops' cache) and its version, as the caller has just read them
- * with ops_policy(0): the next lm_reload takes them instead of asking the store again (the
- * console's start reads it for the dashboard a moment before its first reload: on PostgreSQL one
- * round trip before the first screen). Later reloads read it again. policy NULL drops a prime not
- * yet taken (the store went unreachable before the first reload: once back, it is read anew). */
-void lm_prime_policy(list_model *m, const st_policy *policy, int64_t version);
 
 /* ---- what the views do ---- */
 

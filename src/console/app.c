@@ -152,10 +152,8 @@ static st_code con_reload(con_state *c, st_err *err)
 {
     c->reload_needed = false;
     char down[128];
-    if (store_unreachable(c->store, down, sizeof down)) {
-        lm_prime_policy(c->list, NULL, 0); /* the policy read before the outage may be stale after it */
+    if (store_unreachable(c->store, down, sizeof down))
         return ST_OK; /* keep what was read: the clocks tick on from it; reloaded once back */
-    }
     bool changed;
     if (store_changes_since(c->store, &c->data_version, &changed, err) != ST_OK)
         return err->code;
@@ -393,25 +391,30 @@ static st_code con_init(con_state *c, const char *db_path, const st_config *conf
         ops_set_read_only(c->ops, read_only);
         store_defer_maintenance(c->store); /* to app_loop's idle moments, after the screen */
     }
-    if (rc == ST_OK && config) { /* the dashboard's model: a failure there must not stop the list */
-        st_err pe;
-        st_err_clear(&pe);
-        const st_policy *pol = NULL; /* parsed once: the list's first reload takes it (lm_prime_policy) */
-        int64_t pol_version = 0;
-        st_code prc = ops_policy(c->ops, 0, &pol, &pol_version, &pe);
-        if (prc == ST_OK) /* the first reload's too: read again a moment later, it would cost a round trip */
-            lm_prime_policy(c->list, pol, pol_version);
-        if (prc == ST_NOTFOUND)
-            st_err_clear(&pe);
-        if ((prc != ST_OK && prc != ST_NOTFOUND) ||
-            uptime_panel_new(config, c->store, pol, read_only, c->now, &c->panel, &pe) != ST_OK) {
-            c->panel = NULL;
-            snprintf(c->panel_err, sizeof c->panel_err, "%s", pe.msg);
-        }
-    }
     if (rc != ST_OK)
         con_done(c);
     return rc;
+}
+
+/* The dashboard's model (a failure there must not stop the list), made after the first reload,
+ * whose latest policy it takes (lm_policy): reading it here too cost PostgreSQL a round trip
+ * before the first screen. Asked again only when that reload found none or could not read it,
+ * to say why. */
+static void panel_open(con_state *c)
+{
+    if (!c->config)
+        return;
+    st_err pe;
+    st_err_clear(&pe);
+    const st_policy *pol = lm_policy(c->list);
+    st_code prc = ST_OK;
+    if (!pol && (prc = ops_policy(c->ops, 0, &pol, NULL, &pe)) == ST_NOTFOUND)
+        st_err_clear(&pe);
+    if ((prc != ST_OK && prc != ST_NOTFOUND) ||
+        uptime_panel_new(c->config, c->store, pol, c->read_only, c->now, &c->panel, &pe) != ST_OK) {
+        c->panel = NULL;
+        snprintf(c->panel_err, sizeof c->panel_err, "%s", pe.msg);
+    }
 }
 
 /* ---- the event loop ---- */
@@ -710,6 +713,7 @@ static int run(con_state *c, loop_opts *lo, int null_cols, int null_rows, const 
     st_code rc = con_reload(c, err);
     if (rc != ST_OK)
         return st_exit_status(rc);
+    panel_open(c);
     rc = ui_open(c, null_cols, null_rows, term, err);
     if (rc != ST_OK)
         return st_exit_status(rc);

@@ -73,29 +73,6 @@ Test(list_model, pages_and_moves)
     fx_close(&f);
 }
 
-/* The console reads the latest policy for its dashboard a moment before its first reload; primed
- * with it, that reload keeps it instead of asking the store again, and only that reload; a prime
- * dropped (an outage before the reload) is not taken. */
-Test(list_model, a_primed_policy_serves_the_next_reload_only)
-{
-    fx f;
-    fx_open(&f);
-    st_err err;
-    const st_policy *p = NULL;
-    cr_assert_eq(ops_policy(f.db.ops, 0, &p, NULL, &err), ST_OK, "%s", err.msg);
-    lm_prime_policy(f.m, p, 7); /* a version the store does not have: seen only if kept */
-    cr_assert_eq(reload(&f), ST_OK);
-    cr_expect_eq(lm_policy_version(f.m), 7);
-    cr_assert_eq(reload(&f), ST_OK);
-    cr_expect_eq(lm_policy_version(f.m), 1); /* read again from the store */
-    cr_expect_str_eq(lm_policy(f.m)->name, "T24");
-    lm_prime_policy(f.m, p, 7); /* a prime dropped before a reload takes it */
-    lm_prime_policy(f.m, NULL, 0);
-    cr_assert_eq(reload(&f), ST_OK);
-    cr_expect_eq(lm_policy_version(f.m), 1); /* read from the store, not the dropped 7 */
-    fx_close(&f);
-}
-
 Test(list_model, filters_and_sort)
 {
     fx f;

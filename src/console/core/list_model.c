@@ -83,7 +83,6 @@ struct list_model {
      * ops_policy(0) reads the store. NULL when it cannot be read. */
     const st_policy *policy;
     int64_t policy_version;
-    bool policy_primed; /* lm_prime_policy: the next reload keeps policy as it is */
 };
 
 list_model *lm_new(st_ops *ops)
@@ -444,15 +443,6 @@ static st_code count_bounded(list_model *m, int64_t budget_ns, st_err *err)
     return rc;
 }
 
-void lm_prime_policy(list_model *m, const st_policy *policy, int64_t version)
-{
-    m->policy_primed = policy != NULL;
-    if (policy) {
-        m->policy = policy;
-        m->policy_version = version;
-    }
-}
-
 void lm_set_cancel(list_model *m, bool (*cancel)(void *ctx), void *ctx)
 {
     m->cancel = cancel;
@@ -480,9 +470,7 @@ st_code lm_reload(list_model *m, st_time now, st_err *err)
     int64_t keep_id = was ? was->t.id : 0; /* the selection follows its ticket when it moves */
     m->now = now;
     st_err pe;
-    if (m->policy_primed)
-        m->policy_primed = false;
-    else if (ops_policy(m->ops, 0, &m->policy, &m->policy_version, &pe) != ST_OK)
+    if (ops_policy(m->ops, 0, &m->policy, &m->policy_version, &pe) != ST_OK)
         m->policy = NULL; /* the list does not need it; the header says "?" */
     /* a new sort of the same list: its total and counts stand (a count of the breached range
      * at 1,000,000 tickets is most of a sort key's time) */
