@@ -79,6 +79,7 @@ void store_close(st_store *s)
     s->ops->close(s->be);
     clear_pending(s);
     free(s->pending);
+    store_clock_memo_free(s);
     free(s->locator);
     free(s);
 }
@@ -148,7 +149,7 @@ st_code store_begin_ticket(st_store *s, int64_t id, st_ticket *out, st_err *err)
     if (code != ST_OK)
         return code;
     if (s->ops->begin_ticket) /* one round trip on a server */
-        return begun(s, s->ops->begin_ticket(s->be, id, out, err));
+        return begun(s, s->ops->begin_ticket(s->be, id, store_clock_memo_last(s, id), out, err));
     if ((code = store_begin(s, err)) == ST_OK && (code = store_ticket_get(s, id, out, err)) != ST_OK) {
         store_rollback(s);
         memset(out, 0, sizeof *out);
@@ -180,6 +181,8 @@ st_code store_commit(st_store *s, st_err *err)
 
 void store_rollback(st_store *s)
 {
+    if (s->in_txn && s->memo)
+        store_clock_memo_drop(s, 0); /* it may hold the transaction's own appends */
     s->ops->rollback(s->be);
     s->in_txn = false;
     clear_pending(s);

@@ -24,6 +24,7 @@
 /* A backend's connection. Each backend defines the struct in its own private header; the facade
  * only holds the pointer. */
 typedef struct store_backend store_backend;
+typedef struct store_clock_memo store_clock_memo;
 
 /* Called by ticket_histories for each ticket with its history (store_history.h's visitor). */
 typedef st_code (*store_history_visit)(void *ctx, const st_ticket *t, const st_audit_entry *h, size_t n,
@@ -47,8 +48,9 @@ typedef struct store_backend_ops {
 
     st_code (*begin)(store_backend *b, st_err *err);
     /* store_begin_ticket: begin, then ticket_get of id, leaving no transaction open on failure.
-     * NULL: the facade calls begin and ticket_get. */
-    st_code (*begin_ticket)(store_backend *b, int64_t id, st_ticket *out, st_err *err);
+     * clock_from: the from_seq of the audit_clock_scan of id that will follow (the facade's memo),
+     * for a backend that reads it ahead. NULL: the facade calls begin and ticket_get. */
+    st_code (*begin_ticket)(store_backend *b, int64_t id, int64_t clock_from, st_ticket *out, st_err *err);
     st_code (*commit)(store_backend *b, st_err *err);
     void (*rollback)(store_backend *b); /* safe with no transaction open */
 
@@ -113,10 +115,11 @@ typedef struct store_backend_ops {
                            st_err *err);
     st_code (*ticket_stream)(store_backend *b, const store_list_query *q, bool with_history,
                              store_ticket_stream_visit visit, void *ctx, st_err *err);
-    /* store_audit_clock_scan (store.h). NULL in a backend that lacks it: the facade reads the
-     * ticket's range through audit_range instead. */
-    st_code (*audit_clock_scan)(store_backend *b, int64_t ticket_id, store_audit_visit visit, void *ctx,
-                                st_err *err);
+    /* store_audit_clock_scan (store.h) from the entry with seq from_seq on (0: the whole history;
+     * store_clock.c keeps what came before). NULL in a backend that lacks it: the facade reads the
+     * ticket's range through audit_range instead, whole each time. */
+    st_code (*audit_clock_scan)(store_backend *b, int64_t ticket_id, int64_t from_seq, store_audit_visit visit,
+                                void *ctx, st_err *err);
 
     /* The uptime cache (store_uptime.h); the puts run inside the facade's transaction. */
     st_code (*uptime_put_minutes)(store_backend *b, const char *source, st_time month_start,
@@ -196,6 +199,14 @@ struct st_store {
     bool fail_next_write;          /* store_test_fail_next_write */
     st_audit_entry *pending;       /* owned copies of the entries appended in the open transaction, */
     size_t n_pending, cap_pending; /* sent to syslog by store_commit */
+    store_clock_memo *memo;        /* owned (store_clock.c): the history of the ticket scanned last */
 };
+
+/* store_clock.c. The seq of the last entry the memo holds of ticket (0: none: a scan reads the whole
+ * history); store_clock_memo_drop empties it and keeps it for ticket (0: none), as a rollback must;
+ * store_clock_memo_free frees it (store_close). */
+int64_t store_clock_memo_last(const st_store *s, int64_t ticket);
+void store_clock_memo_drop(st_store *s, int64_t ticket);
+void store_clock_memo_free(st_store *s);
 
 #endif

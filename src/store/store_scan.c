@@ -1,5 +1,6 @@
 /* store_scan: the streaming reads of store.h (store_audit_scan_range, store_ticket_stream), passed to
- * the backend: nothing engine-neutral happens on the way, but the range is checked here once. */
+ * the backend: nothing engine-neutral happens on the way, but the range is checked here once. A
+ * ticket's clock history (store_audit_clock_scan) keeps a memo: store_clock.c. */
 #include "slatop/store.h"
 
 #include "store_backend.h"
@@ -10,16 +11,6 @@ st_code store_audit_scan_range(st_store *s, const store_audit_range *r, store_au
     if (r->after_seq < 0 || r->before_seq < 0 || r->limit < 0 || r->ticket_id < 0)
         return st_fail(err, ST_USAGE, "%s: audit range with a negative bound", s->locator);
     return s->ops->audit_range(s->be, r, visit, ctx, err);
-}
-
-st_code store_audit_clock_scan(st_store *s, int64_t ticket_id, store_audit_visit visit, void *ctx, st_err *err)
-{
-    if (ticket_id <= 0)
-        return st_fail(err, ST_USAGE, "%s: a ticket's history needs a ticket id", s->locator);
-    if (s->ops->audit_clock_scan)
-        return s->ops->audit_clock_scan(s->be, ticket_id, visit, ctx, err);
-    store_audit_range r = {.ticket_id = ticket_id};
-    return s->ops->audit_range(s->be, &r, visit, ctx, err);
 }
 
 st_code store_ticket_stream(st_store *s, const store_list_query *q, bool with_history,

@@ -661,3 +661,64 @@ Test(store_sqlite, verify_catches_a_removed_message)
     cr_expect_str_eq(err.msg, "audit entry 1: message 1 is missing (removed)");
     store_close(s);
 }
+
+/* store_audit_clock_scan's visitor: the seqs and reasons seen, in order. */
+typedef struct {
+    int n;
+    int64_t seq[16];
+    char reason[16][32];
+} clock_seen;
+
+static st_code see_clock(void *ctx, const st_audit_entry *e, st_err *err)
+{
+    (void)err;
+    clock_seen *c = ctx;
+    cr_assert_lt(c->n, 16);
+    c->seq[c->n] = e->seq;
+    snprintf(c->reason[c->n], sizeof c->reason[c->n], "%s", e->reason ? e->reason : "");
+    c->n++;
+    return ST_OK;
+}
+
+static clock_seen scan_clock(st_store *s, int64_t ticket)
+{
+    clock_seen c = {0};
+    st_err err = {0};
+    cr_assert_eq(store_audit_clock_scan(s, ticket, see_clock, &c, &err), ST_OK, "%s", err.msg);
+    return c;
+}
+
+/* The history a scan read is kept and only what came since is read the next time: entries another
+ * connection appends are seen, in order; when the last entry kept is no longer the file's (edited or
+ * removed, as by a restore), the history is read again whole. */
+Test(store_sqlite, clock_history_memo_follows_the_file)
+{
+    st_store *s = create_db();
+    add_entries(s, 5); /* ticket 1: seqs 1, 3, 5; ticket 2: 2, 4 */
+    clock_seen c = scan_clock(s, 1);
+    cr_assert_eq(c.n, 3);
+    cr_assert_eq(c.seq[2], 5);
+
+    st_store *other = open_ok(dbpath, STORE_OPEN_RW);
+    add_entries(other, 3); /* ticket 1: seqs 6, 8; ticket 2: 7 */
+    store_close(other);
+    c = scan_clock(s, 1);
+    cr_assert_eq(c.n, 5, "the memo's 3 and the 2 appended since");
+    int64_t want[] = {1, 3, 5, 6, 8};
+    for (int i = 0; i < 5; i++)
+        cr_assert_eq(c.seq[i], want[i], "entry %d: seq %lld", i, (long long)c.seq[i]);
+    cr_assert_str_eq(c.reason[4], "reason 3");
+
+    tamper("DROP TRIGGER audit_no_update; UPDATE audit SET reason = 'restored' WHERE seq = 8;");
+    c = scan_clock(s, 1);
+    cr_assert_eq(c.n, 5);
+    cr_assert_str_eq(c.reason[4], "restored", "the memo's last entry changed: read again whole");
+
+    tamper("DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE seq = 8;");
+    c = scan_clock(s, 1);
+    cr_assert_eq(c.n, 4, "the memo's last entry removed: read again whole");
+    cr_assert_eq(c.seq[3], 6);
+    c = scan_clock(s, 2);
+    cr_assert_eq(c.n, 3, "another ticket's history");
+    store_close(s);
+}

@@ -40,86 +40,15 @@ void pg_head_from(const PGresult *r, int64_t *seq, char hash[65])
     }
 }
 
-/* The committed clock history of the ticket changed last, as read from the server. The log is
- * append-only and a change reads it holding the writers' lock, so the entries up to its last seq
- * stay that ticket's whole history up to there: the next change of the same ticket (a console's
- * engineer raising it again, a burst of changes) reads only the entries after it, plus that last
- * one again to check the memo still matches the database. Never the open transaction's own
- * appends (a rollback would leave them here). At most MEMO_MAX entries are kept. */
-typedef struct {
-    int64_t seq;
-    st_time at;
-    au_kind kind;
-    char *to_level, *reason, *to_status, *message_kind; /* owned */
-} memo_row;
-
-struct pg_clock_memo {
-    int64_t ticket; /* 0: none */
-    memo_row *rows;
-    size_t n, cap;
-};
-
-#define MEMO_MAX 50000
-
-static void memo_reset(store_backend *b, int64_t ticket)
-{
-    struct pg_clock_memo *m = b->memo;
-    if (!m)
-        m = b->memo = xcalloc(1, sizeof *m);
-    for (size_t i = 0; i < m->n; i++) {
-        free(m->rows[i].to_level);
-        free(m->rows[i].reason);
-        free(m->rows[i].to_status);
-        free(m->rows[i].message_kind);
-    }
-    m->n = 0;
-    m->ticket = ticket;
-}
-
-void pg_clock_memo_free(store_backend *b)
-{
-    if (!b->memo)
-        return;
-    memo_reset(b, 0);
-    free(b->memo->rows);
-    free(b->memo);
-    b->memo = NULL;
-}
-
-/* The seq the memo of ticket id ends at (0: no memo of it). */
-static int64_t memo_last(const store_backend *b, int64_t id)
-{
-    const struct pg_clock_memo *m = b->memo;
-    return m && m->ticket == id && m->n > 0 ? m->rows[m->n - 1].seq : 0;
-}
-
-static void memo_add(store_backend *b, const st_audit_entry *e)
-{
-    struct pg_clock_memo *m = b->memo;
-    if (!m || m->ticket != e->ticket_id)
-        return;
-    if (m->n == MEMO_MAX) { /* a history this long is read from the server each time */
-        memo_reset(b, 0);
-        return;
-    }
-    if (m->n == m->cap) {
-        m->cap = m->cap ? 2 * m->cap : 64;
-        m->rows = xrealloc(m->rows, m->cap * sizeof *m->rows);
-    }
-    m->rows[m->n++] = (memo_row){e->seq, e->at, e->kind, xstrdup(e->to_level), xstrdup(e->reason),
-                                 xstrdup(e->to_status), xstrdup(e->message_kind)};
-}
-
 /* The results of the one query: BEGIN, the lock, NOTIFY, then the three reads. */
 enum { R_BEGIN, R_LOCK, R_NOTIFY, R_TICKET, R_HEAD, R_CLOCK, R_N };
 
 #define WHAT "starting a change"
 
 /* One attempt. On failure the caller rolls back (the results are freed here). */
-static st_code begin_attempt(store_backend *b, int64_t id, st_ticket *out, st_err *err)
+static st_code begin_attempt(store_backend *b, int64_t id, int64_t from, st_ticket *out, st_err *err)
 {
     char sql[512];
-    int64_t from = memo_last(b, id); /* that entry again, then what came after it */
     snprintf(sql, sizeof sql,
              PG_BEGIN_SQL "; EXECUTE " PG_P_TICKET_GET "(%" PRId64 "); EXECUTE " PG_P_AUDIT_HEAD
                           "; EXECUTE " PG_P_CLOCK_PAGE "(%" PRId64 ", %" PRId64 ", %d)",
@@ -151,7 +80,6 @@ static st_code begin_attempt(store_backend *b, int64_t id, st_ticket *out, st_er
         b->txn_ticket = id;
         b->txn_ref = xstrdup(out->ref);
         pg_head_from(res[R_HEAD], &b->head_seq, b->head_hash);
-        b->begin_head = b->head_seq;
         b->txn_head = true;
         b->txn_clock_from = from;
         b->txn_clock = res[R_CLOCK];
@@ -162,7 +90,7 @@ static st_code begin_attempt(store_backend *b, int64_t id, st_ticket *out, st_er
     return code;
 }
 
-st_code pg_begin_ticket(store_backend *b, int64_t id, st_ticket *out, st_err *err)
+st_code pg_begin_ticket(store_backend *b, int64_t id, int64_t clock_from, st_ticket *out, st_err *err)
 {
     memset(out, 0, sizeof *out);
     pg_ahead_clear(b); /* what opening read may be this change's to change */
@@ -171,7 +99,7 @@ st_code pg_begin_ticket(store_backend *b, int64_t id, st_ticket *out, st_err *er
         return code;
     for (int attempt = 0; attempt < 5; attempt++) {
         pg_txn_clear(b);
-        if ((code = begin_attempt(b, id, out, err)) == ST_OK) {
+        if ((code = begin_attempt(b, id, clock_from, out, err)) == ST_OK) {
             b->in_txn = true;
             return ST_OK;
         }
@@ -208,19 +136,16 @@ static st_code clock_entry(const PGresult *r, int row, int64_t ticket_id, st_aud
     return ST_OK;
 }
 
-/* The rows of a clock page from `start` on to visit; those of the committed log (up to the head
- * at BEGIN) into the memo when memoize. *last is the last row's seq. */
-static st_code visit_page(store_backend *b, const PGresult *r, int start, int64_t ticket_id, bool memoize,
-                          store_audit_visit visit, void *ctx, int64_t *last, st_err *err)
+/* The rows of a clock page to visit. *last is the last row's seq. */
+static st_code visit_page(const PGresult *r, int64_t ticket_id, store_audit_visit visit, void *ctx, int64_t *last,
+                          st_err *err)
 {
     int rows = PQntuples(r);
     st_code code = ST_OK;
-    for (int i = start; code == ST_OK && i < rows; i++) {
+    for (int i = 0; code == ST_OK && i < rows; i++) {
         st_audit_entry e;
         if ((code = clock_entry(r, i, ticket_id, &e, err)) != ST_OK)
             break;
-        if (memoize && e.seq <= b->begin_head)
-            memo_add(b, &e);
         code = visit(ctx, &e, err);
     }
     if (rows > 0)
@@ -228,50 +153,21 @@ static st_code visit_page(store_backend *b, const PGresult *r, int start, int64_
     return code;
 }
 
-/* The memo's entries to visit, then true; false (the memo dropped) when the page read ahead does
- * not begin with its last entry: the database is not the one it was read from. */
-static bool visit_memo(store_backend *b, const PGresult *r, store_audit_visit visit, void *ctx, st_code *code,
-                       st_err *err)
+/* Pages of PG_CLOCK_PAGE_ROWS by seq from from_seq on: plain statements (a cursor costs four round
+ * trips where a ticket's history is one page). In the change pg_begin_ticket began, the first page
+ * is the one it read ahead when it began at the same seq. The log is append-only and a change holds
+ * the writers' lock, so the pages continue each other. */
+st_code pg_audit_clock_scan(store_backend *b, int64_t ticket_id, int64_t from_seq, store_audit_visit visit,
+                            void *ctx, st_err *err)
 {
-    struct pg_clock_memo *m = b->memo;
-    const memo_row *last = &m->rows[m->n - 1];
-    if (PQntuples(r) == 0 || pg_int(r, 0, 0) != last->seq || pg_time(r, 0, 1) != last->at ||
-        strcmp(PQgetvalue(r, 0, 2), au_kind_name(last->kind)) != 0) {
-        memo_reset(b, 0);
-        return false;
-    }
-    for (size_t i = 0; *code == ST_OK && i < m->n; i++) {
-        const memo_row *w = &m->rows[i];
-        st_audit_entry e = {.seq = w->seq, .at = w->at, .kind = w->kind, .ticket_id = m->ticket,
-                            .to_level = w->to_level, .reason = w->reason, .to_status = w->to_status,
-                            .message_kind = w->message_kind};
-        *code = visit(ctx, &e, err);
-    }
-    return true;
-}
-
-/* Pages of PG_CLOCK_PAGE_ROWS by seq: plain statements (a cursor costs four round trips where a
- * ticket's history is one page). In the change pg_begin_ticket began, the first page is the one it
- * read ahead, after the memo's entries when it began at the memo's end. The log is append-only and
- * a change holds the writers' lock, so the pages continue each other. */
-st_code pg_audit_clock_scan(store_backend *b, int64_t ticket_id, store_audit_visit visit, void *ctx, st_err *err)
-{
-    int64_t after = 0;
+    int64_t after = from_seq > 0 ? from_seq - 1 : 0;
     st_code code = ST_OK;
-    bool memoize = false, full = true;
+    bool full = true;
     if (b->txn_clock && b->txn_ticket == ticket_id) {
         PGresult *r = b->txn_clock; /* read once: a second scan asks again */
         b->txn_clock = NULL;
-        int start = 0;
-        if (b->txn_clock_from > 0 && visit_memo(b, r, visit, ctx, &code, err))
-            start = 1; /* the memo's last entry, read again */
-        else if (b->txn_clock_from > 0) /* no longer the database's: from the start, memo anew */
-            PQclear(r), r = NULL;
-        if (start == 0)
-            memo_reset(b, ticket_id);
-        memoize = true;
-        if (r && code == ST_OK) {
-            code = visit_page(b, r, start, ticket_id, memoize, visit, ctx, &after, err);
+        if (b->txn_clock_from == from_seq) {
+            code = visit_page(r, ticket_id, visit, ctx, &after, err);
             full = PQntuples(r) == PG_CLOCK_PAGE_ROWS;
         }
         PQclear(r);
@@ -284,12 +180,10 @@ st_code pg_audit_clock_scan(store_backend *b, int64_t ticket_id, store_audit_vis
         PGresult *r = NULL;
         if ((code = pg_run_prep(b, PG_P_CLOCK_PAGE, &p, &r, "reading a ticket's history", err)) != ST_OK)
             break;
-        code = visit_page(b, r, 0, ticket_id, memoize, visit, ctx, &after, err);
+        code = visit_page(r, ticket_id, visit, ctx, &after, err);
         full = PQntuples(r) == PG_CLOCK_PAGE_ROWS;
         PQclear(r);
     }
-    if (code != ST_OK && memoize)
-        memo_reset(b, 0); /* a scan cut short leaves no partial history behind */
     return code;
 }
 

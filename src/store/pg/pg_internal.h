@@ -160,11 +160,10 @@ struct store_backend {
     int64_t txn_ticket;
     char *txn_ref;
     PGresult *txn_clock;
-    int64_t txn_clock_from; /* txn_clock starts at this seq, the memo's last (0: the whole history) */
+    int64_t txn_clock_from; /* txn_clock starts at this seq, the facade memo's last (0: the whole history) */
     bool txn_head;
-    int64_t head_seq, begin_head; /* the head now, and at BEGIN (the committed log's end) */
+    int64_t head_seq; /* the head now */
     char head_hash[65];
-    struct pg_clock_memo *memo; /* owned (pg_change.c): the last changed ticket's committed history */
     /* pg_ahead.c: what opening read for the first reads (each served once, then NULL/false). */
     PGresult *ahead_fill, *ahead_policy; /* meta's next_fill row; the latest policy (json, version) */
     bool ahead_changes_known;
@@ -296,11 +295,10 @@ st_code pg_run_prep(store_backend *b, const char *name, const pg_params *p, PGre
  * is the statements that open a write transaction (BEGIN, the head row's lock, the
  * notification); pg_txn_clear forgets what was read ahead (every end of a transaction). */
 #define PG_BEGIN_SQL "BEGIN; UPDATE slatop_schema SET changes = changes + 1; NOTIFY " PG_CHANNEL
-st_code pg_begin_ticket(store_backend *b, int64_t id, st_ticket *out, st_err *err);
-st_code pg_audit_clock_scan(store_backend *b, int64_t ticket_id, store_audit_visit visit, void *ctx, st_err *err);
+st_code pg_begin_ticket(store_backend *b, int64_t id, int64_t clock_from, st_ticket *out, st_err *err);
+st_code pg_audit_clock_scan(store_backend *b, int64_t ticket_id, int64_t from_seq, store_audit_visit visit,
+                            void *ctx, st_err *err);
 void pg_txn_clear(store_backend *b);
-/* Frees b->memo (pg_close). */
-void pg_clock_memo_free(store_backend *b);
 /* The audit head in r (PG_P_AUDIT_HEAD's result): the genesis hash and 0 for an empty log. */
 void pg_head_from(const PGresult *r, int64_t *seq, char hash[65]);
 /* Runs prepared statement `name` (pg_prep.c) with p, then COMMIT, in one round trip (libpq's

@@ -268,7 +268,6 @@ static void pg_close(store_backend *b)
     pg_close(b->reader);
     pg_reconnect_done(b);
     pg_txn_clear(b);
-    pg_clock_memo_free(b);
     pg_ahead_clear(b);
     free(b->locator);
     free(b->name);

@@ -2197,18 +2197,18 @@ static st_code clock_entry_from_row(sqlite3_stmt *stmt, int col, int64_t ticket_
     return ST_OK;
 }
 
-/* A ticket's entries with only the columns that bear on its clocks, the strings borrowed from
- * SQLite for the visit: no copy per row, so a write that recomputes the next clock from a long
- * history pays for stepping the rows only. */
-static st_code sq_audit_clock_scan(store_backend *s, int64_t ticket_id, store_audit_visit visit, void *ctx,
-                                   st_err *err)
+/* A ticket's entries from seq from_seq on (the audit_ticket index's range) with only the columns
+ * that bear on its clocks, the strings borrowed from SQLite for the visit: no copy per row. */
+static st_code sq_audit_clock_scan(store_backend *s, int64_t ticket_id, int64_t from_seq, store_audit_visit visit,
+                                   void *ctx, st_err *err)
 {
     sqlite3_stmt *stmt;
-    st_code code = sq_stmt(s, "SELECT " AUDIT_CLOCK_COLUMNS " FROM audit WHERE ticket_id = ?1 ORDER BY seq", &stmt,
-                           err);
+    st_code code = sq_stmt(s, "SELECT " AUDIT_CLOCK_COLUMNS " FROM audit WHERE ticket_id = ?1 AND seq >= ?2 ORDER BY seq",
+                           &stmt, err);
     if (code != ST_OK)
         return code;
     sqlite3_bind_int64(stmt, 1, ticket_id);
+    sqlite3_bind_int64(stmt, 2, from_seq);
     int rc;
     while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
         st_audit_entry e;
