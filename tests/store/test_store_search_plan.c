@@ -1,6 +1,6 @@
 /* The search's query plans (SQLite backend): the list's sorts with and without a level filter,
  * and the counts by due, walk indexes; nothing scans the tickets table or sorts it whole. A text
- * search starts from the FTS5 index. */
+ * search starts from the FTS5 index, and a level the text is part of from the level's index. */
 #include <criterion/criterion.h>
 
 #include <stdio.h>
@@ -82,6 +82,23 @@ Test(store_search_plan, text_search_starts_from_the_fts_index)
         char *plan = plan_of(s, sq_ticket_search_sql((store_sort)k, true, false));
         cr_expect(strstr(plan, "VIRTUAL TABLE INDEX") != NULL, "sort %d: no FTS:\n%s", k, plan);
         cr_expect_null(strstr(plan, "SCAN tickets\n"), "sort %d scans:\n%s", k, plan);
+        free(plan);
+    }
+    store_close(s);
+}
+
+/* A text search's count reads its candidates: the FTS5 indexes for titles and bodies, and the open
+ * tickets of the levels the text is part of through tickets_next_state (the level is not in the
+ * FTS index since schema 7). */
+Test(store_search_plan, text_count_reads_candidates_through_indexes)
+{
+    st_store *s = create_db();
+    for (int level = 0; level < 2; level++) {
+        char *plan = plan_of(s, sq_ticket_search_count_sql(level));
+        cr_expect_null(strstr(plan, "SCAN tickets\n"), "level %d scans:\n%s", level, plan);
+        cr_expect(strstr(plan, "SCAN tickets_fts VIRTUAL TABLE INDEX") != NULL, "no FTS:\n%s", plan);
+        cr_expect(strstr(plan, "SCAN messages_fts VIRTUAL TABLE INDEX") != NULL, "no body FTS:\n%s", plan);
+        cr_expect(strstr(plan, "INDEX tickets_next_state (level=?)") != NULL, "levels not by index:\n%s", plan);
         free(plan);
     }
     store_close(s);

@@ -26,6 +26,8 @@ static const char *const queries[] = {
     "o'neil", "caf\xc3\xa9", "caf\xc3\x89", "CAF", "\xc3\xa4rger", "\xc3\x84rg", "\xe6\x97\xa5\xe6\x9c\xac",
     "\xf0\x9f\x94\xa5", "x", "ab", "a b", "*", "near", "AND", "OR", "(", "a\"b", "S1", "s0", "S", "1", "12", "7",
     "zzz-none", "ed", "body", "bodyword", "alice", "ALI", "ref-1", "REF-", " ", "e ",
+    /* the chatti policy's levels (URGENT, HIGH, NORMAL, LOW), whole and in part */
+    "urgent", "URG", "igh", "High", "norm", "RMA", "low", "ow",
 };
 #define N_QUERIES (sizeof queries / sizeof queries[0])
 
@@ -86,9 +88,8 @@ static char *random_text(unsigned *seed, int n)
     return sb_steal(&sb);
 }
 
-static void fill(support_db *db, unsigned seed, int n)
+static void fill(support_db *db, unsigned seed, int n, const char *const levels[4])
 {
-    static const char *const levels[] = {"S0", "S1", "S2", "S3"};
     st_err err;
     st_time now = clock_now(&db->clock);
     for (int i = 0; i < n; i++) {
@@ -193,18 +194,20 @@ static void check_one(support_db *db, st_ticket *all, size_t n_all, query_sort s
     }
 }
 
-static void check_db(unsigned seed)
+/* policy: a shipped policy's file name; levels: its four levels, highest first. */
+static void check_db(unsigned seed, const char *policy_file, const char *const levels[4])
 {
     char *policy = NULL;
     size_t len;
     st_err err;
-    cr_assert_eq(read_file_all(SLATOP_SOURCE_DIR "/share/policies/haptik.json", 1 << 20, &policy, &len, &err),
-                 ST_OK, "%s", err.msg);
+    char *path = xasprintf("%s/share/policies/%s", SLATOP_SOURCE_DIR, policy_file);
+    cr_assert_eq(read_file_all(path, 1 << 20, &policy, &len, &err), ST_OK, "%s", err.msg);
+    free(path);
     support_db db;
     /* Monday 11:30 in Kolkata: the business levels' clocks run */
     support_db_open(&db, policy, "2026-11-16T06:00:00Z");
     free(policy);
-    fill(&db, seed, 120);
+    fill(&db, seed, 120, levels);
     st_time t0 = clock_now(&db.clock);
     /* ticking, closing time, a weekend night, days later: states move with the time */
     const st_time instants[] = {t0, t0 + 1800, t0 + 7 * 3600 + 1, t0 + 5 * 86400 + 3600, t0 - 86400};
@@ -215,11 +218,11 @@ static void check_db(unsigned seed)
         for (size_t i = 0; i < N_QUERIES; i++)
             check_one(&db, all, n_all, (query_sort)q, queries[i], NULL, t0, q == 0);
         check_one(&db, all, n_all, (query_sort)q, NULL, NULL, t0, true);
-        check_one(&db, all, n_all, (query_sort)q, NULL, "S2", t0, q == 0);
-        check_one(&db, all, n_all, (query_sort)q, "printer", "S1", t0, q == 0);
+        check_one(&db, all, n_all, (query_sort)q, NULL, levels[2], t0, q == 0);
+        check_one(&db, all, n_all, (query_sort)q, "printer", levels[1], t0, q == 0);
         for (size_t i = 0; q == 0 && i < sizeof instants / sizeof instants[0]; i++) {
             check_one(&db, all, n_all, (query_sort)q, NULL, NULL, instants[i], true);
-            check_one(&db, all, n_all, (query_sort)q, NULL, "S3", instants[i], true);
+            check_one(&db, all, n_all, (query_sort)q, NULL, levels[3], instants[i], true);
             check_one(&db, all, n_all, (query_sort)q, "acme", NULL, instants[i], true);
         }
         /* every 97 minutes for a week: each running clock crosses into warn and breached, in and
@@ -234,14 +237,23 @@ static void check_db(unsigned seed)
     support_db_close(&db);
 }
 
+static const char *const haptik_levels[] = {"S0", "S1", "S2", "S3"};
+/* Levels of three characters or more: a text can find them through the search's index. */
+static const char *const chatti_levels[] = {"URGENT", "HIGH", "NORMAL", "LOW"};
+
 Test(search, index_equals_plain_scan_seed_1, .timeout = 300)
 {
-    check_db(1);
+    check_db(1, "haptik.json", haptik_levels);
 }
 
 Test(search, index_equals_plain_scan_seed_2, .timeout = 300)
 {
-    check_db(20261202);
+    check_db(20261202, "haptik.json", haptik_levels);
+}
+
+Test(search, index_equals_plain_scan_named_levels, .timeout = 300)
+{
+    check_db(7, "chatti.json", chatti_levels);
 }
 
 Test(search, index_kept_in_step_with_writes)

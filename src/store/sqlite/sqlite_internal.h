@@ -19,7 +19,7 @@
 #include "../store_backend.h"
 
 /* The schema version this build writes; sq_open migrates older files up to it. */
-#define STORE_SCHEMA_VERSION 6
+#define STORE_SCHEMA_VERSION 7
 /* PRAGMA application_id of a slatop database ("SLAT"), so a foreign SQLite file is recognised. */
 #define STORE_APPLICATION_ID 0x534c4154
 /* How long a writer waits for another one before ST_BUSY. */
@@ -117,6 +117,8 @@ void sq_free_ticket_item(void *item);
 st_code sq_schema_search(store_backend *s, st_err *err);
 /* Schema 6: the resolved tickets' orders (sq_ticket_list_sql's lists with resolved tickets). */
 st_code sq_schema_resolved_order(store_backend *s, st_err *err);
+/* Schema 7: the tickets' FTS index without the level, its update trigger only on a change. */
+st_code sq_schema_fts_without_level(store_backend *s, st_err *err);
 void sq_set_cancel(store_backend *s, bool (*cancel)(void *ctx), void *ctx);
 st_code sq_ticket_search(store_backend *s, const store_filter *f, store_sort sort, int64_t offset,
                          int64_t limit, st_ticket **out, size_t *n, st_err *err);
@@ -138,7 +140,10 @@ st_code sq_tickets_by_id(store_backend *s, const char *ids, st_ticket **out, siz
 /* Ends the snapshot of every open cursor: their next read says "interrupted by a write" (ST_BUSY),
  * and the caller opens a new one on the data as written. */
 void sq_cursors_end(store_backend *s);
+/* The SQL of a listing, of a text search's count, and of the counts by due, for the query-plan
+ * tests (static strings). */
 const char *sq_ticket_search_sql(store_sort sort, bool text, bool level);
+const char *sq_ticket_search_count_sql(bool level);
 const char *sq_ticket_count_due_sql(void);
 
 /* The SQL of sq_ticket_list for a sort key (static text), so tests can check its query plan

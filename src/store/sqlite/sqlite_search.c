@@ -1,7 +1,8 @@
 /* sqlite_search: the SQLite backend's search, filters and per-state counts (store_search.h).
  * Text search goes through two FTS5 tables with the trigram tokenizer (substrings, case-folded),
- * one over the tickets' title, customer, assignee, ref and level and one over message bodies,
- * kept in sync by triggers in the same transaction as every write. FTS5 folds case for all of
+ * one over the tickets' title, customer, assignee and ref and one over message bodies, kept in
+ * sync by triggers in the same transaction as every write; a level's tickets come from the few
+ * levels in ticket_groups. FTS5 folds case for all of
  * Unicode while the list's rule is ASCII-only, so each candidate is re-checked with LIKE (ASCII
  * case-insensitive, as the plain scan): the index narrows, the rule decides. A text shorter than
  * three characters has no trigram: it falls back to a LIKE scan of the open tickets, which the
@@ -86,21 +87,27 @@ static const char groups_schema[] =
     "CREATE TRIGGER tickets_groups_update_new AFTER UPDATE OF " GROUP_COLUMNS "\n"
     "  ON tickets WHEN new.status != 'resolved' BEGIN " GROUP_ADD("new") " END;\n";
 
-st_code sq_schema_search(store_backend *s, st_err *err)
+/* Runs a schema step's sql (several statements) inside the migration's transaction; `what` names
+ * it in the error ("building the search index"). */
+static st_code schema_step(store_backend *s, const char *const *sql, size_t n, const char *what, st_err *err)
 {
     char *msg = NULL;
-    int rc = sqlite3_exec(s->db, search_schema, NULL, NULL, &msg);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_exec(s->db, groups_schema, NULL, NULL, &msg);
+    int rc = SQLITE_OK;
+    for (size_t i = 0; rc == SQLITE_OK && i < n; i++)
+        rc = sqlite3_exec(s->db, sql[i], NULL, NULL, &msg);
     if (rc == SQLITE_OK)
         return ST_OK;
     st_code code = (rc & 0xff) == SQLITE_FULL
-                       ? st_fail(err, ST_IO, "%s: database or disk is full while building the search index",
-                                 s->path)
-                       : st_fail(err, ST_IO, "%s: building the search index failed: %s", s->path,
-                                 msg ? msg : sqlite3_errstr(rc));
+                       ? st_fail(err, ST_IO, "%s: database or disk is full while %s", s->path, what)
+                       : st_fail(err, ST_IO, "%s: %s failed: %s", s->path, what, msg ? msg : sqlite3_errstr(rc));
     sqlite3_free(msg);
     return code;
+}
+
+st_code sq_schema_search(store_backend *s, st_err *err)
+{
+    const char *const sql[] = {search_schema, groups_schema};
+    return schema_step(s, sql, 2, "building the search index", err);
 }
 
 /* Schema 6: the resolved tickets in each list order, so the lists with resolved tickets (f all,
@@ -116,16 +123,42 @@ static const char resolved_order_schema[] =
 
 st_code sq_schema_resolved_order(store_backend *s, st_err *err)
 {
-    char *msg = NULL;
-    int rc = sqlite3_exec(s->db, resolved_order_schema, NULL, NULL, &msg);
-    if (rc == SQLITE_OK)
-        return ST_OK;
-    st_code code = (rc & 0xff) == SQLITE_FULL
-                       ? st_fail(err, ST_IO, "%s: database or disk is full while indexing resolved tickets", s->path)
-                       : st_fail(err, ST_IO, "%s: indexing resolved tickets failed: %s", s->path,
-                                 msg ? msg : sqlite3_errstr(rc));
-    sqlite3_free(msg);
-    return code;
+    const char *const sql[] = {resolved_order_schema};
+    return schema_step(s, sql, 1, "indexing resolved tickets", err);
+}
+
+/* Schema 7: the tickets' FTS index without the level. FTS5 writes a segment in every transaction
+ * that changes an indexed column, and a raise or lower changes the level: that segment (the
+ * title's trigrams deleted and added again) was a fifth of a raise, and its merges most of the
+ * slow ones (slatop_bench reprioritize). A level's tickets are found through ticket_groups instead
+ * (LEVEL_MATCH). The update trigger now runs only when an indexed column changes: a ticket's
+ * update sets every column, so "UPDATE OF" alone ran it on every change. */
+static const char fts_without_level_schema[] =
+    "DROP TRIGGER tickets_fts_insert;\n"
+    "DROP TRIGGER tickets_fts_delete;\n"
+    "DROP TRIGGER tickets_fts_update;\n"
+    "DROP TABLE tickets_fts;\n"
+    "CREATE VIRTUAL TABLE tickets_fts USING fts5(title, customer, assignee, ref,\n"
+    "  content='tickets', content_rowid='id', tokenize='trigram');\n"
+    "INSERT INTO tickets_fts(tickets_fts) VALUES ('rebuild');\n"
+    "CREATE TRIGGER tickets_fts_insert AFTER INSERT ON tickets BEGIN\n"
+    "  INSERT INTO tickets_fts(rowid, title, customer, assignee, ref)\n"
+    "  VALUES (new.id, new.title, new.customer, new.assignee, new.ref); END;\n"
+    "CREATE TRIGGER tickets_fts_delete AFTER DELETE ON tickets BEGIN\n"
+    "  INSERT INTO tickets_fts(tickets_fts, rowid, title, customer, assignee, ref)\n"
+    "  VALUES ('delete', old.id, old.title, old.customer, old.assignee, old.ref); END;\n"
+    "CREATE TRIGGER tickets_fts_update AFTER UPDATE OF title, customer, assignee, ref ON tickets\n"
+    "  WHEN old.title IS NOT new.title OR old.customer IS NOT new.customer\n"
+    "    OR old.assignee IS NOT new.assignee OR old.ref IS NOT new.ref BEGIN\n"
+    "  INSERT INTO tickets_fts(tickets_fts, rowid, title, customer, assignee, ref)\n"
+    "  VALUES ('delete', old.id, old.title, old.customer, old.assignee, old.ref);\n"
+    "  INSERT INTO tickets_fts(rowid, title, customer, assignee, ref)\n"
+    "  VALUES (new.id, new.title, new.customer, new.assignee, new.ref); END;\n";
+
+st_code sq_schema_fts_without_level(store_backend *s, st_err *err)
+{
+    const char *const sql[] = {fts_without_level_schema};
+    return schema_step(s, sql, 1, "rebuilding the search index", err);
 }
 
 /* ---- cancellation ----------------------------------------------------------------------------- */
@@ -173,10 +206,14 @@ static st_code count_row(store_backend *s, sqlite3_stmt *stmt, const char *what,
     "(title LIKE ?4 ESCAPE '\\' OR customer LIKE ?4 ESCAPE '\\' OR assignee LIKE ?4 ESCAPE '\\'"            \
     " OR level LIKE ?4 ESCAPE '\\' OR ref LIKE ?4 ESCAPE '\\'"                                               \
     " OR EXISTS (SELECT 1 FROM messages m WHERE m.ticket_id = tickets.id AND m.body LIKE ?4 ESCAPE '\\'))"
+/* The open tickets at a level the text is part of: levels are few, so they come from ticket_groups
+ * (every open ticket's level, kept by triggers) and the tickets_next_state index, not from the FTS
+ * index (schema 7 took the level out of it). */
+#define LEVEL_MATCH "level IN (SELECT level FROM ticket_groups WHERE level LIKE ?4 ESCAPE '\\')"
 #define TEXT_FTS                                                                                             \
     " AND (id = ?5 OR ((id IN (SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH ?3)"                    \
     " OR id IN (SELECT m.ticket_id FROM messages m WHERE m.id IN"                                            \
-    " (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?3))) AND " TEXT_RECHECK "))"
+    " (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?3)) OR " LEVEL_MATCH ") AND " TEXT_RECHECK "))"
 #define TEXT_SCAN " AND (id = ?5 OR " TEXT_RECHECK ")"
 /* The same filter with the candidates as an AND term on the rowid, so that SQLite reads them
  * (and sorts them) instead of walking every open ticket: for counts, whole reads and a listing
@@ -185,13 +222,18 @@ static st_code count_row(store_backend *s, sqlite3_stmt *stmt, const char *what,
 #define TEXT_FTS_IN                                                                                          \
     " AND id IN (SELECT ?5 UNION SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH ?3"                   \
     " UNION SELECT m.ticket_id FROM messages m WHERE m.id IN"                                                \
-    " (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?3)) AND (id = ?5 OR " TEXT_RECHECK ")"
+    " (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?3)"                                          \
+    " UNION SELECT id FROM tickets WHERE status != 'resolved' AND " LEVEL_MATCH ")"                          \
+    " AND (id = ?5 OR " TEXT_RECHECK ")"
 /* Up to this many index candidates a listing reads them and sorts (milliseconds); past it the
  * order index's walk stops early, at a page of matches. */
 #define FEW_CANDIDATES 5000
+/* The candidates: ?1 the FTS5 phrase, ?2 the LIKE pattern (the level's open tickets are counted in
+ * ticket_groups). */
 #define FEW_SQL                                                                                              \
     "SELECT (SELECT count(*) FROM (SELECT 1 FROM tickets_fts WHERE tickets_fts MATCH ?1 LIMIT 5001))"        \
-    " + (SELECT count(*) FROM (SELECT 1 FROM messages_fts WHERE messages_fts MATCH ?1 LIMIT 5001))"
+    " + (SELECT count(*) FROM (SELECT 1 FROM messages_fts WHERE messages_fts MATCH ?1 LIMIT 5001))"          \
+    " + (SELECT coalesce(sum(n), 0) FROM ticket_groups WHERE level LIKE ?2 ESCAPE '\\')"
 #define LEVEL_ONLY " AND level = ?6"
 /* In a listing the order's index is walked and the level tested on each row ('+' keeps SQLite
  * from sorting a level's every ticket to show a page of them). */
@@ -260,23 +302,41 @@ static char *fts_phrase(const char *t)
     return phrase;
 }
 
-/* Binds ?3..?6 for f. The phrase and pattern are made here: an FTS5 string doubles its quotes; a
- * LIKE pattern escapes %, _ and the escape itself. */
+/* The text as a LIKE pattern for "contains" (%, _ and the escape itself escaped), malloc'd: the
+ * caller frees it. */
+static char *like_pattern(const char *t)
+{
+    char *like = xmalloc(2 * strlen(t) + 3), *l = like;
+    *l++ = '%';
+    for (const char *c = t; *c; c++) {
+        if (*c == '%' || *c == '_' || *c == '\\')
+            *l++ = '\\';
+        *l++ = *c;
+    }
+    *l++ = '%';
+    *l = '\0';
+    return like;
+}
+
+/* The number of index candidates for text (FEW_SQL), to choose between reading them and walking. */
+static st_code few_candidates(store_backend *s, const char *text, int64_t *few, st_err *err)
+{
+    sqlite3_stmt *stmt;
+    st_code code = sq_stmt(s, FEW_SQL, &stmt, err);
+    if (code != ST_OK)
+        return code;
+    sqlite3_bind_text(stmt, 1, fts_phrase(text), -1, free);
+    sqlite3_bind_text(stmt, 2, like_pattern(text), -1, free);
+    return count_row(s, stmt, "searching tickets", few, err);
+}
+
+/* Binds ?3..?6 for f. The phrase and pattern are made here: an FTS5 string doubles its quotes. */
 static void bind_filter(sqlite3_stmt *stmt, const store_filter *f, int tk)
 {
     if (tk != TX_NONE) {
         const char *t = f->text;
-        char *like = xmalloc(2 * strlen(t) + 3), *l = like;
-        *l++ = '%';
-        for (const char *c = t; *c; c++) {
-            if (*c == '%' || *c == '_' || *c == '\\')
-                *l++ = '\\';
-            *l++ = *c;
-        }
-        *l++ = '%';
-        *l = '\0';
         sqlite3_bind_text(stmt, 3, fts_phrase(t), -1, free);
-        sqlite3_bind_text(stmt, 4, like, -1, free);
+        sqlite3_bind_text(stmt, 4, like_pattern(t), -1, free);
         char *end;
         long long id = strtoll(t, &end, 10);
         /* only the id's own digits equal it, as the plain rule's strcmp */
@@ -303,12 +363,7 @@ st_code sq_ticket_search(store_backend *s, const store_filter *f, store_sort sor
         tk = TX_FTS_IN; /* every match is read anyway */
     } else if (tk == TX_FTS) {
         int64_t few = 0;
-        code = sq_stmt(s, FEW_SQL, &stmt, err);
-        if (code == ST_OK) {
-            sqlite3_bind_text(stmt, 1, fts_phrase(f->text), -1, free);
-            code = count_row(s, stmt, "searching tickets", &few, err);
-        }
-        if (code != ST_OK)
+        if ((code = few_candidates(s, f->text, &few, err)) != ST_OK)
             return code;
         /* Few: read and sort them. Many: walk the order's index testing each row by the rule
          * (TEXT_SCAN, equal to TEXT_FTS: every row the rule takes is an index candidate): with
@@ -478,12 +533,7 @@ st_code sq_ticket_cursor_open(store_backend *s, const store_filter *f, store_sor
     int tk = all ? TX_NONE : text_kind(f);
     if (tk == TX_FTS) {
         int64_t few = 0;
-        sqlite3_stmt *stmt;
-        st_code code = sq_stmt(s, FEW_SQL, &stmt, err);
-        if (code == ST_OK) {
-            sqlite3_bind_text(stmt, 1, fts_phrase(f->text), -1, free);
-            code = count_row(s, stmt, "searching tickets", &few, err);
-        }
+        st_code code = few_candidates(s, f->text, &few, err);
         if (code != ST_OK)
             return code;
         tk = few <= FEW_CANDIDATES ? TX_FTS_IN : TX_SCAN; /* as sq_ticket_search decides */
@@ -572,6 +622,11 @@ void sq_cursors_end(store_backend *s)
 const char *sq_ticket_search_sql(store_sort sort, bool text, bool level)
 {
     return search_sql(sort, text ? TX_FTS : TX_NONE, level);
+}
+
+const char *sq_ticket_search_count_sql(bool level)
+{
+    return count_sql(TX_FTS_IN, level);
 }
 
 const char *sq_ticket_count_due_sql(void)

@@ -210,8 +210,8 @@ static const char *const migrations[] = {
 };
 /* Steps after the scripts that are functions of the backend (the search index: sqlite_search.c);
  * they take the schema on from the last script. */
-static st_code (*const migration_steps[])(store_backend *s, st_err *err) = {sq_schema_search,
-                                                                              sq_schema_resolved_order};
+static st_code (*const migration_steps[])(store_backend *s, st_err *err) = {
+    sq_schema_search, sq_schema_resolved_order, sq_schema_fts_without_level};
 #define N_MIGRATION_SCRIPTS (sizeof migrations / sizeof migrations[0])
 _Static_assert(N_MIGRATION_SCRIPTS + sizeof migration_steps / sizeof migration_steps[0] == STORE_SCHEMA_VERSION,
                "one migration per schema version");
