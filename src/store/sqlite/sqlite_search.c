@@ -510,10 +510,31 @@ st_code sq_ticket_group_rows(store_backend *s, const store_group *g, st_time fro
 typedef struct sq_cursor {
     store_backend *s;
     sqlite3_stmt *stmt;
+    int hit_col; /* marked_sql's hit column; -1: every row is a match */
     bool done;
     bool ended; /* sq_cursors_end: a write came between two reads */
     struct sq_cursor *next; /* s->cursors */
 } sq_cursor;
+
+/* A walk whose filter no index decides (TX_SCAN's recheck, or a level tested on the order's rows)
+ * in the list's order: every row comes back with the filter's verdict as a last column (hit), so
+ * that a cursor read ends after MARKED_ROWS rows however rare the matches. With the filter in the
+ * WHERE, one step ran until the next match: a rare two-letter text held a read 40 s at 1,000,000
+ * tickets, the countdowns with it (PostgreSQL's scan_sql marks rows for the same reason). */
+#define MARKED_ROWS 2048
+static const char *marked_sql(store_sort sort, bool any_order, int tk, bool level)
+{
+    static char *cache[5][2][2]; /* [4]: in no particular order (the table's, no LIMIT) */
+    unsigned k = any_order ? 4 : (unsigned)sort < 4 ? (unsigned)sort : 0;
+    char **slot = &cache[k][tk == TX_SCAN][level ? 1 : 0];
+    if (!*slot) {
+        const char *base = sq_ticket_list_sql(k < 4 ? (store_sort)k : STORE_SORT_URGENCY, false);
+        *slot = xasprintf("SELECT " SQ_TICKET_COLUMNS ", (1%s%s) AS hit FROM tickets WHERE status != 'resolved'%s",
+                          tk == TX_SCAN ? " AND (id = ?5 OR " TEXT_RECHECK ")" : "", level ? " AND level = ?6" : "",
+                          k < 4 ? strstr(base, " ORDER BY ") : "");
+    }
+    return *slot;
+}
 
 /* Every match in no particular order: the candidates when they are few, else a walk of the rows. */
 static const char *any_order_sql(int tk, bool level)
@@ -539,15 +560,21 @@ st_code sq_ticket_cursor_open(store_backend *s, const store_filter *f, store_sor
         tk = few <= FEW_CANDIDATES ? TX_FTS_IN : TX_SCAN; /* as sq_ticket_search decides */
     }
     bool level = !all && f && f->level;
-    const char *sql = all ? sq_ticket_list_sql(sort, true) : any_order ? any_order_sql(tk, level)
-                                                                     : search_sql(sort, tk, level);
+    /* In no particular order a level is an index range (tickets_next_state); in the list's order
+     * it is tested on the order's rows, as a text that no candidates decide is */
+    bool marked = !all && (tk == TX_SCAN || (level && !any_order));
+    bool limited = all || !any_order; /* ?1 and ?2: the listing's LIMIT and OFFSET */
+    const char *sql = all         ? sq_ticket_list_sql(sort, true)
+                      : marked    ? marked_sql(sort, any_order, tk, level)
+                      : any_order ? any_order_sql(tk, level)
+                                  : search_sql(sort, tk, level);
     sqlite3_stmt *stmt = NULL;
     int rc = sqlite3_prepare_v2(s->db, sql, -1, &stmt, NULL);
     if (rc != SQLITE_OK) {
         sqlite3_finalize(stmt);
         return sq_fail(s, rc, "searching tickets", err);
     }
-    if (all || !any_order) {
+    if (limited) {
         sqlite3_bind_int64(stmt, 1, -1);
         sqlite3_bind_int64(stmt, 2, 0);
     }
@@ -556,6 +583,7 @@ st_code sq_ticket_cursor_open(store_backend *s, const store_filter *f, store_sor
     sq_cursor *c = xcalloc(1, sizeof *c);
     c->s = s;
     c->stmt = stmt;
+    c->hit_col = marked ? sqlite3_column_count(stmt) - 1 : -1;
     c->next = s->cursors;
     s->cursors = c;
     *out = c;
@@ -568,12 +596,16 @@ st_code sq_ticket_cursor_next(void *cur, st_ticket *out, size_t max, size_t *n, 
     *n = 0;
     if (c->ended)
         return st_fail(err, ST_BUSY, "%s: searching tickets: interrupted by a write", c->s->path);
-    while (!c->done && *n < max) {
+    for (int passed = 0; !c->done && *n < max && passed < MARKED_ROWS;) {
         int rc = sqlite3_step(c->stmt);
         if (rc == SQLITE_DONE) {
             c->done = true;
             sqlite3_reset(c->stmt); /* the snapshot ends with the rows */
             break;
+        }
+        if (rc == SQLITE_ROW && c->hit_col >= 0 && sqlite3_column_int(c->stmt, c->hit_col) == 0) {
+            passed++; /* not a match: the read returns after MARKED_ROWS of them, with what it has */
+            continue;
         }
         if (rc != SQLITE_ROW) {
             st_code code = search_fail(c->s, rc, "searching tickets", err);
