@@ -1,13 +1,16 @@
 #!/bin/sh
-# search_1m, sort_1m, search_state_1m and tick_gap_heavy's measurements (issues 13 and 15): each a
-# console session in a real pty (ptyrun --steps) on a database `slatop_bench gen` made, every key
-# timed from its write to the text it brings on the screen, while ptyrun samples a countdown row
-# every 50 ms (the console runs with "countdown_seconds": "always", so every countdown ticks each
-# second and a gap between two changes of the row is a frozen screen). Prints key=value lines:
+# search_1m, sort_1m, search_state_1m, search_scan_1m and tick_gap_heavy's measurements (issues 13
+# and 15): each a console session in a real pty (ptyrun --steps) on a database `slatop_bench gen`
+# made, every key timed from its write to the text it brings on the screen, while ptyrun samples a
+# countdown row every 50 ms (the console runs with "countdown_seconds": "always", so every countdown
+# ticks each second and a gap between two changes of the row is a frozen screen). Prints key=value
+# lines:
 #   search step_ms=...   the 20 searches' times (ms, comma-separated), gap_ms=...
 #   sort step_ms=...     8 sort keys (s, twice round the four orders), gap_ms=...
 #   audit step_ms=...    `a` to the first audit screen, gap_ms=...
 #   state step_ms=...    6 searches with a state filter on (f breached, then / each text), gap_ms=...
+#   scan step_ms=...     2 texts no index narrows in the list's order, each with ? and Esc while its
+#                        matches are still read, gap_ms=... (its rows may be empty: not a tick gap)
 #   search_1m.sh BUILD_DIR WORK_DIR DB
 set -eu
 build=$1
@@ -62,6 +65,20 @@ printf '\ta\tAudit log:\n' > "$work/steps/audit"
     done
 } > "$work/steps/state"
 
+# Texts whose page the indexes cannot give at once (SPEC §11: typing is never held up, countdowns
+# never miss a tick): "zq", two letters in no ticket (no trigram: every open ticket is tested), and
+# "low", a level's name, whose tickets come last in the urgency order. Each page has a budget, past
+# which the matches are read between ticks; `?` and Esc are timed while that runs. In 160 columns,
+# as the state session.
+{
+    for t in zq low; do
+        printf '/\x15%s	\r	filter: /%s |
+	?	slatop keys
+	\e	filter: /%s |
+' "$t" "$t" "$t"
+    done
+} > "$work/steps/scan"
+
 # session NAME [COLSxROWS]: one console session running steps/NAME (in a 120x40 terminal unless
 # told); prints "NAME step_ms=... gap_ms=..."
 session() {
@@ -79,3 +96,4 @@ session search
 session sort
 session audit
 session state 160x40
+session scan 160x40
