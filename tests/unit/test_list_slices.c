@@ -435,7 +435,8 @@ Test(list_slices, a_state_filter_with_a_text_equals_a_whole_read)
  * index narrows (two letters, a level's name) is read with marked rows, a few thousand a read. */
 Test(list_slices, a_text_past_its_page_budget_is_read_by_a_scan)
 {
-    static const char *const texts[] = {"vpn", "Ac", "JAM 6", "zzq", "s1", "7"};
+    /* "acme" and "down 1": a few index candidates at every level, some of them at S1 */
+    static const char *const texts[] = {"vpn", "Ac", "JAM 6", "zzq", "s1", "7", "acme", "down 1"};
     static const char *const levels[] = {NULL, "S1"};
     fx f;
     fx_open(&f);

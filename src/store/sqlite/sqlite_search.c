@@ -561,8 +561,9 @@ st_code sq_ticket_cursor_open(store_backend *s, const store_filter *f, store_sor
     }
     bool level = !all && f && f->level;
     /* In no particular order a level is an index range (tickets_next_state); in the list's order
-     * it is tested on the order's rows, as a text that no candidates decide is */
-    bool marked = !all && (tk == TX_SCAN || (level && !any_order));
+     * it is tested on the order's rows, as a text that no candidates decide is (a text's few
+     * candidates, TX_FTS_IN, are read and sorted with the level tested on them) */
+    bool marked = !all && (tk == TX_SCAN || (level && !any_order && tk == TX_NONE));
     bool limited = all || !any_order; /* ?1 and ?2: the listing's LIMIT and OFFSET */
     const char *sql = all         ? sq_ticket_list_sql(sort, true)
                       : marked    ? marked_sql(sort, any_order, tk, level)
