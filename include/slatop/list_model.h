@@ -55,9 +55,10 @@ void lm_set_slicing(list_model *m, int64_t small_list, int64_t first_slice_ns);
  * done). 0: always with lm_work (tests). */
 void lm_set_count_budget(list_model *m, int64_t budget_ns);
 /* A text search's page is read before its screen only when that takes under budget_ns (default
- * 60 ms) on a store that can abandon a read that soon; past it the list reads its matches in
- * order with lm_work, as a state filter's (the window fills as they come), until the filter or the
- * sort changes. 0: always with lm_work (tests). */
+ * 70 ms, counted from lm_reload's start on a large list) on a store that can abandon a read that
+ * soon; past it the list reads its matches in order with lm_work, as a state filter's (the window
+ * fills as they come, from the top), until the filter or the sort changes. 0: always with lm_work
+ * (tests). */
 void lm_set_page_budget(list_model *m, int64_t budget_ns);
 /* True while the total (and the counts) are still being counted (lm_work): lm_total is then the
  * rows seen so far, a lower bound. */

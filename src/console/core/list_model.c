@@ -1,7 +1,7 @@
 /* list_model: the console's ticket list (see list_model.h). The list, filtered by text or level
  * or not, pages through the store's indexed ordering (query_search); only a scan (a state filter:
- * a state depends on the time; or resolved tickets listed) reads the ordering once per reload, in
- * slices between ticks, and keeps the matches' ids alone (id_list: ~4 bytes a match), the window's
+ * a state depends on the time; resolved tickets listed; or a text whose page missed its budget)
+ * reads the ordering once per reload, in slices between ticks, and keeps the matches' ids alone (id_list: ~4 bytes a match), the window's
  * tickets read by id when it moves (SPEC §11: constant memory whatever the list). The per-state
  * counts are the whole list's (query_state_counts, or tallied as a scan reads). */
 #include "slatop/list_model.h"
@@ -100,9 +100,10 @@ struct list_model {
  * page read's budget can put it back; false when the store cannot abandon a read. */
 static bool set_cancel(list_model *m, bool (*cancel)(void *ctx), void *ctx)
 {
-    m->reads_cancel = cancel;
-    m->reads_cancel_ctx = ctx;
-    return query_set_cancel(m->ops, cancel, ctx);
+    bool set = query_set_cancel(m->ops, cancel, ctx);
+    m->reads_cancel = set ? cancel : NULL; /* a store that cannot abandon a read has none */
+    m->reads_cancel_ctx = set ? ctx : NULL;
+    return set;
 }
 
 list_model *lm_new(st_ops *ops)
@@ -144,7 +145,8 @@ static bool filter_on(const lm_filter *f)
 
 /* Whether the ordering is read once and the matches kept rather than paged: a state filter (a
  * state moves with the time, no index holds it) and the lists with resolved tickets (the search
- * index orders and counts open tickets only). */
+ * index orders and counts open tickets only). A text whose page missed its budget scans too
+ * (text_scan: the model's, not the filter's). */
 static bool filter_scans(const lm_filter *f)
 {
     return f->state >= 0 || f->statuses != LM_STATUSES_OPEN;
@@ -277,12 +279,12 @@ static st_code load_window(list_model *m, st_err *err)
         void *was_ctx = m->reads_cancel_ctx;
         read_budget b = {.outer = was, .outer_ctx = was_ctx,
                          .deadline = m->page_deadline ? m->page_deadline : mono_now() + m->page_budget_ns};
-        bool bounded = m->filter.text && query_abandon_ns(m->ops) < m->page_budget_ns &&
-                       set_cancel(m, cancel_or_expired, &b);
+        bool tried = m->filter.text && query_abandon_ns(m->ops) < m->page_budget_ns;
+        bool bounded = tried && set_cancel(m, cancel_or_expired, &b);
         rc = query_search(m->ops, &qf, m->sort, m->top, m->page, &ts, &n, err);
-        if (bounded)
+        if (tried)
             set_cancel(m, was, was_ctx);
-        if (rc != ST_OK && bounded && b.expired)
+        if (rc == ST_BUSY && bounded && b.expired) /* abandoned for the budget, not a key or a fault */
             return start_text_scan(m, err);
     }
     if (rc != ST_OK)
@@ -351,11 +353,12 @@ static st_code job_start(list_model *m, int kind, st_err *err)
 }
 
 /* A text search's page missed its budget: the list becomes a scan from here (its matches' ids read
- * in order by a job between ticks, its counts tallied as they are read), the window empty until
- * lm_work has read its first matches. */
+ * in order by a job between ticks, its counts tallied as they are read), the window at the top and
+ * empty until lm_work has read its first matches. */
 static st_code start_text_scan(list_model *m, st_err *err)
 {
     m->text_scan = m->scan = true;
+    m->sel = m->top = 0; /* the scan reads from the top: a window deep in the list would follow it */
     m->total = 0;
     m->total_known = false;
     query_page_done(&m->rows);
@@ -557,6 +560,8 @@ static st_code lm_reload_within(list_model *m, st_time now, st_err *err)
     if (query_search_count(m->ops, NULL, &open, &ce) != ST_OK)
         open = -1;
     int64_t first = open >= 0 && open <= m->small_list ? 0 : m->first_slice_ns;
+    if (first == 0)
+        m->page_deadline = 0; /* a small list's count runs whole first: its page has a budget of its own */
     if (m->scan) { /* the matches are read between ticks, the first of them now */
         rc = job_start(m, JOB_MATCHES, err);
         if (rc == ST_OK)
