@@ -1,7 +1,8 @@
 /* store_search: the ticket list's search, filters and per-state counts without a scan (SPEC §11).
- * The backend keeps a text index over title, customer, assignee, ref, level and message bodies
- * in step with every write, indexed orders for every sort key, and per-(level, policy version)
- * counts; these calls read them. Open tickets only (the list's). */
+ * The backend keeps a text index over title, customer, assignee, ref and message bodies (on
+ * PostgreSQL the level too; SQLite finds a level's tickets through its counts) in step with every
+ * write, indexed orders for every sort key, and per-(level, policy version) counts; these calls
+ * read them. Open tickets only (the list's). */
 #ifndef SLATOP_STORE_SEARCH_H
 #define SLATOP_STORE_SEARCH_H
 
@@ -71,8 +72,9 @@ st_code store_ticket_cursor_open(st_store *s, const store_filter *f, store_sort 
 st_code store_ticket_cursor_open_all(st_store *s, store_sort sort, store_ticket_cursor **out, st_err *err);
 /* Up to max rows into out[0..*n) (caller owns each: ticket_done); *done once every row is read
  * (then *n may be 0). A call may also return no row while not done (on PostgreSQL: its second
- * connection still connecting, a batch of the scan's markers only, an id window without a match):
- * each call is short, so the caller reads again, in a slice of its own. */
+ * connection still connecting, a batch of the scan's markers only, an id window without a match;
+ * on both, a walk whose filter no index decides, after a few thousand rows without a match): each
+ * call is short, so the caller reads again, in a slice of its own. */
 st_code store_ticket_cursor_next(store_ticket_cursor *c, st_ticket *out, size_t max, size_t *n, bool *done,
                                  st_err *err);
 void store_ticket_cursor_close(store_ticket_cursor *c);

@@ -23,6 +23,7 @@ typedef struct {
 
 struct store_clock_memo {
     int64_t ticket; /* 0: none */
+    int64_t too_long; /* the last ticket whose history passed MEMO_MAX: never memoized again */
     memo_row *rows;
     size_t n, cap;
 };
@@ -42,7 +43,7 @@ void store_clock_memo_drop(st_store *s, int64_t ticket)
         free(m->rows[i].message_kind);
     }
     m->n = 0;
-    m->ticket = ticket;
+    m->ticket = ticket == m->too_long ? 0 : ticket;
 }
 
 void store_clock_memo_free(st_store *s)
@@ -64,7 +65,8 @@ int64_t store_clock_memo_last(const st_store *s, int64_t ticket)
 static void memo_add(store_clock_memo *m, const st_audit_entry *e)
 {
     if (m->n == MEMO_MAX) {
-        m->ticket = 0; /* dropped whole at the next scan's start */
+        m->too_long = m->ticket; /* read whole each time, without copying it first */
+        m->ticket = 0;           /* the rows are dropped at the next scan's start */
         return;
     }
     if (m->n == m->cap) {

@@ -245,12 +245,12 @@ report console_rss_1m "$(calc "$cs_1m / 1024")" MB "$(calc "$cs_10k / 1024")" \
     "v <= 32 && r <= 1.5 && $([ -z "$session_stuck" ] && echo 1 || echo 0)" \
     "peak RSS <= 32 MB and <= 1.5x the same session on 10,000 tickets, the session finished"
 
-# --- search_1m, sort_1m, search_state_1m, tick_gap_heavy: keys -> screen on 1,000,000 tickets -----
-# tests/bench/search_1m.sh: four console sessions in a pty (20 searches: ids, rare and common
+# --- search_1m, sort_1m, search_state_1m, search_scan_1m, tick_gap_heavy: keys -> screen, 1M -------
+# tests/bench/search_1m.sh: five console sessions in a pty (20 searches: ids, rare and common
 # words of titles and message bodies, customers, a level, a state; the four sort keys twice; `a`;
-# 6 texts under `f breached`), each key timed from its write to the text it brings on the screen,
-# a countdown row sampled every 50 ms throughout. p99 of 20 (or 8, or 6) is the slowest. The
-# floor is first_paint_1m's.
+# 6 texts under `f breached`; /zq and /low, each with ? and Esc while its matches are read), each
+# key timed from its write to the text it brings on the screen, a countdown row sampled every 50 ms
+# throughout. p99 of 20 (or 8, or 6) is the slowest. The floor is first_paint_1m's.
 "$root/tests/bench/search_1m.sh" "$build" "$work" "$work/1m.db" > "$work/search" || { cat "$work/search" >&2; exit 2; }
 p99() { tr ',' '\n' | sort -n | awk '{ a[NR] = $1 } END { i = int(NR * 0.99 + 0.999); print a[i < 1 ? 1 : i] }'; }
 s_ms=$(kv step_ms "$(grep '^search ' "$work/search")"); o_ms=$(kv step_ms "$(grep '^sort ' "$work/search")")
