@@ -36,51 +36,50 @@ void jsonout_time(strbuf *sb, st_time t)
     sb_append_c(sb, '"');
 }
 
-static void key(strbuf *sb, const char *k, bool first)
-{
-    if (!first)
-        sb_append_c(sb, ',');
-    json_append_string(sb, k);
-    sb_append_c(sb, ':');
-}
+/* A key (a literal that needs no escape) with its separator, as one append: list --json writes
+ * some 60 keys a ticket, and three appends and an escape scan for each cost it about 4% of its
+ * time (9.9 s against 9.5 s at 1,000,000 tickets). */
+#define KEY(sb, k, first) \
+    ((first) ? sb_append_n((sb), "\"" k "\":", sizeof("\"" k "\":") - 1) \
+             : sb_append_n((sb), ",\"" k "\":", sizeof(",\"" k "\":") - 1))
 
 void jsonout_ticket_open(strbuf *sb, const ops_view *v)
 {
     const st_ticket *t = &v->t;
     sb_append_c(sb, '{');
-    key(sb, "id", true);
+    KEY(sb, "id", true);
     num(sb, t->id);
-    key(sb, "ref", false);
+    KEY(sb, "ref", false);
     json_append_string(sb, t->ref);
-    key(sb, "title", false);
+    KEY(sb, "title", false);
     json_append_string(sb, t->title);
-    key(sb, "customer", false);
+    KEY(sb, "customer", false);
     json_append_string(sb, t->customer);
-    key(sb, "channel", false);
+    KEY(sb, "channel", false);
     json_append_string(sb, t->channel);
-    key(sb, "level", false);
+    KEY(sb, "level", false);
     json_append_string(sb, t->level);
-    key(sb, "status", false);
+    KEY(sb, "status", false);
     json_append_string(sb, tk_status_name(t->status));
-    key(sb, "assignee", false);
+    KEY(sb, "assignee", false);
     json_append_string(sb, t->assignee);
-    key(sb, "created", false);
+    KEY(sb, "created", false);
     jsonout_time(sb, t->created);
-    key(sb, "first_response", false);
+    KEY(sb, "first_response", false);
     jsonout_time(sb, t->first_response);
-    key(sb, "resolved", false);
+    KEY(sb, "resolved", false);
     jsonout_time(sb, t->resolved);
-    key(sb, "due", false);
+    KEY(sb, "due", false);
     jsonout_time(sb, t->due);
-    key(sb, "remaining_s", false);
+    KEY(sb, "remaining_s", false);
     num(sb, v->timer.remaining_s);
-    key(sb, "state", false);
+    KEY(sb, "state", false);
     json_append_string(sb, sla_state_name(v->timer.state));
-    key(sb, "breached_ever", false);
+    KEY(sb, "breached_ever", false);
     sb_append(sb, v->breached_ever ? "true" : "false");
-    key(sb, "policy_version", false);
+    KEY(sb, "policy_version", false);
     num(sb, t->policy_version);
-    key(sb, "version", false);
+    KEY(sb, "version", false);
     num(sb, t->version);
 }
 
@@ -93,52 +92,52 @@ void jsonout_ticket(strbuf *sb, const ops_view *v)
 void jsonout_audit_entry(strbuf *sb, const st_audit_entry *e)
 {
     sb_append_c(sb, '{');
-    key(sb, "seq", true);
+    KEY(sb, "seq", true);
     num(sb, e->seq);
-    key(sb, "at", false);
+    KEY(sb, "at", false);
     jsonout_time(sb, e->at);
-    key(sb, "recorded_at", false);
+    KEY(sb, "recorded_at", false);
     jsonout_time(sb, e->recorded_at);
-    key(sb, "actor", false);
+    KEY(sb, "actor", false);
     json_append_string(sb, e->actor);
-    key(sb, "kind", false);
+    KEY(sb, "kind", false);
     json_append_string(sb, au_kind_name(e->kind));
-    key(sb, "ticket_id", false);
+    KEY(sb, "ticket_id", false);
     if (e->ticket_id > 0)
         num(sb, e->ticket_id);
     else
         sb_append(sb, "null");
-    key(sb, "from_level", false);
+    KEY(sb, "from_level", false);
     json_append_string(sb, e->from_level);
-    key(sb, "to_level", false);
+    KEY(sb, "to_level", false);
     json_append_string(sb, e->to_level);
-    key(sb, "old_due", false);
+    KEY(sb, "old_due", false);
     jsonout_time(sb, e->old_due);
-    key(sb, "new_due", false);
+    KEY(sb, "new_due", false);
     jsonout_time(sb, e->new_due);
-    key(sb, "reason", false);
+    KEY(sb, "reason", false);
     json_append_string(sb, e->reason);
-    key(sb, "detail", false);
+    KEY(sb, "detail", false);
     json_append_string(sb, e->detail);
-    key(sb, "prev_hash", false);
+    KEY(sb, "prev_hash", false);
     json_append_string(sb, e->prev_hash);
-    key(sb, "hash", false);
+    KEY(sb, "hash", false);
     json_append_string(sb, e->hash);
     /* SPEC §8: null on entries that are not status changes or messages. */
-    key(sb, "from_status", false);
+    KEY(sb, "from_status", false);
     json_append_string(sb, e->from_status);
-    key(sb, "to_status", false);
+    KEY(sb, "to_status", false);
     json_append_string(sb, e->to_status);
-    key(sb, "message_id", false);
+    KEY(sb, "message_id", false);
     if (e->message_id > 0)
         num(sb, e->message_id);
     else
         sb_append(sb, "null");
-    key(sb, "message_kind", false);
+    KEY(sb, "message_kind", false);
     json_append_string(sb, e->message_kind);
-    key(sb, "body_sha256", false);
+    KEY(sb, "body_sha256", false);
     json_append_string(sb, e->body_sha256);
-    key(sb, "host", false); /* SPEC §10; null on entries written before schema 4 */
+    KEY(sb, "host", false); /* SPEC §10; null on entries written before schema 4 */
     json_append_string(sb, e->host);
     sb_append_c(sb, '}');
 }
@@ -146,17 +145,17 @@ void jsonout_audit_entry(strbuf *sb, const st_audit_entry *e)
 void jsonout_message(strbuf *sb, const st_message *m)
 {
     sb_append_c(sb, '{');
-    key(sb, "id", true);
+    KEY(sb, "id", true);
     num(sb, m->id);
-    key(sb, "kind", false);
+    KEY(sb, "kind", false);
     json_append_string(sb, msg_kind_name(m->kind));
-    key(sb, "author", false);
+    KEY(sb, "author", false);
     json_append_string(sb, m->author);
-    key(sb, "at", false);
+    KEY(sb, "at", false);
     jsonout_time(sb, m->at);
-    key(sb, "recorded_at", false);
+    KEY(sb, "recorded_at", false);
     jsonout_time(sb, m->recorded_at);
-    key(sb, "body", false);
+    KEY(sb, "body", false);
     json_append_string(sb, m->body);
     sb_append_c(sb, '}');
 }
@@ -214,15 +213,15 @@ void jsonout_segment_array(strbuf *sb, const sla_segment *s, size_t n)
 void jsonout_segment(strbuf *sb, const sla_segment *s)
 {
     sb_append_c(sb, '{');
-    key(sb, "start", true);
+    KEY(sb, "start", true);
     jsonout_time(sb, s->start);
-    key(sb, "end", false);
+    KEY(sb, "end", false);
     jsonout_time(sb, s->end);
-    key(sb, "kind", false);
+    KEY(sb, "kind", false);
     json_append_string(sb, sla_seg_kind_name(s->kind));
-    key(sb, "counted_s", false);
+    KEY(sb, "counted_s", false);
     num(sb, s->counted_s);
-    key(sb, "rule", false);
+    KEY(sb, "rule", false);
     json_append_string(sb, s->rule);
     sb_append_c(sb, '}');
 }
@@ -312,30 +311,30 @@ st_code jsonout_reserialize(strbuf *sb, const char *json, const char *source, co
 static void clock_object(strbuf *sb, const clk_clock *c, bool full)
 {
     sb_append_c(sb, '{');
-    key(sb, "metric", true);
+    KEY(sb, "metric", true);
     json_append_string(sb, policy_metric_name(c->metric));
     if (full) {
-        key(sb, "cycle", false);
+        KEY(sb, "cycle", false);
         num(sb, c->cycle);
-        key(sb, "target_s", false);
+        KEY(sb, "target_s", false);
         num(sb, c->target_s);
-        key(sb, "clock", false);
+        KEY(sb, "clock", false);
         json_append_string(sb, c->clock == POL_CLOCK_24X7 ? "24x7" : "business");
-        key(sb, "started", false);
+        KEY(sb, "started", false);
         jsonout_time(sb, c->started);
     }
-    key(sb, "due", false);
+    KEY(sb, "due", false);
     jsonout_time(sb, c->due);
-    key(sb, "remaining_s", false);
+    KEY(sb, "remaining_s", false);
     num(sb, c->remaining_s);
-    key(sb, "state", false);
+    KEY(sb, "state", false);
     json_append_string(sb, sla_state_name(c->state));
-    key(sb, "paused_by", false);
+    KEY(sb, "paused_by", false);
     json_append_string(sb, c->paused_by == CLK_PAUSED_NONE ? NULL : clocks_paused_by_name(c->paused_by));
     if (full) {
-        key(sb, "stopped", false);
+        KEY(sb, "stopped", false);
         jsonout_time(sb, c->stopped);
-        key(sb, "breached_ever", false);
+        KEY(sb, "breached_ever", false);
         sb_append(sb, c->breached_ever ? "true" : "false");
     }
     sb_append_c(sb, '}');
