@@ -137,6 +137,7 @@ typedef struct {
     columns k;
     int cols, rows;
     int64_t top, sel, total;
+    bool counting; /* the list's matches were still being read (lm_counting) */
     size_t n; /* rows drawn */
     tick_cells *cells;
 } list_priv;
@@ -164,6 +165,7 @@ static void draw(view *v, con_state *c)
     lp->top = lm_top(m);
     lp->sel = lm_sel(m);
     lp->total = lm_total(m);
+    lp->counting = lm_counting(m);
     lp->n = 0;
     lp->cells = xrealloc(lp->cells, (n_rows ? n_rows : 1) * sizeof *lp->cells);
     werase(w);
@@ -178,8 +180,11 @@ static void draw(view *v, con_state *c)
     ui_put(w, 0, x, "TITLE", k.assignee ? k.title : cols - x, h), x += k.title + 1;
     if (k.assignee)
         ui_put(w, 0, x, "ASSIGNEE", cols - x, h);
-    if (lp->total == 0) {
-        ui_put(w, 2, 2, lm_filtered(m) ? "no ticket matches the filter (Esc clears it)" : "no open tickets",
+    if (lp->total == 0) { /* none yet, while a search or a filter's scan still reads (lm_work) */
+        ui_put(w, 2, 2,
+               lp->counting       ? "searching... (Esc clears the filter)"
+               : lm_filtered(m) ? "no ticket matches the filter (Esc clears it)"
+                                : "no open tickets",
                cols - 4, ui_attr(EL_DIM));
         return;
     }
@@ -225,7 +230,7 @@ static bool tick(view *v, con_state *c)
     WINDOW *w = v->win;
     int cols = getmaxx(w), rows = getmaxy(w);
     if (!lp->valid || cols != lp->cols || rows != lp->rows || lm_top(m) != lp->top || lm_sel(m) != lp->sel ||
-        lm_total(m) != lp->total)
+        lm_total(m) != lp->total || lm_counting(m) != lp->counting)
         return false;
     size_t shown = lm_total(m) == 0 ? 0 : lm_n_rows(m);
     if (rows - 1 >= 0 && shown > (size_t)(rows - 1))
