@@ -22,7 +22,7 @@ typedef struct {
 } memo_row;
 
 struct store_clock_memo {
-    int64_t ticket; /* 0: none */
+    int64_t ticket;   /* 0: none */
     int64_t too_long; /* the last ticket whose history passed MEMO_MAX: never memoized again */
     memo_row *rows;
     size_t n, cap;
@@ -95,9 +95,9 @@ typedef struct {
     store_clock_memo *m;
     store_audit_visit visit;
     void *ctx;
-    int64_t from;   /* the memo's last seq the scan began at; 0: the whole history */
-    bool first;     /* no entry seen yet */
-    bool mismatch;  /* the backend's first entry is not the memo's last: stopped, read again whole */
+    int64_t from;  /* the memo's last seq the scan began at; 0: the whole history */
+    bool first;    /* no entry seen yet */
+    bool mismatch; /* the backend's first entry is not the memo's last: stopped, read again whole */
 } memo_scan;
 
 static st_code memo_visit(void *ctx, const st_audit_entry *e, st_err *err)
@@ -126,7 +126,8 @@ static st_code memo_visit(void *ctx, const st_audit_entry *e, st_err *err)
     return sc->visit(sc->ctx, e, err);
 }
 
-st_code store_audit_clock_scan(st_store *s, int64_t ticket_id, store_audit_visit visit, void *ctx, st_err *err)
+st_code store_audit_clock_scan(st_store *s, int64_t ticket_id, store_audit_visit visit, void *ctx,
+                               st_err *err)
 {
     if (ticket_id <= 0)
         return st_fail(err, ST_USAGE, "%s: a ticket's history needs a ticket id", s->locator);

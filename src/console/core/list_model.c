@@ -1,9 +1,10 @@
 /* list_model: the console's ticket list (see list_model.h). The list, filtered by text or level
  * or not, pages through the store's indexed ordering (query_search); only a scan (a state filter:
  * a state depends on the time; resolved tickets listed; or a text whose page missed its budget)
- * reads the ordering once per reload, in slices between ticks, and keeps the matches' ids alone (id_list: ~4 bytes a match), the window's
- * tickets read by id when it moves (SPEC §11: constant memory whatever the list). The per-state
- * counts are the whole list's (query_state_counts, or tallied as a scan reads). */
+ * reads the ordering once per reload, in slices between ticks, and keeps the matches' ids alone
+ * (id_list: ~4 bytes a match), the window's tickets read by id when it moves (SPEC §11: constant
+ * memory whatever the list). The per-state counts are the whole list's (query_state_counts, or
+ * tallied as a scan reads). */
 #include "slatop/list_model.h"
 
 #include <stdio.h>
@@ -85,8 +86,8 @@ struct list_model {
     void *cancel_ctx;
     bool (*reads_cancel)(void *ctx);      /* what set_cancel last gave the store (restored after a */
     void *reads_cancel_ctx;               /* page read's budget) */
-    /* A text search whose page missed PAGE_BUDGET_NS: its matches are read by a scan (JOB_MATCHES)
-     * between ticks, as a state filter's, until the filter or the sort changes. */
+    /* A text search whose page missed its budget (page_budget_ns): its matches are read by a scan
+     * (JOB_MATCHES) between ticks, as a state filter's, until the filter or the sort changes. */
     bool text_scan;
     st_mono page_deadline; /* lm_reload's: the page budget counts from its start (0: from the read's) */
     /* The latest policy (borrowed from ops' cache, which keeps every version it loaded) and its
