@@ -115,7 +115,8 @@ rm -f "$kept"
 [ "$(count "$(show)" '"kind":"\(reply\|note\|customer\)"')" -eq "$n_before" ] || fail "a stale reply was recorded"
 
 # prompt KEY PROMPT-TEXT TYPED DONE-TEXT [COMMAND]: a key whose prompt shows, COMMAND run while
-# it is open, the text typed, Enter, and what the status line then says.
+# it is open, the text typed, Enter, and what the status line then says (on a line other than the
+# prompt's title, which may hold it: "#1 pending (waiting on the customer): reason").
 prompt() {
     tmx send-keys -t e2e:ac "$1"
     wait_for ac "$2" 5
@@ -123,7 +124,7 @@ prompt() {
     tmx send-keys -t e2e:ac C-u
     tmx send-keys -t e2e:ac -l "$3"
     tmx send-keys -t e2e:ac Enter
-    wait_for ac "$4" 5
+    wait_for_line ac "$4" "$2" 5
 }
 
 # --- pending with a reason; a customer message from outside reopens it, live in the detail ---
@@ -179,7 +180,7 @@ prompt p "pending (waiting on the customer)" "asked for a screenshot" "#$ID pend
 tmx send-keys -t e2e:ac o
 wait_for ac "open (waiting on the support team): reason (optional)" 5
 tmx send-keys -t e2e:ac Enter
-wait_for ac "#$ID open" 5
+wait_for_line ac "#$ID open" "waiting on the support team" 5
 show | grep -q '"status":"open"' || fail "not open again"
 audit | grep -q '"kind":"status_changed"[^}]*"reason":null[^}]*"from_status":"pending","to_status":"open"' ||
     fail "the change to open is not audited"

@@ -66,6 +66,20 @@ wait_for() {
     fail "window $1: '$2' did not show within $3 s"
 }
 
+# wait_for_line WINDOW FIXED-STRING NOT SECONDS: as wait_for, on a line without NOT (a status
+# message that a prompt's own title also holds, "#1 pending", is told apart from the title).
+wait_for_line() {
+    i=0
+    limit=$(( $4 * 10 ))
+    while [ $i -lt $limit ]; do
+        screen "$1" 2>/dev/null | grep -F -- "$2" | grep -F -q -v -- "$3" && return 0
+        sleep 0.1
+        i=$((i + 1))
+    done
+    PANE="e2e:$1"
+    fail "window $1: '$2' (on a line without '$3') did not show within $4 s"
+}
+
 # wait_exit NAME SECONDS: waits for the console to exit; prints its status.
 wait_exit() {
     i=0
