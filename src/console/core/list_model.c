@@ -84,28 +84,15 @@ struct list_model {
     } job;
     bool (*cancel)(void *ctx);            /* lm_set_cancel: asked during the reload's reads */
     void *cancel_ctx;
-    bool (*reads_cancel)(void *ctx);      /* what set_cancel last gave the store (restored after a */
-    void *reads_cancel_ctx;               /* page read's budget) */
     /* A text search whose page missed its budget (page_budget_ns): its matches are read by a scan
      * (JOB_MATCHES) between ticks, as a state filter's, until the filter or the sort changes. */
     bool text_scan;
-    st_mono page_deadline; /* lm_reload's: the page budget counts from its start (0: from the read's) */
     /* The latest policy (borrowed from ops' cache, which keeps every version it loaded) and its
      * version, read at each reload (another engineer may apply one), not at each key or second:
      * ops_policy(0) reads the store. NULL when it cannot be read. */
     const st_policy *policy;
     int64_t policy_version;
 };
-
-/* The store's cancel callback for the reads that follow (query_set_cancel), remembered so that a
- * page read's budget can put it back; false when the store cannot abandon a read. */
-static bool set_cancel(list_model *m, bool (*cancel)(void *ctx), void *ctx)
-{
-    bool set = query_set_cancel(m->ops, cancel, ctx);
-    m->reads_cancel = set ? cancel : NULL; /* a store that cannot abandon a read has none */
-    m->reads_cancel_ctx = set ? ctx : NULL;
-    return set;
-}
 
 list_model *lm_new(st_ops *ops)
 {
@@ -254,7 +241,9 @@ static bool cancel_or_expired(void *ctx)
 
 static st_code start_text_scan(list_model *m, st_err *err);
 
-static st_code load_window(list_model *m, st_err *err)
+/* Reads the window's rows. A text's page is read by page_by (0: within page_budget_ns from now);
+ * keys: a key abandons the read (lm_reload's reads), else nothing does. */
+static st_code load_window(list_model *m, st_mono page_by, bool keys, st_err *err)
 {
     if (m->total == 0 || m->page <= 0) {
         query_page_done(&m->rows);
@@ -276,15 +265,13 @@ static st_code load_window(list_model *m, st_err *err)
          * 1,000,000). Past the budget its matches are read by a scan between ticks. */
         if (m->filter.text && m->page_budget_ns <= 0)
             return start_text_scan(m, err);
-        bool (*was)(void *) = m->reads_cancel;
-        void *was_ctx = m->reads_cancel_ctx;
-        read_budget b = {.outer = was, .outer_ctx = was_ctx,
-                         .deadline = m->page_deadline ? m->page_deadline : mono_now() + m->page_budget_ns};
+        read_budget b = {.outer = keys ? m->cancel : NULL, .outer_ctx = keys ? m->cancel_ctx : NULL,
+                         .deadline = page_by ? page_by : mono_now() + m->page_budget_ns};
         bool tried = m->filter.text && query_abandon_ns(m->ops) < m->page_budget_ns;
-        bool bounded = tried && set_cancel(m, cancel_or_expired, &b);
+        bool bounded = tried && query_set_cancel(m->ops, cancel_or_expired, &b);
         rc = query_search(m->ops, &qf, m->sort, m->top, m->page, &ts, &n, err);
-        if (tried)
-            set_cancel(m, was, was_ctx);
+        if (tried) /* the cancel the read had without its budget */
+            query_set_cancel(m->ops, b.outer, b.outer_ctx);
         if (rc == ST_BUSY && bounded && b.expired) /* abandoned for the budget, not a key or a fault */
             return start_text_scan(m, err);
     }
@@ -462,7 +449,7 @@ static st_code job_run(list_model *m, int64_t budget_ns, bool *grew, st_err *err
     bool done = false, restarted = false;
     st_code rc = ST_OK;
     /* its slices are short by themselves: a key waits at most one of them */
-    set_cancel(m, NULL, NULL);
+    query_set_cancel(m->ops, NULL, NULL);
     while (m->job.kind != JOB_NONE && !done && rc == ST_OK) {
         rc = job_step(m, &done, err);
         if (rc == ST_BUSY && !restarted) { /* interrupted by a write: read the new data */
@@ -492,11 +479,11 @@ static st_code count_bounded(list_model *m, int64_t budget_ns, st_err *err)
                      .expired = budget_ns <= 0};
     /* a store whose reads cannot be abandoned, or not within the budget (PostgreSQL's cancel is a
      * connection of its own), counts by the job */
-    if (!b.expired && (budget_ns < query_abandon_ns(m->ops) || !set_cancel(m, cancel_or_expired, &b)))
+    if (!b.expired && (budget_ns < query_abandon_ns(m->ops) || !query_set_cancel(m->ops, cancel_or_expired, &b)))
         b.expired = true;
     if (!b.expired) {
         st_code rc = count_states(m, err);
-        set_cancel(m, m->cancel, m->cancel_ctx);
+        query_set_cancel(m->ops, m->cancel, m->cancel_ctx);
         if (rc == ST_OK || !b.expired)
             return rc;
     }
@@ -520,25 +507,15 @@ void lm_set_page(list_model *m, int rows)
 st_code lm_fill_page(list_model *m, st_err *err)
 {
     clamp_window(m);
-    st_code rc = load_window(m, err);
+    st_code rc = load_window(m, 0, false, err);
     if (rc == ST_OK && !m->total_known && !m->scan)
         provisional_total(m);
     return rc;
 }
 
-static st_code lm_reload_within(list_model *m, st_time now, st_err *err);
-
-/* The reload, its text page's budget counted from here. */
 st_code lm_reload(list_model *m, st_time now, st_err *err)
 {
-    m->page_deadline = mono_now() + m->page_budget_ns;
-    st_code rc = lm_reload_within(m, now, err);
-    m->page_deadline = 0;
-    return rc;
-}
-
-static st_code lm_reload_within(list_model *m, st_time now, st_err *err)
-{
+    st_mono page_by = mono_now() + m->page_budget_ns; /* a text's page: its count's first slice included */
     st_code rc = ST_OK;
     const ops_view *was = lm_selected(m);
     int64_t keep_id = was ? was->t.id : 0; /* the selection follows its ticket when it moves */
@@ -554,7 +531,7 @@ static st_code lm_reload_within(list_model *m, st_time now, st_err *err)
     m->keep_counts = false;
     m->filtered = filter_on(&m->filter);
     m->scan = filter_scans(&m->filter) || m->text_scan;
-    set_cancel(m, m->cancel, m->cancel_ctx); /* a key that arrives abandons the reads */
+    query_set_cancel(m->ops, m->cancel, m->cancel_ctx); /* a key that arrives abandons the reads */
     bool grew;
     int64_t open = -1; /* from the counts table: no scan (the unfiltered list's total too) */
     st_err ce;
@@ -562,7 +539,7 @@ static st_code lm_reload_within(list_model *m, st_time now, st_err *err)
         open = -1;
     int64_t first = open >= 0 && open <= m->small_list ? 0 : m->first_slice_ns;
     if (first == 0)
-        m->page_deadline = 0; /* a small list's count runs whole first: its page has a budget of its own */
+        page_by = 0; /* a small list's count runs whole first: its page has a budget of its own */
     if (m->scan) { /* the matches are read between ticks, the first of them now */
         rc = job_start(m, JOB_MATCHES, err);
         if (rc == ST_OK)
@@ -590,10 +567,10 @@ static st_code lm_reload_within(list_model *m, st_time now, st_err *err)
             m->total_known = true;
         }
     }
-    set_cancel(m, m->cancel, m->cancel_ctx);
+    query_set_cancel(m->ops, m->cancel, m->cancel_ctx);
     if (rc == ST_OK) {
         clamp_window(m);
-        rc = load_window(m, err);
+        rc = load_window(m, page_by, true, err);
         if (!m->total_known && !m->scan)
             provisional_total(m);
         for (size_t i = 0; keep_id && i < m->rows.n; i++)
@@ -610,7 +587,7 @@ static st_code lm_reload_within(list_model *m, st_time now, st_err *err)
         else
             rc = count_states(m, err);
     }
-    set_cancel(m, NULL, NULL);
+    query_set_cancel(m->ops, NULL, NULL);
     return rc;
 }
 
@@ -626,10 +603,10 @@ static st_code recount(list_model *m, bool *changed, st_err *err)
     }
     int64_t was[SLA_STATE_COUNT];
     memcpy(was, m->count_state, sizeof was);
-    set_cancel(m, m->cancel, m->cancel_ctx);
+    query_set_cancel(m->ops, m->cancel, m->cancel_ctx);
     st_err e;
     st_code rc = count_states(m, &e);
-    set_cancel(m, NULL, NULL);
+    query_set_cancel(m->ops, NULL, NULL);
     if (rc == ST_BUSY)
         return ST_OK; /* a key came first: counted on a later call */
     m->recount_due = false;
@@ -654,7 +631,7 @@ st_code lm_work(list_model *m, int64_t budget_ns, bool *more, bool *changed, st_
     st_code rc = job_run(m, budget_ns, &grew, err);
     if (rc == ST_OK && grew) {
         clamp_window(m);
-        rc = load_window(m, err);
+        rc = load_window(m, 0, false, err);
     }
     *more = m->job.kind != JOB_NONE;
     *changed = grew || had_total != m->total_known || total != m->total ||
@@ -736,7 +713,7 @@ st_code lm_move_to(list_model *m, int64_t index, st_err *err)
     clamp_window(m);
     st_code rc = ST_OK;
     if (m->top != old_top)
-        rc = load_window(m, err);
+        rc = load_window(m, 0, false, err);
     return rc;
 }
 
