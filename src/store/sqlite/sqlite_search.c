@@ -527,12 +527,10 @@ static const char *marked_sql(store_sort sort, bool any_order, int tk, bool leve
     static char *cache[5][2][2]; /* [4]: in no particular order (the table's, no LIMIT) */
     unsigned k = any_order ? 4 : (unsigned)sort < 4 ? (unsigned)sort : 0;
     char **slot = &cache[k][tk == TX_SCAN][level ? 1 : 0];
-    if (!*slot) {
-        const char *base = sq_ticket_list_sql(k < 4 ? (store_sort)k : STORE_SORT_URGENCY, false);
+    if (!*slot) /* the listing's ORDER BY and LIMIT (sq_ticket_list_sql), so the orders stay one */
         *slot = xasprintf("SELECT " SQ_TICKET_COLUMNS ", (1%s%s) AS hit FROM tickets WHERE status != 'resolved'%s",
                           tk == TX_SCAN ? " AND (id = ?5 OR " TEXT_RECHECK ")" : "", level ? " AND level = ?6" : "",
-                          k < 4 ? strstr(base, " ORDER BY ") : "");
-    }
+                          k < 4 ? strstr(sq_ticket_list_sql((store_sort)k, false), " ORDER BY ") : "");
     return *slot;
 }
 

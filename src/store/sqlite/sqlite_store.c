@@ -2203,8 +2203,8 @@ static st_code sq_audit_clock_scan(store_backend *s, int64_t ticket_id, int64_t 
                                    void *ctx, st_err *err)
 {
     sqlite3_stmt *stmt;
-    st_code code = sq_stmt(s, "SELECT " AUDIT_CLOCK_COLUMNS " FROM audit WHERE ticket_id = ?1 AND seq >= ?2 ORDER BY seq",
-                           &stmt, err);
+    st_code code = sq_stmt(
+        s, "SELECT " AUDIT_CLOCK_COLUMNS " FROM audit WHERE ticket_id = ?1 AND seq >= ?2 ORDER BY seq", &stmt, err);
     if (code != ST_OK)
         return code;
     sqlite3_bind_int64(stmt, 1, ticket_id);
