@@ -1,11 +1,11 @@
 #!/bin/sh
-# A PostgreSQL database of schema 3 (before audit.host, SPEC §10) migrates to 5 on open, one step
+# A PostgreSQL database of schema 3 (before audit.host, SPEC §10) migrates to 6 on open, one step
 # at a time, and keeps verifying (on a server started by pg_server.sh; ctest runs this under
 # `pg_server.sh run`). The v3 database: the entries of tests/fixtures/schema1.db (written before
 # hosts existed, so none has one) in a PostgreSQL database, taken back to schema 3 by hand-written
 # SQL (schema 4 is 5 without the per-state counts and list-order indexes; 3 is 4 without
 # audit.host). Opening it adds the column, the counts (equal to a GROUP BY of the tickets) and
-# the indexes, and sets version 5; the old entries keep host null and verify; a new entry
+# the indexes, replaces the counts' trigger with schema 6's, and sets version 6; the old entries keep host null and verify; a new entry
 # records its host and chains on, and the counts follow it.
 . "$SLATOP_SOURCE_DIR/tests/pg/lib/cli_env.sh"
 L=postgresql:///schema_v3
@@ -30,7 +30,10 @@ groups_match() {
     fail "audit.host is still there"
 
 "$BIN" --db "$L" audit verify > "$tmp/verify" 2> "$tmp/err" || fail "audit verify on schema 3: $(cat "$tmp/err")"
-[ "$(q schema_v3 "SELECT version FROM slatop_schema")" = 5 ] || fail "not migrated to schema 5"
+[ "$(q schema_v3 "SELECT version FROM slatop_schema")" = 6 ] || fail "not migrated to schema 6"
+# schema 6's trigger: it compares the key's columns, not the key (pg_schema.c GROUPS_UPDATE_TRIGGER)
+q schema_v3 "SELECT pg_get_triggerdef(oid) FROM pg_trigger WHERE tgname = 'tickets_groups_update'" |
+    grep -q "old.first_response IS DISTINCT FROM new.first_response" || fail "the counts' trigger is not schema 6's"
 groups_match "after the migration"
 [ "$(q schema_v3 "SELECT count(*) FROM pg_indexes WHERE indexname IN ('tickets_next_state',
     'tickets_created_order', 'tickets_customer_order', 'tickets_resolved_urgency', 'tickets_resolved_level',
@@ -45,4 +48,4 @@ groups_match "after a raise"
 "$BIN" --db "$L" audit verify > "$tmp/verify2" 2> "$tmp/err" || fail "audit verify after a change: $(cat "$tmp/err")"
 [ "$(q schema_v3 "SELECT host FROM audit ORDER BY seq DESC LIMIT 1")" = "$(hostname)" ] ||
     fail "the new entry's host is '$(q schema_v3 "SELECT host FROM audit ORDER BY seq DESC LIMIT 1")', want $(hostname)"
-echo "ok: schema 3 -> 5 on open: $(cat "$tmp/verify"); after a change: $(cat "$tmp/verify2")"
+echo "ok: schema 3 -> 6 on open: $(cat "$tmp/verify"); after a change: $(cat "$tmp/verify2")"

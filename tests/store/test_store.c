@@ -14,6 +14,7 @@
 #include "slatop/audit.h"
 #include "slatop/model.h"
 #include "slatop/store.h"
+#include "slatop/store_search.h"
 #include "slatop/util.h"
 
 #include "store_fixture.h"
@@ -280,6 +281,169 @@ Test(store, counts_follow_status_changes)
     cr_assert_eq(store_ticket_count(s, true, &all, &err), ST_OK);
     cr_assert_eq(open, 1);
     cr_assert_eq(all, 3);
+    store_close(s);
+}
+
+/* A ticket's group (store_group) as store_ticket_groups gives it, worked out from the ticket itself:
+ * a running or paused clock's state does not depend on the first response, so its kind is 0. */
+static store_group group_of(const st_ticket *t)
+{
+    bool none = t->next.tier == -1; /* a new ticket's NULL next clock: tier, clock and target -1 */
+    int kind = t->first_response == ST_TIME_NONE                                             ? 0
+               : t->response_due == ST_TIME_NONE || t->first_response <= t->response_due ? 1
+                                                                                           : 2;
+    if (t->next.tier == 0 || t->next.tier == 1)
+        kind = 0;
+    return (store_group){.level = t->level, .policy_version = t->policy_version, .tier = t->next.tier,
+                         .clock = none ? -1 : t->next.clock, .target_s = none ? -1 : t->next.target_s,
+                         .kind = kind, .n = 1};
+}
+
+static bool same_group(const store_group *a, const store_group *b)
+{
+    return !strcmp(a->level, b->level) && a->policy_version == b->policy_version && a->tier == b->tier &&
+           a->clock == b->clock && a->target_s == b->target_s && a->kind == b->kind;
+}
+
+/* The kept counts equal a count of the open tickets, group by group. */
+static void groups_match(st_store *s, const char *step)
+{
+    st_err err = {0};
+    store_list_query q = {.include_resolved = false, .sort = STORE_SORT_URGENCY};
+    st_ticket *list = NULL;
+    size_t n = 0, ng = 0;
+    cr_assert_eq(store_ticket_list(s, &q, &list, &n, &err), ST_OK, "%s", err.msg);
+    store_group *want = xcalloc(n + 1, sizeof *want), *got = NULL;
+    size_t nw = 0;
+    for (size_t i = 0; i < n; i++) {
+        store_group g = group_of(&list[i]);
+        size_t j = 0;
+        while (j < nw && !same_group(&want[j], &g))
+            j++;
+        if (j == nw)
+            want[nw++] = g;
+        else
+            want[j].n++;
+    }
+    cr_assert_eq(store_ticket_groups(s, NULL, &got, &ng, &err), ST_OK, "%s", err.msg);
+    size_t kept = 0;
+    for (size_t i = 0; i < ng; i++) {
+        if (got[i].n == 0)
+            continue;
+        kept++;
+        size_t j = 0;
+        while (j < nw && !same_group(&want[j], &got[i]))
+            j++;
+        cr_assert_lt(j, nw, "%s: a count of %lld kept for %s/%lld/%d/%d/%lld/%d, no open ticket there", step,
+                     (long long)got[i].n, got[i].level, (long long)got[i].policy_version, got[i].tier, got[i].clock,
+                     (long long)got[i].target_s, got[i].kind);
+        cr_assert_eq(got[i].n, want[j].n, "%s: %s/%d/%d kept %lld, the tickets %lld", step, got[i].level,
+                     got[i].tier, got[i].kind, (long long)got[i].n, (long long)want[j].n);
+    }
+    cr_assert_eq(kept, nw, "%s: %zu groups kept, the tickets make %zu", step, kept, nw);
+    store_groups_free(got, ng);
+    free(want);
+    for (size_t i = 0; i < n; i++)
+        ticket_done(&list[i]);
+    free(list);
+}
+
+/* Writes t (read, then changed by the caller) in its own transaction. */
+static void update_ok(st_store *s, st_ticket *t)
+{
+    st_err err = {0};
+    cr_assert_eq(store_begin(s, &err), ST_OK, "%s", err.msg);
+    cr_assert_eq(store_ticket_update(s, t, t->version, &err), ST_OK, "%s", err.msg);
+    cr_assert_eq(store_commit(s, &err), ST_OK, "%s", err.msg);
+}
+
+static st_ticket get_ok(st_store *s, int64_t id)
+{
+    st_err err = {0};
+    st_ticket t;
+    cr_assert_eq(store_ticket_get(s, id, &t, &err), ST_OK, "%s", err.msg);
+    return t;
+}
+
+static void set_level(st_ticket *t, const char *level)
+{
+    free(t->level);
+    t->level = xstrdup(level);
+}
+
+/* The per-state counts (SPEC §8, kept by each backend's triggers) through every kind of move: a
+ * new ticket, its first next clock, a raise, a status that keeps the group, the first response
+ * met then missed, a change of the response that keeps its outcome, a resolve and a reopen, a new
+ * policy version, a clock paused by status, a rollback. */
+Test(store, groups_follow_every_change)
+{
+    st_store *s = create_db();
+    st_err err = {0};
+    int64_t a = add_ticket(s, "a", 5000, ST_TIME_NONE, TK_OPEN);
+    int64_t b = add_ticket(s, "b", 5000, ST_TIME_NONE, TK_OPEN);
+    int64_t c = add_ticket(s, "c", 6000, ST_TIME_NONE, TK_OPEN);
+    int64_t d = add_ticket(s, "d", 7000, 500, TK_RESOLVED);
+    groups_match(s, "new tickets");
+    set_next(s, a, 0, 5000);
+    set_next(s, b, 2, 0); /* no clock: its group tells its first response's outcome */
+    set_next(s, c, 0, 6000);
+    set_next(s, d, 2, 0);
+    groups_match(s, "their next clocks");
+
+    st_ticket t = get_ok(s, a);
+    set_level(&t, "P1");
+    update_ok(s, &t);
+    ticket_done(&t);
+    groups_match(s, "a raise");
+
+    t = get_ok(s, b);
+    t.status = TK_PENDING;
+    update_ok(s, &t);
+    groups_match(s, "open to pending");
+    t.first_response = 900; /* met: no response due */
+    update_ok(s, &t);
+    groups_match(s, "the first response");
+    t.response_due = 800; /* missed */
+    update_ok(s, &t);
+    groups_match(s, "its due before it");
+    t.first_response = 850; /* still missed: the same group */
+    update_ok(s, &t);
+    groups_match(s, "a later first response");
+    ticket_done(&t);
+
+    t = get_ok(s, c);
+    t.status = TK_RESOLVED;
+    t.resolved = 6000;
+    update_ok(s, &t);
+    ticket_done(&t);
+    groups_match(s, "a resolve");
+    t = get_ok(s, d);
+    t.status = TK_OPEN;
+    t.resolved = ST_TIME_NONE;
+    set_level(&t, "P3");
+    update_ok(s, &t);
+    ticket_done(&t);
+    groups_match(s, "a reopen at another level");
+
+    int64_t v = 0;
+    cr_assert_eq(store_begin(s, &err), ST_OK, "%s", err.msg);
+    cr_assert_eq(store_policy_put(s, "{\"levels\":[]}", "def", 2000, "alice", NULL, &v, &err), ST_OK, "%s", err.msg);
+    cr_assert_eq(store_commit(s, &err), ST_OK, "%s", err.msg);
+    t = get_ok(s, a);
+    t.policy_version = v;
+    update_ok(s, &t);
+    ticket_done(&t);
+    groups_match(s, "a new policy version");
+    set_next(s, a, 1, 50);
+    groups_match(s, "a clock paused by status");
+
+    t = get_ok(s, b);
+    set_level(&t, "P4");
+    cr_assert_eq(store_begin(s, &err), ST_OK, "%s", err.msg);
+    cr_assert_eq(store_ticket_update(s, &t, t.version, &err), ST_OK, "%s", err.msg);
+    store_rollback(s);
+    ticket_done(&t);
+    groups_match(s, "a rolled back raise");
     store_close(s);
 }
 

@@ -99,7 +99,7 @@ st_code pg_lib_load(const char *name, st_err *err);
 void (*pg_lib_sym(const char *name))(void);
 
 /* The schema version this build writes (PostgreSQL's own numbering: pg_schema.c). */
-#define PG_SCHEMA_VERSION 5
+#define PG_SCHEMA_VERSION 6
 /* How long a writer waits for another one before ST_BUSY (as SQLite's busy timeout). */
 #define PG_LOCK_TIMEOUT_MS 5000
 /* The channel every commit notifies (delivered at COMMIT only; a hint to re-read). */
