@@ -134,6 +134,11 @@ st_code store_audit_append(st_store *s, st_audit_entry *e, st_err *err);
  * round trip. On any failure (the append's own, e.g. ST_CONFLICT, or the commit's) the transaction
  * is rolled back. */
 st_code store_audit_append_commit(st_store *s, st_audit_entry *e, st_err *err);
+/* store_ticket_update(t, expect_version), then store_audit_append_commit(e): a change's row and
+ * its last entry. A backend may send all three in one round trip. On any failure (each step's own,
+ * as the two calls report them) the transaction is rolled back. */
+st_code store_ticket_update_append_commit(st_store *s, st_ticket *t, int64_t expect_version, st_audit_entry *e,
+                                          st_err *err);
 /* Entries oldest first; ticket_id 0 = all. Caller owns *out (audit_entry_done each, free array). */
 st_code store_audit_list(st_store *s, int64_t ticket_id, st_audit_entry **out, size_t *n, st_err *err);
 /* Conversation (SPEC §8). insert assigns m->id and m->recorded_at (must be in a transaction); the

@@ -448,10 +448,12 @@ static st_code change_commit(st_ops *o, st_ticket *t, st_audit_entry *e, st_err 
     /* The next clock from the history this change completes (e folded in before it is appended),
      * so the row, its next clock and its order index are written by one UPDATE. */
     st_code rc = compute_next(o, t, e, at, err);
-    if (rc == ST_OK)
+    if (rc == ST_OK && e) /* one round trip on a server */
+        rc = store_ticket_update_append_commit(o->store, t, t->version, e, err);
+    else if (rc == ST_OK) /* the change's entries are already appended */
         rc = store_ticket_update(o->store, t, t->version, err);
-    if (rc == ST_OK) /* e NULL: the change's entries are already appended */
-        rc = e ? store_audit_append_commit(o->store, e, err) : store_commit(o->store, err);
+    if (rc == ST_OK && !e)
+        rc = store_commit(o->store, err);
     if (rc != ST_OK)
         store_rollback(o->store);
     return rc;

@@ -385,6 +385,29 @@ st_code store_audit_append_commit(st_store *s, st_audit_entry *e, st_err *err)
     return committed(s, code);
 }
 
+st_code store_ticket_update_append_commit(st_store *s, st_ticket *t, int64_t expect_version, st_audit_entry *e,
+                                          st_err *err)
+{
+    if (!s->ops->ticket_update_audit_commit) {
+        st_code code = store_ticket_update(s, t, expect_version, err);
+        if (code != ST_OK) {
+            store_rollback(s);
+            return code;
+        }
+        return store_audit_append_commit(s, e, err);
+    }
+    st_code code = require_write(s, err);
+    if (code == ST_OK)
+        code = injected_failure(s, "updating a ticket", err);
+    if (code == ST_OK)
+        code = chain_entry(s, e, err);
+    if (code == ST_OK) {
+        push_pending(s, e);
+        code = s->ops->ticket_update_audit_commit(s->be, t, expect_version, e, err);
+    }
+    return committed(s, code);
+}
+
 st_code store_message_insert(st_store *s, st_message *m, st_err *err)
 {
     st_code code = require_write(s, err);

@@ -94,6 +94,11 @@ typedef struct store_backend_ops {
     /* audit_insert, then commit (store_audit_append_commit); on failure the facade rolls back.
      * NULL: the facade calls the two. */
     st_code (*audit_insert_commit)(store_backend *b, const st_audit_entry *e, st_err *err);
+    /* ticket_update(t, expect_version), audit_insert(e), then commit: one round trip on a server
+     * (store_ticket_update_append_commit); on failure the facade rolls back. NULL: the facade
+     * calls them one by one. */
+    st_code (*ticket_update_audit_commit)(store_backend *b, st_ticket *t, int64_t expect_version,
+                                          const st_audit_entry *e, st_err *err);
     st_code (*audit_list)(store_backend *b, int64_t ticket_id, st_audit_entry **out, size_t *n, st_err *err);
     st_code (*audit_head)(store_backend *b, int64_t *seq, char hash[65], st_err *err);
     /* Every entry, oldest first, from one consistent snapshot, one at a time (the log may hold

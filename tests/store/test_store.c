@@ -21,6 +21,8 @@
 
 TestSuite(store, .init = setup, .fini = teardown);
 
+static void set_level(st_ticket *t, const char *level);
+
 Test(store, create_refuses_existing_and_missing_is_notfound)
 {
     st_store *s = open_ok(dbpath, STORE_OPEN_CREATE);
@@ -132,6 +134,88 @@ Test(store, stale_version_names_actor_and_time)
     store_rollback(s);
     ticket_done(&a);
     ticket_done(&b);
+    store_close(s);
+}
+
+/* The newest entry's seq. */
+static int64_t head_seq(st_store *s)
+{
+    st_err err = {0};
+    int64_t seq = -1;
+    char hash[65];
+    cr_assert_eq(store_audit_head(s, &seq, hash, &err), ST_OK, "%s", err.msg);
+    return seq;
+}
+
+/* A change's row and last entry together (store_ticket_update_append_commit: one statement and the
+ * COMMIT in one round trip on a server): a stale version, a missing ticket and a taken ref each
+ * refuse the whole change, its entry included, with the message store_ticket_update gives; the
+ * connection goes on. */
+Test(store, update_append_commit_is_all_or_nothing)
+{
+    st_store *s = create_db();
+    st_err err = {0};
+    int64_t id = add_ticket(s, "A", 5000, ST_TIME_NONE, TK_OPEN);
+    st_ticket other = make_ticket("B", "P2", 5000, ST_TIME_NONE, TK_OPEN);
+    other.ref = xstrdup("REF-2");
+    cr_assert_eq(store_begin(s, &err), ST_OK, "%s", err.msg);
+    cr_assert_eq(store_ticket_insert(s, &other, &err), ST_OK, "%s", err.msg);
+    cr_assert_eq(store_commit(s, &err), ST_OK, "%s", err.msg);
+
+    st_ticket a;
+    cr_assert_eq(store_begin_ticket(s, id, &a, &err), ST_OK, "%s", err.msg);
+    free(a.updated_by);
+    a.updated_by = xstrdup("bob");
+    a.updated_at = 1763632800; /* 2025-11-20T10:00:00Z */
+    set_level(&a, "P1");
+    st_audit_entry e = make_entry(id, "bob's raise");
+    cr_assert_eq(store_ticket_update_append_commit(s, &a, a.version, &e, &err), ST_OK, "%s", err.msg);
+    cr_assert_eq(a.version, 2);
+    audit_entry_done(&e);
+    int64_t seq = head_seq(s);
+
+    st_ticket b;
+    cr_assert_eq(store_begin_ticket(s, id, &b, &err), ST_OK, "%s", err.msg);
+    set_level(&b, "P3");
+    e = make_entry(id, "a stale raise");
+    cr_assert_eq(store_ticket_update_append_commit(s, &b, 1, &e, &err), ST_CONFLICT);
+    cr_assert_str_eq(err.msg, "ticket 1 changed since version 1: by bob at 2025-11-20T10:00:00Z (now version 2)");
+    audit_entry_done(&e);
+    cr_assert_eq(head_seq(s), seq, "the stale change's entry was kept");
+
+    int64_t real = b.id;
+    b.id = 77;
+    cr_assert_eq(store_begin(s, &err), ST_OK, "%s", err.msg);
+    e = make_entry(77, "no such ticket");
+    cr_assert_eq(store_ticket_update_append_commit(s, &b, 2, &e, &err), ST_NOTFOUND, "%s", err.msg);
+    audit_entry_done(&e);
+    cr_assert_eq(head_seq(s), seq);
+
+    b.id = real;
+    b.ref = xstrdup("REF-2");
+    cr_assert_eq(store_begin_ticket(s, id, &a, &err), ST_OK, "%s", err.msg);
+    ticket_done(&a);
+    e = make_entry(id, "a taken ref");
+    cr_assert_eq(store_ticket_update_append_commit(s, &b, 2, &e, &err), ST_CONFLICT);
+    cr_assert(strstr(err.msg, "ref 'REF-2' already exists"), "%s", err.msg);
+    audit_entry_done(&e);
+    cr_assert_eq(head_seq(s), seq);
+
+    free(b.ref);
+    b.ref = NULL;
+    cr_assert_eq(store_begin_ticket(s, id, &a, &err), ST_OK, "%s", err.msg);
+    ticket_done(&a);
+    e = make_entry(id, "after the refusals");
+    cr_assert_eq(store_ticket_update_append_commit(s, &b, 2, &e, &err), ST_OK, "%s", err.msg);
+    audit_entry_done(&e);
+    cr_assert_eq(head_seq(s), seq + 1);
+    st_ticket got;
+    cr_assert_eq(store_ticket_get(s, id, &got, &err), ST_OK, "%s", err.msg);
+    cr_assert_str_eq(got.level, "P3");
+    cr_assert_eq(got.version, 3);
+    ticket_done(&got);
+    ticket_done(&b);
+    ticket_done(&other);
     store_close(s);
 }
 

@@ -230,8 +230,8 @@ static bool result_ok(const PGresult *r)
     return st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
 }
 
-st_code pg_prep_then_commit(store_backend *b, const char *name, const pg_params *p, const char *what, bool *ran,
-                            st_err *err)
+st_code pg_prep_then_commit(store_backend *b, const char *name, const pg_params *p, const char *what,
+                            pg_explain explain, void *ctx, bool *ran, st_err *err)
 {
     static pthread_once_t once = PTHREAD_ONCE_INIT;
     pthread_once(&once, pipeline_load);
@@ -264,8 +264,8 @@ st_code pg_prep_then_commit(store_backend *b, const char *name, const pg_params 
             PQclear(r);
     }
     bool left = PQstatus(c) == CONNECTION_OK && pl.leave(c);
-    if (n >= 1 && !result_ok(res[0]))
-        code = pg_fail(b, res[0], what, err); /* the statement's own failure (a UNIQUE backstop, ...) */
+    if (n >= 1 && !result_ok(res[0])) /* the statement's own failure (a UNIQUE backstop, ...) */
+        code = explain ? explain(b, res[0], ctx, err) : pg_fail(b, res[0], what, err);
     else if (sent && left && n == 2)
         code = pg_commit_result(b, res[1], err);
     else

@@ -210,7 +210,7 @@ store_backend *pg_reader_new(const store_backend *b);
 bool pg_reader_wait(store_backend *r, int ms);
 
 /* Parameters of one statement, all sent as text (NULL for SQL NULL). */
-#define PG_MAX_PARAMS 32
+#define PG_MAX_PARAMS 64 /* a ticket update and its audit entry: 49 */
 typedef struct {
     const char *v[PG_MAX_PARAMS];
     char num[PG_MAX_PARAMS][24];
@@ -279,6 +279,7 @@ st_code pg_cursor_close(pg_cursor *c, st_code rc, st_err *err);
 #define PG_P_CLOCK_PAGE "slatop_clock_page"       /* (ticket, after seq, limit): PG_CLOCK_COLUMNS */
 #define PG_P_TICKET_UPDATE "slatop_ticket_update" /* pg_store.c's ticket_update parameters */
 #define PG_P_AUDIT_INSERT "slatop_audit_insert"   /* PG_AUDIT_COLUMNS' values */
+#define PG_P_TICKET_UPDATE_AUDIT "slatop_update_audit" /* both of the above's, in one statement */
 /* The rank of level $5 in policy version $15 (unknown levels sort last): a ticket's insert and
  * update. */
 #define PG_LEVEL_RANK "coalesce((SELECT rank FROM policy_levels WHERE version = $15 AND level = $5), 1000000)"
@@ -301,12 +302,15 @@ st_code pg_audit_clock_scan(store_backend *b, int64_t ticket_id, int64_t from_se
 void pg_txn_clear(store_backend *b);
 /* The audit head in r (PG_P_AUDIT_HEAD's result): the genesis hash and 0 for an empty log. */
 void pg_head_from(const PGresult *r, int64_t *seq, char hash[65]);
+/* Explains the failed result r of a statement (pg_fail's mapping by default); runs no statement. */
+typedef st_code (*pg_explain)(store_backend *b, const PGresult *r, void *ctx, st_err *err);
 /* Runs prepared statement `name` (pg_prep.c) with p, then COMMIT, in one round trip (libpq's
  * pipeline mode); ST_OK only when both succeeded and the transaction committed (the caller's
- * bookkeeping of a commit follows); on failure the caller rolls back. *ran false, nothing sent,
- * when this libpq has no pipeline mode (older than 14): the caller runs the two itself. */
-st_code pg_prep_then_commit(store_backend *b, const char *name, const pg_params *p, const char *what, bool *ran,
-                            st_err *err);
+ * bookkeeping of a commit follows); on failure the caller rolls back. The statement's own failure
+ * is explained by explain(ctx) when not NULL, else by pg_fail with `what`. *ran false, nothing
+ * sent, when this libpq has no pipeline mode (older than 14): the caller runs the two itself. */
+st_code pg_prep_then_commit(store_backend *b, const char *name, const pg_params *p, const char *what,
+                            pg_explain explain, void *ctx, bool *ran, st_err *err);
 /* A COMMIT's result r explained: ST_OK when it committed. */
 st_code pg_commit_result(store_backend *b, const PGresult *r, st_err *err);
 /* True when a deadlock or serialization failure ended the attempt: begin again. */

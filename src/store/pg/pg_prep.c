@@ -7,25 +7,35 @@
 
 #include "pg_internal.h"
 
+/* Every stored field as pg_store.c's ticket_params sends them ($1..$17), then id and the version
+ * read ($18, $19) and the next clock ($20..$29): the row and its next clock in one write, as on
+ * SQLite. */
+#define TICKET_UPDATE                                                                                        \
+    "UPDATE tickets SET ref = $1, title = $2, customer = $3, channel = $4,"                                  \
+    " level = $5, assignee = $6, status = $7, created = $8, first_response = $9, resolved = $10,"          \
+    " clock_start = $11, due = $12, response_due = $13, breached_hist = $14, policy_version = $15,"        \
+    " updated_by = $16, updated_at = $17, version = $19 + 1,"                                              \
+    " level_rank = " PG_LEVEL_RANK ","                                                                     \
+    " next_tier = $20, next_key = $21, next_metric = $22, next_cycle = $23, next_target_s = $24,"          \
+    " next_clock = $25, next_due = $26, next_remaining_s = $27, next_paused_by = $28, next_at = $29"       \
+    " WHERE id = $18 AND version = $19"
+
 /* In parts: ISO C guarantees string literals of 4095 bytes only. */
 static const char *const prepare_sql[] = {
     "PREPARE " PG_P_TICKET_GET "(bigint) AS SELECT " PG_TICKET_COLUMNS " FROM tickets WHERE id = $1;"
     "PREPARE " PG_P_AUDIT_HEAD " AS SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1;"
     "PREPARE " PG_P_CLOCK_PAGE "(bigint, bigint, bigint) AS SELECT " PG_CLOCK_COLUMNS
     " FROM audit WHERE ticket_id = $1 AND seq > $2 ORDER BY seq LIMIT $3;",
-    /* Every stored field as pg_store.c's ticket_params sends them ($1..$17), then id and the
-     * version read ($18, $19) and the next clock ($20..$29): the row and its next clock in one
-     * write, as on SQLite. */
-    "PREPARE " PG_P_TICKET_UPDATE " AS UPDATE tickets SET ref = $1, title = $2, customer = $3, channel = $4,"
-    " level = $5, assignee = $6, status = $7, created = $8, first_response = $9, resolved = $10,"
-    " clock_start = $11, due = $12, response_due = $13, breached_hist = $14, policy_version = $15,"
-    " updated_by = $16, updated_at = $17, version = $19 + 1,"
-    " level_rank = " PG_LEVEL_RANK ","
-    " next_tier = $20, next_key = $21, next_metric = $22, next_cycle = $23, next_target_s = $24,"
-    " next_clock = $25, next_due = $26, next_remaining_s = $27, next_paused_by = $28, next_at = $29"
-    " WHERE id = $18 AND version = $19;",
+    "PREPARE " PG_P_TICKET_UPDATE " AS " TICKET_UPDATE ";",
     "PREPARE " PG_P_AUDIT_INSERT " AS INSERT INTO audit(" PG_AUDIT_COLUMNS ") VALUES ($1, $2, $3, $4, $5, $6,"
-    " $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)",
+    " $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20);",
+    /* A change's update and its entry in one statement (pg_store.c's ticket_update_audit_commit):
+     * the ticket as above ($1..$29), the entry as PG_P_AUDIT_INSERT's ($30..$49). An update that
+     * matched no row gives the entry a NULL seq, which its NOT NULL refuses: the statement fails,
+     * so the COMMIT sent after it in the same round trip never runs and nothing is half-applied. */
+    "PREPARE " PG_P_TICKET_UPDATE_AUDIT " AS WITH u AS (" TICKET_UPDATE " RETURNING id)"
+    " INSERT INTO audit(" PG_AUDIT_COLUMNS ") VALUES ((SELECT $30::bigint FROM u), $31, $32, $33, $34, $35,"
+    " $36, $37, $38, $39, $40, $41, $42, $43, $44, $45, $46, $47, $48, $49)",
 };
 
 st_code pg_prepare(store_backend *b, st_err *err)

@@ -754,16 +754,27 @@ static void next_params(pg_params *p, const tk_next *nx)
     pgp_time(p, nx->at);
 }
 
-static st_code pg_ticket_update(store_backend *b, st_ticket *t, int64_t expect_version, st_err *err)
+/* An update's checks, then its parameters (PG_P_TICKET_UPDATE's) into *p. */
+static st_code update_params(store_backend *b, const st_ticket *t, int64_t expect_version, pg_params *p,
+                             st_err *err)
 {
     st_code code = ticket_precheck(b, t, t->id, err);
     if (code != ST_OK)
         return code;
-    pg_params p = {0};
-    ticket_params(&p, t);
-    pgp_int(&p, t->id);
-    pgp_int(&p, expect_version);
-    next_params(&p, &t->next); /* the row and its next clock in one write, as on SQLite */
+    *p = (pg_params){0};
+    ticket_params(p, t);
+    pgp_int(p, t->id);
+    pgp_int(p, expect_version);
+    next_params(p, &t->next); /* the row and its next clock in one write, as on SQLite */
+    return ST_OK;
+}
+
+static st_code pg_ticket_update(store_backend *b, st_ticket *t, int64_t expect_version, st_err *err)
+{
+    pg_params p;
+    st_code code = update_params(b, t, expect_version, &p, err);
+    if (code != ST_OK)
+        return code;
     PGresult *r = NULL;
     code = ticket_write(b, PG_P_TICKET_UPDATE, true, &p, t, "updating a ticket", &r, err);
     if (code != ST_OK)
@@ -985,10 +996,9 @@ static st_code pg_audit_head(store_backend *b, int64_t *seq, char hash[65], st_e
     return ST_OK;
 }
 
-/* Entry e as PG_P_AUDIT_INSERT's parameters. */
-static void audit_params(pg_params *p, const st_audit_entry *e)
+/* Entry e as PG_P_AUDIT_INSERT's parameters, after those p has. */
+static void audit_params_add(pg_params *p, const st_audit_entry *e)
 {
-    *p = (pg_params){0};
     pgp_int(p, e->seq);
     pgp_time(p, e->at);
     pgp_time(p, e->recorded_at);
@@ -1012,6 +1022,12 @@ static void audit_params(pg_params *p, const st_audit_entry *e)
     pgp_text(p, e->message_kind);
     pgp_text(p, e->body_sha256);
     pgp_text(p, e->host);
+}
+
+static void audit_params(pg_params *p, const st_audit_entry *e)
+{
+    *p = (pg_params){0};
+    audit_params_add(p, e);
 }
 
 static st_code pg_audit_insert(store_backend *b, const st_audit_entry *e, st_err *err)
@@ -1038,7 +1054,7 @@ static st_code pg_audit_insert_commit(store_backend *b, const st_audit_entry *e,
     pg_params p;
     audit_params(&p, e);
     bool ran = false;
-    st_code code = pg_prep_then_commit(b, PG_P_AUDIT_INSERT, &p, "appending to the audit log", &ran, err);
+    st_code code = pg_prep_then_commit(b, PG_P_AUDIT_INSERT, &p, "appending to the audit log", NULL, NULL, &ran, err);
     if (!ran) { /* a libpq without pipeline mode */
         code = pg_audit_insert(b, e, err);
         return code == ST_OK ? pg_commit(b, err) : code;
@@ -1047,6 +1063,56 @@ static st_code pg_audit_insert_commit(store_backend *b, const st_audit_entry *e,
     if (code == ST_OK)
         committed(b);
     return code;
+}
+
+/* Why the update-and-entry statement failed, without a statement (the pipeline is still open). */
+typedef struct {
+    const st_ticket *t;
+    bool stale; /* the update matched no row: the entry's seq was NULL */
+} update_audit_fail;
+
+static st_code explain_update_audit(store_backend *b, const PGresult *r, void *ctx, st_err *err)
+{
+    update_audit_fail *f = ctx;
+    const char *table = PQresultErrorField((PGresult *)r, PG_DIAG_TABLE_NAME);
+    const char *column = PQresultErrorField((PGresult *)r, PG_DIAG_COLUMN_NAME);
+    if (!table || strcmp(table, "audit") != 0)
+        return ticket_write_fail(b, r, f->t, "updating a ticket", err);
+    if (strcmp(pg_state(r), "23502") == 0 && column && strcmp(column, "seq") == 0) {
+        f->stale = true;
+        return st_fail(err, ST_CONFLICT, "ticket %" PRId64 " changed", f->t->id);
+    }
+    return pg_fail(b, r, "appending to the audit log", err);
+}
+
+/* A change's update, its last entry and the COMMIT in one round trip: one statement
+ * (PG_P_TICKET_UPDATE_AUDIT) and the COMMIT in a pipeline, where they took two. */
+static st_code pg_ticket_update_audit_commit(store_backend *b, st_ticket *t, int64_t expect_version,
+                                             const st_audit_entry *e, st_err *err)
+{
+    pg_params p;
+    st_code code = update_params(b, t, expect_version, &p, err);
+    if (code != ST_OK)
+        return code;
+    audit_params_add(&p, e);
+    update_audit_fail why = {.t = t};
+    bool ran = false;
+    code = pg_prep_then_commit(b, PG_P_TICKET_UPDATE_AUDIT, &p, "updating a ticket", explain_update_audit, &why,
+                               &ran, err);
+    if (!ran) { /* a libpq without pipeline mode */
+        code = pg_ticket_update(b, t, expect_version, err);
+        return code == ST_OK ? pg_audit_insert_commit(b, e, err) : code;
+    }
+    if (why.stale) { /* explained by a read, once the failed transaction is over */
+        pg_rollback(b);
+        return stale_ticket(b, t->id, expect_version, err);
+    }
+    pg_txn_clear(b);
+    if (code != ST_OK)
+        return code;
+    t->version = expect_version + 1;
+    committed(b);
+    return ST_OK;
 }
 
 static st_code read_entry(store_backend *b, const PGresult *r, int row, void *item, st_err *err)
@@ -1112,6 +1178,7 @@ const store_backend_ops store_pg_ops = {
     .message_get = pg_message_get,
     .audit_insert = pg_audit_insert,
     .audit_insert_commit = pg_audit_insert_commit,
+    .ticket_update_audit_commit = pg_ticket_update_audit_commit,
     .audit_list = pg_audit_list,
     .audit_head = pg_audit_head,
     .audit_scan = pg_audit_scan,
