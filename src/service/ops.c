@@ -1029,18 +1029,24 @@ st_code ops_assign(st_ops *o, int64_t id, const char *assignee, int64_t expect_v
 
 /* Appends a status change of t to `to` (kind status_changed, or reopened from resolved) and
  * applies it to t, in the open transaction. */
+/* t's status set to `to`, and its entry in *e (caller owns it: audit_entry_done). */
+static void status_change(st_ticket *t, tk_status to, const char *reason, st_time now, st_audit_entry *e)
+{
+    entry_init(e, t->status == TK_RESOLVED ? AU_REOPENED : AU_STATUS_CHANGED, t->id, now);
+    e->to_level = xstrdup(t->level);
+    e->reason = xstrdup(reason);
+    e->from_status = xstrdup(tk_status_name(t->status));
+    e->to_status = xstrdup(tk_status_name(to));
+    if (t->status == TK_RESOLVED)
+        t->resolved = ST_TIME_NONE;
+    t->status = to;
+}
+
 static st_code append_status_change(st_ops *o, st_ticket *t, tk_status to, const char *reason, st_time now,
                                     st_err *err)
 {
     st_audit_entry e;
-    entry_init(&e, t->status == TK_RESOLVED ? AU_REOPENED : AU_STATUS_CHANGED, t->id, now);
-    e.to_level = xstrdup(t->level);
-    e.reason = xstrdup(reason);
-    e.from_status = xstrdup(tk_status_name(t->status));
-    e.to_status = xstrdup(tk_status_name(to));
-    if (t->status == TK_RESOLVED)
-        t->resolved = ST_TIME_NONE;
-    t->status = to;
+    status_change(t, to, reason, now, &e);
     st_code rc = store_audit_append(o->store, &e, err);
     audit_entry_done(&e);
     return rc;
@@ -1105,11 +1111,12 @@ st_code ops_set_status(st_ops *o, int64_t id, tk_status to, const char *reason, 
         rc = st_fail(err, ST_CONFLICT, "ticket %lld is resolved (reopen it first)", (long long)id);
     else if (t.status == to)
         rc = st_fail(err, ST_CONFLICT, "ticket %lld is already %s", (long long)id, tk_status_name(to));
-    if (rc == ST_OK)
-        rc = append_status_change(o, &t, to, is_blank(reason) ? NULL : reason, clock_now(o->clock), err);
     if (rc != ST_OK)
         return change_fail(o, &t, rc);
-    rc = change_commit(o, &t, NULL, err);
+    st_audit_entry e; /* the change's one entry: appended with the update (change_commit) */
+    status_change(&t, to, is_blank(reason) ? NULL : reason, clock_now(o->clock), &e);
+    rc = change_commit(o, &t, &e, err);
+    audit_entry_done(&e);
     ticket_done(&t);
     return rc;
 }
