@@ -2,17 +2,18 @@
  * one question per round trip (is there a schema, its version, LISTEN) and then every opener asked
  * three more at once (the next-clock fill flag, the latest policy, the change counter): six round
  * trips before the first screen's own reads, each a scheduling delay on a loaded server. They go
- * as one simple query now; the three answers are kept for their first read only (served once: a
- * later read asks the server, as before), and dropped by any write transaction. */
+ * as one simple query now, with the status line's count of open tickets (a round trip of its own
+ * before the first screen otherwise); the answers are kept for their first read only (served
+ * once: a later read asks the server, as before), and dropped by any write transaction. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "pg_internal.h"
 
-/* The results of the one query: the session's settings, LISTEN, (SET read-only,) then the three
- * reads. */
-enum { A_SCHEMA, A_FILL, A_POLICY, A_N };
+/* The results of the one query: the session's settings, LISTEN, (SET read-only,) then the four
+ * reads (the status line's count of open tickets the last). */
+enum { A_SCHEMA, A_FILL, A_POLICY, A_OPEN, A_N };
 
 void pg_ahead_clear(store_backend *b)
 {
@@ -20,6 +21,7 @@ void pg_ahead_clear(store_backend *b)
     PQclear(b->ahead_policy);
     b->ahead_fill = b->ahead_policy = NULL;
     b->ahead_changes_known = false;
+    b->ahead_open_known = false;
 }
 
 st_code pg_open_ahead(store_backend *b, bool *ready, st_err *err)
@@ -36,7 +38,8 @@ st_code pg_open_ahead(store_backend *b, bool *ready, st_err *err)
     snprintf(sql, sizeof sql,
              "%s SELECT version, changes, " PG_SEARCH_INDEXES " FROM slatop_schema;"
              " SELECT value FROM meta WHERE key = 'next_fill';"
-             " SELECT json, version FROM policy_versions ORDER BY version DESC LIMIT 1",
+             " SELECT json, version FROM policy_versions ORDER BY version DESC LIMIT 1;"
+             " SELECT coalesce(sum(n), 0) FROM ticket_counts WHERE status <> 'resolved'",
              commands);
     if (!b->conn || !PQsendQuery(b->conn, sql))
         return pg_fail(b, NULL, "opening", err);
@@ -67,6 +70,8 @@ st_code pg_open_ahead(store_backend *b, bool *ready, st_err *err)
         b->search_indexed = strcmp(PQgetvalue(res[A_SCHEMA], 0, 2), "t") == 0;
         b->ahead_changes = pg_int(res[A_SCHEMA], 0, 1);
         b->ahead_changes_known = true;
+        b->ahead_open = pg_int(res[A_OPEN], 0, 0);
+        b->ahead_open_known = PQntuples(res[A_OPEN]) == 1;
         b->ahead_fill = res[A_FILL];
         b->ahead_policy = res[A_POLICY];
         res[A_FILL] = res[A_POLICY] = NULL;

@@ -166,8 +166,9 @@ struct store_backend {
     char head_hash[65];
     /* pg_ahead.c: what opening read for the first reads (each served once, then NULL/false). */
     PGresult *ahead_fill, *ahead_policy; /* meta's next_fill row; the latest policy (json, version) */
-    bool ahead_changes_known;
+    bool ahead_changes_known, ahead_open_known;
     int64_t ahead_changes; /* slatop_schema.changes */
+    int64_t ahead_open;    /* open tickets (ticket_counts) */
     bool search_indexed; /* the trigram indexes exist (pg_search.c) */
     bool (*cancel)(void *ctx); /* pg_set_cancel: asked while a read outside a transaction runs */
     void *cancel_ctx;
