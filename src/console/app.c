@@ -571,6 +571,10 @@ static void app_loop(con_state *c, loop_opts *lo)
     if (!lo->script) /* scripted, the keyboard only resizes: its bytes must not stop a search */
         lm_set_cancel(c->list, key_waiting, c);
     bool watching = false; /* the store's descriptor: opened before the first wait, below */
+    /* The first frame shows what con_reload read just before the loop; whether anything changed
+     * since is asked right after it, not before it (a round trip on a server, before the first
+     * screen, over every link). */
+    bool drawn = false, recheck = true;
     char outage[128] = "";
     for (;;) {
         if (quit_signal) {
@@ -585,7 +589,9 @@ static void app_loop(con_state *c, loop_opts *lo)
             st_err_clear(&e);
             /* with the watch, a second alone seldom asks (a store read: ~10% of a tick's CPU) */
             bool ask = !down && (db_due || c->reload_needed ||
-                                 (second && (io.store_fd < 0 || c->now % WATCH_SAFETY_S == 0)));
+                                 (drawn && (recheck || (second && (io.store_fd < 0 ||
+                                                                   c->now % WATCH_SAFETY_S == 0)))));
+            recheck &= !(ask && drawn);
             bool other = false;
             if (ask && store_changes_since(c->store, &c->data_version, &other, &e) != ST_OK)
                 other = false;
@@ -606,11 +612,13 @@ static void app_loop(con_state *c, loop_opts *lo)
             if (lo->max_frames >= 0 && frames >= lo->max_frames)
                 break;
         }
+        drawn = true;
         if (c->quit)
             break;
         store_idle(c->store); /* the screen is drawn: maintenance due now delays no keypress */
         bool busy = ui_idle(c); /* a view's background work: a slice of a few ms */
         busy |= list_work(c);
+        busy |= recheck && !down; /* asked at once, not at the next second */
         if (!watching) { /* after the first frame, so that a --max-frames run (first paint) never
                           * pays for it: closing an inotify descriptor waits ~15 ms for the kernel */
             watch_open(&io, c);
