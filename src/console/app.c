@@ -584,7 +584,7 @@ static void app_loop(con_state *c, loop_opts *lo)
         c->now = clock_now(&c->clock);
         bool second = c->now != last_sec, db_due = watching && store_watch_due(c->store);
         bool down = track_outage(c, outage, sizeof outage);
-        if (second || c->reload_needed || db_due) {
+        if (second || c->reload_needed || db_due || (drawn && recheck && !down)) {
             last_sec = c->now;
             st_err_clear(&e);
             /* with the watch, a second alone seldom asks (a store read: ~10% of a tick's CPU) */
