@@ -190,7 +190,7 @@ static const char *const schema_tables[] = {
     "  FOR EACH ROW WHEN (" GROUP_MOVED("OLD") " IS DISTINCT FROM " GROUP_MOVED("NEW") ")\n"                 \
     "  EXECUTE FUNCTION slatop_group_tickets();\n"
 
-/* Schema 5: what SQLite's search step and schema 6 have besides the text index, so that no list,
+/* Schema 5: what SQLite's search step and SQLite's schema 6 have besides the text index, so that no list,
  * filter or count of the console scans the tickets on PostgreSQL either: open tickets per group
  * kept by a trigger (the status line's totals and a level filter's, read without a scan), a
  * group's due range as an index (its breached and warn counts), the created and customer orders,

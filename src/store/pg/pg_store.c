@@ -1070,7 +1070,8 @@ static st_code pg_audit_insert_commit(store_backend *b, const st_audit_entry *e,
     return code;
 }
 
-/* Why the update-and-entry statement failed, without a statement (the pipeline is still open). */
+/* Why the update-and-entry statement failed, from its result alone: no statement can run in the
+ * failed transaction. */
 typedef struct {
     const st_ticket *t;
     bool stale; /* the update matched no row: the entry's seq was NULL */
@@ -1110,7 +1111,13 @@ static st_code pg_ticket_update_audit_commit(store_backend *b, st_ticket *t, int
     }
     if (why.stale) { /* explained by a read, once the failed transaction is over */
         pg_rollback(b);
-        return stale_ticket(b, t->id, expect_version, err);
+        /* outside a transaction a read gives way to a waiting key (pg_set_cancel): not this one,
+         * the change's own answer, as inside the transaction it was */
+        bool (*cancel)(void *ctx) = b->cancel;
+        b->cancel = NULL;
+        code = stale_ticket(b, t->id, expect_version, err);
+        b->cancel = cancel;
+        return code;
     }
     pg_txn_clear(b);
     if (code != ST_OK)
