@@ -148,9 +148,9 @@ static int64_t head_seq(st_store *s)
 }
 
 /* A change's row and last entry together (store_ticket_update_append_commit: one statement and the
- * COMMIT in one round trip on a server): a stale version, a missing ticket and a taken ref each
- * refuse the whole change, its entry included, with the message store_ticket_update gives; the
- * connection goes on. */
+ * COMMIT in one round trip on a server): a stale version, a missing ticket, a policy version the
+ * database refuses and a taken ref each refuse the whole change, its entry included, with the
+ * message store_ticket_update gives; the connection goes on. */
 Test(store, update_append_commit_is_all_or_nothing)
 {
     st_store *s = create_db();
@@ -172,6 +172,7 @@ Test(store, update_append_commit_is_all_or_nothing)
     cr_assert_eq(store_ticket_update_append_commit(s, &a, a.version, &e, &err), ST_OK, "%s", err.msg);
     cr_assert_eq(a.version, 2);
     audit_entry_done(&e);
+    ticket_done(&a);
     int64_t seq = head_seq(s);
 
     st_ticket b;
@@ -192,6 +193,16 @@ Test(store, update_append_commit_is_all_or_nothing)
     cr_assert_eq(head_seq(s), seq);
 
     b.id = real;
+    b.policy_version = 99; /* refused by the server itself (a foreign key), not by a check before */
+    cr_assert_eq(store_begin_ticket(s, id, &a, &err), ST_OK, "%s", err.msg);
+    ticket_done(&a);
+    e = make_entry(id, "an unknown policy");
+    cr_assert_eq(store_ticket_update_append_commit(s, &b, 2, &e, &err), ST_INVALID, "%s", err.msg);
+    cr_assert(strstr(err.msg, "policy version 99 does not exist"), "%s", err.msg);
+    audit_entry_done(&e);
+    cr_assert_eq(head_seq(s), seq);
+
+    b.policy_version = 1;
     b.ref = xstrdup("REF-2");
     cr_assert_eq(store_begin_ticket(s, id, &a, &err), ST_OK, "%s", err.msg);
     ticket_done(&a);
