@@ -1027,9 +1027,8 @@ st_code ops_assign(st_ops *o, int64_t id, const char *assignee, int64_t expect_v
 
 /* ---- conversation and statuses (SPEC §8) ---- */
 
-/* Appends a status change of t to `to` (kind status_changed, or reopened from resolved) and
- * applies it to t, in the open transaction. */
-/* t's status set to `to`, and its entry in *e (caller owns it: audit_entry_done). */
+/* A status change of t to `to`, applied to t, and its entry (kind status_changed, or reopened from
+ * resolved) in *e, not yet appended (caller owns it: audit_entry_done). */
 static void status_change(st_ticket *t, tk_status to, const char *reason, st_time now, st_audit_entry *e)
 {
     entry_init(e, t->status == TK_RESOLVED ? AU_REOPENED : AU_STATUS_CHANGED, t->id, now);
@@ -1042,6 +1041,7 @@ static void status_change(st_ticket *t, tk_status to, const char *reason, st_tim
     t->status = to;
 }
 
+/* The same, its entry appended in the open transaction. */
 static st_code append_status_change(st_ops *o, st_ticket *t, tk_status to, const char *reason, st_time now,
                                     st_err *err)
 {
