@@ -5,9 +5,10 @@
  *                        the database at URI, and the floor: N commits of one UPDATE and one
  *                        INSERT (BEGIN, the two statements with parameters, COMMIT) on a plain
  *                        libpq connection to the same database, interleaved with the raises
- *   list-floor URI       the query part of first_paint_pg_1m's floor: the list's first screen
- *                        (the urgency index's ORDER BY ... LIMIT 50) on a fresh connection
- *                        (connect, query, close: cold_ms) and repeated on a warm one (query_ms)
+ *   list-floor URI       beside first_paint_pg_1m's floor (floor_pgquery, which adds libpq's
+ *                        load): the list's first screen (the urgency index's ORDER BY ... LIMIT
+ *                        50) on a fresh connection in a process that has libpq mapped (connect,
+ *                        query, close: cold_ms) and repeated on a warm one (query_ms)
  *   settle URI           the database at rest before it is timed: VACUUM (ANALYZE), then
  *                        CHECKPOINT (what autovacuum and the checkpointer would do over the next
  *                        minutes after a bulk load, on one of the two cores the measurements
