@@ -82,8 +82,11 @@ printf '\ta\tAudit log:\n' > "$work/steps/audit"
 # session NAME [COLSxROWS]: one console session running steps/NAME (in a 120x40 terminal unless
 # told); prints "NAME step_ms=... gap_ms=..."
 session() {
+    # ptyrun's own failure (the console gone, a step's text never seen) says why in its line: an
+    # assignment failing under set -e would end this script without a word.
     l=$("$build/bench/ptyrun" --size "${2:-120x40}" --wait-text " open |" --steps "$work/steps/$1" --sample-row 2 \
-        --sample-ms 50 --timeout-ms 600000 -- "$build/slatop" --config "$work/steps/config.json" --db "$db")
+        --sample-ms 50 --timeout-ms 600000 -- "$build/slatop" --config "$work/steps/config.json" --db "$db") ||
+        { echo "search_1m.sh: $1: ptyrun exited with status $?: $l" >&2; exit 2; }
     done_n=$(printf '%s\n' "$l" | tr ' ' '\n' | sed -n 's/^steps_done=//p')
     want=$(wc -l < "$work/steps/$1")
     [ "$done_n" = "$want" ] || { echo "search_1m.sh: $1: $done_n of $want steps done: $l" >&2; exit 2; }
