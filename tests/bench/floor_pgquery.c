@@ -1,10 +1,11 @@
 /* floor_pgquery: the query part of first_paint_pg_1m's floor, as a fresh process gets it: libpq
- * loaded (dlopen, lazy binding: the cheapest way in; libpq pulls in libssl, libcrypto, krb5, ldap
- * and gnutls, ~20 libraries), a connection made, the list's first screen query run (the SELECT of
- * slatop_bench_pg's list-floor), the connection closed. Each step is timed inside the process and
- * printed as one line, "load_ms=L cold_ms=C" (C: connect, query, close). Its whole run, exec to
- * exit under ptyrun, is the reference line beside the floor. It does not link libpq: slatop does
- * not either (src/store/pg/pg_lib.c), so both pay the same load at the same point.
+ * loaded (dlopen with lazy binding, the cheapest way in; with it come 21 libraries it needs:
+ * libssl, libcrypto, krb5, ldap, gnutls...), a connection made, the list's first screen query run
+ * (the SELECT of slatop_bench_pg's list-floor), the connection closed. Each step is timed inside
+ * the process and printed as one line, "load_ms=L cold_ms=C" (C: connect, query, close). Its whole
+ * run, exec to exit under ptyrun, is the reference line beside the floor. It does not link libpq:
+ * slatop does not either (src/store/pg/pg_lib.c, which binds eagerly, RTLD_NOW: a little more than
+ * this floor's load), so both load it after exec, when the locator asks for it.
  * Exit status 1 with a line on failure.
  *
  *   floor_pgquery URI */

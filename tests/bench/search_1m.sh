@@ -82,8 +82,9 @@ printf '\ta\tAudit log:\n' > "$work/steps/audit"
 # session NAME [COLSxROWS]: one console session running steps/NAME (in a 120x40 terminal unless
 # told); prints "NAME step_ms=... gap_ms=..."
 session() {
-    # ptyrun's own failure (the console gone, a step's text never seen) says why in its line: an
-    # assignment failing under set -e would end this script without a word.
+    # ptyrun's failure is reported with its status and its line (empty when it failed before
+    # starting: then its reason is on stderr): an assignment failing under set -e would end this
+    # script without a word.
     l=$("$build/bench/ptyrun" --size "${2:-120x40}" --wait-text " open |" --steps "$work/steps/$1" --sample-row 2 \
         --sample-ms 50 --timeout-ms 600000 -- "$build/slatop" --config "$work/steps/config.json" --db "$db") ||
         { echo "search_1m.sh: $1: ptyrun exited with status $?: $l" >&2; exit 2; }
