@@ -13,7 +13,6 @@ LIMIT_MS=500
 DB=$T/early.db
 "$BIN" --db "$DB" init --policy "$SRC/share/policies/chatti.json" >/dev/null || fail "init"
 "$BIN" --db "$DB" add --title "Early key probe" --level HIGH --customer "Probe-Customer" >/dev/null || fail "add"
-kv() { printf '%s\n' "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
 runs=""
 for _ in 1 2 3 4 5; do
     l=$("$PTYRUN" --size 120x40 --send a --wait-text "Audit log:" --timeout-ms 10000 -- "$BIN" --db "$DB")

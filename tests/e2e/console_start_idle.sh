@@ -12,7 +12,6 @@ LIMIT_S=0.15
 DB=$T/idle.db
 "$BIN" --db "$DB" init --policy "$SRC/share/policies/chatti.json" >/dev/null || fail "init"
 "$BIN" --db "$DB" add --title "Idle probe" --level HIGH --customer "Probe-Customer" >/dev/null || fail "add"
-kv() { printf '%s\n' "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
 runs=""
 for _ in 1 2 3; do
     l=$("$PTYRUN" --size 120x40 --warmup-ms 0 --duration-ms 1500 -- "$BIN" --db "$DB")

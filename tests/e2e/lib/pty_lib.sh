@@ -1,12 +1,15 @@
 # Shared set-up of the e2e tests that drive the console in a real pty through tests/bench/ptyrun
 # (forkpty + libvterm): the binaries, fail, a scratch directory $T removed at exit, a clean home and
-# locale, and sanitizer reports to files checked by pty_asan_check. Source it with PTY_NAME set.
+# locale, sanitizer reports to files checked by pty_asan_check, and kv to read ptyrun's line. Source
+# it with PTY_NAME set.
 set -u
 BIN=${SLATOP_BINARY:?}
 BUILD=${SLATOP_BUILD_DIR:?}
 SRC=${SLATOP_SOURCE_DIR:?}
 PTYRUN=$BUILD/bench/ptyrun
 fail() { echo "FAIL: $*" >&2; exit 1; }
+# kv KEY LINE: KEY's value in one of ptyrun's "key=value key=value" lines (empty when absent).
+kv() { printf '%s\n' "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
 [ -x "$PTYRUN" ] || fail "$PTYRUN not built (libvterm missing? sh share/setup.sh --test)"
 
 T=$(mktemp -d "/tmp/slatop-${PTY_NAME:?}-XXXXXX")
