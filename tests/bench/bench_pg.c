@@ -24,6 +24,8 @@
 #include "slatop/store.h"
 #include "slatop/util.h"
 
+#include "list_floor_sql.h"
+
 static double ms_since(st_mono t0)
 {
     return (double)(mono_now() - t0) / 1e6;
@@ -138,10 +140,6 @@ static int cmd_reprioritize(const char *uri, int n)
     return 0;
 }
 
-/* The list's first screen as the PostgreSQL backend reads it (pg_ticket_list_sql, urgency). */
-#define LIST_FLOOR_SQL                                                                                     \
-    "SELECT * FROM tickets WHERE status <> 'resolved' ORDER BY next_tier NULLS FIRST, next_key NULLS FIRST," \
-    " id LIMIT 50"
 
 static int list_floor_query(PGconn *c)
 {
@@ -164,14 +162,14 @@ static int cmd_list_floor(const char *uri)
     double cold = ms_since(t0);
     c = connect_or_die(uri);
     double v[20];
-    for (int r = 0; r < 20 && rows == 50; r++) {
+    for (int r = 0; r < 20 && rows == LIST_FLOOR_ROWS; r++) {
         st_mono t = mono_now();
         rows = list_floor_query(c);
         v[r] = ms_since(t);
     }
     PQfinish(c);
-    if (rows != 50) {
-        fprintf(stderr, "slatop_bench_pg: expected 50 rows, got %d\n", rows);
+    if (rows != LIST_FLOOR_ROWS) {
+        fprintf(stderr, "slatop_bench_pg: expected %d rows, got %d\n", LIST_FLOOR_ROWS, rows);
         return 1;
     }
     printf("cold_ms=%.3f query_ms=%.3f\n", cold, percentile(v, 20, 0.5));

@@ -1,9 +1,9 @@
 /* floor_pgquery: the query part of first_paint_pg_1m's floor, as a fresh process gets it: libpq
  * loaded (dlopen with lazy binding, the cheapest way in; with it come 21 libraries it needs:
- * libssl, libcrypto, krb5, ldap, gnutls...), a connection made, the list's first screen query run
- * (the SELECT of slatop_bench_pg's list-floor), the connection closed. Each step is timed inside
- * the process and printed as one line, "load_ms=L cold_ms=C" (C: connect, query, close). Its whole
- * run, exec to exit under ptyrun, is the reference line beside the floor. It does not link libpq:
+ * libssl, libcrypto, krb5, ldap, gnutls...), a connection made, the list's first screen query
+ * run (list_floor_sql.h, as slatop_bench_pg's list-floor), the connection closed. Each step is
+ * timed inside the process and printed as one line, "load_ms=L cold_ms=C" (C: connect, query,
+ * close). Its whole run, exec to exit under ptyrun, is the reference line beside the floor. It does not link libpq:
  * slatop does not either (src/store/pg/pg_lib.c, which binds eagerly, RTLD_NOW: a little more than
  * this floor's load), so both load it after exec, when the locator asks for it.
  * Exit status 1 with a line on failure.
@@ -15,6 +15,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+
+#include "list_floor_sql.h"
 
 /* libpq's header gives the types; the functions come from dlsym. */
 static struct {
@@ -72,11 +74,10 @@ int main(int argc, char **argv)
         pq.finish(c);
         return 1;
     }
-    PGresult *r = pq.exec(c, "SELECT * FROM tickets WHERE status <> 'resolved' ORDER BY next_tier NULLS FIRST,"
-                             " next_key NULLS FIRST, id LIMIT 50");
-    int ok = pq.result_status(r) == PGRES_TUPLES_OK && pq.ntuples(r) == 50;
+    PGresult *r = pq.exec(c, LIST_FLOOR_SQL);
+    int ok = pq.result_status(r) == PGRES_TUPLES_OK && pq.ntuples(r) == LIST_FLOOR_ROWS;
     if (!ok)
-        fprintf(stderr, "floor_pgquery: expected 50 rows: %s", pq.error_message(c));
+        fprintf(stderr, "floor_pgquery: expected %d rows: %s", LIST_FLOOR_ROWS, pq.error_message(c));
     pq.clear(r);
     pq.finish(c);
     double t2 = ms_now();
